@@ -1,0 +1,119 @@
+"""sources → checked model → rendered tree → site, never touching the old site on failure."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+
+from .checker import check
+from .content import Content
+from .diagnostics import Diagnostic, has_errors
+from .loader import load
+from .render import RenderedTree, render
+
+
+@dataclass
+class Checked:
+    content: Content
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def check_project(root: Path) -> Checked:
+    """Load and check ``root/content``; raises :class:`~reglament.loader.NoContentError` when there is none."""
+    loaded = load(root)
+    found = set(loaded.diagnostics)
+    found.update(check(loaded.content))
+    return Checked(loaded.content, sorted(found))
+
+
+@dataclass
+class Built:
+    diagnostics: list[Diagnostic]
+    site_dir: Path | None = None
+    docs_dir: Path | None = None
+    engine_warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.site_dir is not None
+
+
+def site_title(root: Path) -> str:
+    """`site_name` of the project's mkdocs.yml (read as plain YAML, for the default home page)."""
+    try:
+        data = YAML(typ="safe", pure=True).load((root / "mkdocs.yml").read_text(encoding="utf-8"))
+    except Exception:  # a broken mkdocs.yml is reported by the engine itself
+        return ""
+    return str(data.get("site_name", "")) if isinstance(data, dict) else ""
+
+
+def write_tree(tree: RenderedTree, root: Path, stage: Path, site_dir: Path) -> Path:
+    """Write the docs tree and its child MkDocs config into ``stage``; returns the config path."""
+    docs = stage / "docs"
+    if docs.exists():
+        shutil.rmtree(docs)
+    tree.write(docs)
+    assets = root / "templates" / "assets"
+    if assets.is_dir():
+        shutil.copytree(assets, docs / "assets", dirs_exist_ok=True)
+    config = {
+        "INHERIT": str((root / "mkdocs.yml").resolve()),
+        "docs_dir": str(docs.resolve()),
+        "site_dir": str(site_dir.resolve()),
+        "theme": {"name": "material", "custom_dir": str((root / "templates" / "overrides").resolve())},
+        "nav": tree.nav,
+    }
+    path = stage / "mkdocs.yml"
+    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")  # JSON is YAML
+    return path
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Move ``new`` to ``target``, replacing what was there only once ``new`` is complete."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        if old.exists():
+            shutil.rmtree(old)
+        target.rename(old)
+    new.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None) -> Built:
+    """Check, render and build the site into ``out``. On any error ``out`` is left as it was."""
+    from .mkdocs_adapter import EngineError, build_site
+
+    checked = checked or check_project(root)
+    if not checked.ok:
+        return Built(checked.diagnostics)
+    tree = render(checked.content, root / "templates", site_title=site_title(root))
+    stage = stage or root / "build" / "default"
+    stage.mkdir(parents=True, exist_ok=True)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp_site = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    try:
+        config = write_tree(tree, root, stage, tmp_site)
+        try:
+            warnings = build_site(config)
+        except EngineError as exc:
+            diag = Diagnostic("mkdocs.yml", 1, 1, "error", "engine", f"the site engine failed: {exc}",
+                              "check mkdocs.yml and the templates")
+            return Built([*checked.diagnostics, diag])
+        replace_dir(tmp_site, out)
+    finally:
+        if tmp_site.exists():
+            shutil.rmtree(tmp_site, ignore_errors=True)
+    return Built(checked.diagnostics, out, stage / "docs", warnings)

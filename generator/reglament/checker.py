@@ -1,0 +1,52 @@
+"""Run every registered rule over loaded content and collect all diagnostics."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .content import Content, TextField
+from .diagnostics import Diagnostic
+from .morphology import Mention, Morph, TermMatcher
+from .references import Ref, find_refs, mask_for_terms
+
+
+@dataclass
+class Context:
+    """What rules share: the content, and analyses computed once per run."""
+
+    content: Content
+    morph: Morph = field(default_factory=Morph)
+
+    @cached_property
+    def texts(self) -> list[TextField]:
+        return list(self.content.texts())
+
+    @cached_property
+    def refs(self) -> list[tuple[TextField, Ref]]:
+        """Every ``[[…]]`` reference, with the text it stands in."""
+        return [(text, ref) for text in self.texts for ref in find_refs(text.text)]
+
+    @cached_property
+    def matcher(self) -> TermMatcher:
+        return TermMatcher(self.content.terms, self.morph)
+
+    @cached_property
+    def mentions(self) -> list[tuple[TextField, list[Mention], set[str]]]:
+        """Per text: the term mentions outside references, and the term ids it links explicitly."""
+        out = []
+        for text in self.texts:
+            linked = {ref.target for ref in find_refs(text.text)}
+            out.append((text, self.matcher.find(mask_for_terms(text.text)), linked))
+        return out
+
+
+def check(content: Content, *, morph: Morph | None = None) -> list[Diagnostic]:
+    """Every rule's diagnostics, sorted by file, line and column."""
+    from .rules import RULES
+
+    ctx = Context(content, morph or Morph())
+    found: set[Diagnostic] = set()
+    for rule in RULES:
+        found.update(rule.check(ctx))
+    return sorted(found)

@@ -1,0 +1,138 @@
+"""Russian morphology: recognise a glossary term in any word form.
+
+pymorphy3 gives each word form its lemmas (normal forms); a term word matches
+a token when they share a lemma. Parsing is cached per distinct word form, so
+a large corpus costs one parse per form, not per token. Unlikely parses
+(score below a tenth of the best) are ignored, so «стали» is the verb
+«стать», not the noun «сталь».
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from . import model as m
+
+WORD_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+(?:-[0-9A-Za-zА-Яа-яЁё]+)*")
+
+
+def fold(word: str) -> str:
+    return word.lower().replace("ё", "е")
+
+
+class Morph:
+    """A lemmatiser with a per-word-form cache. One instance per run; not global state."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, frozenset[str]] = {}
+
+    @cached_property
+    def _analyzer(self):
+        import pymorphy3
+
+        return pymorphy3.MorphAnalyzer(lang="ru")
+
+    def lemmas(self, word: str) -> frozenset[str]:
+        key = fold(word)
+        found = self._cache.get(key)
+        if found is None:
+            if re.search("[а-я]", key):
+                parses = self._analyzer.parse(key)
+                top = max((p.score for p in parses), default=0.0)
+                found = frozenset(fold(p.normal_form) for p in parses if p.score >= top * 0.1) | {key}
+            else:
+                found = frozenset({key})
+            self._cache[key] = found
+        return found
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    term_id: str
+
+
+@dataclass(frozen=True)
+class _Variant:
+    term_id: str
+    words: tuple[str, ...]  # folded words of the variant
+    exact: bool  # compare word forms, not lemmas
+    case_sensitive: bool  # abbreviations: «КП», «CRM»
+
+
+class TermMatcher:
+    """Finds mentions of glossary terms in text, longest match first, never overlapping."""
+
+    def __init__(self, terms: list[m.Term], morph: Morph) -> None:
+        self.morph = morph
+        self._by_first: dict[str, list[tuple[_Variant, tuple]]] = {}
+        for term in terms:
+            exact = term.match == "exact"
+            names = [term.term, *term.synonyms]
+            for name in names:
+                self._add(term.id, name, exact=exact, case_sensitive=False)
+            for form in term.forms:
+                self._add(term.id, form, exact=True, case_sensitive=False)
+            if term.abbreviation:
+                self._add(term.id, term.abbreviation, exact=True, case_sensitive=True)
+
+    def _add(self, term_id: str, name: str, *, exact: bool, case_sensitive: bool) -> None:
+        words = tuple(WORD_RE.findall(name))
+        if not words:
+            return
+        variant = _Variant(term_id, tuple(w if case_sensitive else fold(w) for w in words), exact, case_sensitive)
+        if exact:
+            self._by_first.setdefault(variant.words[0] if case_sensitive else fold(words[0]), []).append((variant, ()))
+            return
+        lemma_sets = tuple(self.morph.lemmas(w) for w in words)
+        # index by each lemma of the first word; the token's lemmas are looked up the same way
+        for lemma in lemma_sets[0]:
+            self._by_first.setdefault("~" + lemma, []).append((variant, lemma_sets))
+
+    def find(self, text: str) -> list[Mention]:
+        tokens = [(mt.start(), mt.end(), mt.group()) for mt in WORD_RE.finditer(text)]
+        found: list[Mention] = []
+        i = 0
+        while i < len(tokens):
+            best: tuple[int, str] | None = None
+            for variant, lemma_sets in self._candidates(tokens[i][2]):
+                n = len(variant.words)
+                if i + n > len(tokens) or (best and n <= best[0]):
+                    continue
+                if all(self._word_matches(tokens[i + k][2], variant, lemma_sets, k) for k in range(n)):
+                    if _adjacent(text, tokens, i, n):
+                        best = (n, variant.term_id)
+            if best:
+                n, term_id = best
+                found.append(Mention(tokens[i][0], tokens[i + n - 1][1], term_id))
+                i += n
+            else:
+                i += 1
+        return found
+
+    def _candidates(self, token: str):
+        out = list(self._by_first.get(token, ()))
+        if fold(token) != token:
+            out += self._by_first.get(fold(token), ())
+        for lemma in self.morph.lemmas(token):
+            out += self._by_first.get("~" + lemma, ())
+        return out
+
+    def _word_matches(self, token: str, variant: _Variant, lemma_sets: tuple, k: int) -> bool:
+        if variant.case_sensitive:
+            return token == variant.words[k]
+        if variant.exact:
+            return fold(token) == variant.words[k]
+        return bool(self.morph.lemmas(token) & lemma_sets[k])
+
+
+def _adjacent(text: str, tokens: list, i: int, n: int) -> bool:
+    """Words of a multi-word term must be separated by whitespace only (not by punctuation)."""
+    for k in range(i, i + n - 1):
+        gap = text[tokens[k][1]:tokens[k + 1][0]]
+        if gap.strip():
+            return False
+    return True

@@ -1,0 +1,320 @@
+"""Render the model into a tree of Markdown pages (the interface to any site engine).
+
+Templates live in ``<root>/templates/pages`` and run in Jinja's
+``ImmutableSandboxedEnvironment`` with ``StrictUndefined``: they are project
+files that editors may change, so they get no access to Python internals.
+Text from the model passes through :meth:`Renderer.text`, which escapes raw
+HTML and turns ``[[id]]`` references into links with a tooltip.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from . import model as m
+from .content import Content, Item, part_items
+from .references import REF_RE, mask_code
+
+GLOSSARY = "glossary.md"
+ROLES_INDEX = "roles/index.md"
+
+
+def regulation_page(reg_id: str) -> str:
+    return f"{reg_id}/index.md"
+
+
+def role_page(role_id: str) -> str:
+    return f"roles/{role_id}.md"
+
+
+@dataclass
+class RenderedTree:
+    """The rendered docs tree: Markdown pages by path, their sources (for edit links) and the navigation."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    nav: list = field(default_factory=list)
+
+    def write(self, docs_dir: Path) -> None:
+        for rel, text in self.pages.items():
+            path = docs_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+
+def front_matter(title: str, source: str) -> str:
+    """Front matter of a rendered page: its title and the source file the edit button opens."""
+    meta = {"title": title, "reglament_source": source}
+    return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
+
+
+def plain(text: str, content: Content) -> str:
+    """Text with references replaced by their display form and Markdown emphasis dropped (for tooltips)."""
+
+    def repl(mt: re.Match) -> str:
+        return mt.group(2) or display_name(content.get(mt.group(1).strip()), mt.group(1))
+
+    text = REF_RE.sub(repl, text)
+    text = re.sub(r"[*_`]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def display_name(item: Item | None, fallback: str) -> str:
+    if item is None:
+        return fallback
+    node = item.node
+    if item.kind == "term":
+        return node.term
+    if item.kind == "role":
+        return node.name
+    if item.kind in ("regulation", "page"):
+        return f"«{node.title}»"
+    if item.kind == "part":
+        return f"разд. {item.number} «{node.title}»"
+    if item.kind in ("kpi", "category"):
+        return f"«{node.name}»"
+    return f"п. {item.number}" if item.number else fallback
+
+
+class Renderer:
+    def __init__(self, content: Content, templates: Path) -> None:
+        self.content = content
+        self.env = ImmutableSandboxedEnvironment(
+            loader=FileSystemLoader(str(templates / "pages")),
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["text"] = self._text_filter
+        self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
+        self.env.filters["num"] = lambda n: f"{n:,.0f}".replace(",", "\u00a0") if isinstance(n, (int, float)) else n
+        self.env.filters["pct"] = lambda n: f"{n:g}\u00a0%"
+        self.env.globals["link"] = self._link_global
+        self.env.globals["number"] = self._number
+        self.current = ""  # the page being rendered, for relative links
+
+    # ------------------------------------------------------------ links
+
+    def href(self, item: Item) -> str:
+        """Link target of an item, relative to the current page."""
+        if item.kind == "term":
+            target, anchor = GLOSSARY, item.id
+        elif item.kind == "role":
+            target, anchor = role_page(item.id), ""
+        elif item.kind == "regulation":
+            target, anchor = regulation_page(item.id), ""
+        elif item.kind == "page":
+            target, anchor = f"{item.id}.md" if item.id != "home" else "index.md", ""
+        else:
+            target, anchor = regulation_page(item.regulation.id), item.id
+        rel = posixpath.relpath(target, posixpath.dirname(self.current) or ".")
+        if target == self.current:
+            rel = ""
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def tooltip(self, item: Item) -> str:
+        node = item.node
+        if item.kind == "term":
+            tip = f"{node.term} — {plain(node.definition, self.content)}"
+        elif item.kind == "role":
+            tip = f"{node.name} ({node.department})"
+        elif hasattr(node, "text"):
+            tip = plain(node.text, self.content) if isinstance(node.text, str) else ""
+        else:
+            tip = display_name(item, item.id)
+        return tip if len(tip) <= 280 else tip[:277].rstrip() + "…"
+
+    def link_md(self, item: Item, display: str) -> str:
+        title = self.tooltip(item).replace('"', "″")
+        return f'[{display}]({self.href(item)} "{title}")'
+
+    def _link_global(self, ident: str, display: str | None = None) -> str:
+        item = self.content.get(ident)
+        if item is None:
+            return html.escape(display or ident)
+        return self.link_md(item, html.escape(display or display_name(item, ident)))
+
+    def _number(self, ident: str) -> str:
+        item = self.content.get(ident)
+        return item.number if item and item.number else ""
+
+    # ------------------------------------------------------------ text
+
+    def text(self, value: str | None, *, block: bool = False) -> str:
+        """Model text → Markdown: raw HTML escaped (outside code), references → links."""
+        if not value:
+            return ""
+        masked = mask_code(value)
+        out, pos = [], 0
+        # escape HTML only outside code spans; code spans are kept verbatim
+        for mt in re.finditer(r"[<>&]", masked):
+            out.append(value[pos:mt.start()])
+            out.append(html.escape(mt.group()))
+            pos = mt.end()
+        out.append(value[pos:])
+        escaped = "".join(out)
+
+        def repl(mt: re.Match) -> str:
+            ident = mt.group(1).strip()
+            item = self.content.get(ident)
+            display = mt.group(2)
+            if item is None:
+                return html.escape(display or ident)
+            return self.link_md(item, display or display_name(item, ident))
+
+        result = REF_RE.sub(repl, escaped)
+        return result if block else result.strip()
+
+    def _text_filter(self, value: str | None) -> str:
+        return self.text(value)
+
+    # ------------------------------------------------------------ pages
+
+    def render_page(self, path: str, template: str, *, title: str, source: str, **context) -> str:
+        self.current = path
+        body = self.env.get_template(template).render(**context)
+        return front_matter(title, source) + body
+
+
+    def prose(self, part: m.ProsePart) -> str:
+        """A Markdown body with references resolved; code blocks kept verbatim."""
+        out, in_fence = [], False
+        for line in part.body.split("\n"):
+            if re.match(r"^\s*(```|~~~)", line):
+                in_fence = not in_fence
+                out.append(line)
+            elif in_fence:
+                out.append(line)
+            else:
+                out.append(self.text(line, block=True))
+        return "\n".join(out).strip("\n")
+
+
+def render(content: Content, templates: Path, *, site_title: str = "") -> RenderedTree:
+    """Render every page of the site; pure: same content → same tree."""
+    r = Renderer(content, templates)
+    tree = RenderedTree()
+
+    # regulations
+    nav_regs = []
+    for reg in content.regulations:
+        path = regulation_page(reg.id)
+        parts = []
+        for s, part in enumerate(reg.loaded_parts, 1):
+            parts.append({"number": s, "part": part, "kind": getattr(part, "kind", "prose"),
+                          "items": list(part_items(part)),
+                          "prose": r.prose(part) if isinstance(part, m.ProsePart) else "",
+                          "terms": _terms_of(content, reg, part) if isinstance(part, m.TermsPart) else []})
+        tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,
+                                         reg=reg, parts=parts, content=content)
+        tree.sources[path] = reg.origin.file
+        nav_regs.append({reg.short_title or reg.title: path})
+
+    # glossary
+    used_in = where_used(content)
+    terms = sorted(content.terms, key=lambda t: t.term.lower())
+    tree.sources[GLOSSARY] = content.terms[0].origin.file if content.terms else "content/glossary.yml"
+    tree.pages[GLOSSARY] = r.render_page(GLOSSARY, "glossary.md.j2", title="Глоссарий", source=tree.sources[GLOSSARY],
+                                         terms=terms, used_in=used_in, content=content)
+
+    # roles
+    nav_roles = []
+    for role in content.roles:
+        path = role_page(role.id)
+        duties = [it for it in content.items("duty") if role.id in duty_roles(it.node)]
+        by_reg: dict[str, list[Item]] = {}
+        for it in duties:
+            by_reg.setdefault(it.regulation.id, []).append(it)
+        resp = [it for it in content.items("responsibility")
+                if any(d in {x.id for x in duties} for d in it.node.enforces)]
+        tree.pages[path] = r.render_page(path, "role.md.j2", title=role.name, source=role.origin.file,
+                                         role=role, by_reg=by_reg, responsibility=resp,
+                                         content=content, raci_letter=raci_letter)
+        tree.sources[path] = role.origin.file
+        nav_roles.append({role.name: path})
+    tree.sources[ROLES_INDEX] = content.roles[0].origin.file if content.roles else "content/roles.yml"
+    tree.pages[ROLES_INDEX] = r.render_page(ROLES_INDEX, "roles.md.j2", title="Роли", source=tree.sources[ROLES_INDEX],
+                                            roles=content.roles, content=content)
+
+    # free pages
+    home = None
+    for page in content.pages:
+        path = "index.md" if page.id == "home" else f"{page.id}.md"
+        r.current = path
+        tree.pages[path] = front_matter(page.title, page.origin.file) + f"# {html.escape(page.title)}\n\n{r.prose(page)}\n"
+        tree.sources[path] = page.origin.file
+        if path == "index.md":
+            home = path
+    if home is None:
+        tree.pages["index.md"] = r.render_page("index.md", "index.md.j2", title=site_title or "Главная",
+                                               source="content", content=content, site_title=site_title)
+        tree.sources["index.md"] = "content"
+
+    tree.nav = [
+        {"Главная": "index.md"},
+        {"Регламенты": nav_regs},
+        {"Глоссарий": GLOSSARY},
+        {"Роли": [{"Все роли": ROLES_INDEX}, *nav_roles]},
+    ]
+    for page in content.pages:
+        if page.id != "home":
+            tree.nav.append({page.title: f"{page.id}.md"})
+    return tree
+
+
+def duty_roles(duty: m.Duty) -> list[str]:
+    roles = [duty.role] if duty.role else []
+    if duty.raci:
+        for rid in [*duty.raci.responsible, duty.raci.accountable, *duty.raci.consulted, *duty.raci.informed]:
+            if rid and rid not in roles:
+                roles.append(rid)
+    return roles
+
+
+def raci_letter(duty: m.Duty, role_id: str) -> str:
+    if duty.raci is None:
+        return "R" if duty.role == role_id else ""
+    letters = []
+    if role_id in duty.raci.responsible or duty.role == role_id:
+        letters.append("R")
+    if duty.raci.accountable == role_id:
+        letters.append("A")
+    if role_id in duty.raci.consulted:
+        letters.append("C")
+    if role_id in duty.raci.informed:
+        letters.append("I")
+    return "/".join(letters)
+
+
+def where_used(content: Content) -> dict[str, list[Item]]:
+    """For each referenced id, the items whose text references it (in source order, once each)."""
+    from .references import find_refs
+
+    used: dict[str, list[Item]] = {}
+    for text in content.texts():
+        if text.owner is None:
+            continue
+        for ref in find_refs(text.text):
+            lst = used.setdefault(ref.target, [])
+            if text.owner not in lst and text.owner.id != ref.target:
+                lst.append(text.owner)
+    return used
+
+
+def _terms_of(content: Content, reg: m.Regulation, part: m.TermsPart) -> list[m.Term]:
+    if part.terms:
+        return [content.index[t].node for t in part.terms if t in content.index]
+    from .references import find_refs
+
+    ids = {ref.target for text in content.texts() if text.regulation is reg for ref in find_refs(text.text)}
+    return sorted((t for t in content.terms if t.id in ids), key=lambda t: t.term.lower())

@@ -1,0 +1,39 @@
+"""The rule registry: one module per rule, each with ``ID``, ``SEVERITY``, a
+docstring that documents it, and ``check(ctx)`` yielding diagnostics.
+
+To add a rule: write a module here and list it in :data:`RULES`.
+"""
+
+from . import (
+    bonus_tiers,
+    category_without_rule,
+    duplicate_id,
+    duty_without_role,
+    kpi_measures_nothing,
+    kpi_weights,
+    raci_accountable,
+    responsibility_without_duty,
+    schedule_overlap,
+    term_cycle,
+    unknown_reference,
+    unlinked_term,
+    unused_term,
+)
+
+RULES = (
+    duplicate_id,
+    unknown_reference,
+    unused_term,
+    unlinked_term,
+    term_cycle,
+    duty_without_role,
+    raci_accountable,
+    responsibility_without_duty,
+    kpi_weights,
+    kpi_measures_nothing,
+    bonus_tiers,
+    schedule_overlap,
+    category_without_rule,
+)
+
+BY_ID = {rule.ID: rule for rule in RULES}

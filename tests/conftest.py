@@ -1,0 +1,121 @@
+"""Shared test helpers: small real content trees in temp folders (mkdocs' @tempdir(files=…) style)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+GLOSSARY = """\
+terms:
+  - id: lead
+    term: Лид
+    definition: Потенциальный клиент, оставивший контакты.
+  - id: deal
+    term: Сделка
+    definition: Договорённость с клиентом о поставке, созданная из [[lead|лида]].
+"""
+
+ROLES = """\
+roles:
+  - id: manager
+    name: Менеджер
+    department: Отдел продаж
+  - id: head
+    name: Руководитель
+    department: Отдел продаж
+"""
+
+REGULATION = """\
+id: rules
+title: Регламент менеджера
+owner: head
+approver: head
+audience: [manager]
+parts:
+  - general.yml
+  - duties.yml
+"""
+
+GENERAL = """\
+id: general
+title: Общие положения
+kind: clauses
+clauses:
+  - id: purpose
+    text: Регламент описывает работу с [[lead|лидами]].
+"""
+
+DUTIES = """\
+id: duties
+title: Обязанности
+kind: duties
+duties:
+  - id: call-lead
+    text: Позвонить [[lead|лиду]] и оформить [[deal|сделку]].
+    role: manager
+    deadline: в течение 15 минут
+responsibility:
+  - id: late-call
+    text: За опоздание со звонком — замечание.
+    enforces: [call-lead]
+"""
+
+
+def minimal_files() -> dict[str, str]:
+    """A small, clean content tree: every rule passes on it."""
+    return {
+        "content/glossary.yml": GLOSSARY,
+        "content/roles.yml": ROLES,
+        "content/regulations/rules/regulation.yml": REGULATION,
+        "content/regulations/rules/general.yml": GENERAL,
+        "content/regulations/rules/duties.yml": DUTIES,
+    }
+
+
+def write_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path):
+    """Factory: ``project(overrides)`` writes the minimal tree plus overrides (None deletes a file)."""
+
+    def make(overrides: dict[str, str | bytes | None] | None = None, *, with_site_files: bool = False) -> Path:
+        files: dict[str, str | bytes | None] = dict(minimal_files())
+        files.update(overrides or {})
+        root = tmp_path / "proj"
+        write_tree(root, {k: v for k, v in files.items() if v is not None})
+        if with_site_files:
+            import shutil
+
+            shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+            shutil.copytree(REPO / "templates", root / "templates")
+        return root
+
+    return make
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the installed `reglament` command as a user would."""
+    exe = Path(sys.executable).with_name("reglament")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def check_json(root: Path, *extra: str) -> tuple[int, list[dict]]:
+    proc = run_cli("check", "--root", str(root), "--format", "json", *extra)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else []

@@ -79,6 +79,8 @@ _TAG = "tag:yaml.org,2002:"
 def _scalar(node: ScalarNode):
     tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None) or ""
     value = node.value
+    if node.style == ">":
+        value = value.replace("\a", "")  # ruamel's round-trip scanner marks fold points with BEL
     if node.style not in (None, "") and node.style != "?":
         return value  # quoted or block scalars are always strings
     if tag == _TAG + "null":

@@ -1,0 +1,188 @@
+"""Small wrappers over the git command line, in the style of mike's ``git_utils``.
+
+One function per git command; arguments go as lists (never through a shell),
+revisions are passed after ``--end-of-options`` and paths after ``--``, so a
+revision or path that starts with ``-`` is never read as an option. A failing
+git command raises :class:`GitError` carrying git's own stderr.
+
+Reading a tree at a revision (:func:`read_tree`) uses ``ls-tree`` plus one
+``cat-file --batch`` process: no checkout, the working tree and the index are
+never touched.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+GIT = "git"
+
+
+class GitError(Exception):
+    """A git command failed (or git is missing): the command, its exit code and stderr."""
+
+    def __init__(self, message: str, *, command: list[str] | None = None, returncode: int | None = None,
+                 stderr: str = "") -> None:
+        super().__init__(message)
+        self.command = list(command or [])
+        self.returncode = returncode
+        self.stderr = stderr.strip()
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        if self.stderr:
+            first = self.stderr.splitlines()[0]
+            if first not in text:
+                return f"{text}: {first}"
+        return text
+
+
+class UnknownRevisionError(GitError):
+    """A revision (tag, branch, commit…) that does not name a commit in the repository."""
+
+    def __init__(self, revision: str, *, stderr: str = "") -> None:
+        super().__init__(f"unknown revision `{revision}`", stderr=stderr)
+        self.revision = revision
+
+    def __str__(self) -> str:  # git's stderr for an unknown revision only repeats the name
+        return Exception.__str__(self)
+
+
+class NotARepositoryError(GitError):
+    """The folder is not inside a git work tree."""
+
+
+def git(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``git -C root ARGS``; bytes in and out. Raises :class:`GitError` on failure when ``check``."""
+    command = [GIT, "-C", str(root), *args]
+    try:
+        proc = subprocess.run(command, input=input, capture_output=True, check=False)
+    except FileNotFoundError as exc:
+        raise GitError("git is not installed (no `git` on PATH)", command=command) from exc
+    if check and proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if "not a git repository" in stderr:
+            raise NotARepositoryError(f"{root} is not inside a git repository", command=command,
+                                      returncode=proc.returncode, stderr=stderr)
+        raise GitError(f"`git {args[0]}` failed", command=command, returncode=proc.returncode, stderr=stderr)
+    return proc
+
+
+# --------------------------------------------------------------------------
+# Queries
+
+
+def toplevel(root: Path) -> Path:
+    """The top folder of the work tree that holds ``root``."""
+    out = git(root, "rev-parse", "--show-toplevel").stdout.decode("utf-8").strip()
+    return Path(out)
+
+
+def is_repository(root: Path) -> bool:
+    """True when ``root`` is inside a git work tree."""
+    if not root.is_dir():
+        return False
+    proc = git(root, "rev-parse", "--is-inside-work-tree", check=False)
+    return proc.returncode == 0 and proc.stdout.strip() == b"true"
+
+
+def rev_parse(root: Path, *, revision: str, kind: str = "commit") -> str:
+    """The full object name of ``revision`` peeled to ``kind`` (``commit``, ``tree``…).
+
+    Raises :class:`UnknownRevisionError` when it names nothing of that kind.
+    """
+    if not revision or revision.startswith("-"):
+        raise UnknownRevisionError(revision)
+    proc = git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{{kind}}}", check=False)
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        if "not a git repository" in stderr:
+            raise NotARepositoryError(f"{root} is not inside a git repository", returncode=proc.returncode,
+                                      stderr=stderr)
+        raise UnknownRevisionError(revision, stderr=stderr)
+    return proc.stdout.decode("ascii").strip()
+
+
+def short_name(root: Path, *, revision: str) -> str:
+    """The abbreviated object name of ``revision`` (``git rev-parse --short``)."""
+    return git(root, "rev-parse", "--short", "--end-of-options", revision).stdout.decode("ascii").strip()
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One line of ``git ls-tree``: mode, object type, object name, size (blobs) and path."""
+
+    mode: str
+    type: str
+    object: str
+    size: int | None
+    path: str
+
+    @property
+    def is_file(self) -> bool:
+        """A regular (or executable) file: not a symlink, not a submodule."""
+        return self.type == "blob" and self.mode in ("100644", "100755")
+
+
+def ls_tree(root: Path, *, revision: str, paths: tuple[str, ...] = (), recursive: bool = True) -> list[TreeEntry]:
+    """Entries of ``revision``'s tree below ``paths`` (all when empty); paths relative to ``root``."""
+    args = ["ls-tree", "-z", "--long"]
+    if recursive:
+        args.append("-r")
+    proc = git(root, *args, "--end-of-options", revision, "--", *paths)
+    entries = []
+    for record in proc.stdout.split(b"\0"):
+        if not record:
+            continue
+        meta, _, path = record.partition(b"\t")
+        mode, type_, obj, size = meta.decode("ascii").split(None, 3)
+        entries.append(TreeEntry(mode, type_, obj, None if size.strip() == "-" else int(size),
+                                 path.decode("utf-8", "surrogateescape")))
+    return entries
+
+
+def cat_file_batch(root: Path, *, objects: list[str]) -> dict[str, bytes]:
+    """The contents of ``objects`` (object names) read through one ``git cat-file --batch``."""
+    if not objects:
+        return {}
+    unique = list(dict.fromkeys(objects))
+    proc = git(root, "cat-file", "--batch", input=("\n".join(unique) + "\n").encode("ascii"))
+    out = proc.stdout
+    result: dict[str, bytes] = {}
+    pos = 0
+    for name in unique:
+        end = out.index(b"\n", pos)
+        header = out[pos:end].decode("ascii", "replace").split()
+        pos = end + 1
+        if len(header) == 2 and header[1] == "missing":
+            raise GitError(f"object {name} is missing from the repository", stderr="")
+        size = int(header[2])
+        result[name] = out[pos:pos + size]
+        pos += size + 1  # the content is followed by a newline
+    return result
+
+
+def read_tree(root: Path, *, revision: str, paths: tuple[str, ...] = (), max_bytes: int | None = None) -> dict[str, bytes]:
+    """Every regular file below ``paths`` at ``revision`` as ``{path: bytes}`` (paths relative to ``root``).
+
+    Symlinks and submodules are left out (a symlink in git is only the text of
+    its target). Files larger than ``max_bytes`` raise :class:`GitError`.
+    Nothing is checked out.
+    """
+    entries = [e for e in ls_tree(root, revision=revision, paths=paths) if e.is_file]
+    if max_bytes is not None:
+        for entry in entries:
+            if entry.size is not None and entry.size > max_bytes:
+                raise GitError(f"`{entry.path}` at {revision} is {entry.size // 1024} KB; the limit is "
+                               f"{max_bytes // 1024} KB")
+    blobs = cat_file_batch(root, objects=[e.object for e in entries])
+    return {e.path: blobs[e.object] for e in entries}
+
+
+def show_file(root: Path, *, revision: str, path: str) -> bytes | None:
+    """One file's bytes at ``revision`` (``None`` when the path is not a file there)."""
+    proc = git(root, "cat-file", "blob", "--end-of-options", f"{revision}:./{path}", check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout

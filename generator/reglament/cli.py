@@ -80,3 +80,55 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool) -> None:
         click.echo(f"build failed: {out} is unchanged", err=True)
         sys.exit(1)
     click.echo(f"built {out}", err=True)
+
+
+@main.command("schema")
+@ROOT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the schema files (default: <root>/schema).")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; exit 1 when the folder is not up to date with the models.")
+def schema_cmd(root: Path, out: Path | None, check_only: bool) -> None:
+    """Write a JSON Schema for every source file kind (for editor validation and autocompletion)."""
+    from .schema import DEFAULT_DIR, stale_files, write_schemas
+
+    out = out or root / DEFAULT_DIR
+    if check_only:
+        stale = stale_files(out)
+        for name in stale:
+            click.echo(f"{out / name}: out of date", err=True)
+        if stale:
+            click.echo("run `reglament schema` and commit the result", err=True)
+            sys.exit(1)
+        click.echo(f"ok: {out} is up to date", err=True)
+        return
+    changed = write_schemas(out)
+    for path in changed:
+        click.echo(f"wrote {path}" if path.exists() else f"removed {path}", err=True)
+    click.echo(f"{out}: {len(changed)} file(s) changed", err=True)
+
+
+@main.group("new")
+def new_group() -> None:
+    """Create valid, commented starting files for a regulation or a company."""
+
+
+@new_group.command("regulation")
+@click.argument("reg_id", metavar="ID")
+@ROOT
+@click.option("--title", default=None, help="Full title (default: «Регламент ID»; edit it in regulation.yml).")
+@click.option("--role", default=None, help="Role id the regulation is for (default: the first position in roles.yml).")
+@click.option("--owner", default=None, help="Role id that maintains it (default: whom --role reports to).")
+@click.option("--approver", default=None, help="Role id that approves it (default: the owner).")
+def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | None, owner: str | None,
+                       approver: str | None) -> None:
+    """Create content/regulations/ID/ with a regulation that passes `reglament check`."""
+    from .scaffold import ScaffoldError, new_regulation
+
+    try:
+        written = new_regulation(root, reg_id, title=title, role=role, owner=owner, approver=approver)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for path in written:
+        click.echo(f"created {path}", err=True)
+    click.echo(f"next: fill in the files, then run `reglament check --root {root}`", err=True)

@@ -330,6 +330,11 @@ class MotivationPart(PartBase):
     tiers: list[BonusTier] = Field(min_length=1, description="Bonus tiers by plan fulfilment, no gaps or overlaps.")
     reductions: list[Reduction] = Field(default_factory=list, description="Bonus reductions.")
     clauses: list[Clause] = Field(default_factory=list, description="Further clauses (payment terms…).")
+    example_percent: float | None = Field(
+        default=None, ge=0,
+        description="Plan fulfilment, percent, for the worked example the site computes (e.g. 87); "
+        "empty: chosen from the tiers.",
+    )
 
 
 class WorkingHours(Node):

@@ -11,6 +11,7 @@ from typing import Callable, Iterator
 
 from . import model as m
 from .diagnostics import Position
+from .editions import Edition
 
 #: item kinds by model class
 KINDS: dict[type, str] = {
@@ -96,6 +97,8 @@ class Content:
     roles: list[m.Role] = field(default_factory=list)
     regulations: list[m.Regulation] = field(default_factory=list)
     pages: list[m.Page] = field(default_factory=list)
+    #: `content/editions.yml`, oldest first (not in the id index: edition ids are their own namespace)
+    editions: list[Edition] = field(default_factory=list)
 
     index: dict[str, Item] = field(default_factory=dict)
     #: every (id, item) including duplicates, in source order

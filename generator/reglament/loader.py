@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from . import model as m
 from .content import Content
 from .diagnostics import Diagnostic, Position
+from .editions import Editions
 from .yaml_source import YamlDocument, parse_yaml
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -364,5 +365,10 @@ def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
             page = loader.markdown(m.Page, rel)
             if page is not None:
                 content.pages.append(page)
+    editions_rel = f"{CONTENT_DIR}/editions.yml"
+    if reader.exists(editions_rel):
+        editions = loader.model(Editions, editions_rel)
+        if editions is not None:
+            content.editions.extend(editions.editions)
     content.build_index()
     return Loaded(content, loader.diagnostics)

@@ -9,6 +9,9 @@ from . import (
     category_without_rule,
     duplicate_id,
     duty_without_role,
+    edition_date,
+    edition_id,
+    edition_order,
     kpi_measures_nothing,
     kpi_weights,
     raci_accountable,
@@ -34,6 +37,9 @@ RULES = (
     bonus_tiers,
     schedule_overlap,
     category_without_rule,
+    edition_id,
+    edition_date,
+    edition_order,
 )
 
 BY_ID = {rule.ID: rule for rule in RULES}

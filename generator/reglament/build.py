@@ -56,8 +56,12 @@ def site_title(root: Path) -> str:
     return str(data.get("site_name", "")) if isinstance(data, dict) else ""
 
 
-def write_tree(tree: RenderedTree, root: Path, stage: Path, site_dir: Path) -> Path:
-    """Write the docs tree and its child MkDocs config into ``stage``; returns the config path."""
+def write_tree(tree: RenderedTree, root: Path, stage: Path, site_dir: Path, *, extra_config: dict | None = None) -> Path:
+    """Write the docs tree and its child MkDocs config into ``stage``; returns the config path.
+
+    ``extra_config`` adds top-level keys to the child config (mappings such as
+    ``extra`` merge key by key with the inherited mkdocs.yml).
+    """
     docs = stage / "docs"
     if docs.exists():
         shutil.rmtree(docs)
@@ -71,6 +75,7 @@ def write_tree(tree: RenderedTree, root: Path, stage: Path, site_dir: Path) -> P
         "site_dir": str(site_dir.resolve()),
         "theme": {"name": "material", "custom_dir": str((root / "templates" / "overrides").resolve())},
         "nav": tree.nav,
+        **(extra_config or {}),
     }
     path = stage / "mkdocs.yml"
     path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")  # JSON is YAML
@@ -91,21 +96,31 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None) -> Built:
-    """Check, render and build the site into ``out``. On any error ``out`` is left as it was."""
+def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None,
+          extra_config: dict | None = None, extra_pages: dict[str, str] | None = None) -> Built:
+    """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
+
+    ``extra_pages`` (path → Markdown with a front matter title) are added to the
+    rendered tree and to the end of the navigation; ``extra_config`` goes into
+    the child MkDocs config (publishing uses both: the «Что изменилось» page,
+    ``extra.version`` for mike).
+    """
     from .mkdocs_adapter import EngineError, build_site
 
     checked = checked or check_project(root)
     if not checked.ok:
         return Built(checked.diagnostics)
     tree = render(checked.content, root / "templates", site_title=site_title(root))
+    for path, markdown in (extra_pages or {}).items():
+        tree.pages[path] = markdown
+        tree.nav.append(path)
     stage = stage or root / "build" / "default"
     stage.mkdir(parents=True, exist_ok=True)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_site = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        config = write_tree(tree, root, stage, tmp_site)
+        config = write_tree(tree, root, stage, tmp_site, extra_config=extra_config)
         try:
             warnings = build_site(config)
         except EngineError as exc:

@@ -186,3 +186,134 @@ def show_file(root: Path, *, revision: str, path: str) -> bytes | None:
     if proc.returncode != 0:
         return None
     return proc.stdout
+
+
+# --------------------------------------------------------------------------
+# Refs, remotes and pushes (publishing editions to gh-pages)
+
+ZERO_OID = "0" * 40
+
+
+class PushRejectedError(GitError):
+    """The remote refused a push (not a fast-forward, a hook said no, no permission…)."""
+
+
+def ref_value(root: Path, *, ref: str) -> str | None:
+    """The commit ``ref`` points at (a full ref name, e.g. ``refs/heads/gh-pages``), or None when absent."""
+    try:
+        return rev_parse(root, revision=ref)
+    except NotARepositoryError:
+        raise
+    except UnknownRevisionError:
+        return None
+
+
+def update_ref(root: Path, *, ref: str, new: str, expected: str | None, message: str = "reglament") -> None:
+    """Point ``ref`` at ``new`` only if it still points at ``expected`` (None: only if it does not exist).
+
+    Atomic compare-and-swap: a concurrent change of the ref makes this raise
+    :class:`GitError` instead of silently overwriting it.
+    """
+    git(root, "update-ref", "-m", message, "--end-of-options", ref, new, expected or ZERO_OID)
+
+
+def delete_ref(root: Path, *, ref: str, expected: str | None = None) -> None:
+    """Delete ``ref`` (only if it points at ``expected``, when given); a missing ref is not an error."""
+    if ref_value(root, ref=ref) is None:
+        return
+    args = ["update-ref", "-d", "--end-of-options", ref]
+    if expected:
+        args.append(expected)
+    git(root, *args)
+
+
+def is_ancestor(root: Path, *, ancestor: str, descendant: str) -> bool:
+    """True when commit ``ancestor`` is reachable from ``descendant`` (a fast-forward is possible)."""
+    proc = git(root, "merge-base", "--is-ancestor", "--end-of-options", ancestor, descendant, check=False)
+    if proc.returncode in (0, 1):
+        return proc.returncode == 0
+    raise GitError("`git merge-base` failed", returncode=proc.returncode, stderr=proc.stderr.decode("utf-8", "replace"))
+
+
+def has_remote(root: Path, *, remote: str) -> bool:
+    """True when ``remote`` is a configured remote of the repository."""
+    if not remote or remote.startswith("-"):
+        return False
+    return git(root, "remote", "get-url", "--", remote, check=False).returncode == 0
+
+
+def remote_branch(root: Path, *, remote: str, branch: str) -> str | None:
+    """The commit ``branch`` points at on ``remote`` right now (``git ls-remote``), or None when it has none."""
+    proc = git(root, "ls-remote", "--heads", "--", remote, f"refs/heads/{branch}")
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        oid, _, name = line.partition("\t")
+        if name == f"refs/heads/{branch}":
+            return oid
+    return None
+
+
+def fetch_branch(root: Path, *, remote: str, branch: str) -> str | None:
+    """Fetch ``remote``'s ``branch`` into ``refs/remotes/<remote>/<branch>``; its commit, or None when absent.
+
+    Only the remote-tracking ref changes; local branches are never touched.
+    """
+    if remote_branch(root, remote=remote, branch=branch) is None:
+        return None
+    tracking = f"refs/remotes/{remote}/{branch}"
+    git(root, "fetch", "--quiet", "--no-tags", "--", remote, f"+refs/heads/{branch}:{tracking}")
+    return ref_value(root, ref=tracking)
+
+
+def push_commit(root: Path, *, remote: str, commit: str, branch: str) -> None:
+    """Push ``commit`` to ``remote``'s ``branch`` as a fast-forward (never forced).
+
+    Raises :class:`PushRejectedError` carrying the remote's answer when it is
+    refused (the branch moved meanwhile, a hook rejected it, no permission).
+    """
+    proc = git(root, "push", "--porcelain", "--", remote, f"{commit}:refs/heads/{branch}", check=False)
+    if proc.returncode != 0:
+        stderr = proc.stderr.decode("utf-8", "replace")
+        stdout = proc.stdout.decode("utf-8", "replace")
+        detail = "\n".join(line for line in (stdout + "\n" + stderr).splitlines()
+                           if line.strip() and not line.startswith(("To ", "Done")))
+        raise PushRejectedError(f"{remote} refused the push to `{branch}`", returncode=proc.returncode,
+                                stderr=detail)
+
+
+def config_value(root: Path, *, key: str) -> str | None:
+    """A git config value as git sees it in ``root`` (repository, then global), or None when unset."""
+    proc = git(root, "config", "--get", "--", key, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "replace").strip() or None
+
+
+def identity(root: Path) -> str:
+    """``Name <email>`` of the configured git user (who publishes); raises :class:`GitError` when unset."""
+    name = config_value(root, key="user.name")
+    email = config_value(root, key="user.email")
+    if not name or not email:
+        raise GitError("git does not know who you are: set `git config user.name` and `git config user.email`")
+    return f"{name} <{email}>"
+
+
+def read_blob(root: Path, *, revision: str, path: str) -> bytes | None:
+    """A file's bytes at ``revision``, ``path`` from the top of the tree (not the current folder); None when absent."""
+    proc = git(root, "cat-file", "blob", "--end-of-options", f"{revision}:{path}", check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout
+
+
+def tree_names(root: Path, *, revision: str, folder: str = "") -> list[tuple[str, str]]:
+    """``(type, name)`` of the entries directly inside ``folder`` of ``revision``'s tree (from the top of the tree)."""
+    spec = f"{revision}:{folder.strip('/')}" if folder.strip("/") else f"{revision}^{{tree}}"
+    proc = git(root, "ls-tree", "-z", "--end-of-options", spec, check=False)
+    if proc.returncode != 0:
+        return []
+    entries = []
+    for record in proc.stdout.split(b"\0"):
+        if record:
+            meta, _, name = record.partition(b"\t")
+            entries.append((meta.decode("ascii").split()[1], name.decode("utf-8", "surrogateescape")))
+    return entries

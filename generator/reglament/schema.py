@@ -23,6 +23,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
+from . import editions as ed
 from . import model as m
 
 #: Draft-07: the newest draft that every editor's YAML language server reads.
@@ -70,6 +71,8 @@ def schema_kinds() -> list[SchemaKind]:
                                 "content/regulations/*/*.yml"))
     kinds.append(SchemaKind("prose", "reglament: front matter of a Markdown part or page", m.ProsePart,
                             "content/**/*.md"))
+    kinds.append(SchemaKind("editions", "reglament: editions (content/editions.yml)", ed.Editions,
+                            "content/editions.yml"))
     return kinds
 
 
@@ -142,6 +145,8 @@ def schema_for_source(rel: str, data: object = None) -> str | None:
         return "glossary" + SUFFIX
     if parts == ("content", "roles.yml"):
         return "roles" + SUFFIX
+    if parts == ("content", "editions.yml"):
+        return "editions" + SUFFIX
     if len(parts) == 4 and parts[1] == "regulations" and path.suffix in (".yml", ".yaml"):
         if path.name == "regulation.yml":
             return "regulation" + SUFFIX

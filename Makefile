@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test check bench chromium clean
+.PHONY: site test check bench chromium pdf pdf-deps clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,18 @@ chromium:
 	  echo "installing chromium (Debian package) for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-test: $(STAMP) chromium
+# Debian's fonts (Cyrillic), HarfBuzz subsetting and Pango for WeasyPrint (the print edition).
+PDF_DEBS := fonts-dejavu-core fonts-liberation libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+pdf-deps:
+	@missing=$$(for p in $(PDF_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $$missing (Debian packages) for the print edition"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+
+pdf: $(STAMP) pdf-deps
+	$(BIN)/reglament pdf
+
+test: $(STAMP) chromium pdf-deps
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

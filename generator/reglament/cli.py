@@ -82,6 +82,40 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool) -> None:
     click.echo(f"built {out}", err=True)
 
 
+@main.command("pdf")
+@ROOT
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the PDF files (default: <root>/build/pdf).")
+@click.option("--edition", default=None, help="Edition id from content/editions.yml (default: a working edition).")
+@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of a working edition, YYYY-MM-DD (default: today).")
+@click.option("--public", is_flag=True, help="Leave out every internal item.")
+@FORMAT
+def pdf_cmd(root: Path, out: Path | None, edition: str | None, on_date, public: bool, fmt: str) -> None:
+    """Print edition: one A4 PDF per regulation, with approval block and acknowledgement sheet."""
+    import datetime as dt
+
+    from .pdf import PdfError, print_editions
+
+    out = out or root / "build" / "pdf"
+    today = on_date.date() if on_date else dt.date.today()
+    try:
+        printed = print_editions(root, out, today=today, edition=edition, public=public)
+    except NoContentError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except PdfError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    emit(printed.diagnostics, fmt, root)
+    for note in printed.notes:
+        click.echo(f"note: {note}", err=True)
+    if not printed.ok:
+        click.echo("pdf stopped: the content has errors; nothing was written", err=True)
+        sys.exit(1)
+    for path in printed.files:
+        click.echo(f"wrote {path}", err=True)
+
+
 @main.command("schema")
 @ROOT
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -132,3 +166,135 @@ def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | N
     for path in written:
         click.echo(f"created {path}", err=True)
     click.echo(f"next: fill in the files, then run `reglament check --root {root}`", err=True)
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--company", default=None, metavar="ID",
+              help="Compare this company's resolved variants (content/companies/ID.yml at each revision).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="text (colour on a terminal), markdown (a pull-request comment), "
+              "html (a standalone redline page), json (the documented structure).")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like `git diff --exit-code`).")
+@ROOT
+def diff_cmd(old: str, new: str | None, company: str | None, fmt: str, exit_code: bool, root: Path) -> None:
+    """What changed from OLD to NEW (default: the working tree), clause by clause.
+
+    OLD and NEW are git revisions (tags, branches, commits) or edition ids
+    from content/editions.yml; revisions are read from git objects, never
+    checked out. A side with check errors is still compared where it loads,
+    and its errors are listed.
+    """
+    from .diff import FORMATS as DIFF_FORMATS, DiffError, diff_revisions
+
+    try:
+        changes = diff_revisions(root, old=old, new=new, company=company)
+    except DiffError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "text":
+        click.echo(DIFF_FORMATS["text"](changes, color=sys.stdout.isatty()))
+    else:
+        click.echo(DIFF_FORMATS[fmt](changes).rstrip("\n"))
+    for side in (changes.old, changes.new):
+        if side.errors:
+            click.echo(f"warning: `{side.label}` has {len(side.errors)} error(s); compared what loads "
+                       f"(run `reglament check` on it to fix them)", err=True)
+    sys.exit(1 if exit_code and not changes.is_empty else 0)
+
+
+# --------------------------------------------------------------------------
+# Editions: publish with mike, list what is published
+
+
+def _publish_failed(exc, fmt: str) -> None:
+    """Print a PublishError (its diagnostics first) and exit: 1 for content errors, 2 otherwise."""
+    if exc.diagnostics:
+        emit(exc.diagnostics, fmt, exc.root or Path("."))
+    click.echo(f"error: {exc}", err=True)
+    if exc.hint:
+        click.echo(f"hint: {exc.hint}", err=True)
+    sys.exit(1 if exc.diagnostics else 2)
+
+
+@main.command("publish")
+@click.argument("edition", metavar="EDITION")
+@ROOT
+@click.option("--company", "company", default=None, metavar="ID", help="Publish this company's site only.")
+@click.option("--all", "all_companies", is_flag=True, help="Publish every company's site.")
+@click.option("--alias", default="latest", show_default=True, help="Alias that follows the edition in force.")
+@click.option("--push", is_flag=True, help="Push gh-pages to the remote (only when every company succeeded).")
+@click.option("--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push to.")
+@click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
+@FORMAT
+def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bool, alias: str, push: bool,
+                remote: str, force: bool, fmt: str) -> None:
+    """Build EDITION from its tag `edition/EDITION` and publish it with mike into gh-pages.
+
+    Each company goes under `<company>/<edition>/`; the alias moves to the
+    edition in force; an edition already published with other content is
+    refused unless --force. On any failure, local and remote gh-pages stay
+    exactly as they were.
+    """
+    from .publish import PublishError, publish
+
+    if company and all_companies:
+        raise click.UsageError("use --company ID or --all, not both")
+    companies = [company] if company else None
+    try:
+        result = publish(root, edition=edition, companies=companies, alias=alias, push=push, remote=remote,
+                         force=force)
+    except PublishError as exc:
+        _publish_failed(exc, fmt)
+        return
+    for item in result.results:
+        where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
+        what = {"published": "published", "overwritten": "overwrote (--force)", "unchanged": "unchanged",
+                "alias": "unchanged"}[item.status]
+        click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}", err=True)
+    if not result.changed:
+        click.echo(f"nothing to commit: {result.branch} already holds edition {edition} as built", err=True)
+    if result.pushed:
+        click.echo(f"pushed {result.branch} to {remote}", err=True)
+    elif result.changed:
+        click.echo(f"committed to local {result.branch}; publish with --push (or `git push {remote} {result.branch}`)",
+                   err=True)
+
+
+@main.command("editions")
+@ROOT
+@click.option("--company", default=None, metavar="ID", help="Only this company's editions.")
+@click.option("--branch", default="gh-pages", show_default=True, help="Publish branch to read.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None:
+    """List the published editions (from the gh-pages branch): effective dates, status, aliases."""
+    import datetime as dt
+    import json
+
+    from .editions import format_date_ru
+    from .publish import PublishError, in_force, list_published
+
+    try:
+        listing = list_published(root, branch=branch, company=company)
+    except PublishError as exc:
+        _publish_failed(exc, "text")
+        return
+    today = dt.date.today()
+    if fmt == "json":
+        click.echo(json.dumps({prefix: [p.to_json() for p in items] for prefix, items in listing.items()},
+                              ensure_ascii=False, indent=2))
+        return
+    if not listing:
+        click.echo(f"no editions published on `{branch}` yet", err=True)
+        return
+    for prefix, items in listing.items():
+        current = in_force(items, today)
+        click.echo(f"{prefix or '(default site)'}:")
+        for p in items:
+            aliases = f" [{', '.join(p.aliases)}]" if p.aliases else ""
+            props = p.properties
+            approved = (f"; утверждена {format_date_ru(props['approved'])}, {props.get('approved_by', '')}"
+                        if props.get("approved") else "")
+            click.echo(f"  {p.version}{aliases}  «{p.title}» — действует с {format_date_ru(props.get('effective', '?'))}"
+                       f" — {p.status(today, current)}{approved}")

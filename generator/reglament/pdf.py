@@ -1,0 +1,610 @@
+"""The print edition: one A4 PDF per regulation (per company), laid out by WeasyPrint.
+
+A regulation's print edition is what HR files and employees sign: a title page
+with the company's name and the approval block («УТВЕРЖДАЮ»), a table of
+contents with page numbers, the numbered clauses exactly as the site numbers
+them (the numbers come from :attr:`Content.index`, never recounted here), the
+glossary, a change sheet («Лист изменений») when the edition has a
+predecessor, and the acknowledgement sheet («Лист ознакомления»).
+
+The stages:
+
+- :class:`PrintJob` — everything one document needs: the (resolved, possibly
+  public-filtered) :class:`Content`, the regulation, the issuing company, the
+  edition, the employees who must sign, the changes since the last edition.
+  Plain values, passed in explicitly: the date of a working edition is an
+  argument, never read from a clock here.
+- :func:`document_html` — the job through the Jinja2 templates in
+  ``<root>/templates/pdf`` (sandboxed, ``StrictUndefined``, HTML autoescape).
+- :func:`write_pdf` — HTML + ``print.css`` → PDF (WeasyPrint), written
+  atomically; resources only from the project folder, never the network.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+import markdown
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from . import model as m
+from .content import Content, Item, children, part_items
+from .references import REF_RE, find_refs, mask_code
+from .render import display_name
+
+TEMPLATE = "document.html.j2"
+STYLESHEET = "print.css"
+WORKING_EDITION = "рабочая редакция"
+
+#: rows of the acknowledgement sheet left blank after the pre-filled names (new hires sign there)
+SPARE_ROWS = 5
+#: rows of the acknowledgement sheet when no names are known (fills about a page)
+BLANK_ROWS = 18
+
+MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+          "октября", "ноября", "декабря")
+PERIODS = {"daily": "ежедневно", "weekly": "еженедельно", "monthly": "ежемесячно", "quarterly": "ежеквартально"}
+CLASSIFICATIONS = {"public": "открытые", "internal": "для внутреннего использования",
+                   "confidential": "конфиденциально", "personal": "персональные данные",
+                   "trade-secret": "коммерческая тайна"}
+
+
+class PdfError(Exception):
+    """The print edition cannot be produced (missing templates, a template error, a layout failure)."""
+
+
+# --------------------------------------------------------------------------
+# What a document needs
+
+
+@dataclass(frozen=True)
+class Company:
+    """The issuing company as the title page names it."""
+
+    full_name: str
+    """Full legal name: «Общество с ограниченной ответственностью «Ромашка»»."""
+    short_name: str = ""
+    """Short name, used in the approval block: «ООО «Ромашка»»."""
+    id: str | None = None
+    """Profile id; None for the base content."""
+    city: str = ""
+    """City printed at the foot of the title page (optional)."""
+    signatory: str = ""
+    """Name of the person who approves regulations (e.g. the director), for the approval block."""
+
+
+@dataclass(frozen=True)
+class Employee:
+    """A person who must read the regulation and sign the acknowledgement sheet."""
+
+    name: str
+    """Full name: «Иванов Иван Иванович»."""
+    role: str
+    """Role id; the person signs every regulation whose audience holds this role."""
+    position: str = ""
+    """Position as printed; empty: the role's display name."""
+
+
+@dataclass(frozen=True)
+class Edition:
+    """The edition printed on the title page and in the running header."""
+
+    effective: date
+    """Effective date; for a working edition, the date the PDF describes (passed in, not read from a clock)."""
+    id: str | None = None
+    """Edition id (`2025.1`); None for a working edition."""
+    title: str = ""
+    """The edition's own title («Вторая редакция»), printed under the edition on the title page."""
+    approved_by: str = ""
+    """Who approved it (a name: «А. В. Смирнов»), printed on the signature line."""
+    approved_position: str = ""
+    """The approver's position when the edition names it («Генеральный директор»); empty: the approver role."""
+    approved_on: date | None = None
+    """Approval date, printed in the approval block; None leaves the date line to fill in by hand."""
+
+    @property
+    def label(self) -> str:
+        """How the document cites the edition: «редакция 2025.1» (or «рабочая редакция»)."""
+        return f"редакция {self.id}" if self.id else WORKING_EDITION
+
+    @property
+    def working(self) -> bool:
+        return self.id is None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One line of the change sheet: what happened to which clause since the previous edition."""
+
+    kind: Literal["added", "removed", "changed", "moved"]
+    number: str
+    """The clause's number in this edition (for a removed clause: its old number)."""
+    summary: str
+    """What the clause is about, plain text (shortened when printed)."""
+    old_number: str | None = None
+    """The number in the previous edition, when it differs (moved, renumbered)."""
+
+
+@dataclass(frozen=True)
+class ChangeSheet:
+    """Changes of this edition against its predecessor."""
+
+    previous: str
+    """The predecessor's label: «редакция 2025.1»."""
+    changes: tuple[Change, ...] = ()
+
+
+@dataclass
+class PrintJob:
+    """One document: a regulation of a company in an edition."""
+
+    content: Content
+    regulation: m.Regulation
+    company: Company
+    edition: Edition
+    employees: tuple[Employee, ...] = ()
+    change_sheet: ChangeSheet | None = None
+    public: bool = False
+    """True for a public build: the content must already be filtered; recorded in the PDF's metadata."""
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.regulation.id}.pdf"
+
+
+# --------------------------------------------------------------------------
+# Text: references → in-document links, inline Markdown → HTML
+
+
+class TextRenderer:
+    """Turns model text into HTML for print: raw HTML escaped, ``[[id]]`` resolved, Markdown applied.
+
+    A reference to something printed in this document (a clause, a part, a
+    glossary entry) becomes an internal link; anything else becomes its
+    display form as plain text (a PDF has no role pages to link to).
+    """
+
+    def __init__(self, content: Content, regulation: m.Regulation, anchors: dict[str, str]) -> None:
+        self.content = content
+        self.regulation = regulation
+        self.anchors = anchors  # item id → anchor in this document
+        self._md = markdown.Markdown(extensions=["tables", "def_list", "sane_lists", "attr_list"],
+                                     output_format="html")
+
+    def display(self, item: Item | None, ident: str) -> str:
+        text = display_name(item, ident)
+        if item is not None and item.regulation is not None and item.regulation is not self.regulation \
+                and item.kind not in ("regulation", "term", "role"):
+            text += f" {item.regulation.short_title or item.regulation.title}"
+        return text
+
+    def refs_to_markdown(self, value: str) -> str:
+        masked = mask_code(value)
+        out, pos = [], 0
+        for mt in re.finditer(r"[<>&]", masked):  # escape raw HTML outside code spans
+            out.append(value[pos:mt.start()])
+            out.append(html.escape(mt.group()))
+            pos = mt.end()
+        out.append(value[pos:])
+        escaped = "".join(out)
+
+        def repl(mt: re.Match) -> str:
+            ident = mt.group(1).strip()
+            item = self.content.get(ident)
+            shown = mt.group(2) if mt.group(2) is not None else html.escape(self.display(item, ident))
+            shown = shown.replace("[", "&#91;").replace("]", "&#93;")
+            anchor = self.anchors.get(ident)
+            return f"[{shown}](#{anchor})" if anchor else shown
+
+        return typography(REF_RE.sub(repl, escaped))
+
+    def inline(self, value: str | None) -> Markup:
+        if not value:
+            return Markup("")
+        self._md.reset()
+        result = self._md.convert(self.refs_to_markdown(value).strip())
+        if result.startswith("<p>") and result.endswith("</p>") and result.count("<p>") == 1:
+            result = result[3:-4]
+        return Markup(result)
+
+    def block(self, body: str) -> Markup:
+        """A Markdown body (a prose part): references resolved, headings pushed below the part title."""
+        lines, in_fence = [], False
+        for line in body.split("\n"):
+            if re.match(r"^\s*(```|~~~)", line):
+                in_fence = not in_fence
+                lines.append(line)
+            elif in_fence:
+                lines.append(line)
+            else:
+                heading = re.match(r"^(#{1,6})(\s)", line)
+                if heading:
+                    level = min(6, len(heading.group(1)) + 2)
+                    line = "#" * level + line[len(heading.group(1)):]
+                lines.append(self.refs_to_markdown(line))
+        self._md.reset()
+        return Markup(self._md.convert("\n".join(lines).strip("\n")))
+
+
+_NBSP_RULES = (
+    (re.compile(r"(?<=\d) (?=\d{3}(?!\d))"), "\u00a0"),  # 60 000
+    (re.compile(r"(?<=\d) (?=(?:%|₽|руб\.|мин\b|ч\b))"), "\u00a0"),  # 20 %, 300 ₽
+    (re.compile(r"\b(п|пп|ст|ч|разд|подп)\. (?=\S)"), "\\1.\u00a0"),  # п. 3.2
+    (re.compile(r"(?<=№) (?=\S)"), "\u00a0"),  # № 152-ФЗ
+    (re.compile(r" (?=—)"), "\u00a0"),  # a dash never starts a line
+)
+
+
+def typography(text: str) -> str:
+    """Non-breaking spaces where a line must not break: «20 %», «60 000», «п. 3.2», «№ 152», « —»."""
+    for pattern, repl in _NBSP_RULES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+# --------------------------------------------------------------------------
+# The document model the template reads
+
+
+@dataclass
+class Section:
+    """A part of the regulation as printed: its number, heading and what to show."""
+
+    number: str
+    part: m.Node
+    kind: str
+    items: list = field(default_factory=list)
+    terms: list = field(default_factory=list)  # (number, term) for a terms part
+    body: Markup = Markup("")
+
+
+def referenced_terms(content: Content, regulation: m.Regulation) -> list[m.Term]:
+    """Terms the regulation's texts reference, alphabetically (what the site's empty terms part lists)."""
+    ids = {ref.target for text in content.texts() if text.regulation is regulation for ref in find_refs(text.text)}
+    return sorted((t for t in content.terms if t.id in ids), key=lambda t: t.term.lower())
+
+
+def part_terms(content: Content, regulation: m.Regulation, part: m.TermsPart) -> list[m.Term]:
+    """The terms a terms part lists, in the site's order."""
+    if part.terms:
+        return [content.index[t].node for t in part.terms if t in content.index]
+    return referenced_terms(content, regulation)
+
+
+def sections(job: PrintJob) -> tuple[list[Section], list[m.Term]]:
+    """The printed sections in order, and the appendix glossary (terms, when the regulation has no terms part)."""
+    out: list[Section] = []
+    has_terms_part = False
+    for s, part in enumerate(job.regulation.loaded_parts, 1):
+        kind = getattr(part, "kind", "prose")
+        sec = Section(str(s), part, kind, list(part_items(part)))
+        if isinstance(part, m.TermsPart):
+            has_terms_part = True
+            sec.terms = [(f"{s}.{i}", t) for i, t in enumerate(part_terms(job.content, job.regulation, part), 1)]
+        out.append(sec)
+    glossary = [] if has_terms_part else referenced_terms(job.content, job.regulation)
+    return out, glossary
+
+
+def anchors_of(job: PrintJob, secs: list[Section], glossary: list[m.Term]) -> dict[str, str]:
+    """Item id → anchor, for everything this document prints."""
+    anchors: dict[str, str] = {}
+    for item in job.content.index.values():
+        if item.regulation is job.regulation and item.kind not in ("regulation",):
+            anchors[item.id] = item.id
+    for sec in secs:
+        for _, term in sec.terms:
+            anchors.setdefault(term.id, f"term-{term.id}")
+    for term in glossary:
+        anchors.setdefault(term.id, f"term-{term.id}")
+    return anchors
+
+
+def acknowledgement_rows(job: PrintJob) -> list[tuple[str, str]]:
+    """(name, position) rows of the acknowledgement sheet: employees of the audience roles, then blank rows."""
+    audience = list(job.regulation.audience)
+    rows: list[tuple[str, str]] = []
+    for role_id in audience:  # grouped by role, in the regulation's audience order
+        role = job.content.get(role_id)
+        for person in job.employees:
+            if person.role == role_id:
+                position = person.position or (role.node.name if role and role.kind == "role" else role_id)
+                rows.append((person.name, position))
+    spare = SPARE_ROWS if rows else BLANK_ROWS
+    return rows + [("", "")] * spare
+
+
+# --------------------------------------------------------------------------
+# Formatting helpers (template filters)
+
+
+def date_short(value: date | None) -> str:
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def date_long(value: date | None) -> str:
+    """«1» февраля 2025 г."""
+    return f"«{value.day:02d}» {MONTHS[value.month - 1]} {value.year} г." if value else ""
+
+
+def num(value) -> str:
+    return f"{value:,.0f}".replace(",", "\u00a0") if isinstance(value, (int, float)) else str(value)
+
+
+def pct(value) -> str:
+    return f"{value:g}\u00a0%"
+
+
+def initials(name: str) -> str:
+    """«Иванов Иван Иванович» → «И. И. Иванов» (how a signature line names the signer)."""
+    words = name.split()
+    if len(words) == 3 and all(w[:1].isupper() and "." not in w and len(w) > 1 for w in words):
+        return f"{words[1][0]}.\u00a0{words[2][0]}.\u00a0{words[0]}"
+    return name
+
+
+def shorten(text: str, limit: int = 160) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------
+# HTML
+
+
+def template_env(templates: Path) -> ImmutableSandboxedEnvironment:
+    folder = templates / "pdf"
+    if not (folder / TEMPLATE).is_file():
+        raise PdfError(f"no print templates: {folder / TEMPLATE} is missing")
+    env = ImmutableSandboxedEnvironment(
+        loader=FileSystemLoader(str(folder)),
+        undefined=StrictUndefined,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(date_short=date_short, date_long=date_long, num=num, pct=pct, initials=initials,
+                       shorten=shorten)
+    return env
+
+
+def document_html(job: PrintJob, *, templates: Path) -> str:
+    """The document as HTML (the template's input is the job plus the printed sections)."""
+    secs, glossary = sections(job)
+    anchors = anchors_of(job, secs, glossary)
+    text = TextRenderer(job.content, job.regulation, anchors)
+    for sec in secs:
+        if isinstance(sec.part, m.ProsePart):
+            sec.body = text.block(sec.part.body)
+    env = template_env(templates)
+    env.filters["text"] = text.inline
+    content = job.content
+
+    def number(ident: str) -> str:
+        item = content.get(ident)
+        return item.number if item and item.number else ""
+
+    def name(ident: str) -> str:
+        item = content.get(ident)
+        return display_name(item, ident).strip("«»") if item else ident
+
+    approver = content.get(job.regulation.approver)
+    try:
+        return env.get_template(TEMPLATE).render(
+            job=job, reg=job.regulation, company=job.company, edition=job.edition, sections=secs,
+            glossary=glossary, ack_rows=acknowledgement_rows(job), change_sheet=job.change_sheet,
+            approver_position=job.edition.approved_position or (
+                approver.node.name if approver and approver.kind == "role" else job.regulation.approver),
+            signatory=job.edition.approved_by or job.company.signatory,
+            number=number, name=name, periods=PERIODS, classifications=CLASSIFICATIONS,
+            raci_letters=raci_letters,
+        )
+    except TemplateError as exc:
+        raise PdfError(f"print template error: {exc}") from exc
+
+
+def raci_letters(duty: m.Duty) -> list[tuple[str, list[str]]]:
+    """The RACI assignment as (label, role ids) pairs, for the duty's meta line."""
+    if duty.raci is None:
+        return []
+    pairs = [("Отвечает за результат", [duty.raci.accountable] if duty.raci.accountable else []),
+             ("Согласует", list(duty.raci.consulted)), ("Информируется", list(duty.raci.informed))]
+    return [(label, ids) for label, ids in pairs if ids]
+
+
+# --------------------------------------------------------------------------
+# PDF
+
+
+def _fetcher(root: Path):
+    """A URL fetcher that reads files under ``root`` and data: URLs only — never the network."""
+    from urllib.parse import unquote, urlsplit
+
+    from weasyprint.urls import URLFetcher
+
+    allowed = root.resolve()
+
+    class LocalFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            scheme = urlsplit(url).scheme.lower()
+            if scheme == "data":
+                return super().fetch(url, headers)
+            if scheme == "file":
+                path = Path(unquote(urlsplit(url).path)).resolve()
+                if path.is_relative_to(allowed):
+                    return super().fetch(url, headers)
+            raise ValueError(f"the print edition loads nothing from outside the project: {url}")
+
+    return LocalFetcher(allowed_protocols=("file", "data"))
+
+
+def render_pdf(job: PrintJob, *, templates: Path, root: Path | None = None) -> bytes:
+    """The document as PDF bytes. Same job → same bytes (the PDF id is a hash of the HTML)."""
+    import logging
+
+    import weasyprint
+
+    source = document_html(job, templates=templates)
+    css = templates / "pdf" / STYLESHEET
+    base = root or templates.parent
+    fetcher = _fetcher(base)
+    logger = logging.getLogger("weasyprint")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)  # layout warnings about unsupported CSS are ours to fix, not the user's
+    try:
+        doc = weasyprint.HTML(string=source, base_url=str(templates / "pdf") + os.sep, url_fetcher=fetcher)
+        stylesheets = [weasyprint.CSS(filename=str(css), url_fetcher=fetcher)] if css.is_file() else []
+        identifier = hashlib.sha256(source.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        return doc.write_pdf(stylesheets=stylesheets, pdf_identifier=identifier)
+    except Exception as exc:  # WeasyPrint raises many kinds; the CLI needs one
+        raise PdfError(f"PDF layout failed for {job.regulation.id}: {exc}") from exc
+    finally:
+        logger.setLevel(previous)
+
+
+def write_pdf(job: PrintJob, *, templates: Path, out_dir: Path, root: Path | None = None) -> Path:
+    """Render ``job`` into ``out_dir/<regulation>.pdf``; the file appears only once complete."""
+    data = render_pdf(job, templates=templates, root=root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / job.file_name
+    fd, tmp = tempfile.mkstemp(prefix=f".{job.file_name}.", dir=out_dir)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return target
+
+
+# --------------------------------------------------------------------------
+# From the project: editions, companies, change sheets → print jobs → files
+
+_NAME_TAIL = re.compile(
+    r"(?:(?P<ini>[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z][а-яёa-z-]+)"  # А. В. Смирнов
+    r"|(?P<sur>[А-ЯЁA-Z][а-яёa-z-]+\s[А-ЯЁA-Z]\.\s?[А-ЯЁA-Z]\.)"  # Смирнов А. В.
+    r"|(?P<full>[А-ЯЁ][а-яё-]+\s[А-ЯЁ][а-яё]+\s[А-ЯЁ][а-яё]+(?:вич|вна|ич|чна)))\s*$"  # Смирнов Алексей Викторович
+)
+
+
+def split_signer(text: str) -> tuple[str, str]:
+    """«Генеральный директор А. В. Смирнов» → («Генеральный директор», «А. В. Смирнов»); no name → (text, "")."""
+    text = re.sub(r"\s+", " ", text).strip()
+    match = _NAME_TAIL.search(text)
+    if not match:
+        return text, ""
+    return text[:match.start()].strip(" ,"), match.group(0).strip()
+
+
+def edition_for(content: Content, edition_id: str | None, *, today: date) -> tuple[Edition, str | None]:
+    """The edition to print and the id of its predecessor (None: no change sheet).
+
+    No ``edition_id``: a working edition dated ``today``. An id not in
+    ``content/editions.yml`` raises :class:`PdfError` naming the known ones.
+    """
+    if edition_id is None:
+        return Edition(effective=today), None
+    from . import editions as ed
+
+    found = ed.find(content.editions, edition_id)
+    if found is None:
+        known = ", ".join(e.key for e in content.editions) or "none — add content/editions.yml"
+        raise PdfError(f"no edition `{edition_id}` in content/editions.yml (known: {known})")
+    effective = found.effective_date
+    if effective is None:
+        raise PdfError(f"edition `{edition_id}` has a malformed effective date; run `reglament check`")
+    position, signer = split_signer(found.approved_by)
+    before = ed.previous(content.editions, found.key)
+    return (Edition(effective=effective, id=found.key, title=found.title, approved_by=signer,
+                    approved_position=position, approved_on=found.approved_date),
+            before.key if before else None)
+
+
+@dataclass
+class Printed:
+    """What a print run produced: the PDF files, the content's diagnostics, and notes for the user."""
+
+    files: list[Path] = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        from .diagnostics import has_errors
+
+        return not has_errors(self.diagnostics)
+
+
+def base_company(root: Path) -> Company:
+    """The issuer of the base content (no company profile): the site's name."""
+    from .build import site_title
+
+    return Company(full_name=site_title(root) or "Регламенты")
+
+
+def print_editions(root: Path, out: Path, *, today: date, edition: str | None = None,
+                   public: bool = False, checked=None) -> Printed:
+    """Check the content and write ``out/<regulation>.pdf`` for every regulation.
+
+    Nothing is written when the content has errors (they are returned as
+    diagnostics). ``today`` dates a working edition (no ``edition``).
+    """
+    from .build import check_project
+
+    checked = checked or check_project(root)
+    result = Printed(diagnostics=list(checked.diagnostics))
+    if not checked.ok:
+        return result
+    content = checked.content
+    if public:
+        content = public_content(content)
+    printed_edition, previous = edition_for(content, edition, today=today)
+    company = base_company(root)
+    for reg in content.regulations:
+        job = PrintJob(content=content, regulation=reg, company=company, edition=printed_edition, public=public)
+        result.files.append(write_pdf(job, templates=root / "templates", out_dir=out, root=root))
+    return result
+
+
+# --------------------------------------------------------------------------
+# Public builds
+
+
+def _prune(node):
+    """A copy of ``node`` without its internal sub-items (lists of nodes filtered, recursively)."""
+    update = {}
+    for name in type(node).model_fields:
+        value = getattr(node, name)
+        if isinstance(value, list) and any(isinstance(v, m.Node) for v in value):
+            update[name] = [_prune(v) for v in value if getattr(v, "visibility", "public") != "internal"]
+        elif isinstance(value, m.Node) and getattr(value, "visibility", "public") == "internal":
+            update[name] = None
+        elif isinstance(value, m.Node):
+            update[name] = _prune(value)
+    return node.model_copy(update=update) if update else node
+
+
+def public_content(content: Content) -> Content:
+    """The content a public document may show: every `internal` item left out, numbers recomputed."""
+    keep = lambda node: getattr(node, "visibility", "public") != "internal"  # noqa: E731
+    regulations = []
+    for reg in filter(keep, content.regulations):
+        copy = reg.model_copy()
+        copy._parts = [_prune(part) for part in reg.loaded_parts if keep(part)]
+        regulations.append(copy)
+    public = Content(terms=[t for t in content.terms if keep(t)], roles=[r for r in content.roles if keep(r)],
+                     regulations=regulations, pages=[p for p in content.pages if keep(p)],
+                     editions=list(content.editions))
+    public.build_index()
+    return public

@@ -1,0 +1,324 @@
+"""The print edition: real PDFs laid out by WeasyPrint, read back with pypdf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import REPO, run_cli
+from reglament import model as m
+from reglament.build import check_project
+from reglament.content import children, part_items
+from reglament.pdf import (Change, ChangeSheet, Company, Edition, Employee, PdfError, PrintJob, _fetcher,
+                           document_html, public_content, render_pdf, split_signer, typography)
+
+TODAY = dt.date(2026, 3, 2)
+MARKER = "ВНУТРЕННИЙМАРКЕР7Q"
+
+# A richer regulation than the minimal tree: nested clauses, a group, tables, prose, internal items.
+RICH = {
+    "content/glossary.yml": """\
+        terms:
+          - id: lead
+            term: Лид
+            definition: Потенциальный клиент, оставивший контакты.
+          - id: deal
+            term: Сделка
+            definition: Договорённость с клиентом, созданная из [[lead|лида]].
+          - id: secret-term
+            term: Секретный термин
+            definition: Определение с маркером ВНУТРЕННИЙМАРКЕР7Q.
+            visibility: internal
+        """,
+    "content/regulations/rules/regulation.yml": """\
+        id: rules
+        title: Регламент работы менеджера
+        short_title: Менеджер
+        owner: head
+        approver: head
+        audience: [manager]
+        parts:
+          - general.yml
+          - duties.yml
+          - final.md
+        """,
+    "content/regulations/rules/general.yml": """\
+        id: general
+        title: Общие положения
+        kind: clauses
+        clauses:
+          - id: purpose
+            text: Регламент описывает работу с [[lead|лидами]]; <b>не тег</b> и 60 000 ₽.
+          - id: docs
+            text: 'Менеджер руководствуется:'
+            clauses:
+              - id: docs-law
+                text: законодательством;
+              - id: docs-secret
+                text: секретным приказом ВНУТРЕННИЙМАРКЕР7Q;
+                visibility: internal
+              - id: docs-rules
+                text: настоящим регламентом (см. [[late-call]]).
+          - id: internal-clause
+            text: Только для своих [[secret-term|]] ВНУТРЕННИЙМАРКЕР7Q.
+            visibility: internal
+          - id: last
+            text: Последний пункт раздела.
+        """,
+    "content/regulations/rules/duties.yml": """\
+        id: duties
+        title: Обязанности
+        kind: duties
+        groups:
+          - id: calls
+            title: Звонки
+            duties:
+              - id: call-lead
+                text: Позвонить [[lead|лиду]] и оформить [[deal|сделку]].
+                role: manager
+                deadline: в течение 15 минут
+        duties:
+          - id: report
+            text: Сдавать отчёт.
+            role: manager
+        responsibility:
+          - id: late-call
+            text: За опоздание со звонком — замечание.
+            enforces: [call-lead]
+        """,
+    "content/regulations/rules/final.md": """\
+        ---
+        id: final
+        title: Заключительные положения
+        ---
+
+        Регламент вступает в силу с даты утверждения. Контроль — за [[head|руководителем]].
+        """,
+}
+
+
+def pdf_text(data: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def job_for(root: Path, *, public: bool = False, **kw) -> PrintJob:
+    checked = check_project(root)
+    assert checked.ok, checked.diagnostics
+    content = public_content(checked.content) if public else checked.content
+    defaults = dict(company=Company(full_name="Общество с ограниченной ответственностью «Ромашка»",
+                                    short_name="ООО «Ромашка»", city="Казань"),
+                    edition=Edition(effective=TODAY))
+    defaults.update(kw)
+    return PrintJob(content=content, regulation=content.regulations[0], public=public, **defaults)
+
+
+def expected_numbers(content, reg: m.Regulation) -> list[str]:
+    """Numbers in document order, straight from the content index (what the site shows)."""
+    out = []
+
+    def walk(nodes):
+        for node in nodes:
+            out.append(content.index[node.id].number)
+            walk(children(node))
+
+    for s, part in enumerate(reg.loaded_parts, 1):
+        out.append(str(s))
+        walk(part_items(part))
+    return out
+
+
+def in_order(text: str, needles: list[str]) -> list[str]:
+    """The needles not found in order in ``text`` (a number must stand alone: «3.1» does not match «13.1.2»)."""
+    missing, pos = [], 0
+    for needle in needles:
+        found = re.compile(r"(?<![\d.])" + re.escape(needle) + r"(?!\.?\d)").search(text, pos)
+        if found is None:
+            missing.append(needle)
+        else:
+            pos = found.end()
+    return missing
+
+
+@pytest.fixture
+def rich(project):
+    return project(RICH, with_site_files=True)
+
+
+# ------------------------------------------------------------------ the document
+
+
+@pytest.mark.slow
+def test_pdf_has_title_approval_clauses_and_sheets(rich):
+    job = job_for(rich, employees=(Employee("Иванов Иван Иванович", "manager"),
+                                   Employee("Петрова Анна Сергеевна", "head")))
+    data = render_pdf(job, templates=rich / "templates", root=rich)
+    text, pages = pdf_text(data)
+    flat = re.sub(r"\s+", " ", text)
+    assert data.startswith(b"%PDF-")
+    assert "Регламент работы менеджера" in flat
+    assert "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «РОМАШКА»" in flat
+    assert "УТВЕРЖДАЮ" in flat and "Руководитель" in flat and "ООО «Ромашка»" in flat
+    assert "Рабочая редакция по состоянию на 02.03.2026" in flat
+    assert "СОДЕРЖАНИЕ" in flat and "ЛИСТ ОЗНАКОМЛЕНИЯ" in flat
+    for header in ("Фамилия, имя, отчество", "Должность", "Дата ознакомления", "Подпись"):
+        assert header in flat, header
+    # only employees of the audience roles are pre-filled; the position is the role's name
+    assert "Иванов Иван Иванович Менеджер" in flat
+    assert "Петрова" not in flat
+    assert "ЛИСТ ИЗМЕНЕНИЙ" not in flat  # no predecessor: no change sheet
+    # no terms part: the referenced terms form the glossary appendix
+    assert "ГЛОССАРИЙ" in flat and "Лид — Потенциальный клиент" in flat
+    # every clause number in document order, numbered as the content index numbers them
+    body = flat[flat.index("1. ОБЩИЕ ПОЛОЖЕНИЯ"):]
+    expected = expected_numbers(job.content, job.regulation)
+    assert expected[:6] == ["1", "1.1", "1.2", "1.2.1", "1.2.2", "1.2.3"]
+    assert in_order(body, expected) == []
+    # footer «N из M» on every page after the title page
+    for n in range(2, pages + 1):
+        assert f"{n} из {pages}" in flat
+    # raw HTML in a text stays text; numbers keep their non-breaking spaces
+    assert "<b>не тег</b>" in flat and "60 000 ₽" in flat
+
+
+def test_html_numbers_are_the_index_numbers_for_the_sample():
+    """The sample content: every numbered element carries `Item.number` — the site's number — in order."""
+    checked = check_project(REPO)
+    assert checked.ok
+    for reg in checked.content.regulations:
+        job = PrintJob(content=checked.content, regulation=reg, company=Company(full_name="Компания"),
+                       edition=Edition(effective=TODAY))
+        html = document_html(job, templates=REPO / "templates")
+        shown = re.findall(r'id="([a-z0-9-]+)"[^>]*>\s*(?:<h2>)?(?:<td class="c-num num">|<span class="num">)([\d.]+?)\.?<', html)
+        index = checked.content.index
+        numbered = [(ident, num) for ident, num in shown if not ident.startswith("term-")]
+        assert numbered, reg.id
+        for ident, num in numbered:
+            assert index[ident].number == num, ident
+        assert [num for _, num in numbered] == expected_numbers(checked.content, reg)
+        # the terms part numbers its entries like the site: «<part>.<position>»
+        terms = [num for ident, num in shown if ident.startswith("term-")]
+        if terms:
+            part_no = terms[0].split(".")[0]
+            assert terms == [f"{part_no}.{i}" for i in range(1, len(terms) + 1)]
+
+
+@pytest.mark.slow
+def test_public_pdf_has_no_internal_item_and_numbers_close_up(rich):
+    internal = render_pdf(job_for(rich), templates=rich / "templates", root=rich)
+    public_job = job_for(rich, public=True)
+    public = render_pdf(public_job, templates=rich / "templates", root=rich)
+    text_internal, _ = pdf_text(internal)
+    text_public, _ = pdf_text(public)
+    assert MARKER in text_internal.replace("\n", "")
+    assert MARKER not in text_public.replace("\n", "").replace(" ", "")
+    assert MARKER.encode() not in public
+    reader = PdfReader(io.BytesIO(public))
+    assert MARKER not in str(reader.metadata)
+    # public numbering is recomputed without the internal items: «Последний пункт» is 1.3, not 1.4
+    assert public_job.content.index["last"].number == "1.3"
+    assert re.search(r"1\.3\.\s+Последний пункт", text_public)
+    assert "public" in (reader.metadata.get("/Keywords") or "")
+
+
+@pytest.mark.slow
+def test_same_input_same_pdf(rich):
+    job = job_for(rich)
+    first = render_pdf(job, templates=rich / "templates", root=rich)
+    second = render_pdf(job_for(rich), templates=rich / "templates", root=rich)
+    assert len(PdfReader(io.BytesIO(first)).pages) == len(PdfReader(io.BytesIO(second)).pages)
+    assert first == second
+
+
+@pytest.mark.slow
+def test_edition_title_page_and_change_sheet(rich):
+    edition = Edition(effective=dt.date(2026, 2, 1), id="2026.1", title="Вторая редакция",
+                      approved_by="А. В. Смирнов", approved_position="Генеральный директор",
+                      approved_on=dt.date(2026, 1, 20))
+    sheet = ChangeSheet("редакция 2025.1", (
+        Change("changed", "1.1", "Регламент описывает работу с лидами"),
+        Change("moved", "1.3", "Последний пункт раздела.", old_number="1.2"),
+        Change("removed", "2.3", "Старый пункт"),
+    ))
+    job = job_for(rich, edition=edition, change_sheet=sheet)
+    text, _ = pdf_text(render_pdf(job, templates=rich / "templates", root=rich))
+    flat = re.sub(r"\s+", " ", text)
+    assert "Генеральный директор" in flat and "А. В. Смирнов" in flat
+    assert "«20» января 2026 г." in flat
+    assert "Вводится в действие с 01.02.2026" in flat
+    assert "Редакция 2026.1" in flat
+    assert "ЛИСТ ИЗМЕНЕНИЙ" in flat and "по сравнению с редакцией 2025.1" in flat
+    assert "п. 1.2 → п. 1.3" in flat and "исключён" in flat and "изменён" in flat
+    # the running header names the edition on every page but the title page
+    assert flat.count("Редакция 2026.1, действует с 01.02.2026") >= 3
+
+
+def test_blank_acknowledgement_rows_without_employees(rich):
+    html = document_html(job_for(rich), templates=rich / "templates")
+    ack = html[html.index('id="acknowledgement"'):]
+    assert ack.count("<tr><td class=\"c-num\">") == 18
+    assert "Иванов" not in ack
+
+
+def test_split_signer_and_typography():
+    assert split_signer("Генеральный директор А. В. Смирнов") == ("Генеральный директор", "А. В. Смирнов")
+    assert split_signer("Директор Смирнов Алексей Викторович") == ("Директор", "Смирнов Алексей Викторович")
+    assert split_signer("Генеральный директор") == ("Генеральный директор", "")
+    assert typography("см. п. 3.2: 20 % от 60 000 ₽ — да") == "см. п.\u00a03.2: 20\u00a0% от 60\u00a0000\u00a0₽\u00a0— да"
+
+
+def test_fetcher_reads_only_project_files(tmp_path):
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
+    fetcher = _fetcher(tmp_path)
+    with pytest.raises(ValueError):
+        fetcher.fetch("http://127.0.0.1:9/x.png")
+    with pytest.raises(ValueError):
+        fetcher.fetch("file:///etc/hostname")
+    assert fetcher.fetch((tmp_path / "logo.png").as_uri()) is not None
+
+
+def test_template_sandbox_and_missing_templates(rich, tmp_path):
+    (rich / "templates" / "pdf" / "document.html.j2").write_text(
+        "{{ job.content.__class__.__mro__ }}", encoding="utf-8")
+    with pytest.raises(PdfError, match="template"):
+        document_html(job_for(rich), templates=rich / "templates")
+    with pytest.raises(PdfError, match="no print templates"):
+        document_html(job_for(rich), templates=tmp_path)
+
+
+# ------------------------------------------------------------------ the command
+
+
+@pytest.mark.slow
+def test_cli_writes_one_pdf_per_regulation(rich, tmp_path):
+    out = tmp_path / "pdf"
+    proc = run_cli("pdf", "--root", str(rich), "--out", str(out), "--date", "2026-03-02")
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["rules.pdf"]
+    text, _ = pdf_text((out / "rules.pdf").read_bytes())
+    assert "по состоянию на 02.03.2026" in text
+
+
+def test_cli_content_errors_write_nothing(project, tmp_path):
+    root = project({"content/regulations/rules/general.yml": "id: general\ntitle: X\nkind: clauses\nclauses: []\n"},
+                   with_site_files=True)
+    out = tmp_path / "pdf"
+    proc = run_cli("pdf", "--root", str(root), "--out", str(out), "--format", "json")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert '"file": "content/regulations/rules/general.yml"' in proc.stdout
+    assert not out.exists()
+
+
+def test_cli_unknown_edition_exits_2(rich, tmp_path):
+    proc = run_cli("pdf", "--root", str(rich), "--out", str(tmp_path / "pdf"), "--edition", "9.9")
+    assert proc.returncode == 2
+    assert "no edition `9.9`" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "pdf").exists()

@@ -1,0 +1,619 @@
+"""Output formats of a :class:`~reglament.diff.model.Changes` value, as pure functions.
+
+* ``text`` — for a terminal (colour when asked), git word-diff marks
+  ``[-deleted-]{+inserted+}`` without colour;
+* ``markdown`` — GitHub-flavoured, fits a pull-request comment: a summary, the
+  affected roles, then each regulation in a ``<details>`` block (open when the
+  whole diff is short), redlines as ``<del>``/``<ins>``;
+* ``html`` — a standalone redline page: inline CSS, no external assets, every
+  text escaped;
+* ``json`` — :meth:`Changes.to_json`, the documented stable structure.
+
+Human formats are in Russian (the readers are approvers and employees) and
+show references as readers see them (``[[lead|лиду]]`` → «лиду»).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Callable, Iterable
+
+from .model import Changes, FieldChange, ItemChange, ParagraphChange, ParameterChange, PartChange, RegulationChange, Segment, Side
+from ..references import REF_RE
+from .redline import plain
+
+KIND_NAMES = {
+    "clause": "пункт", "duty": "обязанность", "group": "группа обязанностей", "responsibility": "ответственность",
+    "kpi": "KPI", "tier": "ступень премии", "reduction": "снижение премии", "block": "блок распорядка дня",
+    "recurring": "регулярное мероприятие", "category": "категория данных", "rule": "правило обработки данных",
+    "measure": "мера защиты", "term": "термин", "role": "роль", "page": "страница",
+}
+PART_KIND_NAMES = {
+    "clauses": "положения", "terms": "термины", "duties": "обязанности", "motivation": "мотивация",
+    "schedule": "рабочее время", "confidentiality": "конфиденциальность", "prose": "текст",
+}
+FIELD_NAMES = {
+    "text": "текст", "definition": "определение", "deadline": "срок", "deadline_minutes": "срок",
+    "role": "исполнитель", "raci.responsible": "RACI: исполняет (R)", "raci.accountable": "RACI: отвечает (A)",
+    "raci.consulted": "RACI: консультирует (C)", "raci.informed": "RACI: информируется (I)",
+    "bonus_percent": "премия", "from_percent": "выполнение плана от", "to_percent": "выполнение плана до",
+    "weight": "вес", "target": "цель", "name": "название", "measures": "что измеряется", "percent": "снижение премии",
+    "enforces": "обеспечивает обязанности", "consequence": "последствие нарушения", "title": "заголовок",
+    "intro": "вводный текст", "fixed.amount": "оклад", "fixed.currency": "валюта оклада",
+    "fixed.text": "порядок выплаты оклада", "bonus_base": "база премии", "currency": "валюта",
+    "hours.start": "начало рабочего дня", "hours.end": "конец рабочего дня", "hours.days": "рабочие дни",
+    "start": "начало", "end": "конец", "activity": "занятие", "is_break": "перерыв", "period": "периодичность",
+    "when": "когда", "classification": "классификация", "examples": "примеры", "applies_to": "применяется к",
+    "visibility": "видимость", "synonyms": "синонимы", "abbreviation": "сокращение", "match": "распознавание",
+    "forms": "словоформы", "term": "термин", "department": "подразделение", "kind": "вид",
+    "description": "описание", "reports_to": "подчиняется", "owner": "владелец", "approver": "утверждает",
+    "audience": "адресаты", "short_title": "краткое название", "responsibility": "пункт ответственности",
+    "terms": "термины", "example_percent": "пример расчёта: выполнение плана",
+}
+CHANGE_NAMES = {"added": "добавлен", "removed": "удалён", "changed": "изменён", "moved": "перемещён"}
+MOVE_NAMES = {"renumbered": "перенумерован", "reordered": "переставлен", "relocated": "перенесён"}
+REASON_NAMES = {"duty": "обязанности", "responsibility": "ответственность", "pay": "оплата",
+                "schedule": "рабочее время", "role": "описание роли", "audience": "круг адресатов",
+                "other": "прочие положения"}
+#: a long diff (more item and paragraph changes than this) is collapsed per regulation in Markdown
+COLLAPSE_AFTER = 25
+#: renumbered-only items listed one by one in human formats, per part; the rest are counted
+RENUMBERED_SHOWN = 12
+
+
+# --------------------------------------------------------------------------
+# Shared helpers
+
+
+def side_label(side: Side) -> str:
+    if side.revision is None and side.label == "working tree":
+        return "рабочая копия"
+    if side.edition:
+        return f"редакция {side.edition}"
+    return side.label
+
+
+def field_name(name: str) -> str:
+    return FIELD_NAMES.get(name, name)
+
+
+def number(value: object) -> str:
+    """3000000 → «3 000 000», 7.5 → «7,5» (narrow no-break spaces, a decimal comma)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "—" if value is None else str(value)
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, frac = f"{value:.6f}".rstrip("0").partition(".")
+        return f"{int(whole):,}".replace(",", "\u00a0") + "," + frac
+    return f"{int(value):,}".replace(",", "\u00a0")
+
+
+def parameter_text(p: ParameterChange) -> tuple[str, str, str]:
+    """(what, old, new) of a parameter change, human-readable."""
+    unit = f"\u00a0{p.unit}" if p.unit else ""
+    what = field_name(p.field) if p.source == "field" else f"число в поле «{field_name(p.field)}»"
+    if p.source == "text" and p.context:
+        what = f"{field_name(p.field)}: «{plain(p.context)}»"
+    return what, number(p.old) + (unit if p.old is not None else ""), number(p.new) + (unit if p.new is not None else "")
+
+
+def value_text(value: object) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(v) for v in value) or "—"
+    return plain(str(value))
+
+
+def item_title(item: ItemChange) -> str:
+    """«п. 3.2» or «п. 3.2 → п. 3.4»; terms and roles have no number."""
+    if item.old_number and item.new_number and item.old_number != item.new_number:
+        return f"п. {item.old_number} → п. {item.new_number}"
+    num = item.new_number or item.old_number
+    return f"п. {num}" if num else KIND_NAMES.get(item.kind, item.kind).capitalize()
+
+
+def change_word(item: ItemChange) -> str:
+    if item.change == "moved":
+        return MOVE_NAMES.get(item.move or "", "перемещён")
+    word = CHANGE_NAMES[item.change]
+    if item.change == "changed" and item.move:
+        word += " и " + MOVE_NAMES[item.move]
+    return word
+
+
+def part_heading(part: PartChange) -> str:
+    if part.kind == "page":
+        return f"Страница «{part.title}»"
+    num = part.new_number or part.old_number
+    if part.old_number and part.new_number and part.old_number != part.new_number:
+        num = f"{part.old_number} → {part.new_number}"
+    return f"Раздел {num}. {part.title}"
+
+
+def counts_line(changes: Changes) -> str:
+    s = changes.summary
+    bits = [f"{name} {n}" for name, n in (("добавлено", s.added), ("удалено", s.removed), ("изменено", s.changed),
+                                          ("перемещено", s.moved)) if n]
+    if s.parameters:
+        bits.append(f"изменённых параметров {s.parameters}")
+    if s.paragraphs:
+        bits.append(f"изменённых абзацев {s.paragraphs}")
+    return ", ".join(bits) if bits else "изменений нет"
+
+
+def regulation_count(reg: RegulationChange) -> int:
+    return sum(len(p.items) + len(p.paragraphs) + len(p.fields) + len(p.parameters) for p in reg.parts) + len(reg.fields)
+
+
+def display_segments(segments: Iterable[Segment]) -> list[Segment]:
+    """Segments as readers see them; a change only of a reference's target keeps the ids visible.
+
+    ``[[claim|рекламации]]`` → ``[[complaint|рекламации]]`` would read «рекламации» → «рекламации»;
+    it is shown as «рекламации (claim)» → «рекламации (complaint)».
+    """
+    segs = list(segments)
+    out: list[Segment] = []
+    i = 0
+    while i < len(segs):
+        seg = segs[i]
+        nxt = segs[i + 1] if i + 1 < len(segs) else None
+        if seg.op == "-" and nxt is not None and nxt.op == "+" and plain(seg.text) == plain(nxt.text):
+            out += [Segment("-", _with_ids(seg.text)), Segment("+", _with_ids(nxt.text))]
+            i += 2
+            continue
+        out.append(Segment(seg.op, plain(seg.text)))
+        i += 1
+    return out
+
+
+def _with_ids(text: str) -> str:
+    return REF_RE.sub(lambda mt: f"{mt.group(2) or mt.group(1).strip()} ({mt.group(1).strip()})", text)
+
+
+def elide(segments: Iterable[Segment], keep: int = 60) -> list[Segment]:
+    """Shorten long unchanged runs to their ends next to the changes («…» in between)."""
+    segs = list(segments)
+    out = []
+    for i, seg in enumerate(segs):
+        text = seg.text
+        if seg.op == "=" and len(segs) > 1:
+            if i == 0 and len(text) > keep + 20:
+                text = "…" + _cut_tail(text, keep)
+            elif i == len(segs) - 1 and len(text) > keep + 20:
+                text = _cut_head(text, keep) + "…"
+            elif 0 < i < len(segs) - 1 and len(text) > 2 * keep + 20:
+                text = _cut_head(text, keep) + " … " + _cut_tail(text, keep)
+        out.append(Segment(seg.op, text))
+    return out
+
+
+def _cut_head(text: str, keep: int) -> str:
+    cut = text[:keep]
+    space = cut.rfind(" ")
+    return cut[:space] if space > keep // 2 else cut
+
+
+def _cut_tail(text: str, keep: int) -> str:
+    cut = text[-keep:]
+    space = cut.find(" ")
+    return cut[space:] if 0 <= space < keep // 2 else cut
+
+
+def _renumbered(items: Iterable[ItemChange]) -> tuple[list[ItemChange], list[ItemChange]]:
+    """(renumbered only, everything else), in order."""
+    only, rest = [], []
+    for item in items:
+        (only if item.change == "moved" and item.move == "renumbered" else rest).append(item)
+    return only, rest
+
+
+def _renumbered_line(items: list[ItemChange], limit: int = RENUMBERED_SHOWN) -> str:
+    shown = ", ".join(f"{i.old_number} → {i.new_number}" for i in items[:limit])
+    more = f" и ещё {len(items) - limit}" if len(items) > limit else ""
+    return f"перенумерованы без изменения текста: {shown}{more}"
+
+
+# --------------------------------------------------------------------------
+# text
+
+
+def format_text(changes: Changes, *, color: bool = False) -> str:
+    """For a terminal: one line per change, word redlines, colour when ``color``."""
+
+    def paint(text: str, code: str) -> str:
+        return f"\033[{code}m{text}\033[0m" if color and text else text
+
+    def red(segments: Iterable[Segment]) -> str:
+        out = []
+        for s in elide(display_segments(segments)):
+            text = re.sub(r"\s+", " ", s.text)
+            if s.op == "=":
+                out.append(text)
+            elif s.op == "-":
+                out.append(paint(text, "31;9") if color else f"[-{text}-]")
+            else:
+                out.append(paint(text, "32;4") if color else f"{{+{text}+}}")
+        return "".join(out)
+
+    marks = {"added": paint("+", "32"), "removed": paint("-", "31"), "changed": paint("~", "33"),
+             "moved": paint("→", "36")}
+    lines = [paint(f"Изменения: {side_label(changes.old)} → {side_label(changes.new)}", "1")
+             + (f" (компания {changes.company})" if changes.company else ""),
+             f"Итого: {counts_line(changes)}"]
+
+    def fields(target: ItemChange | PartChange | RegulationChange, indent: str) -> None:
+        for f in target.fields:
+            if f.kind == "text":
+                lines.append(f"{indent}{field_name(f.field)}: {red(f.redline)}")
+            else:
+                lines.append(f"{indent}{field_name(f.field)}: {value_text(f.old)} → {value_text(f.new)}")
+        for p in getattr(target, "parameters", ()):
+            what, old, new = parameter_text(p)
+            lines.append(f"{indent}{paint('параметр', '35')} {what}: {old} → {new}")
+
+    def item_lines(item: ItemChange, indent: str) -> None:
+        kind = KIND_NAMES.get(item.kind, item.kind)
+        head = f"{indent}{marks[item.change]} {item_title(item)}  {kind} {item.id} — {change_word(item)}"
+        if item.change in ("added", "removed") and item.text:
+            lines.append(f"{head}: {plain(item.text).strip()}" if len(item.text) < 200 else head)
+        else:
+            lines.append(f"{head}: {item.label}" if item.change == "moved" else head)
+        fields(item, indent + "    ")
+
+    if changes.impact:
+        lines.append("")
+        lines.append(paint("Кого касается (должны ознакомиться с новой редакцией):", "1"))
+        for role in changes.impact:
+            kinds = ", ".join(REASON_NAMES[k] for k in role.kinds)
+            lines.append(f"  {role.name} ({role.role}): {kinds}")
+    for group, title in ((changes.terms, "Глоссарий"), (changes.roles, "Роли")):
+        if group:
+            lines.append("")
+            lines.append(paint(title, "1"))
+            for item in group:
+                item_lines(item, "  ")
+    for reg in changes.regulations:
+        lines.append("")
+        lines.append(paint(f"Регламент «{reg.title}» ({reg.id}) — {CHANGE_NAMES[reg.change]}", "1"))
+        fields(reg, "  ")
+        for part in reg.parts:
+            lines.append(f"  {part_heading(part)} — {CHANGE_NAMES[part.change]}")
+            fields(part, "    ")
+            only, rest = _renumbered(part.items)
+            for item in rest:
+                item_lines(item, "    ")
+            if only:
+                lines.append(f"    {marks['moved']} {_renumbered_line(only)}")
+            for para in part.paragraphs:
+                lines.append(f"    {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
+    for page in changes.pages:
+        lines.append("")
+        lines.append(paint(f"{part_heading(page)} — {CHANGE_NAMES[page.change]}", "1"))
+        fields(page, "  ")
+        for para in page.paragraphs:
+            lines.append(f"  {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
+    lines += _diagnostics_lines(changes)
+    return "\n".join(lines)
+
+
+def _para_number(para: ParagraphChange) -> str:
+    if para.old_index and para.new_index and para.old_index != para.new_index:
+        return f"{para.old_index} → {para.new_index}"
+    return str(para.new_index or para.old_index)
+
+
+def _diagnostics_lines(changes: Changes) -> list[str]:
+    lines = []
+    for name, side in (("old", changes.old), ("new", changes.new)):
+        if side.errors:
+            lines.append("")
+            lines.append(f"Ошибки в {side_label(side)} ({name}): {len(side.errors)} — сравнено то, что загрузилось")
+            lines += [f"  {d.file}:{d.line}:{d.column}: [{d.code}] {d.message}" for d in side.errors]
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Markdown (GitHub-flavoured)
+
+_GFM_ESCAPE = re.compile(r"([\\`*_\[\]|~$])")
+#: Python-Markdown (the site engine) knows fewer backslash escapes: `\~` or `\$` would show the backslash
+_SITE_ESCAPE = re.compile(r"([\\`*_\[\]|])")
+
+
+class _Markdown:
+    """Markdown writer shared by the pull-request comment (GitHub) and the site page (Python-Markdown)."""
+
+    def __init__(self, *, short: bool, site: bool, link: Callable[[ItemChange], str | None] | None) -> None:
+        self.short = short
+        self.escape_re = _SITE_ESCAPE if site else _GFM_ESCAPE
+        self.link = link or (lambda item: None)
+
+    def esc(self, text: str) -> str:
+        """Text safe inside a Markdown line: punctuation escaped, HTML escaped, newlines folded."""
+        text = re.sub(r"\s*\n\s*", " ", plain(text))
+        return html.escape(self.escape_re.sub(r"\\\1", text), quote=False)
+
+    def redline(self, segments: Iterable[Segment]) -> str:
+        out = []
+        shown = display_segments(segments)
+        for s in elide(shown) if self.short else shown:
+            text = self.esc(s.text)
+            if s.op == "=":
+                out.append(text)
+            elif s.op == "-":
+                out.append(f"<del>{text}</del>")
+            else:
+                out.append(f"<ins>{text}</ins>")
+        return "".join(out)
+
+    def fields(self, target, indent: str = "") -> list[str]:
+        lines = []
+        for f in target.fields:
+            name = self.esc(field_name(f.field))
+            if f.kind == "text":
+                lines.append(f"{indent}- {name}: {self.redline(f.redline)}")
+            elif f.kind == "list" and (f.added or f.removed):
+                bits = [f"<ins>{self.esc(str(x))}</ins>" for x in f.added]
+                bits += [f"<del>{self.esc(str(x))}</del>" for x in f.removed]
+                lines.append(f"{indent}- {name}: {', '.join(bits)}")
+            else:
+                lines.append(f"{indent}- {name}: {self.esc(value_text(f.old))} → **{self.esc(value_text(f.new))}**")
+        for p in getattr(target, "parameters", ()):
+            what, old, new = parameter_text(p)
+            lines.append(f"{indent}- параметр {self.esc(what)}: {self.esc(old)} → **{self.esc(new)}**")
+        return lines
+
+    def item(self, item: ItemChange) -> list[str]:
+        kind = KIND_NAMES.get(item.kind, item.kind)
+        title = self.esc(item_title(item))
+        href = self.link(item) if item.change != "removed" else None
+        if href:
+            title = f"[{title}]({href})"
+        head = f"- **{self.esc(change_word(item).capitalize())}** {title} ({kind} `{item.id}`)"
+        if item.change in ("added", "removed") and item.text:
+            tag = "ins" if item.change == "added" else "del"
+            return [f"{head}: <{tag}>{self.esc(item.text)}</{tag}>"]
+        if item.change == "moved":
+            return [f"{head}: {self.esc(item.label)}"]
+        return [head, *self.fields(item, "    ")]
+
+    def paragraphs(self, paragraphs: Iterable[ParagraphChange]) -> list[str]:
+        return [f"- абзац {_para_number(p)} {CHANGE_NAMES[p.change]}: {self.redline(p.redline)}" for p in paragraphs]
+
+    def part(self, part: PartChange, heading: str) -> list[str]:
+        suffix = "" if part.change == "changed" else f" — {CHANGE_NAMES[part.change]}"
+        lines = [f"{heading} {self.esc(part_heading(part))}{suffix}", ""]
+        body = self.fields(part)
+        only, rest = _renumbered(part.items)
+        for item in rest:
+            body += self.item(item)
+        if only:
+            body.append(f"- **{self.esc(_renumbered_line(only, limit=RENUMBERED_SHOWN if self.short else len(only)))}**")
+        body += self.paragraphs(part.paragraphs)
+        return lines + body + [""]
+
+    def regulation(self, reg: RegulationChange, heading: str) -> list[str]:
+        lines: list[str] = []
+        if reg.change != "changed":
+            lines += [f"Регламент {CHANGE_NAMES[reg.change]}.", ""]
+        if reg.fields:
+            lines += self.fields(reg) + [""]
+        for part in reg.parts:
+            lines += self.part(part, heading)
+        return lines
+
+    def impact(self, changes: Changes) -> list[str]:
+        if not changes.impact:
+            return []
+        lines = ["| Роль | Что изменилось |", "|---|---|"]
+        for role in changes.impact:
+            bits = []
+            for kind in role.kinds:
+                nums = sorted({r.number for r in role.reasons if r.kind == kind and r.number},
+                              key=lambda n: tuple(int(x) for x in n.split(".")))
+                shown = ", ".join(nums[:8]) + (f" и ещё {len(nums) - 8}" if len(nums) > 8 else "")
+                bits.append(REASON_NAMES[kind] + (f" (п. {shown})" if nums else ""))
+            lines.append(f"| {self.esc(role.name)} | {self.esc('; '.join(bits))} |")
+        return lines + [""]
+
+    def errors(self, changes: Changes) -> list[str]:
+        lines = []
+        for name, side in (("Старая", changes.old), ("Новая", changes.new)):
+            if side.errors:
+                lines += [f"> **{name} сторона ({self.esc(side_label(side))}) загружена с ошибками "
+                          f"({len(side.errors)})**; сравнено то, что загрузилось:", ">"]
+                lines += [f"> - `{d.file}:{d.line}:{d.column}` {self.esc(d.message)}" for d in side.errors[:20]]
+                lines.append("")
+        return lines
+
+
+def format_markdown(changes: Changes, *, max_chars: int | None = None,
+                    link: Callable[[ItemChange], str | None] | None = None) -> str:
+    """GitHub-flavoured Markdown for a pull-request comment; each regulation in its own ``<details>``.
+
+    A long diff (more than :data:`COLLAPSE_AFTER` changes) starts collapsed.
+    ``max_chars`` (GitHub holds 65,536 characters in a comment) keeps whole
+    regulations while they fit and says what was left out.
+    """
+    md = _Markdown(short=True, site=False, link=link)
+    size = sum(len(p.items) + len(p.paragraphs) for reg in changes.regulations for p in reg.parts)
+    size += len(changes.terms) + len(changes.roles) + sum(len(p.paragraphs) for p in changes.pages)
+    state = "" if size > COLLAPSE_AFTER else " open"
+    company = f" (компания `{changes.company}`)" if changes.company else ""
+    head = [f"### Что изменилось: `{side_label(changes.old)}` → `{side_label(changes.new)}`{company}", "",
+            f"**Итого:** {md.esc(counts_line(changes))}.", ""]
+    if changes.impact:
+        head += ["**Кого касается** — должны ознакомиться с новой редакцией:", "", *md.impact(changes)]
+    blocks: list[list[str]] = []
+    for group, title in ((changes.terms, "Глоссарий"), (changes.roles, "Роли")):
+        if group:
+            body = [f"<details{state}>", f"<summary><strong>{title}</strong>: изменений {len(group)}</summary>", ""]
+            for item in group:
+                body += md.item(item)
+            blocks.append(body + ["", "</details>", ""])
+    for reg in changes.regulations:
+        summary = (f"<strong>{html.escape(reg.title)}</strong> (<code>{html.escape(reg.id)}</code>): "
+                   f"{CHANGE_NAMES[reg.change]}, изменений {regulation_count(reg)}")
+        blocks.append([f"<details{state}>", f"<summary>{summary}</summary>", "",
+                       *md.regulation(reg, "####"), "</details>", ""])
+    for page in changes.pages:
+        blocks.append([f"<details{state}>",
+                       f"<summary><strong>{html.escape(part_heading(page))}</strong>: "
+                       f"{CHANGE_NAMES[page.change]}</summary>", "",
+                       *md.fields(page), *md.paragraphs(page.paragraphs), "", "</details>", ""])
+    tail = md.errors(changes)
+    if changes.is_empty:
+        tail.append("Изменений в содержании нет.")
+    text = "\n".join(head + [line for block in blocks for line in block] + tail)
+    if max_chars is not None and len(text) > max_chars:
+        note = [f"_Сравнение не поместилось в {max_chars} символов; показаны не все регламенты. "
+                "Полный отчёт: `reglament diff --format html`._", ""]
+        budget = max_chars - len("\n".join(head + note + tail)) - 2
+        kept: list[str] = []
+        for block in blocks:
+            chunk = len("\n".join(block)) + 1
+            if chunk > budget:
+                break
+            kept += block
+            budget -= chunk
+        text = "\n".join(head + kept + note + tail)
+        if len(text) > max_chars:
+            text = "\n".join(head + note)[:max_chars]
+    return text.rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------
+# HTML
+
+_CSS = """
+body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; max-width: 60em; margin: 2em auto;
+       padding: 0 1em; color: #1f2328; }
+h1 { font-size: 1.5em; } h2 { font-size: 1.25em; margin-top: 1.5em; } h3 { font-size: 1.05em; }
+ins { background: #dafbe1; color: #116329; text-decoration: underline; }
+del { background: #ffebe9; color: #82071e; text-decoration: line-through; }
+.item { margin: .6em 0; padding: .4em .8em; border-left: 4px solid #d0d7de; }
+.added { border-color: #1a7f37; } .removed { border-color: #cf222e; } .changed { border-color: #bf8700; }
+.moved { border-color: #0969da; }
+.head { font-weight: 600; } .id { font-family: ui-monospace, monospace; font-size: .85em; color: #59636e; }
+.field { margin: .2em 0 .2em 1em; } .name { color: #59636e; }
+table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: .3em .6em; text-align: left; }
+summary { cursor: pointer; font-size: 1.15em; font-weight: 600; margin: 1em 0 .5em; }
+.errors { background: #fff8c5; padding: .5em 1em; }
+"""
+
+
+def _h(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def html_redline(segments: Iterable[Segment]) -> str:
+    out = []
+    for s in display_segments(segments):
+        text = _h(s.text)
+        out.append(text if s.op == "=" else f"<del>{text}</del>" if s.op == "-" else f"<ins>{text}</ins>")
+    return "".join(out)
+
+
+def _html_fields(target) -> list[str]:
+    out = []
+    for f in target.fields:
+        name = _h(field_name(f.field))
+        if f.kind == "text":
+            value = html_redline(f.redline)
+        elif f.kind == "list":
+            value = ", ".join([f"<ins>{_h(x)}</ins>" for x in f.added] + [f"<del>{_h(x)}</del>" for x in f.removed])
+        else:
+            value = f"<del>{_h(value_text(f.old))}</del> <ins>{_h(value_text(f.new))}</ins>"
+        out.append(f'<div class="field"><span class="name">{name}:</span> {value}</div>')
+    for p in getattr(target, "parameters", ()):
+        what, old, new = parameter_text(p)
+        out.append(f'<div class="field"><span class="name">параметр {_h(what)}:</span> '
+                   f"<del>{_h(old)}</del> → <ins>{_h(new)}</ins></div>")
+    return out
+
+
+def _html_item(item: ItemChange) -> list[str]:
+    kind = KIND_NAMES.get(item.kind, item.kind)
+    out = [f'<div class="item {item.change}" id="{_h(item.id)}">',
+           f'<div class="head">{_h(change_word(item).capitalize())} {_h(item_title(item))} '
+           f'<span class="id">{_h(kind)} {_h(item.id)}</span></div>']
+    if item.change in ("added", "removed") and item.text:
+        tag = "ins" if item.change == "added" else "del"
+        out.append(f"<div><{tag}>{_h(plain(item.text))}</{tag}></div>")
+    elif item.change == "moved":
+        out.append(f"<div>{_h(item.label)}</div>")
+    out += _html_fields(item)
+    out.append("</div>")
+    return out
+
+
+def format_html(changes: Changes, *, title: str | None = None) -> str:
+    """A standalone redline page: no scripts, no external assets; every text escaped."""
+    title = title or f"Что изменилось: {side_label(changes.old)} → {side_label(changes.new)}"
+    out = ["<!doctype html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>{_h(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
+           f"<h1>{_h(title)}</h1>"]
+    if changes.company:
+        out.append(f"<p>Компания: <strong>{_h(changes.company)}</strong></p>")
+    out.append(f"<p><strong>Итого:</strong> {_h(counts_line(changes))}.</p>")
+    if changes.impact:
+        out += ["<h2>Кого касается</h2>", "<p>Должны ознакомиться с новой редакцией:</p>",
+                "<table><tr><th>Роль</th><th>Что изменилось</th></tr>"]
+        for role in changes.impact:
+            out.append(f"<tr><td>{_h(role.name)}</td><td>{_h(', '.join(REASON_NAMES[k] for k in role.kinds))}</td></tr>")
+        out.append("</table>")
+    for group, name in ((changes.terms, "Глоссарий"), (changes.roles, "Роли")):
+        if group:
+            out += ["<details open>", f"<summary>{name}</summary>"]
+            for item in group:
+                out += _html_item(item)
+            out.append("</details>")
+    for reg in changes.regulations:
+        out += ["<details open>", f"<summary>{_h(reg.title)} — {_h(CHANGE_NAMES[reg.change])}</summary>"]
+        out += _html_fields(reg)
+        for part in reg.parts:
+            out.append(f"<h3>{_h(part_heading(part))} — {_h(CHANGE_NAMES[part.change])}</h3>")
+            out += _html_fields(part)
+            only, rest = _renumbered(part.items)
+            for item in rest:
+                out += _html_item(item)
+            if only:
+                out.append(f'<div class="item moved">{_h(_renumbered_line(only, limit=len(only)))}</div>')
+            for para in part.paragraphs:
+                out.append(f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
+                           f"<p>{html_redline(para.redline)}</p></div>")
+        out.append("</details>")
+    for page in changes.pages:
+        out += ["<details open>", f"<summary>{_h(part_heading(page))} — {_h(CHANGE_NAMES[page.change])}</summary>"]
+        out += _html_fields(page)
+        for para in page.paragraphs:
+            out.append(f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
+                       f"<p>{html_redline(para.redline)}</p></div>")
+        out.append("</details>")
+    for name, side in (("старой", changes.old), ("новой", changes.new)):
+        if side.errors:
+            out.append(f'<div class="errors"><p>Ошибки в {name} стороне ({_h(side_label(side))}); '
+                       "сравнено то, что загрузилось:</p><ul>")
+            out += [f"<li><code>{_h(d.file)}:{d.line}:{d.column}</code> {_h(d.message)}</li>" for d in side.errors]
+            out.append("</ul></div>")
+    if changes.is_empty:
+        out.append("<p>Изменений нет.</p>")
+    out += ["</body>", "</html>"]
+    return "\n".join(out) + "\n"
+
+
+# --------------------------------------------------------------------------
+# JSON
+
+
+def format_json(changes: Changes) -> str:
+    return json.dumps(changes.to_json(), ensure_ascii=False, indent=2)
+
+
+FORMATS: dict[str, Callable[..., str]] = {"text": format_text, "markdown": format_markdown, "html": format_html,
+                                          "json": format_json}

@@ -1,0 +1,137 @@
+"""Both sides of a diff, loaded from git objects (never a checkout) or the working tree.
+
+A side is named by a git revision (tag, branch, commit) or by an edition id
+(:func:`edition_revision`); ``None`` is the working tree. Each side is loaded
+with :func:`reglament.loader.load` over the files of its ``content/`` tree and
+checked; a side with errors is still compared where it loads, and its
+diagnostics travel with it (:attr:`Side.diagnostics`). With a company, both
+sides are that company's resolved variant, each with the profiles of its own
+revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import git
+from ..checker import check
+from ..content import Content
+from ..diagnostics import Diagnostic
+from ..loader import CONTENT_DIR, MAX_FILE_BYTES, Loader, NoContentError, SourceReader, load
+from .compare import compare
+from .model import Changes, Side
+
+WORKING_TREE = "working tree"
+
+
+class DiffError(Exception):
+    """The diff cannot run: an unknown revision, a side that does not load, an unknown company (exit 2)."""
+
+
+@dataclass
+class LoadedSide:
+    side: Side
+    content: Content
+
+
+def edition_revision(root: Path, name: str) -> tuple[str, str | None]:
+    """The git revision an edition id stands for, and the edition id (``None`` when ``name`` is not one).
+
+    Editions are listed in ``content/editions.yml`` of the working tree and
+    tagged ``edition/<id>`` (see :mod:`reglament.editions`); a name that is no
+    edition is returned unchanged, to be read as a revision.
+    """
+    from ..editions import TAG_PREFIX, Editions, tag_name
+
+    if name.startswith(TAG_PREFIX):
+        return name, name[len(TAG_PREFIX):]
+    rel = f"{CONTENT_DIR}/editions.yml"
+    reader = SourceReader(root)
+    if not reader.exists(rel):
+        return name, None
+    editions = Loader(reader).model(Editions, rel)  # a broken file is the checker's to report
+    if editions is not None and name in {e.key for e in editions.editions}:
+        return tag_name(name), name
+    return name, None
+
+
+def revision_files(root: Path, *, revision: str, label: str) -> dict[str, bytes]:
+    """The files of ``content/`` at ``revision``, read from git objects."""
+    files = git.read_tree(root, revision=revision, paths=(CONTENT_DIR,), max_bytes=MAX_FILE_BYTES)
+    if not files:
+        raise DiffError(f"`{label}` ({revision[:12]}) has no `{CONTENT_DIR}/` folder: "
+                        "it is from before the content format existed")
+    return files
+
+
+def load_side(root: Path, *, name: str | None, company: str | None = None, run_checks: bool = True) -> LoadedSide:
+    """Load one side: ``name`` is a revision or an edition id, ``None`` the working tree."""
+    edition = None
+    if name is None:
+        label, revision, files = WORKING_TREE, None, None
+        try:
+            loaded = load(root)
+        except NoContentError as exc:
+            raise DiffError(f"the working tree has no content to compare: {exc}") from exc
+    else:
+        label = name
+        target, edition = edition_revision(root, name)
+        try:
+            revision = git.rev_parse(root, revision=target)
+        except git.NotARepositoryError as exc:
+            raise DiffError(f"{root} is not a git repository: cannot read revision `{name}`") from exc
+        except git.UnknownRevisionError as exc:
+            what = f"edition `{name}` (tag `{target}`)" if edition else f"revision `{name}`"
+            raise DiffError(f"unknown {what}: no such tag, branch or commit") from exc
+        try:
+            files = revision_files(root, revision=revision, label=name)
+        except git.GitError as exc:
+            raise DiffError(f"cannot read `{name}`: {exc}") from exc
+        try:
+            loaded = load(root, files=files)
+        except NoContentError as exc:
+            raise DiffError(f"`{name}` has no content to compare: {exc}") from exc
+    diagnostics = list(loaded.diagnostics)
+    content = loaded.content
+    errors = [d for d in diagnostics if d.severity == "error"]
+    if errors and not content.regulations:
+        first = errors[0]
+        raise DiffError(f"the content at `{label}` does not load ({len(errors)} error(s); first: "
+                        f"{first.file}:{first.line}:{first.column}: {first.message})")
+    if company is not None:
+        content, problems = _variant(root, content, company=company, files=files, label=label)
+        diagnostics += problems
+    if run_checks:
+        found = set(diagnostics)
+        found.update(check(content))
+        diagnostics = sorted(found)
+    side = Side(label, revision, edition, tuple(diagnostics))
+    return LoadedSide(side, content)
+
+
+def _variant(root: Path, content: Content, *, company: str, files: dict[str, bytes] | None,
+             label: str) -> tuple[Content, list[Diagnostic]]:
+    """``company``'s resolved variant of ``content``, with the profiles of the same side."""
+    from ..profile import UnknownCompanyError, load_profiles
+    from ..variant import resolve
+
+    profiles = load_profiles(root, files=files)
+    profile = profiles.get(company)
+    if profile is None:
+        message = str(UnknownCompanyError(company, profiles.ids))
+        raise DiffError(f"{message} (at `{label}`)")
+    variant = resolve(content, profile=profile, defaults=profiles.defaults)
+    return variant.content, [*profiles.diagnostics, *variant.diagnostics]
+
+
+def diff_revisions(root: Path, *, old: str, new: str | None = None, company: str | None = None,
+                   run_checks: bool = True) -> Changes:
+    """What changed from ``old`` to ``new`` (``None``: the working tree), optionally as ``company``'s variants.
+
+    Raises :class:`DiffError` with a one-line message naming the revision when
+    a side cannot be compared.
+    """
+    a = load_side(root, name=old, company=company, run_checks=run_checks)
+    b = load_side(root, name=new, company=company, run_checks=run_checks)
+    return compare(a.content, b.content, old_side=a.side, new_side=b.side, company=company)

@@ -166,3 +166,99 @@ def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | N
     for path in written:
         click.echo(f"created {path}", err=True)
     click.echo(f"next: fill in the files, then run `reglament check --root {root}`", err=True)
+
+
+# --------------------------------------------------------------------------
+# Editions: publish with mike, list what is published
+
+
+def _publish_failed(exc, fmt: str) -> None:
+    """Print a PublishError (its diagnostics first) and exit: 1 for content errors, 2 otherwise."""
+    if exc.diagnostics:
+        emit(exc.diagnostics, fmt, exc.root or Path("."))
+    click.echo(f"error: {exc}", err=True)
+    if exc.hint:
+        click.echo(f"hint: {exc.hint}", err=True)
+    sys.exit(1 if exc.diagnostics else 2)
+
+
+@main.command("publish")
+@click.argument("edition", metavar="EDITION")
+@ROOT
+@click.option("--company", "company", default=None, metavar="ID", help="Publish this company's site only.")
+@click.option("--all", "all_companies", is_flag=True, help="Publish every company's site.")
+@click.option("--alias", default="latest", show_default=True, help="Alias that follows the edition in force.")
+@click.option("--push", is_flag=True, help="Push gh-pages to the remote (only when every company succeeded).")
+@click.option("--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push to.")
+@click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
+@FORMAT
+def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bool, alias: str, push: bool,
+                remote: str, force: bool, fmt: str) -> None:
+    """Build EDITION from its tag `edition/EDITION` and publish it with mike into gh-pages.
+
+    Each company goes under `<company>/<edition>/`; the alias moves to the
+    edition in force; an edition already published with other content is
+    refused unless --force. On any failure, local and remote gh-pages stay
+    exactly as they were.
+    """
+    from .publish import PublishError, publish
+
+    if company and all_companies:
+        raise click.UsageError("use --company ID or --all, not both")
+    companies = [company] if company else None
+    try:
+        result = publish(root, edition=edition, companies=companies, alias=alias, push=push, remote=remote,
+                         force=force)
+    except PublishError as exc:
+        _publish_failed(exc, fmt)
+        return
+    for item in result.results:
+        where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
+        what = {"published": "published", "overwritten": "overwrote (--force)", "unchanged": "unchanged",
+                "alias": "unchanged"}[item.status]
+        click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}", err=True)
+    if not result.changed:
+        click.echo(f"nothing to commit: {result.branch} already holds edition {edition} as built", err=True)
+    if result.pushed:
+        click.echo(f"pushed {result.branch} to {remote}", err=True)
+    elif result.changed:
+        click.echo(f"committed to local {result.branch}; publish with --push (or `git push {remote} {result.branch}`)",
+                   err=True)
+
+
+@main.command("editions")
+@ROOT
+@click.option("--company", default=None, metavar="ID", help="Only this company's editions.")
+@click.option("--branch", default="gh-pages", show_default=True, help="Publish branch to read.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None:
+    """List the published editions (from the gh-pages branch): effective dates, status, aliases."""
+    import datetime as dt
+    import json
+
+    from .editions import format_date_ru
+    from .publish import PublishError, in_force, list_published
+
+    try:
+        listing = list_published(root, branch=branch, company=company)
+    except PublishError as exc:
+        _publish_failed(exc, "text")
+        return
+    today = dt.date.today()
+    if fmt == "json":
+        click.echo(json.dumps({prefix: [p.to_json() for p in items] for prefix, items in listing.items()},
+                              ensure_ascii=False, indent=2))
+        return
+    if not listing:
+        click.echo(f"no editions published on `{branch}` yet", err=True)
+        return
+    for prefix, items in listing.items():
+        current = in_force(items, today)
+        click.echo(f"{prefix or '(default site)'}:")
+        for p in items:
+            aliases = f" [{', '.join(p.aliases)}]" if p.aliases else ""
+            props = p.properties
+            approved = (f"; утверждена {format_date_ru(props['approved'])}, {props.get('approved_by', '')}"
+                        if props.get("approved") else "")
+            click.echo(f"  {p.version}{aliases}  «{p.title}» — действует с {format_date_ru(props.get('effective', '?'))}"
+                       f" — {p.status(today, current)}{approved}")

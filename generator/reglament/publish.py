@@ -1,0 +1,450 @@
+"""Publish an approved edition with mike: immutable, all-or-nothing.
+
+``publish(root, edition="2025.2")``:
+
+1. resolves the edition's git tag ``edition/<id>`` and builds the site from
+   the tagged tree (never from the working tree): what is published is what
+   was approved; its metadata comes from the tag's ``content/editions.yml``;
+2. fetches the remote's ``gh-pages`` (mike never fetches) and picks the base:
+   the remote tip when the local branch is behind, the local tip when it only
+   holds publishes not pushed yet; diverged histories stop here;
+3. per company (or the single default site), builds the site, hashes it and
+   compares with what ``versions.json`` already holds for the edition: same
+   hash → nothing to do; a different hash → refused unless ``force`` (the
+   overwrite is recorded in the version's properties); then mike commits it
+   under ``<company>/<edition>/`` with its properties, moves the alias
+   (``latest``) to the edition in force and sets the default;
+4. every commit goes onto a temporary branch that starts at the base; only
+   when every company succeeded is it pushed (a fast-forward, never forced)
+   and only then does the local ``gh-pages`` move (compare-and-swap). Any
+   failure deletes the temporary branch: local and remote ``gh-pages`` stay
+   exactly as they were.
+
+The alias marks the edition *in force*: the newest published edition whose
+effective date has come (or the earliest one while none has). Publishing an
+edition that takes effect later leaves the alias where it is; publishing it
+again on or after its effective date moves the alias without a new build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import editions as ed
+from . import git
+from .diagnostics import Diagnostic, has_errors
+
+BRANCH = "gh-pages"
+ALIAS = "latest"
+VERSIONS_FILE = "versions.json"
+#: files of a built site that change with every build (MkDocs writes the build date into the sitemap)
+VOLATILE_FILES = frozenset({"sitemap.xml", "sitemap.xml.gz"})
+#: what a site build reads from the project (exported from the edition's tag)
+PROJECT_PATHS = ("content", "templates", "mkdocs.yml")
+
+
+class PublishError(Exception):
+    """Publishing cannot go on; nothing was changed. ``hint`` says what to do."""
+
+    def __init__(self, message: str, *, hint: str = "", diagnostics: list[Diagnostic] | None = None,
+                 root: Path | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
+        self.diagnostics = list(diagnostics or [])
+        self.root = root  # where the diagnostics' files are (the exported tag), for source lines
+
+
+class EditionChangedError(PublishError):
+    """The edition is already published with different content (and ``force`` was not given)."""
+
+
+class DivergedError(PublishError):
+    """Local and remote gh-pages both hold publishes the other lacks (a stale clone)."""
+
+
+class PushRejectedError(PublishError):
+    """The remote refused the push (it moved meanwhile, or a hook said no)."""
+
+
+# --------------------------------------------------------------------------
+# Published editions (versions.json)
+
+
+@dataclass(frozen=True)
+class PublishedEdition:
+    """One entry of a prefix's ``versions.json`` (mike's format), with reglament's properties."""
+
+    version: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    properties: dict = field(default_factory=dict, hash=False, compare=True)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PublishedEdition":
+        props = data.get("properties")
+        return cls(str(data["version"]), str(data.get("title", data["version"])), tuple(sorted(data.get("aliases", []))),
+                   props if isinstance(props, dict) else {})
+
+    def to_json(self) -> dict:
+        data = {"version": self.version, "title": self.title, "aliases": list(self.aliases)}
+        if self.properties:
+            data["properties"] = self.properties
+        return data
+
+    @property
+    def effective(self) -> dt.date | None:
+        return ed.parse_date(self.properties.get("effective"))
+
+    @property
+    def content_hash(self) -> str | None:
+        return self.properties.get("content_hash")
+
+    def status(self, today: dt.date, current: str | None) -> str:
+        """«действует», «вступает в силу …» or «устарела» for a listing."""
+        if self.effective and self.effective > today:
+            return f"вступает в силу {ed.format_date_ru(self.effective)}"
+        return "действует" if self.version == current else "устарела"
+
+
+def parse_versions(raw: bytes | None) -> list[PublishedEdition]:
+    if not raw:
+        return []
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PublishError(f"{VERSIONS_FILE} on the publish branch is not valid JSON: {exc}",
+                           hint="it is written by mike; restore it from the branch history") from exc
+    return [PublishedEdition.from_json(item) for item in data if isinstance(item, dict) and "version" in item]
+
+
+def in_force(published: list[PublishedEdition], today: dt.date) -> str | None:
+    """The edition in force on ``today``: the newest one already effective, else the earliest one."""
+    if not published:
+        return None
+    ordered = sorted(published, key=lambda p: ed.edition_key(p.version))
+    effective = [p for p in ordered if p.effective is None or p.effective <= today]
+    return (effective[-1] if effective else ordered[0]).version
+
+
+def versions_path(prefix: str) -> str:
+    return f"{prefix}/{VERSIONS_FILE}" if prefix else VERSIONS_FILE
+
+
+def read_published(root: Path, *, revision: str | None, prefix: str) -> list[PublishedEdition]:
+    """The editions published under ``prefix`` at ``revision`` of the publish branch."""
+    if revision is None:
+        return []
+    return parse_versions(git.read_blob(root, revision=revision, path=versions_path(prefix)))
+
+
+def list_prefixes(root: Path, *, revision: str) -> list[str]:
+    """Prefixes (company ids) with a versions.json on the branch; ``""`` when the root holds one."""
+    found = []
+    entries = git.tree_names(root, revision=revision)
+    if ("blob", VERSIONS_FILE) in entries:
+        found.append("")
+    for kind, name in entries:
+        if kind == "tree" and git.read_blob(root, revision=revision, path=f"{name}/{VERSIONS_FILE}") is not None:
+            found.append(name)
+    return found
+
+
+# --------------------------------------------------------------------------
+# The site of one edition
+
+
+def site_hash(site: Path) -> str:
+    """``sha256:…`` over every file of a built site (path and bytes), except the dated sitemap."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        if rel in VOLATILE_FILES:
+            continue
+        digest.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return "sha256:" + digest.hexdigest()
+
+
+def edition_config(edition: ed.Edition, *, alias: str) -> dict:
+    """Child-config keys for an edition's build: mike as Material's version provider, the banner's data."""
+    return {"extra": {
+        "version": {"provider": "mike", "default": alias, "alias": True},
+        "reglament_edition": {
+            "id": edition.key, "title": edition.title, "alias": alias,
+            "effective": edition.properties()["effective"], "effective_ru": ed.format_date_ru(edition.effective),
+            "approved": edition.properties()["approved"], "approved_ru": ed.format_date_ru(edition.approved),
+            "approved_by": edition.approved_by,
+        },
+    }}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One site to publish: a company (None: the single default site) and its deploy prefix."""
+
+    company: str | None
+    prefix: str
+
+
+@dataclass
+class CompanyResult:
+    target: Target
+    status: str
+    """``published``, ``overwritten``, ``unchanged`` (same content, nothing committed) or ``alias`` (only the alias moved)."""
+    content_hash: str
+    current: str | None = None
+    """The edition the alias points at after publishing."""
+
+
+@dataclass
+class Published:
+    edition: ed.Edition
+    results: list[CompanyResult]
+    branch: str
+    before: str | None
+    after: str | None
+    pushed: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+# --------------------------------------------------------------------------
+# mike, in a child process whose working folder is the repository
+
+
+def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
+    request = json.dumps({"branch": branch, "operations": operations}, ensure_ascii=False)
+    proc = subprocess.run([sys.executable, "-m", "reglament.mike_runner"], input=request.encode("utf-8"),
+                          capture_output=True, cwd=root, check=False)
+    try:
+        answer = json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError, UnicodeDecodeError):
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PublishError(f"mike failed: {detail[-1] if detail else f'exit code {proc.returncode}'}")
+    if not answer.get("ok"):
+        raise PublishError(f"mike failed: {answer.get('error')}")
+    return answer["results"]
+
+
+# --------------------------------------------------------------------------
+# Publishing
+
+
+def resolve_edition(root: Path, edition_id: str) -> tuple[str, str]:
+    """(tag, commit) of an edition; raises :class:`PublishError` when the tag is missing."""
+    problem = ed.id_problem(edition_id)
+    if problem:
+        raise PublishError(problem, hint="edition ids look like `2025.1`")
+    tag = ed.tag_name(edition_id)
+    try:
+        commit = git.rev_parse(root, revision=f"refs/tags/{tag}")
+    except git.UnknownRevisionError:
+        raise PublishError(f"edition {edition_id} has no git tag `{tag}`",
+                           hint=f"list it in content/editions.yml, commit, then tag the approved commit: "
+                                f"`git tag -a {tag} -m \"Редакция {edition_id}\"`") from None
+    return tag, commit
+
+
+def export_tree(root: Path, *, commit: str, dest: Path) -> Path:
+    """Write the project files of ``commit`` (relative to ``root``) into ``dest``; nothing is checked out."""
+    for rel, data in git.read_tree(root, revision=commit, paths=PROJECT_PATHS).items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return dest
+
+
+def choose_base(root: Path, *, branch: str, remote: str, local: str | None, upstream: str | None) -> str | None:
+    """The commit to publish onto: the newer of local and remote gh-pages; diverged → :class:`DivergedError`."""
+    if upstream is None or upstream == local:
+        return local
+    if local is None or git.is_ancestor(root, ancestor=local, descendant=upstream):
+        return upstream
+    if git.is_ancestor(root, ancestor=upstream, descendant=local):
+        return local
+    raise DivergedError(
+        f"local `{branch}` and `{remote}/{branch}` have diverged: this clone holds publishes that were never pushed, "
+        f"and someone else has published to {remote} since",
+        hint=f"nothing was changed. To keep the remote's history and drop the unpushed local publishes: "
+             f"`git branch -f {branch} {remote}/{branch}`, then publish again")
+
+
+def publish(root: Path, *, edition: str, companies: list[str] | None = None, alias: str = ALIAS,
+            push: bool = False, remote: str = "origin", force: bool = False, branch: str = BRANCH,
+            today: dt.date | None = None) -> Published:
+    """Publish ``edition`` for ``companies`` (None: the default site); see the module docstring.
+
+    Raises :class:`PublishError` (and its subclasses) with nothing changed.
+    """
+    from .build import build, check_project
+
+    root = root.resolve()
+    today = today or dt.date.today()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository",
+                           hint="editions are git tags: publish from a clone of the project's repository")
+    if not ed.ID_PATTERN.match(alias) or alias in (VERSIONS_FILE, "index.html") or alias == edition:
+        raise PublishError(f"`{alias}` cannot be the alias of the edition in force", hint="use a plain name such as `latest`")
+    try:
+        who = git.identity(root)
+    except git.GitError as exc:
+        raise PublishError(str(exc), hint="mike commits as the configured git user") from None
+    tag, commit = resolve_edition(root, edition)
+    has_remote = git.has_remote(root, remote=remote)
+    if push and not has_remote:
+        raise PublishError(f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME")
+
+    local_ref = f"refs/heads/{branch}"
+    local = git.ref_value(root, ref=local_ref)
+    try:
+        upstream = git.fetch_branch(root, remote=remote, branch=branch) if has_remote else None
+    except git.GitError as exc:
+        raise PublishError(f"cannot fetch `{branch}` from {remote}: {exc}",
+                           hint="check the remote's address and your access; nothing was changed") from None
+    base = choose_base(root, branch=branch, remote=remote, local=local, upstream=upstream)
+
+    work = Path(tempfile.mkdtemp(prefix="reglament-publish-"))
+    temp_branch = f"reglament-publish/{secrets.token_hex(6)}"
+    temp_ref = f"refs/heads/{temp_branch}"
+    try:
+        project = export_tree(root, commit=commit, dest=work / "project")
+        checked = check_project(project)
+        edition_obj = ed.find(checked.content.editions, edition)
+        if edition_obj is None:
+            raise PublishError(f"edition {edition} is not listed in content/editions.yml at tag `{tag}`",
+                               hint="an edition's metadata (effective date, approval) is part of the tagged commit")
+        if has_errors(checked.diagnostics):
+            raise PublishError(f"the content at tag `{tag}` has errors; nothing was published",
+                               hint="fix them, commit and move the tag (an unpublished edition may still change)",
+                               diagnostics=checked.diagnostics, root=project)
+        targets = [Target(None, "")] if not companies else [Target(c, c) for c in companies]
+        if base is not None:
+            git.update_ref(root, ref=temp_ref, new=base, expected=None)
+        results = []
+        for target in targets:
+            site = work / "sites" / (target.prefix or "default")
+            built = build(project, site, checked=checked, stage=work / "stage" / (target.prefix or "default"),
+                          extra_config=edition_config(edition_obj, alias=alias))
+            if not built.ok:
+                raise PublishError(f"the site{_of(target)} did not build; nothing was published",
+                                   diagnostics=built.diagnostics, root=project)
+            results.append(_deploy_one(root, target=target, edition=edition_obj, site=site, alias=alias,
+                                       temp_branch=temp_branch, force=force, who=who, today=today,
+                                       source={"tag": tag, "commit": commit}))
+        after = git.ref_value(root, ref=temp_ref)
+        pushed = False
+        if push and after is not None and after != upstream:
+            try:
+                git.push_commit(root, remote=remote, commit=after, branch=branch)
+            except git.PushRejectedError as exc:
+                raise PushRejectedError(
+                    f"{remote} refused the push to `{branch}`: {exc.stderr or exc}",
+                    hint=f"nothing was changed, locally or on {remote}. If someone else published meanwhile, "
+                         f"publish again (it fetches first)") from None
+            pushed = True
+        if after != local:
+            try:
+                git.update_ref(root, ref=local_ref, new=after, expected=local, message=f"reglament publish {edition}")
+            except git.GitError as exc:
+                raise PublishError(f"local `{branch}` moved while publishing: {exc}",
+                                   hint="another publish ran in this clone at the same time; publish again") from None
+        return Published(edition_obj, results, branch, local, after, pushed)
+    finally:
+        try:
+            git.delete_ref(root, ref=temp_ref)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _of(target: Target) -> str:
+    return f" of company `{target.company}`" if target.company else ""
+
+
+def _deploy_one(root: Path, *, target: Target, edition: ed.Edition, site: Path, alias: str, temp_branch: str,
+                force: bool, who: str, today: dt.date, source: dict) -> CompanyResult:
+    content_hash = site_hash(site)
+    temp_ref = f"refs/heads/{temp_branch}"
+    published = read_published(root, revision=git.ref_value(root, ref=temp_ref), prefix=target.prefix)
+    existing = next((p for p in published if p.version == edition.key), None)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    operations: list[dict] = []
+    label = f"{edition.key}{_of(target)}"
+
+    if existing is not None and existing.content_hash == content_hash:
+        status = "unchanged"
+    elif existing is not None and not force:
+        raise EditionChangedError(
+            f"edition {label} is already published with different content "
+            f"({_short(existing.content_hash)} published, {_short(content_hash)} now); an approved edition does not change",
+            hint="publish the change as a new edition (add it to content/editions.yml and tag it); "
+                 "to overwrite anyway, pass --force (recorded in the edition's properties)")
+    else:
+        status = "overwritten" if existing is not None else "published"
+        properties = {**edition.properties(), "content_hash": content_hash, **source,
+                      "published_at": now, "published_by": who}
+        if existing is not None:
+            history = list(existing.properties.get("overwrites", []))
+            history.append({"by": who, "at": now, "replaced_hash": existing.content_hash,
+                            "replaced_published_at": existing.properties.get("published_at")})
+            properties["overwrites"] = history
+        published = [p for p in published if p.version != edition.key]
+        published.append(PublishedEdition(edition.key, edition.title, (), properties))
+
+    current = in_force(published, today)
+    holder = next((p.version for p in published if alias in p.aliases), None)
+    if status != "unchanged":
+        operations.append({
+            "op": "deploy", "site_dir": str(site), "version": edition.key, "title": edition.title,
+            "aliases": [alias] if current == edition.key and holder != edition.key else [],
+            "deploy_prefix": target.prefix, "properties": properties,
+            "message": f"Publish edition {label} ({source['tag']} = {source['commit'][:12]}) "
+                       f"{'overwriting the published one (--force) ' if status == 'overwritten' else ''}with mike",
+        })
+        if current == edition.key:
+            holder = edition.key
+    if holder != current:
+        operations.append({"op": "alias", "version": current, "aliases": [alias], "deploy_prefix": target.prefix,
+                           "message": f"Move `{alias}`{_of(target)} to edition {current}, in force"})
+        status = "alias" if status == "unchanged" else status
+    operations.append({"op": "set_default", "identifier": alias, "deploy_prefix": target.prefix,
+                       "message": f"Open `{alias}`{_of(target)} by default"})
+    run_mike(root, branch=temp_branch, operations=operations)
+    return CompanyResult(target, status, content_hash, current)
+
+
+def _short(content_hash: str | None) -> str:
+    return (content_hash or "no hash")[:19]
+
+
+def list_published(root: Path, *, branch: str = BRANCH, company: str | None = None) -> dict[str, list[PublishedEdition]]:
+    """Published editions by prefix (company id; ``""`` for the default site), newest first.
+
+    Reads the local ``branch``, or ``origin/<branch>`` when there is no local one.
+    """
+    root = root.resolve()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository", hint="run it in a clone of the project")
+    revision = git.ref_value(root, ref=f"refs/heads/{branch}") or git.ref_value(root, ref=f"refs/remotes/origin/{branch}")
+    if revision is None:
+        return {}
+    prefixes = list_prefixes(root, revision=revision)
+    if company is not None:
+        if company not in prefixes:
+            known = ", ".join(p for p in prefixes if p) or "none"
+            raise PublishError(f"no editions of company `{company}` on `{branch}`", hint=f"published companies: {known}")
+        prefixes = [company]
+    listing = {}
+    for prefix in prefixes:
+        items = read_published(root, revision=revision, prefix=prefix)
+        listing[prefix] = sorted(items, key=lambda p: ed.edition_key(p.version), reverse=True)
+    return listing

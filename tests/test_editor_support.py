@@ -1,0 +1,211 @@
+"""Editor support: the committed JSON Schemas, the schema lines of the sample files,
+the pre-commit hooks and `reglament new …` scaffolding."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path, PurePosixPath
+
+import jsonschema
+import pytest
+from ruamel.yaml import YAML
+
+from conftest import REPO, check_json, run_cli
+from reglament import schema
+
+SCHEMA_DIR = REPO / schema.DEFAULT_DIR
+BIN = Path(sys.executable).parent
+
+
+def plain(value):
+    """YAML data as JSON sees it (an unquoted date is text to an editor's schema validator)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def load_yaml(path: Path):
+    return plain(YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8")))
+
+
+# --------------------------------------------------------------------------
+# Schemas
+
+
+def test_committed_schema_is_up_to_date():
+    stale = schema.stale_files(SCHEMA_DIR)
+    assert stale == [], f"schema/ is out of date with the models ({', '.join(stale)}): run `reglament schema`"
+
+
+def test_schema_check_command(tmp_path):
+    out = tmp_path / "schema"
+    assert run_cli("schema", "--out", str(out), "--check").returncode == 1
+    proc = run_cli("schema", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(schema.generate())
+    assert run_cli("schema", "--out", str(out), "--check").returncode == 0
+    (out / "glossary.schema.json").write_text("{}", encoding="utf-8")
+    (out / "gone.schema.json").write_text("{}", encoding="utf-8")
+    proc = run_cli("schema", "--out", str(out), "--check")
+    assert proc.returncode == 1
+    assert "glossary.schema.json: out of date" in proc.stderr and "gone.schema.json: out of date" in proc.stderr
+    run_cli("schema", "--out", str(out))
+    assert not (out / "gone.schema.json").exists()
+    assert run_cli("schema", "--out", str(out), "--check").returncode == 0
+
+
+@pytest.mark.parametrize("name", sorted(schema.generate()))
+def test_schema_is_valid_draft7_with_descriptions(name):
+    data = json.loads((SCHEMA_DIR / name).read_text(encoding="utf-8"))
+    jsonschema.Draft7Validator.check_schema(data)
+    assert data["$schema"] == schema.DIALECT
+    assert data["title"].startswith("reglament: ")
+
+
+def test_every_source_kind_has_a_schema():
+    from reglament import model as m
+
+    names = set(schema.generate())
+    assert {"glossary.schema.json", "roles.schema.json", "regulation.schema.json", "part.schema.json",
+            "prose.schema.json", "editions.schema.json"} <= names
+    assert {f"part-{kind}.schema.json" for kind in m.PART_KINDS} <= names
+
+
+SAMPLE_YAML = sorted(p for p in (REPO / "content").rglob("*.yml"))
+
+
+@pytest.mark.parametrize("path", SAMPLE_YAML, ids=lambda p: p.relative_to(REPO).as_posix())
+def test_sample_file_names_its_schema_and_matches_it(path):
+    """The first line is the modeline VS Code's YAML extension reads, and the file validates against it."""
+    rel = path.relative_to(REPO).as_posix()
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    assert first.startswith("# yaml-language-server: $schema="), f"{rel}: first line is {first!r}"
+    target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+    assert target.is_file(), f"{rel}: the modeline points at {target}, which does not exist"
+    assert target.parent == SCHEMA_DIR
+    data = load_yaml(path)
+    assert target.name == schema.schema_for_source(rel, data)
+    validator = jsonschema.Draft7Validator(json.loads(target.read_text(encoding="utf-8")))
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(data)]
+    assert errors == []
+
+
+def test_schema_catches_what_the_checker_catches_in_one_file():
+    """An unknown field (a typo) and a wrong type are schema errors too: the editor underlines them."""
+    part = json.loads((SCHEMA_DIR / "part-duties.schema.json").read_text(encoding="utf-8"))
+    good = {"kind": "duties", "id": "d", "title": "Обязанности",
+            "duties": [{"id": "call", "text": "Позвонить", "role": "manager", "deadline_minutes": 15}]}
+    assert list(jsonschema.Draft7Validator(part).iter_errors(good)) == []
+    typo = json.loads(json.dumps(good))
+    typo["duties"][0]["rol"] = "manager"
+    assert any("'rol' was unexpected" in e.message for e in jsonschema.Draft7Validator(part).iter_errors(typo))
+    wrong = json.loads(json.dumps(good))
+    wrong["duties"][0]["deadline_minutes"] = "15 минут"
+    assert list(jsonschema.Draft7Validator(part).iter_errors(wrong))
+    union = json.loads((SCHEMA_DIR / "part.schema.json").read_text(encoding="utf-8"))
+    assert list(jsonschema.Draft7Validator(union).iter_errors(good)) == []
+    assert list(jsonschema.Draft7Validator(union).iter_errors({**good, "kind": "dutie"}))
+
+
+def test_modeline_paths():
+    assert schema.modeline("content/glossary.yml", "glossary.schema.json") == \
+        "# yaml-language-server: $schema=../schema/glossary.schema.json"
+    assert schema.modeline("content/regulations/a/duties.yml", "part-duties.schema.json") == \
+        "# yaml-language-server: $schema=../../../schema/part-duties.schema.json"
+    assert str(PurePosixPath("content/regulations/a") / "../../../schema/x") == "content/regulations/a/../../../schema/x"
+
+
+# --------------------------------------------------------------------------
+# pre-commit
+
+
+def test_pre_commit_manifest_is_valid():
+    proc = subprocess.run([str(BIN / "pre-commit"), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_pre_commit_hook_entries_run(project):
+    """Each hook's `entry`, run as pre-commit runs it (in the repository root, no file names), does its job."""
+    hooks = {h["id"]: h for h in YAML(typ="safe", pure=True).load((REPO / ".pre-commit-hooks.yaml").read_text())}
+    assert set(hooks) == {"reglament-check", "reglament-schema"}
+    assert all(h["pass_filenames"] is False and h["language"] == "python" for h in hooks.values())
+    bad = "id: general\ntitle: О\nkind: clauses\nclauses:\n  - id: purpose\n    text: О [[leed]].\n"
+    root = project({"content/regulations/rules/general.yml": bad})
+    check = shlex.split(hooks["reglament-check"]["entry"])
+    assert check[0] == "reglament"
+    assert run_cli(*check[1:], cwd=root).returncode == 1
+    (root / "content/regulations/rules/general.yml").write_text(bad.replace("leed", "lead"), encoding="utf-8")
+    assert run_cli(*check[1:], cwd=root).returncode == 0
+    run_cli("schema", cwd=root)
+    assert run_cli(*shlex.split(hooks["reglament-schema"]["entry"])[1:], cwd=root).returncode == 0
+    (root / "schema" / "roles.schema.json").unlink()
+    assert run_cli(*shlex.split(hooks["reglament-schema"]["entry"])[1:], cwd=root).returncode == 1
+
+
+# --------------------------------------------------------------------------
+# Scaffolding
+
+
+@pytest.fixture
+def sample(tmp_path):
+    root = tmp_path / "sample"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(SCHEMA_DIR, root / "schema")
+    return root
+
+
+def test_new_regulation_passes_check_strict(sample):
+    proc = run_cli("new", "regulation", "warehouse-clerk", "--root", str(sample), "--title", "Регламент кладовщика")
+    assert proc.returncode == 0, proc.stderr
+    folder = sample / "content" / "regulations" / "warehouse-clerk"
+    assert sorted(p.name for p in folder.iterdir()) == ["duties.yml", "general.yml", "regulation.yml"]
+    code, found = check_json(sample, "--strict")
+    assert (code, found) == (0, [])
+    reg = load_yaml(folder / "regulation.yml")
+    assert reg["title"] == "Регламент кладовщика"
+    assert (reg["owner"], reg["approver"], reg["audience"]) == ("head-of-sales", "head-of-sales", ["manager"])
+    for path in folder.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert text.count("\n# ") >= 1, f"{path.name} carries no comments"
+        first = text.splitlines()[0]
+        target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert target.is_file()
+        validator = jsonschema.Draft7Validator(json.loads(target.read_text(encoding="utf-8")))
+        assert list(validator.iter_errors(load_yaml(path))) == []
+
+
+def test_new_regulation_in_a_small_project_with_options(project):
+    root = project()
+    proc = run_cli("new", "regulation", "heads", "--root", str(root), "--role", "head", "--owner", "head",
+                   "--title", 'Регламент "руководителя": №1')
+    assert proc.returncode == 0, proc.stderr
+    assert check_json(root, "--strict") == (0, [])
+    reg = load_yaml(root / "content/regulations/heads/regulation.yml")
+    assert reg["title"] == 'Регламент "руководителя": №1'
+    assert not (root / "content/regulations/heads/regulation.yml").read_text().startswith("# yaml-language-server")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["rules"], "already exists"),
+    (["Bad_Id"], "is not a valid regulation id"),
+    (["fresh", "--role", "nobody"], "--role `nobody` is not a role"),
+    (["manager"], "ids already used elsewhere in the content: manager"),
+])
+def test_new_regulation_refuses(project, args, message):
+    root = project()
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    proc = run_cli("new", "regulation", *args, "--root", str(root))
+    assert proc.returncode == 2
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before

@@ -1,20 +1,34 @@
 """YAML 1.2 sources → plain data plus the position of every key and value.
 
-ruamel.yaml composes the node tree (its round-trip parser, YAML 1.2); we turn
-nodes into plain Python values ourselves so that *every* duplicate key of a
-mapping is reported (ruamel's constructor stops at the first), and so that
-each value's 1-based (line, column) and scalar style are kept in a flat index
-keyed by the value's path (``("duties", 3, "text")``).
+libyaml (through PyYAML's C binding) composes the node tree — about 30×
+faster than ruamel.yaml's pure-Python round-trip parser, which took 11 s of a
+12 s load of a 10,000-clause corpus (see benchmarks/README.md). No implicit
+typing happens at compose time: plain scalars are typed here by the YAML 1.2
+core schema (the regexes ruamel.yaml uses for 1.2), so `yes`/`no`/`on`/`off`
+stay strings. We turn nodes into plain Python values ourselves so that *every*
+duplicate key of a mapping is reported (a constructor stops at the first), and
+so that each value's 1-based (line, column) and scalar style are kept in a flat
+index keyed by the value's path (``("duties", 3, "text")``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.composer import Composer
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader, ReaderError
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
 
 from .diagnostics import Diagnostic, Position
 
@@ -74,11 +88,82 @@ def position(file: str, mark, line_offset: int = 0) -> Position:
 
 _BOOL = {"true": True, "false": False}
 _TAG = "tag:yaml.org,2002:"
+_PLAIN = "?plain"  # a plain scalar, typed by :func:`_resolve_plain`
+
+# The YAML 1.2 core schema, as ruamel.yaml's resolver has it for version 1.2.
+_IMPLICIT_12 = (
+    (_TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
+    (_TAG + "float", re.compile(r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", re.X)),
+    (_TAG + "int", re.compile(r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""", re.X)),
+    (_TAG + "merge", re.compile(r"^(?:<<)$")),
+    (_TAG + "null", re.compile(r"^(?:~|null|Null|NULL|)$")),
+    (_TAG + "timestamp", re.compile(r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X)),
+)
+_MAYBE_TYPED = frozenset("tTfF-+0123456789.<~nN")
+
+
+def _resolve_plain(value: str) -> str:
+    if value and value[0] not in _MAYBE_TYPED:
+        return _TAG + "str"  # the common case: a word
+    for tag, regexp in _IMPLICIT_12:
+        if regexp.match(value):
+            return tag
+    return _TAG + "str"
+
+
+class _Resolver(BaseResolver):
+    """Leaves plain scalars untyped at compose time (PyYAML would apply YAML 1.1)."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode and implicit[0]:
+            return _PLAIN
+        return super().resolve(kind, value, implicit)
+
+
+if CParser is not None:
+
+    class _Composer(CParser, _Resolver):
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - the same node tree from PyYAML's pure-Python parser
+
+    class _Composer(Reader, Scanner, Parser, Composer, _Resolver):
+        def __init__(self, text: str) -> None:
+            Reader.__init__(self, text)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one YAML document (None when empty); raises PyYAML's errors."""
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
 
 
 def _scalar(node: ScalarNode):
-    tag = node.tag if isinstance(node.tag, str) else getattr(node.tag, "value", None) or ""
+    tag = node.tag
     value = node.value
+    if tag == _PLAIN:
+        tag = _resolve_plain(value)
     if node.style == ">":
         value = value.replace("\a", "")  # ruamel's round-trip scanner marks fold points with BEL
     if node.style not in (None, "") and node.style != "?":
@@ -109,6 +194,8 @@ class _Converter:
     def __init__(self, doc: YamlDocument, line_offset: int) -> None:
         self.doc = doc
         self.line_offset = line_offset
+        self.composites: set[int] = set()  # ids of lists/mappings converted (aliases repeat them)
+        self.reported: set[int] = set()
 
     def pos(self, node: Node) -> Position:
         return position(self.doc.file, node.start_mark, self.line_offset)
@@ -118,6 +205,18 @@ class _Converter:
         if isinstance(node, ScalarNode):
             self.doc.styles[path] = node.style
             return _scalar(node)
+        if id(node) in self.composites:
+            # an alias (`*name`) of a list or mapping: expanding them lets a few lines
+            # grow into gigabytes ("billion laughs"), and each item should stand on its own
+            if id(node) not in self.reported:
+                self.reported.add(id(node))
+                self.doc.diagnostics.append(
+                    Diagnostic.at(self.pos(node), "error", "yaml-syntax",
+                                  "this anchored list or mapping is reused through an alias (`*…`)",
+                                  "write the items out; anchors and aliases are not supported")
+                )
+            return None
+        self.composites.add(id(node))
         if isinstance(node, SequenceNode):
             return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -155,12 +254,6 @@ class _Converter:
         return None  # pragma: no cover - the composer yields only these three node kinds
 
 
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = True
-    return yaml
-
-
 def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
     """Parse ``text`` (one YAML document) into a :class:`YamlDocument`; never raises on bad input."""
     doc = YamlDocument(file, lines=text.splitlines(), line_offset=line_offset)
@@ -175,7 +268,19 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
         if doc.diagnostics:
             return doc
     try:
-        node = _yaml().compose(text)
+        node = compose(text)
+    except ReaderError as exc:  # a character YAML does not allow (control characters)
+        # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters
+        before = text.encode()[: exc.position].decode(errors="ignore") if CParser else text[: exc.position]
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        doc.diagnostics.append(
+            Diagnostic(file, line + line_offset, column, "error", "yaml-syntax",
+                       f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} "
+                       "is not allowed in YAML",
+                       "delete it (control characters often come from copying text out of other programs)")
+        )
+        return doc
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = position(file, mark, line_offset) if mark else Position(file, 1 + line_offset, 1)

@@ -1,0 +1,71 @@
+"""The YAML layer on libyaml: YAML 1.2 typing, positions in characters, and the inputs it refuses."""
+
+import datetime as dt
+
+import pytest
+
+from reglament.yaml_source import parse_yaml
+
+
+@pytest.mark.parametrize(
+    ("source", "value"),
+    [
+        ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"),  # YAML 1.1 booleans stay strings
+        ("true", True), ("False", False), ("~", None), ("null", None), ("", None),
+        ("15", 15), ("0x1F", 31), ("1_000", 1000), ("-7", -7),
+        ("1.10", 1.1), ("1e3", 1000.0), (".5", 0.5),
+        ("2026-03-01", dt.date(2026, 3, 1)),
+        ("09:30", "09:30"),  # no sexagesimal numbers in 1.2
+        ("'15'", "15"), ('"true"', "true"), ("!!str 15", "15"),
+        ("Обработать заявку", "Обработать заявку"),
+    ],
+)
+def test_plain_scalars_follow_yaml_1_2(source, value):
+    doc = parse_yaml(f"v: {source}\n", "x.yml")
+    assert doc.diagnostics == []
+    assert doc.data == {"v": value}
+    assert type(doc.data["v"]) is type(value)
+
+
+def test_positions_count_characters_not_bytes():
+    doc = parse_yaml("термин: «Лид»\nсписок:\n  - первый\n  - второй\n", "x.yml")
+    assert doc.positions[("термин",)] == ("x.yml", 1, 9)
+    assert doc.positions[("список", 1)] == ("x.yml", 4, 5)
+    assert doc.key_positions[("список",)] == ("x.yml", 2, 1)
+
+
+def test_alias_of_a_list_is_refused_at_the_anchor():
+    # expanding aliases is how a few lines become gigabytes ("billion laughs")
+    text = "a: &x [1, 2]\nb: [*x, *x]\n"
+    doc = parse_yaml(text, "x.yml")
+    assert [(d.line, d.column, d.code) for d in doc.diagnostics] == [(1, 4, "yaml-syntax")]
+    assert "alias" in doc.diagnostics[0].message
+
+
+def test_billion_laughs_stays_small():
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join(f'*a{i - 1}' for _ in range(10))}]" for i in range(1, 9)]
+    doc = parse_yaml("\n".join(lines) + "\n", "x.yml")
+    assert doc.diagnostics and all(d.code == "yaml-syntax" for d in doc.diagnostics)
+    assert len(doc.positions) < 200
+
+
+def test_control_character_is_positioned():
+    doc = parse_yaml("a: ok\nb: пр\x01ивет\n", "x.yml")
+    assert doc.data is None
+    [d] = doc.diagnostics
+    assert (d.line, d.column, d.code) == (2, 6, "yaml-syntax")
+    assert "U+0001" in d.message
+
+
+def test_deep_flow_nesting_is_an_error_not_a_crash():
+    doc = parse_yaml("a: " + "[" * 10_000 + "]" * 10_000 + "\n", "x.yml")
+    assert doc.data is None
+    assert [d.code for d in doc.diagnostics] == ["yaml-syntax"]
+
+
+def test_deep_block_nesting_is_an_error_not_a_crash():
+    text = "".join(" " * i + f"k{i}:\n" for i in range(3000))
+    doc = parse_yaml(text, "x.yml")
+    assert doc.data is None
+    assert [d.code for d in doc.diagnostics] == ["yaml-syntax"]

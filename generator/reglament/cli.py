@@ -217,6 +217,8 @@ def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bo
         what = {"published": "published", "overwritten": "overwrote (--force)", "unchanged": "unchanged",
                 "alias": "unchanged"}[item.status]
         click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     if not result.changed:
         click.echo(f"nothing to commit: {result.branch} already holds edition {edition} as built", err=True)
     if result.pushed:

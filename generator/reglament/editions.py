@@ -32,6 +32,7 @@ from pydantic import Field
 from .model import Node
 
 TAG_PREFIX = "edition/"
+EDITIONS_FILE = "content/editions.yml"
 #: what an edition id may look like: it becomes a folder name, a git tag and a mike version
 ID_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
 #: names an edition id may not take: they are (or look like) aliases on the published site

@@ -212,6 +212,8 @@ class Published:
     before: str | None
     after: str | None
     pushed: bool = False
+    notes: list[str] = field(default_factory=list)
+    """Things the publisher should know (e.g. no «Что изменилось» page because a tag is missing)."""
 
     @property
     def changed(self) -> bool:
@@ -238,6 +240,23 @@ def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
 
 # --------------------------------------------------------------------------
 # Publishing
+
+
+def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | None,
+                  company: str | None) -> dict[str, str]:
+    """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags)."""
+    from .diff.site import PAGE, changes_page
+    from .diff.sources import DiffError, diff_revisions
+
+    if previous is None:
+        return {}
+    try:
+        changes = diff_revisions(root, old=previous.tag, new=edition.tag, company=company, run_checks=False)
+    except DiffError as exc:
+        raise PublishError(f"cannot compare edition {edition.key} with {previous.key}: {exc}",
+                           hint="the «Что изменилось» page compares the two tagged editions") from None
+    return {PAGE: changes_page(changes, old_title=f"{previous.key} — {previous.title}",
+                               new_title=f"{edition.key} — {edition.title}", source=ed.EDITIONS_FILE)}
 
 
 def resolve_edition(root: Path, edition_id: str) -> tuple[str, str]:
@@ -328,13 +347,19 @@ def publish(root: Path, *, edition: str, companies: list[str] | None = None, ali
                                hint="fix them, commit and move the tag (an unpublished edition may still change)",
                                diagnostics=checked.diagnostics, root=project)
         targets = [Target(None, "")] if not companies else [Target(c, c) for c in companies]
+        notes: list[str] = []
+        before = ed.previous(checked.content.editions, edition)
+        if before is not None and git.ref_value(root, ref=f"refs/tags/{before.tag}") is None:
+            notes.append(f"no «Что изменилось» page: the previous edition {before.key} has no tag `{before.tag}`")
+            before = None
         if base is not None:
             git.update_ref(root, ref=temp_ref, new=base, expected=None)
         results = []
         for target in targets:
             site = work / "sites" / (target.prefix or "default")
+            pages = changes_pages(root, edition=edition_obj, previous=before, company=target.company)
             built = build(project, site, checked=checked, stage=work / "stage" / (target.prefix or "default"),
-                          extra_config=edition_config(edition_obj, alias=alias))
+                          extra_config=edition_config(edition_obj, alias=alias), extra_pages=pages)
             if not built.ok:
                 raise PublishError(f"the site{_of(target)} did not build; nothing was published",
                                    diagnostics=built.diagnostics, root=project)
@@ -358,7 +383,7 @@ def publish(root: Path, *, edition: str, companies: list[str] | None = None, ali
             except git.GitError as exc:
                 raise PublishError(f"local `{branch}` moved while publishing: {exc}",
                                    hint="another publish ran in this clone at the same time; publish again") from None
-        return Published(edition_obj, results, branch, local, after, pushed)
+        return Published(edition_obj, results, branch, local, after, pushed, notes)
     finally:
         try:
             git.delete_ref(root, ref=temp_ref)

@@ -1,0 +1,314 @@
+"""`reglament publish` / `reglament editions` against real git repositories and a bare remote.
+
+Every test drives the installed CLI, as a user would, in a temp folder: a
+project repository (small content, editions tagged `edition/<id>`) whose
+`origin` is a bare repository next to it. Two editions are published once per
+test module; tests that change something work on a copy of both repositories.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO, minimal_files, run_cli, write_tree
+
+pytestmark = pytest.mark.slow
+
+EDITION_1 = """\
+  - id: "2025.1"
+    title: Первая редакция
+    effective: 2025-02-01
+    approved_by: Генеральный директор А. В. Смирнов
+    approved: 2025-01-20
+"""
+EDITION_2 = """\
+  - id: "2025.2"
+    title: Вторая редакция
+    effective: 2025-06-01
+    approved_by: Генеральный директор А. В. Смирнов
+    approved: 2025-05-15
+"""
+FUTURE = """\
+  - id: "2999.1"
+    title: Будущая редакция
+    effective: 2999-03-01
+    approved_by: Генеральный директор А. В. Смирнов
+    approved: 2999-01-15
+"""
+#: a third edition, in force since September 2025
+EDITION_3 = EDITION_2.replace("2025.2", "2025.3").replace("Вторая", "Третья").replace("2025-06-01", "2025-09-01")
+GENERAL = "content/regulations/rules/general.yml"
+
+
+def git(cwd: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, f"git {' '.join(args)}: {proc.stderr}"
+    return proc.stdout.strip()
+
+
+def rev(cwd: Path, ref: str) -> str | None:
+    proc = subprocess.run(["git", "rev-parse", "--verify", "--quiet", ref], cwd=cwd, capture_output=True, text=True)
+    return proc.stdout.strip() or None
+
+
+def show(cwd: Path, spec: str) -> str:
+    return git(cwd, "show", spec)
+
+
+def new_edition(proj: Path, entry: str, *, edit: tuple[str, str] | None = None, tag: str) -> None:
+    """Append an edition to editions.yml (and change the text), commit, tag `edition/<tag>`."""
+    with (proj / "content/editions.yml").open("a", encoding="utf-8") as f:
+        f.write(entry)
+    if edit:
+        path = proj / GENERAL
+        path.write_text(path.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+    git(proj, "commit", "-qam", f"edition {tag}")
+    git(proj, "tag", "-a", f"edition/{tag}", "-m", f"Редакция {tag}")
+
+
+def make_repos(base: Path) -> Path:
+    """`base/proj` (a project repository with edition 2025.1 tagged) and its bare `base/remote.git`."""
+    proj = base / "proj"
+    files = dict(minimal_files())
+    files["content/editions.yml"] = "editions:\n" + EDITION_1
+    write_tree(proj, files)
+    shutil.copy(REPO / "mkdocs.yml", proj / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", proj / "templates")
+    git(base, "init", "-q", "--bare", "-b", "main", "remote.git")
+    git(proj, "init", "-q", "-b", "main")
+    git(proj, "config", "user.name", "Издатель")
+    git(proj, "config", "user.email", "publisher@example.com")
+    git(proj, "add", "-A")
+    git(proj, "commit", "-qm", "Регламент, редакция 2025.1")
+    git(proj, "tag", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    git(proj, "remote", "add", "origin", "../remote.git")
+    git(proj, "push", "-q", "origin", "main", "--tags")
+    return proj
+
+
+def publish(proj: Path, *args: str) -> subprocess.CompletedProcess:
+    proc = run_cli("publish", *args, "--root", str(proj))
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def state(base: Path) -> tuple[str | None, str | None]:
+    """(local gh-pages, remote gh-pages) commits."""
+    return rev(base / "proj", "refs/heads/gh-pages"), rev(base / "remote.git", "refs/heads/gh-pages")
+
+
+def versions(repo: Path, prefix: str = "") -> dict[str, dict]:
+    path = f"{prefix}/versions.json" if prefix else "versions.json"
+    return {v["version"]: v for v in json.loads(show(repo, f"gh-pages:{path}"))}
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> Path:
+    """Two editions published and pushed: 2025.1, then 2025.2 (a changed clause)."""
+    base = tmp_path_factory.mktemp("published")
+    proj = make_repos(base)
+    first = publish(proj, "2025.1", "--push")
+    assert first.returncode == 0, first.stderr
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    git(proj, "push", "-q", "origin", "main", "--tags")
+    second = publish(proj, "2025.2", "--push")
+    assert second.returncode == 0, second.stderr
+    return base
+
+
+@pytest.fixture
+def repos(published, tmp_path) -> Path:
+    """A private copy of the published repositories (the remote stays at `../remote.git`)."""
+    base = tmp_path / "copy"
+    shutil.copytree(published, base, symlinks=True)
+    return base
+
+
+# --------------------------------------------------------------------------
+# Publishing
+
+
+def test_two_editions_on_the_remote(published):
+    remote = published / "remote.git"
+    assert state(published)[0] == state(published)[1]
+    top = set(git(remote, "ls-tree", "--name-only", "gh-pages").splitlines())
+    assert {"2025.1", "2025.2", "latest", "versions.json", "index.html", ".nojekyll"} <= top
+    # `latest` is mike's symlink to the newest edition in force; the root redirects to it
+    assert git(remote, "ls-tree", "gh-pages", "latest").startswith("120000 ")
+    assert show(remote, "gh-pages:latest") == "2025.2"
+    assert 'href="latest/"' in show(remote, "gh-pages:index.html")
+    found = versions(remote)
+    assert found["2025.2"]["aliases"] == ["latest"] and found["2025.1"]["aliases"] == []
+    props = found["2025.2"]["properties"]
+    assert props["effective"] == "2025-06-01" and props["approved"] == "2025-05-15"
+    assert props["approved_by"] == "Генеральный директор А. В. Смирнов"
+    assert props["content_hash"].startswith("sha256:") and len(props["content_hash"]) == 71
+    assert props["tag"] == "edition/2025.2" and props["commit"] == rev(published / "proj", "edition/2025.2^{commit}")
+    assert props["published_by"] == "Издатель <publisher@example.com>"
+    assert found["2025.1"]["properties"]["effective"] == "2025-02-01"
+    assert found["2025.1"]["title"] == "Первая редакция"
+    # each edition is built from its own tag
+    assert "Настоящий регламент" in show(remote, "gh-pages:2025.2/rules/index.html")
+    assert "Настоящий регламент" not in show(remote, "gh-pages:2025.1/rules/index.html")
+
+
+def test_what_changed_page_compares_with_the_previous_edition(published):
+    remote = published / "remote.git"
+    page = show(remote, "gh-pages:2025.2/changes/index.html")
+    assert "Что изменилось" in page and "2025.1 — Первая редакция" in page
+    assert "<ins>Настоящий регламент</ins>" in page or "<ins>Настоящий</ins>" in page
+    assert "changes/index.html" not in git(remote, "ls-tree", "-r", "--name-only", "gh-pages", "2025.1/")
+
+
+def test_outdated_banner_markup_and_version_provider(published):
+    remote = published / "remote.git"
+    old = show(remote, "gh-pages:2025.1/rules/index.html")
+    assert 'data-md-component="outdated"' in old
+    assert "Это не действующая редакция" in old and 'href="../../latest/"' in old
+    assert 'data-reglament-effective="2025-02-01"' in old
+    # Material's version provider: mike (reads ../versions.json; `latest` is the default, others are outdated)
+    config = json.loads(old.split('<script id="__config" type="application/json">')[1].split("</script>")[0])
+    assert config["version"] == {"provider": "mike", "default": "latest", "alias": True}
+
+
+def test_editions_lists_what_is_published(published):
+    proc = run_cli("editions", "--root", str(published / "proj"))
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[0] == "(default site):"
+    assert lines[1].startswith("  2025.2 [latest]  «Вторая редакция» — действует с 1 июня 2025 г. — действует")
+    assert lines[2].startswith("  2025.1  «Первая редакция» — действует с 1 февраля 2025 г. — устарела")
+    data = json.loads(run_cli("editions", "--root", str(published / "proj"), "--format", "json").stdout)
+    assert [v["version"] for v in data[""]] == ["2025.2", "2025.1"]
+
+
+def test_republish_unchanged_makes_no_commit(repos):
+    before = state(repos)
+    proc = publish(repos / "proj", "2025.2", "--push")
+    assert proc.returncode == 0, proc.stderr
+    assert "unchanged: gh-pages:2025.2/" in proc.stderr and "nothing to commit" in proc.stderr
+    assert state(repos) == before
+
+
+def test_republish_changed_is_refused_without_force(repos):
+    proj = repos / "proj"
+    before = state(repos)
+    path = proj / GENERAL
+    path.write_text(path.read_text(encoding="utf-8").replace("описывает", "определяет"), encoding="utf-8")
+    git(proj, "commit", "-qam", "a silent change")
+    git(proj, "tag", "-f", "-a", "edition/2025.2", "-m", "moved tag")
+    proc = publish(proj, "2025.2", "--push")
+    assert proc.returncode == 2
+    assert "edition 2025.2 is already published with different content" in proc.stderr
+    assert "--force" in proc.stderr
+    assert state(repos) == before
+    assert "reglament-publish" not in git(proj, "for-each-ref")
+
+    forced = publish(proj, "2025.2", "--push", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "overwrote (--force)" in forced.stderr
+    local, remote = state(repos)
+    assert local == remote != before[1]
+    props = versions(repos / "remote.git")["2025.2"]["properties"]
+    [overwrite] = props["overwrites"]
+    assert overwrite["by"] == "Издатель <publisher@example.com>" and overwrite["at"]
+    assert overwrite["replaced_hash"] != props["content_hash"]
+    assert "определяет" in show(repos / "remote.git", "gh-pages:2025.2/rules/index.html")
+
+
+def test_rejected_push_leaves_local_and_remote_as_they_were(repos):
+    proj = repos / "proj"
+    hook = repos / "remote.git" / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'публикация запрещена политикой' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    new_edition(proj, EDITION_3, tag="2025.3")
+    before = state(repos)
+    proc = publish(proj, "2025.3", "--push")
+    assert proc.returncode == 2
+    assert "origin refused the push to `gh-pages`" in proc.stderr and "публикация запрещена" in proc.stderr
+    assert state(repos) == before
+    assert "2025.3" not in versions(proj)
+    assert "reglament-publish" not in git(proj, "for-each-ref")
+
+
+def test_stale_clone_with_unpushed_publish_is_stopped(repos):
+    proj = repos / "proj"
+    other = repos / "other"
+    git(repos, "clone", "-q", "remote.git", "other")
+    git(other, "config", "user.name", "Коллега")
+    git(other, "config", "user.email", "colleague@example.com")
+    git(other, "branch", "-q", "gh-pages", "origin/gh-pages")
+    # this clone publishes 2025.3 locally, without pushing
+    new_edition(proj, EDITION_3, tag="2025.3")
+    assert publish(proj, "2025.3").returncode == 0
+    # meanwhile a colleague forces a different build of 2025.2 onto the remote
+    path = other / GENERAL
+    path.write_text(path.read_text(encoding="utf-8").replace("описывает", "регулирует"), encoding="utf-8")
+    git(other, "commit", "-qam", "fix")
+    git(other, "tag", "-f", "-a", "edition/2025.2", "-m", "moved")
+    assert publish(other, "2025.2", "--push", "--force").returncode == 0
+    before = state(repos)
+    proc = publish(proj, "2025.3", "--push")
+    assert proc.returncode == 2
+    assert "local `gh-pages` and `origin/gh-pages` have diverged" in proc.stderr
+    assert "git branch -f gh-pages origin/gh-pages" in proc.stderr
+    assert state(repos) == before  # nothing lost on either side
+    assert "2025.3" in versions(proj) and "регулирует" in show(repos / "remote.git", "gh-pages:2025.2/rules/index.html")
+
+
+def test_clone_behind_the_remote_publishes_on_top_of_it(repos):
+    """A clone whose gh-pages is behind fetches first: the colleague's publish is kept."""
+    proj = repos / "proj"
+    other = repos / "other"
+    git(repos, "clone", "-q", "remote.git", "other")
+    git(other, "config", "user.name", "Коллега")
+    git(other, "config", "user.email", "colleague@example.com")
+    new_edition(other, EDITION_3, tag="2025.3")
+    git(other, "push", "-q", "origin", "main", "--tags")
+    assert publish(other, "2025.3", "--push").returncode == 0
+    colleague = rev(repos / "remote.git", "refs/heads/gh-pages")
+    # proj still has the old gh-pages; republishing 2025.2 (unchanged) fast-forwards it, no new commit
+    proc = publish(proj, "2025.2", "--push")
+    assert proc.returncode == 0, proc.stderr
+    assert state(repos) == (colleague, colleague)
+
+
+def test_future_edition_keeps_latest_on_the_edition_in_force(repos):
+    proj = repos / "proj"
+    new_edition(proj, FUTURE, tag="2999.1")
+    proc = publish(proj, "2999.1", "--push")
+    assert proc.returncode == 0, proc.stderr
+    assert "latest → 2025.2" in proc.stderr
+    found = versions(repos / "remote.git")
+    assert found["2025.2"]["aliases"] == ["latest"] and found["2999.1"]["aliases"] == []
+    page = show(repos / "remote.git", "gh-pages:2999.1/index.html")
+    assert "вступает в силу 1 марта 2999 г." in page and 'data-reglament-effective="2999-03-01"' in page
+    listing = run_cli("editions", "--root", str(proj)).stdout
+    assert "2999.1  «Будущая редакция» — действует с 1 марта 2999 г. — вступает в силу 1 марта 2999 г." in listing
+
+
+def test_edition_without_tag_or_with_errors(repos):
+    proj = repos / "proj"
+    proc = publish(proj, "2026.1")
+    assert proc.returncode == 2 and "edition 2026.1 has no git tag `edition/2026.1`" in proc.stderr
+    assert "git tag -a edition/2026.1" in proc.stderr
+    path = proj / GENERAL
+    path.write_text(path.read_text(encoding="utf-8").replace("[[lead|лидами]]", "[[leed|лидами]]"), encoding="utf-8")
+    new_edition(proj, EDITION_3.replace("2025.3", "2026.1"), tag="2026.1")
+    before = state(repos)
+    proc = publish(proj, "2026.1", "--push")
+    assert proc.returncode == 1
+    assert f"{GENERAL}:6:" in proc.stdout and "unknown-reference" in proc.stdout
+    assert "the content at tag `edition/2026.1` has errors" in proc.stderr
+    assert state(repos) == before
+
+
+def test_not_a_repository(tmp_path):
+    write_tree(tmp_path / "plain", minimal_files())
+    proc = publish(tmp_path / "plain", "2025.1")
+    assert proc.returncode == 2 and "is not inside a git repository" in proc.stderr

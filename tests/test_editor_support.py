@@ -209,3 +209,50 @@ def test_new_regulation_refuses(project, args, message):
     assert message in proc.stderr
     assert "Traceback" not in proc.stderr
     assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
+
+
+# --------------------------------------------------------------------------
+# README for editors
+
+
+def diagnostic_codes() -> set[str]:
+    """Every code the package can report: the rule registry, and the codes written in loaders and the variant step."""
+    import re
+
+    from reglament.rules import RULES
+
+    codes = {rule.ID for rule in RULES}
+    for path in (REPO / "generator" / "reglament").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes.update(re.findall(r'"(?:error|warning)",\s*"([a-z][a-z0-9-]+)"', text))
+        codes.update(re.findall(r'\.problem\([^,()]+(?:\([^()]*\))?,\s*"([a-z][a-z0-9-]+)"', text))
+    return codes - {"error", "warning"}
+
+
+def readme_section(title: str) -> str:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"\n## {title}\n")
+    end = text.find("\n## ", start + 1)
+    return text[start:end if end != -1 else None]
+
+
+@pytest.mark.parametrize("title", ["Для редакторов", "For editors"])
+def test_readme_explains_every_check_code(title):
+    section = readme_section(title)
+    missing = sorted(code for code in diagnostic_codes() if f"`{code}`" not in section)
+    assert missing == [], f"README «{title}» does not explain: {', '.join(missing)}"
+
+
+def test_codeowners_example_routes_the_parts():
+    lines = [line.split() for line in (REPO / ".github" / "CODEOWNERS.example").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    assert all(len(parts) >= 2 and all(o.startswith("@") for o in parts[1:]) for parts in lines)
+    owners = {parts[0]: parts[1:] for parts in lines}
+    assert "@example-org/finance" in owners["/content/regulations/*/motivation.yml"]
+    assert "@example-org/security" in owners["/content/regulations/*/confidentiality.yml"]
+    import fnmatch
+
+    for pattern in owners:
+        if pattern.startswith("/content/regulations/"):
+            assert any(fnmatch.fnmatch("/" + p.relative_to(REPO).as_posix(), pattern)
+                       for p in (REPO / "content").rglob("*")), f"{pattern} matches no sample file"

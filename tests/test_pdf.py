@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import REPO, run_cli
+from conftest import REPO, run_cli, write_tree
 from reglament import model as m
 from reglament.build import check_project
 from reglament.content import children, part_items
+from reglament.diff import compare
 from reglament.pdf import (Change, ChangeSheet, Company, Edition, Employee, PdfError, PrintJob, _fetcher,
-                           document_html, public_content, render_pdf, split_signer, typography)
+                           change_sheet_from, document_html, print_editions, public_content, render_pdf,
+                           split_signer, typography)
 
 TODAY = dt.date(2026, 3, 2)
 MARKER = "ВНУТРЕННИЙМАРКЕР7Q"
@@ -241,9 +244,9 @@ def test_edition_title_page_and_change_sheet(rich):
                       approved_by="А. В. Смирнов", approved_position="Генеральный директор",
                       approved_on=dt.date(2026, 1, 20))
     sheet = ChangeSheet("редакция 2025.1", (
-        Change("changed", "1.1", "Регламент описывает работу с лидами"),
-        Change("moved", "1.3", "Последний пункт раздела.", old_number="1.2"),
-        Change("removed", "2.3", "Старый пункт"),
+        Change("changed", "п.\u00a01.1", "Регламент описывает работу с лидами"),
+        Change("moved", "п.\u00a01.2 → п.\u00a01.3", "Последний пункт раздела."),
+        Change("removed", "п.\u00a02.3", "Старый пункт"),
     ))
     job = job_for(rich, edition=edition, change_sheet=sheet)
     text, _ = pdf_text(render_pdf(job, templates=rich / "templates", root=rich))
@@ -322,3 +325,86 @@ def test_cli_unknown_edition_exits_2(rich, tmp_path):
     assert "no edition `9.9`" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert not (tmp_path / "pdf").exists()
+
+
+# ------------------------------------------------------------------ editions and the change sheet
+
+EDITIONS = """\
+editions:
+  - id: "2026.1"
+    title: Первая редакция
+    effective: 2026-02-01
+    approved_by: Генеральный директор А. В. Смирнов
+    approved: 2026-01-20
+  - id: "2026.2"
+    title: Вторая редакция
+    effective: 2026-06-01
+    approved_by: Генеральный директор Смирнов Алексей Викторович
+    approved: 2026-05-15
+"""
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True,
+                   capture_output=True)
+
+
+def test_change_sheet_from_a_real_diff(rich):
+    old = check_project(rich).content
+    general = (rich / "content/regulations/rules/general.yml").read_text(encoding="utf-8")
+    general = general.replace("Последний пункт раздела.", "Последний пункт раздела, исправленный.")
+    general = general.replace("  - id: purpose\n", "  - id: inserted\n    text: Новый пункт о [[deal|сделках]].\n"
+                                                  "  - id: purpose\n")
+    (rich / "content/regulations/rules/general.yml").write_text(general, encoding="utf-8")
+    duties = (rich / "content/regulations/rules/duties.yml").read_text(encoding="utf-8")
+    (rich / "content/regulations/rules/duties.yml").write_text(
+        duties.replace("в течение 15 минут", "в течение 10 минут"), encoding="utf-8")
+    new = check_project(rich).content
+    sheet = change_sheet_from(compare(old, new), regulation="rules", previous="редакция 1", content=new)
+    rows = {(c.kind, c.where): c.summary for c in sheet.changes}
+    assert rows[("added", "п.\u00a01.1")] == "Новый пункт о сделках."
+    assert (old.index["last"].number, new.index["last"].number) == ("1.4", "1.5")
+    assert rows[("changed", "п.\u00a01.4 → п.\u00a01.5")] == "Последний пункт раздела, исправленный."
+    assert "10" in rows[("changed", "п.\u00a02.1.1")]
+    # clauses renumbered only by the insertion are no change of their own
+    assert not any(c.kind == "moved" for c in sheet.changes)
+
+
+@pytest.mark.slow
+def test_edition_from_its_tag_with_change_sheet(rich, tmp_path):
+    write_tree(rich, {"content/editions.yml": EDITIONS})
+    git(rich, "init", "-q", "-b", "main")
+    git(rich, "add", "-A")
+    git(rich, "commit", "-qm", "first")
+    git(rich, "tag", "edition/2026.1")
+    general = rich / "content/regulations/rules/general.yml"
+    general.write_text(general.read_text(encoding="utf-8").replace(
+        "Последний пункт раздела.", "Последний пункт раздела, в новой редакции."), encoding="utf-8")
+    git(rich, "commit", "-qam", "second")
+    git(rich, "tag", "edition/2026.2")
+    # the working tree moves on after the tag: the PDF prints the tagged text
+    general.write_text(general.read_text(encoding="utf-8").replace("в новой редакции", "ЧЕРНОВИК"), encoding="utf-8")
+    out = tmp_path / "pdf"
+    printed = print_editions(rich, out, today=TODAY, edition="2026.2")
+    assert printed.ok and printed.notes == []
+    text, _ = pdf_text((out / "rules.pdf").read_bytes())
+    flat = re.sub(r"\s+", " ", text)
+    assert "ЧЕРНОВИК" not in flat and "в новой редакции" in flat
+    assert "Вторая редакция" in flat and "Редакция 2026.2" in flat
+    assert "А. В. Смирнов" in flat and "«15» мая 2026 г." in flat
+    assert "ЛИСТ ИЗМЕНЕНИЙ" in flat and "по сравнению с редакцией 2026.1" in flat
+    sheet = flat[flat.index("ЛИСТ ИЗМЕНЕНИЙ"):flat.index("ЛИСТ ОЗНАКОМЛЕНИЯ")]
+    assert "п. 1.4 изменён Последний пункт раздела, в новой редакции." in sheet
+    # the first edition has no predecessor: no change sheet
+    printed = print_editions(rich, out, today=TODAY, edition="2026.1")
+    text, _ = pdf_text((out / "rules.pdf").read_bytes())
+    assert "ЛИСТ ИЗМЕНЕНИЙ" not in text and "в новой редакции" not in text
+
+
+def test_untagged_edition_prints_the_working_tree_with_a_note(rich, tmp_path):
+    write_tree(rich, {"content/editions.yml": EDITIONS})
+    printed = print_editions(rich, tmp_path / "pdf", today=TODAY, edition="2026.2")
+    assert printed.ok
+    assert printed.notes == ["no tag `edition/2026.2` yet: printing the working tree as edition 2026.2",
+                             "no change sheet: the previous edition's tag `edition/2026.1` is missing"]
+    assert (tmp_path / "pdf" / "rules.pdf").exists()

@@ -124,15 +124,13 @@ class Edition:
 
 @dataclass(frozen=True)
 class Change:
-    """One line of the change sheet: what happened to which clause since the previous edition."""
+    """One line of the change sheet: what happened to which clause (or section) since the previous edition."""
 
     kind: Literal["added", "removed", "changed", "moved"]
-    number: str
-    """The clause's number in this edition (for a removed clause: its old number)."""
+    where: str
+    """Where, as the document cites it: «п. 3.1.1», «разд. 4», «п. 3.2 → п. 3.4», «глоссарий»."""
     summary: str
-    """What the clause is about, plain text (shortened when printed)."""
-    old_number: str | None = None
-    """The number in the previous edition, when it differs (moved, renumbered)."""
+    """What the clause is about and, for a number, the change: plain text (shortened when printed)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +140,8 @@ class ChangeSheet:
     previous: str
     """The predecessor's label: «редакция 2025.1»."""
     changes: tuple[Change, ...] = ()
+    note: str = ""
+    """A sentence printed instead of the table when there is nothing to list («введён впервые»)."""
 
 
 @dataclass
@@ -531,6 +531,90 @@ def edition_for(content: Content, edition_id: str | None, *, today: date) -> tup
             before.key if before else None)
 
 
+# --------------------------------------------------------------------------
+# The change sheet from a diff
+
+#: field names of a diff, as a change sheet names them
+FIELD_NAMES = {
+    "bonus_base": "база премии", "fixed.amount": "оклад", "amount": "оклад", "currency": "валюта",
+    "weight": "вес", "target": "цель", "from_percent": "нижняя граница", "to_percent": "верхняя граница",
+    "bonus_percent": "премия", "percent": "снижение", "deadline": "срок", "deadline_minutes": "срок, мин",
+    "hours.start": "начало рабочего дня", "hours.end": "окончание рабочего дня", "hours.days": "рабочие дни",
+    "start": "начало", "end": "окончание", "intro": "вводный текст", "title": "название",
+}
+
+
+def _value(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return num(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _parameters(params) -> str:
+    """«база премии: 60 000 → 70 000 ₽; срок, мин: 15 → 10»."""
+    out = []
+    for p in params:
+        unit = f"\u00a0{p.unit}" if p.unit else ""
+        name = FIELD_NAMES.get(p.field, "") if p.source == "field" else ""
+        words = p.context if p.source == "text" and p.context else ""
+        out.append(f"{name or words or p.field}: {_value(p.old)} → {_value(p.new)}{unit}".strip())
+    return "; ".join(out)
+
+
+def change_sheet_from(changes, *, regulation: str, previous: str, content: Content) -> ChangeSheet:
+    """The change sheet of ``regulation`` from a :class:`~reglament.diff.Changes` value.
+
+    Lists added, removed and changed clauses (and sections), and clauses moved
+    to another place; a clause renumbered only because something before it was
+    inserted or removed is not a change of its own and is left out. Changed
+    terms that this regulation uses are listed too.
+    """
+    from .diff.redline import plain as plain_refs
+
+    reg = next((r for r in changes.regulations if r.id == regulation), None)
+    if reg is not None and reg.change == "added":
+        return ChangeSheet(previous, (), note="Регламент введён в действие впервые в этой редакции.")
+    rows: list[Change] = []
+
+    def summary(label: str, text: str | None, params=()) -> str:
+        body = plain_refs(text) if text else label
+        extra = _parameters(params)
+        return f"{body} ({extra})" if extra else body
+
+    for part in reg.parts if reg is not None else ():
+        section = f"разд.\u00a0{part.new_number or part.old_number}"
+        if part.change in ("added", "removed"):
+            rows.append(Change(part.change, section, f"«{part.title}»"))
+            continue
+        if part.fields or part.parameters or part.paragraphs:
+            what = []
+            for f in part.fields:
+                what.append(FIELD_NAMES.get(f.field, f.field))
+            if part.paragraphs:
+                what.append(f"текст раздела (абзацев: {len(part.paragraphs)})")
+            details = ", ".join(what)
+            params = _parameters(part.parameters)
+            text = "; ".join(x for x in (details, params) if x)
+            rows.append(Change("changed", section, f"«{part.title}»: {text}"))
+        for item in part.items:
+            if item.change == "moved" and item.move == "renumbered":
+                continue
+            old, new = item.old_number, item.new_number
+            if item.change == "removed":
+                where = f"п.\u00a0{old}" if old else section
+            elif item.change == "added" or not old or old == new:
+                where = f"п.\u00a0{new}" if new else section
+            else:
+                where = f"п.\u00a0{old} → п.\u00a0{new}"
+            rows.append(Change(item.change, where, summary(item.label, item.text, item.parameters)))
+    reg_node = next((r for r in content.regulations if r.id == regulation), None)
+    used = {t.id for t in referenced_terms(content, reg_node)} if reg_node is not None else set()
+    for term in changes.terms:
+        if term.id in used and term.change in ("added", "changed"):
+            rows.append(Change(term.change, "термины", f"«{term.label}» — {summary(term.label, term.text)}"))
+    return ChangeSheet(previous, tuple(rows))
+
+
 @dataclass
 class Printed:
     """What a print run produced: the PDF files, the content's diagnostics, and notes for the user."""
@@ -553,26 +637,82 @@ def base_company(root: Path) -> Company:
     return Company(full_name=site_title(root) or "Регламенты")
 
 
+def tagged_revision(root: Path, edition_id: str) -> str | None:
+    """The commit of the edition's tag ``edition/<id>``, or None when it is not tagged (or no git here)."""
+    from . import git
+    from .editions import tag_name
+
+    try:
+        return git.rev_parse(root, revision=tag_name(edition_id))
+    except git.GitError:
+        return None
+
+
+def printable(root: Path, *, revision: str | None, public: bool):
+    """Checked content to print, from the working tree or from a commit: ``(content, diagnostics)``."""
+    from .build import check_project
+    from .checker import check
+    from .loader import load
+
+    if revision is None:
+        checked = check_project(root)
+        content, diagnostics = checked.content, list(checked.diagnostics)
+    else:
+        from .diff.sources import revision_files
+
+        loaded = load(root, files=revision_files(root, revision=revision, label=revision[:12]))
+        found = set(loaded.diagnostics)
+        found.update(check(loaded.content))
+        content, diagnostics = loaded.content, sorted(found)
+    return (public_content(content) if public else content), diagnostics
+
+
 def print_editions(root: Path, out: Path, *, today: date, edition: str | None = None,
-                   public: bool = False, checked=None) -> Printed:
+                   public: bool = False) -> Printed:
     """Check the content and write ``out/<regulation>.pdf`` for every regulation.
 
-    Nothing is written when the content has errors (they are returned as
-    diagnostics). ``today`` dates a working edition (no ``edition``).
+    With ``edition``, the edition's metadata comes from ``content/editions.yml``
+    and its text from its tag ``edition/<id>`` when the tag exists (else from
+    the working tree: a draft of the edition); the change sheet compares it
+    with the predecessor's tag. Nothing is written when the content has errors
+    (they are returned as diagnostics). ``today`` dates a working edition.
     """
-    from .build import check_project
+    from .diagnostics import has_errors
+    from .editions import tag_name
 
-    checked = checked or check_project(root)
-    result = Printed(diagnostics=list(checked.diagnostics))
-    if not checked.ok:
+    content, diagnostics = printable(root, revision=None, public=public)
+    result = Printed(diagnostics=diagnostics)
+    if not result.ok:
         return result
-    content = checked.content
-    if public:
-        content = public_content(content)
     printed_edition, previous = edition_for(content, edition, today=today)
+    if edition is not None:
+        revision = tagged_revision(root, printed_edition.id)
+        if revision is not None:
+            content, diagnostics = printable(root, revision=revision, public=public)
+            if has_errors(diagnostics):
+                result.diagnostics = diagnostics
+                result.notes.append(f"the content at tag `{tag_name(printed_edition.id)}` has errors")
+                return result
+        else:
+            result.notes.append(f"no tag `{tag_name(printed_edition.id)}` yet: printing the working tree "
+                                f"as edition {printed_edition.id}")
+    sheets: dict[str, ChangeSheet] = {}
+    if previous is not None:
+        old_revision = tagged_revision(root, previous)
+        if old_revision is None:
+            result.notes.append(f"no change sheet: the previous edition's tag `{tag_name(previous)}` is missing")
+        else:
+            from .diff import compare
+
+            old, _ = printable(root, revision=old_revision, public=public)
+            changes = compare(old, content)
+            for reg in content.regulations:
+                sheets[reg.id] = change_sheet_from(changes, regulation=reg.id, previous=f"редакция {previous}",
+                                                   content=content)
     company = base_company(root)
     for reg in content.regulations:
-        job = PrintJob(content=content, regulation=reg, company=company, edition=printed_edition, public=public)
+        job = PrintJob(content=content, regulation=reg, company=company, edition=printed_edition,
+                       change_sheet=sheets.get(reg.id), public=public)
         result.files.append(write_pdf(job, templates=root / "templates", out_dir=out, root=root))
     return result
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import shutil
 import tempfile
@@ -21,18 +22,28 @@ from .render import RenderedTree, render
 class Checked:
     content: Content
     diagnostics: list[Diagnostic]
+    #: the resolved variant (:class:`reglament.variant.Variant`): the base regulation or one company
+    variant: object | None = None
 
     @property
     def ok(self) -> bool:
         return not has_errors(self.diagnostics)
 
 
-def check_project(root: Path) -> Checked:
-    """Load and check ``root/content``; raises :class:`~reglament.loader.NoContentError` when there is none."""
-    loaded = load(root)
-    found = set(loaded.diagnostics)
-    found.update(check(loaded.content))
-    return Checked(loaded.content, sorted(found))
+def check_project(root: Path, *, company: str | None = None, public: bool = False) -> Checked:
+    """Load and check ``root/content``; raises :class:`~reglament.loader.NoContentError` when there is none.
+
+    The content is resolved as a variant (:mod:`reglament.variant`) before the
+    rules run: ``company=None`` is the base regulation (texts rendered with
+    ``content/defaults.yml``), ``company="id"`` the company of
+    ``content/companies/<id>.yml`` (raises
+    :class:`~reglament.profile.UnknownCompanyError` when there is no such
+    profile). ``public=True`` leaves every internal item out. ``content`` of the
+    result is the resolved model that :func:`build` renders.
+    """
+    from .companies import check_variant, load_project
+
+    return check_variant(load_project(root), company=company, public=public)
 
 
 @dataclass
@@ -74,12 +85,21 @@ def write_tree(tree: RenderedTree, root: Path, stage: Path, site_dir: Path, *, e
         "docs_dir": str(docs.resolve()),
         "site_dir": str(site_dir.resolve()),
         "theme": {"name": "material", "custom_dir": str((root / "templates" / "overrides").resolve())},
-        "nav": tree.nav,
+        "nav": escape_nav(tree.nav),
         **(extra_config or {}),
     }
     path = stage / "mkdocs.yml"
     path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")  # JSON is YAML
     return path
+
+
+def escape_nav(nav: object) -> object:
+    """The navigation with its titles HTML-escaped: Material prints nav titles as HTML."""
+    if isinstance(nav, list):
+        return [escape_nav(item) for item in nav]
+    if isinstance(nav, dict):
+        return {html.escape(str(k), quote=False): escape_nav(v) for k, v in nav.items()}
+    return nav
 
 
 def replace_dir(new: Path, target: Path) -> None:
@@ -97,8 +117,17 @@ def replace_dir(new: Path, target: Path) -> None:
 
 
 def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None,
-          extra_config: dict | None = None, extra_pages: dict[str, str] | None = None) -> Built:
+          extra_config: dict | None = None, extra_pages: dict[str, str] | None = None,
+          company: str | None = None, public: bool = False) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
+
+    ``company`` builds that company's variant (``content/companies/<id>.yml``;
+    None: the base regulation) with the company's name in the site title;
+    ``public`` leaves every internal item out (a profile with
+    ``visibility: public`` does so anyway). ``checked``, when given, must come
+    from ``check_project(root, company=company, public=public)``. The docs tree
+    and child MkDocs config are staged in ``stage`` (default:
+    ``<root>/build/<company>/``, ``<root>/build/default/`` for the base).
 
     ``extra_pages`` (path → Markdown with a front matter title) are added to the
     rendered tree and to the end of the navigation; ``extra_config`` goes into
@@ -107,14 +136,20 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
     """
     from .mkdocs_adapter import EngineError, build_site
 
-    checked = checked or check_project(root)
+    checked = checked or check_project(root, company=company, public=public)
     if not checked.ok:
         return Built(checked.diagnostics)
-    tree = render(checked.content, root / "templates", site_title=site_title(root))
+    title = site_title(root)
+    variant = checked.variant
+    if company is not None and variant is not None:
+        title = variant.site_title(title)
+        # Material prints site_name as HTML (header, <title>, aria-label): a profile's name is escaped here
+        extra_config = {"site_name": html.escape(title, quote=True), **(extra_config or {})}
+    tree = render(checked.content, root / "templates", site_title=title)
     for path, markdown in (extra_pages or {}).items():
         tree.pages[path] = markdown
         tree.nav.append(path)
-    stage = stage or root / "build" / "default"
+    stage = stage or root / "build" / (company or "default")
     stage.mkdir(parents=True, exist_ok=True)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

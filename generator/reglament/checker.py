@@ -17,6 +17,8 @@ class Context:
 
     content: Content
     morph: Morph = field(default_factory=Morph)
+    #: the resolved company variant (:class:`reglament.variant.Variant`) when checking one; None for plain content
+    variant: object | None = None
 
     @cached_property
     def texts(self) -> list[TextField]:
@@ -41,11 +43,15 @@ class Context:
         return out
 
 
-def check(content: Content, *, morph: Morph | None = None) -> list[Diagnostic]:
-    """Every rule's diagnostics, sorted by file, line and column."""
+def check(content: Content, *, morph: Morph | None = None, variant: object | None = None) -> list[Diagnostic]:
+    """Every rule's diagnostics, sorted by file, line and column.
+
+    ``variant`` (a :class:`reglament.variant.Variant` whose ``content`` is ``content``)
+    turns on the per-company rules.
+    """
     from .rules import RULES
 
-    ctx = Context(content, morph or Morph())
+    ctx = Context(content, morph or Morph(), variant)
     found: set[Diagnostic] = set()
     for rule in RULES:
         found.update(rule.check(ctx))

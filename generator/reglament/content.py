@@ -198,7 +198,6 @@ def markdown_blocks(part: m.ProsePart, item: Item) -> Iterator[TextField]:
     """Blocks (paragraphs, list items, table rows) of a Markdown body; code and headings left out."""
     lines = part.body.split("\n")
     file = part.origin.file
-    first = part.body_line
     in_fence = False
     block: list[tuple[int, str]] = []
 
@@ -217,7 +216,7 @@ def markdown_blocks(part: m.ProsePart, item: Item) -> Iterator[TextField]:
             for b, ln in starts:
                 if b <= off:
                     base, lineno = b, ln
-            return Position(file, first + lineno, off - base + 1)
+            return Position(file, part.source_line(lineno), off - base + 1)
 
         yield TextField(text, locate, item, item.regulation, markdown_block=True)
 

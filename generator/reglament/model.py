@@ -421,6 +421,8 @@ class ProsePart(Node):
 
     _body: str = PrivateAttr(default="")
     _body_line: int = PrivateAttr(default=1)
+    # Set by the variant step when the body was rendered from a template: source line index of each body line.
+    _line_map: list[int] | None = PrivateAttr(default=None)
 
     @property
     def body(self) -> str:
@@ -430,6 +432,12 @@ class ProsePart(Node):
     def body_line(self) -> int:
         """1-based line of the first body line in the source file."""
         return self._body_line
+
+    def source_line(self, index: int) -> int:
+        """1-based source line of body line ``index`` (0-based); a rendered (templated) body maps back."""
+        if self._line_map is not None and 0 <= index < len(self._line_map):
+            index = self._line_map[index]
+        return self._body_line + index
 
 
 YamlPart = ClausesPart | TermsPart | DutiesPart | MotivationPart | SchedulePart | ConfidentialityPart

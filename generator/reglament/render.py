@@ -52,7 +52,8 @@ class RenderedTree:
 
 def front_matter(title: str, source: str) -> str:
     """Front matter of a rendered page: its title and the source file the edit button opens."""
-    meta = {"title": title, "reglament_source": source}
+    # Material prints page titles as HTML (nav, <title>, header): escape them once here
+    meta = {"title": html.escape(title, quote=False), "reglament_source": source}
     return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
 
 

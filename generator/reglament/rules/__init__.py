@@ -12,14 +12,20 @@ from . import (
     edition_date,
     edition_id,
     edition_order,
+    excluded_reference,
+    internal_reference,
     kpi_measures_nothing,
     kpi_weights,
+    missing_parameter,
     raci_accountable,
     responsibility_without_duty,
     schedule_overlap,
     term_cycle,
+    unknown_override,
     unknown_reference,
+    unknown_selection,
     unlinked_term,
+    unused_parameter,
     unused_term,
 )
 
@@ -40,6 +46,13 @@ RULES = (
     edition_id,
     edition_date,
     edition_order,
+    # per company (active when a resolved variant is checked)
+    missing_parameter,
+    unused_parameter,
+    unknown_override,
+    unknown_selection,
+    excluded_reference,
+    internal_reference,
 )
 
 BY_ID = {rule.ID: rule for rule in RULES}

@@ -37,12 +37,16 @@ def nearest(ctx, ident: str, kind: str | None = None) -> str:
 
 def check(ctx):
     index = ctx.content.index
+    # ids a company variant leaves out are reported by excluded-reference / internal-reference
+    removed = ctx.variant.removed if ctx.variant is not None else {}
     for text, ref in ctx.refs:
-        if ref.target not in index:
+        if ref.target not in index and ref.target not in removed:
             yield Diagnostic.at(text.locate(ref.start), SEVERITY, ID, f"reference `{ref.raw}` points to nothing",
                                 nearest(ctx, ref.target))
     for node, name, kind, value, pos in id_fields(ctx.content):
         item = index.get(value)
+        if item is None and value in removed:
+            continue
         if item is None:
             yield Diagnostic.at(pos, SEVERITY, ID, f"`{name}` names unknown {kind} `{value}`", nearest(ctx, value, kind))
         elif kind and item.kind != kind:

@@ -1,0 +1,299 @@
+"""Company variants end to end: load once, check the base and each company, build them all.
+
+The library behind ``reglament check --company/--all-companies``,
+``reglament build --company/--all-companies`` and ``reglament companies``.
+One :class:`Project` is loaded per run; the base content, the profiles, the
+compiled templates and the morphology cache are shared by every variant.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import html
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .checker import check
+from .diagnostics import Diagnostic, has_errors
+from .loader import Loaded, load
+from .morphology import Morph
+from .profile import Profile, Profiles, UnknownCompanyError, load_profiles
+from .variant import TemplateCache, Variant, resolve
+
+INDEX_FILE = "index.html"
+
+
+@dataclass
+class Project:
+    """The loaded sources of one run: base content, company profiles and shared caches."""
+
+    root: Path
+    loaded: Loaded
+    profiles: Profiles
+    cache: TemplateCache = field(default_factory=TemplateCache)
+    morph: Morph = field(default_factory=Morph)
+    _base: object = None  # the base Checked, computed once
+
+    @property
+    def companies(self) -> list[Profile]:
+        return self.profiles.companies
+
+
+def load_project(root: Path, *, files: dict[str, bytes] | None = None) -> Project:
+    """Load ``root/content`` and its company profiles (raises ``NoContentError`` when there is no content)."""
+    return Project(root, load(root, files=files), load_profiles(root, files=files))
+
+
+def _profile_diagnostics(project: Project, profile: Profile | None) -> list[Diagnostic]:
+    """Problems loading profiles that concern this check: all of them for the base; the company's own and
+    the defaults' for a company."""
+    if profile is None:
+        return list(project.profiles.diagnostics)
+    own = {profile.origin.file}
+    if project.profiles.defaults is not None:
+        own.add(project.profiles.defaults.origin.file)
+    from .profile import DEFAULTS_FILE
+
+    own.add(DEFAULTS_FILE)
+    return [d for d in project.profiles.diagnostics if d.file in own]
+
+
+def tag(diagnostic: Diagnostic, company_id: str) -> Diagnostic:
+    """The diagnostic, its message naming the company (unless it already does)."""
+    if f"company `{company_id}`" in diagnostic.message:
+        return diagnostic
+    return replace(diagnostic, message=f"company `{company_id}`: {diagnostic.message}")
+
+
+def check_variant(project: Project, *, company: str | None = None, public: bool = False):
+    """Resolve and check one variant (``company=None``: the base regulation) → :class:`~reglament.build.Checked`.
+
+    A company's diagnostics that the base does not have (an exclusion that orphans
+    a reference, a missing parameter, a template error with this company's
+    values) name the company in their message. Raises :class:`UnknownCompanyError`
+    for an id without a loadable profile.
+    """
+    from .build import Checked
+
+    profile = None
+    if company is not None:
+        profile = project.profiles.get(company)
+        if profile is None:
+            broken = [d for d in project.profiles.diagnostics if d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] == company]
+            if broken:  # the profile exists but does not load: its own errors are the answer
+                return Checked(project.loaded.content, sorted(set(broken)))
+            raise UnknownCompanyError(company, project.profiles.ids)
+    others = project.companies if profile is None else ()
+    variant = resolve(project.loaded.content, profile=profile, defaults=project.profiles.defaults,
+                      public=public, other_profiles=others, cache=project.cache)
+    found = set(project.loaded.diagnostics)
+    found.update(_profile_diagnostics(project, profile))
+    found.update(variant.diagnostics)
+    found.update(check(variant.content, morph=project.morph, variant=variant))
+    if profile is not None:
+        base = {(d.file, d.line, d.column, d.code, d.message) for d in base_check(project).diagnostics}
+        found = {d if (d.file, d.line, d.column, d.code, d.message) in base or d.file == profile.origin.file
+                 else tag(d, profile.id) for d in found}
+    return Checked(variant.content, sorted(found), variant)
+
+
+def base_check(project: Project):
+    """The base regulation's check (cached on the project)."""
+    if project._base is None:
+        project._base = check_variant(project)
+    return project._base
+
+
+def check_companies(project: Project, *, companies: Iterable[str] | None = None,
+                    public: bool = False) -> dict[str, object]:
+    """Check every company (or the listed ones): company id → :class:`~reglament.build.Checked`."""
+    ids = list(companies) if companies is not None else project.profiles.ids
+    return {cid: check_variant(project, company=cid, public=public) for cid in ids}
+
+
+def merged(results: Iterable[object]) -> list[Diagnostic]:
+    """The diagnostics of several checks, each reported once."""
+    found: set[Diagnostic] = set()
+    for checked in results:
+        found.update(checked.diagnostics)
+    return sorted(found)
+
+
+# --------------------------------------------------------------------------
+# Listing
+
+
+def describe(profile: Profile) -> dict:
+    """What `reglament companies --json` prints for one company (CI matrices use `id`)."""
+    return {"id": profile.id, "name": profile.name, "short_name": profile.short_name,
+            "city": profile.city, "visibility": profile.visibility, "file": profile.origin.file}
+
+
+# --------------------------------------------------------------------------
+# Building every company
+
+
+@dataclass
+class CompanyBuild:
+    """The outcome of one company's build."""
+
+    company: str
+    ok: bool
+    diagnostics: list[Diagnostic]
+    seconds: float
+    kept_old: bool = False  # the build failed and the company's previous site was kept
+
+
+@dataclass
+class AllBuilt:
+    """The outcome of `build --all-companies`: one entry per company, in profile order."""
+
+    out: Path
+    builds: list[CompanyBuild]
+
+    @property
+    def failed(self) -> list[str]:
+        return [b.company for b in self.builds if not b.ok]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        found: set[Diagnostic] = set()
+        for b in self.builds:
+            found.update(b.diagnostics)
+        return sorted(found)
+
+
+def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
+               project: Project | None = None) -> CompanyBuild:
+    """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic)."""
+    from .build import build
+
+    started = time.monotonic()
+    project = project or load_project(root)
+    checked = check_variant(project, company=company, public=public)
+    if has_errors(checked.diagnostics, strict=strict):
+        return CompanyBuild(company, False, checked.diagnostics, time.monotonic() - started)
+    built = build(root, site, checked=checked, company=company, public=public)
+    return CompanyBuild(company, built.ok, built.diagnostics, time.monotonic() - started)
+
+
+def _build_worker(root: str, site: str, company: str, public: bool, strict: bool) -> CompanyBuild:
+    """Entry point of a worker process (``--jobs N``): loads the project itself."""
+    return _build_one(Path(root), Path(site), company, public, strict)
+
+
+def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, public: bool = False,
+              strict: bool = False, jobs: int = 1, project: Project | None = None,
+              progress: Callable[[CompanyBuild, int, int], None] | None = None) -> AllBuilt:
+    """Build every company (or the listed ones) into ``out/<company-id>/`` plus ``out/index.html``.
+
+    Companies are built into a fresh folder next to ``out`` (``jobs`` > 1: in
+    that many processes), each through the atomic :func:`reglament.build.build`.
+    A company whose build fails keeps its previous site (copied over); the
+    others are not stopped. Then the whole folder replaces ``out`` at once, so
+    a reader never sees a half-written company. ``progress(result, done, total)``
+    is called as each company finishes.
+    """
+    from .build import replace_dir
+
+    project = project or load_project(root)
+    ids = list(companies) if companies is not None else project.profiles.ids
+    for cid in ids:
+        if project.profiles.get(cid) is None and not any(
+                d.file.endswith(f"/{cid}.yml") for d in project.profiles.diagnostics):
+            raise UnknownCompanyError(cid, project.profiles.ids)
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.all-", dir=out.parent))
+    results: dict[str, CompanyBuild] = {}
+    try:
+        def finished(result: CompanyBuild) -> None:
+            results[result.company] = result
+            if progress is not None:
+                progress(result, len(results), len(ids))
+
+        if jobs > 1 and len(ids) > 1:
+            ctx = multiprocessing.get_context("spawn")
+            with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=ctx) as pool:
+                futures = {pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict): cid
+                           for cid in ids}
+                for future in concurrent.futures.as_completed(futures):
+                    cid = futures[future]
+                    try:
+                        finished(future.result())
+                    except Exception as exc:  # a crashed worker fails its company only
+                        diag = Diagnostic("content/companies", 1, 1, "error", "engine",
+                                          f"company `{cid}`: the build process failed: {type(exc).__name__}: {exc}")
+                        finished(CompanyBuild(cid, False, [diag], 0.0))
+        else:
+            for cid in ids:
+                finished(_build_one(root, tmp / cid, cid, public, strict, project))
+        for cid in ids:
+            if not results[cid].ok and (out / cid / INDEX_FILE).is_file() and not (tmp / cid).exists():
+                shutil.copytree(out / cid, tmp / cid, symlinks=True)
+                results[cid].kept_old = True
+        listed = [p for p in project.companies if (tmp / p.id / INDEX_FILE).is_file()]
+        if not listed and not (out / INDEX_FILE).exists():
+            return AllBuilt(out, [results[cid] for cid in ids])
+        _write_index(tmp / INDEX_FILE, listed, title=_site_name(root))
+        replace_dir(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return AllBuilt(out, [results[cid] for cid in ids])
+
+
+def _site_name(root: Path) -> str:
+    from .build import site_title
+
+    return site_title(root) or "Регламенты"
+
+
+def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
+    """The root page listing every company's site (every value HTML-escaped)."""
+    items = []
+    for p in companies:
+        city = f" · {html.escape(p.city)}" if p.city else ""
+        items.append(f'    <li><a href="{html.escape(p.id)}/">{html.escape(p.short_name)}</a>'
+                     f'<br><small>{html.escape(p.name)}{city}</small></li>')
+    body = "\n".join(items)
+    text = f"""<!doctype html>
+<html lang="ru">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{html.escape(title)}</title>
+  <style>
+    body {{ font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; color: #222; }}
+    h1 {{ font-size: 1.6rem; }} li {{ margin: .8rem 0; }} a {{ font-size: 1.15rem; color: #3f51b5; }}
+    small {{ color: #666; }}
+  </style>
+</head>
+<body>
+  <h1>{html.escape(title)}</h1>
+  <p>Регламенты компаний:</p>
+  <ul>
+{body}
+  </ul>
+</body>
+</html>
+"""
+    path.write_text(text, encoding="utf-8")
+
+
+def default_jobs() -> int:
+    return max(1, os.cpu_count() or 1)
+
+
+__all__ = ["Project", "load_project", "check_variant", "check_companies", "build_all", "AllBuilt", "CompanyBuild",
+           "UnknownCompanyError", "Variant", "describe", "merged", "default_jobs"]

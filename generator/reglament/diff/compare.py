@@ -192,6 +192,16 @@ class Comparer:
         self.new_placed, new_containers = placements(new)
         self.reordered = reordered_ids(old_containers, new_containers)
         self.reasons: dict[str, dict[tuple, ImpactReason]] = {}
+        # for each removed item: the item before it in the old part that the new part still holds
+        self.anchor: dict[str, str | None] = {}
+        last: dict[tuple[str, str], str | None] = {}
+        for ident, placed in self.old_placed.items():
+            key = (placed.regulation.id, placed.part.id)
+            now = self.new_placed.get(ident)
+            if now is None:
+                self.anchor[ident] = last.get(key)
+            elif (now.regulation.id, now.part.id) == key:
+                last[key] = ident
 
     # ------------------------------------------------------------ items
 
@@ -268,7 +278,7 @@ class Comparer:
             if para.change == "changed":
                 params += [ParameterChange("body", x, y, None, "text", ctx)
                            for x, y, ctx in number_changes(old_text(para.redline), new_text(para.redline))]
-        items = sorted(items, key=_item_order)
+        items = sorted(items, key=self._item_order)
         if old is None:
             change = "added"
         elif new is None:
@@ -281,6 +291,14 @@ class Comparer:
             return None
         return PartChange(pid, _part_kind(part), change, part.title, old_number, new_number, tuple(fields),
                           tuple(params), tuple(items), paragraphs)
+
+    def _item_order(self, change: ItemChange) -> tuple:
+        """New document order; a removed item right after the item that preceded it in the old edition."""
+        if change.change != "removed":
+            return (_number_key(change.new_number), 0, ())
+        anchor = self.anchor.get(change.id)
+        placed = self.new_placed.get(anchor) if anchor else None
+        return (_number_key(placed.number) if placed else (), 1, _number_key(change.old_number))
 
     # ------------------------------------------------------------ impact
 
@@ -415,8 +433,6 @@ def _number_key(number: str | None) -> tuple[int, ...]:
     return tuple(int(x) for x in number.split(".")) if number else ()
 
 
-def _item_order(change: ItemChange) -> tuple:
-    return (_number_key(change.new_number or change.old_number), 0 if change.change == "removed" else 1)
 
 
 def compare(old: Content, new: Content, *, old_side: Side | None = None, new_side: Side | None = None,

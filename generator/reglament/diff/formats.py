@@ -145,6 +145,19 @@ def counts_line(changes: Changes) -> str:
     return ", ".join(bits) if bits else "изменений нет"
 
 
+def reason_places(reasons: Iterable, *, limit: int = 8) -> str:
+    """«п. 3.1, 3.4; разд. 7» — clause numbers of the reasons, then whole sections (numbers without a dot)."""
+    nums = {r.number for r in reasons if r.number}
+    key = lambda n: tuple(int(x) for x in n.split("."))  # noqa: E731
+    bits = []
+    for prefix, group in (("п.", sorted((n for n in nums if "." in n), key=key)),
+                          ("разд.", sorted((n for n in nums if "." not in n), key=key))):
+        if group:
+            more = f" и ещё {len(group) - limit}" if len(group) > limit else ""
+            bits.append(f"{prefix} {', '.join(group[:limit])}{more}")
+    return "; ".join(bits)
+
+
 def regulation_count(reg: RegulationChange) -> int:
     return sum(len(p.items) + len(p.paragraphs) + len(p.fields) + len(p.parameters) for p in reg.parts) + len(reg.fields)
 
@@ -268,8 +281,11 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
         lines.append("")
         lines.append(paint("Кого касается (должны ознакомиться с новой редакцией):", "1"))
         for role in changes.impact:
-            kinds = ", ".join(REASON_NAMES[k] for k in role.kinds)
-            lines.append(f"  {role.name} ({role.role}): {kinds}")
+            bits = []
+            for kind in role.kinds:
+                where = reason_places(r for r in role.reasons if r.kind == kind)
+                bits.append(REASON_NAMES[kind] + (f" ({where})" if where else ""))
+            lines.append(f"  {role.name} ({role.role}): {'; '.join(bits)}")
     for group, title in ((changes.terms, "Глоссарий"), (changes.roles, "Роли")):
         if group:
             lines.append("")
@@ -413,10 +429,8 @@ class _Markdown:
         for role in changes.impact:
             bits = []
             for kind in role.kinds:
-                nums = sorted({r.number for r in role.reasons if r.kind == kind and r.number},
-                              key=lambda n: tuple(int(x) for x in n.split(".")))
-                shown = ", ".join(nums[:8]) + (f" и ещё {len(nums) - 8}" if len(nums) > 8 else "")
-                bits.append(REASON_NAMES[kind] + (f" (п. {shown})" if nums else ""))
+                where = reason_places(r for r in role.reasons if r.kind == kind)
+                bits.append(REASON_NAMES[kind] + (f" ({where})" if where else ""))
             lines.append(f"| {self.esc(role.name)} | {self.esc('; '.join(bits))} |")
         return lines + [""]
 

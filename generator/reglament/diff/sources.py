@@ -19,6 +19,7 @@ from ..checker import check
 from ..content import Content
 from ..diagnostics import Diagnostic
 from ..loader import CONTENT_DIR, MAX_FILE_BYTES, Loader, NoContentError, SourceReader, load
+from ..morphology import Morph
 from .compare import compare
 from .model import Changes, Side
 
@@ -56,6 +57,23 @@ def edition_revision(root: Path, name: str) -> tuple[str, str | None]:
     return name, None
 
 
+def _resolve(root: Path, name: str) -> tuple[str, str | None]:
+    """(full commit name, edition id or None) of a side named ``name``."""
+    target, edition = edition_revision(root, name)
+    candidates = [target, name] if edition and target != name else [target]
+    for candidate in candidates:
+        try:
+            return git.rev_parse(root, revision=candidate), edition
+        except git.NotARepositoryError as exc:
+            raise DiffError(f"{root} is not a git repository: cannot read revision `{name}`") from exc
+        except git.UnknownRevisionError:
+            continue
+    if edition:
+        raise DiffError(f"edition `{name}` is listed in {CONTENT_DIR}/editions.yml but not tagged: "
+                        f"no tag `{target}` (tag the approved commit: `git tag {target} <commit>`)")
+    raise DiffError(f"unknown revision `{name}`: no such tag, branch or commit")
+
+
 def revision_files(root: Path, *, revision: str, label: str) -> dict[str, bytes]:
     """The files of ``content/`` at ``revision``, read from git objects."""
     files = git.read_tree(root, revision=revision, paths=(CONTENT_DIR,), max_bytes=MAX_FILE_BYTES)
@@ -65,8 +83,12 @@ def revision_files(root: Path, *, revision: str, label: str) -> dict[str, bytes]
     return files
 
 
-def load_side(root: Path, *, name: str | None, company: str | None = None, run_checks: bool = True) -> LoadedSide:
-    """Load one side: ``name`` is a revision or an edition id, ``None`` the working tree."""
+def load_side(root: Path, *, name: str | None, company: str | None = None, run_checks: bool = True,
+              morph: Morph | None = None) -> LoadedSide:
+    """Load one side: ``name`` is a revision or an edition id, ``None`` the working tree.
+
+    ``morph`` shares one lemmatiser (and its cache) between the sides of a diff.
+    """
     edition = None
     if name is None:
         label, revision, files = WORKING_TREE, None, None
@@ -76,14 +98,7 @@ def load_side(root: Path, *, name: str | None, company: str | None = None, run_c
             raise DiffError(f"the working tree has no content to compare: {exc}") from exc
     else:
         label = name
-        target, edition = edition_revision(root, name)
-        try:
-            revision = git.rev_parse(root, revision=target)
-        except git.NotARepositoryError as exc:
-            raise DiffError(f"{root} is not a git repository: cannot read revision `{name}`") from exc
-        except git.UnknownRevisionError as exc:
-            what = f"edition `{name}` (tag `{target}`)" if edition else f"revision `{name}`"
-            raise DiffError(f"unknown {what}: no such tag, branch or commit") from exc
+        revision, edition = _resolve(root, name)
         try:
             files = revision_files(root, revision=revision, label=name)
         except git.GitError as exc:
@@ -104,7 +119,7 @@ def load_side(root: Path, *, name: str | None, company: str | None = None, run_c
         diagnostics += problems
     if run_checks:
         found = set(diagnostics)
-        found.update(check(content))
+        found.update(check(content, morph=morph))
         diagnostics = sorted(found)
     side = Side(label, revision, edition, tuple(diagnostics))
     return LoadedSide(side, content)
@@ -132,6 +147,7 @@ def diff_revisions(root: Path, *, old: str, new: str | None = None, company: str
     Raises :class:`DiffError` with a one-line message naming the revision when
     a side cannot be compared.
     """
-    a = load_side(root, name=old, company=company, run_checks=run_checks)
-    b = load_side(root, name=new, company=company, run_checks=run_checks)
+    morph = Morph()
+    a = load_side(root, name=old, company=company, run_checks=run_checks, morph=morph)
+    b = load_side(root, name=new, company=company, run_checks=run_checks, morph=morph)
     return compare(a.content, b.content, old_side=a.side, new_side=b.side, company=company)

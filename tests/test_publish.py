@@ -133,6 +133,7 @@ def repos(published, tmp_path) -> Path:
 # Publishing
 
 
+@pytest.mark.xdist_group("publish")
 def test_two_editions_on_the_remote(published):
     remote = published / "remote.git"
     assert state(published)[0] == state(published)[1]
@@ -157,6 +158,7 @@ def test_two_editions_on_the_remote(published):
     assert "Настоящий регламент" not in show(remote, "gh-pages:2025.1/rules/index.html")
 
 
+@pytest.mark.xdist_group("publish")
 def test_what_changed_page_compares_with_the_previous_edition(published):
     remote = published / "remote.git"
     page = show(remote, "gh-pages:2025.2/changes/index.html")
@@ -165,6 +167,7 @@ def test_what_changed_page_compares_with_the_previous_edition(published):
     assert "changes/index.html" not in git(remote, "ls-tree", "-r", "--name-only", "gh-pages", "2025.1/")
 
 
+@pytest.mark.xdist_group("publish")
 def test_outdated_banner_markup_and_version_provider(published):
     remote = published / "remote.git"
     old = show(remote, "gh-pages:2025.1/rules/index.html")
@@ -176,6 +179,7 @@ def test_outdated_banner_markup_and_version_provider(published):
     assert config["version"] == {"provider": "mike", "default": "latest", "alias": True}
 
 
+@pytest.mark.xdist_group("publish")
 def test_editions_lists_what_is_published(published):
     proc = run_cli("editions", "--root", str(published / "proj"))
     assert proc.returncode == 0, proc.stderr
@@ -187,6 +191,7 @@ def test_editions_lists_what_is_published(published):
     assert [v["version"] for v in data[""]] == ["2025.2", "2025.1"]
 
 
+@pytest.mark.xdist_group("publish")
 def test_republish_unchanged_makes_no_commit(repos):
     before = state(repos)
     proc = publish(repos / "proj", "2025.2", "--push")
@@ -195,6 +200,7 @@ def test_republish_unchanged_makes_no_commit(repos):
     assert state(repos) == before
 
 
+@pytest.mark.xdist_group("publish")
 def test_republish_changed_is_refused_without_force(repos):
     proj = repos / "proj"
     before = state(repos)
@@ -221,6 +227,7 @@ def test_republish_changed_is_refused_without_force(repos):
     assert "определяет" in show(repos / "remote.git", "gh-pages:2025.2/rules/index.html")
 
 
+@pytest.mark.xdist_group("publish")
 def test_rejected_push_leaves_local_and_remote_as_they_were(repos):
     proj = repos / "proj"
     hook = repos / "remote.git" / "hooks" / "pre-receive"
@@ -236,6 +243,7 @@ def test_rejected_push_leaves_local_and_remote_as_they_were(repos):
     assert "reglament-publish" not in git(proj, "for-each-ref")
 
 
+@pytest.mark.xdist_group("publish")
 def test_stale_clone_with_unpushed_publish_is_stopped(repos):
     proj = repos / "proj"
     other = repos / "other"
@@ -261,6 +269,7 @@ def test_stale_clone_with_unpushed_publish_is_stopped(repos):
     assert "2025.3" in versions(proj) and "регулирует" in show(repos / "remote.git", "gh-pages:2025.2/rules/index.html")
 
 
+@pytest.mark.xdist_group("publish")
 def test_clone_behind_the_remote_publishes_on_top_of_it(repos):
     """A clone whose gh-pages is behind fetches first: the colleague's publish is kept."""
     proj = repos / "proj"
@@ -278,6 +287,7 @@ def test_clone_behind_the_remote_publishes_on_top_of_it(repos):
     assert state(repos) == (colleague, colleague)
 
 
+@pytest.mark.xdist_group("publish")
 def test_future_edition_keeps_latest_on_the_edition_in_force(repos):
     proj = repos / "proj"
     new_edition(proj, FUTURE, tag="2999.1")
@@ -292,6 +302,7 @@ def test_future_edition_keeps_latest_on_the_edition_in_force(repos):
     assert "2999.1  «Будущая редакция» — действует с 1 марта 2999 г. — вступает в силу 1 марта 2999 г." in listing
 
 
+@pytest.mark.xdist_group("publish")
 def test_edition_without_tag_or_with_errors(repos):
     proj = repos / "proj"
     proc = publish(proj, "2026.1")
@@ -312,3 +323,117 @@ def test_not_a_repository(tmp_path):
     write_tree(tmp_path / "plain", minimal_files())
     proc = publish(tmp_path / "plain", "2025.1")
     assert proc.returncode == 2 and "is not inside a git repository" in proc.stderr
+
+
+# --------------------------------------------------------------------------
+# Companies: one prefix per company
+
+
+def profile(cid: str, short: str, *, extra: str = "") -> str:
+    return f"id: {cid}\nname: Общество с ограниченной ответственностью «{short}»\nshort_name: ООО «{short}»\n{extra}"
+
+
+@pytest.fixture(scope="module")
+def companies(tmp_path_factory) -> Path:
+    """Two companies, two editions each, published with `--all --push`."""
+    base = tmp_path_factory.mktemp("companies")
+    proj = make_repos(base)
+    (proj / "content/companies").mkdir()
+    (proj / "content/companies/alpha.yml").write_text(profile("alpha", "Альфа"), encoding="utf-8")
+    (proj / "content/companies/beta.yml").write_text(profile("beta", "Бета"), encoding="utf-8")
+    git(proj, "add", "-A")
+    git(proj, "commit", "-qm", "companies")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    first = publish(proj, "2025.1", "--all", "--push")
+    assert first.returncode == 0, first.stderr
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    second = publish(proj, "2025.2", "--all", "--push")
+    assert second.returncode == 0, second.stderr
+    return base
+
+
+@pytest.fixture
+def company_repos(companies, tmp_path) -> Path:
+    base = tmp_path / "copy"
+    shutil.copytree(companies, base, symlinks=True)
+    return base
+
+
+@pytest.mark.xdist_group("publish-companies")
+def test_two_editions_of_two_companies(companies):
+    remote = companies / "remote.git"
+    assert state(companies)[0] == state(companies)[1]
+    top = set(git(remote, "ls-tree", "--name-only", "gh-pages").splitlines())
+    assert {"alpha", "beta", "index.html"} <= top and "versions.json" not in top
+    root_page = show(remote, "gh-pages:index.html")
+    assert 'href="alpha/"' in root_page and "ООО «Альфа»" in root_page and 'href="beta/"' in root_page
+    for cid, short in (("alpha", "Альфа"), ("beta", "Бета")):
+        names = set(git(remote, "ls-tree", "--name-only", f"gh-pages:{cid}").splitlines())
+        assert {"2025.1", "2025.2", "latest", "versions.json", "index.html"} <= names
+        assert show(remote, f"gh-pages:{cid}/latest") == "2025.2"
+        found = versions(remote, cid)
+        assert found["2025.2"]["aliases"] == ["latest"]
+        assert found["2025.1"]["properties"]["effective"] == "2025-02-01"
+        assert found["2025.2"]["properties"]["effective"] == "2025-06-01"
+        page = show(remote, f"gh-pages:{cid}/2025.2/rules/index.html")
+        assert short in page  # the company's own site title
+        assert "Что изменилось" in show(remote, f"gh-pages:{cid}/2025.2/changes/index.html")
+    alpha, beta = versions(remote, "alpha")["2025.2"], versions(remote, "beta")["2025.2"]
+    assert alpha["properties"]["content_hash"] != beta["properties"]["content_hash"]
+    listing = run_cli("editions", "--root", str(companies / "proj"), "--company", "beta")
+    assert listing.returncode == 0 and listing.stdout.splitlines()[0] == "beta:"
+
+
+@pytest.mark.xdist_group("publish-companies")
+def test_companies_need_a_choice(company_repos):
+    proc = publish(company_repos / "proj", "2025.2")
+    assert proc.returncode == 2 and "pass --company ID, or --all" in proc.stderr
+    proc = publish(company_repos / "proj", "2025.2", "--company", "gamma")
+    assert proc.returncode == 2 and "no company profile `gamma`" in proc.stderr
+
+
+@pytest.mark.xdist_group("publish-companies")
+def test_failure_on_the_second_company_of_three_changes_nothing(company_repos):
+    proj = company_repos / "proj"
+    (proj / "content/companies/gamma.yml").write_text(profile("gamma", "Гамма"), encoding="utf-8")
+    # beta's profile now excludes a clause that does not exist: an error for beta only
+    (proj / "content/companies/beta.yml").write_text(profile("beta", "Бета", extra="exclude: [no-such-clause]\n"),
+                                                     encoding="utf-8")
+    git(proj, "add", "-A")
+    new_edition(proj, EDITION_3, tag="2025.3")
+    before = state(company_repos)
+    proc = publish(proj, "2025.3", "--all", "--push")
+    assert proc.returncode == 1, proc.stderr
+    assert "company `beta`" in proc.stderr and "no-such-clause" in proc.stdout
+    assert state(company_repos) == before
+    assert "2025.3" not in versions(proj, "alpha")
+    assert "reglament-publish" not in git(proj, "for-each-ref")
+
+
+@pytest.mark.xdist_group("publish-companies")
+def test_build_only_then_deploy_from_the_built_sites(company_repos):
+    proj = company_repos / "proj"
+    new_edition(proj, EDITION_3, tag="2025.3")
+    built = company_repos / "built"
+    for cid in ("alpha", "beta"):
+        proc = publish(proj, "2025.3", "--company", cid, "--build-only", "--out", str(built / cid))
+        assert proc.returncode == 0, proc.stderr
+        manifest = json.loads((built / cid / "edition.json").read_text(encoding="utf-8"))
+        assert manifest["company"] == cid and manifest["edition"] == "2025.3"
+    assert state(company_repos)[0] == state(company_repos)[1]  # building publishes nothing
+    # a prebuilt file changed after the build is refused
+    index = built / "beta" / "site" / "index.html"
+    original = index.read_bytes()
+    index.write_bytes(original + b"<!-- changed -->")
+    before = state(company_repos)
+    proc = publish(proj, "2025.3", "--all", "--from", str(built), "--push")
+    assert proc.returncode == 2 and "is not this edition as tagged (content_hash" in proc.stderr
+    assert state(company_repos) == before
+    index.write_bytes(original)
+    proc = publish(proj, "2025.3", "--all", "--from", str(built), "--push")
+    assert proc.returncode == 0, proc.stderr
+    for cid in ("alpha", "beta"):
+        found = versions(company_repos / "remote.git", cid)
+        assert found["2025.3"]["aliases"] == ["latest"]
+        assert found["2025.3"]["properties"]["content_hash"] == json.loads(
+            (built / cid / "edition.json").read_text(encoding="utf-8"))["content_hash"]

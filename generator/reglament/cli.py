@@ -191,9 +191,16 @@ def _publish_failed(exc, fmt: str) -> None:
 @click.option("--push", is_flag=True, help="Push gh-pages to the remote (only when every company succeeded).")
 @click.option("--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push to.")
 @click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
+@click.option("--public", is_flag=True, help="Leave out every internal item (as `build --public`).")
+@click.option("--build-only", is_flag=True, help="Only build the site(s) from the tag into --out (CI build jobs).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="With --build-only: folder for the built site and its edition.json.")
+@click.option("--from", "prebuilt", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
+              help="Deploy the sites built by --build-only in this folder (verified against the tag).")
 @FORMAT
 def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bool, alias: str, push: bool,
-                remote: str, force: bool, fmt: str) -> None:
+                remote: str, force: bool, public: bool, build_only: bool, out: Path | None, prebuilt: Path | None,
+                fmt: str) -> None:
     """Build EDITION from its tag `edition/EDITION` and publish it with mike into gh-pages.
 
     Each company goes under `<company>/<edition>/`; the alias moves to the
@@ -201,15 +208,25 @@ def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bo
     refused unless --force. On any failure, local and remote gh-pages stay
     exactly as they were.
     """
-    from .publish import PublishError, publish
+    from . import publish as pub
 
     if company and all_companies:
         raise click.UsageError("use --company ID or --all, not both")
-    companies = [company] if company else None
+    if build_only and (out is None or push or prebuilt):
+        raise click.UsageError("--build-only needs --out DIR and publishes nothing (no --push, no --from)")
+    if out is not None and not build_only:
+        raise click.UsageError("--out goes with --build-only")
     try:
-        result = publish(root, edition=edition, companies=companies, alias=alias, push=push, remote=remote,
-                         force=force)
-    except PublishError as exc:
+        if build_only:
+            sites = pub.build_only(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
+                                   public=public, out=out)
+            for site in sites:
+                click.echo(f"built {site.site}  {site.content_hash[:19]}…  (edition {edition}"
+                           f"{', company ' + site.target.company if site.target.company else ''})", err=True)
+            return
+        result = pub.publish(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
+                             push=push, remote=remote, force=force, public=public, prebuilt=prebuilt)
+    except pub.PublishError as exc:
         _publish_failed(exc, fmt)
         return
     for item in result.results:

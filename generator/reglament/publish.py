@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html
 import json
 import secrets
 import shutil
@@ -41,13 +42,16 @@ from pathlib import Path
 
 from . import editions as ed
 from . import git
+from .build import site_title
 from .diagnostics import Diagnostic, has_errors
+from .loader import NoContentError
 
 BRANCH = "gh-pages"
 ALIAS = "latest"
 VERSIONS_FILE = "versions.json"
 #: files of a built site that change with every build (MkDocs writes the build date into the sitemap)
 VOLATILE_FILES = frozenset({"sitemap.xml", "sitemap.xml.gz"})
+MANIFEST = "edition.json"
 #: what a site build reads from the project (exported from the edition's tag)
 PROJECT_PATHS = ("content", "templates", "mkdocs.yml")
 
@@ -186,14 +190,6 @@ def edition_config(edition: ed.Edition, *, alias: str) -> dict:
     }}
 
 
-@dataclass(frozen=True)
-class Target:
-    """One site to publish: a company (None: the single default site) and its deploy prefix."""
-
-    company: str | None
-    prefix: str
-
-
 @dataclass
 class CompanyResult:
     target: Target
@@ -298,27 +294,209 @@ def choose_base(root: Path, *, branch: str, remote: str, local: str | None, upst
              f"`git branch -f {branch} {remote}/{branch}`, then publish again")
 
 
-def publish(root: Path, *, edition: str, companies: list[str] | None = None, alias: str = ALIAS,
-            push: bool = False, remote: str = "origin", force: bool = False, branch: str = BRANCH,
-            today: dt.date | None = None) -> Published:
-    """Publish ``edition`` for ``companies`` (None: the default site); see the module docstring.
+# --------------------------------------------------------------------------
+# What to publish: targets and their sites
 
+
+@dataclass(frozen=True)
+class Target:
+    """One site to publish: a company (None: the single default site) and its deploy prefix."""
+
+    company: str | None
+    prefix: str
+    name: str = ""
+    """The company's short name (for the root page listing companies)."""
+    detail: str = ""
+    """The company's full name (and city)."""
+
+
+@dataclass
+class EditionSite:
+    """A built site of an edition, ready to deploy, and its manifest (``edition.json``)."""
+
+    target: Target
+    site: Path
+    content_hash: str
+    manifest: dict
+
+
+@dataclass
+class Source:
+    """An edition's tagged project, exported into a work folder, with its metadata and companies."""
+
+    edition: ed.Edition
+    previous: ed.Edition | None
+    tag: str
+    commit: str
+    project: Path
+    loaded: object  # reglament.companies.Project
+    notes: list[str] = field(default_factory=list)
+
+    def targets(self, *, company: str | None, all_companies: bool) -> list[Target]:
+        """The sites to publish: one company, every company, or the default site when there are none."""
+        profiles = self.loaded.profiles
+        known = {p.id: p for p in profiles.companies}
+        if company is None and not all_companies:
+            if known:
+                raise PublishError(f"the project has company profiles ({', '.join(known)}): say which to publish",
+                                   hint="pass --company ID, or --all for every company")
+            return [Target(None, "")]
+        if not known:
+            broken = [d for d in profiles.diagnostics if d.severity == "error"]
+            if broken:
+                raise PublishError(f"the company profiles at tag `{self.tag}` do not load",
+                                   diagnostics=broken, root=self.project)
+            raise PublishError(f"there are no company profiles (content/companies/*.yml) at tag `{self.tag}`",
+                               hint="publish the default site: leave out --company/--all")
+        ids = list(known) if all_companies else [company]
+        for cid in ids:
+            if cid not in known:
+                from .profile import UnknownCompanyError
+
+                raise PublishError(f"{UnknownCompanyError(cid, list(known))} (at tag `{self.tag}`)")
+        return [Target(cid, cid, known[cid].short_name,
+                       known[cid].name + (f" · {known[cid].city}" if getattr(known[cid], "city", None) else ""))
+                for cid in ids]
+
+
+def load_source(root: Path, *, edition: str, work: Path) -> Source:
+    """Export the edition's tag into ``work`` and load it; raises :class:`PublishError` on bad metadata."""
+    from .companies import load_project
+    from .checker import Context
+    from .rules import edition_date, edition_id, edition_order
+
+    tag, commit = resolve_edition(root, edition)
+    project = export_tree(root, commit=commit, dest=work)
+    try:
+        loaded = load_project(project)
+    except NoContentError as exc:
+        raise PublishError(f"tag `{tag}` holds no content: {exc}") from None
+    editions = loaded.loaded.content.editions
+    found = ed.find(editions, edition)
+    if found is None:
+        raise PublishError(f"edition {edition} is not listed in content/editions.yml at tag `{tag}`",
+                           hint="an edition's metadata (effective date, approval) is part of the tagged commit")
+    ctx = Context(loaded.loaded.content, loaded.morph)
+    problems = [d for rule in (edition_id, edition_date, edition_order) for d in rule.check(ctx)]
+    problems += [d for d in loaded.loaded.diagnostics if d.file == ed.EDITIONS_FILE]
+    if has_errors(problems):
+        raise PublishError(f"content/editions.yml at tag `{tag}` has errors; nothing was published",
+                           diagnostics=sorted(set(problems)), root=project)
+    source = Source(found, ed.previous(editions, edition), tag, commit, project, loaded)
+    if source.previous is not None and git.ref_value(root, ref=f"refs/tags/{source.previous.tag}") is None:
+        source.notes.append(f"no «Что изменилось» page: the previous edition {source.previous.key} "
+                            f"has no tag `{source.previous.tag}`")
+        source.previous = None
+    return source
+
+
+def manifest_for(source: Source, target: Target, *, alias: str, public: bool, content_hash: str) -> dict:
+    return {"format": 1, "edition": source.edition.key, "tag": source.tag, "commit": source.commit,
+            "company": target.company, "alias": alias, "public": public, "content_hash": content_hash}
+
+
+def build_site(root: Path, source: Source, target: Target, *, alias: str, public: bool, out: Path,
+               stage: Path) -> EditionSite:
+    """Check and build one target's site of the edition into ``out/site`` (+ ``out/edition.json``)."""
+    from .build import build
+    from .companies import check_variant
+
+    checked = check_variant(source.loaded, company=target.company, public=public)
+    if not checked.ok:
+        raise PublishError(f"the content{_of(target)} at tag `{source.tag}` has errors; nothing was published",
+                           hint="fix them, commit and move the tag (an unpublished edition may still change)",
+                           diagnostics=checked.diagnostics, root=source.project)
+    pages = changes_pages(root, edition=source.edition, previous=source.previous, company=target.company)
+    built = build(source.project, out / "site", checked=checked, stage=stage, company=target.company,
+                  public=public, extra_config=edition_config(source.edition, alias=alias), extra_pages=pages)
+    if not built.ok:
+        raise PublishError(f"the site{_of(target)} did not build; nothing was published",
+                           diagnostics=built.diagnostics, root=source.project)
+    content_hash = site_hash(out / "site")
+    manifest = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return EditionSite(target, out / "site", content_hash, manifest)
+
+
+def prebuilt_site(source: Source, target: Target, *, alias: str, public: bool, folder: Path) -> EditionSite:
+    """A site built earlier by ``--build-only`` (CI build jobs), verified against the tag and its own hash."""
+    where = folder / target.company if target.company else folder
+    try:
+        manifest = json.loads((where / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"no prebuilt site{_of(target)} in {where}: cannot read {MANIFEST} ({exc})",
+                           hint="build it with `reglament publish EDITION --build-only --out DIR`") from None
+    content_hash = site_hash(where / "site") if (where / "site").is_dir() else "none"
+    expected = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
+    wrong = [k for k in expected if manifest.get(k) != expected[k]]
+    if wrong:
+        detail = ", ".join(f"{k}: {manifest.get(k)!r} ≠ {expected[k]!r}" for k in wrong)
+        raise PublishError(f"the prebuilt site{_of(target)} in {where} is not this edition as tagged ({detail})",
+                           hint="rebuild it from the current tag with --build-only; a changed content_hash means "
+                                "the files were changed after the build")
+    return EditionSite(target, where / "site", content_hash, manifest)
+
+
+def build_only(root: Path, *, edition: str, company: str | None = None, all_companies: bool = False,
+               alias: str = ALIAS, public: bool = False, out: Path) -> list[EditionSite]:
+    """Build the edition's site(s) from its tag into ``out`` without publishing (CI build jobs).
+
+    One company (or the default site): ``out/site`` + ``out/edition.json``;
+    ``all_companies``: ``out/<company>/…``. ``publish(…, prebuilt=out)`` deploys them.
+    """
+    root = root.resolve()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository",
+                           hint="editions are git tags: build from a clone of the project's repository")
+    check_alias(alias, edition)
+    work = Path(tempfile.mkdtemp(prefix="reglament-build-"))
+    try:
+        source = load_source(root, edition=edition, work=work / "project")
+        targets = source.targets(company=company, all_companies=all_companies)
+        sites = []
+        for target in targets:
+            dest = out / target.company if all_companies and target.company else out
+            if dest.exists():
+                shutil.rmtree(dest)
+            dest.mkdir(parents=True)
+            sites.append(build_site(root, source, target, alias=alias, public=public, out=dest,
+                                    stage=work / "stage" / (target.prefix or "default")))
+        return sites
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_alias(alias: str, edition: str) -> None:
+    if not ed.ID_PATTERN.match(alias) or alias in (VERSIONS_FILE, "index.html") or alias == edition:
+        raise PublishError(f"`{alias}` cannot be the alias of the edition in force",
+                           hint="use a plain name such as `latest`")
+
+
+# --------------------------------------------------------------------------
+# Publishing
+
+
+def publish(root: Path, *, edition: str, company: str | None = None, all_companies: bool = False,
+            alias: str = ALIAS, push: bool = False, remote: str = "origin", force: bool = False,
+            public: bool = False, prebuilt: Path | None = None, branch: str = BRANCH,
+            today: dt.date | None = None) -> Published:
+    """Publish ``edition`` (one company, every company, or the default site); see the module docstring.
+
+    ``prebuilt``: deploy the sites built by :func:`build_only` into that folder
+    instead of building them here (they are verified against the tag).
     Raises :class:`PublishError` (and its subclasses) with nothing changed.
     """
-    from .build import build, check_project
-
     root = root.resolve()
     today = today or dt.date.today()
     if not git.is_repository(root):
         raise PublishError(f"{root} is not inside a git repository",
                            hint="editions are git tags: publish from a clone of the project's repository")
-    if not ed.ID_PATTERN.match(alias) or alias in (VERSIONS_FILE, "index.html") or alias == edition:
-        raise PublishError(f"`{alias}` cannot be the alias of the edition in force", hint="use a plain name such as `latest`")
+    check_alias(alias, edition)
     try:
         who = git.identity(root)
     except git.GitError as exc:
         raise PublishError(str(exc), hint="mike commits as the configured git user") from None
-    tag, commit = resolve_edition(root, edition)
+    resolve_edition(root, edition)
     has_remote = git.has_remote(root, remote=remote)
     if push and not has_remote:
         raise PublishError(f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME")
@@ -336,36 +514,22 @@ def publish(root: Path, *, edition: str, companies: list[str] | None = None, ali
     temp_branch = f"reglament-publish/{secrets.token_hex(6)}"
     temp_ref = f"refs/heads/{temp_branch}"
     try:
-        project = export_tree(root, commit=commit, dest=work / "project")
-        checked = check_project(project)
-        edition_obj = ed.find(checked.content.editions, edition)
-        if edition_obj is None:
-            raise PublishError(f"edition {edition} is not listed in content/editions.yml at tag `{tag}`",
-                               hint="an edition's metadata (effective date, approval) is part of the tagged commit")
-        if has_errors(checked.diagnostics):
-            raise PublishError(f"the content at tag `{tag}` has errors; nothing was published",
-                               hint="fix them, commit and move the tag (an unpublished edition may still change)",
-                               diagnostics=checked.diagnostics, root=project)
-        targets = [Target(None, "")] if not companies else [Target(c, c) for c in companies]
-        notes: list[str] = []
-        before = ed.previous(checked.content.editions, edition)
-        if before is not None and git.ref_value(root, ref=f"refs/tags/{before.tag}") is None:
-            notes.append(f"no «Что изменилось» page: the previous edition {before.key} has no tag `{before.tag}`")
-            before = None
+        source = load_source(root, edition=edition, work=work / "project")
+        targets = source.targets(company=company, all_companies=all_companies)
         if base is not None:
             git.update_ref(root, ref=temp_ref, new=base, expected=None)
         results = []
         for target in targets:
-            site = work / "sites" / (target.prefix or "default")
-            pages = changes_pages(root, edition=edition_obj, previous=before, company=target.company)
-            built = build(project, site, checked=checked, stage=work / "stage" / (target.prefix or "default"),
-                          extra_config=edition_config(edition_obj, alias=alias), extra_pages=pages)
-            if not built.ok:
-                raise PublishError(f"the site{_of(target)} did not build; nothing was published",
-                                   diagnostics=built.diagnostics, root=project)
-            results.append(_deploy_one(root, target=target, edition=edition_obj, site=site, alias=alias,
-                                       temp_branch=temp_branch, force=force, who=who, today=today,
-                                       source={"tag": tag, "commit": commit}))
+            if prebuilt is not None:
+                site = prebuilt_site(source, target, alias=alias, public=public, folder=prebuilt)
+            else:
+                site = build_site(root, source, target, alias=alias, public=public,
+                                  out=work / "sites" / (target.prefix or "default"),
+                                  stage=work / "stage" / (target.prefix or "default"))
+            results.append(_deploy_one(root, site=site, source=source, alias=alias, temp_branch=temp_branch,
+                                       force=force, who=who, today=today))
+        if any(t.prefix for t in targets):
+            _write_root_index(root, temp_branch=temp_branch, source=source, targets=targets)
         after = git.ref_value(root, ref=temp_ref)
         pushed = False
         if push and after is not None and after != upstream:
@@ -383,7 +547,7 @@ def publish(root: Path, *, edition: str, companies: list[str] | None = None, ali
             except git.GitError as exc:
                 raise PublishError(f"local `{branch}` moved while publishing: {exc}",
                                    hint="another publish ran in this clone at the same time; publish again") from None
-        return Published(edition_obj, results, branch, local, after, pushed, notes)
+        return Published(source.edition, results, branch, local, after, pushed, source.notes)
     finally:
         try:
             git.delete_ref(root, ref=temp_ref)
@@ -395,9 +559,51 @@ def _of(target: Target) -> str:
     return f" of company `{target.company}`" if target.company else ""
 
 
-def _deploy_one(root: Path, *, target: Target, edition: ed.Edition, site: Path, alias: str, temp_branch: str,
-                force: bool, who: str, today: dt.date, source: dict) -> CompanyResult:
-    content_hash = site_hash(site)
+def _write_root_index(root: Path, *, temp_branch: str, source: Source, targets: list[Target]) -> None:
+    """The branch's root page listing every company published there (names from this edition's profiles)."""
+    revision = git.ref_value(root, ref=f"refs/heads/{temp_branch}")
+    named = {t.prefix: t for t in targets}
+    named.update({p.id: Target(p.id, p.id, p.short_name, p.name + (f" · {p.city}" if getattr(p, "city", None) else ""))
+                  for p in source.loaded.profiles.companies})
+    prefixes = [p for p in list_prefixes(root, revision=revision) if p] if revision else []
+    items = []
+    for prefix in prefixes:
+        t = named.get(prefix, Target(prefix, prefix, prefix))
+        detail = f"<br><small>{html.escape(t.detail)}</small>" if t.detail else ""
+        items.append(f'    <li><a href="{html.escape(prefix)}/">{html.escape(t.name or prefix)}</a>{detail}</li>')
+    title = html.escape(site_title(source.project) or "Регламенты")
+    page = ROOT_INDEX.format(title=title, items="\n".join(items))
+    run_mike(root, branch=temp_branch, operations=[
+        {"op": "files", "files": {"index.html": page}, "message": "List the published companies"}])
+
+
+ROOT_INDEX = """<!doctype html>
+<html lang="ru">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <style>
+    body {{ font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; color: #222; }}
+    h1 {{ font-size: 1.6rem; }} li {{ margin: .8rem 0; }} a {{ font-size: 1.15rem; color: #3f51b5; }}
+    small {{ color: #666; }}
+  </style>
+</head>
+<body>
+  <h1>{title}</h1>
+  <p>Регламенты компаний (действующие редакции):</p>
+  <ul>
+{items}
+  </ul>
+</body>
+</html>
+"""
+
+
+def _deploy_one(root: Path, *, site: EditionSite, source: Source, alias: str, temp_branch: str, force: bool,
+                who: str, today: dt.date) -> CompanyResult:
+    """Commit one target's site onto the temporary branch with mike (or nothing, when it is already there)."""
+    target, edition, content_hash = site.target, source.edition, site.content_hash
     temp_ref = f"refs/heads/{temp_branch}"
     published = read_published(root, revision=git.ref_value(root, ref=temp_ref), prefix=target.prefix)
     existing = next((p for p in published if p.version == edition.key), None)
@@ -415,7 +621,7 @@ def _deploy_one(root: Path, *, target: Target, edition: ed.Edition, site: Path, 
                  "to overwrite anyway, pass --force (recorded in the edition's properties)")
     else:
         status = "overwritten" if existing is not None else "published"
-        properties = {**edition.properties(), "content_hash": content_hash, **source,
+        properties = {**edition.properties(), "content_hash": content_hash, "tag": source.tag, "commit": source.commit,
                       "published_at": now, "published_by": who}
         if existing is not None:
             history = list(existing.properties.get("overwrites", []))
@@ -429,10 +635,10 @@ def _deploy_one(root: Path, *, target: Target, edition: ed.Edition, site: Path, 
     holder = next((p.version for p in published if alias in p.aliases), None)
     if status != "unchanged":
         operations.append({
-            "op": "deploy", "site_dir": str(site), "version": edition.key, "title": edition.title,
+            "op": "deploy", "site_dir": str(site.site), "version": edition.key, "title": edition.title,
             "aliases": [alias] if current == edition.key and holder != edition.key else [],
             "deploy_prefix": target.prefix, "properties": properties,
-            "message": f"Publish edition {label} ({source['tag']} = {source['commit'][:12]}) "
+            "message": f"Publish edition {label} ({source.tag} = {source.commit[:12]}) "
                        f"{'overwriting the published one (--force) ' if status == 'overwritten' else ''}with mike",
         })
         if current == edition.key:
@@ -473,3 +679,27 @@ def list_published(root: Path, *, branch: str = BRANCH, company: str | None = No
         items = read_published(root, revision=revision, prefix=prefix)
         listing[prefix] = sorted(items, key=lambda p: ed.edition_key(p.version), reverse=True)
     return listing
+
+
+def serve_editions(root: Path, *, address: str = "localhost:8000", branch: str = BRANCH) -> int:
+    """Serve the publish branch as published (mike's server: the version selector and banners work).
+
+    Blocks until interrupted; returns the server's exit code. Serves the local
+    ``branch``, or ``origin/<branch>`` when there is no local one.
+    """
+    root = root.resolve()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository", hint="run it in a clone of the project")
+    revision = branch
+    if git.ref_value(root, ref=f"refs/heads/{branch}") is None:
+        if git.ref_value(root, ref=f"refs/remotes/origin/{branch}") is None:
+            raise PublishError(f"no `{branch}` branch here: nothing is published yet",
+                               hint="publish an edition first (`reglament publish EDITION`), or fetch it: "
+                                    f"`git fetch origin {branch}`")
+        revision = f"origin/{branch}"
+    host, _, port = address.rpartition(":") if ":" in address else (address, "", "8000")
+    if not port.isdigit():
+        raise PublishError(f"`{address}` is not HOST:PORT", hint="e.g. localhost:8000")
+    proc = subprocess.run([sys.executable, "-m", "reglament.mike_runner", "serve", f"{host or 'localhost'}:{port}",
+                           revision], cwd=root, check=False)
+    return proc.returncode

@@ -36,22 +36,69 @@ def main() -> None:
     """reglament — regulations as code: check, render, publish and diff."""
 
 
+COMPANY = click.option("--company", "companies", multiple=True, metavar="ID",
+                       help="A company (content/companies/ID.yml); repeat for several.")
+ALL_COMPANIES = click.option("--all-companies", "--all", "all_companies", is_flag=True,
+                             help="Every company in content/companies/.")
+PUBLIC = click.option("--public", is_flag=True,
+                      help="As a public site: leave out every internal item (companies with "
+                           "`visibility: public` always are).")
+
+
+def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) -> list[str] | None:
+    """The companies a command runs for (None: the base regulation); exit 2 on unknown ids."""
+    from .profile import COMPANIES_DIR, UnknownCompanyError, load_profiles
+
+    if not companies and not all_companies:
+        return None
+    profiles = load_profiles(root)
+    known = profiles.ids
+    # profiles that exist but do not load: checked (and failed) with their own errors
+    broken = {d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] for d in profiles.diagnostics
+              if d.file.startswith(COMPANIES_DIR + "/") and d.file.endswith((".yml", ".yaml"))}
+    if all_companies:
+        ids = known + sorted(broken - set(known))
+        if not ids:
+            raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
+        return ids
+    for cid in companies:
+        if cid not in known and cid not in broken:
+            raise click.UsageError(str(UnknownCompanyError(cid, known)))
+    return list(companies)
+
+
 @main.command("check")
 @ROOT
 @FORMAT
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
-def check_cmd(root: Path, fmt: str, strict: bool) -> None:
-    """Check the content: references, ids, terms, duties, motivation, schedule, data."""
+@COMPANY
+@ALL_COMPANIES
+@PUBLIC
+def check_cmd(root: Path, fmt: str, strict: bool, companies: tuple[str, ...], all_companies: bool,
+              public: bool) -> None:
+    """Check the content: references, ids, terms, duties, motivation, schedule, data.
+
+    Without --company: the base regulation (texts rendered with content/defaults.yml).
+    With --company ID / --all-companies: each company's resolved variant, with the
+    per-company rules (missing or unused parameters, unknown overrides and
+    exclusions, references orphaned by an exclusion, internal items on a public site).
+    """
     from .build import check_project
+    from .companies import check_companies, load_project, merged
 
     try:
-        checked = check_project(root)
+        ids = _company_ids(root, companies, all_companies)
+        if ids is None:
+            checked = check_project(root, public=public)
+            diagnostics = checked.diagnostics
+        else:
+            diagnostics = merged(check_companies(load_project(root), companies=ids, public=public).values())
     except NoContentError as exc:
         raise click.UsageError(str(exc)) from exc
-    emit(checked.diagnostics, fmt, root)
-    if fmt == "text" and not checked.diagnostics:
+    emit(diagnostics, fmt, root)
+    if fmt == "text" and not diagnostics:
         click.echo("ok: no problems found", err=True)
-    sys.exit(exit_code(checked.diagnostics, strict=strict))
+    sys.exit(exit_code(diagnostics, strict=strict))
 
 
 @main.command("build")
@@ -60,21 +107,37 @@ def check_cmd(root: Path, fmt: str, strict: bool) -> None:
               help="Site folder (default: <root>/site).")
 @FORMAT
 @click.option("--strict", is_flag=True, help="Refuse to build on warnings too.")
-def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool) -> None:
-    """Check, render and build the site. On errors nothing is written and the old site stays."""
+@COMPANY
+@ALL_COMPANIES
+@PUBLIC
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Companies built in parallel processes (default: the number of cores).")
+def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: tuple[str, ...],
+              all_companies: bool, public: bool, jobs: int | None) -> None:
+    """Check, render and build the site. On errors nothing is written and the old site stays.
+
+    With --company ID (repeatable) or --all-companies: each company's site goes
+    to OUT/<company-id>/, with OUT/index.html listing them. A failing company
+    keeps its previous site and does not stop the others; the command then
+    exits 1 and names it.
+    """
     from .build import build, check_project
     from .diagnostics import has_errors
 
     out = out or root / "site"
     try:
-        checked = check_project(root)
+        ids = _company_ids(root, companies, all_companies)
+        if ids is not None:
+            _build_companies(root, out, ids, fmt=fmt, strict=strict, public=public, jobs=jobs)
+            return
+        checked = check_project(root, public=public)
     except NoContentError as exc:
         raise click.UsageError(str(exc)) from exc
     if has_errors(checked.diagnostics, strict=strict):
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
-    built = build(root, out, checked=checked)
+    built = build(root, out, checked=checked, public=public)
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)
@@ -82,26 +145,122 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool) -> None:
     click.echo(f"built {out}", err=True)
 
 
+def _build_companies(root: Path, out: Path, ids: list[str], *, fmt: str, strict: bool, public: bool,
+                     jobs: int | None) -> None:
+    from .companies import build_all, default_jobs
+
+    tty = sys.stderr.isatty()
+
+    def progress(result, done: int, total: int) -> None:
+        status = "ok" if result.ok else ("FAILED, previous site kept" if result.kept_old else "FAILED")
+        if tty:
+            status = click.style(status, fg="green" if result.ok else "red", bold=not result.ok)
+        click.echo(f"[{done}/{total}] {result.company}: {status} ({result.seconds:.1f} s)", err=True)
+
+    if tty:
+        click.echo(f"building {len(ids)} compan{'y' if len(ids) == 1 else 'ies'} into {out} …", err=True)
+    result = build_all(root, out, companies=ids, public=public, strict=strict,
+                       jobs=jobs or default_jobs(), progress=progress)
+    emit(result.diagnostics, fmt, root)
+    if not result.ok:
+        click.echo(f"build failed for: {', '.join(result.failed)}", err=True)
+        sys.exit(1)
+    click.echo(f"built {len(ids)} compan{'y' if len(ids) == 1 else 'ies'} into {result.out}", err=True)
+
+
+@main.command("companies")
+@ROOT
+@click.option("--json", "as_json", is_flag=True, help="A JSON list (for CI matrices): id, names, city, visibility.")
+def companies_cmd(root: Path, as_json: bool) -> None:
+    """List the company profiles in content/companies/ (exit 1 when one does not load)."""
+    import json
+
+    from .companies import describe
+    from .profile import load_profiles
+
+    profiles = load_profiles(root)
+    if as_json:
+        click.echo(json.dumps([describe(p) for p in profiles.companies], ensure_ascii=False, indent=2))
+    else:
+        for p in profiles.companies:
+            click.echo(f"{p.id}\t{p.short_name}\t{p.visibility}\t{p.name}")
+    if profiles.diagnostics:
+        click.echo(format_text(profiles.diagnostics, root=root), err=True)
+        sys.exit(exit_code(profiles.diagnostics))
+
+
+@main.command("compare")
+@click.argument("company_a", metavar="COMPANY_A")
+@click.argument("company_b", metavar="[COMPANY_B]", required=False)
+@ROOT
+@PUBLIC
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def compare_cmd(company_a: str, company_b: str | None, root: Path, public: bool, fmt: str) -> None:
+    """What differs between two companies' resolved regulations (without COMPANY_B: against the base).
+
+    Company names, parameters, role names, the regulations, parts and items one
+    has and the other leaves out, and every overridden or differently rendered text.
+    """
+    from .compare import FORMATS as COMPARE_FORMATS, compare
+    from .companies import check_variant, load_project
+    from .profile import UnknownCompanyError
+
+    try:
+        project = load_project(root)
+        sides = []
+        for cid in (company_a, company_b):
+            checked = check_variant(project, company=cid, public=public)
+            if checked.variant is None:  # the profile does not load
+                click.echo(format_text(checked.diagnostics, root=root), err=True)
+                sys.exit(1)
+            sides.append(checked)
+    except NoContentError as exc:
+        raise click.UsageError(str(exc)) from exc
+    except UnknownCompanyError as exc:
+        raise click.UsageError(str(exc)) from exc
+    result = compare(sides[0].variant, sides[1].variant)
+    click.echo(COMPARE_FORMATS[fmt](result))
+    errors = [d for side in sides for d in side.diagnostics if d.severity == "error"]
+    if errors:
+        click.echo(f"warning: {len(errors)} error(s) in these variants; run `reglament check --company …`", err=True)
+
+
 @main.command("pdf")
 @ROOT
+@click.option("--company", "companies", multiple=True, metavar="ID",
+              help="A company (content/companies/ID.yml); repeat for several. Default: the base content.")
+@click.option("--all", "all_companies", is_flag=True, help="Every company in content/companies/.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the PDF files (default: <root>/build/pdf).")
+              help="Folder for the PDF files (default: <root>/build/pdf; a company's go to <out>/<company>/).")
 @click.option("--edition", default=None, help="Edition id from content/editions.yml (default: a working edition).")
 @click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="Date of a working edition, YYYY-MM-DD (default: today).")
-@click.option("--public", is_flag=True, help="Leave out every internal item.")
+@click.option("--public", is_flag=True, help="Leave out every internal item and every employee's name.")
 @FORMAT
-def pdf_cmd(root: Path, out: Path | None, edition: str | None, on_date, public: bool, fmt: str) -> None:
-    """Print edition: one A4 PDF per regulation, with approval block and acknowledgement sheet."""
+def pdf_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, out: Path | None, edition: str | None,
+            on_date, public: bool, fmt: str) -> None:
+    """Print edition: one A4 PDF per regulation, with approval block and acknowledgement sheet.
+
+    A company whose content has errors prints nothing and does not stop the
+    others; the command then exits 1 and names it.
+    """
     import datetime as dt
 
     from .pdf import PdfError, print_editions
+    from .profile import UnknownCompanyError, load_profiles
 
+    if companies and all_companies:
+        raise click.UsageError("use --company ID or --all, not both")
     out = out or root / "build" / "pdf"
     today = on_date.date() if on_date else dt.date.today()
     try:
-        printed = print_editions(root, out, today=today, edition=edition, public=public)
-    except NoContentError as exc:
+        ids = list(companies) or None
+        if all_companies:
+            ids = load_profiles(root).ids
+            if not ids:
+                raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
+        printed = print_editions(root, out, today=today, edition=edition, companies=ids, public=public)
+    except (NoContentError, UnknownCompanyError) as exc:
         raise click.UsageError(str(exc)) from exc
     except PdfError as exc:
         click.echo(f"error: {exc}", err=True)

@@ -76,7 +76,7 @@ def test_every_source_kind_has_a_schema():
 
     names = set(schema.generate())
     assert {"glossary.schema.json", "roles.schema.json", "regulation.schema.json", "part.schema.json",
-            "prose.schema.json", "editions.schema.json"} <= names
+            "prose.schema.json", "editions.schema.json", "company.schema.json", "defaults.schema.json"} <= names
     assert {f"part-{kind}.schema.json" for kind in m.PART_KINDS} <= names
 
 

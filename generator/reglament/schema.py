@@ -25,6 +25,7 @@ from pydantic import Field, TypeAdapter
 
 from . import editions as ed
 from . import model as m
+from . import profile as pr
 
 #: Draft-07: the newest draft that every editor's YAML language server reads.
 #: Pydantic's output (``$defs`` with JSON-pointer ``$ref``s, ``anyOf``,
@@ -73,6 +74,10 @@ def schema_kinds() -> list[SchemaKind]:
                             "content/**/*.md"))
     kinds.append(SchemaKind("editions", "reglament: editions (content/editions.yml)", ed.Editions,
                             "content/editions.yml"))
+    kinds.append(SchemaKind("company", "reglament: a company profile (content/companies/<id>.yml)", pr.Profile,
+                            "content/companies/*.yml"))
+    kinds.append(SchemaKind("defaults", "reglament: the base regulation's names and parameters "
+                            "(content/defaults.yml)", pr.Defaults, "content/defaults.yml"))
     return kinds
 
 
@@ -88,7 +93,23 @@ def _schema_of(kind: SchemaKind) -> dict:
     if description:
         out["description"] = description
     out.update(body)
+    _key_patterns(out)
     return out
+
+
+def _key_patterns(node: object) -> None:
+    """Make a mapping's key pattern binding: pydantic puts it in ``patternProperties`` only, where a key
+    that does not match is still allowed; ``propertyNames`` makes the editor flag it."""
+    if isinstance(node, dict):
+        patterns = node.get("patternProperties")
+        names = node.get("propertyNames")
+        if isinstance(patterns, dict) and len(patterns) == 1 and isinstance(names, dict) and "pattern" not in names:
+            names["pattern"] = next(iter(patterns))
+        for value in node.values():
+            _key_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _key_patterns(value)
 
 
 def render_schema(kind: SchemaKind) -> str:
@@ -147,6 +168,10 @@ def schema_for_source(rel: str, data: object = None) -> str | None:
         return "roles" + SUFFIX
     if parts == ("content", "editions.yml"):
         return "editions" + SUFFIX
+    if parts == ("content", "defaults.yml"):
+        return "defaults" + SUFFIX
+    if len(parts) == 3 and parts[1] == "companies" and path.suffix in (".yml", ".yaml"):
+        return "company" + SUFFIX
     if len(parts) == 4 and parts[1] == "regulations" and path.suffix in (".yml", ".yaml"):
         if path.name == "regulation.yml":
             return "regulation" + SUFFIX

@@ -17,7 +17,7 @@ from reglament.build import check_project
 from reglament.content import children, part_items
 from reglament.diff import compare
 from reglament.pdf import (Change, ChangeSheet, Company, Edition, Employee, PdfError, PrintJob, _fetcher,
-                           change_sheet_from, document_html, print_editions, public_content, render_pdf,
+                           change_sheet_from, document_html, print_editions, render_pdf,
                            split_signer, typography)
 
 TODAY = dt.date(2026, 3, 2)
@@ -111,9 +111,9 @@ def pdf_text(data: bytes) -> tuple[str, int]:
 
 
 def job_for(root: Path, *, public: bool = False, **kw) -> PrintJob:
-    checked = check_project(root)
+    checked = check_project(root, public=public)
     assert checked.ok, checked.diagnostics
-    content = public_content(checked.content) if public else checked.content
+    content = checked.content
     defaults = dict(company=Company(full_name="Общество с ограниченной ответственностью «Ромашка»",
                                     short_name="ООО «Ромашка»", city="Казань"),
                     edition=Edition(effective=TODAY))
@@ -172,8 +172,12 @@ def test_pdf_has_title_approval_clauses_and_sheets(rich):
     for header in ("Фамилия, имя, отчество", "Должность", "Дата ознакомления", "Подпись"):
         assert header in flat, header
     # only employees of the audience roles are pre-filled; the position is the role's name
-    assert "Иванов Иван Иванович Менеджер" in flat
-    assert "Петрова" not in flat
+    ack = flat[flat.index("ЛИСТ ОЗНАКОМЛЕНИЯ"):]
+    assert "Иванов Иван Иванович Менеджер" in ack
+    assert "Петрова" not in ack
+    # the holder of the approver role signs the approval block
+    title_page = flat[:flat.index("СОДЕРЖАНИЕ")]
+    assert "А. С. Петрова" in title_page
     assert "ЛИСТ ИЗМЕНЕНИЙ" not in flat  # no predecessor: no change sheet
     # no terms part: the referenced terms form the glossary appendix
     assert "ГЛОССАРИЙ" in flat and "Лид — Потенциальный клиент" in flat
@@ -408,3 +412,79 @@ def test_untagged_edition_prints_the_working_tree_with_a_note(rich, tmp_path):
     assert printed.notes == ["no tag `edition/2026.2` yet: printing the working tree as edition 2026.2",
                              "no change sheet: the previous edition's tag `edition/2026.1` is missing"]
     assert (tmp_path / "pdf" / "rules.pdf").exists()
+
+
+# ------------------------------------------------------------------ companies
+
+COMPANY_A = """\
+id: alfa
+name: Общество с ограниченной ответственностью «Альфа»
+short_name: ООО «Альфа»
+city: Тверь
+visibility: internal
+roles:
+  manager: {name: Менеджер по продажам}
+employees:
+  - name: Кузнецова Мария Олеговна
+    role: manager
+  - name: Орлов Пётр Ильич
+    role: manager
+    position: Старший менеджер
+  - name: Белов Андрей Сергеевич
+    role: head
+"""
+
+COMPANY_B = """\
+id: beta
+name: Акционерное общество «Бета»
+short_name: АО «Бета»
+visibility: public
+employees:
+  - name: Секретов Тайный Маркерович
+    role: manager
+"""
+
+
+@pytest.mark.slow
+def test_companies_get_their_names_people_and_visibility(rich, tmp_path):
+    write_tree(rich, {"content/companies/alfa.yml": COMPANY_A, "content/companies/beta.yml": COMPANY_B})
+    out = tmp_path / "pdf"
+    printed = print_editions(rich, out, today=TODAY, companies=["alfa", "beta"])
+    assert printed.ok, printed.diagnostics
+    assert sorted(p.relative_to(out).as_posix() for p in printed.files) == ["alfa/rules.pdf", "beta/rules.pdf"]
+    alfa, _ = pdf_text((out / "alfa" / "rules.pdf").read_bytes())
+    alfa = re.sub(r"\s+", " ", alfa)
+    assert "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «АЛЬФА»" in alfa and "Тверь, 2026" in alfa
+    ack = alfa[alfa.index("ЛИСТ ОЗНАКОМЛЕНИЯ"):]
+    # names pre-filled for the audience role, with the company's name of the role (or the given position)
+    assert "1 Кузнецова Мария Олеговна Менеджер по продажам" in ack
+    assert "2 Орлов Пётр Ильич Старший менеджер" in ack
+    assert "Белов" not in ack and "А. С. Белов" in alfa[:alfa.index("СОДЕРЖАНИЕ")]
+    assert MARKER in alfa.replace(" ", "")  # an internal company prints internal items
+    beta, _ = pdf_text((out / "beta" / "rules.pdf").read_bytes())
+    beta = re.sub(r"\s+", " ", beta)
+    assert "АКЦИОНЕРНОЕ ОБЩЕСТВО «БЕТА»" in beta
+    assert MARKER not in beta.replace(" ", "")  # a public company leaves internal items out…
+    assert "Секретов" not in beta  # …and prints no employee's name (personal data)
+
+
+def test_employee_with_unknown_role_is_a_check_error(rich):
+    write_tree(rich, {"content/companies/alfa.yml": COMPANY_A.replace("role: head", "role: haed")})
+    found = [d for d in check_project(rich, company="alfa").diagnostics if d.code == "employee-role"]
+    assert [(d.file, d.line, d.column) for d in found] == [("content/companies/alfa.yml", 15, 11)]
+    assert "`head`" in found[0].hint
+
+
+@pytest.mark.slow
+def test_cli_all_companies_one_failing(rich, tmp_path):
+    write_tree(rich, {"content/companies/alfa.yml": COMPANY_A,
+                      "content/companies/beta.yml": COMPANY_B.replace("role: manager", "role: nobody")})
+    out = tmp_path / "pdf"
+    proc = run_cli("pdf", "--root", str(rich), "--all", "--out", str(out), "--format", "json")
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    assert "pdf failed for beta" in proc.stderr
+    assert '"code": "employee-role"' in proc.stdout
+    assert (out / "alfa" / "rules.pdf").exists() and not (out / "beta").exists()
+    proc = run_cli("pdf", "--root", str(rich), "--company", "gamma", "--out", str(out))
+    assert proc.returncode == 2 and "gamma" in proc.stderr and "Traceback" not in proc.stderr

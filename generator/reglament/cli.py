@@ -268,11 +268,12 @@ def pdf_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, out: Pa
     emit(printed.diagnostics, fmt, root)
     for note in printed.notes:
         click.echo(f"note: {note}", err=True)
-    if not printed.ok:
-        click.echo("pdf stopped: the content has errors; nothing was written", err=True)
-        sys.exit(1)
     for path in printed.files:
         click.echo(f"wrote {path}", err=True)
+    if not printed.ok:
+        click.echo(f"pdf failed for {', '.join(printed.failed)}: the content has errors; nothing written for it",
+                   err=True)
+        sys.exit(1)
 
 
 @main.command("schema")

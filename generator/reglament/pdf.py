@@ -79,8 +79,6 @@ class Company:
     """Profile id; None for the base content."""
     city: str = ""
     """City printed at the foot of the title page (optional)."""
-    signatory: str = ""
-    """Name of the person who approves regulations (e.g. the director), for the approval block."""
 
 
 @dataclass(frozen=True)
@@ -399,13 +397,17 @@ def document_html(job: PrintJob, *, templates: Path) -> str:
         return display_name(item, ident).strip("«»") if item else ident
 
     approver = content.get(job.regulation.approver)
+    role_name = approver.node.name if approver and approver.kind == "role" else job.regulation.approver
+    holder = next((p for p in job.employees if p.role == job.regulation.approver), None)
+    if holder is not None:  # the company names who holds the approver role: they sign
+        signatory, approver_position = holder.name, holder.position or role_name
+    else:
+        signatory, approver_position = job.edition.approved_by, job.edition.approved_position or role_name
     try:
         return env.get_template(TEMPLATE).render(
             job=job, reg=job.regulation, company=job.company, edition=job.edition, sections=secs,
             glossary=glossary, ack_rows=acknowledgement_rows(job), change_sheet=job.change_sheet,
-            approver_position=job.edition.approved_position or (
-                approver.node.name if approver and approver.kind == "role" else job.regulation.approver),
-            signatory=job.edition.approved_by or job.company.signatory,
+            approver_position=approver_position, signatory=signatory,
             number=number, name=name, periods=PERIODS, classifications=CLASSIFICATIONS,
             raci_letters=raci_letters,
         )
@@ -622,19 +624,35 @@ class Printed:
     files: list[Path] = field(default_factory=list)
     diagnostics: list = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    """Variants that printed nothing because their content has errors (company ids; «base» for the base)."""
 
     @property
     def ok(self) -> bool:
-        from .diagnostics import has_errors
-
-        return not has_errors(self.diagnostics)
+        return not self.failed
 
 
-def base_company(root: Path) -> Company:
-    """The issuer of the base content (no company profile): the site's name."""
+def company_of(root: Path, variant) -> Company:
+    """The issuer of a variant: the company profile, or `content/defaults.yml` / the site's name for the base."""
+    profile = getattr(variant, "profile", None)
+    if profile is not None:
+        return Company(full_name=profile.name, short_name=profile.short_name, id=profile.id, city=profile.city or "")
+    defaults = getattr(variant, "defaults", None)
+    if defaults is not None and defaults.name:
+        return Company(full_name=defaults.name, short_name=defaults.short_name or "", city=defaults.city or "")
     from .build import site_title
 
     return Company(full_name=site_title(root) or "Регламенты")
+
+
+def employees_of(variant) -> tuple[Employee, ...]:
+    """The people a variant's profile lists — none in a public build (names are personal data)."""
+    if variant is None or getattr(variant, "public", False):
+        return ()
+    owner = variant.profile if variant.profile is not None else variant.defaults
+    if owner is None:
+        return ()
+    return tuple(Employee(p.name, p.role, p.position or "") for p in owner.employees)
 
 
 def tagged_revision(root: Path, edition_id: str) -> str | None:
@@ -648,103 +666,90 @@ def tagged_revision(root: Path, edition_id: str) -> str | None:
         return None
 
 
-def printable(root: Path, *, revision: str | None, public: bool):
-    """Checked content to print, from the working tree or from a commit: ``(content, diagnostics)``."""
-    from .build import check_project
-    from .checker import check
-    from .loader import load
+def load_sources(root: Path, *, revision: str | None):
+    """The project's sources (content + company profiles) from the working tree or a commit."""
+    from .companies import load_project
 
     if revision is None:
-        checked = check_project(root)
-        content, diagnostics = checked.content, list(checked.diagnostics)
-    else:
-        from .diff.sources import revision_files
+        return load_project(root)
+    from .diff.sources import revision_files
 
-        loaded = load(root, files=revision_files(root, revision=revision, label=revision[:12]))
-        found = set(loaded.diagnostics)
-        found.update(check(loaded.content))
-        content, diagnostics = loaded.content, sorted(found)
-    return (public_content(content) if public else content), diagnostics
+    return load_project(root, files=revision_files(root, revision=revision, label=revision[:12]))
 
 
 def print_editions(root: Path, out: Path, *, today: date, edition: str | None = None,
-                   public: bool = False) -> Printed:
-    """Check the content and write ``out/<regulation>.pdf`` for every regulation.
+                   companies: list[str] | None = None, public: bool = False) -> Printed:
+    """Check each variant and write its PDFs: ``out/<regulation>.pdf`` for the base content
+    (``companies=None``), ``out/<company>/<regulation>.pdf`` for each listed company.
 
-    With ``edition``, the edition's metadata comes from ``content/editions.yml``
-    and its text from its tag ``edition/<id>`` when the tag exists (else from
-    the working tree: a draft of the edition); the change sheet compares it
-    with the predecessor's tag. Nothing is written when the content has errors
-    (they are returned as diagnostics). ``today`` dates a working edition.
+    A variant is resolved as the site resolves it (:func:`reglament.companies.check_variant`):
+    parameters rendered, exclusions applied, internal items left out when
+    ``public`` or when the company's site is public. A variant whose content has
+    errors prints nothing (its diagnostics are returned, its id is in
+    :attr:`Printed.failed`); the others go on. With ``edition``, the metadata
+    comes from ``content/editions.yml`` and the text from the tag
+    ``edition/<id>`` when it exists (else the working tree: a draft of the
+    edition, with a note); the change sheet compares it with the previous
+    edition's tag. ``today`` dates a working edition. Raises
+    :class:`~reglament.profile.UnknownCompanyError` for an unknown company.
     """
-    from .diagnostics import has_errors
+    from .companies import check_variant
     from .editions import tag_name
+    from .profile import UnknownCompanyError
 
-    content, diagnostics = printable(root, revision=None, public=public)
-    result = Printed(diagnostics=diagnostics)
-    if not result.ok:
-        return result
-    printed_edition, previous = edition_for(content, edition, today=today)
+    result = Printed()
+    working = load_sources(root, revision=None)
+    broken = {d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] for d in working.profiles.diagnostics}
+    for cid in companies or ():
+        if working.profiles.get(cid) is None and cid not in broken:  # a broken profile fails with its errors
+            raise UnknownCompanyError(cid, working.profiles.ids)
+    base_checked = check_variant(working, company=None, public=public)
+    printed_edition, previous = edition_for(base_checked.content, edition, today=today)
+
+    sources = working
     if edition is not None:
         revision = tagged_revision(root, printed_edition.id)
         if revision is not None:
-            content, diagnostics = printable(root, revision=revision, public=public)
-            if has_errors(diagnostics):
-                result.diagnostics = diagnostics
-                result.notes.append(f"the content at tag `{tag_name(printed_edition.id)}` has errors")
-                return result
+            sources = load_sources(root, revision=revision)
         else:
             result.notes.append(f"no tag `{tag_name(printed_edition.id)}` yet: printing the working tree "
                                 f"as edition {printed_edition.id}")
-    sheets: dict[str, ChangeSheet] = {}
+    old_sources = None
     if previous is not None:
         old_revision = tagged_revision(root, previous)
         if old_revision is None:
             result.notes.append(f"no change sheet: the previous edition's tag `{tag_name(previous)}` is missing")
         else:
+            old_sources = load_sources(root, revision=old_revision)
+
+    found: set = set()
+    for cid in companies or [None]:
+        checked = base_checked if sources is working and cid is None else check_variant(sources, company=cid,
+                                                                                         public=public)
+        found.update(checked.diagnostics)
+        if not checked.ok:
+            result.failed.append(cid or "base")
+            continue
+        content, variant = checked.content, checked.variant
+        sheets: dict[str, ChangeSheet] = {}
+        if old_sources is not None:
             from .diff import compare
 
-            old, _ = printable(root, revision=old_revision, public=public)
-            changes = compare(old, content)
-            for reg in content.regulations:
-                sheets[reg.id] = change_sheet_from(changes, regulation=reg.id, previous=f"редакция {previous}",
-                                                   content=content)
-    company = base_company(root)
-    for reg in content.regulations:
-        job = PrintJob(content=content, regulation=reg, company=company, edition=printed_edition,
-                       change_sheet=sheets.get(reg.id), public=public)
-        result.files.append(write_pdf(job, templates=root / "templates", out_dir=out, root=root))
+            if cid is not None and old_sources.profiles.get(cid) is None:
+                result.notes.append(f"no change sheet for `{cid}`: it has no profile in edition {previous}")
+            else:
+                old = check_variant(old_sources, company=cid, public=public)
+                changes = compare(old.content, content)
+                for reg in content.regulations:
+                    sheets[reg.id] = change_sheet_from(changes, regulation=reg.id,
+                                                       previous=f"редакция {previous}", content=content)
+        company = company_of(root, variant)
+        people = employees_of(variant)
+        target = out / cid if cid else out
+        for reg in content.regulations:
+            job = PrintJob(content=content, regulation=reg, company=company, edition=printed_edition,
+                           employees=people, change_sheet=sheets.get(reg.id),
+                           public=bool(getattr(variant, "public", public)))
+            result.files.append(write_pdf(job, templates=root / "templates", out_dir=target, root=root))
+    result.diagnostics = sorted(found)
     return result
-
-
-# --------------------------------------------------------------------------
-# Public builds
-
-
-def _prune(node):
-    """A copy of ``node`` without its internal sub-items (lists of nodes filtered, recursively)."""
-    update = {}
-    for name in type(node).model_fields:
-        value = getattr(node, name)
-        if isinstance(value, list) and any(isinstance(v, m.Node) for v in value):
-            update[name] = [_prune(v) for v in value if getattr(v, "visibility", "public") != "internal"]
-        elif isinstance(value, m.Node) and getattr(value, "visibility", "public") == "internal":
-            update[name] = None
-        elif isinstance(value, m.Node):
-            update[name] = _prune(value)
-    return node.model_copy(update=update) if update else node
-
-
-def public_content(content: Content) -> Content:
-    """The content a public document may show: every `internal` item left out, numbers recomputed."""
-    keep = lambda node: getattr(node, "visibility", "public") != "internal"  # noqa: E731
-    regulations = []
-    for reg in filter(keep, content.regulations):
-        copy = reg.model_copy()
-        copy._parts = [_prune(part) for part in reg.loaded_parts if keep(part)]
-        regulations.append(copy)
-    public = Content(terms=[t for t in content.terms if keep(t)], roles=[r for r in content.roles if keep(r)],
-                     regulations=regulations, pages=[p for p in content.pages if keep(p)],
-                     editions=list(content.editions))
-    public.build_index()
-    return public

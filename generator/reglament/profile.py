@@ -85,6 +85,22 @@ class RoleNames(m.Node):
                                    description="The department the role belongs to in this company.")
 
 
+class Employee(m.Node):
+    """A person who reads and signs the regulations of their role (the print edition's «Лист ознакомления»)."""
+
+    name: str = Field(min_length=1, description="Full name as it is signed: «Иванов Иван Иванович».")
+    role: m.Id = Field(description="Role id the person holds: they sign every regulation whose `audience` lists "
+                                   "it; the holder of a regulation's `approver` role signs the approval block.")
+    position: str | None = Field(default=None, min_length=1,
+                                 description="Position as printed; default: the role's name in this company.")
+
+
+EMPLOYEES_DESCRIPTION = (
+    "People of the company, by role: the print edition (`reglament pdf`) pre-fills the acknowledgement sheet "
+    "(«Лист ознакомления») of each regulation with the employees of its audience roles, and names the holder "
+    "of its approver role in the approval block. Personal data: never printed in a public build.")
+
+
 class Defaults(m.Node):
     """`content/defaults.yml`: the base regulation's own names and parameters.
 
@@ -104,6 +120,8 @@ class Defaults(m.Node):
         description="Site visibility of the base build: `internal` shows internal items (an editor's preview), "
                     "`public` leaves them out.",
     )
+    employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION
+                                      + " Here: the base build's people; companies list their own.")
 
 
 class Profile(m.Node):
@@ -151,6 +169,7 @@ class Profile(m.Node):
                     "`bonus_percent`, `bonus_base`, nested `fixed: {amount: …}`…). Texts may use `[[refs]]` "
                     "and `{{ params.x }}`.",
     )
+    employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION)
 
 
 # --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from . import (
     edition_date,
     edition_id,
     edition_order,
+    employee_role,
     excluded_reference,
     internal_reference,
     kpi_measures_nothing,
@@ -53,6 +54,7 @@ RULES = (
     unknown_selection,
     excluded_reference,
     internal_reference,
+    employee_role,
 )
 
 BY_ID = {rule.ID: rule for rule in RULES}

@@ -1,5 +1,6 @@
 # Two commands on a fresh machine (python3, git and make are all it assumes):
 #   make site   – create .venv, install, check the content and build the site into site/
+#                 (one folder per company when content/companies/ holds profiles)
 #   make test   – the whole test suite (installs headless Chromium for the browser tests)
 PYTHON ?= python3
 VENV   := .venv
@@ -16,12 +17,24 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
 
+# With company profiles (content/companies/*.yml) every company is checked and built
+# into site/<company-id>/ (plus site/index.html listing them); without, one site.
+HAS_COMPANIES = $(wildcard content/companies/*.yml)
+
 site: $(STAMP)
 	$(BIN)/reglament check
+ifneq ($(HAS_COMPANIES),)
+	$(BIN)/reglament check --all-companies
+	$(BIN)/reglament build --all-companies
+else
 	$(BIN)/reglament build
+endif
 
 check: $(STAMP)
 	$(BIN)/reglament check --strict
+ifneq ($(HAS_COMPANIES),)
+	$(BIN)/reglament check --strict --all-companies
+endif
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download).
 chromium:

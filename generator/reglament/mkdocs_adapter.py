@@ -3,12 +3,18 @@
 * :class:`ReglamentPlugin` (entry point ``reglament`` in ``mkdocs.plugins``)
   points each page's edit button at the source file that produced it (the
   ``reglament_source`` front matter written by the renderer).
+  Links the renderer writes as ``reglament-source:<path>`` (a section's own
+  source file) become edit links the same way. After the build it rewrites the
+  search index as UTF-8 (Material escapes every Cyrillic letter as ``\\uXXXX``,
+  which makes a Russian index about three times larger).
 * :func:`build_site` runs an in-process MkDocs build of a rendered tree.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.commands.build import build as mkdocs_build
@@ -16,7 +22,19 @@ from mkdocs.config import load_config
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import MkDocsException
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, event_priority
+
+from .render import EDIT_SCHEME
+
+_EDIT_LINK = re.compile(r'(<a\b[^>]*?)href="' + EDIT_SCHEME + r'([^"]*)"')
+_EDIT_ANCHOR = re.compile(r'<a\b[^>]*href="' + EDIT_SCHEME + r'[^"]*"[^>]*>.*?</a>', re.S)
+
+
+def edit_base(config) -> str | None:
+    """The URL that a source path (relative to the repository root) is appended to, or None."""
+    if not config.repo_url:
+        return None
+    return (config.repo_url.rstrip("/") + "/" + (config.edit_uri or "").lstrip("/")).rstrip("/") + "/"
 
 
 class ReglamentPluginConfig(base.Config):
@@ -33,10 +51,25 @@ class ReglamentPlugin(BasePlugin[ReglamentPluginConfig]):
 
     def on_page_markdown(self, markdown, page, config, files):
         source = page.meta.get("reglament_source")
-        if source and config.repo_url:
-            base_url = config.repo_url.rstrip("/") + "/" + (config.edit_uri or "").lstrip("/")
-            page.edit_url = base_url.rstrip("/") + "/" + source
+        base = edit_base(config)
+        if source and base:
+            page.edit_url = base + source
         return markdown
+
+    def on_page_content(self, html, page, config, files):
+        if EDIT_SCHEME not in html:
+            return html
+        base = edit_base(config)
+        if base is None:
+            return _EDIT_ANCHOR.sub("", html)  # no repository: no edit links
+        return _EDIT_LINK.sub(lambda mt: f'{mt.group(1)}href="{base}{mt.group(2)}"', html)
+
+    @event_priority(-100)  # after the search plugin has written its index
+    def on_post_build(self, config):
+        index = Path(config.site_dir) / "search" / "search_index.json"
+        if index.is_file():
+            data = json.loads(index.read_text(encoding="utf-8"))
+            index.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 class EngineError(Exception):

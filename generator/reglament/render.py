@@ -20,11 +20,14 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from . import model as m
+from . import motivation, views
 from .content import Content, Item, part_items
-from .references import REF_RE, mask_code
+from .morphology import Morph, TermMatcher
+from .references import REF_RE, find_refs, mask_code, mask_for_terms
 
 GLOSSARY = "glossary.md"
 ROLES_INDEX = "roles/index.md"
+RACI = "roles/raci.md"
 
 
 def regulation_page(reg_id: str) -> str:
@@ -50,10 +53,13 @@ class RenderedTree:
             path.write_text(text, encoding="utf-8")
 
 
-def front_matter(title: str, source: str) -> str:
-    """Front matter of a rendered page: its title and the source file the edit button opens."""
+def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
+    """Front matter of a rendered page: its title, the source file the edit button opens,
+    and which of the theme's sidebars to hide (`toc`, `navigation`) for wide pages."""
     # Material prints page titles as HTML (nav, <title>, header): escape them once here
-    meta = {"title": html.escape(title, quote=False), "reglament_source": source}
+    meta: dict = {"title": html.escape(title, quote=False), "reglament_source": source}
+    if hide:
+        meta["hide"] = list(hide)
     return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
 
 
@@ -86,8 +92,10 @@ def display_name(item: Item | None, fallback: str) -> str:
 
 
 class Renderer:
-    def __init__(self, content: Content, templates: Path) -> None:
+    def __init__(self, content: Content, templates: Path, *, morph: Morph | None = None, autolink: bool = True) -> None:
         self.content = content
+        #: recognises glossary terms in any word form, for automatic term links
+        self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         self.env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader(str(templates / "pages")),
             undefined=StrictUndefined,
@@ -99,7 +107,16 @@ class Renderer:
         self.env.filters["text"] = self._text_filter
         self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
         self.env.filters["num"] = lambda n: f"{n:,.0f}".replace(",", "\u00a0") if isinstance(n, (int, float)) else n
-        self.env.filters["pct"] = lambda n: f"{n:g}\u00a0%"
+        self.env.filters["pct"] = lambda n: f"{motivation.format_number(n)}\u00a0%"
+        self.env.filters["money"] = lambda n: motivation.format_number(motivation.money(n))
+        self.env.filters["plain"] = lambda s: plain(s or "", self.content)
+        self.env.filters["tojson"] = lambda v: html.escape(json.dumps(v, ensure_ascii=False), quote=True)  # for attributes
+        self.env.globals["raci_labels"] = views.RACI_LABELS
+        self.env.globals["raci_of"] = views.raci_of
+        self.env.globals["group_uses"] = views.group_uses
+        self.env.globals["letter_index"] = views.letter_index
+        self.env.globals["href"] = self._href_global
+        self.env.globals["edit"] = lambda source: f"{EDIT_SCHEME}{source}"
         self.env.globals["link"] = self._link_global
         self.env.globals["number"] = self._number
         self.current = ""  # the page being rendered, for relative links
@@ -145,16 +162,55 @@ class Renderer:
             return html.escape(display or ident)
         return self.link_md(item, html.escape(display or display_name(item, ident)))
 
+    def _href_global(self, ident: str) -> str:
+        item = self.content.get(ident)
+        return self.href(item) if item else ""
+
     def _number(self, ident: str) -> str:
         item = self.content.get(ident)
         return item.number if item and item.number else ""
 
     # ------------------------------------------------------------ text
 
-    def text(self, value: str | None, *, block: bool = False) -> str:
-        """Model text → Markdown: raw HTML escaped (outside code), references → links."""
+    def text(self, value: str | None, *, block: bool = False, owner: str | None = None,
+             seen: set[str] | None = None, auto: bool = True) -> str:
+        """Model text → Markdown: raw HTML escaped (outside code), references → links, and the first
+        mention of each glossary term (in any word form) → a link with the definition as tooltip.
+
+        A term is not linked automatically where the text already links it with ``[[…]]``, in the
+        text that defines it (``owner``), or when ``seen`` (the terms already linked earlier in the
+        same paragraph) holds it. Code spans, references, links, HTML and URLs are never searched.
+        """
         if not value:
             return ""
+        seen = set() if seen is None else seen
+        out, pos = [], 0
+        for mention in self.mentions(value, owner=owner, seen=seen) if auto else ():
+            out.append(self._text_segment(value[pos:mention.start]))
+            word = value[mention.start:mention.end]
+            out.append(self.link_md(self.content.index[mention.term_id], word))
+            pos = mention.end
+        out.append(self._text_segment(value[pos:]))
+        result = "".join(out)
+        return result if block else result.strip()
+
+    def mentions(self, value: str, *, owner: str | None, seen: set[str]) -> list:
+        """The term mentions of ``value`` to link automatically (first of each term); adds them to ``seen``."""
+        if self.matcher is None:
+            return []
+        linked = {ref.target for ref in find_refs(value)}
+        found = []
+        for mention in self.matcher.find(mask_for_terms(value)):
+            term = mention.term_id
+            if term in linked or term in seen or term == owner or term not in self.content.index:
+                continue
+            seen.add(term)
+            found.append(mention)
+        seen.update(linked)
+        return found
+
+    def _text_segment(self, value: str) -> str:
+        """Escape HTML outside code spans and turn references into links."""
         masked = mask_code(value)
         out, pos = [], 0
         # escape HTML only outside code spans; code spans are kept verbatim
@@ -173,79 +229,97 @@ class Renderer:
                 return html.escape(display or ident)
             return self.link_md(item, display or display_name(item, ident))
 
-        result = REF_RE.sub(repl, escaped)
-        return result if block else result.strip()
+        return REF_RE.sub(repl, escaped)
 
-    def _text_filter(self, value: str | None) -> str:
-        return self.text(value)
+    def _text_filter(self, value: str | None, owner: str | None = None) -> str:
+        return self.text(value, owner=owner)
 
     # ------------------------------------------------------------ pages
 
-    def render_page(self, path: str, template: str, *, title: str, source: str, **context) -> str:
+    def render_page(self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (),
+                    **context) -> str:
         self.current = path
         body = self.env.get_template(template).render(**context)
-        return front_matter(title, source) + body
+        return front_matter(title, source, hide=hide) + body
 
 
     def prose(self, part: m.ProsePart) -> str:
-        """A Markdown body with references resolved; code blocks kept verbatim."""
-        out, in_fence = [], False
+        """A Markdown body with references resolved and terms linked once per paragraph
+        (list item, table); code blocks kept verbatim, headings get no automatic links."""
+        out, in_fence, seen, in_block = [], False, set(), False
         for line in part.body.split("\n"):
             if re.match(r"^\s*(```|~~~)", line):
                 in_fence = not in_fence
                 out.append(line)
+                seen, in_block = set(), False
             elif in_fence:
                 out.append(line)
+            elif not line.strip() or _HEADING.match(line) or (line.startswith("    ") and not in_block):
+                # blank lines, headings and indented code: explicit references only
+                seen, in_block = set(), False
+                out.append(self.text(line, block=True, auto=False))
             else:
-                out.append(self.text(line, block=True))
+                if _LIST_ITEM.match(line):
+                    seen = set()
+                in_block = True
+                out.append(self.text(line, block=True, seen=seen))
         return "\n".join(out).strip("\n")
 
 
-def render(content: Content, templates: Path, *, site_title: str = "") -> RenderedTree:
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+#: placeholder scheme for "edit this source" links; the site engine adapter turns it into the repository URL
+EDIT_SCHEME = "reglament-source:"
+
+
+def render(content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None) -> RenderedTree:
     """Render every page of the site; pure: same content → same tree."""
-    r = Renderer(content, templates)
+    r = Renderer(content, templates, morph=morph)
     tree = RenderedTree()
 
     # regulations
     nav_regs = []
     for reg in content.regulations:
         path = regulation_page(reg.id)
+        r.current = path  # the prose below links relative to this page
         parts = []
         for s, part in enumerate(reg.loaded_parts, 1):
             parts.append({"number": s, "part": part, "kind": getattr(part, "kind", "prose"),
                           "items": list(part_items(part)),
+                          "source": part.origin.file,
                           "prose": r.prose(part) if isinstance(part, m.ProsePart) else "",
-                          "terms": _terms_of(content, reg, part) if isinstance(part, m.TermsPart) else []})
+                          "terms": _terms_of(content, reg, part) if isinstance(part, m.TermsPart) else [],
+                          **_part_extras(part)})
         tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,
                                          reg=reg, parts=parts, content=content)
         tree.sources[path] = reg.origin.file
         nav_regs.append({reg.short_title or reg.title: path})
 
     # glossary
-    used_in = where_used(content)
-    terms = sorted(content.terms, key=lambda t: t.term.lower())
+    used_in = views.usage(content, r.matcher)
+    terms = sorted(content.terms, key=views.term_sort_key)
     tree.sources[GLOSSARY] = content.terms[0].origin.file if content.terms else "content/glossary.yml"
     tree.pages[GLOSSARY] = r.render_page(GLOSSARY, "glossary.md.j2", title="Глоссарий", source=tree.sources[GLOSSARY],
                                          terms=terms, used_in=used_in, content=content)
 
     # roles
     nav_roles = []
+    role_views = {role.id: views.role_view(content, role) for role in content.roles}
     for role in content.roles:
         path = role_page(role.id)
-        duties = [it for it in content.items("duty") if role.id in duty_roles(it.node)]
-        by_reg: dict[str, list[Item]] = {}
-        for it in duties:
-            by_reg.setdefault(it.regulation.id, []).append(it)
-        resp = [it for it in content.items("responsibility")
-                if any(d in {x.id for x in duties} for d in it.node.enforces)]
         tree.pages[path] = r.render_page(path, "role.md.j2", title=role.name, source=role.origin.file,
-                                         role=role, by_reg=by_reg, responsibility=resp,
-                                         content=content, raci_letter=raci_letter)
+                                         role=role, view=role_views[role.id], content=content)
         tree.sources[path] = role.origin.file
         nav_roles.append({role.name: path})
     tree.sources[ROLES_INDEX] = content.roles[0].origin.file if content.roles else "content/roles.yml"
     tree.pages[ROLES_INDEX] = r.render_page(ROLES_INDEX, "roles.md.j2", title="Роли", source=tree.sources[ROLES_INDEX],
-                                            roles=content.roles, content=content)
+                                            roles=content.roles, content=content,
+                                            role_views=role_views)
+    matrix = views.raci_matrix(content)
+    duty_files = [row.item.part.origin.file for s in matrix.sections for row in s.rows[:1]]
+    tree.sources[RACI] = duty_files[0] if duty_files else tree.sources[ROLES_INDEX]
+    tree.pages[RACI] = r.render_page(RACI, "raci.md.j2", title="Матрица ответственности (RACI)",
+                                     source=tree.sources[RACI], hide=("toc",), matrix=matrix, content=content)
 
     # free pages
     home = None
@@ -265,12 +339,22 @@ def render(content: Content, templates: Path, *, site_title: str = "") -> Render
         {"Главная": "index.md"},
         {"Регламенты": nav_regs},
         {"Глоссарий": GLOSSARY},
-        {"Роли": [{"Все роли": ROLES_INDEX}, *nav_roles]},
+        {"Роли": [{"Все роли": ROLES_INDEX}, {"Матрица RACI": RACI}, *nav_roles]},
     ]
     for page in content.pages:
         if page.id != "home":
             tree.nav.append({page.title: f"{page.id}.md"})
     return tree
+
+
+def _part_extras(part: m.Node) -> dict:
+    """Computed data some part kinds show: the worked bonus example and calculator, the day timeline."""
+    if isinstance(part, m.MotivationPart):
+        return {"example": motivation.compute(part, motivation.example_percent(part)),
+                "calculator": motivation.calculator_data(part)}
+    if isinstance(part, m.SchedulePart):
+        return {"timeline": views.timeline(part)}
+    return {}
 
 
 def duty_roles(duty: m.Duty) -> list[str]:

@@ -40,7 +40,7 @@ CLOCK_FIELDS = frozenset({"start", "end"})
 # Where every item sits
 
 
-@dataclass
+@dataclass(slots=True)
 class Placed:
     """An item and its place: regulation, part, parent container and clause number."""
 
@@ -109,18 +109,29 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _compared_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a model class that a diff compares (not the id, not child item lists), cached per class."""
+    names = _FIELDS.get(cls)
+    if names is None:
+        names = _FIELDS[cls] = tuple(n for n in cls.model_fields if n != "id" and n not in CHILD_FIELDS)
+    return names
+
+
 def compare_fields(old: m.Node | None, new: m.Node | None, *, prefix: str = "") -> tuple[list[FieldChange], list[ParameterChange]]:
     """Field changes and parameter changes between two nodes of the same item (child items left out)."""
     fields: list[FieldChange] = []
     params: list[ParameterChange] = []
-    names = list(type(new).model_fields) if new is not None else []
-    if old is not None:
-        names += [n for n in type(old).model_fields if n not in names]
+    names = _compared_fields(type(new)) if new is not None else ()
+    if old is not None and (new is None or type(old) is not type(new)):
+        names += tuple(n for n in _compared_fields(type(old)) if n not in names)
+    old_values = old.__dict__ if old is not None else {}
+    new_values = new.__dict__ if new is not None else {}
     for name in names:
-        if name == "id" or name in CHILD_FIELDS:
-            continue
-        a = getattr(old, name, None) if old is not None else None
-        b = getattr(new, name, None) if new is not None else None
+        a = old_values.get(name)
+        b = new_values.get(name)
         if a == b:
             continue
         key = prefix + name

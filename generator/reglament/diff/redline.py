@@ -48,8 +48,10 @@ def plain(text: str) -> str:
 
 def shorten(text: str, limit: int = 90) -> str:
     """One line of at most ``limit`` characters, references shown as readers see them."""
-    line = re.sub(r"\s+", " ", plain(text)).strip()
-    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
+    head = text[: limit * 4]  # only the head is cleaned: labels of long texts stay cheap
+    cut = len(text) > len(head)
+    line = " ".join((plain(head) if "[[" in head else head).split())
+    return line if len(line) <= limit and not cut else line[: limit - 1].rstrip() + "…"
 
 
 def is_number(token: str) -> bool:
@@ -68,7 +70,51 @@ def parse_number(token: str) -> int | float:
 
 
 def word_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, int, int]]:
-    return SequenceMatcher(None, old, new, autojunk=False).get_opcodes()
+    """``difflib`` opcodes over tokens; the common head and tail are cut off first (most edits are small)."""
+    n = min(len(old), len(new))
+    head = 0
+    while head < n and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    ops: list[tuple[str, int, int, int, int]] = []
+    if head:
+        ops.append(("equal", 0, head, 0, head))
+    a, b = old[head:len(old) - tail], new[head:len(new) - tail]
+    if a and b:
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+            ops.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))
+    elif a:
+        ops.append(("delete", head, head + len(a), head, head))
+    elif b:
+        ops.append(("insert", head, head, head, head + len(b)))
+    if tail:
+        ops.append(("equal", len(old) - tail, len(old), len(new) - tail, len(new)))
+    return ops
+
+
+def word_diff(old: str, new: str) -> tuple[tuple[Segment, ...], list[tuple[int | float, int | float, str]]]:
+    """The redline of ``old`` → ``new`` and the numbers replaced in it, from one pass of ``difflib``."""
+    if old == new:
+        return ((Segment("=", old),) if old else ()), []
+    a, b = tokens(old), tokens(new)
+    raw: list[tuple[str, str]] = []
+    numbers: list[tuple[int | float, int | float, str]] = []
+    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
+        if tag == "equal":
+            raw.append(("=", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            raw.append(("-", "".join(a[i1:i2])))
+        if j2 > j1:
+            raw.append(("+", "".join(b[j1:j2])))
+        if tag == "replace":
+            left = [t for t in a[i1:i2] if not t.isspace()]
+            right = [t for t in b[j1:j2] if not t.isspace()]
+            if len(left) == 1 and len(right) == 1 and is_number(left[0]) and is_number(right[0]):
+                numbers.append((parse_number(left[0]), parse_number(right[0]), _context(b, j1, j2)))
+    return _coalesce(raw), numbers
 
 
 def redline(old: str, new: str) -> tuple[Segment, ...]:
@@ -77,19 +123,7 @@ def redline(old: str, new: str) -> tuple[Segment, ...]:
     Whitespace between two changes is folded into them, so a rewritten phrase
     reads as one deletion followed by one insertion, not as a word salad.
     """
-    if old == new:
-        return (Segment("=", old),) if old else ()
-    a, b = tokens(old), tokens(new)
-    raw: list[tuple[str, str]] = []
-    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
-        if tag == "equal":
-            raw.append(("=", "".join(a[i1:i2])))
-        else:
-            if i2 > i1:
-                raw.append(("-", "".join(a[i1:i2])))
-            if j2 > j1:
-                raw.append(("+", "".join(b[j1:j2])))
-    return _coalesce(raw)
+    return word_diff(old, new)[0]
 
 
 def _coalesce(raw: list[tuple[str, str]]) -> tuple[Segment, ...]:
@@ -138,19 +172,12 @@ def new_text(segments: tuple[Segment, ...]) -> str:
     return "".join(s.text for s in segments if s.op != "-")
 
 
-def number_changes(old: str, new: str) -> Iterator[tuple[int | float, int | float, str]]:
+def number_changes(old: str, new: str) -> list[tuple[int | float, int | float, str]]:
     """Numbers replaced one for one between ``old`` and ``new``: (old, new, the new text around it).
 
     «в течение 15 минут» → «в течение 10 минут» yields ``(15, 10, "в течение 10 минут")``.
     """
-    a, b = tokens(old), tokens(new)
-    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
-        if tag != "replace":
-            continue
-        left = [t for t in a[i1:i2] if not t.isspace()]
-        right = [t for t in b[j1:j2] if not t.isspace()]
-        if len(left) == 1 and len(right) == 1 and is_number(left[0]) and is_number(right[0]):
-            yield parse_number(left[0]), parse_number(right[0]), _context(b, j1, j2)
+    return word_diff(old, new)[1]
 
 
 def _context(toks: list[str], start: int, end: int, words: int = 3) -> str:

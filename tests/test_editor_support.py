@@ -256,3 +256,60 @@ def test_codeowners_example_routes_the_parts():
         if pattern.startswith("/content/regulations/"):
             assert any(fnmatch.fnmatch("/" + p.relative_to(REPO).as_posix(), pattern)
                        for p in (REPO / "content").rglob("*")), f"{pattern} matches no sample file"
+
+
+def test_new_company_demo_passes_check_company(sample):
+    """The issue's check: `reglament new company demo`, then `reglament check --company demo` passes."""
+    proc = run_cli("new", "company", "demo", "--root", str(sample))
+    assert proc.returncode == 0, proc.stderr
+    path = sample / "content" / "companies" / "demo.yml"
+    assert check_json(sample, "--company", "demo", "--strict") == (0, [])
+    assert check_json(sample, "--all-companies") == (0, [])
+    profile = load_yaml(path)
+    assert (profile["id"], profile["visibility"], profile["params"]) == ("demo", "public", {})
+    text = path.read_text(encoding="utf-8")
+    for param in ("plan_amount", "response_minutes"):  # the defaults the texts use, shown commented out
+        assert f"#   {param}: " in text
+    first = text.splitlines()[0]
+    target = (path.parent / first.split("$schema=", 1)[1]).resolve()
+    assert target == sample / "schema" / "company.schema.json"
+    validator = jsonschema.Draft7Validator(json.loads(target.read_text(encoding="utf-8")))
+    assert list(validator.iter_errors(profile)) == []
+    proc = run_cli("companies", "--json", "--root", str(sample))
+    assert "demo" in [c["id"] for c in json.loads(proc.stdout)]
+
+
+def test_new_company_copies_a_parameter_without_default(project):
+    """A parameter the texts need with no default gets another profile's value (and says so)."""
+    general = ("id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n  - id: purpose\n"
+               "    text: Регламент описывает работу с [[lead|лидами]] {{ company.short_name }}; план {{ params.plan }}.\n")
+    alpha = "id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\nparams:\n  plan: 100\n"
+    root = project({"content/regulations/rules/general.yml": general, "content/companies/alpha.yml": alpha})
+    proc = run_cli("new", "company", "beta", "--root", str(root), "--short-name", "Бета", "--city", "Казань",
+                   "--visibility", "internal")
+    assert proc.returncode == 0, proc.stderr
+    profile = load_yaml(root / "content/companies/beta.yml")
+    assert (profile["short_name"], profile["city"], profile["visibility"], profile["params"]) == (
+        "Бета", "Казань", "internal", {"plan": 100})
+    assert "значение взято из профиля alpha" in (root / "content/companies/beta.yml").read_text(encoding="utf-8")
+    assert check_json(root, "--company", "beta", "--strict") == (0, [])
+
+
+@pytest.mark.parametrize("args,message", [
+    (["alpha"], "already exists"),
+    (["Bad_Id"], "is not a valid company id"),
+])
+def test_new_company_refuses(project, args, message):
+    root = project({"content/companies/alpha.yml": "id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n"})
+    before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    proc = run_cli("new", "company", *args, "--root", str(root))
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr
+    assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+def test_new_company_without_content_exits_2(tmp_path):
+    proc = run_cli("new", "company", "demo", "--root", str(tmp_path))
+    assert proc.returncode == 2
+    assert "no `content/` folder" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "content").exists()

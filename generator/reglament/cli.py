@@ -441,3 +441,26 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
                         if props.get("approved") else "")
             click.echo(f"  {p.version}{aliases}  «{p.title}» — действует с {format_date_ru(props.get('effective', '?'))}"
                        f" — {p.status(today, current)}{approved}")
+
+
+@new_group.command("company")
+@click.argument("company_id", metavar="ID")
+@ROOT
+@click.option("--name", default=None, help="Full legal name (default: a placeholder to replace).")
+@click.option("--short-name", default=None, help="Short name used in texts and the site title.")
+@click.option("--city", default=None, help="City of the company.")
+@click.option("--visibility", type=click.Choice(["public", "internal"]), default="public", show_default=True,
+              help="public: the site leaves out internal items; internal: a site for employees.")
+def new_company_cmd(company_id: str, root: Path, name: str | None, short_name: str | None, city: str | None,
+                    visibility: str) -> None:
+    """Create content/companies/ID.yml, a profile that passes `reglament check --company ID`."""
+    from .scaffold import ScaffoldError, new_company
+
+    try:
+        written = new_company(root, company_id, name=name, short_name=short_name, city=city, visibility=visibility)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from exc
+    for path in written:
+        click.echo(f"created {path}", err=True)
+    click.echo(f"next: fill in the names and parameters, then run "
+               f"`reglament check --root {root} --company {company_id}`", err=True)

@@ -200,3 +200,161 @@ def new_regulation(root: Path, reg_id: str, *, title: str | None = None, role: s
     plan = plan_regulation(root, reg_id, title=title, role=role, owner=owner, approver=approver)
     folder = root / CONTENT_DIR / "regulations" / reg_id
     return write_new(root, regulation_files(root, plan), folder)
+
+
+# --------------------------------------------------------------------------
+# A company profile
+
+
+@dataclass(frozen=True)
+class CompanyPlan:
+    """What :func:`new_company` writes: names, and the parameters the texts need."""
+
+    company_id: str
+    name: str
+    short_name: str
+    city: str | None
+    visibility: str
+    defaults: dict[str, tuple[object, str]]
+    """Parameters with a default (name → (default value, description)): listed commented out."""
+    required: dict[str, tuple[object, str]]
+    """Parameters the texts use that have no default (name → (example value, which profile it is from))."""
+
+
+def _yaml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    return _yaml_str(str(value))
+
+
+def plan_company(root: Path, company_id: str, *, name: str | None = None, short_name: str | None = None,
+                 city: str | None = None, visibility: str = "public") -> CompanyPlan:
+    """Resolve what a new company profile needs from the project (its used parameters and their defaults)."""
+    from .profile import COMPANIES_DIR, Param, load_profiles, param_infos
+    from .variant import TemplateCache, used_params
+
+    _check_id(company_id, "company")
+    folder = root / COMPANIES_DIR
+    for suffix in (".yml", ".yaml"):
+        if (folder / f"{company_id}{suffix}").exists():
+            raise ScaffoldError(f"{folder / (company_id + suffix)} already exists; pick another id or edit that profile")
+    try:
+        loaded = load(root)
+    except NoContentError as exc:
+        raise ScaffoldError(f"{exc}: create the regulations first (`reglament new regulation ID`)") from None
+    profiles = load_profiles(root)
+    used = used_params(loaded.content, [], TemplateCache())
+    defaults_obj = profiles.defaults
+    default_values = param_infos(defaults_obj)
+    descriptions = {k: v.description for k, v in (defaults_obj.params.items() if defaults_obj else [])
+                    if isinstance(v, Param) and v.description}
+    defaults = {k: (info.value, descriptions.get(k, "")) for k, info in sorted(default_values.items()) if k in used}
+    required = {}
+    for param in sorted(used - set(default_values)):
+        example = next(((info.value, p.id) for p in profiles.companies
+                        for k, info in param_infos(p).items() if k == param), None)
+        if example is not None:
+            required[param] = example
+    return CompanyPlan(company_id, name or f"Общество с ограниченной ответственностью «{company_id}»",
+                       short_name or f"ООО «{company_id}»", city, visibility, defaults, required)
+
+
+def company_file(root: Path, plan: CompanyPlan) -> tuple[str, str]:
+    """(relative path, text) of the starting profile of ``plan``'s company."""
+    from .profile import COMPANIES_DIR
+
+    rel = f"{COMPANIES_DIR}/{plan.company_id}.yml"
+    lines = [
+        f"{_header(root, rel, 'company' + SUFFIX)}"
+        "# Профиль компании: чем её вариант регламентов отличается от базового (content/regulations/).",
+        f"# Создан командой `reglament new company {plan.company_id}`; проверка:",
+        f"# `reglament check --company {plan.company_id}`, сборка: `reglament build --company {plan.company_id}`.",
+        "",
+        "# Постоянный id компании — имя этого файла; задаёт папку сайта site/<id>/. Не меняйте его.",
+        f"id: {plan.company_id}",
+        "# Полное юридическое наименование (замените).",
+        f"name: {_yaml_str(plan.name)}",
+        "# Краткое наименование: в текстах ({{ company.short_name }}) и в заголовке сайта.",
+        f"short_name: {_yaml_str(plan.short_name)}",
+        f"city: {_yaml_str(plan.city)}" if plan.city else "# city: Москва",
+        "# site_title: Регламенты отдела продаж …",
+        "# public — сайт без служебных пунктов и параметров (visibility: internal);",
+        "# internal — сайт для сотрудников, со всеми пунктами.",
+        f"visibility: {plan.visibility}",
+        "",
+        "# Названия ролей и отделов в этой компании, если они не такие, как в базовом регламенте:",
+        "# roles:",
+        "#   manager: {name: Менеджер по продажам}",
+        "# departments:",
+        "#   Отдел продаж: Коммерческий отдел",
+        "",
+        "# Параметры, которые используют тексты ({{ params.имя }}). Не указанный здесь параметр",
+        "# берётся из content/defaults.yml (значение по умолчанию — в комментарии).",
+        "# Служебное значение: {value: 40, visibility: internal} — не попадёт на публичный сайт.",
+    ]
+    defaults = []
+    for param, (value, description) in plan.defaults.items():
+        note = f"  # {description}" if description else ""
+        defaults.append(f"#   {param}: {_yaml_value(value)}{note}")
+    if plan.required:
+        lines.append("params:")
+        for param, (value, source) in plan.required.items():
+            lines.append(f"  # нет значения по умолчанию; значение взято из профиля {source} — замените своим")
+            lines.append(f"  {param}: {_yaml_value(value)}")
+        if defaults:
+            lines.append("  # по умолчанию (раскомментируйте и замените, чтобы задать своё):")
+            lines += ["  " + line for line in defaults]
+    else:
+        lines.append("params: {}")
+        if defaults:
+            lines.append("# Чтобы задать свои значения, замените строку выше на `params:` и строки ниже,")
+            lines.append("# раскомментировав нужные (сейчас действуют значения по умолчанию):")
+            lines += defaults
+    lines += [
+        "",
+        "# Что в этой компании не применяется: id регламентов, разделов, пунктов, обязанностей,",
+        "# KPI, терминов… Пункты после исключённых перенумеруются.",
+        "exclude: []",
+        "# Только эти регламенты (или разделы); пустой список — все.",
+        "include: []",
+        "",
+        "# Пункты с другим текстом или числами в этой компании (id пункта → поля, которые заменить):",
+        "# overrides:",
+        "#   <id пункта>: {deadline: в течение 20 минут, deadline_minutes: 20}",
+    ]
+    return rel, "\n".join(lines) + "\n"
+
+
+def new_company(root: Path, company_id: str, *, name: str | None = None, short_name: str | None = None,
+                city: str | None = None, visibility: str = "public") -> list[Path]:
+    """Create ``content/companies/<id>.yml``, then check that company as ``reglament check --company`` does.
+
+    When the new profile would bring errors of its own (a parameter the texts
+    need and nothing provides), the file is removed again and
+    :class:`ScaffoldError` says what to add first.
+    """
+    from .companies import base_check, check_variant, load_project
+    from .diagnostics import format_text
+
+    plan = plan_company(root, company_id, name=name, short_name=short_name, city=city, visibility=visibility)
+    rel, text = company_file(root, plan)
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.new")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.rename(path)
+    try:
+        project = load_project(root)
+        base = {(d.file, d.line, d.column, d.code) for d in base_check(project).diagnostics}
+        own = [d for d in check_variant(project, company=company_id).diagnostics
+               if d.severity == "error" and (d.file, d.line, d.column, d.code) not in base]
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    if own:
+        path.unlink()
+        shown = format_text(own[:5], root=root)
+        raise ScaffoldError(f"a profile for `{company_id}` would not pass the check; nothing was written:\n{shown}")
+    return [path]

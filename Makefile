@@ -21,13 +21,13 @@ $(STAMP): pyproject.toml constraints.txt
 # into site/<company-id>/ (plus site/index.html listing them); without, one site.
 HAS_COMPANIES = $(wildcard content/companies/*.yml)
 
-site: $(STAMP)
+site: $(STAMP) pdf-deps
 	$(BIN)/reglament check
 ifneq ($(HAS_COMPANIES),)
 	$(BIN)/reglament check --all-companies
-	$(BIN)/reglament build --all-companies
+	$(BIN)/reglament build --all-companies --pdf
 else
-	$(BIN)/reglament build
+	$(BIN)/reglament build --pdf
 endif
 
 check: $(STAMP)

@@ -488,3 +488,26 @@ def test_cli_all_companies_one_failing(rich, tmp_path):
     assert (out / "alfa" / "rules.pdf").exists() and not (out / "beta").exists()
     proc = run_cli("pdf", "--root", str(rich), "--company", "gamma", "--out", str(out))
     assert proc.returncode == 2 and "gamma" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# ------------------------------------------------------------------ the site's copies
+
+
+@pytest.mark.slow
+def test_public_site_links_its_pdfs_and_they_hold_nothing_internal(rich, tmp_path):
+    from reglament.build import build
+
+    built = build(rich, tmp_path / "site", public=True, pdf=Edition(effective=TODAY),
+                  stage=tmp_path / "stage")
+    assert built.ok, built.diagnostics
+    page = (tmp_path / "site" / "rules" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../pdf/rules.pdf"' in page and "Скачать PDF" in page
+    data = (tmp_path / "site" / "pdf" / "rules.pdf").read_bytes()
+    text, _ = pdf_text(data)
+    assert "УТВЕРЖДАЮ" in text
+    assert MARKER not in text.replace("\n", "").replace(" ", "")
+    # without pdf= the site has neither the files nor the link
+    built = build(rich, tmp_path / "site2", public=True, stage=tmp_path / "stage2")
+    assert built.ok
+    assert not (tmp_path / "site2" / "pdf").exists()
+    assert "Скачать PDF" not in (tmp_path / "site2" / "rules" / "index.html").read_text(encoding="utf-8")

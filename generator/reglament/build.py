@@ -118,7 +118,7 @@ def replace_dir(new: Path, target: Path) -> None:
 
 def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None,
           extra_config: dict | None = None, extra_pages: dict[str, str] | None = None,
-          company: str | None = None, public: bool = False) -> Built:
+          company: str | None = None, public: bool = False, pdf: object | None = None) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
 
     ``company`` builds that company's variant (``content/companies/<id>.yml``;
@@ -133,6 +133,10 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
     rendered tree and to the end of the navigation; ``extra_config`` goes into
     the child MkDocs config (publishing uses both: the «Что изменилось» page,
     ``extra.version`` for mike).
+
+    ``pdf`` (a :class:`reglament.pdf.Edition`) adds the print edition: each
+    regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the
+    site, and its page links to it (:func:`reglament.pdf.site_pdfs`).
     """
     from .mkdocs_adapter import EngineError, build_site
 
@@ -145,7 +149,7 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
         title = variant.site_title(title)
         # Material prints site_name as HTML (header, <title>, aria-label): a profile's name is escaped here
         extra_config = {"site_name": html.escape(title, quote=True), **(extra_config or {})}
-    tree = render(checked.content, root / "templates", site_title=title)
+    tree = render(checked.content, root / "templates", site_title=title, pdf_links=pdf is not None)
     for path, markdown in (extra_pages or {}).items():
         tree.pages[path] = markdown
         tree.nav.append(path)
@@ -156,6 +160,15 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
     tmp_site = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
         config = write_tree(tree, root, stage, tmp_site, extra_config=extra_config)
+        if pdf is not None:
+            from .pdf import PdfError, site_pdfs
+
+            try:
+                site_pdfs(root, checked, stage / "docs", edition=pdf)
+            except PdfError as exc:
+                diag = Diagnostic("templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}",
+                                  "check templates/pdf/")
+                return Built([*checked.diagnostics, diag])
         try:
             warnings = build_site(config)
         except EngineError as exc:

@@ -112,8 +112,10 @@ def check_cmd(root: Path, fmt: str, strict: bool, companies: tuple[str, ...], al
 @PUBLIC
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Companies built in parallel processes (default: the number of cores).")
+@click.option("--pdf", is_flag=True, help="Add each regulation's print edition (PDF, working edition of today) "
+                                          "to the site and link it from the regulation's page.")
 def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: tuple[str, ...],
-              all_companies: bool, public: bool, jobs: int | None) -> None:
+              all_companies: bool, public: bool, jobs: int | None, pdf: bool) -> None:
     """Check, render and build the site. On errors nothing is written and the old site stays.
 
     With --company ID (repeatable) or --all-companies: each company's site goes
@@ -121,14 +123,18 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
     keeps its previous site and does not stop the others; the command then
     exits 1 and names it.
     """
+    import datetime as dt
+
     from .build import build, check_project
     from .diagnostics import has_errors
+    from .pdf import Edition
 
     out = out or root / "site"
+    edition = Edition(effective=dt.date.today()) if pdf else None
     try:
         ids = _company_ids(root, companies, all_companies)
         if ids is not None:
-            _build_companies(root, out, ids, fmt=fmt, strict=strict, public=public, jobs=jobs)
+            _build_companies(root, out, ids, fmt=fmt, strict=strict, public=public, jobs=jobs, pdf=edition)
             return
         checked = check_project(root, public=public)
     except NoContentError as exc:
@@ -137,7 +143,7 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
-    built = build(root, out, checked=checked, public=public)
+    built = build(root, out, checked=checked, public=public, pdf=edition)
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)
@@ -146,7 +152,7 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
 
 
 def _build_companies(root: Path, out: Path, ids: list[str], *, fmt: str, strict: bool, public: bool,
-                     jobs: int | None) -> None:
+                     jobs: int | None, pdf: object | None = None) -> None:
     from .companies import build_all, default_jobs
 
     tty = sys.stderr.isatty()
@@ -160,7 +166,7 @@ def _build_companies(root: Path, out: Path, ids: list[str], *, fmt: str, strict:
     if tty:
         click.echo(f"building {len(ids)} compan{'y' if len(ids) == 1 else 'ies'} into {out} …", err=True)
     result = build_all(root, out, companies=ids, public=public, strict=strict,
-                       jobs=jobs or default_jobs(), progress=progress)
+                       jobs=jobs or default_jobs(), progress=progress, pdf=pdf)
     emit(result.diagnostics, fmt, root)
     if not result.ok:
         click.echo(f"build failed for: {', '.join(result.failed)}", err=True)

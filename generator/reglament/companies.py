@@ -174,7 +174,7 @@ class AllBuilt:
 
 
 def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
-               project: Project | None = None) -> CompanyBuild:
+               project: Project | None = None, pdf: object | None = None) -> CompanyBuild:
     """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic)."""
     from .build import build
 
@@ -183,18 +183,20 @@ def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
     checked = check_variant(project, company=company, public=public)
     if has_errors(checked.diagnostics, strict=strict):
         return CompanyBuild(company, False, checked.diagnostics, time.monotonic() - started)
-    built = build(root, site, checked=checked, company=company, public=public)
+    built = build(root, site, checked=checked, company=company, public=public, pdf=pdf)
     return CompanyBuild(company, built.ok, built.diagnostics, time.monotonic() - started)
 
 
-def _build_worker(root: str, site: str, company: str, public: bool, strict: bool) -> CompanyBuild:
+def _build_worker(root: str, site: str, company: str, public: bool, strict: bool,
+                  pdf: object | None = None) -> CompanyBuild:
     """Entry point of a worker process (``--jobs N``): loads the project itself."""
-    return _build_one(Path(root), Path(site), company, public, strict)
+    return _build_one(Path(root), Path(site), company, public, strict, pdf=pdf)
 
 
 def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, public: bool = False,
               strict: bool = False, jobs: int = 1, project: Project | None = None,
-              progress: Callable[[CompanyBuild, int, int], None] | None = None) -> AllBuilt:
+              progress: Callable[[CompanyBuild, int, int], None] | None = None,
+              pdf: object | None = None) -> AllBuilt:
     """Build every company (or the listed ones) into ``out/<company-id>/`` plus ``out/index.html``.
 
     Companies are built into a fresh folder next to ``out`` (``jobs`` > 1: in
@@ -202,7 +204,8 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
     A company whose build fails keeps its previous site (copied over); the
     others are not stopped. Then the whole folder replaces ``out`` at once, so
     a reader never sees a half-written company. ``progress(result, done, total)``
-    is called as each company finishes.
+    is called as each company finishes. ``pdf`` (a :class:`reglament.pdf.Edition`)
+    adds each company's print editions to its site (see :func:`reglament.build.build`).
     """
     from .build import replace_dir
 
@@ -225,7 +228,7 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
         if jobs > 1 and len(ids) > 1:
             ctx = multiprocessing.get_context("spawn")
             with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=ctx) as pool:
-                futures = {pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict): cid
+                futures = {pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict, pdf): cid
                            for cid in ids}
                 for future in concurrent.futures.as_completed(futures):
                     cid = futures[future]
@@ -237,7 +240,7 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
                         finished(CompanyBuild(cid, False, [diag], 0.0))
         else:
             for cid in ids:
-                finished(_build_one(root, tmp / cid, cid, public, strict, project))
+                finished(_build_one(root, tmp / cid, cid, public, strict, project, pdf=pdf))
         for cid in ids:
             if not results[cid].ok and (out / cid / INDEX_FILE).is_file() and not (tmp / cid).exists():
                 shutil.copytree(out / cid, tmp / cid, symlinks=True)

@@ -753,3 +753,32 @@ def print_editions(root: Path, out: Path, *, today: date, edition: str | None = 
             result.files.append(write_pdf(job, templates=root / "templates", out_dir=target, root=root))
     result.diagnostics = sorted(found)
     return result
+
+
+# --------------------------------------------------------------------------
+# The site's copies
+
+SITE_DIR = "pdf"
+
+
+def site_pdf_href(regulation_id: str) -> str:
+    """Where a regulation page (``<reg>/index.md``) finds its PDF in the docs tree."""
+    return f"../{SITE_DIR}/{regulation_id}.pdf"
+
+
+def site_pdfs(root: Path, checked, docs_dir: Path, *, edition: Edition) -> list[Path]:
+    """Write the print edition of every regulation of a checked variant into ``docs_dir/pdf/``.
+
+    The hook :func:`reglament.build.build` calls with ``pdf=``: the PDFs are of
+    exactly the content the site shows (same variant, same visibility), so a
+    public site's PDFs hold no internal item and no employee's name.
+    """
+    variant = checked.variant
+    content = checked.content
+    company = company_of(root, variant)
+    people = employees_of(variant)
+    public = bool(getattr(variant, "public", False))
+    return [write_pdf(PrintJob(content=content, regulation=reg, company=company, edition=edition,
+                               employees=people, public=public),
+                      templates=root / "templates", out_dir=docs_dir / SITE_DIR, root=root)
+            for reg in content.regulations]

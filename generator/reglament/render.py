@@ -272,8 +272,12 @@ _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 EDIT_SCHEME = "reglament-source:"
 
 
-def render(content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None) -> RenderedTree:
-    """Render every page of the site; pure: same content → same tree."""
+def render(content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None,
+           pdf_links: bool = False) -> RenderedTree:
+    """Render every page of the site; pure: same content → same tree.
+
+    ``pdf_links``: each regulation page links to its print edition (``pdf/<regulation>.pdf``, written by the build).
+    """
     r = Renderer(content, templates, morph=morph)
     tree = RenderedTree()
 
@@ -291,7 +295,8 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
                           "terms": _terms_of(content, reg, part) if isinstance(part, m.TermsPart) else [],
                           **_part_extras(part)})
         tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,
-                                         reg=reg, parts=parts, content=content)
+                                         reg=reg, parts=parts, content=content,
+                                         pdf_href=f"../pdf/{reg.id}.pdf" if pdf_links else "")
         tree.sources[path] = reg.origin.file
         nav_regs.append({reg.short_title or reg.title: path})
 

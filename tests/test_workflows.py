@@ -223,6 +223,7 @@ def run_step(workflow: str, job: str, name_start: str, *, cwd: Path, env: dict[s
     wf = load_workflow(REPO / ".github" / "workflows" / workflow)
     script = find_step(workflow, job, name_start)["run"]
     assert "${{" not in script, "a run script must read untrusted values from env:, never inline"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     output, summary = tmp_path / "github_output", tmp_path / "github_summary"
     output.write_text("", encoding="utf-8")
     summary.write_text("", encoding="utf-8")
@@ -376,3 +377,102 @@ def test_companies_step_outputs_the_matrix(workflow_tools, project, tmp_path, wo
     assert json.loads(out["shards"]) == [[""]], "no profiles: one job builds the single site"
     if workflow == "publish.yml":
         assert out["has-companies"] == "false"
+
+
+@pytest.mark.slow
+def test_build_step_builds_each_company_of_its_job(workflow_tools, project, tmp_path):
+    root = project({f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta")},
+                   with_site_files=True)
+    proc, _, _ = run_step("pull-request.yml", "build", "build the preview", cwd=root,
+                          env={"COMPANIES": '["alpha","beta"]'}, tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    preview = root / "preview"
+    assert sorted(p.name for p in preview.iterdir() if p.is_dir()) == ["alpha", "beta"]
+    assert "ООО «Alpha»" in (preview / "alpha" / "index.html").read_text(encoding="utf-8")
+    assert (preview / "index.html").is_file()
+    shutil.rmtree(root / "content" / "companies")
+    shutil.rmtree(preview)
+    proc, _, _ = run_step("pull-request.yml", "build", "build the preview", cwd=root, env={"COMPANIES": '[""]'},
+                          tmp_path=tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (preview / "index.html").is_file() and (preview / "search" / "search_index.json").is_file()
+
+
+EDITION = """\
+editions:
+  - id: "2025.1"
+    title: Первая редакция
+    effective: 2025-02-01
+    approved_by: Генеральный директор А. В. Смирнов
+    approved: 2025-01-20
+"""
+
+
+def runner_clone(remote: Path, dest: Path, ref: str) -> Path:
+    """What actions/checkout with fetch-depth 0 leaves: a full clone at ``ref``, `origin` the remote."""
+    subprocess.run(["git", "clone", "-q", str(remote), str(dest)], check=True, capture_output=True)
+    git(dest, "checkout", "-q", ref)
+    return dest
+
+
+@pytest.mark.slow
+def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
+    """The publish workflow's steps, run as separate runners would: check job, one build job per company,
+    then the publish job gathers their artifacts and deploys them to a bare remote's gh-pages in one push."""
+    files = {f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta")}
+    files["content/editions.yml"] = EDITION
+    root = project(files, with_site_files=True)
+    shutil.copy(REPO / "constraints.txt", root / "constraints.txt")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "Редакция 2025.1")
+    git(root, "tag", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(remote)], check=True, capture_output=True)
+
+    # job `check` (on the pushed tag)
+    check = runner_clone(remote, tmp_path / "check", "edition/2025.1")
+    proc, out, _ = run_step("publish.yml", "check", "the edition id", cwd=check,
+                            env={"INPUT_EDITION": "", "REF_NAME": "edition/2025.1"}, tmp_path=tmp_path / "o1")
+    assert proc.returncode == 0, proc.stderr
+    edition = out["edition"]
+    assert edition == "2025.1"
+    proc, _, _ = run_step("publish.yml", "check", "check every company", cwd=check, env={}, tmp_path=tmp_path / "o2")
+    assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout + proc.stderr
+    proc, out, _ = run_step("publish.yml", "check", "list the companies", cwd=check, env={},
+                            tmp_path=tmp_path / "o3")
+    assert proc.returncode == 0, proc.stderr
+    shards = json.loads(out["shards"])
+    assert (shards, out["has-companies"]) == ([["alpha"], ["beta"]], "true")
+
+    # jobs `build`: one runner per shard, each uploads editions/
+    artifacts = []
+    for i, shard in enumerate(shards):
+        runner = runner_clone(remote, tmp_path / f"build-{i}", "main")
+        proc, _, _ = run_step("publish.yml", "build", "build the edition's sites", cwd=runner,
+                              env={"EDITION": edition, "COMPANIES": json.dumps(shard)}, tmp_path=tmp_path / f"b{i}")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        artifacts.append(runner / "editions")
+
+    # job `publish`: download-artifact with merge-multiple, then the deploy step (its credential line
+    # only sets up github.com; the remote here is a local bare repository)
+    runner = runner_clone(remote, tmp_path / "publish", "main")
+    for artifact in artifacts:
+        shutil.copytree(artifact, runner / "editions", dirs_exist_ok=True)
+    script = find_step("publish.yml", "publish", "deploy every company")["run"]
+    assert "gh auth setup-git\n" in script
+    deploy = tmp_path / "deploy.sh"
+    deploy.write_text(script.replace("gh auth setup-git\n", ""), encoding="utf-8")
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", str(deploy)], cwd=runner,
+                          env={"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path),
+                               "LANG": "C.UTF-8", "EDITION": edition, "HAS_COMPANIES": "true"},
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "pushed gh-pages to origin" in proc.stderr
+    tree = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+    for company in ("alpha", "beta"):
+        assert f"{company}/2025.1/index.html" in tree
+        versions = json.loads(git(remote, "show", f"gh-pages:{company}/versions.json"))
+        assert [(v["version"], v["aliases"], v["properties"]["effective"]) for v in versions] == [
+            ("2025.1", ["latest"], "2025-02-01")]
+    assert "ООО «Beta»" in git(remote, "show", "gh-pages:beta/2025.1/index.html")

@@ -175,6 +175,14 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
     if kind == "string_pattern_mismatch":
         return Diagnostic.at(pos, "error", "wrong-type", f"`{field_name}`: {_describe(err.get('input'))} has the wrong format",
                              "times are written HH:MM, e.g. `09:30`" if "0-5" in str(err.get("ctx", {})) else "")
+    if kind.startswith("string") and isinstance(err.get("input"), list):
+        if name == "accountable":  # the RACI rule: exactly one role answers for the result
+            return Diagnostic.at(pos, "error", "raci-accountable",
+                                 f"`{field_name}`: a shared duty has exactly one accountable role (A), not a list",
+                                 "keep in `accountable` the one role that answers for the result; "
+                                 "put the others in `responsible` or `consulted`")
+        return Diagnostic.at(pos, "error", "wrong-type", f"`{field_name}` takes one value, not a list",
+                             "write a single value")
     return Diagnostic.at(pos, "error", "wrong-type",
                          f"`{field_name}`: {err['msg']} (got {_describe(err.get('input'))})",
                          _type_hint(kind))

@@ -25,9 +25,14 @@ class Context:
         return list(self.content.texts())
 
     @cached_property
+    def refs_in(self) -> list[list[Ref]]:
+        """The references of each text, in the order of :attr:`texts`."""
+        return [find_refs(text.text) if "[[" in text.text else [] for text in self.texts]
+
+    @cached_property
     def refs(self) -> list[tuple[TextField, Ref]]:
         """Every ``[[…]]`` reference, with the text it stands in."""
-        return [(text, ref) for text in self.texts for ref in find_refs(text.text)]
+        return [(text, ref) for text, refs in zip(self.texts, self.refs_in) for ref in refs]
 
     @cached_property
     def matcher(self) -> TermMatcher:
@@ -37,8 +42,8 @@ class Context:
     def mentions(self) -> list[tuple[TextField, list[Mention], set[str]]]:
         """Per text: the term mentions outside references, and the term ids it links explicitly."""
         out = []
-        for text in self.texts:
-            linked = {ref.target for ref in find_refs(text.text)}
+        for text, refs in zip(self.texts, self.refs_in):
+            linked = {ref.target for ref in refs}
             out.append((text, self.matcher.find(mask_for_terms(text.text)), linked))
         return out
 

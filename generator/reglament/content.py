@@ -6,7 +6,9 @@ text field with a way to locate a character of it in its source file.
 from __future__ import annotations
 
 import re
+import typing
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Iterator
 
 from . import model as m
@@ -159,7 +161,7 @@ class Content:
         def walk(node):
             if isinstance(node, m.Node):
                 yield node
-                for name in type(node).model_fields:
+                for name in node_fields(type(node)):
                     yield from walk(getattr(node, name))
             elif isinstance(node, list):
                 for item in node:
@@ -178,12 +180,44 @@ class Content:
 
 def yaml_texts(node: m.Node, item: Item) -> Iterator[TextField]:
     """Text fields of ``node`` and its nested non-item nodes (Raci, FixedPay, WorkingHours)."""
-    for name, info in type(node).model_fields.items():
+    cls = type(node)
+    for name in text_fields(cls):
         value = getattr(node, name)
-        if isinstance(value, str) and m.TEXT in info.metadata:
+        if isinstance(value, str):
             yield TextField(value, _locator(node, name), item, item.regulation)
-        elif isinstance(value, m.Node) and not hasattr(value, "id"):
+    for name in node_fields(cls):
+        value = getattr(node, name)
+        if isinstance(value, m.Node) and "id" not in type(value).model_fields:
             yield from yaml_texts(value, item)
+
+
+# Field lists per model class, computed once: walking every field of every node
+# through pydantic's class properties was the largest cost of `check` on big sites.
+
+
+@lru_cache(maxsize=None)
+def text_fields(cls: type) -> tuple[str, ...]:
+    """Fields of ``cls`` declared as :data:`~reglament.model.Text` (they may hold references)."""
+    return tuple(name for name, info in cls.model_fields.items() if m.TEXT in info.metadata)
+
+
+@lru_cache(maxsize=None)
+def node_fields(cls: type) -> tuple[str, ...]:
+    """Fields of ``cls`` whose type may hold model nodes, directly or in lists."""
+    return tuple(name for name, info in cls.model_fields.items() if _may_hold_node(info.annotation))
+
+
+def _may_hold_node(annotation: object) -> bool:
+    origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+    if origin is typing.Literal:
+        return False
+    if origin is typing.Annotated:
+        return _may_hold_node(args[0])
+    if args:
+        return any(_may_hold_node(arg) for arg in args)
+    if isinstance(annotation, type):
+        return issubclass(annotation, m.Node) or annotation in (list, tuple, set, dict, object)
+    return annotation not in (None, type(None))  # Any, a forward reference…: look inside
 
 
 def _locator(node: m.Node, name: str) -> Callable[[int], Position]:

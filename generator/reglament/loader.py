@@ -8,6 +8,7 @@ goes on with the other files so one run reports everything.
 from __future__ import annotations
 
 import difflib
+import os
 import types
 import typing
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import model as m
-from .content import Content
+from .content import Content, node_fields
 from .diagnostics import Diagnostic, Position
 from .editions import Editions
 from .yaml_source import YamlDocument, parse_yaml
@@ -45,6 +46,7 @@ class SourceReader:
     def __init__(self, root: Path, files: dict[str, bytes] | None = None) -> None:
         self.root = root
         self._files = files
+        self._content_root: Path | None = None
 
     def list(self, folder: str) -> list[str]:
         """Relative paths (to root) of the files below ``folder``, sorted."""
@@ -54,7 +56,20 @@ class SourceReader:
         base = self.root / folder
         if not base.is_dir():
             return []
-        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file() or p.is_symlink())
+        # os.scandir knows each entry's type without a stat call (pathlib's rglob stats every path).
+        # Symlinks are listed, never followed: read() refuses those that leave the content folder.
+        found: list[str] = []
+        stack = [(str(base), folder.rstrip("/"))]
+        while stack:
+            path, rel = stack.pop()
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    name = f"{rel}/{entry.name}"
+                    if entry.is_symlink() or entry.is_file(follow_symlinks=False):
+                        found.append(name)
+                    elif entry.is_dir(follow_symlinks=False):
+                        stack.append((entry.path, name))
+        return sorted(found)
 
     def exists(self, rel: str) -> bool:
         if self._files is not None:
@@ -66,7 +81,9 @@ class SourceReader:
             return self._files[rel]
         path = self.root / rel
         real = path.resolve()
-        content_root = (self.root / CONTENT_DIR).resolve()
+        if self._content_root is None:
+            self._content_root = (self.root / CONTENT_DIR).resolve()
+        content_root = self._content_root
         if not real.is_relative_to(content_root):
             raise PermissionError(f"`{rel}` points outside the content folder (to {real})")
         if real.stat().st_size > MAX_FILE_BYTES:
@@ -206,7 +223,7 @@ def attach_origins(node: object, doc: YamlDocument, path: tuple) -> None:
     """Give every model node its :class:`Origin` (file and path), recursively."""
     if isinstance(node, m.Node):
         node._origin = m.Origin(doc, path)
-        for name in type(node).model_fields:
+        for name in node_fields(type(node)):
             attach_origins(getattr(node, name), doc, path + (name,))
     elif isinstance(node, list):
         for i, item in enumerate(node):

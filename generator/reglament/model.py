@@ -100,8 +100,11 @@ class Node(BaseModel):
 
     @property
     def origin(self) -> Origin:
-        assert self._origin is not None, f"{type(self).__name__} has no origin"
-        return self._origin
+        # the private slot read directly: `self._origin` goes through pydantic's (slow) __getattr__
+        private = self.__pydantic_private__
+        origin = private.get("_origin") if private else None
+        assert origin is not None, f"{type(self).__name__} has no origin"
+        return origin
 
     def at(self, field: str | int | None = None) -> Position:
         """Shortcut for ``self.origin.at(field)``."""

@@ -69,6 +69,7 @@ class TermMatcher:
     def __init__(self, terms: list[m.Term], morph: Morph) -> None:
         self.morph = morph
         self._by_first: dict[str, list[tuple[_Variant, tuple]]] = {}
+        self._candidates_of: dict[str, list[tuple[_Variant, tuple]]] = {}  # per word form, filled lazily
         for term in terms:
             exact = term.match == "exact"
             names = [term.term, *term.synonyms]
@@ -114,6 +115,12 @@ class TermMatcher:
         return found
 
     def _candidates(self, token: str):
+        found = self._candidates_of.get(token)
+        if found is None:
+            found = self._candidates_of[token] = self._lookup(token)
+        return found
+
+    def _lookup(self, token: str):
         out = list(self._by_first.get(token, ()))
         if fold(token) != token:
             out += self._by_first.get(fold(token), ())

@@ -28,16 +28,27 @@ class Ref:
         return f"[[{self.target}{'|' + self.display if self.display is not None else ''}]]"
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
 def blank(text: str, start: int, end: int) -> str:
     """``text`` with ``[start, end)`` replaced by spaces (newlines kept), so offsets stay valid."""
-    return text[:start] + "".join("\n" if c == "\n" else " " for c in text[start:end]) + text[end:]
+    return text[:start] + _spaces(text[start:end]) + text[end:]
+
+
+def _spaces(span: str) -> str:
+    return _NOT_NEWLINE.sub(" ", span) if "\n" in span else " " * len(span)
+
+
+def _blank_match(match: re.Match) -> str:
+    return _spaces(match.group())
 
 
 def mask_code(text: str) -> str:
     """Blank out inline code spans: nothing inside them is a reference or a term."""
-    for match in reversed(list(_CODE_SPAN.finditer(text))):
-        text = blank(text, match.start(), match.end())
-    return text
+    if "`" not in text:
+        return text
+    return _CODE_SPAN.sub(_blank_match, text)
 
 
 def find_refs(text: str) -> list[Ref]:
@@ -49,7 +60,7 @@ def find_refs(text: str) -> list[Ref]:
 def mask_for_terms(text: str) -> str:
     """Blank out what must never be recognised as a term mention: code, references, links' targets, HTML, URLs."""
     text = mask_code(text)
-    for pattern in (REF_RE, _MD_LINK, _HTML_TAG, _AUTOLINK):
-        for match in reversed(list(pattern.finditer(text))):
-            text = blank(text, match.start(), match.end())
+    for pattern, probe in ((REF_RE, "[["), (_MD_LINK, "]("), (_HTML_TAG, "<"), (_AUTOLINK, "://")):
+        if probe in text:  # one substitution per pattern: its matches never overlap
+            text = pattern.sub(_blank_match, text)
     return text

@@ -28,6 +28,11 @@ ID_FIELDS = (
 )
 
 
+_ID_FIELDS_OF: dict[type, list[tuple[str, str | None]]] = {}
+for _cls, _name, _kind in ID_FIELDS:
+    _ID_FIELDS_OF.setdefault(_cls, []).append((_name, _kind))
+
+
 def nearest(ctx, ident: str, kind: str | None = None) -> str:
     pool = [i for i, it in ctx.content.index.items() if kind is None or it.kind == kind]
     close = difflib.get_close_matches(ident, pool, n=1, cutoff=0.5)
@@ -57,9 +62,7 @@ def check(ctx):
 def id_fields(content):
     """Every id-valued field: (node, field name, expected kind, value, position)."""
     for node in content.nodes():
-        for cls, name, kind in ID_FIELDS:
-            if type(node) is not cls:
-                continue
+        for name, kind in _ID_FIELDS_OF.get(type(node), ()):
             value = getattr(node, name)
             if isinstance(value, list):
                 for i, v in enumerate(value):

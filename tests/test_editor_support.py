@@ -137,7 +137,7 @@ def test_pre_commit_manifest_is_valid():
 def test_pre_commit_hook_entries_run(project):
     """Each hook's `entry`, run as pre-commit runs it (in the repository root, no file names), does its job."""
     hooks = {h["id"]: h for h in YAML(typ="safe", pure=True).load((REPO / ".pre-commit-hooks.yaml").read_text())}
-    assert set(hooks) == {"reglament-check", "reglament-schema"}
+    assert set(hooks) == {"reglament-check", "reglament-check-companies", "reglament-schema"}
     assert all(h["pass_filenames"] is False and h["language"] == "python" for h in hooks.values())
     bad = "id: general\ntitle: О\nkind: clauses\nclauses:\n  - id: purpose\n    text: О [[leed]].\n"
     root = project({"content/regulations/rules/general.yml": bad})
@@ -146,6 +146,14 @@ def test_pre_commit_hook_entries_run(project):
     assert run_cli(*check[1:], cwd=root).returncode == 1
     (root / "content/regulations/rules/general.yml").write_text(bad.replace("leed", "lead"), encoding="utf-8")
     assert run_cli(*check[1:], cwd=root).returncode == 0
+    companies = shlex.split(hooks["reglament-check-companies"]["entry"])
+    (root / "content/companies").mkdir()
+    (root / "content/companies/alpha.yml").write_text("id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n"
+                                                      "exclude: [no-such-id]\n", encoding="utf-8")
+    assert run_cli(*companies[1:], cwd=root).returncode == 1
+    (root / "content/companies/alpha.yml").write_text("id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n",
+                                                      encoding="utf-8")
+    assert run_cli(*companies[1:], cwd=root).returncode == 0
     run_cli("schema", cwd=root)
     assert run_cli(*shlex.split(hooks["reglament-schema"]["entry"])[1:], cwd=root).returncode == 0
     (root / "schema" / "roles.schema.json").unlink()

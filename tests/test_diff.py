@@ -174,16 +174,32 @@ def commit(repo: Path, files: dict[str, str | None], message: str, *, tag: str |
         sh_git(repo, "tag", tag)
 
 
-@pytest.fixture
-def repo(tmp_path) -> Path:
+def make_repo(root: Path) -> Path:
     """A repository with history: a commit before content existed (tag `pre`), editions `v1` and `v2`."""
-    root = tmp_path / "repo"
     root.mkdir()
     sh_git(root, "init", "-q", "-b", "main")
     commit(root, {"README.md": "Регламенты\n"}, "start", tag="pre")
     commit(root, tree(1), "edition 1", tag="v1")
     commit(root, tree(2), "edition 2", tag="v2")
     return root
+
+
+@pytest.fixture
+def repo(tmp_path) -> Path:
+    """The history, for a test that changes it (commits, tags, working tree)."""
+    return make_repo(tmp_path / "repo")
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory) -> Path:
+    """The history, shared read-only by the tests of this module."""
+    return make_repo(tmp_path_factory.mktemp("history") / "repo")
+
+
+@pytest.fixture(scope="module")
+def v1_v2(history) -> dict:
+    """`reglament diff v1 v2 --format json`, run once."""
+    return diff_json(history, "v1", "v2")
 
 
 def diff_json(repo: Path, *args: str) -> dict:
@@ -209,8 +225,8 @@ def items_by_id(data: dict) -> dict[str, dict]:
 # What it reports
 
 
-def test_json_lists_exactly_the_changed_items(repo):
-    data = diff_json(repo, "v1", "v2")
+def test_json_lists_exactly_the_changed_items(history, v1_v2):
+    data = v1_v2
     items = items_by_id(data)
     assert set(items) == {"terms-apply", "purpose", "scope", "crm-only", "obsolete", "call-lead", "tier-plan", "lead"}
     assert {i: items[i]["change"] for i in items} == {
@@ -219,12 +235,12 @@ def test_json_lists_exactly_the_changed_items(repo):
     }
     assert data["summary"] == {"added": 1, "removed": 1, "changed": 4, "moved": 2, "parameters": 3,
                                "paragraphs": 1, "roles": 1}
-    assert data["old"]["revision"] == git.rev_parse(repo, revision="v1")
+    assert data["old"]["revision"] == git.rev_parse(history, revision="v1")
     assert data["new"]["label"] == "v2"
 
 
-def test_renumbering_caused_by_an_insertion_is_a_move(repo):
-    items = items_by_id(diff_json(repo, "v1", "v2"))
+def test_renumbering_caused_by_an_insertion_is_a_move(v1_v2):
+    items = items_by_id(v1_v2)
     purpose, scope = items["purpose"], items["scope"]
     assert (purpose["old_number"], purpose["new_number"], purpose["move"]) == ("1.1", "1.2", "renumbered")
     assert (scope["old_number"], scope["new_number"], scope["move"]) == ("1.2", "1.3", "renumbered")
@@ -239,24 +255,24 @@ def test_renumbering_caused_by_an_insertion_is_a_move(repo):
     assert items["obsolete"]["text"] == "Отчёт о звонках сдаётся на бумаге."
 
 
-def test_text_change_is_a_word_redline(repo):
-    crm = items_by_id(diff_json(repo, "v1", "v2"))["crm-only"]
+def test_text_change_is_a_word_redline(v1_v2):
+    crm = items_by_id(v1_v2)["crm-only"]
     (field,) = crm["fields"]
     assert field["field"] == "text" and field["kind"] == "text"
     assert field["redline"] == [["=", "Все договорённости с клиентом менеджер "], ["+", "в тот же день "],
                                 ["=", "фиксирует в карточке сделки."]]
 
 
-def test_changed_bonus_tier_is_a_parameter_change(repo):
-    tier = items_by_id(diff_json(repo, "v1", "v2"))["tier-plan"]
+def test_changed_bonus_tier_is_a_parameter_change(v1_v2):
+    tier = items_by_id(v1_v2)["tier-plan"]
     assert tier["kind"] == "tier" and tier["new_number"] == "3.3"
     assert tier["fields"] == []
     assert tier["parameters"] == [{"field": "bonus_percent", "old": 5, "new": 7, "delta": 2, "unit": "%",
                                    "source": "field", "context": None}]
 
 
-def test_deadline_change_is_a_parameter_in_the_field_and_in_the_text(repo):
-    duty = items_by_id(diff_json(repo, "v1", "v2"))["call-lead"]
+def test_deadline_change_is_a_parameter_in_the_field_and_in_the_text(v1_v2):
+    duty = items_by_id(v1_v2)["call-lead"]
     params = {(p["field"], p["source"]): p for p in duty["parameters"]}
     assert params[("deadline_minutes", "field")]["old"] == 15
     assert params[("deadline_minutes", "field")]["new"] == 10
@@ -265,8 +281,8 @@ def test_deadline_change_is_a_parameter_in_the_field_and_in_the_text(repo):
     assert (text_param["old"], text_param["new"], text_param["context"]) == (15, 10, "в течение 10 минут")
 
 
-def test_changed_term_definition(repo):
-    lead = items_by_id(diff_json(repo, "v1", "v2"))["lead"]
+def test_changed_term_definition(v1_v2):
+    lead = items_by_id(v1_v2)["lead"]
     assert (lead["kind"], lead["change"], lead["label"]) == ("term", "changed", "Лид")
     (field,) = lead["fields"]
     assert field["field"] == "definition"
@@ -275,8 +291,8 @@ def test_changed_term_definition(repo):
     assert field["old"] == "Потенциальный клиент, оставивший контакты."
 
 
-def test_prose_part_is_diffed_by_paragraph_with_words_inside(repo):
-    data = diff_json(repo, "v1", "v2")
+def test_prose_part_is_diffed_by_paragraph_with_words_inside(v1_v2):
+    data = v1_v2
     (reg,) = data["regulations"]
     final = next(p for p in reg["parts"] if p["id"] == "final")
     assert final["kind"] == "prose" and final["change"] == "changed"
@@ -286,8 +302,8 @@ def test_prose_part_is_diffed_by_paragraph_with_words_inside(repo):
                                ["+", " и бухгалтерией"], ["=", "."]]
 
 
-def test_impact_lists_the_roles_whose_duties_or_pay_changed(repo):
-    data = diff_json(repo, "v1", "v2")
+def test_impact_lists_the_roles_whose_duties_or_pay_changed(v1_v2):
+    data = v1_v2
     (manager,) = data["impact"]
     assert manager["role"] == "manager" and manager["name"] == "Менеджер"
     kinds = {(r["kind"], r["item"]) for r in manager["reasons"]}
@@ -353,14 +369,13 @@ def test_reordered_and_relocated_items(tmp_path):
     assert [p.change for p in parts["final"].paragraphs] == ["removed"] * 3
 
 
-def test_no_changes(repo):
-    proc = run_cli("diff", "v2", "--root", str(repo))
+def test_no_changes(history):
+    proc = run_cli("diff", "v2", "--exit-code", "--root", str(history))
     assert proc.returncode == 0, proc.stderr
     assert "изменений нет" in proc.stdout
-    data = diff_json(repo, "v2", "v2")
-    assert data["regulations"] == [] and data["impact"] == []
-    assert run_cli("diff", "v1", "v2", "--exit-code", "--root", str(repo)).returncode == 1
-    assert run_cli("diff", "v2", "--exit-code", "--root", str(repo)).returncode == 0
+    data = diff_revisions(history, old="v2", new="v2").to_json()
+    assert data["regulations"] == [] and data["impact"] == [] and data["terms"] == []
+    assert run_cli("diff", "v1", "v2", "--exit-code", "--root", str(history)).returncode == 1
 
 
 # --------------------------------------------------------------------------
@@ -384,14 +399,17 @@ def test_new_defaults_to_the_working_tree_which_stays_untouched(repo):
 
 def test_both_sides_come_from_git_objects_not_the_working_tree(repo):
     (repo / "content/regulations/rules/motivation.yml").write_text("broken: [", encoding="utf-8")
-    data = diff_json(repo, "v1", "v2")
+    data = diff_revisions(repo, old="v1", new="v2").to_json()
     assert data["summary"]["changed"] == 4
 
 
-def test_revision_kinds_commit_branch_and_relative(repo):
-    sha = sh_git(repo, "rev-parse", "v1").strip()
-    assert items_by_id(diff_json(repo, sha[:10], "main"))["tier-plan"]["change"] == "changed"
-    assert items_by_id(diff_json(repo, "HEAD~1"))["tier-plan"]["change"] == "changed"
+def test_revision_kinds_commit_branch_and_relative(history):
+    sha = sh_git(history, "rev-parse", "v1").strip()
+    changes = diff_revisions(history, old=sha[:10], new="main", run_checks=False)
+    assert changes.old.revision == sha and changes.new.revision == git.rev_parse(history, revision="v2")
+    assert [i.change for i in changes.items() if i.id == "tier-plan"] == ["changed"]
+    changes = diff_revisions(history, old="HEAD~1", run_checks=False)
+    assert changes.new.label == "working tree" and changes.summary.changed == 4
 
 
 def test_edition_ids_map_to_their_tags(repo):
@@ -411,7 +429,7 @@ def test_edition_ids_map_to_their_tags(repo):
     write_tree(repo, {"content/editions.yml": editions})
     sh_git(repo, "tag", "edition/2025.1", "v1")
     sh_git(repo, "tag", "edition/2025.2", "v2")
-    data = diff_json(repo, "2025.1", "2025.2")
+    data = diff_revisions(repo, old="2025.1", new="2025.2").to_json()
     assert data["old"]["edition"] == "2025.1" and data["new"]["edition"] == "2025.2"
     assert data["old"]["revision"] == git.rev_parse(repo, revision="v1")
     assert items_by_id(data)["tier-plan"]["change"] == "changed"
@@ -426,14 +444,15 @@ def test_edition_ids_map_to_their_tags(repo):
                                   "no tag `edition/2025.3`")
     # an edition id that is also a plain tag (the tag `edition/…` missing) still resolves
     sh_git(repo, "tag", "2025.3", "v2")
-    assert diff_json(repo, "2025.1", "2025.3")["new"]["edition"] == "2025.3"
+    assert diff_revisions(repo, old="2025.1", new="2025.3").new.edition == "2025.3"
 
 
 # --------------------------------------------------------------------------
 # Bad input
 
 
-def test_unknown_revision_exits_2_naming_it(repo):
+def test_unknown_revision_exits_2_naming_it(history):
+    repo = history
     proc = run_cli("diff", "v9", "--root", str(repo))
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: unknown revision `v9`: no such tag, branch or commit"
@@ -444,8 +463,8 @@ def test_unknown_revision_exits_2_naming_it(repo):
     assert proc.returncode == 2 and "unknown revision `--output=/tmp/x`" in proc.stderr
 
 
-def test_revision_before_the_content_format_existed(repo):
-    proc = run_cli("diff", "pre", "v1", "--root", str(repo))
+def test_revision_before_the_content_format_existed(history):
+    proc = run_cli("diff", "pre", "v1", "--root", str(history))
     assert proc.returncode == 2
     assert "`pre`" in proc.stderr and "before the content format existed" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -491,7 +510,8 @@ def test_side_with_check_errors_is_still_diffed_and_errors_listed(repo):
 # Formats
 
 
-def test_markdown_renders_as_github_flavoured_markdown(repo):
+def test_markdown_renders_as_github_flavoured_markdown(history):
+    repo = history
     cmarkgfm = pytest.importorskip("cmarkgfm")
     from cmarkgfm.cmark import Options
 
@@ -531,7 +551,8 @@ def test_markdown_collapses_long_diffs_and_escapes_markup(tmp_path):
     assert len(short) <= 2000 and "не поместилось" in short
 
 
-def test_html_redline_inside_a_russian_sentence(repo):
+def test_html_redline_inside_a_russian_sentence(history):
+    repo = history
     proc = run_cli("diff", "v1", "v2", "--root", str(repo), "--format", "html")
     assert proc.returncode == 0, proc.stderr
     page = proc.stdout
@@ -556,8 +577,8 @@ def test_html_escapes_everything_from_the_content(tmp_path):
     assert html.escape(evil, quote=True) in page
 
 
-def test_text_format_marks_words_and_colours_only_when_asked(repo):
-    changes = diff_revisions(repo, old="v1", new="v2", run_checks=False)
+def test_text_format_marks_words_and_colours_only_when_asked(history):
+    changes = diff_revisions(history, old="v1", new="v2", run_checks=False)
     plain_text = format_text(changes)
     assert "\033[" not in plain_text
     assert "менеджер {+в тот же день +}фиксирует" in plain_text
@@ -569,10 +590,10 @@ def test_text_format_marks_words_and_colours_only_when_asked(repo):
     assert "\033[32;4mв тот же день \033[0m" in coloured
 
 
-def test_site_page_what_changed(repo):
+def test_site_page_what_changed(history):
     import markdown
 
-    changes = diff_revisions(repo, old="v1", new="v2", run_checks=False)
+    changes = diff_revisions(history, old="v1", new="v2", run_checks=False)
     page = changes_page(changes, page_path="changes.md", old_title="2025.1", new_title="2025.2")
     assert page.startswith("---\ntitle: \"Что изменилось\"")
     body = page.split("---\n", 2)[2]
@@ -594,8 +615,8 @@ def test_site_page_what_changed(repo):
 # The value: JSON round trip and a golden structure
 
 
-def test_json_round_trip_and_equality(repo):
-    changes = diff_revisions(repo, old="v1", new="v2")
+def test_json_round_trip_and_equality(history):
+    changes = diff_revisions(history, old="v1", new="v2")
     data = json.loads(json.dumps(changes.to_json(), ensure_ascii=False))
     assert Changes.from_json(data) == changes
     assert Changes.from_json(data).to_json() == data
@@ -686,3 +707,60 @@ def test_placements_number_like_the_content_index(tmp_path):
     placed, _ = placements(content)
     for ident, p in placed.items():
         assert content.index[ident].number == p.number
+
+
+# --------------------------------------------------------------------------
+# Company variants
+
+
+DEFAULTS = """\
+name: Компания
+short_name: Компания
+params:
+  plan_amount: 2500000
+"""
+
+
+def acme(plan: int, overrides: str = "") -> str:
+    return f"""\
+id: acme
+name: Общество с ограниченной ответственностью «Акме»
+short_name: ООО «Акме»
+params:
+  plan_amount: {plan}
+{overrides}"""
+
+
+def test_company_parameter_change_shows_as_changed_clause_text(tmp_path):
+    root = tmp_path / "repo"
+    root.mkdir()
+    sh_git(root, "init", "-q", "-b", "main")
+    files = tree(1)
+    files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
+        "text: Регламент пересматривается ежегодно.",
+        "text: 'План продаж {{ company.short_name }} — {{ params.plan_amount | num }} ₽ в месяц.'")
+    files["content/defaults.yml"] = DEFAULTS
+    files["content/companies/acme.yml"] = acme(3000000)
+    commit(root, files, "acme", tag="c1")
+    commit(root, {"content/companies/acme.yml": acme(3500000, "overrides:\n  call-lead:\n    deadline_minutes: 10\n")},
+           "acme: a bigger plan, a shorter deadline", tag="c2")
+
+    data = diff_json(root, "c1", "c2", "--company", "acme")
+    assert data["company"] == "acme"
+    items = items_by_id(data)
+    assert set(items) == {"review", "call-lead"}
+    review = items["review"]
+    (field,) = review["fields"]
+    assert [s for s in field["redline"] if s[0] != "="] == [["-", "3\u00a0000\u00a0000"], ["+", "3\u00a0500\u00a0000"]]
+    assert field["new"] == "План продаж ООО «Акме» — 3\u00a0500\u00a0000 ₽ в месяц."
+    (param,) = review["parameters"]
+    assert (param["old"], param["new"], param["delta"], param["source"]) == (3000000, 3500000, 500000, "text")
+    duty = items["call-lead"]
+    assert duty["parameters"] == [{"field": "deadline_minutes", "old": 15, "new": 10, "delta": -5, "unit": "мин",
+                                   "source": "field", "context": None}]
+    # the base regulation did not change: its defaults are the same
+    assert diff_revisions(root, old="c1", new="c2").regulations == ()
+    # an unknown company: a clear message naming it and the revision, exit 2
+    proc = run_cli("diff", "c1", "c2", "--company", "acne", "--root", str(root))
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "error: no company profile `acne`; did you mean `acme`? (at `c1`)"

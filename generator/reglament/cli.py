@@ -470,3 +470,42 @@ def new_company_cmd(company_id: str, root: Path, name: str | None, short_name: s
         click.echo(f"created {path}", err=True)
     click.echo(f"next: fill in the names and parameters, then run "
                f"`reglament check --root {root} --company {company_id}`", err=True)
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new", required=False)
+@click.option("--company", default=None, metavar="ID",
+              help="Compare this company's resolved variants (content/companies/ID.yml at each revision).")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
+              show_default=True, help="text (colour on a terminal), markdown (a pull-request comment), "
+              "html (a standalone redline page), json (the documented structure).")
+@click.option("--public", is_flag=True, help="Compare public variants: internal items left out, as on a public site.")
+@click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like `git diff --exit-code`).")
+@ROOT
+def diff_cmd(old: str, new: str | None, company: str | None, fmt: str, public: bool, exit_code: bool,
+             root: Path) -> None:
+    """What changed from OLD to NEW (default: the working tree), clause by clause.
+
+    OLD and NEW are git revisions (tags, branches, commits) or edition ids
+    from content/editions.yml; revisions are read from git objects, never
+    checked out. Each side is the variant `reglament build` builds (the base,
+    or --company's). A side with check errors is still compared where it
+    loads, and its errors are listed. Exit 2 when a side cannot be compared.
+    """
+    from .diff import FORMATS as DIFF_FORMATS, DiffError, diff_revisions
+
+    try:
+        changes = diff_revisions(root, old=old, new=new, company=company, public=public)
+    except DiffError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if fmt == "text":
+        click.echo(DIFF_FORMATS["text"](changes, color=sys.stdout.isatty()))
+    else:
+        click.echo(DIFF_FORMATS[fmt](changes).rstrip("\n"))
+    for side in (changes.old, changes.new):
+        if side.errors:
+            click.echo(f"warning: `{side.label}` has {len(side.errors)} error(s); compared what loads "
+                       f"(run `reglament check` on it to fix them)", err=True)
+    sys.exit(1 if exit_code and not changes.is_empty else 0)

@@ -27,7 +27,7 @@ from .model import (
     RoleImpact,
     Side,
 )
-from .redline import diff_paragraphs, new_text, number_changes, old_text, plain, redline, shorten
+from .redline import changed, diff_paragraphs, new_text, number_changes, old_text, plain, shorten, word_diff
 
 #: list fields that hold child items (compared as items of their own), and the regulation's part file list
 CHILD_FIELDS = frozenset({"clauses", "duties", "groups", "responsibility", "kpis", "tiers", "reductions",
@@ -148,9 +148,11 @@ def compare_fields(old: m.Node | None, new: m.Node | None, *, prefix: str = "") 
                                       added=[x for x in b_list if x not in a_list],
                                       removed=[x for x in a_list if x not in b_list]))
         elif isinstance(a, str) or isinstance(b, str):
-            old_text, new_text = a or "", b or ""
-            fields.append(FieldChange(key, "text", a, b, redline(old_text, new_text)))
-            params += [ParameterChange(key, x, y, None, "text", ctx) for x, y, ctx in number_changes(old_text, new_text)]
+            segments, numbers = word_diff(a or "", b or "")
+            if not changed(segments):
+                continue  # only no-break spaces differ (or None vs "")
+            fields.append(FieldChange(key, "text", a, b, segments))
+            params += [ParameterChange(key, x, y, None, "text", ctx) for x, y, ctx in numbers]
         else:
             fields.append(FieldChange(key, "value", a, b))
     return fields, params

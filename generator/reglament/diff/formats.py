@@ -53,6 +53,8 @@ FIELD_NAMES = {
     "terms": "термины", "example_percent": "пример расчёта: выполнение плана",
 }
 CHANGE_NAMES = {"added": "добавлен", "removed": "удалён", "changed": "изменён", "moved": "перемещён"}
+#: for «страница» (feminine)
+PAGE_CHANGE_NAMES = {"added": "добавлена", "removed": "удалена", "changed": "изменена", "moved": "перемещена"}
 MOVE_NAMES = {"renumbered": "перенумерован", "reordered": "переставлен", "relocated": "перенесён"}
 REASON_NAMES = {"duty": "обязанности", "responsibility": "ответственность", "pay": "оплата",
                 "schedule": "рабочее время", "role": "описание роли", "audience": "круг адресатов",
@@ -308,7 +310,7 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
                 lines.append(f"    {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
     for page in changes.pages:
         lines.append("")
-        lines.append(paint(f"{part_heading(page)} — {CHANGE_NAMES[page.change]}", "1"))
+        lines.append(paint(f"{part_heading(page)} — {PAGE_CHANGE_NAMES[page.change]}", "1"))
         fields(page, "  ")
         for para in page.paragraphs:
             lines.append(f"  {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
@@ -477,7 +479,7 @@ def format_markdown(changes: Changes, *, max_chars: int | None = None,
     for page in changes.pages:
         blocks.append([f"<details{state}>",
                        f"<summary><strong>{html.escape(part_heading(page))}</strong>: "
-                       f"{CHANGE_NAMES[page.change]}</summary>", "",
+                       f"{PAGE_CHANGE_NAMES[page.change]}</summary>", "",
                        *md.fields(page), *md.paragraphs(page.paragraphs), "", "</details>", ""])
     tail = md.errors(changes)
     if changes.is_empty:
@@ -603,7 +605,7 @@ def format_html(changes: Changes, *, title: str | None = None) -> str:
                            f"<p>{html_redline(para.redline)}</p></div>")
         out.append("</details>")
     for page in changes.pages:
-        out += ["<details open>", f"<summary>{_h(part_heading(page))} — {_h(CHANGE_NAMES[page.change])}</summary>"]
+        out += ["<details open>", f"<summary>{_h(part_heading(page))} — {_h(PAGE_CHANGE_NAMES[page.change])}</summary>"]
         out += _html_fields(page)
         for para in page.paragraphs:
             out.append(f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'

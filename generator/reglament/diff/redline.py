@@ -101,9 +101,10 @@ def word_diff(old: str, new: str) -> tuple[tuple[Segment, ...], list[tuple[int |
     a, b = tokens(old), tokens(new)
     raw: list[tuple[str, str]] = []
     numbers: list[tuple[int | float, int | float, str]] = []
-    for tag, i1, i2, j1, j2 in word_opcodes(a, b):
+    # compared with no-break spaces as plain spaces: «100 000» typed or rendered is the same number
+    for tag, i1, i2, j1, j2 in word_opcodes([_same(t) for t in a], [_same(t) for t in b]):
         if tag == "equal":
-            raw.append(("=", "".join(a[i1:i2])))
+            raw.append(("=", "".join(b[j1:j2])))
             continue
         if i2 > i1:
             raw.append(("-", "".join(a[i1:i2])))
@@ -113,8 +114,22 @@ def word_diff(old: str, new: str) -> tuple[tuple[Segment, ...], list[tuple[int |
             left = [t for t in a[i1:i2] if not t.isspace()]
             right = [t for t in b[j1:j2] if not t.isspace()]
             if len(left) == 1 and len(right) == 1 and is_number(left[0]) and is_number(right[0]):
-                numbers.append((parse_number(left[0]), parse_number(right[0]), _context(b, j1, j2)))
+                before, after = parse_number(left[0]), parse_number(right[0])
+                if before != after:
+                    numbers.append((before, after, _context(b, j1, j2)))
     return _coalesce(raw), numbers
+
+
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " "})
+
+
+def _same(token: str) -> str:
+    return token.translate(_SPACES)
+
+
+def changed(segments: tuple[Segment, ...]) -> bool:
+    """True when a redline deletes or inserts anything."""
+    return any(s.op != "=" for s in segments)
 
 
 def redline(old: str, new: str) -> tuple[Segment, ...]:
@@ -255,7 +270,7 @@ def diff_paragraphs(old: str, new: str) -> tuple[ParagraphChange, ...]:
             out.extend(ParagraphChange("added", None, j + 1, (Segment("+", b[j]),)) for j in range(j1, j2))
         else:
             out.extend(_pair_block(a, b, i1, i2, j1, j2))
-    return tuple(out)
+    return tuple(p for p in out if p.change != "changed" or changed(p.redline))
 
 
 def _pair_block(a: list[str], b: list[str], i1: int, i2: int, j1: int, j2: int) -> Iterator[ParagraphChange]:

@@ -15,10 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import git
-from ..checker import check
 from ..content import Content
 from ..diagnostics import Diagnostic
-from ..loader import CONTENT_DIR, MAX_FILE_BYTES, Loader, NoContentError, SourceReader, load
+from ..loader import CONTENT_DIR, MAX_FILE_BYTES, Loaded, Loader, NoContentError, SourceReader, load
 from ..morphology import Morph
 from .compare import compare
 from .model import Changes, Side
@@ -83,11 +82,14 @@ def revision_files(root: Path, *, revision: str, label: str) -> dict[str, bytes]
     return files
 
 
-def load_side(root: Path, *, name: str | None, company: str | None = None, run_checks: bool = True,
-              morph: Morph | None = None) -> LoadedSide:
+def load_side(root: Path, *, name: str | None, company: str | None = None, public: bool = False,
+              run_checks: bool = True, morph: Morph | None = None) -> LoadedSide:
     """Load one side: ``name`` is a revision or an edition id, ``None`` the working tree.
 
-    ``morph`` shares one lemmatiser (and its cache) between the sides of a diff.
+    The side is the variant ``reglament build`` builds from it: the base
+    regulation (texts rendered with ``content/defaults.yml``) or ``company``'s;
+    ``public`` leaves internal items out, as a public site does. ``morph``
+    shares one lemmatiser (and its cache) between the sides of a diff.
     """
     edition = None
     if name is None:
@@ -107,47 +109,55 @@ def load_side(root: Path, *, name: str | None, company: str | None = None, run_c
             loaded = load(root, files=files)
         except NoContentError as exc:
             raise DiffError(f"`{name}` has no content to compare: {exc}") from exc
-    diagnostics = list(loaded.diagnostics)
-    content = loaded.content
-    errors = [d for d in diagnostics if d.severity == "error"]
-    if errors and not content.regulations:
+    errors = [d for d in loaded.diagnostics if d.severity == "error"]
+    if errors and not loaded.content.regulations:
         first = errors[0]
         raise DiffError(f"the content at `{label}` does not load ({len(errors)} error(s); first: "
                         f"{first.file}:{first.line}:{first.column}: {first.message})")
-    if company is not None:
-        content, problems = _variant(root, content, company=company, files=files, label=label)
-        diagnostics += problems
-    if run_checks:
-        found = set(diagnostics)
-        found.update(check(content, morph=morph))
-        diagnostics = sorted(found)
-    side = Side(label, revision, edition, tuple(diagnostics))
-    return LoadedSide(side, content)
+    content, diagnostics = _variant(root, loaded, files=files, label=label, company=company, public=public,
+                                    run_checks=run_checks, morph=morph)
+    return LoadedSide(Side(label, revision, edition, tuple(diagnostics)), content)
 
 
-def _variant(root: Path, content: Content, *, company: str, files: dict[str, bytes] | None,
-             label: str) -> tuple[Content, list[Diagnostic]]:
-    """``company``'s resolved variant of ``content``, with the profiles of the same side."""
+def _variant(root: Path, loaded: Loaded, *, files: dict[str, bytes] | None, label: str, company: str | None,
+             public: bool, run_checks: bool, morph: Morph | None) -> tuple[Content, list[Diagnostic]]:
+    """The variant `reglament build` builds from this side (the base, or ``company``'s), and its diagnostics.
+
+    The profiles and defaults come from the same side; the checks are those of
+    ``reglament check [--company ID]``.
+    """
+    from ..companies import Project, check_variant
     from ..profile import UnknownCompanyError, load_profiles
     from ..variant import resolve
 
     profiles = load_profiles(root, files=files)
-    profile = profiles.get(company)
-    if profile is None:
-        message = str(UnknownCompanyError(company, profiles.ids))
-        raise DiffError(f"{message} (at `{label}`)")
-    variant = resolve(content, profile=profile, defaults=profiles.defaults)
-    return variant.content, [*profiles.diagnostics, *variant.diagnostics]
+    profile = None
+    if company is not None:
+        profile = profiles.get(company)
+        if profile is None:
+            broken = [d for d in profiles.diagnostics if d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] == company]
+            if broken:
+                first = broken[0]
+                raise DiffError(f"the profile of company `{company}` at `{label}` does not load: "
+                                f"{first.file}:{first.line}:{first.column}: {first.message}")
+            raise DiffError(f"{UnknownCompanyError(company, profiles.ids)} (at `{label}`)")
+    if not run_checks:
+        variant = resolve(loaded.content, profile=profile, defaults=profiles.defaults, public=public)
+        return variant.content, [*loaded.diagnostics, *profiles.diagnostics, *variant.diagnostics]
+    project = Project(root, loaded, profiles, morph=morph or Morph())
+    checked = check_variant(project, company=company, public=public)
+    return checked.content, list(checked.diagnostics)
 
 
 def diff_revisions(root: Path, *, old: str, new: str | None = None, company: str | None = None,
-                   run_checks: bool = True) -> Changes:
-    """What changed from ``old`` to ``new`` (``None``: the working tree), optionally as ``company``'s variants.
+                   public: bool = False, run_checks: bool = True) -> Changes:
+    """What changed from ``old`` to ``new`` (``None``: the working tree), as the base or ``company``'s variant.
 
-    Raises :class:`DiffError` with a one-line message naming the revision when
-    a side cannot be compared.
+    ``public`` compares public variants (internal items left out: what a
+    public site's «Что изменилось» page may show). Raises :class:`DiffError`
+    with a one-line message naming the revision when a side cannot be compared.
     """
     morph = Morph()
-    a = load_side(root, name=old, company=company, run_checks=run_checks, morph=morph)
-    b = load_side(root, name=new, company=company, run_checks=run_checks, morph=morph)
+    a = load_side(root, name=old, company=company, public=public, run_checks=run_checks, morph=morph)
+    b = load_side(root, name=new, company=company, public=public, run_checks=run_checks, morph=morph)
     return compare(a.content, b.content, old_side=a.side, new_side=b.side, company=company)

@@ -349,6 +349,8 @@ class _Markdown:
         self.short = short
         self.escape_re = _SITE_ESCAPE if site else _GFM_ESCAPE
         self.link = link or (lambda item: None)
+        # on the site, Material colours <ins>/<del> of its «critic» style (no CSS of our own needed)
+        self.ins, self.dele = ('<ins class="critic">', '<del class="critic">') if site else ("<ins>", "<del>")
 
     def esc(self, text: str) -> str:
         """Text safe inside a Markdown line: punctuation escaped, HTML escaped, newlines folded."""
@@ -363,9 +365,9 @@ class _Markdown:
             if s.op == "=":
                 out.append(text)
             elif s.op == "-":
-                out.append(f"<del>{text}</del>")
+                out.append(f"{self.dele}{text}</del>")
             else:
-                out.append(f"<ins>{text}</ins>")
+                out.append(f"{self.ins}{text}</ins>")
         return "".join(out)
 
     def fields(self, target, indent: str = "") -> list[str]:
@@ -375,8 +377,8 @@ class _Markdown:
             if f.kind == "text":
                 lines.append(f"{indent}- {name}: {self.redline(f.redline)}")
             elif f.kind == "list" and (f.added or f.removed):
-                bits = [f"<ins>{self.esc(str(x))}</ins>" for x in f.added]
-                bits += [f"<del>{self.esc(str(x))}</del>" for x in f.removed]
+                bits = [f"{self.ins}{self.esc(str(x))}</ins>" for x in f.added]
+                bits += [f"{self.dele}{self.esc(str(x))}</del>" for x in f.removed]
                 lines.append(f"{indent}- {name}: {', '.join(bits)}")
             else:
                 lines.append(f"{indent}- {name}: {self.esc(value_text(f.old))} → **{self.esc(value_text(f.new))}**")
@@ -393,8 +395,8 @@ class _Markdown:
             title = f"[{title}]({href})"
         head = f"- **{self.esc(change_word(item).capitalize())}** {title} ({kind} `{item.id}`)"
         if item.change in ("added", "removed") and item.text:
-            tag = "ins" if item.change == "added" else "del"
-            return [f"{head}: <{tag}>{self.esc(item.text)}</{tag}>"]
+            open_, close = (self.ins, "</ins>") if item.change == "added" else (self.dele, "</del>")
+            return [f"{head}: {open_}{self.esc(item.text)}{close}"]
         if item.change == "moved":
             return [f"{head}: {self.esc(item.label)}"]
         return [head, *self.fields(item, "    ")]

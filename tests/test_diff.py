@@ -766,3 +766,15 @@ def test_company_parameter_change_shows_as_changed_clause_text(tmp_path):
     proc = run_cli("diff", "c1", "c2", "--company", "acne", "--root", str(root))
     assert proc.returncode == 2
     assert proc.stderr.strip() == "error: no company profile `acne`; did you mean `acme`? (at `c1`)"
+
+
+def test_text_format_keeps_terminal_control_sequences_out(tmp_path):
+    old = load_tree(tmp_path / "a", tree(1))
+    files = tree(1)
+    files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
+        "text: Отчёт о звонках сдаётся на бумаге.", 'text: "Отчёт \\e]0;pwned\\a\\e[2J сдаётся"')
+    new = load_tree(tmp_path / "b", files)
+    out = format_text(compare(old, new), color=True)
+    assert "\x1b]" not in out and "\x1b[2J" not in out and "\x07" not in out
+    assert "\ufffd]0;pwned\ufffd\ufffd[2J" in out
+    assert "\x1b[1m" in out  # our own colours stay

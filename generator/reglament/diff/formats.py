@@ -315,7 +315,12 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
         for para in page.paragraphs:
             lines.append(f"  {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
     lines += _diagnostics_lines(changes)
-    return "\n".join(lines)
+    return _CONTROL.sub("\ufffd", "\n".join(lines))
+
+
+#: control characters from the content must not reach a terminal (cursor moves, title changes…);
+#: only the colour codes of SGR (`ESC [ … m`) pass
+_CONTROL = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
 def _para_number(para: ParagraphChange) -> str:
@@ -462,7 +467,8 @@ def format_markdown(changes: Changes, *, max_chars: int | None = None,
     size += len(changes.terms) + len(changes.roles) + sum(len(p.paragraphs) for p in changes.pages)
     state = "" if size > COLLAPSE_AFTER else " open"
     company = f" (компания `{changes.company}`)" if changes.company else ""
-    head = [f"### Что изменилось: `{side_label(changes.old)}` → `{side_label(changes.new)}`{company}", "",
+    old, new = (side_label(side).replace("`", "'") for side in (changes.old, changes.new))
+    head = [f"### Что изменилось: `{old}` → `{new}`{company}", "",
             f"**Итого:** {md.esc(counts_line(changes))}.", ""]
     if changes.impact:
         head += ["**Кого касается** — должны ознакомиться с новой редакцией:", "", *md.impact(changes)]

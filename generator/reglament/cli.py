@@ -151,6 +151,43 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
     click.echo(f"built {out}", err=True)
 
 
+@main.command("serve")
+@ROOT
+@click.option("--addr", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
+              help="Where to serve the preview.")
+@click.option("--company", default=None, metavar="ID", help="Preview this company's variant (content/companies/ID.yml).")
+def serve_cmd(root: Path, addr: str, company: str | None) -> None:
+    """Live preview: serve the site and rebuild it on any change under content/,
+    templates/ or mkdocs.yml. Check problems are printed here; sources with errors
+    keep the last good preview in the browser and the server keeps running."""
+    import logging
+    import signal
+
+    from .preview import serve
+
+    host, _, port = addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("use HOST:PORT, e.g. 127.0.0.1:8000", param_hint="--addr")
+    if not (root / "content").is_dir():
+        raise click.UsageError(f"no `content/` folder in {root}")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    engine_log = logging.getLogger("mkdocs")
+    engine_log.addHandler(handler)
+    engine_log.setLevel(logging.INFO)
+
+    def stop(signum, frame):  # a terminal's Ctrl+C and a supervisor's SIGTERM end the same way
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        serve(root=root, host=host, port=int(port), company=company, color=sys.stderr.isatty(),
+              report=lambda text: click.echo(text, err=True))
+    except OSError as exc:
+        raise click.UsageError(f"cannot serve on {addr}: {exc.strerror or exc}") from exc
+    click.echo("preview stopped", err=True)
+
+
 def _build_companies(root: Path, out: Path, ids: list[str], *, fmt: str, strict: bool, public: bool,
                      jobs: int | None, pdf: object | None = None) -> None:
     from .companies import build_all, default_jobs

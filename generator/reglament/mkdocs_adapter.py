@@ -8,6 +8,7 @@
   search index as UTF-8 (Material escapes every Cyrillic letter as ``\\uXXXX``,
   which makes a Russian index about three times larger).
 * :func:`build_site` runs an in-process MkDocs build of a rendered tree.
+* :func:`serve_site` serves a live preview that rebuilds on changes (`reglament serve`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import json
 import logging
 import re
 from pathlib import Path
+from typing import Callable
 
 from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
@@ -105,3 +107,45 @@ def build_site(config_file: Path) -> list[str]:
     finally:
         logger.removeHandler(handler)
     return handler.messages
+
+
+def serve_site(*, prepare: Callable[[], Path | None], watch: list[Path], site_dir: Path,
+               host: str = "127.0.0.1", port: int = 8000, report: Callable[[str], None]) -> None:
+    """Serve ``site_dir`` with live reload; rebuild whenever a file under ``watch`` changes.
+
+    Before each build ``prepare()`` re-checks and re-renders the sources and returns the
+    child MkDocs config to build, or None to keep serving the previous site (the sources
+    have errors, which ``prepare`` has reported). Engine failures are reported through
+    ``report`` and never stop the server. Returns on Ctrl+C (KeyboardInterrupt).
+    """
+    from mkdocs.livereload import LiveReloadServer
+
+    server = LiveReloadServer(builder=lambda: None, host=host, port=port, root=str(site_dir))
+    serve_url = server.url
+
+    def builder() -> None:
+        config_file = prepare()
+        if config_file is None:
+            return
+        try:
+            cfg = load_config(config_file=str(config_file), site_dir=str(site_dir))
+            cfg.site_url = serve_url
+            cfg.plugins.on_startup(command="serve", dirty=False)
+            try:
+                mkdocs_build(cfg, serve_url=serve_url)
+            finally:
+                cfg.plugins.on_shutdown()
+        except (MkDocsException, OSError) as exc:
+            report(f"the site engine failed: {exc}")
+
+    server.builder = builder
+    builder()
+    for path in watch:
+        if path.exists():
+            server.watch(str(path))
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.shutdown()

@@ -221,7 +221,11 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
     results: dict[str, CompanyBuild] = {}
     try:
         def finished(result: CompanyBuild) -> None:
-            results[result.company] = result
+            cid = result.company
+            if not result.ok and (out / cid / INDEX_FILE).is_file() and not (tmp / cid).exists():
+                shutil.copytree(out / cid, tmp / cid, symlinks=True)  # keep the last good site of this company
+                result.kept_old = True
+            results[cid] = result
             if progress is not None:
                 progress(result, len(results), len(ids))
 
@@ -241,10 +245,6 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
         else:
             for cid in ids:
                 finished(_build_one(root, tmp / cid, cid, public, strict, project, pdf=pdf))
-        for cid in ids:
-            if not results[cid].ok and (out / cid / INDEX_FILE).is_file() and not (tmp / cid).exists():
-                shutil.copytree(out / cid, tmp / cid, symlinks=True)
-                results[cid].kept_old = True
         listed = [p for p in project.companies if (tmp / p.id / INDEX_FILE).is_file()]
         if not listed and not (out / INDEX_FILE).exists():
             return AllBuilt(out, [results[cid] for cid in ids])

@@ -250,7 +250,7 @@ def markdown_blocks(part: m.ProsePart, item: Item) -> Iterator[TextField]:
             for b, ln in starts:
                 if b <= off:
                     base, lineno = b, ln
-            return Position(file, part.source_line(lineno), off - base + 1)
+            return Position(file, *part.source_position(lineno, off - base + 1))
 
         yield TextField(text, locate, item, item.regulation, markdown_block=True)
 

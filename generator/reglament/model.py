@@ -424,8 +424,9 @@ class ProsePart(Node):
 
     _body: str = PrivateAttr(default="")
     _body_line: int = PrivateAttr(default=1)
-    # Set by the variant step when the body was rendered from a template: source line index of each body line.
-    _line_map: list[int] | None = PrivateAttr(default=None)
+    # Set by the variant step when the body was rendered from a template: maps body positions back to the
+    # template source (an object with `position(index, column) -> (index, column)`).
+    _line_map: object | None = PrivateAttr(default=None)
 
     @property
     def body(self) -> str:
@@ -438,9 +439,13 @@ class ProsePart(Node):
 
     def source_line(self, index: int) -> int:
         """1-based source line of body line ``index`` (0-based); a rendered (templated) body maps back."""
-        if self._line_map is not None and 0 <= index < len(self._line_map):
-            index = self._line_map[index]
-        return self._body_line + index
+        return self.source_position(index, 1)[0]
+
+    def source_position(self, index: int, column: int) -> tuple[int, int]:
+        """1-based (line, column) in the source file of 1-based ``column`` on body line ``index`` (0-based)."""
+        if self._line_map is not None:
+            index, column = self._line_map.position(index, column)
+        return self._body_line + index, column
 
 
 YamlPart = ClausesPart | TermsPart | DutiesPart | MotivationPart | SchedulePart | ConfidentialityPart

@@ -225,7 +225,10 @@ class TemplateCache:
             ast = self.env.parse(source)
             template = self.env.from_string(ast)
         except TemplateSyntaxError as exc:
-            return Parsed(None, [], [], exc)
+            # the uses a broken template would make still count (no `unused-parameter` noise)
+            uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False)
+                    for mt in _USE_RE.finditer(source)]
+            return Parsed(None, uses, [], exc)
         guarded: set[int] = set()
         for test in ast.find_all(nodes.Test):
             if test.name in ("defined", "undefined", "none"):
@@ -251,6 +254,9 @@ class TemplateCache:
             lineno = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), 1)
             free.append((name, _find(source, lineno, re.compile(rf"\b{re.escape(name)}\b"))))
         return Parsed(template, uses, free)
+
+
+_USE_RE = re.compile(r"\b(params|company)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
 
 
 def _runtime_line(exc: BaseException) -> int:
@@ -317,17 +323,26 @@ def offset_map(source: str, rendered: str) -> Callable[[int], int]:
     return back
 
 
-def line_map(source: str, rendered: str) -> list[int]:
-    """For each rendered line, the index of the source line it came from."""
-    src, out = source.split("\n"), rendered.split("\n")
-    result = [0] * len(out)
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, src, out, autojunk=False).get_opcodes():
-        for j in range(j1, j2):
-            if tag == "equal":
-                result[j] = i1 + j - j1
-            else:
-                result[j] = min(i1 + j - j1, max(i2 - 1, i1))
-    return result
+class BodyMap:
+    """Positions in a rendered Markdown body → positions in its template source (0-based lines, 1-based columns).
+
+    Characters are matched between source and output, so literal text maps
+    exactly and text produced by an expression maps to the expression.
+    """
+
+    def __init__(self, source: str, rendered: str) -> None:
+        self.source = source
+        self.back = offset_map(source, rendered)
+        self.starts = [0]
+        for line in rendered.split("\n")[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def position(self, index: int, column: int) -> tuple[int, int]:
+        if not 0 <= index < len(self.starts):
+            return index, column
+        offset = self.back(self.starts[index] + column - 1)
+        before = self.source[:offset]
+        return before.count("\n"), offset - (before.rfind("\n") + 1) + 1
 
 
 # --------------------------------------------------------------------------
@@ -690,7 +705,7 @@ class _Resolver:
             new._origin = VariantOrigin(node.origin, maps=maps)
         if body is not None:
             new._body = body
-            new._line_map = line_map(node.body, body)
+            new._line_map = BodyMap(node.body, body)
         return new
 
     @staticmethod

@@ -8,6 +8,7 @@ from functools import cached_property
 from .content import Content, TextField
 from .diagnostics import Diagnostic
 from .morphology import Mention, Morph, TermMatcher
+from .perf import fewer_gc_passes
 from .references import Ref, find_refs, mask_for_terms
 
 
@@ -48,6 +49,7 @@ class Context:
         return out
 
 
+@fewer_gc_passes()
 def check(content: Content, *, morph: Morph | None = None, variant: object | None = None) -> list[Diagnostic]:
     """Every rule's diagnostics, sorted by file, line and column.
 

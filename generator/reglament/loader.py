@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import model as m
 from .content import Content, node_fields
+from .perf import fewer_gc_passes
 from .diagnostics import Diagnostic, Position
 from .editions import Editions
 from .yaml_source import YamlDocument, parse_yaml
@@ -360,6 +361,7 @@ class Loader:
         return reg
 
 
+@fewer_gc_passes()
 def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
     """Load ``root/content`` (or ``files``, a mapping of relative paths to bytes) into a :class:`Content`."""
     reader = SourceReader(root, files)

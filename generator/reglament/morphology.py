@@ -94,6 +94,17 @@ class TermMatcher:
             self._by_first.setdefault("~" + lemma, []).append((variant, lemma_sets))
 
     def find(self, text: str) -> list[Mention]:
+        # Most texts mention no term outside their links: rule them out on the bare words
+        # (findall builds no match objects), and tokenise with positions only the rest.
+        known = self._candidates_of
+        for word in WORD_RE.findall(text):
+            found = known.get(word)
+            if found is None:
+                found = self._candidates(word)
+            if found:
+                break
+        else:
+            return []
         tokens = [(mt.start(), mt.end(), mt.group()) for mt in WORD_RE.finditer(text)]
         found: list[Mention] = []
         i = 0

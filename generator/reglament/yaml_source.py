@@ -123,13 +123,19 @@ def _resolve_plain(value: str) -> str:
     return _TAG + "str"
 
 
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+
+
 class _Resolver(BaseResolver):
-    """Leaves plain scalars untyped at compose time (PyYAML would apply YAML 1.1)."""
+    """Leaves plain scalars untyped at compose time (PyYAML would apply YAML 1.1).
+
+    Called for every node without an explicit tag, so it is kept to a few comparisons.
+    """
 
     def resolve(self, kind, value, implicit):
-        if kind is ScalarNode and implicit[0]:
-            return _PLAIN
-        return super().resolve(kind, value, implicit)
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
 
 
 if CParser is not None:
@@ -162,12 +168,13 @@ def compose(text: str) -> Node | None:
 def _scalar(node: ScalarNode):
     tag = node.tag
     value = node.value
+    style = node.style
+    if style and style != "?":
+        return value  # quoted or block scalars are always strings
     if tag == _PLAIN:
         tag = _resolve_plain(value)
-    if node.style == ">":
-        value = value.replace("\a", "")  # ruamel's round-trip scanner marks fold points with BEL
-    if node.style not in (None, "") and node.style != "?":
-        return value  # quoted or block scalars are always strings
+    if tag == _STR:
+        return value
     if tag == _TAG + "null":
         return None
     if tag == _TAG + "bool":
@@ -201,8 +208,10 @@ class _Converter:
         return position(self.doc.file, node.start_mark, self.line_offset)
 
     def convert(self, node: Node, path: Path_) -> object:
-        self.doc.positions[path] = self.pos(node)
-        if isinstance(node, ScalarNode):
+        # `position()` inlined: this runs once per node of every source file
+        mark = node.start_mark
+        self.doc.positions[path] = Position(self.doc.file, mark.line + 1 + self.line_offset, mark.column + 1)
+        if type(node) is ScalarNode:
             self.doc.styles[path] = node.style
             return _scalar(node)
         if id(node) in self.composites:
@@ -217,8 +226,9 @@ class _Converter:
                 )
             return None
         self.composites.add(id(node))
-        if isinstance(node, SequenceNode):
-            return [self.convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        if type(node) is SequenceNode:
+            convert = self.convert
+            return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             result: dict = {}
             first_seen: dict[object, Position] = {}

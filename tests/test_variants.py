@@ -625,6 +625,13 @@ def test_build_all_companies_one_failing_keeps_its_old_site_and_names_it(compani
     assert (out / "beta" / "index.html").read_bytes() == before  # kept whole
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".site")]  # no temp folders left
 
+    # one company rebuilt on its own: the other companies' sites stay, the index lists them all
+    proc = run_cli("build", "--company", "alpha", "--root", str(root), "--out", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta", "index.html"]
+    assert (out / "beta" / "index.html").read_bytes() == before
+    assert 'href="beta/"' in (out / "index.html").read_text(encoding="utf-8")
+
 
 @pytest.mark.slow
 def test_sample_sites_differ_in_names_and_numbers_as_the_profiles_say(tmp_path):

@@ -47,17 +47,17 @@ PUBLIC = click.option("--public", is_flag=True,
 
 def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) -> list[str] | None:
     """The companies a command runs for (None: the base regulation); exit 2 on unknown ids."""
-    from .profile import COMPANIES_DIR, UnknownCompanyError, load_profiles
+    from .companies import all_company_ids, broken_company_ids
+    from .profile import UnknownCompanyError, load_profiles
 
     if not companies and not all_companies:
         return None
     profiles = load_profiles(root)
     known = profiles.ids
     # profiles that exist but do not load: checked (and failed) with their own errors
-    broken = {d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] for d in profiles.diagnostics
-              if d.file.startswith(COMPANIES_DIR + "/") and d.file.endswith((".yml", ".yaml"))}
+    broken = set(broken_company_ids(profiles))
     if all_companies:
-        ids = known + sorted(broken - set(known))
+        ids = all_company_ids(profiles)
         if not ids:
             raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
         return ids
@@ -134,7 +134,8 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
     try:
         ids = _company_ids(root, companies, all_companies)
         if ids is not None:
-            _build_companies(root, out, ids, fmt=fmt, strict=strict, public=public, jobs=jobs, pdf=edition)
+            _build_companies(root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public,
+                             jobs=jobs, pdf=edition)
             return
         checked = check_project(root, public=public)
     except NoContentError as exc:
@@ -188,9 +189,11 @@ def serve_cmd(root: Path, addr: str, company: str | None) -> None:
     click.echo("preview stopped", err=True)
 
 
-def _build_companies(root: Path, out: Path, ids: list[str], *, fmt: str, strict: bool, public: bool,
+def _build_companies(root: Path, out: Path, ids: list[str] | None, *, fmt: str, strict: bool, public: bool,
                      jobs: int | None, pdf: object | None = None) -> None:
-    from .companies import build_all, default_jobs
+    """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/."""
+    from .companies import all_company_ids, build_all, default_jobs
+    from .profile import load_profiles
 
     tty = sys.stderr.isatty()
 
@@ -200,15 +203,17 @@ def _build_companies(root: Path, out: Path, ids: list[str], *, fmt: str, strict:
             status = click.style(status, fg="green" if result.ok else "red", bold=not result.ok)
         click.echo(f"[{done}/{total}] {result.company}: {status} ({result.seconds:.1f} s)", err=True)
 
+    count = len(ids if ids is not None else all_company_ids(load_profiles(root)))
+    noun = "company" if count == 1 else "companies"
     if tty:
-        click.echo(f"building {len(ids)} compan{'y' if len(ids) == 1 else 'ies'} into {out} …", err=True)
+        click.echo(f"building {count} {noun} into {out} …", err=True)
     result = build_all(root, out, companies=ids, public=public, strict=strict,
                        jobs=jobs or default_jobs(), progress=progress, pdf=pdf)
     emit(result.diagnostics, fmt, root)
     if not result.ok:
         click.echo(f"build failed for: {', '.join(result.failed)}", err=True)
         sys.exit(1)
-    click.echo(f"built {len(ids)} compan{'y' if len(ids) == 1 else 'ies'} into {result.out}", err=True)
+    click.echo(f"built {count} {noun} into {result.out}", err=True)
 
 
 @main.command("companies")

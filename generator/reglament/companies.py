@@ -129,6 +129,20 @@ def merged(results: Iterable[object]) -> list[Diagnostic]:
 # Listing
 
 
+def broken_company_ids(profiles: Profiles) -> list[str]:
+    """Ids (file names) of profiles that exist but do not load: checked, and failed, with their own errors."""
+    from .profile import COMPANIES_DIR
+
+    stems = {d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] for d in profiles.diagnostics
+             if d.file.startswith(COMPANIES_DIR + "/") and d.file.endswith((".yml", ".yaml"))}
+    return sorted(stems - set(profiles.ids))
+
+
+def all_company_ids(profiles: Profiles) -> list[str]:
+    """Every company: the loaded profiles, then the broken ones."""
+    return profiles.ids + broken_company_ids(profiles)
+
+
 def describe(profile: Profile) -> dict:
     """What `reglament companies --json` prints for one company (CI matrices use `id`)."""
     return {"id": profile.id, "name": profile.name, "short_name": profile.short_name,
@@ -199,31 +213,39 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
               pdf: object | None = None) -> AllBuilt:
     """Build every company (or the listed ones) into ``out/<company-id>/`` plus ``out/index.html``.
 
-    Companies are built into a fresh folder next to ``out`` (``jobs`` > 1: in
-    that many processes), each through the atomic :func:`reglament.build.build`.
-    A company whose build fails keeps its previous site (copied over); the
-    others are not stopped. Then the whole folder replaces ``out`` at once, so
-    a reader never sees a half-written company. ``progress(result, done, total)``
-    is called as each company finishes. ``pdf`` (a :class:`reglament.pdf.Edition`)
+    Each company goes through the atomic :func:`reglament.build.build`
+    (``jobs`` > 1: in that many processes); a company whose build fails keeps
+    its previous site, and the others are not stopped. Every company
+    (``companies=None``): they are built into a fresh folder next to ``out``
+    that then replaces ``out`` at once (stale folders of removed companies go
+    away). Listed companies: each replaces its own ``out/<id>/`` and the other
+    companies' sites stay. ``out/index.html`` lists every company whose site is
+    there. ``progress(result, done, total)`` is called as each company finishes. ``pdf`` (a :class:`reglament.pdf.Edition`)
     adds each company's print editions to its site (see :func:`reglament.build.build`).
     """
     from .build import replace_dir
 
     project = project or load_project(root)
-    ids = list(companies) if companies is not None else project.profiles.ids
+    ids = list(companies) if companies is not None else all_company_ids(project.profiles)
     for cid in ids:
         if project.profiles.get(cid) is None and not any(
                 d.file.endswith(f"/{cid}.yml") for d in project.profiles.diagnostics):
             raise UnknownCompanyError(cid, project.profiles.ids)
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.all-", dir=out.parent))
+    whole = companies is None
+    if whole:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.all-", dir=out.parent))
+    else:
+        out.mkdir(exist_ok=True)
+        tmp = out  # build.build replaces each out/<id>/ atomically; the others stay
     results: dict[str, CompanyBuild] = {}
     try:
         def finished(result: CompanyBuild) -> None:
             cid = result.company
-            if not result.ok and (out / cid / INDEX_FILE).is_file() and not (tmp / cid).exists():
-                shutil.copytree(out / cid, tmp / cid, symlinks=True)  # keep the last good site of this company
+            if not result.ok and (out / cid / INDEX_FILE).is_file():
+                if whole and not (tmp / cid).exists():
+                    shutil.copytree(out / cid, tmp / cid, symlinks=True)  # keep the last good site of this company
                 result.kept_old = True
             results[cid] = result
             if progress is not None:
@@ -249,9 +271,10 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
         if not listed and not (out / INDEX_FILE).exists():
             return AllBuilt(out, [results[cid] for cid in ids])
         _write_index(tmp / INDEX_FILE, listed, title=_site_name(root))
-        replace_dir(tmp, out)
+        if whole:
+            replace_dir(tmp, out)
     finally:
-        if tmp.exists():
+        if whole and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return AllBuilt(out, [results[cid] for cid in ids])
 
@@ -263,7 +286,7 @@ def _site_name(root: Path) -> str:
 
 
 def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
-    """The root page listing every company's site (every value HTML-escaped)."""
+    """The root page listing every company's site (every value HTML-escaped); written atomically."""
     items = []
     for p in companies:
         city = f" · {html.escape(p.city)}" if p.city else ""
@@ -291,7 +314,9 @@ def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
 </body>
 </html>
 """
-    path.write_text(text, encoding="utf-8")
+    part = path.with_name(f".{path.name}.new")
+    part.write_text(text, encoding="utf-8")
+    part.replace(path)
 
 
 def default_jobs() -> int:

@@ -354,8 +354,7 @@ class _Markdown:
         self.short = short
         self.escape_re = _SITE_ESCAPE if site else _GFM_ESCAPE
         self.link = link or (lambda item: None)
-        # on the site, Material colours <ins>/<del> of its «critic» style (no CSS of our own needed)
-        self.ins, self.dele = ('<ins class="critic">', '<del class="critic">') if site else ("<ins>", "<del>")
+        self.ins, self.dele = "<ins>", "<del>"  # coloured on the site by templates/assets/reglament.css
 
     def esc(self, text: str) -> str:
         """Text safe inside a Markdown line: punctuation escaped, HTML escaped, newlines folded."""

@@ -13,7 +13,9 @@
    hash → nothing to do; a different hash → refused unless ``force`` (the
    overwrite is recorded in the version's properties); then mike commits it
    under ``<company>/<edition>/`` with its properties, moves the alias
-   (``latest``) to the edition in force and sets the default;
+   (``latest``) to the edition in force and sets the default — company by
+   company, in one mike process (:mod:`reglament.mike_runner`); with several
+   companies, the branch's root page lists them;
 4. every commit goes onto a temporary branch that starts at the base; only
    when every company succeeded is it pushed (a fast-forward, never forced)
    and only then does the local ``gh-pages`` move (compare-and-swap). Any
@@ -23,7 +25,12 @@
 The alias marks the edition *in force*: the newest published edition whose
 effective date has come (or the earliest one while none has). Publishing an
 edition that takes effect later leaves the alias where it is; publishing it
-again on or after its effective date moves the alias without a new build.
+again on or after its effective date moves the alias (the site is rebuilt
+to compare hashes; nothing else is committed).
+
+CI builds companies in parallel jobs with :func:`build_only` (a site plus its
+``edition.json`` manifest) and deploys them at once with ``prebuilt=``: each
+prebuilt site is verified against the tag's commit and its own hash.
 """
 
 from __future__ import annotations
@@ -518,7 +525,7 @@ def publish(root: Path, *, edition: str, company: str | None = None, all_compani
         targets = source.targets(company=company, all_companies=all_companies)
         if base is not None:
             git.update_ref(root, ref=temp_ref, new=base, expected=None)
-        results = []
+        results, operations = [], []
         for target in targets:
             if prebuilt is not None:
                 site = prebuilt_site(source, target, alias=alias, public=public, folder=prebuilt)
@@ -526,10 +533,13 @@ def publish(root: Path, *, edition: str, company: str | None = None, all_compani
                 site = build_site(root, source, target, alias=alias, public=public,
                                   out=work / "sites" / (target.prefix or "default"),
                                   stage=work / "stage" / (target.prefix or "default"))
-            results.append(_deploy_one(root, site=site, source=source, alias=alias, temp_branch=temp_branch,
-                                       force=force, who=who, today=today))
+            result, planned = _plan_one(root, site=site, source=source, alias=alias, base=base, force=force,
+                                        who=who, today=today)
+            results.append(result)
+            operations += planned
         if any(t.prefix for t in targets):
-            _write_root_index(root, temp_branch=temp_branch, source=source, targets=targets)
+            operations.append(_root_index(root, base=base, source=source, targets=targets))
+        run_mike(root, branch=temp_branch, operations=operations)  # one commit after another, company by company
         after = git.ref_value(root, ref=temp_ref)
         pushed = False
         if push and after is not None and after != upstream:
@@ -559,13 +569,12 @@ def _of(target: Target) -> str:
     return f" of company `{target.company}`" if target.company else ""
 
 
-def _write_root_index(root: Path, *, temp_branch: str, source: Source, targets: list[Target]) -> None:
-    """The branch's root page listing every company published there (names from this edition's profiles)."""
-    revision = git.ref_value(root, ref=f"refs/heads/{temp_branch}")
+def _root_index(root: Path, *, base: str | None, source: Source, targets: list[Target]) -> dict:
+    """mike's operation writing the branch's root page: every company published there (names from this edition)."""
     named = {t.prefix: t for t in targets}
     named.update({p.id: Target(p.id, p.id, p.short_name, p.name + (f" · {p.city}" if getattr(p, "city", None) else ""))
                   for p in source.loaded.profiles.companies})
-    prefixes = [p for p in list_prefixes(root, revision=revision) if p] if revision else []
+    prefixes = sorted({t.prefix for t in targets} | set(list_prefixes(root, revision=base) if base else ()) - {""})
     items = []
     for prefix in prefixes:
         t = named.get(prefix, Target(prefix, prefix, prefix))
@@ -573,8 +582,7 @@ def _write_root_index(root: Path, *, temp_branch: str, source: Source, targets: 
         items.append(f'    <li><a href="{html.escape(prefix)}/">{html.escape(t.name or prefix)}</a>{detail}</li>')
     title = html.escape(site_title(source.project) or "Регламенты")
     page = ROOT_INDEX.format(title=title, items="\n".join(items))
-    run_mike(root, branch=temp_branch, operations=[
-        {"op": "files", "files": {"index.html": page}, "message": "List the published companies"}])
+    return {"op": "files", "files": {"index.html": page}, "message": "List the published companies"}
 
 
 ROOT_INDEX = """<!doctype html>
@@ -600,12 +608,11 @@ ROOT_INDEX = """<!doctype html>
 """
 
 
-def _deploy_one(root: Path, *, site: EditionSite, source: Source, alias: str, temp_branch: str, force: bool,
-                who: str, today: dt.date) -> CompanyResult:
-    """Commit one target's site onto the temporary branch with mike (or nothing, when it is already there)."""
+def _plan_one(root: Path, *, site: EditionSite, source: Source, alias: str, base: str | None, force: bool,
+              who: str, today: dt.date) -> tuple[CompanyResult, list[dict]]:
+    """mike's operations for one target's site (none that change anything when it is already there)."""
     target, edition, content_hash = site.target, source.edition, site.content_hash
-    temp_ref = f"refs/heads/{temp_branch}"
-    published = read_published(root, revision=git.ref_value(root, ref=temp_ref), prefix=target.prefix)
+    published = read_published(root, revision=base, prefix=target.prefix)
     existing = next((p for p in published if p.version == edition.key), None)
     now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
     operations: list[dict] = []
@@ -617,8 +624,10 @@ def _deploy_one(root: Path, *, site: EditionSite, source: Source, alias: str, te
         raise EditionChangedError(
             f"edition {label} is already published with different content "
             f"({_short(existing.content_hash)} published, {_short(content_hash)} now); an approved edition does not change",
-            hint="publish the change as a new edition (add it to content/editions.yml and tag it); "
-                 "to overwrite anyway, pass --force (recorded in the edition's properties)")
+            hint="publish the change as a new edition (add it to content/editions.yml and tag it). The hash covers "
+                 "the built pages, so a new reglament or theme version also changes it: the published pages stay "
+                 "as they are and need no republishing. To overwrite anyway, pass --force (recorded in the "
+                 "edition's properties)")
     else:
         status = "overwritten" if existing is not None else "published"
         properties = {**edition.properties(), "content_hash": content_hash, "tag": source.tag, "commit": source.commit,
@@ -649,8 +658,7 @@ def _deploy_one(root: Path, *, site: EditionSite, source: Source, alias: str, te
         status = "alias" if status == "unchanged" else status
     operations.append({"op": "set_default", "identifier": alias, "deploy_prefix": target.prefix,
                        "message": f"Open `{alias}`{_of(target)} by default"})
-    run_mike(root, branch=temp_branch, operations=operations)
-    return CompanyResult(target, status, content_hash, current)
+    return CompanyResult(target, status, content_hash, current), operations
 
 
 def _short(content_hash: str | None) -> str:

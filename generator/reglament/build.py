@@ -139,6 +139,7 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
     site, and its page links to it (:func:`reglament.pdf.site_pdfs`).
     """
     from .mkdocs_adapter import EngineError, build_site
+    from .variant import escape_value
 
     checked = checked or check_project(root, company=company, public=public)
     if not checked.ok:
@@ -149,7 +150,8 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
         title = variant.site_title(title)
         # Material prints site_name as HTML (header, <title>, aria-label): a profile's name is escaped here
         extra_config = {"site_name": html.escape(title, quote=True), **(extra_config or {})}
-    tree = render(checked.content, root / "templates", site_title=title, pdf_links=pdf is not None)
+    home_title = escape_value(title) if company is not None else title  # Markdown on the default home page
+    tree = render(checked.content, root / "templates", site_title=home_title, pdf_links=pdf is not None)
     for path, markdown in (extra_pages or {}).items():
         tree.pages[path] = markdown
         tree.nav.append(path)

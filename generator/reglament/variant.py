@@ -546,6 +546,8 @@ class _Resolver:
                 continue
             if isinstance(current, m.Node) and isinstance(value, dict) and not hasattr(current, "id"):
                 values[key] = self.apply_override(current, value, doc, path + (key,))
+            elif isinstance(value, str) and m.TEXT not in cls.model_fields[key].metadata:
+                values[key] = escape_value(value)  # a plain value (a name, a currency): literal text, never Markdown
             else:
                 values[key] = value
             fields[key] = (holder, key)
@@ -583,7 +585,7 @@ class _Resolver:
             return role
         doc = p.origin.doc
         if role.department in p.departments:
-            new = role.model_copy(update={"department": p.departments[role.department]})
+            new = role.model_copy(update={"department": escape_value(p.departments[role.department])})
             new._origin = VariantOrigin(role.origin, fields={"department": (m.Origin(doc, p.origin.path + ("departments",)),
                                                                             role.department)})
             role = new

@@ -367,7 +367,10 @@ class Generator:
         while made < n_clauses:
             c += 1
             cid = f"{rid}-c{c}"
-            lines += [f"  - id: {cid}", f"    text: {_block(self.paragraph(rnd.randint(1, 2)), 6)}"]
+            text = self.paragraph(rnd.randint(1, 2))
+            if c == 1:  # company variants: the text names the company ({{ company.short_name }})
+                text = f"Настоящий регламент действует в {{{{ company.short_name }}}}. {text}"
+            lines += [f"  - id: {cid}", f"    text: {_block(text, 6)}"]
             made += 1
             subs = min(rnd.choice((0, 0, 2, 3, 4)), n_clauses - made)
             if subs:
@@ -395,6 +398,10 @@ class Generator:
                 duty_ids.append(did)
                 role = rnd.choice(audience)
                 text, minutes = self.deadline()
+                if len(duty_ids) % 10 == 1:  # a parameter every company may set
+                    text = "в течение {{ params.response_minutes }} {{ params.response_minutes | plural('минуты', " \
+                           "'минут', 'минут') }}"
+                    minutes = None
                 lines += [f"      - id: {did}", f"        role: {role.id}",
                           f"        text: {_block(self.sentence(subject=rnd.choice(SUBJECTS)), 10)}",
                           f"        deadline: {_q(text)}"]
@@ -515,12 +522,52 @@ def generate(*, clauses: int, terms: int | None = None, roles: int | None = None
     per_para = max(1, paragraphs // regulations)
     for i in range(regulations):
         gen.make_regulation(i, per_reg, per_para)
+    gen.corpus.files["content/defaults.yml"] = DEFAULTS
     gen.corpus.files["content/pages/index.md"] = (
         "---\nid: home\ntitle: Регламенты\n---\n\n"
         f"Сгенерированный набор регламентов: {regulations} регламентов, {terms} терминов, {roles} ролей.\n")
     if companies:
-        gen.corpus.companies = companies  # profiles are written by write_companies() once the format exists
+        write_companies(gen.corpus, companies, seed=seed)
     return gen.corpus
+
+
+DEFAULTS = """\
+# Generated defaults (benchmarks/corpus.py): the base regulation's names and parameters.
+name: Акционерное общество «Холдинг»
+short_name: АО «Холдинг»
+city: Москва
+params:
+  response_minutes: 15
+"""
+
+CITIES = ("Казань", "Екатеринбург", "Новосибирск", "Самара", "Пермь", "Уфа", "Воронеж", "Тюмень", "Омск", "Томск")
+NAMES = ("Вектор", "Кама", "Урал", "Сибирь", "Волга", "Прогресс", "Альянс", "Меридиан", "Форвард", "Орион")
+
+
+def write_companies(corpus: Corpus, count: int, *, seed: int = 1) -> None:
+    """``count`` company profiles (a holding's subsidiaries): names, a parameter, an excluded measure, an override."""
+    rnd = random.Random(seed * 7919 + count)
+    regulations = corpus.regulations
+    for k in range(count):
+        name = f"{NAMES[k % len(NAMES)]}{'' if k < len(NAMES) else f'-{k // len(NAMES) + 1}'}"
+        cid = slug(name) + f"-{k + 1:02d}"
+        reg = f"reg-{k % regulations + 1:03d}"
+        lines = [
+            f"# Generated company profile {k + 1} of {count} (benchmarks/corpus.py).",
+            f"id: {cid}",
+            f"name: {_q(f'Общество с ограниченной ответственностью «{name}»')}",
+            f"short_name: {_q(f'ООО «{name}»')}",
+            f"city: {CITIES[k % len(CITIES)]}",
+            f"visibility: {'public' if k % 2 else 'internal'}",
+            "params:",
+            f"  response_minutes: {rnd.choice((10, 20, 30))}",
+            f"exclude: [{reg}-measure1]",
+            "overrides:",
+            f"  {reg}-d2:",
+            f"    deadline: {_q('в течение 2 рабочих дней')}",
+        ]
+        corpus.files[f"content/companies/{cid}.yml"] = "\n".join(lines) + "\n"
+    corpus.companies = count
 
 
 def main(argv: list[str] | None = None) -> None:

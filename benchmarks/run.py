@@ -1,0 +1,365 @@
+"""The benchmark harness behind `make bench`: our stages against the site engine, at three sizes.
+
+    python benchmarks/run.py [--sizes 100,1000,10000] [--seed 1] [--companies 5] [--skip-engine-above N]
+
+For each size (numbered clauses; terms, roles, regulations and prose grow with
+it, see ``benchmarks/corpus.py``) a project is generated under
+``benchmarks/out/<size>/`` and measured, each measurement in its own process so
+that peak memory (``ru_maxrss``) belongs to one thing:
+
+* **own stages** in-process — load, variant, check, render, write the docs
+  tree — CPU and wall seconds each;
+* **engine** — a plain ``mkdocs build`` of the very tree we rendered
+  (``benchmarks/out/<size>/build/default/mkdocs.yml``; rerun it yourself to
+  compare), with pages, bytes per page and seconds per page;
+* **end to end** — ``reglament build`` as a user runs it, then again with
+  nothing changed (the rebuild must skip);
+* **check** — ``reglament check`` as a user runs it;
+* **diff** — ``benchmarks/bench_diff.py`` on a single regulation of that size;
+* **companies** (middle size) — ``reglament build --all-companies`` for N
+  generated company profiles, then the no-change rebuild.
+
+It prints a table with the ratios the targets are stated in and writes
+``benchmarks/results.json``. CPU seconds are reported next to wall seconds:
+on a shared machine the wall clock also counts other processes' turns.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+RESULTS = HERE / "results.json"
+BIN = Path(sys.executable).parent
+sys.path.insert(0, str(HERE))
+
+TARGETS = {
+    "own_vs_engine": 0.10,  # own stages ≤ 10 % of the engine
+    "e2e_vs_mkdocs": 1.15,  # reglament build ≤ 1.15 × plain mkdocs build of the rendered tree
+    "check_s_at_10000": 1.0,  # reglament check own time at 10,000 clauses + 1,000 terms
+    "growth_x10": 11.0,  # ×10 input ≤ ×11 time (check; engine seconds per page flat)
+    "diff_s": 1.0,  # diff of two large editions beyond loading
+    "rebuild_vs_full": 0.05,  # a no-change rebuild ≤ 5 % of a full build
+}
+
+
+# --------------------------------------------------------------------------
+# Measuring a child process
+
+
+def measured(cmd: list[str], *, cwd: Path | None = None) -> dict:
+    """Run ``cmd``; its wall seconds, CPU seconds (user + sys) and peak RSS (MB) from ``wait4``."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    started = time.perf_counter()
+    with open(os.devnull, "wb") as devnull:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=devnull)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return {
+        "wall_s": round(time.perf_counter() - started, 3),
+        "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+        "peak_mb": round(usage.ru_maxrss / 1024, 1),
+        "exit": proc.returncode,
+        "stdout": out.decode("utf-8", "replace"),
+    }
+
+
+def _worker_stages(root: Path) -> None:
+    """(child process) Time our own stages on ``root`` and write its docs tree + MkDocs config."""
+    import resource
+
+    def rss() -> float:
+        return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+    figures: dict = {}
+    wall, cpu = time.perf_counter(), time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal wall, cpu
+        now_wall, now_cpu = time.perf_counter(), time.process_time()
+        figures[name] = {"wall_s": round(now_wall - wall, 3), "cpu_s": round(now_cpu - cpu, 3), "peak_mb": rss()}
+        wall, cpu = time.perf_counter(), time.process_time()
+
+    from reglament.build import site_title, write_tree
+    from reglament.checker import check
+    from reglament.companies import load_project
+    from reglament.render import render
+    from reglament.variant import resolve
+
+    lap("import")
+    project = load_project(root)
+    lap("load")
+    variant = resolve(project.loaded.content, profile=None, defaults=project.profiles.defaults, public=False,
+                      other_profiles=project.companies, cache=project.cache)
+    lap("variant")
+    project.morph.lemmas("заявка")  # the morphology dictionary loads on first use: count it apart
+    lap("morphology_dictionary")
+    diagnostics = check(variant.content, morph=project.morph, variant=variant)
+    lap("check")
+    tree = render(variant.content, root / "templates", site_title=site_title(root), morph=project.morph)
+    lap("render")
+    stage = root / "build" / "default"
+    stage.mkdir(parents=True, exist_ok=True)
+    write_tree(tree, root, stage, root / "build" / "engine-site")
+    lap("write")
+    errors = [d for d in [*project.loaded.diagnostics, *variant.diagnostics, *diagnostics] if d.severity == "error"]
+    figures["errors"] = [f"{d.file}:{d.line}:{d.column} {d.code} {d.message}" for d in errors[:5]]
+    figures["warnings"] = sum(d.severity == "warning" for d in diagnostics)
+    figures["pages"] = len(tree.pages)
+    print(json.dumps(figures))
+
+
+# --------------------------------------------------------------------------
+# One size
+
+
+def prepare(size: int, *, seed: int, companies: int) -> tuple[Path, dict]:
+    """Generate the project for ``size`` clauses into ``benchmarks/out/<size>/`` (fresh)."""
+    from corpus import generate, write_companies
+
+    root = OUT / str(size) if not companies else OUT / f"{size}-companies"
+    if root.exists():
+        shutil.rmtree(root)
+    corpus = generate(clauses=size, seed=seed)
+    if companies:
+        write_companies(corpus, companies, seed=seed)
+    corpus.write(root)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root, corpus.summary()
+
+
+def html_stats(site: Path) -> dict:
+    pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
+    sizes = sorted(p.stat().st_size for p in pages)
+    total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
+    index = site / "search" / "search_index.json"
+    return {
+        "html_pages": len(pages),
+        "html_bytes_per_page": sum(sizes) // max(1, len(sizes)),
+        "largest_page_kb": sizes[-1] // 1024 if sizes else 0,
+        "largest_page": max(pages, key=lambda p: p.stat().st_size).relative_to(site).as_posix() if pages else "",
+        "site_mb": round(total / 2**20, 1),
+        "search_index_mb": round(index.stat().st_size / 2**20, 2) if index.exists() else None,
+    }
+
+
+def bench_size(size: int, *, seed: int, engine: bool, diff: bool) -> dict:
+    root, summary = prepare(size, seed=seed, companies=0)
+    result: dict = {"size": size, "corpus": summary, "root": str(root.relative_to(REPO))}
+    print(f"\n== {size} clauses: {summary['clauses']} numbered items, {summary['terms']} terms, "
+          f"{summary['roles']} roles, {summary['regulations']} regulations, {summary['paragraphs']} paragraphs, "
+          f"{summary['bytes'] / 2**20:.1f} MB of sources", flush=True)
+
+    stages = measured([sys.executable, __file__, "--worker-stages", str(root)])
+    own = json.loads(stages["stdout"])
+    own["process_peak_mb"] = stages["peak_mb"]
+    result["own"] = own
+    if own["errors"]:
+        raise SystemExit(f"the generated corpus has errors: {own['errors']}")
+    stage_names = ("load", "variant", "morphology_dictionary", "check", "render", "write")
+    own_cpu = sum(own[s]["cpu_s"] for s in stage_names)
+    own_wall = sum(own[s]["wall_s"] for s in stage_names)
+    result["own_total"] = {"cpu_s": round(own_cpu, 3), "wall_s": round(own_wall, 3)}
+    result["check_own"] = {k: round(sum(own[s][k] for s in ("load", "variant", "morphology_dictionary", "check")), 3)
+                           for k in ("cpu_s", "wall_s")}
+    print(f"   own stages: " + ", ".join(f"{s} {own[s]['cpu_s']:.2f}" for s in stage_names)
+          + f" = {own_cpu:.2f} s CPU; peak {stages['peak_mb']:.0f} MB", flush=True)
+
+    check = measured([str(BIN / "reglament"), "check", "--root", str(root), "--format", "json"])
+    check.pop("stdout")
+    result["check_cli"] = check
+    print(f"   reglament check: {check['wall_s']:.2f} s wall, {check['cpu_s']:.2f} s CPU, {check['peak_mb']:.0f} MB",
+          flush=True)
+
+    if engine:
+        config = root / "build" / "default" / "mkdocs.yml"
+        site = root / "build" / "engine-site"
+        mk = measured([str(BIN / "mkdocs"), "build", "-q", "-f", str(config), "-d", str(site)])
+        mk.pop("stdout")
+        mk.update(html_stats(site))
+        mk["s_per_page"] = round(mk["cpu_s"] / max(1, mk["html_pages"]), 4)
+        result["engine"] = mk
+        print(f"   mkdocs build: {mk['wall_s']:.1f} s wall, {mk['cpu_s']:.1f} s CPU, {mk['html_pages']} pages, "
+              f"{mk['html_bytes_per_page'] // 1024} KB/page, {mk['s_per_page'] * 1000:.0f} ms CPU/page, "
+              f"largest {mk['largest_page']} {mk['largest_page_kb']} KB, {mk['peak_mb']:.0f} MB", flush=True)
+
+        out = root / "site"
+        e2e = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out)])
+        e2e.pop("stdout")
+        result["e2e"] = e2e
+        again = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out)])
+        again.pop("stdout")
+        result["rebuild_no_change"] = again
+        print(f"   reglament build: {e2e['wall_s']:.1f} s wall, {e2e['cpu_s']:.1f} s CPU, {e2e['peak_mb']:.0f} MB; "
+              f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU", flush=True)
+
+    if diff:
+        try:
+            import bench_diff
+        except ImportError:  # the diff benchmark belongs to the diff feature
+            bench_diff = None
+        if bench_diff is not None:
+            figures = bench_diff.run(clauses=size, seed=seed, repeat=1)
+            result["diff"] = figures
+            print(f"   diff of two editions ({figures['clauses']} clauses): compare {figures['compare_cpu_s']:.2f} s "
+                  f"CPU beyond loading ({figures['load_both_s']:.1f} s)", flush=True)
+    return result
+
+
+def bench_companies(size: int, count: int, *, seed: int) -> dict:
+    """Every company built, then the same build with nothing changed."""
+    root, summary = prepare(size, seed=seed, companies=count)
+    out = root / "sites"
+    print(f"\n== {count} companies over {size} clauses", flush=True)
+    full = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--all-companies",
+                     "--jobs", "1"])
+    full.pop("stdout")
+    again = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--all-companies",
+                      "--jobs", "1"])
+    again.pop("stdout")
+    print(f"   build --all-companies: {full['wall_s']:.1f} s wall, {full['cpu_s']:.1f} s CPU; "
+          f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU", flush=True)
+    return {"size": size, "companies": count, "corpus": summary, "full": full, "rebuild_no_change": again}
+
+
+# --------------------------------------------------------------------------
+# The table
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def verdict(value: float | None, limit: float) -> str:
+    if value is None:
+        return "—"
+    return "ok" if value <= limit else "MISSED"
+
+
+def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]], dict]:
+    rows = [["", *[str(s["size"]) for s in sizes], "target"]]
+    ratios: dict = {"sizes": [s["size"] for s in sizes]}
+
+    def row(name: str, values: list, target: str = "") -> None:
+        rows.append([name, *["—" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v)) for v in values],
+                     target])
+
+    row("pages (engine)", [s.get("engine", {}).get("html_pages") for s in sizes])
+    row("own stages, CPU s", [s["own_total"]["cpu_s"] for s in sizes])
+    row("mkdocs build, CPU s", [s.get("engine", {}).get("cpu_s") for s in sizes])
+    own_vs = [ratio(s["own_total"]["cpu_s"], s.get("engine", {}).get("cpu_s")) for s in sizes]
+    row("own / engine", own_vs, f"≤ {TARGETS['own_vs_engine']}")
+    e2e_vs = [ratio(s.get("e2e", {}).get("cpu_s"), s.get("engine", {}).get("cpu_s")) for s in sizes]
+    row("reglament build / mkdocs build (CPU)", e2e_vs, f"≤ {TARGETS['e2e_vs_mkdocs']}")
+    e2e_vs_wall = [ratio(s.get("e2e", {}).get("wall_s"), s.get("engine", {}).get("wall_s")) for s in sizes]
+    row("reglament build / mkdocs build (wall)", e2e_vs_wall, f"≤ {TARGETS['e2e_vs_mkdocs']}")
+    rebuild = [ratio(s.get("rebuild_no_change", {}).get("wall_s"), s.get("e2e", {}).get("wall_s")) for s in sizes]
+    row("no-change rebuild / full build (wall)", rebuild, f"≤ {TARGETS['rebuild_vs_full']}")
+    row("check own time, CPU s (load+variant+check)", [s["check_own"]["cpu_s"] for s in sizes],
+        f"≤ {TARGETS['check_s_at_10000']} at 10,000")
+    row("reglament check, wall s (with start-up)", [s["check_cli"]["wall_s"] for s in sizes])
+    growth = [None] + [ratio(b["check_own"]["cpu_s"], a["check_own"]["cpu_s"]) for a, b in zip(sizes, sizes[1:])]
+    row("check growth per ×10", growth, f"≤ {TARGETS['growth_x10']}")
+    spp = [s.get("engine", {}).get("s_per_page") for s in sizes]
+    row("engine CPU s per page", spp)
+    spp_growth = [None] + [ratio(b, a) for a, b in zip(spp, spp[1:])]
+    row("engine s/page growth", spp_growth, "flat (×10 pages ≤ ×11 time)")
+    row("engine KB per page", [(s.get("engine", {}).get("html_bytes_per_page") or 0) // 1024 or None for s in sizes])
+    row("largest page, KB", [s.get("engine", {}).get("largest_page_kb") for s in sizes])
+    row("diff beyond loading, CPU s", [s.get("diff", {}).get("compare_cpu_s") for s in sizes], f"≤ {TARGETS['diff_s']}")
+    row("peak MB: own stages", [s["own"]["process_peak_mb"] for s in sizes])
+    row("peak MB: reglament check", [s["check_cli"]["peak_mb"] for s in sizes])
+    row("peak MB: mkdocs build", [s.get("engine", {}).get("peak_mb") for s in sizes])
+    row("peak MB: reglament build", [s.get("e2e", {}).get("peak_mb") for s in sizes])
+    ratios.update({"own_vs_engine": own_vs, "e2e_vs_mkdocs_cpu": e2e_vs, "e2e_vs_mkdocs_wall": e2e_vs_wall,
+                   "rebuild_vs_full": rebuild, "check_growth": growth, "engine_s_per_page_growth": spp_growth})
+    if companies:
+        ratios["companies_rebuild_vs_full"] = ratio(companies["rebuild_no_change"]["wall_s"], companies["full"]["wall_s"])
+    return rows, ratios
+
+
+def print_table(rows: list[list[str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for n, r in enumerate(rows):
+        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) if i < len(r) - 1 else cell
+                        for i, (cell, w) in enumerate(zip(r, widths))))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import mkdocs
+    import material
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
+            "mkdocs": mkdocs.__version__, "material": getattr(material, "__version__", ""),
+            "load_average_at_start": os.getloadavg()[0]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="100,1000,10000", help="clause counts, comma-separated (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--companies", type=int, default=5,
+                        help="company profiles for the all-companies build at the middle size (0: skip)")
+    parser.add_argument("--skip-engine-above", type=int, default=10**9,
+                        help="no engine and end-to-end builds above this size (quick runs)")
+    parser.add_argument("--no-diff", action="store_true", help="skip the diff benchmark")
+    parser.add_argument("--worker-stages", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker_stages:
+        _worker_stages(args.worker_stages)
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    started = time.time()
+    info = machine()
+    print(f"reglament benchmarks — {info['cpu']} × {info['cores']}, Python {info['python']}, "
+          f"MkDocs {info['mkdocs']}, Material {info['material']}; load average {info['load_average_at_start']:.1f}")
+    results = [bench_size(size, seed=args.seed, engine=size <= args.skip_engine_above, diff=not args.no_diff)
+               for size in sizes]
+    companies = None
+    if args.companies:
+        middle = sizes[len(sizes) // 2]
+        companies = bench_companies(middle, args.companies, seed=args.seed)
+    rows, ratios = summarize(results, companies)
+    print()
+    print_table(rows)
+    if companies:
+        print(f"\n{companies['companies']} companies at {companies['size']} clauses: build --all-companies "
+              f"{companies['full']['wall_s']:.1f} s, no-change rebuild {companies['rebuild_no_change']['wall_s']:.2f} s "
+              f"(ratio {ratios['companies_rebuild_vs_full']}, target ≤ {TARGETS['rebuild_vs_full']})")
+    last = results[-1]
+    if "engine" in last:
+        print(f"\nRerun the engine alone on the same tree: NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build -q "
+              f"-f {last['root']}/build/default/mkdocs.yml -d /tmp/plain-site")
+    record = {"date": dt.datetime.now().isoformat(timespec="seconds"), "seconds": round(time.time() - started),
+              "machine": info, "targets": TARGETS, "ratios": ratios, "sizes": results, "companies": companies,
+              "table": rows}
+    RESULTS.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {RESULTS.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -12,6 +12,9 @@ import json
 import re
 import shutil
 import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -438,3 +441,80 @@ def test_build_only_then_deploy_from_the_built_sites(company_repos):
         assert found["2025.3"]["aliases"] == ["latest"]
         assert found["2025.3"]["properties"]["content_hash"] == json.loads(
             (built / cid / "edition.json").read_text(encoding="utf-8"))["content_hash"]
+
+
+# --------------------------------------------------------------------------
+# In a browser: `reglament serve --editions`, Material's version provider, the banners
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("publish")
+def test_banners_and_selector_in_a_browser(repos):
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium (`make chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    proj = repos / "proj"
+    new_edition(proj, FUTURE, tag="2999.1")
+    assert publish(proj, "2999.1").returncode == 0
+    port = free_port()
+    exe = Path(sys.executable).with_name("reglament")
+    server = subprocess.Popen([str(exe), "serve", "--editions", "--root", str(proj), "--addr", f"127.0.0.1:{port}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/versions.json", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
+                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            requested: list[str] = []
+            page.on("request", lambda request: requested.append(request.url))
+
+            # the older edition: Material reveals the banner (it does not carry `latest`)
+            page.goto(f"{base}/2025.1/rules/")
+            page.wait_for_selector("[data-md-component=outdated]:not([hidden])", timeout=15000)
+            banner = page.locator("[data-md-component=outdated]")
+            assert "Это не действующая редакция" in banner.inner_text()
+            assert "вступает в силу" not in banner.inner_text()
+            # the edition selector lists the published editions by title
+            page.wait_for_selector(".md-version__list", state="attached", timeout=15000)
+            titles = page.locator(".md-version__link").all_inner_texts()
+            assert any("Вторая редакция" in t for t in titles) and any("Первая редакция" in t for t in titles)
+            # its link leads to the edition in force, which shows no banner
+            banner.locator("a").first.click()
+            page.wait_for_load_state("load")
+            assert page.url == f"{base}/latest/"
+            page.wait_for_selector(".md-version__list", state="attached", timeout=15000)
+            page.wait_for_timeout(300)
+            assert page.locator("[data-md-component=outdated]").get_attribute("hidden") is not None
+
+            # a future edition says when it takes effect
+            page.goto(f"{base}/2999.1/")
+            page.wait_for_selector("[data-md-component=outdated]:not([hidden])", timeout=15000)
+            text = page.locator("[data-md-component=outdated]").inner_text()
+            assert "вступает в силу 1 марта 2999 г." in text and "Это не действующая" not in text
+            browser.close()
+        assert requested and all(url.startswith(base) for url in requested), requested
+    finally:
+        server.terminate()
+        out, _ = server.communicate(timeout=30)
+    assert server.returncode == 0, out
+    processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
+    assert [line for line in processes if f"127.0.0.1:{port}" in line] == []  # mike's server stopped with it

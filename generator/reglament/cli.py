@@ -157,10 +157,15 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
 @click.option("--addr", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
               help="Where to serve the preview.")
 @click.option("--company", default=None, metavar="ID", help="Preview this company's variant (content/companies/ID.yml).")
-def serve_cmd(root: Path, addr: str, company: str | None) -> None:
+@click.option("--editions", is_flag=True,
+              help="Serve the published editions instead (the gh-pages branch, with mike's version selector).")
+def serve_cmd(root: Path, addr: str, company: str | None, editions: bool) -> None:
     """Live preview: serve the site and rebuild it on any change under content/,
     templates/ or mkdocs.yml. Check problems are printed here; sources with errors
-    keep the last good preview in the browser and the server keeps running."""
+    keep the last good preview in the browser and the server keeps running.
+
+    With --editions: serve the gh-pages branch as published (every edition,
+    `latest`, versions.json), so the edition selector and banners work."""
     import logging
     import signal
 
@@ -169,6 +174,9 @@ def serve_cmd(root: Path, addr: str, company: str | None) -> None:
     host, _, port = addr.rpartition(":")
     if not host or not port.isdigit():
         raise click.BadParameter("use HOST:PORT, e.g. 127.0.0.1:8000", param_hint="--addr")
+    if editions:
+        _serve_editions(root, addr, company)
+        return
     if not (root / "content").is_dir():
         raise click.UsageError(f"no `content/` folder in {root}")
     handler = logging.StreamHandler(sys.stderr)
@@ -551,3 +559,28 @@ def diff_cmd(old: str, new: str | None, company: str | None, fmt: str, public: b
             click.echo(f"warning: `{side.label}` has {len(side.errors)} error(s); compared what loads "
                        f"(run `reglament check` on it to fix them)", err=True)
     sys.exit(1 if exit_code and not changes.is_empty else 0)
+
+
+def _serve_editions(root: Path, addr: str, company: str | None) -> None:
+    """`reglament serve --editions`: mike's server over gh-pages until Ctrl+C (or SIGTERM)."""
+    import signal
+
+    from .publish import PublishError, serve_editions
+
+    if company:
+        raise click.UsageError("--editions serves every company's editions: open /<company>/ instead of --company")
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"serving the published editions at http://{addr}/ (Ctrl+C stops)", err=True)
+    try:
+        code = serve_editions(root, address=addr)
+    except PublishError as exc:
+        _publish_failed(exc, "text")
+        return
+    except KeyboardInterrupt:
+        code = 0
+    click.echo("stopped", err=True)
+    sys.exit(code)

@@ -12,6 +12,9 @@ and a JSON request on stdin::
         {"op": "set_default", "identifier": "latest", "deploy_prefix": "acme", "message": "…"},
         {"op": "files", "files": {"index.html": "…"}, "message": "…"}]}
 
+``python -m reglament.mike_runner serve ADDRESS BRANCH`` runs mike's server
+over the branch instead (``reglament serve --editions``).
+
 It answers one JSON line on stdout: ``{"ok": true, "results": ["committed" |
 "unchanged", …]}`` or ``{"ok": false, "error": "…"}`` (exit 1). The site is
 already built by reglament: mike commits it (versions.json, alias symlinks,
@@ -67,6 +70,9 @@ def run(request: dict) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["serve"]:  # `python -m reglament.mike_runner serve ADDRESS BRANCH`: mike's git-branch server
+        commands.serve(sys.argv[2], branch=sys.argv[3])
+        return 0
     try:
         results = run(json.load(sys.stdin))
     except Exception as exc:  # reported to the parent as one message, never a traceback

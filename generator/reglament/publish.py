@@ -708,6 +708,15 @@ def serve_editions(root: Path, *, address: str = "localhost:8000", branch: str =
     host, _, port = address.rpartition(":") if ":" in address else (address, "", "8000")
     if not port.isdigit():
         raise PublishError(f"`{address}` is not HOST:PORT", hint="e.g. localhost:8000")
-    proc = subprocess.run([sys.executable, "-m", "reglament.mike_runner", "serve", f"{host or 'localhost'}:{port}",
-                           revision], cwd=root, check=False)
-    return proc.returncode
+    proc = subprocess.Popen([sys.executable, "-m", "reglament.mike_runner", "serve", f"{host or 'localhost'}:{port}",
+                             revision], cwd=root)
+    try:
+        return proc.wait()
+    finally:  # interrupted (Ctrl+C, SIGTERM): never leave the server behind
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -118,7 +118,8 @@ def replace_dir(new: Path, target: Path) -> None:
 
 def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None,
           extra_config: dict | None = None, extra_pages: dict[str, str] | None = None,
-          company: str | None = None, public: bool = False, pdf: object | None = None) -> Built:
+          company: str | None = None, public: bool = False, pdf: object | None = None,
+          digest: str | None = None) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
 
     ``company`` builds that company's variant (``content/companies/<id>.yml``;
@@ -137,6 +138,11 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
     ``pdf`` (a :class:`reglament.pdf.Edition`) adds the print edition: each
     regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the
     site, and its page links to it (:func:`reglament.pdf.site_pdfs`).
+
+    ``digest`` (:func:`reglament.stamp.inputs_digest`, computed *before* the
+    sources were loaded) is recorded in the stage folder once the site is in
+    place, so that a later build with the same inputs can skip
+    (:func:`reglament.stamp.fresh`).
     """
     from .mkdocs_adapter import EngineError, build_site
     from .variant import escape_value
@@ -178,6 +184,10 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
                               "check mkdocs.yml and the templates")
             return Built([*checked.diagnostics, diag])
         replace_dir(tmp_site, out)
+        if digest is not None:
+            from .stamp import record
+
+            record(stage, out, digest, checked.diagnostics)
     finally:
         if tmp_site.exists():
             shutil.rmtree(tmp_site, ignore_errors=True)

@@ -128,6 +128,7 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
     from .build import build, check_project
     from .diagnostics import has_errors
     from .pdf import Edition
+    from .stamp import fresh, inputs_digest
 
     out = out or root / "site"
     edition = Edition(effective=dt.date.today()) if pdf else None
@@ -137,6 +138,13 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
             _build_companies(root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public,
                              jobs=jobs, pdf=edition)
             return
+        # nothing changed since the site in OUT was built: say so, with that build's diagnostics
+        digest = inputs_digest(root, options={"public": public, "pdf": edition})
+        cached = fresh(root / "build" / "default", out, digest)
+        if cached is not None and not has_errors(cached, strict=strict):
+            emit(cached, fmt, root)
+            click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
+            return
         checked = check_project(root, public=public)
     except NoContentError as exc:
         raise click.UsageError(str(exc)) from exc
@@ -144,7 +152,7 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
-    built = build(root, out, checked=checked, public=public, pdf=edition)
+    built = build(root, out, checked=checked, public=public, pdf=edition, digest=digest)
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)

@@ -49,7 +49,7 @@ WORKING_EDITION = "рабочая редакция"
 #: rows of the acknowledgement sheet left blank after the pre-filled names (new hires sign there)
 SPARE_ROWS = 5
 #: rows of the acknowledgement sheet when no names are known (fills about a page)
-BLANK_ROWS = 18
+BLANK_ROWS = 15
 
 MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
           "октября", "ноября", "декабря")

@@ -162,6 +162,7 @@ class CompanyBuild:
     diagnostics: list[Diagnostic]
     seconds: float
     kept_old: bool = False  # the build failed and the company's previous site was kept
+    skipped: bool = False  # nothing changed since the company's site was built: it was kept as it is
 
 
 @dataclass
@@ -188,7 +189,7 @@ class AllBuilt:
 
 
 def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
-               project: Project | None = None, pdf: object | None = None) -> CompanyBuild:
+               project: Project | None = None, pdf: object | None = None, digest: str | None = None) -> CompanyBuild:
     """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic)."""
     from .build import build
 
@@ -197,14 +198,26 @@ def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
     checked = check_variant(project, company=company, public=public)
     if has_errors(checked.diagnostics, strict=strict):
         return CompanyBuild(company, False, checked.diagnostics, time.monotonic() - started)
-    built = build(root, site, checked=checked, company=company, public=public, pdf=pdf)
+    built = build(root, site, checked=checked, company=company, public=public, pdf=pdf, digest=digest)
     return CompanyBuild(company, built.ok, built.diagnostics, time.monotonic() - started)
 
 
 def _build_worker(root: str, site: str, company: str, public: bool, strict: bool,
-                  pdf: object | None = None) -> CompanyBuild:
+                  pdf: object | None = None, digest: str | None = None) -> CompanyBuild:
     """Entry point of a worker process (``--jobs N``): loads the project itself."""
-    return _build_one(Path(root), Path(site), company, public, strict, pdf=pdf)
+    return _build_one(Path(root), Path(site), company, public, strict, pdf=pdf, digest=digest)
+
+
+def _unchanged(root: Path, out: Path, tmp: Path, company: str, digest: str, strict: bool) -> CompanyBuild | None:
+    """The company's site in ``out`` when its inputs have not changed since it was built (carried into ``tmp``)."""
+    from .stamp import fresh, link_copy
+
+    cached = fresh(root / "build" / company, out / company, digest)
+    if cached is None or has_errors(cached, strict=strict):
+        return None
+    if tmp != out:
+        link_copy(out / company, tmp / company)  # hard links: no data copied, the stamp still knows the site
+    return CompanyBuild(company, True, cached, 0.0, skipped=True)
 
 
 def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, public: bool = False,
@@ -225,8 +238,17 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
     """
     from .build import replace_dir
 
+    from .stamp import inputs_digest
+
+    digests: dict[str, str] = {}
+    if project is None:  # hash the sources before loading them, so an edit during the build is never skipped
+        digests = {p.stem: inputs_digest(root, company=p.stem, options={"public": public, "pdf": pdf})
+                   for p in sorted((root / "content" / "companies").glob("*.y*ml"))}
     project = project or load_project(root)
     ids = list(companies) if companies is not None else all_company_ids(project.profiles)
+    for cid in ids:
+        if cid not in digests:
+            digests[cid] = inputs_digest(root, company=cid, options={"public": public, "pdf": pdf})
     for cid in ids:
         if project.profiles.get(cid) is None and not any(
                 d.file.endswith(f"/{cid}.yml") for d in project.profiles.diagnostics):
@@ -251,11 +273,19 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
             if progress is not None:
                 progress(result, len(results), len(ids))
 
-        if jobs > 1 and len(ids) > 1:
+        todo = []
+        for cid in ids:
+            kept = _unchanged(root, out, tmp, cid, digests[cid], strict)
+            if kept is not None:
+                finished(kept)
+            else:
+                todo.append(cid)
+        if jobs > 1 and len(todo) > 1:
             ctx = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(ids)), mp_context=ctx) as pool:
-                futures = {pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict, pdf): cid
-                           for cid in ids}
+            with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+                futures = {pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict, pdf,
+                                       digests[cid]): cid
+                           for cid in todo}
                 for future in concurrent.futures.as_completed(futures):
                     cid = futures[future]
                     try:
@@ -265,8 +295,8 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
                                           f"company `{cid}`: the build process failed: {type(exc).__name__}: {exc}")
                         finished(CompanyBuild(cid, False, [diag], 0.0))
         else:
-            for cid in ids:
-                finished(_build_one(root, tmp / cid, cid, public, strict, project, pdf=pdf))
+            for cid in todo:
+                finished(_build_one(root, tmp / cid, cid, public, strict, project, pdf=pdf, digest=digests[cid]))
         listed = [p for p in project.companies if (tmp / p.id / INDEX_FILE).is_file()]
         if not listed and not (out / INDEX_FILE).exists():
             return AllBuilt(out, [results[cid] for cid in ids])

@@ -448,7 +448,7 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     # jobs `build`: one runner per shard, each uploads editions/
     artifacts = []
     for i, shard in enumerate(shards):
-        runner = runner_clone(remote, tmp_path / f"build-{i}", "main")
+        runner = runner_clone(remote, tmp_path / f"build-{i}", "edition/2025.1")
         proc, _, _ = run_step("publish.yml", "build", "build the edition's sites", cwd=runner,
                               env={"EDITION": edition, "COMPANIES": json.dumps(shard)}, tmp_path=tmp_path / f"b{i}")
         assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -456,7 +456,7 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
 
     # job `publish`: download-artifact with merge-multiple, then the deploy step (its credential line
     # only sets up github.com; the remote here is a local bare repository)
-    runner = runner_clone(remote, tmp_path / "publish", "main")
+    runner = runner_clone(remote, tmp_path / "publish", "edition/2025.1")
     for artifact in artifacts:
         shutil.copytree(artifact, runner / "editions", dirs_exist_ok=True)
     script = find_step("publish.yml", "publish", "deploy every company")["run"]
@@ -476,3 +476,20 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
         assert [(v["version"], v["aliases"], v["properties"]["effective"]) for v in versions] == [
             ("2025.1", ["latest"], "2025-02-01")]
     assert "ООО «Beta»" in git(remote, "show", "gh-pages:beta/2025.1/index.html")
+
+
+@pytest.mark.parametrize("edition,ok", [("2025.1", True), ("2025.1\nshards=[]", False), ("../x", False),
+                                        ("nope", False)])
+def test_edition_step_validates_the_id(workflow_tools, project, tmp_path, edition, ok):
+    """A hand-run publish gets its edition id from an input: it must be an id, and tagged."""
+    root = project()
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    git(root, "tag", "edition/2025.1")
+    proc, out, _ = run_step("publish.yml", "check", "the edition id", cwd=root,
+                            env={"INPUT_EDITION": edition, "REF_NAME": "main"}, tmp_path=tmp_path)
+    assert (proc.returncode == 0) is ok, proc.stdout + proc.stderr
+    assert out == ({"edition": "2025.1"} if ok else {})
+    if not ok:
+        assert proc.stdout.startswith("::error::")

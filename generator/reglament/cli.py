@@ -215,6 +215,8 @@ def _build_companies(root: Path, out: Path, ids: list[str] | None, *, fmt: str, 
 
     def progress(result, done: int, total: int) -> None:
         status = "ok" if result.ok else ("FAILED, previous site kept" if result.kept_old else "FAILED")
+        if result.skipped:
+            status = "unchanged"
         if tty:
             status = click.style(status, fg="green" if result.ok else "red", bold=not result.ok)
         click.echo(f"[{done}/{total}] {result.company}: {status} ({result.seconds:.1f} s)", err=True)

@@ -148,7 +148,96 @@
     update();
   }
 
+  /* ---------------------------------------------------------------- Russian search
+   *
+   * Material's search worker stems the index with lunr's Russian Snowball
+   * stemmer, but turns every query term into a prefix query (`заявкам*`), and
+   * lunr skips the stemmer for prefix queries: `заявкам*` never matches the
+   * indexed stem `заявк`. So the query is stemmed here, with the very same
+   * stemmer file the worker uses (assets/javascripts/lunr/min/, loaded from
+   * this site), before it is posted to the worker: `заявкам` → `заявк*`
+   * finds «заявка», «заявки», «заявку»… Without the stemmer (it failed to
+   * load) queries go through unchanged.
+   */
+
+  var QUERY = 2;  /* Material's SearchMessageType.QUERY */
+  var stemRussian = null;
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    });
+  }
+
+  function loadRussianStemmer() {
+    var holder = document.getElementById("__config");
+    if (!holder || stemRussian) { return; }
+    var config;
+    try { config = JSON.parse(holder.textContent); } catch (e) { return; }
+    if (!config.search) { return; }
+    var worker = new URL(config.search, window.location.href);
+    /* the lunr-languages files register themselves on a global `lunr`: lend them a minimal one */
+    var host = {
+      Pipeline: { registerFunction: function () {} },
+      generateStopWordFilter: function () { return function (token) { return token; }; }
+    };
+    var previous = window.lunr;
+    window.lunr = host;
+    loadScript(new URL("../lunr/min/lunr.stemmer.support.min.js", worker).href)
+      .then(function () { return loadScript(new URL("../lunr/min/lunr.ru.min.js", worker).href); })
+      .then(function () { if (host.ru && host.ru.stemmer) { stemRussian = host.ru.stemmer; } })
+      .catch(function () { /* search keeps working, without stemming the query */ })
+      .then(function () {
+        if (previous === undefined) { delete window.lunr; } else { window.lunr = previous; }
+      });
+  }
+
+  /* Snowball keeps a fleeting vowel in the stem: «заявка» → `заявк`, but «заявок» → `заявок`;
+   * «звонок» → `звонок`, «звонка» → `звонк`; «продавец» / «продавца». A stem is searched together
+   * with its other-vowel twin, so «заявкам» also finds the title «…входящих заявок». */
+  var CONSONANT = "бвгджзклмнпрстфхцчшщ";
+  var WITH_VOWEL = new RegExp("([" + CONSONANT + "])([кц])$");
+  var WITHOUT_VOWEL = new RegExp("([" + CONSONANT + "])[оеё]([кц])$");
+
+  function stemVariants(stem) {
+    var variants = [stem];
+    if (WITH_VOWEL.test(stem)) {
+      variants.push(stem.replace(WITH_VOWEL, "$1о$2"), stem.replace(WITH_VOWEL, "$1е$2"));
+    } else if (WITHOUT_VOWEL.test(stem)) {
+      variants.push(stem.replace(WITHOUT_VOWEL, "$1$2"));
+    }
+    return variants;
+  }
+
+  /* every run of Cyrillic letters → its stem (and its twin); operators, Latin words and digits stay */
+  function stemQuery(query) {
+    return query.replace(/(^|\s)([+\-]?)([^\s]+)/g, function (all, space, sign, term) {
+      var words = term.match(/[а-яё]+/gi);
+      if (!words || sign || words.length > 1 || words[0].length !== term.length) {
+        return space + sign + term.replace(/[а-яё]+/gi, function (w) { return stemRussian(w.toLowerCase()); });
+      }
+      return space + stemVariants(stemRussian(term.toLowerCase())).join(" ");
+    });
+  }
+
+  (function hookSearchWorker() {
+    var post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (message) {
+      if (stemRussian && message && message.type === QUERY && typeof message.data === "string") {
+        var args = Array.prototype.slice.call(arguments);
+        args[0] = { type: QUERY, data: stemQuery(message.data) };
+        return post.apply(this, args);
+      }
+      return post.apply(this, arguments);
+    };
+  })();
+
   function init() {
+    loadRussianStemmer();
     addCopyButtons(document);
     Array.prototype.forEach.call(document.querySelectorAll("[data-rg-calc]"), setupCalculator);
   }

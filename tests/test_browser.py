@@ -1,0 +1,244 @@
+"""The built sample site in a real headless Chromium (Debian's, driven by Playwright
+with ``executable_path``; no browser download): Russian search with inflected
+queries, term tooltips, the bonus calculator, edit buttons, copyable clause
+links — and not one request outside localhost.
+
+The sample under ``content/`` is built once per session into a temp folder and
+served by a local ``http.server`` thread on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from reglament import motivation
+from reglament.build import build, check_project
+from reglament.render import plain
+
+from conftest import REPO
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--lang=ru-RU"]
+NBSP = "\u00a0"
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep the test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def checked():
+    result = check_project(REPO)
+    assert result.ok, "the sample content must check clean:\n" + "\n".join(map(str, result.diagnostics))
+    return result
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory, checked) -> Path:
+    out = tmp_path_factory.mktemp("browser") / "site"
+    built = build(REPO, out, checked=checked, stage=out.parent / "stage")
+    assert built.ok, built.diagnostics
+    return out
+
+
+@pytest.fixture(scope="session")
+def base_url(site):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    assert Path(CHROMIUM).exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, base_url):
+    """A fresh page; every request it makes is recorded, and none may leave the local server."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url.rstrip("/"))
+    pg = context.new_page()
+    pg.requests = []
+    pg.on("request", lambda request: pg.requests.append(request.url))
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield pg
+    context.close()
+    outside = [u for u in pg.requests if not u.startswith((base_url, "data:", "blob:", "about:"))]
+    assert outside == [], f"requests outside localhost: {outside}"
+    assert errors == [], f"script errors: {errors}"
+
+
+def open_page(pg, base_url: str, path: str, *, idle: bool = False) -> None:
+    """Open a page and wait for its scripts (``idle``: until the network is quiet too)."""
+    pg.goto(base_url + path, wait_until="networkidle" if idle else "load")
+
+
+def search(pg, query: str) -> list[str]:
+    """Type ``query`` into Material's search box; the results as `path#anchor`, best first."""
+    box = pg.locator("input.md-search__input")
+    box.click()
+    box.fill(query)
+    box.press("End")  # a real keyup: Playwright inserts Cyrillic text without key events
+    pg.wait_for_selector(".md-search-result__item", timeout=15000)
+    hrefs = pg.eval_on_selector_all(".md-search-result__link", "links => links.map(a => a.href)")
+    return [urlsplit(h).path + (f"#{urlsplit(h).fragment}" if urlsplit(h).fragment else "") for h in hrefs]
+
+
+# --------------------------------------------------------------------------- search
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("заявкам", "/glossary/#request"),       # dative plural → the glossary entry «Заявка»
+    ("заявкою", "/glossary/#request"),       # a form the site never uses
+    ("лидов", "/glossary/#lead"),
+    ("отгрузками", "/glossary/#shipment"),
+    ("звонков", "/glossary/#cold-call"),     # «Холодный звонок»: a fleeting vowel (звонок / звонка)
+])
+def test_inflected_russian_query_finds_the_term(page, base_url, site, query, expected):
+    index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
+    if query == "заявкою":
+        assert query not in index  # found by its stem only
+    open_page(page, base_url, "")
+    assert expected in search(page, query)
+
+
+def test_inflected_query_puts_the_regulation_titled_with_the_word_first(page, base_url):
+    """«заявкам» → the «Регламент обработки входящих заявок» (genitive plural in its title) comes first."""
+    open_page(page, base_url, "")
+    assert search(page, "заявкам")[0] == "/incoming-requests/"
+
+
+def test_search_index_is_utf8(site):
+    raw = (site / "search" / "search_index.json").read_bytes()
+    assert b"\\u04" not in raw and "Заявка".encode("utf-8") in raw
+
+
+# --------------------------------------------------------------------------- glossary tooltips
+
+
+def test_term_link_shows_its_definition(page, base_url, checked):
+    definition = plain(checked.content.get("lead").node.definition, checked.content)
+    open_page(page, base_url, "sales-manager/")
+    link = page.locator('.rg-clause a[href$="glossary/#lead"]').first
+    link.hover()
+    tooltip = page.locator(".md-tooltip2--active")
+    tooltip.wait_for(timeout=5000)
+    text = " ".join(tooltip.inner_text().split())
+    assert text == f"Лид — {definition}"
+
+
+# --------------------------------------------------------------------------- motivation calculator
+
+
+def test_calculator_shows_the_generators_bonus(page, base_url, checked):
+    """The in-page calculator agrees with the generator at tier bounds, inside tiers, above the top."""
+    part = checked.content.get("motivation").node
+    money = lambda n: motivation.format_number(n) + NBSP + part.currency  # noqa: E731
+    open_page(page, base_url, "sales-manager/")
+    calc = page.locator(".rg-calc")
+    shown, wanted = [], []
+    for percent in ["87", "69.9", "70", "89,99", "90", "99,5", "100", "120", "135"]:
+        expected = motivation.compute(part, float(percent.replace(",", ".")))
+        calc.locator("input[name=percent]").fill(percent)
+        shown.append((percent, calc.locator('[data-rg-out="bonus"]').inner_text(),
+                      calc.locator('[data-rg-out="total"]').inner_text()))
+        wanted.append((percent, money(expected.bonus), money(expected.total)))
+    assert shown == wanted
+    assert len({bonus for _, bonus, _ in wanted}) >= 4  # the values cover several tiers
+    calc.locator("input[name=percent]").fill("сто")
+    assert calc.locator('[data-rg-out="bonus"]').inner_text() == "—"
+
+
+def test_calculator_applies_reductions(page, base_url, checked):
+    part = checked.content.get("motivation").node
+    chosen = tuple(r.id for r in part.reductions[:2])
+    expected = motivation.compute(part, 105, reductions=chosen)
+    assert expected.bonus < expected.gross
+    open_page(page, base_url, "sales-manager/")
+    calc = page.locator(".rg-calc")
+    calc.locator("input[name=percent]").fill("105")
+    calc.locator("details.rg-calc__reductions summary").click()
+    for rid in chosen:
+        calc.locator(f'input[name=reduction][value="{rid}"]').check()
+    assert calc.locator('[data-rg-out="bonus"]').inner_text() == (
+        motivation.format_number(expected.bonus) + NBSP + part.currency)
+
+
+def test_worked_example_matches_the_calculator_default(page, base_url, checked):
+    part = checked.content.get("motivation").node
+    example = motivation.compute(part, motivation.example_percent(part))
+    open_page(page, base_url, "sales-manager/")
+    shown = page.locator(".rg-example").inner_text()
+    assert motivation.format_number(example.bonus) in shown
+    assert page.locator('.rg-calc [data-rg-out="bonus"]').inner_text().startswith(
+        motivation.format_number(example.bonus))
+
+
+# --------------------------------------------------------------------------- edit buttons, permalinks
+
+
+@pytest.mark.parametrize("path, source", [
+    ("sales-manager/", "content/regulations/sales-manager/regulation.yml"),
+    ("roles/manager/", "content/roles.yml"),
+    ("glossary/", "content/glossary.yml"),
+    ("", "content/pages/index.md"),
+])
+def test_edit_button_opens_the_source_file(page, base_url, path, source):
+    open_page(page, base_url, path)
+    href = page.locator("a.md-content__button").first.get_attribute("href")
+    assert href == "https://github.com/example/reglament/edit/main/" + source
+
+
+def test_each_section_has_an_edit_link_to_its_own_file(page, base_url):
+    open_page(page, base_url, "sales-manager/")
+    href = page.locator("h2#motivation a.rg-edit-src").get_attribute("href")
+    assert href == "https://github.com/example/reglament/edit/main/content/regulations/sales-manager/motivation.yml"
+
+
+def test_clause_permalink_is_copied_on_hover(page, base_url, checked):
+    clause = checked.content.get("gp-goal")
+    open_page(page, base_url, "sales-manager/")
+    block = page.locator("#gp-goal")
+    assert block.locator(".rg-num").inner_text() == clause.number + "."
+    button = block.locator(".rg-copy")
+    assert button.evaluate("b => getComputedStyle(b).opacity") == "0"
+    block.hover()
+    page.wait_for_function("() => getComputedStyle(document.querySelector('#gp-goal .rg-copy')).opacity === '1'")
+    button.click()
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == base_url + "sales-manager/#gp-goal"
+    assert "скопировано" in button.inner_text()
+
+
+# --------------------------------------------------------------------------- offline
+
+
+def test_no_request_leaves_localhost(page, base_url):
+    """Every kind of page loads only from the local server (the fixture asserts it on teardown)."""
+    for path in ("", "sales-manager/", "incoming-requests/", "glossary/", "roles/", "roles/manager/", "roles/raci/"):
+        open_page(page, base_url, path, idle=True)
+    search(page, "сделки")
+    assert any("search_index.json" in u for u in page.requests)
+    assert any("lunr.ru.min.js" in u for u in page.requests)

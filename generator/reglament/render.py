@@ -243,9 +243,10 @@ class Renderer:
         return front_matter(title, source, hide=hide) + body
 
 
-    def prose(self, part: m.ProsePart) -> str:
+    def prose(self, part: m.ProsePart, *, heading_shift: int = 0) -> str:
         """A Markdown body with references resolved and terms linked once per paragraph
-        (list item, table); code blocks kept verbatim, headings get no automatic links."""
+        (list item, table); code blocks kept verbatim, headings get no automatic links.
+        ``heading_shift`` demotes headings (a regulation part's `##` sits under the part's own `##` title)."""
         out, in_fence, seen, in_block = [], False, set(), False
         for line in part.body.split("\n"):
             if re.match(r"^\s*(```|~~~)", line):
@@ -257,6 +258,9 @@ class Renderer:
             elif not line.strip() or _HEADING.match(line) or (line.startswith("    ") and not in_block):
                 # blank lines, headings and indented code: explicit references only
                 seen, in_block = set(), False
+                if heading_shift and _HEADING.match(line):
+                    hashes = len(line.lstrip().split(" ", 1)[0])
+                    line = "#" * min(6, hashes + heading_shift) + line.lstrip()[hashes:]
                 out.append(self.text(line, block=True, auto=False))
             else:
                 if _LIST_ITEM.match(line):
@@ -291,7 +295,7 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
             parts.append({"number": s, "part": part, "kind": getattr(part, "kind", "prose"),
                           "items": list(part_items(part)),
                           "source": part.origin.file,
-                          "prose": r.prose(part) if isinstance(part, m.ProsePart) else "",
+                          "prose": r.prose(part, heading_shift=1) if isinstance(part, m.ProsePart) else "",
                           "terms": _terms_of(content, reg, part) if isinstance(part, m.TermsPart) else [],
                           **_part_extras(part)})
         tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,

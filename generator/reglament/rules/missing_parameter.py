@@ -21,6 +21,9 @@ def check(ctx):
         if use.root == "params":
             message = f"{variant.label} has no value for `params.{use.name}`"
             hint = f"add `{use.name}: …` under `params:` in {where}"
+        elif variant.profile is None and use.name in ("id", "site_title"):
+            message = f"`company.{use.name}` exists only for a company, not for {variant.label}"
+            hint = f"guard it: `{{% if company.{use.name} is defined %}}…{{% endif %}}`"
         else:
             message = f"{variant.label} has no `{use.name}`"
             hint = f"add `{use.name}: …` to {where}"

@@ -15,7 +15,7 @@ from .checker import check
 from .content import Content
 from .diagnostics import Diagnostic, has_errors
 from .loader import load
-from .render import RenderedTree, render
+from .render import RenderedTree, TemplateFailure, render
 
 
 @dataclass
@@ -157,7 +157,10 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
         # Material prints site_name as HTML (header, <title>, aria-label): a profile's name is escaped here
         extra_config = {"site_name": html.escape(title, quote=True), **(extra_config or {})}
     home_title = escape_value(title) if company is not None else title  # Markdown on the default home page
-    tree = render(checked.content, root / "templates", site_title=home_title, pdf_links=pdf is not None)
+    try:
+        tree = render(checked.content, root / "templates", site_title=home_title, pdf_links=pdf is not None)
+    except TemplateFailure as exc:  # a broken page template: its file and line, never a traceback
+        return Built([*checked.diagnostics, exc.diagnostic])
     for path, markdown in (extra_pages or {}).items():
         tree.pages[path] = markdown
         tree.nav.append(path)

@@ -16,12 +16,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import model as m
 from . import motivation, views
 from .content import Content, Item, part_items
+from .diagnostics import Diagnostic
 from .morphology import Morph, TermMatcher
 from .references import REF_RE, find_refs, mask_code, mask_for_terms
 
@@ -91,9 +92,52 @@ def display_name(item: Item | None, fallback: str) -> str:
     return f"п. {item.number}" if item.number else fallback
 
 
+class TemplateFailure(Exception):
+    """A page template (``templates/pages/*.j2``) failed: its syntax, an undefined name, a forbidden access.
+
+    Carries the :class:`Diagnostic` at the template's file and line.
+    """
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(f"{diagnostic.file}:{diagnostic.line}: {diagnostic.message}")
+        self.diagnostic = diagnostic
+
+
+def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
+    """Where in ``pages`` (the page templates folder) a template error happened, as a diagnostic."""
+    file, line = None, 1
+    if isinstance(exc, TemplateSyntaxError):
+        file, line = exc.filename or exc.name, exc.lineno or 1
+    else:  # Jinja rewrites the traceback so that template frames carry the template's file and line
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith(".j2"):
+                file, line = name, tb.tb_lineno
+            tb = tb.tb_next
+    rel = f"{pages.parent.name}/{pages.name}"
+    if file:
+        path = Path(file)
+        try:
+            rel = f"{pages.parent.name}/{pages.name}/{path.resolve().relative_to(pages.resolve()).as_posix()}"
+        except ValueError:
+            rel = f"{pages.parent.name}/{pages.name}/{path.name}"
+    if isinstance(exc, TemplateSyntaxError):
+        return Diagnostic(rel, line, 1, "error", "template-syntax", f"page template syntax error: {exc.message}",
+                          "fix the Jinja syntax: every `{{` needs `}}`, every `{% for %}` its `{% endfor %}`")
+    if isinstance(exc, SecurityError):
+        return Diagnostic(rel, line, 1, "error", "template-forbidden", f"forbidden in page templates: {exc}",
+                          "templates run in a sandbox: use the values passed to the page, not Python internals")
+    if isinstance(exc, UndefinedError):
+        return Diagnostic(rel, line, 1, "error", "template-undefined", f"page template: {exc.message}",
+                          "use a name the page is given, or guard it with `{% if x is defined %}`")
+    return Diagnostic(rel, line, 1, "error", "template-error", f"page template failed: {exc.message or exc}", "")
+
+
 class Renderer:
     def __init__(self, content: Content, templates: Path, *, morph: Morph | None = None, autolink: bool = True) -> None:
         self.content = content
+        self.pages_dir = templates / "pages"
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         self.env = ImmutableSandboxedEnvironment(
@@ -239,7 +283,10 @@ class Renderer:
     def render_page(self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (),
                     **context) -> str:
         self.current = path
-        body = self.env.get_template(template).render(**context)
+        try:
+            body = self.env.get_template(template).render(**context)
+        except TemplateError as exc:
+            raise TemplateFailure(template_diagnostic(exc, self.pages_dir)) from exc
         return front_matter(title, source, hide=hide) + body
 
 

@@ -311,12 +311,22 @@ ATTACKS = [
 def test_sandbox_attack_is_a_diagnostic_not_a_traceback(companies, attack):
     general = GENERAL_T.replace("{{ params.plan_amount | num }}", attack)
     root = companies({"content/regulations/rules/general.yml": general})
-    code, found = check_json(root, "--company", "alpha")  # asserts no Traceback on stderr
-    assert code == 1
-    found = [d for d in found if d["severity"] == "error"]
-    codes = {d["code"] for d in found}
+    # in-process: any exception escaping the variant step fails the test (the CLI case is tested above)
+    found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
+    codes = {d.code for d in found}
     assert codes and codes <= {"template-forbidden", "template-undefined", "template-error", "missing-parameter"}, found
-    assert all((d["file"], d["line"]) == ("content/regulations/rules/general.yml", 8) for d in found), found
+    assert all((d.file, d.line) == ("content/regulations/rules/general.yml", 8) for d in found), found
+
+
+def test_template_error_only_one_company_has_names_it(companies):
+    general = GENERAL_T.replace("{{ params.plan_amount | num }}", "{{ params.word * 1000 }}")
+    root = companies({"content/regulations/rules/general.yml": general,
+                      "content/defaults.yml": DEFAULTS + "  word: a\n",
+                      "content/companies/alpha.yml": ALPHA + f"  word: {'a' * 200}\n"})
+    assert [d for d in check_project(root).diagnostics if d.code != "unused-parameter"] == []
+    found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
+    assert [(d.code, d.line) for d in found] == [("template-forbidden", 8)]
+    assert found[0].message.startswith("company `alpha`: forbidden in templates")
 
 
 def test_format_cannot_reach_attributes():

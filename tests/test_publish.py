@@ -412,6 +412,17 @@ def test_failure_on_the_second_company_of_three_changes_nothing(company_repos):
     assert state(company_repos) == before
     assert "2025.3" not in versions(proj, "alpha")
     assert "reglament-publish" not in git(proj, "for-each-ref")
+    # fixed and tagged again: all three go out; gamma joined in this edition, so it has no «Что изменилось» page
+    (proj / "content/companies/beta.yml").write_text(profile("beta", "Бета"), encoding="utf-8")
+    git(proj, "commit", "-qam", "beta fixed")
+    git(proj, "tag", "-f", "-a", "edition/2025.3", "-m", "Редакция 2025.3")
+    proc = publish(proj, "2025.3", "--all", "--push")
+    assert proc.returncode == 0, proc.stderr
+    assert "no «Что изменилось» page for company `gamma`: it has no profile in edition 2025.2" in proc.stderr
+    remote = company_repos / "remote.git"
+    assert [versions(remote, cid)["2025.3"]["aliases"] for cid in ("alpha", "beta", "gamma")] == [["latest"]] * 3
+    assert 'href="gamma/"' in show(remote, "gh-pages:index.html")
+    assert "changes" not in git(remote, "ls-tree", "--name-only", "gh-pages", "gamma/2025.3/")
 
 
 @pytest.mark.xdist_group("publish-companies")

@@ -245,13 +245,25 @@ def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
 # Publishing
 
 
-def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | None,
-                  company: str | None) -> dict[str, str]:
-    """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags)."""
+def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | None, company: str | None,
+                  notes: list[str] | None = None) -> dict[str, str]:
+    """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags).
+
+    A company without a profile in the previous edition (it joined in this
+    one) gets no page; a note says so.
+    """
     from .diff.site import PAGE, changes_page
     from .diff.sources import DiffError, diff_revisions
+    from .profile import COMPANIES_DIR
 
     if previous is None:
+        return {}
+    if company is not None and not any(
+            git.show_file(root, revision=previous.tag, path=f"{COMPANIES_DIR}/{company}{ext}") is not None
+            for ext in (".yml", ".yaml")):
+        if notes is not None:
+            notes.append(f"no «Что изменилось» page for company `{company}`: it has no profile in edition "
+                         f"{previous.key}")
         return {}
     try:
         changes = diff_revisions(root, old=previous.tag, new=edition.tag, company=company, run_checks=False)
@@ -413,7 +425,8 @@ def build_site(root: Path, source: Source, target: Target, *, alias: str, public
         raise PublishError(f"the content{_of(target)} at tag `{source.tag}` has errors; nothing was published",
                            hint="fix them, commit and move the tag (an unpublished edition may still change)",
                            diagnostics=checked.diagnostics, root=source.project)
-    pages = changes_pages(root, edition=source.edition, previous=source.previous, company=target.company)
+    pages = changes_pages(root, edition=source.edition, previous=source.previous, company=target.company,
+                          notes=source.notes)
     built = build(source.project, out / "site", checked=checked, stage=stage, company=target.company,
                   public=public, extra_config=edition_config(source.edition, alias=alias), extra_pages=pages)
     if not built.ok:

@@ -11,10 +11,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from .checker import check
 from .content import Content
 from .diagnostics import Diagnostic, has_errors
-from .loader import load
 from .render import RenderedTree, TemplateFailure, render
 
 

@@ -62,8 +62,8 @@ def base_url(site):
     server.server_close()
 
 
-@pytest.fixture(scope="session")
-def browser():
+@pytest.fixture(scope="module")  # not session: Playwright's sync API allows one instance per thread,
+def browser():                    # and other modules on this worker drive their own browser
     assert Path(CHROMIUM).exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     from playwright.sync_api import sync_playwright
 

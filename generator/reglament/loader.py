@@ -165,6 +165,10 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
     loc = tuple(err["loc"])
     kind = err["type"]
     name = loc[-1] if loc else ""
+    if kind in ("recursion_loop", "recursion_depth_exceeded"):  # pydantic stops at ~250 levels of nested items
+        pos = doc.positions.get(loc) or doc.positions.get(loc[:-1]) or Position(doc.file, 1 + doc.line_offset, 1)
+        return Diagnostic.at(pos, "error", "yaml-syntax", f"items are nested too deep ({len(loc) // 2} levels here)",
+                             "a regulation needs only a few levels of nesting; flatten the structure")
     if kind == "missing":
         parent = doc.positions.get(loc[:-1]) or Position(doc.file, 1 + doc.line_offset, 1)
         holder = _model_at(cls, loc)

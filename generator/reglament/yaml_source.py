@@ -295,6 +295,10 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
         mark = exc.problem_mark or exc.context_mark
         pos = position(file, mark, line_offset) if mark else Position(file, 1 + line_offset, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.problem and exc.context and start is not None and mark is not start and start.line != mark.line:
+            # the error shows where the parser gave up; say where the unclosed thing began
+            problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, column {start.column + 1})"
         doc.diagnostics.append(
             Diagnostic.at(pos, "error", "yaml-syntax", f"YAML syntax error: {problem}",
                           "check indentation, colons and quotes on this line and the one above")

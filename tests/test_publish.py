@@ -171,6 +171,25 @@ def test_what_changed_page_compares_with_the_previous_edition(published):
     assert "changes/index.html" not in git(remote, "ls-tree", "-r", "--name-only", "gh-pages", "2025.1/")
 
 
+def test_public_what_changed_page_leaves_internal_items_out(repos):
+    proj = repos / "proj"
+    marker = "ВНУТРЕННИЙ-МАРКЕР-7Q"
+    internal = (f"  - id: secret-clause\n    text: {marker} только для сотрудников.\n"
+                "    visibility: internal\n")
+    path = proj / GENERAL
+    path.write_text(path.read_text(encoding="utf-8") + internal, encoding="utf-8")
+    new_edition(proj, EDITION_3, edit=("Настоящий регламент", "Этот регламент"), tag="2025.3")
+    proc = publish(proj, "2025.3", "--public")
+    assert proc.returncode == 0, proc.stderr
+    page = show(proj, "gh-pages:2025.3/changes/index.html")
+    assert "Этот" in page  # the public change is there
+    assert marker not in page and "secret-clause" not in page
+    listing = git(proj, "ls-tree", "-r", "--name-only", "gh-pages", "2025.3/")
+    for name in listing.splitlines():
+        blob = subprocess.run(["git", "show", f"gh-pages:{name}"], cwd=proj, capture_output=True).stdout
+        assert marker.encode() not in blob, name
+
+
 @pytest.mark.xdist_group("publish")
 def test_outdated_banner_markup_and_version_provider(published):
     remote = published / "remote.git"

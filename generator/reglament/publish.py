@@ -246,8 +246,11 @@ def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
 
 
 def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | None, company: str | None,
-                  notes: list[str] | None = None) -> dict[str, str]:
+                  public: bool, notes: list[str] | None = None) -> dict[str, str]:
     """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags).
+
+    ``public`` compares the public variants, so a public site's page never
+    mentions an internal item.
 
     A company without a profile in the previous edition (it joined in this
     one) gets no page; a note says so.
@@ -266,7 +269,8 @@ def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | Non
                          f"{previous.key}")
         return {}
     try:
-        changes = diff_revisions(root, old=previous.tag, new=edition.tag, company=company, run_checks=False)
+        changes = diff_revisions(root, old=previous.tag, new=edition.tag, company=company, public=public,
+                                 run_checks=False)
     except DiffError as exc:
         raise PublishError(f"cannot compare edition {edition.key} with {previous.key}: {exc}",
                            hint="the «Что изменилось» page compares the two tagged editions") from None
@@ -426,7 +430,7 @@ def build_site(root: Path, source: Source, target: Target, *, alias: str, public
                            hint="fix them, commit and move the tag (an unpublished edition may still change)",
                            diagnostics=checked.diagnostics, root=source.project)
     pages = changes_pages(root, edition=source.edition, previous=source.previous, company=target.company,
-                          notes=source.notes)
+                          public=public, notes=source.notes)
     built = build(source.project, out / "site", checked=checked, stage=stage, company=target.company,
                   public=public, extra_config=edition_config(source.edition, alias=alias), extra_pages=pages)
     if not built.ok:

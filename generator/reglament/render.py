@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from . import model as m
@@ -134,6 +134,30 @@ def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
     return Diagnostic(rel, line, 1, "error", "template-error", f"page template failed: {exc.message or exc}", "")
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Compiled page templates kept for the life of the process, keyed by name and source checksum.
+
+    Every render builds a fresh sandboxed environment; compiling the page templates
+    again was most of the time of rendering a small site (and of each company's
+    render in ``build --all-companies`` or a ``serve`` rebuild). An edited template
+    has another checksum, so it is compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None and bucket.checksum is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
 class Renderer:
     def __init__(self, content: Content, templates: Path, *, morph: Morph | None = None, autolink: bool = True) -> None:
         self.content = content
@@ -142,6 +166,7 @@ class Renderer:
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         self.env = ImmutableSandboxedEnvironment(
             loader=FileSystemLoader(str(templates / "pages")),
+            bytecode_cache=_COMPILED,
             undefined=StrictUndefined,
             autoescape=False,
             keep_trailing_newline=True,

@@ -158,13 +158,37 @@ class _CompiledTemplates(BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with its attribute verdicts remembered.
+
+    The sandbox asks :meth:`is_safe_attribute` on every attribute a template reads;
+    the answer depends only on the object's type and the attribute's name (Jinja
+    checks the name's underscores, internal attributes of functions, frames and
+    types, and the mutating methods of the known mutable types), so it is the same
+    every time for a (type, name) pair. Rendering a large site read millions of them.
+    """
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
 class Renderer:
     def __init__(self, content: Content, templates: Path, *, morph: Morph | None = None, autolink: bool = True) -> None:
         self.content = content
         self.pages_dir = templates / "pages"
+        self._relpaths: dict[tuple[str, str], str] = {}
+        self._tooltips: dict[str, str] = {}
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _Sandbox(
             loader=FileSystemLoader(str(templates / "pages")),
             bytecode_cache=_COMPILED,
             undefined=StrictUndefined,
@@ -204,12 +228,22 @@ class Renderer:
             target, anchor = f"{item.id}.md" if item.id != "home" else "index.md", ""
         else:
             target, anchor = regulation_page(item.regulation.id), item.id
-        rel = posixpath.relpath(target, posixpath.dirname(self.current) or ".")
         if target == self.current:
             rel = ""
+        else:
+            key = (target, posixpath.dirname(self.current))
+            rel = self._relpaths.get(key)
+            if rel is None:  # posixpath.relpath is slow, and a site has few distinct (folder, target) pairs
+                rel = self._relpaths[key] = posixpath.relpath(target, key[1] or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
     def tooltip(self, item: Item) -> str:
+        tip = self._tooltips.get(item.id)
+        if tip is None:  # the same item is linked from many pages: its tooltip is computed once
+            tip = self._tooltips[item.id] = self._tooltip(item)
+        return tip
+
+    def _tooltip(self, item: Item) -> str:
         node = item.node
         if item.kind == "term":
             tip = f"{node.term} — {plain(node.definition, self.content)}"
@@ -358,6 +392,7 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
     tree = RenderedTree()
 
     # regulations
+    referenced = _referenced_by_regulation(content)
     nav_regs = []
     for reg in content.regulations:
         path = regulation_page(reg.id)
@@ -368,7 +403,7 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
                           "items": list(part_items(part)),
                           "source": part.origin.file,
                           "prose": r.prose(part, heading_shift=1) if isinstance(part, m.ProsePart) else "",
-                          "terms": _terms_of(content, reg, part) if isinstance(part, m.TermsPart) else [],
+                          "terms": _terms_of(content, reg, part, referenced) if isinstance(part, m.TermsPart) else [],
                           **_part_extras(part)})
         tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,
                                          reg=reg, parts=parts, content=content,
@@ -385,7 +420,8 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
 
     # roles
     nav_roles = []
-    role_views = {role.id: views.role_view(content, role) for role in content.roles}
+    duty_index = views.duty_index(content)
+    role_views = {role.id: views.role_view(content, role, index=duty_index) for role in content.roles}
     for role in content.roles:
         path = role_page(role.id)
         tree.pages[path] = r.render_page(path, "role.md.j2", title=role.name, source=role.origin.file,
@@ -477,10 +513,20 @@ def where_used(content: Content) -> dict[str, list[Item]]:
     return used
 
 
-def _terms_of(content: Content, reg: m.Regulation, part: m.TermsPart) -> list[m.Term]:
+def _referenced_by_regulation(content: Content) -> dict[int, set[str]]:
+    """id(regulation) → every id its texts reference (one pass over the texts for all terms parts)."""
+    found: dict[int, set[str]] = {}
+    for text in content.texts():
+        if text.regulation is not None and "[[" in text.text:
+            found.setdefault(id(text.regulation), set()).update(ref.target for ref in find_refs(text.text))
+    return found
+
+
+def _terms_of(content: Content, reg: m.Regulation, part: m.TermsPart,
+              referenced: dict[int, set[str]] | None = None) -> list[m.Term]:
     if part.terms:
         return [content.index[t].node for t in part.terms if t in content.index]
-    from .references import find_refs
-
-    ids = {ref.target for text in content.texts() if text.regulation is reg for ref in find_refs(text.text)}
+    if referenced is None:
+        referenced = _referenced_by_regulation(content)
+    ids = referenced.get(id(reg), set())
     return sorted((t for t in content.terms if t.id in ids), key=lambda t: t.term.lower())

@@ -181,18 +181,46 @@ def _gives(giver: tuple[str, ...], taker: tuple[str, ...], taker_mentioned: bool
     return "R" in taker and bool(set(giver) & {"A", "C"})
 
 
-def role_view(content: Content, role: m.Role) -> RoleView:
-    """Everything the role page shows about ``role``."""
+@dataclass
+class DutyIndex:
+    """Every duty's RACI letters and the roles its text names, computed once for all role pages."""
+
+    entries: list[tuple[Item, dict[str, tuple[str, ...]], list[str]]]
+    #: role id → positions in ``entries`` of the duties the role takes part in or is named by, in order
+    by_role: dict[str, list[int]]
+    groups: dict[str, m.DutyGroup]
+
+
+def duty_index(content: Content) -> DutyIndex:
+    entries: list[tuple[Item, dict[str, tuple[str, ...]], list[str]]] = []
+    by_role: dict[str, list[int]] = {}
+    for item in content.items("duty"):
+        letters = raci_of(item.node)
+        mentioned = mentioned_roles(content, item.node)
+        for rid in dict.fromkeys([*letters, *mentioned]):
+            by_role.setdefault(rid, []).append(len(entries))
+        entries.append((item, letters, mentioned))
+    return DutyIndex(entries, by_role, duty_groups(content))
+
+
+def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None) -> RoleView:
+    """Everything the role page shows about ``role``.
+
+    ``index`` (:func:`duty_index`) is shared by the role pages of one render: only
+    the duties a role takes part in or is named by are visited (a duty that does
+    neither adds nothing to the page), so a site's role pages cost its duties once,
+    not once per role.
+    """
+    index = index or duty_index(content)
     roles = {r.id: r for r in content.roles}
-    groups = duty_groups(content)
+    groups = index.groups
 
     duties_by_reg: dict[str, RegulationDuties] = {}
     mine: list[DutyEntry] = []
     interactions: dict[str, Interaction] = {}
-    for item in content.items("duty"):
+    for position in index.by_role.get(role.id, ()):
+        item, letters, mentioned = index.entries[position]
         duty: m.Duty = item.node
-        letters = raci_of(duty)
-        mentioned = mentioned_roles(content, duty)
         own = letters.get(role.id, ())
         if own:
             entry = DutyEntry(item, own, groups.get(duty.id))
@@ -285,6 +313,9 @@ class RaciRow:
 class RaciSection:
     regulation: m.Regulation
     rows: list[RaciRow] = field(default_factory=list)
+    #: the section's columns: the roles taking part in its duties (all roles of a large site would make
+    #: every section's table as wide as the whole company, and the page grow as duties × roles)
+    roles: list[m.Role] = field(default_factory=list)
 
 
 @dataclass
@@ -308,7 +339,8 @@ class RaciMatrix:
 def raci_matrix(content: Content) -> RaciMatrix:
     """Roles × duties: every duty of every regulation with each role's letters.
 
-    Columns are the roles that take part in at least one duty, in the order of `roles.yml`.
+    Columns are the roles that take part in at least one duty, in the order of `roles.yml`
+    (``matrix.roles``; each section's own: ``section.roles``).
     """
     groups = duty_groups(content)
     sections: dict[str, RaciSection] = {}
@@ -319,6 +351,9 @@ def raci_matrix(content: Content) -> RaciMatrix:
         sections.setdefault(item.regulation.id, RaciSection(item.regulation)).rows.append(
             RaciRow(item, letters, groups.get(item.id)))
     reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
+    for section in sections.values():
+        taking_part = {rid for row in section.rows for rid in row.letters}
+        section.roles = [r for r in content.roles if r.id in taking_part]
     return RaciMatrix(
         roles=[r for r in content.roles if r.id in used],
         sections=sorted(sections.values(), key=lambda s: reg_order[s.regulation.id]),

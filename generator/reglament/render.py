@@ -452,16 +452,40 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
                                                source="content", content=content, site_title=site_title)
         tree.sources["index.md"] = "content"
 
+    departments = {role.id: role.department for role in content.roles}
     tree.nav = [
         {"Главная": "index.md"},
-        {"Регламенты": nav_regs},
+        {"Регламенты": grouped_nav(nav_regs, [departments.get(reg.owner, "") for reg in content.regulations])},
         {"Глоссарий": GLOSSARY},
-        {"Роли": [{"Все роли": ROLES_INDEX}, {"Матрица RACI": RACI}, *nav_roles]},
+        {"Роли": [{"Все роли": ROLES_INDEX}, {"Матрица RACI": RACI},
+                  *grouped_nav(nav_roles, [role.department for role in content.roles])]},
     ]
     for page in content.pages:
         if page.id != "home":
             tree.nav.append({page.title: f"{page.id}.md"})
     return tree
+
+
+#: a navigation section with more entries than this is split into sub-sections
+NAV_GROUP_LIMIT = 15
+
+
+def grouped_nav(entries: list[dict], groups: list[str], *, limit: int = NAV_GROUP_LIMIT) -> list[dict]:
+    """``entries`` as they are when few; otherwise in sub-sections by ``groups`` (the department), in order of
+    first appearance.
+
+    MkDocs + Material writes the navigation into every page, and with
+    ``navigation.prune`` only the open path is kept: a flat section of hundreds of
+    regulations or roles would put all of them into every page, so a site's pages
+    would grow with the site (and its build time with its square). Grouped, a page
+    carries the section titles and its own group.
+    """
+    if len(entries) <= limit or len(set(groups)) < 2:
+        return entries
+    by_group: dict[str, list[dict]] = {}
+    for entry, group in zip(entries, groups):
+        by_group.setdefault(group or "Прочее", []).append(entry)
+    return [{group: items} for group, items in by_group.items()]
 
 
 def _part_extras(part: m.Node) -> dict:

@@ -69,3 +69,32 @@ def test_deep_block_nesting_is_an_error_not_a_crash():
     doc = parse_yaml(text, "x.yml")
     assert doc.data is None
     assert [d.code for d in doc.diagnostics] == ["yaml-syntax"]
+
+
+SCALARS = """\
+a:
+  folded: >-
+    первая строка
+    вторая строка слово
+
+    третья
+  literal: |
+    x
+      y z
+  plain: один два
+    три четыре
+"""
+
+
+@pytest.mark.parametrize(
+    ("field", "word", "line", "column"),
+    [("folded", "первая", 3, 5), ("folded", "слово", 4, 19), ("folded", "третья", 6, 5),
+     ("literal", "z", 9, 9), ("plain", "два", 10, 15), ("plain", "четыре", 11, 9)],
+)
+def test_positions_inside_multi_line_scalars_are_exact(field, word, line, column):
+    # YAML folds these line breaks into spaces: the position is found by aligning text and source
+    doc = parse_yaml(SCALARS, "x.yml")
+    text = doc.data["a"][field]
+    pos = doc.text_position(("a", field), text, text.index(word))
+    assert (pos.line, pos.column) == (line, column)
+    assert SCALARS.split("\n")[line - 1][column - 1:].startswith(word)

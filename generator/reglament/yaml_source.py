@@ -55,14 +55,20 @@ class YamlDocument:
     def text_position(self, path: Path_, text: str, offset: int) -> Position | None:
         """Position of character ``offset`` of the string value at ``path``.
 
-        Exact for single-line plain and quoted scalars and for literal block
-        scalars (``|``); for folded or multi-line plain scalars, the line is
-        the scalar's first line plus the newlines before ``offset``.
+        The value's text is aligned with its source lines (YAML folds a
+        multi-line scalar's line breaks into spaces, a folded block's too), so
+        the position is exact for plain, quoted, literal and folded scalars
+        alike — up to the first character whose source differs from the text
+        (a quoted escape such as ``\n``); past it, the line is the scalar's
+        first line plus the newlines before ``offset``.
         """
         start = self.positions.get(path)
         if start is None:
             return None
         style = self.styles.get(path)
+        exact = self._aligned_position(start, style, text, offset)
+        if exact is not None:
+            return exact
         before = text[:offset]
         newlines = before.count("\n")
         col_in_line = offset - (before.rfind("\n") + 1)
@@ -75,6 +81,53 @@ class YamlDocument:
             return Position(start.file, start.line + newlines, 1)
         quote = 1 if style in ("'", '"') else 0
         return Position(start.file, start.line, start.column + quote + offset)
+
+    def _segments(self, start: Position, style: str | None):
+        """(line, 1-based column, source text) of each source line that holds the scalar's text."""
+        if style in ("|", ">"):
+            block_indent = None
+            line = start.line + 1
+            while (src := self.source_line(line)) is not None:
+                if src.strip():
+                    indent = len(src) - len(src.lstrip(" "))
+                    if block_indent is None:
+                        block_indent = indent
+                    if indent < block_indent:
+                        return
+                    yield line, block_indent + 1, src[block_indent:]
+                line += 1
+            return
+        src = self.source_line(start.line)
+        if src is None:
+            return
+        column = start.column + (1 if style in ("'", '"') else 0)
+        yield start.line, column, src[column - 1:]
+        line = start.line + 1
+        while (src := self.source_line(line)) is not None:
+            stripped = src.lstrip(" ")
+            if stripped.strip():
+                yield line, len(src) - len(stripped) + 1, stripped
+            line += 1
+
+    def _aligned_position(self, start: Position, style: str | None, text: str, offset: int) -> Position | None:
+        pos = 0
+        for line, column, content in self._segments(start, style):
+            content = content.rstrip()
+            # skip what the line break became in the text (a space, or newlines for blank lines)
+            while pos < len(text) and text[pos] in " \n" and not text.startswith(content, pos):
+                pos += 1
+            common = 0
+            limit = min(len(content), len(text) - pos)
+            while common < limit and content[common] == text[pos + common]:
+                common += 1
+            if common == 0:
+                return None
+            if offset < pos + common:
+                return Position(start.file, line, column + max(0, offset - pos))
+            pos += common
+            if common < len(content):
+                return None  # the text departs from the source here (an escape, a comment)
+        return None
 
     def source_line(self, line: int) -> str | None:
         index = line - 1 - self.line_offset

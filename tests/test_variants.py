@@ -404,7 +404,7 @@ params:
   has_crm: true
 overrides:
   late-call:
-    text: "За опоздание {{{{ company.city }}}} {{{{ params.plan_amount }}}} — замечание."
+    text: "За опоздание {{{{ company.city }}}} {{{{ params.plan_amount }}}} — замечание. [жми](javascript:alert(2))"
 """
     general = GENERAL_T.replace("{{ params.plan_amount | num }}", "{{ params.plan_amount }}")
     root = companies({"content/companies/alpha.yml": evil, "content/regulations/rules/general.yml": general},
@@ -430,6 +430,7 @@ overrides:
     assert "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1))" in rules  # shown as text
     assert '"&gt;&lt;img src=x onerror=alert(1)&gt;' in rules  # text, not a tag
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in (site / "index.html").read_text(encoding="utf-8")
+    assert 'href="#">жми</a>' in rules  # an override's own javascript: link is defused
 
 
 # --------------------------------------------------------------------------

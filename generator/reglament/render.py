@@ -54,6 +54,11 @@ class RenderedTree:
             path.write_text(text, encoding="utf-8")
 
 
+#: a Markdown link, image or link-definition target with a scheme other than http(s)/mailto/tel (javascript:, data:, vbscript:…)
+_UNSAFE_LINK = re.compile(r"((?<!\\)\]\(\s*<?|^ {0,3}\[[^\]\n]+\]:[ \t]*<?)(?!https?:|mailto:|tel:)"
+                          r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[^()\s>]|\([^()\s]*\))*", re.I | re.M)
+
+
 def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
     """Front matter of a rendered page: its title, the source file the edit button opens,
     and which of the theme's sidebars to hide (`toc`, `navigation`) for wide pages."""
@@ -332,7 +337,7 @@ class Renderer:
                 return html.escape(display or ident)
             return self.link_md(item, display or display_name(item, ident))
 
-        return REF_RE.sub(repl, escaped)
+        return _UNSAFE_LINK.sub(r"\1#", REF_RE.sub(repl, escaped))
 
     def _text_filter(self, value: str | None, owner: str | None = None) -> str:
         return self.text(value, owner=owner)

@@ -99,9 +99,10 @@ def decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
+        # lines end as in the decoded text (CRLF, CR or LF); columns count characters, as everywhere else
+        before = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
         return None, Diagnostic(file, line, column, "error", "encoding",
                                 f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
                                 "save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)")

@@ -69,6 +69,8 @@ class YamlDocument:
         exact = self._aligned_position(start, style, text, offset)
         if exact is not None:
             return exact
+        if style in ("'", '"'):
+            return start  # an escape (`\n`, `\u…`) broke the alignment: the scalar's own start is never wrong
         before = text[:offset]
         newlines = before.count("\n")
         col_in_line = offset - (before.rfind("\n") + 1)
@@ -132,6 +134,15 @@ class YamlDocument:
     def source_line(self, line: int) -> str | None:
         index = line - 1 - self.line_offset
         return self.lines[index] if 0 <= index < len(self.lines) else None
+
+
+def _within(pos: Position, doc: YamlDocument, line_offset: int) -> Position:
+    """``pos`` kept inside the text: at the end of the stream the parser points one line past the last."""
+    last = line_offset + max(1, len(doc.lines))
+    if pos.line <= last:
+        return pos
+    tail = doc.lines[-1] if doc.lines else ""
+    return Position(pos.file, last, len(tail) + 1)
 
 
 def position(file: str, mark, line_offset: int = 0) -> Position:
@@ -347,6 +358,7 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         pos = position(file, mark, line_offset) if mark else Position(file, 1 + line_offset, 1)
+        pos = _within(pos, doc, line_offset)
         problem = exc.problem or exc.context or "invalid YAML"
         start = exc.context_mark
         if exc.problem and exc.context and start is not None and mark is not start and start.line != mark.line:

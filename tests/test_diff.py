@@ -16,10 +16,9 @@ from reglament import git
 from reglament.diff import Changes, compare, diff_revisions, format_html, format_markdown, format_text
 from reglament.diff.compare import placements
 from reglament.diff.formats import display_segments
-from reglament.diff.model import FieldChange, ItemChange, ParameterChange, Segment, Side
+from reglament.diff.model import FieldChange, Segment, Side
 from reglament.diff.redline import diff_paragraphs, new_text, number_changes, old_text, paragraphs, redline, tokens
 from reglament.diff.site import changes_page
-from reglament.diff.sources import DiffError
 from reglament.loader import load
 
 GOLDEN = Path(__file__).parent / "golden"

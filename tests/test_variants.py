@@ -19,9 +19,9 @@ from reglament.build import check_project
 from reglament.companies import check_variant, load_project
 from reglament.compare import compare
 from reglament.profile import UnknownCompanyError
-from reglament.variant import escape_value, make_environment, resolve
+from reglament.variant import escape_value, make_environment
 
-from conftest import DUTIES, GENERAL, REPO, check_json, run_cli, write_tree
+from conftest import DUTIES, REPO, check_json, run_cli, write_tree
 
 GENERAL_T = """\
 id: general

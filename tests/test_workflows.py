@@ -22,7 +22,7 @@ import click
 import pytest
 from ruamel.yaml import YAML
 
-from conftest import REPO, run_cli
+from conftest import REPO
 
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent

@@ -315,15 +315,14 @@ def _site_name(root: Path) -> str:
     return site_title(root) or "Регламенты"
 
 
-def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
-    """The root page listing every company's site (every value HTML-escaped); written atomically."""
+def index_html(title: str, entries: list[tuple[str, str, str]], *, lead: str = "Регламенты компаний:") -> str:
+    """The root page listing companies' sites: ``entries`` are (folder, name, detail); every value HTML-escaped."""
     items = []
-    for p in companies:
-        city = f" · {html.escape(p.city)}" if p.city else ""
-        items.append(f'    <li><a href="{html.escape(p.id)}/">{html.escape(p.short_name)}</a>'
-                     f'<br><small>{html.escape(p.name)}{city}</small></li>')
+    for folder, name, detail in entries:
+        small = f"<br><small>{html.escape(detail)}</small>" if detail else ""
+        items.append(f'    <li><a href="{html.escape(folder)}/">{html.escape(name)}</a>{small}</li>')
     body = "\n".join(items)
-    text = f"""<!doctype html>
+    return f"""<!doctype html>
 <html lang="ru">
 <head>
   <meta charset="utf-8">
@@ -337,15 +336,20 @@ def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
 </head>
 <body>
   <h1>{html.escape(title)}</h1>
-  <p>Регламенты компаний:</p>
+  <p>{html.escape(lead)}</p>
   <ul>
 {body}
   </ul>
 </body>
 </html>
 """
+
+
+def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
+    """The root page listing every company's site; written atomically."""
+    entries = [(p.id, p.short_name, p.name + (f" · {p.city}" if p.city else "")) for p in companies]
     part = path.with_name(f".{path.name}.new")
-    part.write_text(text, encoding="utf-8")
+    part.write_text(index_html(title, entries), encoding="utf-8")
     part.replace(path)
 
 
@@ -353,5 +357,5 @@ def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-__all__ = ["Project", "load_project", "check_variant", "check_companies", "build_all", "AllBuilt", "CompanyBuild",
+__all__ = ["Project", "load_project", "index_html", "check_variant", "check_companies", "build_all", "AllBuilt", "CompanyBuild",
            "UnknownCompanyError", "Variant", "describe", "merged", "default_jobs"]

@@ -38,8 +38,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from . import model as m
-from .content import Content, Item, children, part_items
-from .references import REF_RE, find_refs, mask_code
+from .content import Content, Item, part_items
+from .references import REF_RE, escape_html, find_refs
 from .render import display_name
 
 TEMPLATE = "document.html.j2"
@@ -187,14 +187,7 @@ class TextRenderer:
         return text
 
     def refs_to_markdown(self, value: str) -> str:
-        masked = mask_code(value)
-        out, pos = [], 0
-        for mt in re.finditer(r"[<>&]", masked):  # escape raw HTML outside code spans
-            out.append(value[pos:mt.start()])
-            out.append(html.escape(mt.group()))
-            pos = mt.end()
-        out.append(value[pos:])
-        escaped = "".join(out)
+        escaped = escape_html(value)
 
         def repl(mt: re.Match) -> str:
             ident = mt.group(1).strip()

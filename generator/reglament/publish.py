@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html
 import json
 import secrets
 import shutil
@@ -592,37 +591,15 @@ def _root_index(root: Path, *, base: str | None, source: Source, targets: list[T
     named.update({p.id: Target(p.id, p.id, p.short_name, p.name + (f" · {p.city}" if getattr(p, "city", None) else ""))
                   for p in source.loaded.profiles.companies})
     prefixes = sorted({t.prefix for t in targets} | set(list_prefixes(root, revision=base) if base else ()) - {""})
-    items = []
+    from .companies import index_html
+
+    entries = []
     for prefix in prefixes:
         t = named.get(prefix, Target(prefix, prefix, prefix))
-        detail = f"<br><small>{html.escape(t.detail)}</small>" if t.detail else ""
-        items.append(f'    <li><a href="{html.escape(prefix)}/">{html.escape(t.name or prefix)}</a>{detail}</li>')
-    title = html.escape(site_title(source.project) or "Регламенты")
-    page = ROOT_INDEX.format(title=title, items="\n".join(items))
+        entries.append((prefix, t.name or prefix, t.detail or ""))
+    page = index_html(site_title(source.project) or "Регламенты", entries,
+                      lead="Регламенты компаний (действующие редакции):")
     return {"op": "files", "files": {"index.html": page}, "message": "List the published companies"}
-
-
-ROOT_INDEX = """<!doctype html>
-<html lang="ru">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>{title}</title>
-  <style>
-    body {{ font-family: system-ui, sans-serif; max-width: 42rem; margin: 3rem auto; padding: 0 1rem; color: #222; }}
-    h1 {{ font-size: 1.6rem; }} li {{ margin: .8rem 0; }} a {{ font-size: 1.15rem; color: #3f51b5; }}
-    small {{ color: #666; }}
-  </style>
-</head>
-<body>
-  <h1>{title}</h1>
-  <p>Регламенты компаний (действующие редакции):</p>
-  <ul>
-{items}
-  </ul>
-</body>
-</html>
-"""
 
 
 def _plan_one(root: Path, *, site: EditionSite, source: Source, alias: str, base: str | None, force: bool,

@@ -6,6 +6,7 @@ the text starts in its file can turn them into file:line:column.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
@@ -49,6 +50,18 @@ def mask_code(text: str) -> str:
     if "`" not in text:
         return text
     return _CODE_SPAN.sub(_blank_match, text)
+
+
+def escape_html(text: str) -> str:
+    """``<``, ``>`` and ``&`` escaped outside inline code spans (code spans are kept verbatim)."""
+    masked = mask_code(text)
+    out, pos = [], 0
+    for mt in re.finditer(r"[<>&]", masked):
+        out.append(text[pos:mt.start()])
+        out.append(html.escape(mt.group()))
+        pos = mt.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def find_refs(text: str) -> list[Ref]:

@@ -24,7 +24,7 @@ from . import motivation, views
 from .content import Content, Item, part_items
 from .diagnostics import Diagnostic
 from .morphology import Morph, TermMatcher
-from .references import REF_RE, find_refs, mask_code, mask_for_terms
+from .references import REF_RE, escape_html, find_refs, mask_for_terms
 
 GLOSSARY = "glossary.md"
 ROLES_INDEX = "roles/index.md"
@@ -319,15 +319,7 @@ class Renderer:
 
     def _text_segment(self, value: str) -> str:
         """Escape HTML outside code spans and turn references into links."""
-        masked = mask_code(value)
-        out, pos = [], 0
-        # escape HTML only outside code spans; code spans are kept verbatim
-        for mt in re.finditer(r"[<>&]", masked):
-            out.append(value[pos:mt.start()])
-            out.append(html.escape(mt.group()))
-            pos = mt.end()
-        out.append(value[pos:])
-        escaped = "".join(out)
+        escaped = escape_html(value)
 
         def repl(mt: re.Match) -> str:
             ident = mt.group(1).strip()

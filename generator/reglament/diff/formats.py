@@ -20,7 +20,7 @@ import json
 import re
 from typing import Callable, Iterable
 
-from .model import Changes, FieldChange, ItemChange, ParagraphChange, ParameterChange, PartChange, RegulationChange, Segment, Side
+from .model import Changes, ItemChange, ParagraphChange, ParameterChange, PartChange, RegulationChange, Segment, Side
 from ..references import REF_RE
 from .redline import plain
 

@@ -490,8 +490,7 @@ def free_port() -> int:
 @pytest.mark.browser
 @pytest.mark.xdist_group("publish")
 def test_banners_and_selector_in_a_browser(repos):
-    if not CHROMIUM.exists():
-        pytest.skip("needs Debian's chromium (`make chromium`)")
+    assert CHROMIUM.exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     from playwright.sync_api import sync_playwright
 
     proj = repos / "proj"

@@ -309,10 +309,16 @@ class VariantOrigin(m.Origin):
 
 
 def offset_map(source: str, rendered: str) -> Callable[[int], int]:
-    """Rendered offset → source offset: exact in literal text, the expression's start inside it."""
-    ops = difflib.SequenceMatcher(None, source, rendered, autojunk=False).get_opcodes()
+    """Rendered offset → source offset: exact in literal text, the expression's start inside it.
+
+    The alignment is computed on the first call: most rendered texts never need a position.
+    """
+    ops: list | None = None
 
     def back(offset: int) -> int:
+        nonlocal ops
+        if ops is None:
+            ops = difflib.SequenceMatcher(None, source, rendered, autojunk=False).get_opcodes()
         for tag, i1, i2, j1, j2 in ops:
             if j1 <= offset < j2:
                 if tag == "equal":
@@ -668,7 +674,8 @@ class _Resolver:
                 stack.extend(cur)
 
     def node(self, node: m.Node) -> m.Node | None:
-        ident = getattr(node, "id", None)
+        fields = node.__dict__  # a pydantic model's field values (getattr of a missing `id` is slow)
+        ident = fields.get("id")
         if isinstance(ident, str) and ident in self.excluded:
             self.removed(node, self.excluded[ident], ident)
             return None
@@ -682,8 +689,7 @@ class _Resolver:
             return None
         updates: dict[str, object] = {}
         maps: dict[str, Callable[[int], int]] = {}
-        for name in type(node).model_fields:
-            value = getattr(node, name)
+        for name, value in list(node.__dict__.items()):  # the node as overridden or renamed above
             if isinstance(value, list) and any(isinstance(x, m.Node) for x in value):
                 new_list = [r for r in (self.node(x) for x in value) if r is not None]
                 if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value)):

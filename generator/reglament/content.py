@@ -105,6 +105,10 @@ class Content:
     index: dict[str, Item] = field(default_factory=dict)
     #: every (id, item) including duplicates, in source order
     all_items: list[Item] = field(default_factory=list)
+    #: items by kind, for :meth:`items` (rebuilt when the index is replaced or grows)
+    _kinds: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _kinds_of: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _kinds_size: int = field(default=-1, init=False, repr=False, compare=False)
 
     def build_index(self) -> None:
         self.index = {}
@@ -136,7 +140,13 @@ class Content:
     # ---------------------------------------------------------------- queries
 
     def items(self, kind: str) -> list[Item]:
-        return [it for it in self.index.values() if it.kind == kind]
+        """The items of one kind, in index order (grouped once per index: pages ask this per role)."""
+        if self._kinds_of is not self.index or self._kinds_size != len(self.index):
+            kinds: dict[str, list[Item]] = {}
+            for it in self.index.values():
+                kinds.setdefault(it.kind, []).append(it)
+            self._kinds, self._kinds_of, self._kinds_size = kinds, self.index, len(self.index)
+        return list(self._kinds.get(kind, ()))
 
     def get(self, id_: str) -> Item | None:
         return self.index.get(id_)

@@ -368,19 +368,21 @@ def usage(content: Content, matcher: TermMatcher | None = None) -> dict[str, lis
     by a mention in any word form (when ``matcher`` is given). Source order, once each;
     an item never lists itself."""
     used: dict[str, list[Item]] = {}
+    listed: dict[str, set[int]] = {}  # ids of the items already listed per target (Item equality compares models)
     for text in content.texts():
         owner = text.owner
         if owner is None:
             continue
-        targets = [ref.target for ref in find_refs(text.text)]
+        targets = [ref.target for ref in find_refs(text.text)] if "[[" in text.text else []
         if matcher is not None:
             targets += [mention.term_id for mention in matcher.find(mask_for_terms(text.text))]
         for target in targets:
             if target == owner.id:
                 continue
-            lst = used.setdefault(target, [])
-            if owner not in lst:
-                lst.append(owner)
+            seen = listed.setdefault(target, set())
+            if id(owner) not in seen:
+                seen.add(id(owner))
+                used.setdefault(target, []).append(owner)
     return used
 
 

@@ -110,3 +110,15 @@ def test_build_twice_skips_the_second_and_rebuilds_after_an_edit(project):
     assert "потенциальный клиент" in (out / "glossary" / "index.html").read_text(encoding="utf-8")
     strict = run_cli("build", "--root", str(root), "--out", str(out), "--strict")
     assert strict.returncode == 0 and "up to date" in strict.stderr  # no warnings: strict may skip too
+
+
+def test_preview_reports_a_broken_page_template_and_keeps_serving(project, tmp_path):
+    from reglament.preview import Preview
+
+    root = project(with_site_files=True)
+    (root / "templates" / "pages" / "glossary.md.j2").write_text("# Глоссарий\n{{ t.term \n", encoding="utf-8")
+    said: list[str] = []
+    preview = Preview(root, tmp_path / "stage", tmp_path / "site", said.append)
+    assert preview.prepare() is None
+    assert any("templates/pages/glossary.md.j2:2:1" in line and "template-syntax" in line for line in said), said
+    assert (tmp_path / "site" / "index.html").exists()  # the placeholder page, not a crash

@@ -22,7 +22,7 @@ from .build import check_project, site_title, write_tree
 from .diagnostics import format_text, has_errors
 from .loader import NoContentError
 from .profile import UnknownCompanyError
-from .render import render
+from .render import TemplateFailure, render
 
 
 @dataclass
@@ -60,7 +60,12 @@ class Preview:
             if self.company is not None and checked.variant is not None:
                 title = checked.variant.site_title(title)
                 extra["site_name"] = html.escape(title, quote=True)
-            tree = render(checked.content, self.root / "templates", site_title=title)
+            try:
+                tree = render(checked.content, self.root / "templates", site_title=title)
+            except TemplateFailure as exc:  # a page template being edited: say where, keep serving
+                self.report(format_text([exc.diagnostic], root=self.root, color=self.color))
+                self._failed("a page template has an error (above)")
+                return None
             self.builds += 1
             if not checked.diagnostics:
                 self.report("check: no problems found")

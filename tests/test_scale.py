@@ -122,3 +122,19 @@ def test_preview_reports_a_broken_page_template_and_keeps_serving(project, tmp_p
     assert preview.prepare() is None
     assert any("templates/pages/glossary.md.j2:2:1" in line and "template-syntax" in line for line in said), said
     assert (tmp_path / "site" / "index.html").exists()  # the placeholder page, not a crash
+
+
+def test_benchmark_corpus_is_deterministic_and_clean():
+    from corpus import generate
+
+    from reglament.companies import check_variant, load_project
+
+    first, second = generate(clauses=300, companies=2, seed=5), generate(clauses=300, companies=2, seed=5)
+    assert first.files == second.files
+    assert generate(clauses=300, seed=6).files != first.files
+    project = load_project(Path("/nonexistent"), files={k: v.encode() for k, v in first.files.items()})
+    found = check_variant(project).diagnostics
+    assert not [d for d in found if d.severity == "error"], found[:3]
+    assert first.summary()["clauses"] >= 300 and first.summary()["companies"] == 2
+    for company in project.profiles.ids:
+        assert not [d for d in check_variant(project, company=company).diagnostics if d.severity == "error"]

@@ -69,6 +69,12 @@ def generate(root: Path, spec: dict) -> None:
         path = root / spec["path"]
         path.unlink(missing_ok=True)
         path.symlink_to(outside)
+    elif kind == "symlink-folder-out":  # a whole regulation folder linked in from elsewhere
+        outside = root.parent / "outside-regulation"
+        shutil.copytree(BASE / "content" / "regulations" / "rules", outside)
+        (outside / "regulation.yml").write_text(
+            (outside / "regulation.yml").read_text(encoding="utf-8").replace("id: rules", "id: linked"), encoding="utf-8")
+        (root / spec["path"]).symlink_to(outside, target_is_directory=True)
     elif kind == "empty-content":
         shutil.rmtree(root / "content")
         (root / "content").mkdir()

@@ -366,6 +366,26 @@ class Loader:
         return reg
 
 
+def linked_folders(root: Path, listed: list[str]) -> list[Diagnostic]:
+    """Symlinked folders under ``content/``: never followed, so say so (or that they leave ``content/``)."""
+    found = []
+    content_root = (root / CONTENT_DIR).resolve()
+    for rel in listed:
+        path = root / rel
+        if not (path.is_symlink() and path.is_dir()):
+            continue
+        real = path.resolve()
+        if not real.is_relative_to(content_root):
+            found.append(Diagnostic(rel, 1, 1, "error", "path-escape",
+                                    f"`{rel}` is a link to a folder outside the content folder ({real})",
+                                    "keep every source inside `content/`; copy the folder instead of linking it"))
+        else:
+            found.append(Diagnostic(rel, 1, 1, "warning", "linked-folder",
+                                    f"`{rel}` is a link to another folder of `content/` and is not read",
+                                    "move or copy the files instead of linking the folder"))
+    return found
+
+
 @fewer_gc_passes()
 def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
     """Load ``root/content`` (or ``files``, a mapping of relative paths to bytes) into a :class:`Content`."""
@@ -387,6 +407,8 @@ def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
         if obj is not None:
             getattr(content, attr).extend(getattr(obj, attr))
 
+    if files is None:
+        loader.diagnostics.extend(linked_folders(root, reader.list(CONTENT_DIR)))
     for rel in reader.list(f"{CONTENT_DIR}/regulations"):
         if rel.count("/") == 3 and rel.endswith("/regulation.yml"):
             reg = loader.regulation(rel)

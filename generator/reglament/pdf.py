@@ -642,7 +642,7 @@ def employees_of(variant) -> tuple[Employee, ...]:
     """The people a variant's profile lists — none in a public build (names are personal data)."""
     if variant is None or getattr(variant, "public", False):
         return ()
-    owner = variant.profile if variant.profile is not None else variant.defaults
+    owner = variant.values_source
     if owner is None:
         return ()
     return tuple(Employee(p.name, p.role, p.position or "") for p in owner.employees)

@@ -406,6 +406,11 @@ class Variant:
         return self.profile.id if self.profile else None
 
     @property
+    def values_source(self) -> "Profile | Defaults | None":
+        """The file that supplies this variant's values: the company profile, else `content/defaults.yml`."""
+        return self.profile if self.profile is not None else self.defaults
+
+    @property
     def label(self) -> str:
         return f"company `{self.profile.id}`" if self.profile else "the base regulation"
 

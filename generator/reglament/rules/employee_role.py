@@ -15,7 +15,7 @@ def check(ctx):
     variant = ctx.variant
     if variant is None:
         return
-    owner = variant.profile if variant.profile is not None else variant.defaults
+    owner = variant.values_source
     if owner is None:
         return
     roles = [ident for ident, item in variant.base.index.items() if item.kind == "role"]

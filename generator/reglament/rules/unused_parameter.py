@@ -12,7 +12,7 @@ def check(ctx):
     variant = ctx.variant
     if variant is None:
         return
-    owner = variant.profile if variant.profile is not None else variant.defaults
+    owner = variant.values_source
     if owner is None:
         return
     from ..profile import param_infos

@@ -28,9 +28,8 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "generator"))
 
 from corpus import generate  # noqa: E402
-
-from reglament.diff import compare, format_html, format_json, format_markdown, format_text  # noqa: E402
-from reglament.loader import load  # noqa: E402
+from reglament.diff import compare_editions, format_html, format_json, format_markdown, format_text  # noqa: E402
+from reglament.source.loader import load  # noqa: E402
 
 INSERTED = """\
   - id: bench-inserted
@@ -120,7 +119,7 @@ def run(*, clauses: int = 10_000, seed: int = 1, repeat: int = 3) -> dict:
     errors = [d for d in (*old.diagnostics, *new.diagnostics) if d.severity == "error"]
     if errors:
         raise SystemExit(f"the generated editions do not load: {errors[0]}")
-    diff_wall, diff_cpu, changes = best(lambda: compare(old.content, new.content), repeat)
+    diff_wall, diff_cpu, changes = best(lambda: compare_editions(old.content, new.content), repeat)
     figures = {
         "clauses": corpus.clauses,
         "changes": changes.summary.to_json(),

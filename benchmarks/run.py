@@ -92,11 +92,11 @@ def _worker_stages(root: Path) -> None:
         figures[name] = {"wall_s": round(now_wall - wall, 3), "cpu_s": round(now_cpu - cpu, 3), "peak_mb": rss()}
         wall, cpu = time.perf_counter(), time.process_time()
 
-    from reglament.build import site_title, write_tree
-    from reglament.checker import check
-    from reglament.companies import load_project
-    from reglament.render import render
-    from reglament.variant import resolve
+    from reglament.check.checker import check
+    from reglament.project import load_project, site_title
+    from reglament.render.pages import render
+    from reglament.site.build import write_tree
+    from reglament.variant.resolve import resolve
 
     lap("import")
     project = load_project(root)
@@ -197,7 +197,7 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
     result["own_total"] = {"cpu_s": round(own_cpu, 3), "wall_s": round(own_wall, 3)}
     result["check_own"] = {k: round(sum(own[s][k] for s in ("load", "variant", "morphology_dictionary", "check")), 3)
                            for k in ("cpu_s", "wall_s")}
-    print(f"   own stages: " + ", ".join(f"{s} {own[s]['cpu_s']:.2f}" for s in stage_names)
+    print("   own stages: " + ", ".join(f"{s} {own[s]['cpu_s']:.2f}" for s in stage_names)
           + f" = {own_cpu:.2f} s CPU (best of {repeat}); peak {own['process_peak_mb']:.0f} MB", flush=True)
 
     check = best_of([measured([str(BIN / "reglament"), "check", "--root", str(root), "--format", "json"])
@@ -336,8 +336,8 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    import mkdocs
     import material
+    import mkdocs
 
     return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
             "mkdocs": mkdocs.__version__, "material": getattr(material, "__version__", ""),

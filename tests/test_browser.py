@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from reglament import motivation
-from reglament.build import build, check_project
-from reglament.render import plain
-
 from conftest import REPO
+from reglament.project import check_project
+from reglament.render import motivation
+from reglament.render.pages import plain
+from reglament.site.build import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 

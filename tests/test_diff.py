@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 
 from conftest import minimal_files, run_cli, write_tree
-from reglament import git
-from reglament.diff import Changes, compare, diff_revisions, format_html, format_markdown, format_text
+from reglament.diff import Changes, compare_editions, diff_revisions, format_html, format_markdown, format_text
 from reglament.diff.compare import placements
 from reglament.diff.formats import display_segments
 from reglament.diff.model import FieldChange, Segment, Side
 from reglament.diff.redline import diff_paragraphs, new_text, number_changes, old_text, paragraphs, redline, tokens
 from reglament.diff.site import changes_page
-from reglament.loader import load
+from reglament.source import git
+from reglament.source.loader import load
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -318,7 +318,7 @@ def test_duty_reassigned_affects_both_roles(tmp_path):
     files = tree(1)
     files["content/regulations/rules/duties.yml"] = DUTIES_V1.replace("    role: manager\n", "    role: head\n", 1)
     new = load_tree(tmp_path / "b", files)
-    changes = compare(old, new)
+    changes = compare_editions(old, new)
     assert {r.role for r in changes.impact} == {"manager", "head"}
     (item,) = list(changes.items())
     assert item.fields == (FieldChange("role", "text", "manager", "head", redline("manager", "head")),)
@@ -354,7 +354,7 @@ def test_reordered_and_relocated_items(tmp_path):
         text: Пересмотр готовит руководитель отдела.
 """, "")
     new = load_tree(tmp_path / "b", {k: v for k, v in files.items() if v is not None})
-    changes = compare(old, new)
+    changes = compare_editions(old, new)
     items = {i.id: i for i in changes.items()}
     moved = {i: (items[i].change, items[i].move, items[i].old_number, items[i].new_number) for i in items}
     assert moved["review-owner"] == ("moved", "relocated", "1.5.1", "4.1")
@@ -540,7 +540,7 @@ def test_markdown_collapses_long_diffs_and_escapes_markup(tmp_path):
     old = load_tree(tmp_path / "a", {**tree(1), "content/regulations/rules/general.yml": head + many})
     new = load_tree(tmp_path / "b", {**tree(1), "content/regulations/rules/general.yml":
                                      head + many.replace("со *звёздочкой*", "со *звездой*")})
-    changes = compare(old, new)
+    changes = compare_editions(old, new)
     md = format_markdown(changes)
     assert "<details>\n<summary>" in md and "<details open>" not in md
     assert "\\*звёздочкой\\*" not in md  # the unchanged part of a long text is elided…
@@ -571,7 +571,7 @@ def test_html_escapes_everything_from_the_content(tmp_path):
     files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
         "text: Отчёт о звонках сдаётся на бумаге.", f"text: 'Отчёт {evil}'")
     new = load_tree(tmp_path / "b", files)
-    page = format_html(compare(old, new))
+    page = format_html(compare_editions(old, new))
     assert "<script" not in page and "<img" not in page
     assert html.escape(evil, quote=True) in page
 
@@ -627,7 +627,7 @@ def test_json_round_trip_and_equality(history):
 def test_golden_json_structure(tmp_path):
     old = load_tree(tmp_path / "a", tree(1))
     new = load_tree(tmp_path / "b", tree(2))
-    changes = compare(old, new, old_side=Side("v1"), new_side=Side("v2"))
+    changes = compare_editions(old, new, old_side=Side("v1"), new_side=Side("v2"))
     expected = json.loads((GOLDEN / "diff_v1_v2.json").read_text(encoding="utf-8"))
     assert changes.to_json() == expected
 
@@ -772,7 +772,7 @@ def test_text_format_keeps_terminal_control_sequences_out(tmp_path):
     files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
         "text: Отчёт о звонках сдаётся на бумаге.", 'text: "Отчёт \\e]0;pwned\\a\\e[2J сдаётся"')
     new = load_tree(tmp_path / "b", files)
-    out = format_text(compare(old, new), color=True)
+    out = format_text(compare_editions(old, new), color=True)
     assert "\x1b]" not in out and "\x1b[2J" not in out and "\x07" not in out
     assert "\ufffd]0;pwned\ufffd\ufffd[2J" in out
     assert "\x1b[1m" in out  # our own colours stay

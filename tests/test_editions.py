@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from reglament.build import check_project
-from reglament.editions import edition_key, format_date_ru, previous, tag_name
+from reglament.model.editions import edition_key, format_date_ru, previous, tag_name
+from reglament.project import check_project
 
 EDITIONS = """\
 editions:

@@ -16,7 +16,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from conftest import REPO, check_json, run_cli
-from reglament import schema
+from reglament.editor import schema
 
 SCHEMA_DIR = REPO / schema.DEFAULT_DIR
 BIN = Path(sys.executable).parent
@@ -72,7 +72,7 @@ def test_schema_is_valid_draft7_with_descriptions(name):
 
 
 def test_every_source_kind_has_a_schema():
-    from reglament import model as m
+    from reglament.model import nodes as m
 
     names = set(schema.generate())
     assert {"glossary.schema.json", "roles.schema.json", "regulation.schema.json", "part.schema.json",
@@ -228,7 +228,7 @@ def diagnostic_codes() -> set[str]:
     """Every code the package can report: the rule registry, and the codes written in loaders and the variant step."""
     import re
 
-    from reglament.rules import RULES
+    from reglament.check.rules import RULES
 
     codes = {rule.ID for rule in RULES}
     for path in (REPO / "generator" / "reglament").rglob("*.py"):

@@ -26,11 +26,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from reglament.companies import check_variant, load_project
 from reglament.diagnostics import Diagnostic, has_errors
-from reglament.loader import NoContentError
+from reglament.errors import NoContentError
 from reglament.morphology import Morph
-from reglament.render import render
+from reglament.project import check_variant, load_project
+from reglament.render.pages import render
 
 NOWHERE = Path("/nonexistent-fuzz-root")
 TEMPLATES = REPO / "templates"
@@ -120,7 +120,6 @@ def content_trees(draw) -> dict[str, bytes]:
         lines += [f"  - id: {rid}", f"    name: {name}", "    department: Отдел продаж"]
     files["content/roles.yml"] = "\n".join(lines) + "\n"
 
-    used: set[str] = set(term_ids) | set(role_ids)
     for r in range(draw(st.integers(1, 2))):
         reg = f"reg{r}"
         ids = term_ids + role_ids
@@ -289,7 +288,7 @@ def test_check_does_not_depend_on_file_order(files, rnd: random.Random):
 @settings(FUZZ, max_examples=10)
 @given(st.one_of(content_trees(), mutated_trees()), st.randoms(use_true_random=False))
 def test_files_on_disk_in_any_order_check_like_the_mapping(tmp_path_factory, files, rnd: random.Random):
-    from reglament.build import check_project
+    from reglament.project import check_project
 
     order = list(files)
     rnd.shuffle(order)

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from reglament.build import check_project
-from reglament.loader import load
-from reglament.yaml_source import parse_yaml
-
 from conftest import DUTIES, GLOSSARY, REGULATION, check_json
+from reglament.project import check_project
+from reglament.source.loader import load
+from reglament.source.yaml_source import parse_yaml
 
 
 def codes(root):

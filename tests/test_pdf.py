@@ -12,13 +12,26 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import REPO, run_cli, write_tree
-from reglament import model as m
-from reglament.build import check_project
-from reglament.content import children, part_items
-from reglament.diff import compare
-from reglament.pdf import (Change, ChangeSheet, Company, Edition, Employee, PdfError, PrintJob, _fetcher,
-                           change_sheet_from, document_html, print_editions, render_pdf,
-                           split_signer, typography)
+from reglament.diff import compare_editions
+from reglament.model import nodes as m
+from reglament.model.content import children, part_items
+from reglament.pdf.document import (
+    Change,
+    ChangeSheet,
+    Company,
+    Edition,
+    Employee,
+    PdfError,
+    PrintJob,
+    _fetcher,
+    change_sheet_from,
+    document_html,
+    print_editions,
+    render_pdf,
+    split_signer,
+    typography,
+)
+from reglament.project import check_project
 
 TODAY = dt.date(2026, 3, 2)
 MARKER = "ВНУТРЕННИЙМАРКЕР7Q"
@@ -367,7 +380,7 @@ def test_change_sheet_from_a_real_diff(rich):
     (rich / "content/regulations/rules/duties.yml").write_text(
         duties.replace("в течение 15 минут", "в течение 10 минут"), encoding="utf-8")
     new = check_project(rich).content
-    sheet = change_sheet_from(compare(old, new), regulation="rules", previous="редакция 1", content=new)
+    sheet = change_sheet_from(compare_editions(old, new), regulation="rules", previous="редакция 1", content=new)
     rows = {(c.kind, c.where): c.summary for c in sheet.changes}
     assert rows[("added", "п.\u00a01.1")] == "Новый пункт о сделках."
     assert (old.index["last"].number, new.index["last"].number) == ("1.4", "1.5")
@@ -498,7 +511,7 @@ def test_cli_all_companies_one_failing(rich, tmp_path):
 
 @pytest.mark.slow
 def test_public_site_links_its_pdfs_and_they_hold_nothing_internal(rich, tmp_path):
-    from reglament.build import build
+    from reglament.site.build import build
 
     built = build(rich, tmp_path / "site", public=True, pdf=Edition(effective=TODAY),
                   stage=tmp_path / "stage")

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reglament.build import check_project
-
 from conftest import DUTIES, GLOSSARY
+from reglament.project import check_project
 
 
 def problems(root, code=None):

@@ -11,8 +11,8 @@ from conftest import REPO, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from reglament import stamp  # noqa: E402
-from reglament.render import NAV_GROUP_LIMIT, grouped_nav  # noqa: E402
+from reglament.site import stamp  # noqa: E402
+from reglament.render.pages import NAV_GROUP_LIMIT, grouped_nav  # noqa: E402
 
 
 def test_small_sections_stay_flat():
@@ -36,9 +36,8 @@ def test_one_department_is_not_grouped():
 
 def test_generated_site_navigation_carries_groups_not_every_page():
     from corpus import generate
-
-    from reglament.loader import load
-    from reglament.render import render
+    from reglament.render.pages import render
+    from reglament.source.loader import load
 
     corpus = generate(clauses=1000, seed=3)
     loaded = load(Path("/nonexistent"), files={k: v.encode() for k, v in corpus.files.items()})
@@ -113,7 +112,7 @@ def test_build_twice_skips_the_second_and_rebuilds_after_an_edit(project):
 
 
 def test_preview_reports_a_broken_page_template_and_keeps_serving(project, tmp_path):
-    from reglament.preview import Preview
+    from reglament.site.preview import Preview
 
     root = project(with_site_files=True)
     (root / "templates" / "pages" / "glossary.md.j2").write_text("# Глоссарий\n{{ t.term \n", encoding="utf-8")
@@ -126,8 +125,7 @@ def test_preview_reports_a_broken_page_template_and_keeps_serving(project, tmp_p
 
 def test_benchmark_corpus_is_deterministic_and_clean():
     from corpus import generate
-
-    from reglament.companies import check_variant, load_project
+    from reglament.project import check_variant, load_project
 
     first, second = generate(clauses=300, companies=2, seed=5), generate(clauses=300, companies=2, seed=5)
     assert first.files == second.files

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from reglament import motivation, views
-from reglament.build import check_project
-from reglament.render import render
-
 from conftest import DUTIES, GLOSSARY, REPO
+from reglament.project import check_project
+from reglament.render import motivation, views
+from reglament.render.pages import render
 
 TEMPLATES = REPO / "templates"
 
@@ -327,7 +326,7 @@ def test_number_format():
 
 
 def test_timeline_positions_blocks_on_the_day():
-    from reglament import model as m
+    from reglament.model import nodes as m
 
     part = m.SchedulePart(id="wt", title="Время", kind="schedule", hours={"start": "09:00", "end": "18:00"},
                           routine=[{"id": "a", "start": "09:00", "end": "13:00", "activity": "Работа"},

@@ -15,13 +15,11 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
-from reglament.build import check_project
-from reglament.companies import check_variant, load_project
-from reglament.compare import compare
-from reglament.profile import UnknownCompanyError
-from reglament.variant import escape_value, make_environment
-
 from conftest import DUTIES, REPO, check_json, run_cli, write_tree
+from reglament.errors import UnknownCompanyError
+from reglament.project import check_project, check_variant, load_project
+from reglament.variant.company_compare import compare_companies
+from reglament.variant.resolve import escape_value, make_environment
 
 GENERAL_T = """\
 id: general
@@ -599,7 +597,7 @@ def test_compare_lists_names_parameters_exclusions_and_overrides(companies):
     root = companies({"content/companies/alpha.yml": alpha})
     project = load_project(root)
     a, b = (check_variant(project, company=c).variant for c in ("alpha", "beta"))
-    result = compare(a, b)
+    result = compare_companies(a, b)
     by = {(c.section, c.key): c for c in result.changes}
     assert (by["company", "short_name"].a, by["company", "short_name"].b) == ("ООО «Альфа»", "ООО «Бета»")
     assert (by["params", "plan_amount"].a, by["params", "plan_amount"].b) == (3000000, 1500000)

@@ -1,6 +1,6 @@
 """ruamel's round-trip scanner marks the fold points of `>` scalars with BEL (\\a); they must not leak into text."""
 
-from reglament.yaml_source import parse_yaml
+from reglament.source.yaml_source import parse_yaml
 
 
 def test_folded_scalar_has_no_fold_markers():

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from reglament.yaml_source import parse_yaml
+from reglament.source.yaml_source import parse_yaml
 
 
 @pytest.mark.parametrize(

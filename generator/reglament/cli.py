@@ -1,18 +1,30 @@
-"""The `reglament` command: a thin driver over the library.
+"""The `reglament` command: a thin driver over the library (as mike's ``driver.py``).
 
-Exit codes: 0 clean, 1 problems in the content (errors, or warnings with
-``--strict``), 2 when it cannot run (no content, bad arguments).
+Each command parses its options, makes one library call and prints the
+result. Every error the library raises on purpose derives from
+:class:`~reglament.errors.ReglamentError` and is reported by the one handler
+in :class:`_Main` — its diagnostics, one ``error:`` line, a ``hint:`` — with
+its own exit code; a traceback only with ``--debug``. Exit codes: 0 clean,
+1 problems in the content (errors, or warnings with ``--strict``), 2 when it
+cannot run (no content, bad arguments, unknown company or revision).
+
+The library is imported inside each command, on purpose: ``reglament check``
+should not pay for importing the site engine, WeasyPrint or the diff.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from .diagnostics import FORMATS, exit_code, format_text
-from .loader import NoContentError
+from reglament.diagnostics import FORMATS, Diagnostic, exit_code, format_text
+from reglament.errors import ReglamentError
+
+if TYPE_CHECKING:
+    from reglament.pdf.document import Edition
 
 ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
                     show_default=True, help="Project root (holds content/, templates/, mkdocs.yml).")
@@ -20,7 +32,8 @@ FORMAT = click.option("--format", "fmt", type=click.Choice(list(FORMATS)), defau
                       help="Output format of diagnostics.")
 
 
-def emit(diagnostics, fmt: str, root: Path) -> None:
+def emit(diagnostics: list[Diagnostic], fmt: str, root: Path) -> None:
+    """Print diagnostics in the chosen format (text: with source lines, colour on a terminal)."""
     if fmt == "text":
         if diagnostics:
             click.echo(format_text(diagnostics, root=root, color=sys.stdout.isatty()))
@@ -30,10 +43,38 @@ def emit(diagnostics, fmt: str, root: Path) -> None:
         click.echo(FORMATS[fmt](diagnostics))
 
 
-@click.group()
+FORMAT_KEY = "reglament.format"
+
+
+def use_format(fmt: str) -> None:
+    """Remember the command's ``--format``, so the error handler prints diagnostics the same way."""
+    click.get_current_context().meta[FORMAT_KEY] = fmt
+
+
+class _Main(click.Group):
+    """The command group with the one error handler."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except ReglamentError as exc:
+            if ctx.meta.get("reglament.debug"):
+                raise
+            if exc.diagnostics:
+                emit(exc.diagnostics, ctx.meta.get(FORMAT_KEY, "text"), exc.root or Path("."))
+            click.echo(f"error: {exc}", err=True)
+            if exc.hint:
+                click.echo(f"hint: {exc.hint}", err=True)
+            sys.exit(exc.exit_code)
+
+
+@click.group(cls=_Main)
 @click.version_option(package_name="reglament")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="Show a traceback instead of a one-line error.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """reglament — regulations as code: check, render, publish and diff."""
+    ctx.meta["reglament.debug"] = debug
 
 
 COMPANY = click.option("--company", "companies", multiple=True, metavar="ID",
@@ -47,23 +88,18 @@ PUBLIC = click.option("--public", is_flag=True,
 
 def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) -> list[str] | None:
     """The companies a command runs for (None: the base regulation); exit 2 on unknown ids."""
-    from .companies import all_company_ids, broken_company_ids
-    from .profile import UnknownCompanyError, load_profiles
+    from reglament.errors import UsageError
+    from reglament.source.profiles import load_profiles
 
     if not companies and not all_companies:
         return None
     profiles = load_profiles(root)
-    known = profiles.ids
-    # profiles that exist but do not load: checked (and failed) with their own errors
-    broken = set(broken_company_ids(profiles))
-    if all_companies:
-        ids = all_company_ids(profiles)
-        if not ids:
-            raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
-        return ids
+    if all_companies:  # the loaded profiles, then those that exist but do not load (they fail with their errors)
+        if not profiles.all_ids:
+            raise UsageError(f"no company profiles in {root / 'content' / 'companies'}")
+        return profiles.all_ids
     for cid in companies:
-        if cid not in known and cid not in broken:
-            raise click.UsageError(str(UnknownCompanyError(cid, known)))
+        profiles.lookup(cid)  # an unknown id: exit 2 with a did-you-mean
     return list(companies)
 
 
@@ -83,18 +119,14 @@ def check_cmd(root: Path, fmt: str, strict: bool, companies: tuple[str, ...], al
     per-company rules (missing or unused parameters, unknown overrides and
     exclusions, references orphaned by an exclusion, internal items on a public site).
     """
-    from .build import check_project
-    from .companies import check_companies, load_project, merged
+    from reglament.project import check_companies, check_project, load_project, merged
 
-    try:
-        ids = _company_ids(root, companies, all_companies)
-        if ids is None:
-            checked = check_project(root, public=public)
-            diagnostics = checked.diagnostics
-        else:
-            diagnostics = merged(check_companies(load_project(root), companies=ids, public=public).values())
-    except NoContentError as exc:
-        raise click.UsageError(str(exc)) from exc
+    ids = _company_ids(root, companies, all_companies)
+    if ids is None:
+        checked = check_project(root, public=public)
+        diagnostics = checked.diagnostics
+    else:
+        diagnostics = merged(check_companies(load_project(root), companies=ids, public=public).values())
     emit(diagnostics, fmt, root)
     if fmt == "text" and not diagnostics:
         click.echo("ok: no problems found", err=True)
@@ -125,29 +157,27 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
     """
     import datetime as dt
 
-    from .build import build, check_project
-    from .diagnostics import has_errors
-    from .pdf import Edition
-    from .stamp import fresh, inputs_digest
+    from reglament.diagnostics import has_errors
+    from reglament.pdf.document import Edition
+    from reglament.project import check_project
+    from reglament.site.build import build
+    from reglament.site.stamp import fresh, inputs_digest
 
     out = out or root / "site"
     edition = Edition(effective=dt.date.today()) if pdf else None
-    try:
-        ids = _company_ids(root, companies, all_companies)
-        if ids is not None:
-            _build_companies(root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public,
-                             jobs=jobs, pdf=edition)
-            return
-        # nothing changed since the site in OUT was built: say so, with that build's diagnostics
-        digest = inputs_digest(root, options={"public": public, "pdf": edition})
-        cached = fresh(root / "build" / "default", out, digest)
-        if cached is not None and not has_errors(cached, strict=strict):
-            emit(cached, fmt, root)
-            click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
-            return
-        checked = check_project(root, public=public)
-    except NoContentError as exc:
-        raise click.UsageError(str(exc)) from exc
+    ids = _company_ids(root, companies, all_companies)
+    if ids is not None:
+        _build_companies(root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public,
+                         jobs=jobs, pdf=edition)
+        return
+    # nothing changed since the site in OUT was built: say so, with that build's diagnostics
+    digest = inputs_digest(root, options={"public": public, "pdf": edition})
+    cached = fresh(root / "build" / "default", out, digest)
+    if cached is not None and not has_errors(cached, strict=strict):
+        emit(cached, fmt, root)
+        click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
+        return
+    checked = check_project(root, public=public)
     if has_errors(checked.diagnostics, strict=strict):
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
@@ -177,7 +207,7 @@ def serve_cmd(root: Path, addr: str, company: str | None, editions: bool) -> Non
     import logging
     import signal
 
-    from .preview import serve
+    from reglament.site.preview import serve
 
     host, _, port = addr.rpartition(":")
     if not host or not port.isdigit():
@@ -206,10 +236,10 @@ def serve_cmd(root: Path, addr: str, company: str | None, editions: bool) -> Non
 
 
 def _build_companies(root: Path, out: Path, ids: list[str] | None, *, fmt: str, strict: bool, public: bool,
-                     jobs: int | None, pdf: object | None = None) -> None:
+                     jobs: int | None, pdf: Edition | None = None) -> None:
     """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/."""
-    from .companies import all_company_ids, build_all, default_jobs
-    from .profile import load_profiles
+    from reglament.site.all_companies import build_all, default_jobs
+    from reglament.source.profiles import load_profiles
 
     tty = sys.stderr.isatty()
 
@@ -221,7 +251,7 @@ def _build_companies(root: Path, out: Path, ids: list[str] | None, *, fmt: str, 
             status = click.style(status, fg="green" if result.ok else "red", bold=not result.ok)
         click.echo(f"[{done}/{total}] {result.company}: {status} ({result.seconds:.1f} s)", err=True)
 
-    count = len(ids if ids is not None else all_company_ids(load_profiles(root)))
+    count = len(ids if ids is not None else load_profiles(root).all_ids)
     noun = "company" if count == 1 else "companies"
     if tty:
         click.echo(f"building {count} {noun} into {out} …", err=True)
@@ -241,8 +271,8 @@ def companies_cmd(root: Path, as_json: bool) -> None:
     """List the company profiles in content/companies/ (exit 1 when one does not load)."""
     import json
 
-    from .companies import describe
-    from .profile import load_profiles
+    from reglament.project import describe
+    from reglament.source.profiles import load_profiles
 
     profiles = load_profiles(root)
     if as_json:
@@ -267,25 +297,19 @@ def compare_cmd(company_a: str, company_b: str | None, root: Path, public: bool,
     Company names, parameters, role names, the regulations, parts and items one
     has and the other leaves out, and every overridden or differently rendered text.
     """
-    from .compare import FORMATS as COMPARE_FORMATS, compare
-    from .companies import check_variant, load_project
-    from .profile import UnknownCompanyError
+    from reglament.project import check_variant, load_project
+    from reglament.variant.company_compare import COMPARISON_FORMATS, compare_companies
 
-    try:
-        project = load_project(root)
-        sides = []
-        for cid in (company_a, company_b):
-            checked = check_variant(project, company=cid, public=public)
-            if checked.variant is None:  # the profile does not load
-                click.echo(format_text(checked.diagnostics, root=root), err=True)
-                sys.exit(1)
-            sides.append(checked)
-    except NoContentError as exc:
-        raise click.UsageError(str(exc)) from exc
-    except UnknownCompanyError as exc:
-        raise click.UsageError(str(exc)) from exc
-    result = compare(sides[0].variant, sides[1].variant)
-    click.echo(COMPARE_FORMATS[fmt](result))
+    project = load_project(root)
+    sides = []
+    for cid in (company_a, company_b):
+        checked = check_variant(project, company=cid, public=public)
+        if checked.variant is None:  # the profile does not load
+            click.echo(format_text(checked.diagnostics, root=root), err=True)
+            sys.exit(1)
+        sides.append(checked)
+    result = compare_companies(sides[0].variant, sides[1].variant)
+    click.echo(COMPARISON_FORMATS[fmt](result))
     errors = [d for side in sides for d in side.diagnostics if d.severity == "error"]
     if errors:
         click.echo(f"warning: {len(errors)} error(s) in these variants; run `reglament check --company …`", err=True)
@@ -312,25 +336,19 @@ def pdf_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, out: Pa
     """
     import datetime as dt
 
-    from .pdf import PdfError, print_editions
-    from .profile import UnknownCompanyError, load_profiles
+    from reglament.pdf.document import print_editions
+    from reglament.source.profiles import load_profiles
 
     if companies and all_companies:
         raise click.UsageError("use --company ID or --all, not both")
     out = out or root / "build" / "pdf"
     today = on_date.date() if on_date else dt.date.today()
-    try:
-        ids = list(companies) or None
-        if all_companies:
-            ids = load_profiles(root).ids
-            if not ids:
-                raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
-        printed = print_editions(root, out, today=today, edition=edition, companies=ids, public=public)
-    except (NoContentError, UnknownCompanyError) as exc:
-        raise click.UsageError(str(exc)) from exc
-    except PdfError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    ids = list(companies) or None
+    if all_companies:
+        ids = load_profiles(root).ids
+        if not ids:
+            raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
+    printed = print_editions(root, out, today=today, edition=edition, companies=ids, public=public)
     emit(printed.diagnostics, fmt, root)
     for note in printed.notes:
         click.echo(f"note: {note}", err=True)
@@ -350,7 +368,7 @@ def pdf_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, out: Pa
               help="Write nothing; exit 1 when the folder is not up to date with the models.")
 def schema_cmd(root: Path, out: Path | None, check_only: bool) -> None:
     """Write a JSON Schema for every source file kind (for editor validation and autocompletion)."""
-    from .schema import DEFAULT_DIR, stale_files, write_schemas
+    from reglament.editor.schema import DEFAULT_DIR, stale_files, write_schemas
 
     out = out or root / DEFAULT_DIR
     if check_only:
@@ -383,12 +401,9 @@ def new_group() -> None:
 def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | None, owner: str | None,
                        approver: str | None) -> None:
     """Create content/regulations/ID/ with a regulation that passes `reglament check`."""
-    from .scaffold import ScaffoldError, new_regulation
+    from reglament.editor.scaffold import new_regulation
 
-    try:
-        written = new_regulation(root, reg_id, title=title, role=role, owner=owner, approver=approver)
-    except ScaffoldError as exc:
-        raise click.UsageError(str(exc)) from exc
+    written = new_regulation(root, reg_id, title=title, role=role, owner=owner, approver=approver)
     for path in written:
         click.echo(f"created {path}", err=True)
     click.echo(f"next: fill in the files, then run `reglament check --root {root}`", err=True)
@@ -396,16 +411,6 @@ def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | N
 
 # --------------------------------------------------------------------------
 # Editions: publish with mike, list what is published
-
-
-def _publish_failed(exc, fmt: str) -> None:
-    """Print a PublishError (its diagnostics first) and exit: 1 for content errors, 2 otherwise."""
-    if exc.diagnostics:
-        emit(exc.diagnostics, fmt, exc.root or Path("."))
-    click.echo(f"error: {exc}", err=True)
-    if exc.hint:
-        click.echo(f"hint: {exc.hint}", err=True)
-    sys.exit(1 if exc.diagnostics else 2)
 
 
 @main.command("publish")
@@ -434,7 +439,7 @@ def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bo
     refused unless --force. On any failure, local and remote gh-pages stay
     exactly as they were.
     """
-    from . import publish as pub
+    from reglament.publish import transaction as pub
 
     if company and all_companies:
         raise click.UsageError("use --company ID or --all, not both")
@@ -442,19 +447,15 @@ def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bo
         raise click.UsageError("--build-only needs --out DIR and publishes nothing (no --push, no --from)")
     if out is not None and not build_only:
         raise click.UsageError("--out goes with --build-only")
-    try:
-        if build_only:
-            sites = pub.build_only(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
-                                   public=public, out=out)
-            for site in sites:
-                click.echo(f"built {site.site}  {site.content_hash[:19]}…  (edition {edition}"
-                           f"{', company ' + site.target.company if site.target.company else ''})", err=True)
-            return
-        result = pub.publish(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
-                             push=push, remote=remote, force=force, public=public, prebuilt=prebuilt)
-    except pub.PublishError as exc:
-        _publish_failed(exc, fmt)
+    if build_only:
+        sites = pub.build_only(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
+                               public=public, out=out)
+        for site in sites:
+            click.echo(f"built {site.site}  {site.content_hash[:19]}…  (edition {edition}"
+                       f"{', company ' + site.target.company if site.target.company else ''})", err=True)
         return
+    result = pub.publish(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
+                         push=push, remote=remote, force=force, public=public, prebuilt=prebuilt)
     for item in result.results:
         where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
         what = {"published": "published", "overwritten": "overwrote (--force)", "unchanged": "unchanged",
@@ -481,14 +482,10 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
     import datetime as dt
     import json
 
-    from .editions import format_date_ru
-    from .publish import PublishError, in_force, list_published
+    from reglament.model.editions import format_date_ru
+    from reglament.publish.transaction import in_force, list_published
 
-    try:
-        listing = list_published(root, branch=branch, company=company)
-    except PublishError as exc:
-        _publish_failed(exc, "text")
-        return
+    listing = list_published(root, branch=branch, company=company)
     today = dt.date.today()
     if fmt == "json":
         click.echo(json.dumps({prefix: [p.to_json() for p in items] for prefix, items in listing.items()},
@@ -520,12 +517,9 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
 def new_company_cmd(company_id: str, root: Path, name: str | None, short_name: str | None, city: str | None,
                     visibility: str) -> None:
     """Create content/companies/ID.yml, a profile that passes `reglament check --company ID`."""
-    from .scaffold import ScaffoldError, new_company
+    from reglament.editor.scaffold import new_company
 
-    try:
-        written = new_company(root, company_id, name=name, short_name=short_name, city=city, visibility=visibility)
-    except ScaffoldError as exc:
-        raise click.UsageError(str(exc)) from exc
+    written = new_company(root, company_id, name=name, short_name=short_name, city=city, visibility=visibility)
     for path in written:
         click.echo(f"created {path}", err=True)
     click.echo(f"next: fill in the names and parameters, then run "
@@ -553,13 +547,9 @@ def diff_cmd(old: str, new: str | None, company: str | None, fmt: str, public: b
     or --company's). A side with check errors is still compared where it
     loads, and its errors are listed. Exit 2 when a side cannot be compared.
     """
-    from .diff import FORMATS as DIFF_FORMATS, DiffError, diff_revisions
+    from reglament.diff import DIFF_FORMATS, diff_revisions
 
-    try:
-        changes = diff_revisions(root, old=old, new=new, company=company, public=public)
-    except DiffError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    changes = diff_revisions(root, old=old, new=new, company=company, public=public)
     if fmt == "text":
         click.echo(DIFF_FORMATS["text"](changes, color=sys.stdout.isatty()))
     else:
@@ -575,7 +565,7 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
     """`reglament serve --editions`: mike's server over gh-pages until Ctrl+C (or SIGTERM)."""
     import signal
 
-    from .publish import PublishError, serve_editions
+    from reglament.publish.transaction import serve_editions
 
     if company:
         raise click.UsageError("--editions serves every company's editions: open /<company>/ instead of --company")
@@ -587,9 +577,6 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
     click.echo(f"serving the published editions at http://{addr}/ (Ctrl+C stops)", err=True)
     try:
         code = serve_editions(root, address=addr)
-    except PublishError as exc:
-        _publish_failed(exc, "text")
-        return
     except KeyboardInterrupt:
         code = 0
     click.echo("stopped", err=True)

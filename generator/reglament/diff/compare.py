@@ -13,10 +13,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import Iterable
 
-from .. import model as m
-from ..content import KINDS, Content, children, part_items
-from ..render import duty_roles
-from .model import (
+from reglament.diff.model import (
     Changes,
     FieldChange,
     ImpactReason,
@@ -27,7 +24,19 @@ from .model import (
     RoleImpact,
     Side,
 )
-from .redline import changed, diff_paragraphs, new_text, number_changes, old_text, plain, shorten, word_diff
+from reglament.diff.redline import (
+    changed,
+    diff_paragraphs,
+    new_text,
+    number_changes,
+    old_text,
+    plain,
+    shorten,
+    word_diff,
+)
+from reglament.model import nodes as m
+from reglament.model.content import KINDS, Content, children, part_items
+from reglament.render.pages import duty_roles
 
 #: list fields that hold child items (compared as items of their own), and the regulation's part file list
 CHILD_FIELDS = frozenset({"clauses", "duties", "groups", "responsibility", "kpis", "tiers", "reductions",
@@ -448,10 +457,10 @@ def _number_key(number: str | None) -> tuple[int, ...]:
 
 
 
-def compare(old: Content, new: Content, *, old_side: Side | None = None, new_side: Side | None = None,
+def compare_editions(old: Content, new: Content, *, old_side: Side | None = None, new_side: Side | None = None,
             company: str | None = None) -> Changes:
     """What changed from ``old`` to ``new``: a :class:`Changes` value (pure: same inputs, same value)."""
     return Comparer(old, new).run(old_side or Side("old"), new_side or Side("new"), company)
 
 
-__all__ = ["compare", "compare_fields", "placements", "plain"]
+__all__ = ["compare_editions", "compare_fields", "placements", "plain"]

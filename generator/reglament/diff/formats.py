@@ -20,9 +20,18 @@ import json
 import re
 from typing import Callable, Iterable
 
-from .model import Changes, ItemChange, ParagraphChange, ParameterChange, PartChange, RegulationChange, Segment, Side
-from ..references import REF_RE
-from .redline import plain
+from reglament.diff.model import (
+    Changes,
+    ItemChange,
+    ParagraphChange,
+    ParameterChange,
+    PartChange,
+    RegulationChange,
+    Segment,
+    Side,
+)
+from reglament.diff.redline import plain
+from reglament.model.references import REF_RE
 
 KIND_NAMES = {
     "clause": "пункт", "duty": "обязанность", "group": "группа обязанностей", "responsibility": "ответственность",
@@ -638,5 +647,5 @@ def format_json(changes: Changes) -> str:
     return json.dumps(changes.to_json(), ensure_ascii=False, indent=2)
 
 
-FORMATS: dict[str, Callable[..., str]] = {"text": format_text, "markdown": format_markdown, "html": format_html,
+DIFF_FORMATS: dict[str, Callable[..., str]] = {"text": format_text, "markdown": format_markdown, "html": format_html,
                                           "json": format_json}

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal
 
-from ..diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic
 
 FORMAT_VERSION = 1
 

@@ -14,8 +14,8 @@ import re
 from difflib import SequenceMatcher
 from typing import Iterator
 
-from ..references import REF_RE
-from .model import ParagraphChange, Segment
+from reglament.diff.model import ParagraphChange, Segment
+from reglament.model.references import REF_RE
 
 TOKEN_RE = re.compile(
     r"""

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import posixpath
 
-from ..render import front_matter, regulation_page
-from .formats import _Markdown, counts_line, side_label
-from .model import Changes, ItemChange
+from reglament.diff.formats import _Markdown, counts_line, side_label
+from reglament.diff.model import Changes, ItemChange
+from reglament.render.pages import front_matter, regulation_page
 
 PAGE = "changes.md"
 TITLE = "Что изменилось"

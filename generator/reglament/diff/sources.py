@@ -14,19 +14,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import git
-from ..content import Content
-from ..diagnostics import Diagnostic
-from ..loader import CONTENT_DIR, MAX_FILE_BYTES, Loaded, Loader, NoContentError, SourceReader, load
-from ..morphology import Morph
-from .compare import compare
-from .model import Changes, Side
+from reglament.diagnostics import Diagnostic
+from reglament.diff.compare import compare_editions
+from reglament.diff.model import Changes, Side
+from reglament.errors import (
+    DiffError,
+    GitError,
+    NoContentError,
+    NotARepositoryError,
+    UnknownCompanyError,
+    UnknownRevisionError,
+)
+from reglament.model.content import Content
+from reglament.model.editions import TAG_PREFIX, Editions, tag_name
+from reglament.morphology import Morph
+from reglament.project import Project, check_variant
+from reglament.source import git
+from reglament.source.loader import CONTENT_DIR, MAX_FILE_BYTES, Loaded, Loader, SourceReader, load
+from reglament.source.profiles import load_profiles
+from reglament.variant.resolve import resolve
 
 WORKING_TREE = "working tree"
-
-
-class DiffError(Exception):
-    """The diff cannot run: an unknown revision, a side that does not load, an unknown company (exit 2)."""
 
 
 @dataclass
@@ -42,7 +50,6 @@ def edition_revision(root: Path, name: str) -> tuple[str, str | None]:
     tagged ``edition/<id>`` (see :mod:`reglament.editions`); a name that is no
     edition is returned unchanged, to be read as a revision.
     """
-    from ..editions import TAG_PREFIX, Editions, tag_name
 
     if name.startswith(TAG_PREFIX):
         return name, name[len(TAG_PREFIX):]
@@ -63,9 +70,9 @@ def _resolve(root: Path, name: str) -> tuple[str, str | None]:
     for candidate in candidates:
         try:
             return git.rev_parse(root, revision=candidate), edition
-        except git.NotARepositoryError as exc:
+        except NotARepositoryError as exc:
             raise DiffError(f"{root} is not a git repository: cannot read revision `{name}`") from exc
-        except git.UnknownRevisionError:
+        except UnknownRevisionError:
             continue
     if edition:
         raise DiffError(f"edition `{name}` is listed in {CONTENT_DIR}/editions.yml but not tagged: "
@@ -103,7 +110,7 @@ def load_side(root: Path, *, name: str | None, company: str | None = None, publi
         revision, edition = _resolve(root, name)
         try:
             files = revision_files(root, revision=revision, label=name)
-        except git.GitError as exc:
+        except GitError as exc:
             raise DiffError(f"cannot read `{name}`: {exc}") from exc
         try:
             loaded = load(root, files=files)
@@ -126,9 +133,6 @@ def _variant(root: Path, loaded: Loaded, *, files: dict[str, bytes] | None, labe
     The profiles and defaults come from the same side; the checks are those of
     ``reglament check [--company ID]``.
     """
-    from ..companies import Project, check_variant
-    from ..profile import UnknownCompanyError, load_profiles
-    from ..variant import resolve
 
     profiles = load_profiles(root, files=files)
     profile = None
@@ -160,4 +164,4 @@ def diff_revisions(root: Path, *, old: str, new: str | None = None, company: str
     morph = Morph()
     a = load_side(root, name=old, company=company, public=public, run_checks=run_checks, morph=morph)
     b = load_side(root, name=new, company=company, public=public, run_checks=run_checks, morph=morph)
-    return compare(a.content, b.content, old_side=a.side, new_side=b.side, company=company)
+    return compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company)

@@ -1,0 +1,71 @@
+"""unknown-reference: a `[[id]]` in text, or an id in a field such as `role`,
+`enforces` or `applies_to`, names nothing — or names an item of the wrong
+kind (a duty's `role` must be a role). The hint offers the nearest id."""
+
+import difflib
+
+from reglament.diagnostics import Diagnostic
+from reglament.model import nodes as m
+
+ID = "unknown-reference"
+SEVERITY = "error"
+
+#: (model class, field, required kind or None for any)
+ID_FIELDS = (
+    (m.Regulation, "owner", "role"),
+    (m.Regulation, "approver", "role"),
+    (m.Regulation, "audience", "role"),
+    (m.Role, "reports_to", "role"),
+    (m.Duty, "role", "role"),
+    (m.Raci, "responsible", "role"),
+    (m.Raci, "accountable", "role"),
+    (m.Raci, "consulted", "role"),
+    (m.Raci, "informed", "role"),
+    (m.Responsibility, "enforces", "duty"),
+    (m.Reduction, "responsibility", "responsibility"),
+    (m.DataRule, "applies_to", "category"),
+    (m.TermsPart, "terms", "term"),
+)
+
+
+_ID_FIELDS_OF: dict[type, list[tuple[str, str | None]]] = {}
+for _cls, _name, _kind in ID_FIELDS:
+    _ID_FIELDS_OF.setdefault(_cls, []).append((_name, _kind))
+
+
+def nearest(ctx, ident: str, kind: str | None = None) -> str:
+    pool = [i for i, it in ctx.content.index.items() if kind is None or it.kind == kind]
+    close = difflib.get_close_matches(ident, pool, n=1, cutoff=0.5)
+    return f"did you mean `{close[0]}`?" if close else (
+        f"define `{ident}` or use an existing {kind or 'id'}")
+
+
+def check(ctx):
+    index = ctx.content.index
+    # ids a company variant leaves out are reported by excluded-reference / internal-reference
+    removed = ctx.variant.removed if ctx.variant is not None else {}
+    for text, ref in ctx.refs:
+        if ref.target not in index and ref.target not in removed:
+            yield Diagnostic.at(text.locate(ref.start), SEVERITY, ID, f"reference `{ref.raw}` points to nothing",
+                                nearest(ctx, ref.target))
+    for node, name, kind, value, pos in id_fields(ctx.content):
+        item = index.get(value)
+        if item is None and value in removed:
+            continue
+        if item is None:
+            yield Diagnostic.at(pos, SEVERITY, ID, f"`{name}` names unknown {kind} `{value}`", nearest(ctx, value, kind))
+        elif kind and item.kind != kind:
+            yield Diagnostic.at(pos, SEVERITY, ID, f"`{name}` must name a {kind}, but `{value}` is a {item.kind}",
+                                nearest(ctx, value, kind))
+
+
+def id_fields(content):
+    """Every id-valued field: (node, field name, expected kind, value, position)."""
+    for node in content.nodes():
+        for name, kind in _ID_FIELDS_OF.get(type(node), ()):
+            value = getattr(node, name)
+            if isinstance(value, list):
+                for i, v in enumerate(value):
+                    yield node, name, kind, v, node.origin.doc.positions.get(node.origin.path + (name, i), node.at(name))
+            elif value is not None:
+                yield node, name, kind, value, node.at(name)

@@ -1,0 +1,472 @@
+"""The typed model of a regulation set: one class per source kind.
+
+Every field carries a docstring (its ``description``) that becomes the JSON
+Schema description editors show. Fields annotated as :data:`Text` may hold
+``[[id]]`` / ``[[id|display form]]`` references and are scanned by the checker
+and the renderer; every other string is plain data.
+
+Each node remembers where it came from (:attr:`Node.origin`), set by the
+loader after validation, so any later stage can point at a file:line:column.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+
+from reglament.diagnostics import Position
+
+CONTENT_DIR = "content"
+"""The sources' folder under a project's root."""
+
+SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
+SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+class TextMarker:
+    """Metadata marking a string field as text that may hold references."""
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return "Text"
+
+
+TEXT = TextMarker()
+
+Id = Annotated[
+    str,
+    StringConstraints(pattern=SLUG_PATTERN, max_length=80),
+    Field(description="Stable Latin slug: lowercase letters, digits and hyphens, e.g. `lead-card`."),
+]
+Text = Annotated[str, TEXT]
+Visibility = Literal["public", "internal"]
+Clock = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    Field(description="Time of day as HH:MM, e.g. `09:30`."),
+]
+
+
+class Origin:
+    """Where a node was loaded from: its source document and its path in it."""
+
+    __slots__ = ("doc", "path")
+
+    def __init__(self, doc, path: tuple) -> None:
+        self.doc = doc  # a YamlDocument (positions of every key and value)
+        self.path = path
+
+    @property
+    def file(self) -> str:
+        return self.doc.file
+
+    def at(self, field: str | int | None = None) -> Position:
+        """Position of ``field``'s value in this node, or of the node itself."""
+        positions = self.doc.positions
+        if field is not None:
+            pos = positions.get(self.path + (field,))
+            if pos is not None:
+                return pos
+        pos = positions.get(self.path)
+        if pos is not None:
+            return pos
+        return Position(self.doc.file, 1 + self.doc.line_offset, 1)
+
+    def key_at(self, field: str) -> Position:
+        """Position of ``field``'s key (falls back to the node)."""
+        return self.doc.key_positions.get(self.path + (field,)) or self.at()
+
+    def text_at(self, field: str, offset: int) -> Position:
+        """Position of character ``offset`` inside the text value of ``field``."""
+        value = getattr_path(self, field)
+        pos = self.doc.text_position(self.path + (field,), value, offset) if isinstance(value, str) else None
+        return pos or self.at(field)
+
+
+def getattr_path(origin: Origin, field: str) -> object:
+    data = origin.doc.data
+    for step in origin.path + (field,):
+        try:
+            data = data[step]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+class Node(BaseModel):
+    """Base of every model class: unknown fields are errors, origin is tracked."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+    _origin: Origin | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> Origin:
+        # the private slot read directly: `self._origin` goes through pydantic's (slow) __getattr__
+        private = self.__pydantic_private__
+        origin = private.get("_origin") if private else None
+        assert origin is not None, f"{type(self).__name__} has no origin"
+        return origin
+
+    def at(self, field: str | int | None = None) -> Position:
+        """Shortcut for ``self.origin.at(field)``."""
+        return self.origin.at(field)
+
+    def text_at(self, field: str, offset: int) -> Position:
+        """Position of character ``offset`` of text field ``field``."""
+        return self.origin.text_at(field, offset)
+
+
+# --------------------------------------------------------------------------
+# Shared glossary and roles
+
+
+class Term(Node):
+    """A glossary entry («термин»), shared by every regulation of the site."""
+
+    id: Id
+    """Stable id used in references: `[[lead]]`."""
+    term: str = Field(min_length=1, description="Display form, in the nominative case: «Лид».")
+    definition: Text = Field(min_length=1, description="The definition; may reference other terms.")
+    synonyms: list[str] = Field(default_factory=list, description="Other names of the same notion.")
+    abbreviation: str | None = Field(default=None, description="Abbreviation, matched exactly: «КП».")
+    match: Literal["morph", "exact"] = Field(
+        default="morph",
+        description="`morph`: recognise the term in any Russian word form; "
+        "`exact`: only the term, its synonyms and `forms` as written (for terms that look like common words).",
+    )
+    forms: list[str] = Field(default_factory=list, description="Extra word forms to recognise as this term.")
+    visibility: Visibility = Field(default="public", description="`internal` items never reach a public site.")
+
+
+class Glossary(Node):
+    """`content/glossary.yml`: the terms shared by all regulations."""
+
+    terms: list[Term] = Field(description="Glossary entries.")
+
+
+class Role(Node):
+    """A participant: a position in the department or another department it works with."""
+
+    id: Id
+    name: str = Field(min_length=1, description="Display name: «Менеджер отдела продаж».")
+    department: str = Field(min_length=1, description="Department the role belongs to: «Отдел продаж».")
+    kind: Literal["position", "department", "external"] = Field(
+        default="position",
+        description="`position`: a job in the company; `department`: another department as a whole; "
+        "`external`: someone outside the company (a client, a carrier).",
+    )
+    description: Text = Field(default="", description="What the role is responsible for, in one or two sentences.")
+    reports_to: str | None = Field(default=None, description="Role id this role reports to.")
+    visibility: Visibility = "public"
+
+
+class Roles(Node):
+    """`content/roles.yml`: the roles shared by all regulations."""
+
+    roles: list[Role] = Field(description="Roles.")
+
+
+# --------------------------------------------------------------------------
+# Regulation and its parts
+
+
+class Regulation(Node):
+    """`content/regulations/<id>/regulation.yml`: a regulation's metadata and the order of its parts."""
+
+    id: Id
+    title: str = Field(min_length=1, description="Full title: «Регламент работы менеджера отдела продаж».")
+    short_title: str | None = Field(default=None, description="Short title for navigation.")
+    owner: str = Field(description="Role id that owns (maintains) the regulation.")
+    approver: str = Field(description="Role id that approves the regulation.")
+    audience: list[str] = Field(
+        min_length=1, description="Role ids the regulation applies to (who must read and acknowledge it)."
+    )
+    parts: list[str] = Field(
+        min_length=1,
+        description="Part files in this folder, in order (`general.md`, `duties.yml`…). Order gives section numbers.",
+    )
+    visibility: Visibility = "public"
+
+    # Filled by the loader: the parsed parts in order.
+    _parts: list["Part"] = PrivateAttr(default_factory=list)
+
+    @property
+    def loaded_parts(self) -> list["Part"]:
+        return self._parts
+
+
+class Clause(Node):
+    """A numbered clause of free text; may hold sub-clauses."""
+
+    id: Id
+    text: Text = Field(min_length=1, description="The clause text (Markdown inline).")
+    clauses: list["Clause"] = Field(default_factory=list, description="Sub-clauses, numbered 1.2.1, 1.2.2…")
+    visibility: Visibility = "public"
+
+
+class PartBase(Node):
+    """Fields shared by every part file."""
+
+    id: Id
+    title: str = Field(min_length=1, description="Section title: «Обязанности и ответственность».")
+    intro: Text = Field(default="", description="Markdown shown under the section title, before the clauses.")
+    visibility: Visibility = "public"
+
+
+class ClausesPart(PartBase):
+    """A section of numbered text clauses (e.g. «Общие положения»)."""
+
+    kind: Literal["clauses"]
+    clauses: list[Clause] = Field(min_length=1, description="The clauses, in order.")
+
+
+class TermsPart(PartBase):
+    """«Термины и определения»: the glossary terms this regulation uses."""
+
+    kind: Literal["terms"]
+    terms: list[str] = Field(
+        default_factory=list,
+        description="Term ids to list. Empty: every term the regulation references, alphabetically.",
+    )
+
+
+class Raci(Node):
+    """RACI assignment of a shared duty."""
+
+    responsible: list[str] = Field(default_factory=list, description="R: role ids that do the work.")
+    accountable: str | None = Field(default=None, description="A: the one role id answerable for the result.")
+    consulted: list[str] = Field(default_factory=list, description="C: role ids asked before or during the work.")
+    informed: list[str] = Field(default_factory=list, description="I: role ids told about the result.")
+
+
+class Duty(Node):
+    """A duty: what a role must do, when, and with whom."""
+
+    id: Id
+    text: Text = Field(min_length=1, description="What must be done: «Обработать входящую заявку…».")
+    role: str | None = Field(default=None, description="Role id that performs the duty.")
+    deadline: Text | None = Field(default=None, description="Deadline or SLA: «в течение 15 минут».")
+    deadline_minutes: int | None = Field(
+        default=None, ge=0, description="The deadline in minutes, when it is a measurable SLA."
+    )
+    raci: Raci | None = Field(default=None, description="RACI assignment when several roles share the duty.")
+    visibility: Visibility = "public"
+
+
+class DutyGroup(Node):
+    """A titled group of duties (numbered as a sub-section)."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    duties: list[Duty] = Field(min_length=1)
+    visibility: Visibility = "public"
+
+
+class Responsibility(Node):
+    """A responsibility clause: which duties it enforces and what follows a breach."""
+
+    id: Id
+    text: Text = Field(min_length=1, description="The clause: «За нарушение срока обработки заявки…».")
+    enforces: list[str] = Field(default_factory=list, description="Duty ids this clause enforces.")
+    consequence: Text = Field(default="", description="What follows a breach: «замечание», «снижение премии на 10 %».")
+    visibility: Visibility = "public"
+
+
+class DutiesPart(PartBase):
+    """«Обязанности и ответственность»: duties (optionally grouped) and responsibility clauses."""
+
+    kind: Literal["duties"]
+    groups: list[DutyGroup] = Field(default_factory=list, description="Groups of duties, in order.")
+    duties: list[Duty] = Field(default_factory=list, description="Ungrouped duties, listed after the groups.")
+    responsibility: list[Responsibility] = Field(default_factory=list, description="Responsibility clauses.")
+
+
+class FixedPay(Node):
+    """The fixed part of pay (оклад)."""
+
+    amount: float = Field(ge=0, description="Monthly amount.")
+    currency: str = Field(default="₽", description="Currency sign or code.")
+    text: Text = Field(default="", description="How the fixed part is paid.")
+    visibility: Visibility = "public"
+
+
+class Kpi(Node):
+    """A key performance indicator with its weight in the bonus."""
+
+    id: Id
+    name: str = Field(min_length=1, description="«Выполнение плана продаж».")
+    measures: Text = Field(min_length=1, description="What is measured and how; must reference a defined item.")
+    weight: float = Field(gt=0, le=100, description="Weight in the bonus, percent; weights sum to 100.")
+    target: str = Field(min_length=1, description="Target value: «100 % плана», «не менее 40 звонков в день».")
+    visibility: Visibility = "public"
+
+
+class BonusTier(Node):
+    """A bonus tier: plan fulfilment in [from, to) percent gives `bonus` percent of the bonus base."""
+
+    id: Id
+    from_percent: float = Field(ge=0, description="Lower bound of plan fulfilment, percent, inclusive.")
+    to_percent: float | None = Field(
+        default=None, description="Upper bound, percent, exclusive; empty for the open top tier."
+    )
+    bonus_percent: float = Field(ge=0, description="Bonus, percent of the bonus base.")
+    visibility: Visibility = "public"
+
+
+class Reduction(Node):
+    """A bonus reduction tied to a responsibility clause."""
+
+    id: Id
+    responsibility: str = Field(description="Responsibility clause id this reduction applies to.")
+    percent: float = Field(gt=0, le=100, description="Reduction of the bonus, percent.")
+    text: Text = Field(min_length=1, description="When the reduction applies.")
+    visibility: Visibility = "public"
+
+
+class MotivationPart(PartBase):
+    """«Система мотивации»: fixed pay, KPIs, bonus tiers and reductions."""
+
+    kind: Literal["motivation"]
+    fixed: FixedPay | None = Field(default=None, description="The fixed part of pay.")
+    bonus_base: float = Field(ge=0, description="Bonus base: the amount that bonus percentages apply to.")
+    currency: str = Field(default="₽")
+    kpis: list[Kpi] = Field(min_length=1, description="KPIs; weights sum to 100.")
+    tiers: list[BonusTier] = Field(min_length=1, description="Bonus tiers by plan fulfilment, no gaps or overlaps.")
+    reductions: list[Reduction] = Field(default_factory=list, description="Bonus reductions.")
+    clauses: list[Clause] = Field(default_factory=list, description="Further clauses (payment terms…).")
+    example_percent: float | None = Field(
+        default=None, ge=0,
+        description="Plan fulfilment, percent, for the worked example the site computes (e.g. 87); "
+        "empty: chosen from the tiers.",
+    )
+
+
+class WorkingHours(Node):
+    """The working day."""
+
+    start: Clock
+    end: Clock
+    days: str = Field(default="понедельник — пятница", description="Working days, as text.")
+
+
+class TimeBlock(Node):
+    """A block of the daily routine, or a break."""
+
+    id: Id
+    start: Clock
+    end: Clock
+    activity: Text = Field(min_length=1, description="What is done in this block.")
+    is_break: bool = Field(default=False, description="A break (lunch, rest), not work.")
+    visibility: Visibility = "public"
+
+
+class Recurring(Node):
+    """A recurring activity (weekly planning meeting, monthly report)."""
+
+    id: Id
+    period: Literal["daily", "weekly", "monthly", "quarterly"]
+    when: str = Field(min_length=1, description="«по понедельникам в 09:30», «до 3-го числа».")
+    activity: Text = Field(min_length=1)
+    visibility: Visibility = "public"
+
+
+class SchedulePart(PartBase):
+    """«Организация рабочего времени»: hours, the daily routine, recurring activities."""
+
+    kind: Literal["schedule"]
+    hours: WorkingHours
+    routine: list[TimeBlock] = Field(min_length=1, description="Daily routine, in order; no overlaps.")
+    recurring: list[Recurring] = Field(default_factory=list)
+    clauses: list[Clause] = Field(default_factory=list, description="Further clauses.")
+
+
+class DataCategory(Node):
+    """A category of data with its classification."""
+
+    id: Id
+    name: str = Field(min_length=1, description="«Персональные данные клиентов».")
+    classification: Literal["public", "internal", "confidential", "personal", "trade-secret"]
+    examples: Text = Field(default="", description="What belongs to the category.")
+    visibility: Visibility = "public"
+
+
+class DataRule(Node):
+    """A rule for handling data of some categories."""
+
+    id: Id
+    text: Text = Field(min_length=1)
+    applies_to: list[str] = Field(min_length=1, description="Data category ids the rule applies to.")
+    visibility: Visibility = "public"
+
+
+class Measure(Node):
+    """A protective measure."""
+
+    id: Id
+    text: Text = Field(min_length=1)
+    visibility: Visibility = "public"
+
+
+class ConfidentialityPart(PartBase):
+    """«Конфиденциальность и защита данных»: categories, rules, measures."""
+
+    kind: Literal["confidentiality"]
+    categories: list[DataCategory] = Field(min_length=1)
+    rules: list[DataRule] = Field(min_length=1)
+    measures: list[Measure] = Field(default_factory=list)
+
+
+class ProsePart(Node):
+    """A Markdown part (`*.md`): front matter `id`, `title`, optional `visibility`; the body is free prose."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    visibility: Visibility = "public"
+
+    _body: str = PrivateAttr(default="")
+    _body_line: int = PrivateAttr(default=1)
+    # Set by the variant step when the body was rendered from a template: maps body positions back to the
+    # template source (an object with `position(index, column) -> (index, column)`).
+    _line_map: object | None = PrivateAttr(default=None)
+
+    @property
+    def body(self) -> str:
+        return self._body
+
+    @property
+    def body_line(self) -> int:
+        """1-based line of the first body line in the source file."""
+        return self._body_line
+
+    def source_line(self, index: int) -> int:
+        """1-based source line of body line ``index`` (0-based); a rendered (templated) body maps back."""
+        return self.source_position(index, 1)[0]
+
+    def source_position(self, index: int, column: int) -> tuple[int, int]:
+        """1-based (line, column) in the source file of 1-based ``column`` on body line ``index`` (0-based)."""
+        if self._line_map is not None:
+            index, column = self._line_map.position(index, column)
+        return self._body_line + index, column
+
+
+YamlPart = ClausesPart | TermsPart | DutiesPart | MotivationPart | SchedulePart | ConfidentialityPart
+Part = YamlPart | ProsePart
+
+PART_KINDS: dict[str, type[PartBase]] = {
+    "clauses": ClausesPart,
+    "terms": TermsPart,
+    "duties": DutiesPart,
+    "motivation": MotivationPart,
+    "schedule": SchedulePart,
+    "confidentiality": ConfidentialityPart,
+}
+
+
+class Page(ProsePart):
+    """A free Markdown page under `content/pages/` (e.g. the home page `index.md`)."""
+
+
+Clause.model_rebuild()
+Regulation.model_rebuild()

@@ -1,0 +1,261 @@
+"""Company profiles: one base regulation, many companies.
+
+A profile lives in ``content/companies/<id>.yml`` and says how one company's
+variant differs from the base: its names, role and department display names,
+the parameters its texts use (``{{ params.plan_amount }}``), which regulations
+and parts apply, which items are left out, clause-level overrides, and whether
+its site is public. ``content/defaults.yml`` (optional) holds the base
+regulation's own names and parameter values: the base build uses them, and a
+profile inherits every default it does not set.
+
+Example (``content/companies/vector-msk.yml``)::
+
+    id: vector-msk
+    name: Общество с ограниченной ответственностью «Вектор»
+    short_name: ООО «Вектор»
+    city: Москва
+    visibility: internal          # the site may show internal items
+    roles:
+      manager: {name: Менеджер по продажам}
+    departments:
+      Отдел продаж: Коммерческий отдел
+    params:
+      plan_amount: 3000000
+      response_minutes: 15
+      bonus_share: {value: 40, visibility: internal}
+    exclude: [red-discount]       # any id: regulation, part, clause, duty, term…
+    overrides:
+      call-lead: {deadline: в течение 10 минут, deadline_minutes: 10}
+      motivation: {bonus_base: 80000}
+
+Every field carries a description: it becomes the JSON Schema that editors
+use for autocompletion.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from pydantic import Field, StringConstraints
+
+from reglament.diagnostics import Diagnostic
+from reglament.errors import UnknownCompanyError
+from reglament.model import nodes as m
+from reglament.model.nodes import CONTENT_DIR
+
+COMPANIES_DIR = f"{CONTENT_DIR}/companies"
+DEFAULTS_FILE = f"{CONTENT_DIR}/defaults.yml"
+
+PARAM_PATTERN = r"^[a-z][a-z0-9_]*$"
+ParamName = Annotated[
+    str,
+    StringConstraints(pattern=PARAM_PATTERN, max_length=60),
+    Field(description="Parameter name as used in texts (`{{ params.plan_amount }}`): "
+                      "lowercase Latin letters, digits and underscores."),
+]
+Scalar = bool | int | float | str
+
+
+class Param(m.Node):
+    """A parameter with metadata; a plain value (`plan_amount: 3000000`) is a public parameter."""
+
+    value: Scalar = Field(description="The value texts show: a number, text, or true/false.")
+    visibility: m.Visibility = Field(
+        default="public",
+        description="`internal`: the value may appear only in internal items; a public site that "
+                    "would show it fails to build.",
+    )
+    description: str = Field(default="", description="What the parameter means (for editors; never shown).")
+
+
+ParamValue = Annotated[
+    bool | int | float | str | Param,
+    Field(description="A value (number, text, true/false) or `{value: …, visibility: internal}`."),
+]
+
+
+class RoleNames(m.Node):
+    """Display names of a role in this company."""
+
+    name: str | None = Field(default=None, min_length=1, description="The role's name in this company.")
+    department: str | None = Field(default=None, min_length=1,
+                                   description="The department the role belongs to in this company.")
+
+
+class Employee(m.Node):
+    """A person who reads and signs the regulations of their role (the print edition's «Лист ознакомления»)."""
+
+    name: str = Field(min_length=1, description="Full name as it is signed: «Иванов Иван Иванович».")
+    role: m.Id = Field(description="Role id the person holds: they sign every regulation whose `audience` lists "
+                                   "it; the holder of a regulation's `approver` role signs the approval block.")
+    position: str | None = Field(default=None, min_length=1,
+                                 description="Position as printed; default: the role's name in this company.")
+
+
+EMPLOYEES_DESCRIPTION = (
+    "People of the company, by role: the print edition (`reglament pdf`) pre-fills the acknowledgement sheet "
+    "(«Лист ознакомления») of each regulation with the employees of its audience roles, and names the holder "
+    "of its approver role in the approval block. Personal data: never printed in a public build.")
+
+
+class Defaults(m.Node):
+    """`content/defaults.yml`: the base regulation's own names and parameters.
+
+    The base build (no company) renders texts with these values, and every
+    company profile inherits the parameters it does not set.
+    """
+
+    name: str | None = Field(default=None, min_length=1,
+                             description="Full name used by the base regulation: «Компания».")
+    short_name: str | None = Field(default=None, min_length=1,
+                                   description="Short name used by the base regulation: «Компания».")
+    city: str | None = Field(default=None, min_length=1, description="City, when texts mention it.")
+    params: dict[ParamName, ParamValue] = Field(
+        default_factory=dict, description="Default parameter values; a profile overrides them one by one.")
+    visibility: m.Visibility = Field(
+        default="internal",
+        description="Site visibility of the base build: `internal` shows internal items (an editor's preview), "
+                    "`public` leaves them out.",
+    )
+    employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION
+                                      + " Here: the base build's people; companies list their own.")
+
+
+class Profile(m.Node):
+    """`content/companies/<id>.yml`: how one company's variant differs from the base regulation."""
+
+    id: m.Id = Field(description="Company id: the file name without `.yml`; names the site folder `site/<id>/`.")
+    name: str = Field(min_length=1,
+                      description="Full legal name: «Общество с ограниченной ответственностью «Вектор»».")
+    short_name: str = Field(min_length=1, description="Short name used in texts and the site title: «ООО «Вектор»».")
+    city: str | None = Field(default=None, min_length=1, description="City of the company (`{{ company.city }}`).")
+    site_title: str | None = Field(
+        default=None, min_length=1,
+        description="Title of the company's site; default: the `site_name` of mkdocs.yml and the short name.",
+    )
+    visibility: m.Visibility = Field(
+        default="public",
+        description="`public`: the site leaves out every internal item (and fails if public text would point at "
+                    "one); `internal`: the site is for employees and shows internal items too.",
+    )
+    roles: dict[m.Id, RoleNames] = Field(
+        default_factory=dict, description="Role display names in this company, by role id.")
+    departments: dict[str, Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=dict,
+        description="Department renames: base department name → this company's name "
+                    "(`Отдел продаж: Коммерческий отдел`).",
+    )
+    params: dict[ParamName, ParamValue] = Field(
+        default_factory=dict,
+        description="Parameters texts use as `{{ params.name }}`: plan amounts, currency, response limits, "
+                    "working hours, bonus percentages… Defaults come from `content/defaults.yml`.",
+    )
+    include: list[m.Id] = Field(
+        default_factory=list,
+        description="Regulations (or parts) this company uses; empty: all of them. Listing a part keeps only the "
+                    "listed parts of its regulation.",
+    )
+    exclude: list[m.Id] = Field(
+        default_factory=list,
+        description="Ids left out of this company's variant: regulations, parts, clauses, duties, KPIs, "
+                    "reductions, terms, roles, pages… Items are renumbered.",
+    )
+    overrides: dict[m.Id, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="Clause-level overrides by item id: the fields to replace (`text`, `deadline`, "
+                    "`bonus_percent`, `bonus_base`, nested `fixed: {amount: …}`…). Texts may use `[[refs]]` "
+                    "and `{{ params.x }}`.",
+    )
+    employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION)
+
+
+# --------------------------------------------------------------------------
+# Parameters as seen by the variant
+
+
+@dataclass(frozen=True)
+class ParamInfo:
+    """A resolved parameter: its value, visibility and where it was defined."""
+
+    name: str
+    value: Scalar
+    visibility: str
+    file: str
+    line: int
+    column: int
+
+
+def param_infos(owner: Profile | Defaults | None) -> dict[str, ParamInfo]:
+    """The parameters defined by ``owner``, with their positions (the key in `params:`)."""
+    if owner is None:
+        return {}
+    out = {}
+    for name, raw in owner.params.items():
+        pos = owner.origin.doc.key_positions.get(owner.origin.path + ("params", name)) or owner.at("params")
+        if isinstance(raw, Param):
+            out[name] = ParamInfo(name, raw.value, raw.visibility, *pos)
+        else:
+            out[name] = ParamInfo(name, raw, "public", *pos)
+    return out
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+@dataclass
+class Profiles:
+    """Every company profile of a project, the defaults, and the problems found loading them."""
+
+    companies: list[Profile] = field(default_factory=list)
+    defaults: Defaults | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def get(self, company_id: str) -> Profile | None:
+        """The loaded profile of this company, or None (absent or broken: see :meth:`lookup`)."""
+        return next((p for p in self.companies if p.id == company_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        """Ids of the profiles that loaded, in file order."""
+        return [p.id for p in self.companies]
+
+    def problems_of(self, company_id: str) -> list[Diagnostic]:
+        """The diagnostics of this company's own profile file (``companies/<id>.yml`` or ``.yaml``)."""
+        return [d for d in self.diagnostics if _profile_stem(d.file) == company_id]
+
+    @property
+    def broken_ids(self) -> list[str]:
+        """Ids (file names) of profiles that exist but do not load: checked, and failed, with their own errors."""
+        stems = {_profile_stem(d.file) for d in self.diagnostics if d.severity == "error"}
+        return sorted(s for s in stems - set(self.ids) if s is not None)
+
+    @property
+    def all_ids(self) -> list[str]:
+        """Every company: the loaded profiles, then the broken ones."""
+        return self.ids + self.broken_ids
+
+    def lookup(self, company_id: str) -> Profile | None:
+        """The one answer to "which company is this id?" — used by every command.
+
+        Returns the loaded profile; None when the profile exists but does not
+        load (:meth:`problems_of` says why); raises
+        :class:`~reglament.errors.UnknownCompanyError` when there is no profile.
+        """
+        profile = self.get(company_id)
+        if profile is None and company_id not in self.broken_ids:
+            raise UnknownCompanyError(company_id, self.ids, folder=COMPANIES_DIR)
+        return profile
+
+
+def _profile_stem(file: str) -> str | None:
+    """The company id a diagnostic's file names, when it is a profile (``content/companies/<id>.yml|.yaml``)."""
+    folder, _, name = file.rpartition("/")
+    if folder != COMPANIES_DIR or not name.endswith((".yml", ".yaml")):
+        return None
+    return name.rsplit(".", 1)[0]
+
+
+PARAM_NAME_RE = re.compile(PARAM_PATTERN)

@@ -1,0 +1,700 @@
+"""Publish an approved edition with mike: immutable, all-or-nothing.
+
+``publish(root, edition="2025.2")``:
+
+1. resolves the edition's git tag ``edition/<id>`` and builds the site from
+   the tagged tree (never from the working tree): what is published is what
+   was approved; its metadata comes from the tag's ``content/editions.yml``;
+2. fetches the remote's ``gh-pages`` (mike never fetches) and picks the base:
+   the remote tip when the local branch is behind, the local tip when it only
+   holds publishes not pushed yet; diverged histories stop here;
+3. per company (or the single default site), builds the site, hashes it and
+   compares with what ``versions.json`` already holds for the edition: same
+   hash → nothing to do; a different hash → refused unless ``force`` (the
+   overwrite is recorded in the version's properties); then mike commits it
+   under ``<company>/<edition>/`` with its properties, moves the alias
+   (``latest``) to the edition in force and sets the default — company by
+   company, in one mike process (:mod:`reglament.mike_runner`); with several
+   companies, the branch's root page lists them;
+4. every commit goes onto a temporary branch that starts at the base; only
+   when every company succeeded is it pushed (a fast-forward, never forced)
+   and only then does the local ``gh-pages`` move (compare-and-swap). Any
+   failure deletes the temporary branch: local and remote ``gh-pages`` stay
+   exactly as they were.
+
+The alias marks the edition *in force*: the newest published edition whose
+effective date has come (or the earliest one while none has). Publishing an
+edition that takes effect later leaves the alias where it is; publishing it
+again on or after its effective date moves the alias (the site is rebuilt
+to compare hashes; nothing else is committed).
+
+CI builds companies in parallel jobs with :func:`build_only` (a site plus its
+``edition.json`` manifest) and deploys them at once with ``prebuilt=``: each
+prebuilt site is verified against the tag's commit and its own hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reglament.check.checker import Context
+from reglament.check.rules import edition_date, edition_id, edition_order
+from reglament.diagnostics import has_errors
+from reglament.diff.site import PAGE, changes_page
+from reglament.diff.sources import diff_revisions
+from reglament.errors import (
+    DiffError,
+    DivergedError,
+    EditionChangedError,
+    GitError,
+    NoContentError,
+    PublishError,
+    PushRejectedError,
+    UnknownCompanyError,
+    UnknownRevisionError,
+)
+from reglament.model import editions as ed
+from reglament.model.profile import COMPANIES_DIR
+from reglament.project import Project, check_variant, load_project, site_title
+from reglament.site.all_companies import index_html
+from reglament.site.build import build
+from reglament.source import git
+
+BRANCH = "gh-pages"
+ALIAS = "latest"
+VERSIONS_FILE = "versions.json"
+#: files of a built site that change with every build (MkDocs writes the build date into the sitemap)
+VOLATILE_FILES = frozenset({"sitemap.xml", "sitemap.xml.gz"})
+MANIFEST = "edition.json"
+#: what a site build reads from the project (exported from the edition's tag)
+PROJECT_PATHS = ("content", "templates", "mkdocs.yml")
+
+
+# --------------------------------------------------------------------------
+# Published editions (versions.json)
+
+
+@dataclass(frozen=True)
+class PublishedEdition:
+    """One entry of a prefix's ``versions.json`` (mike's format), with reglament's properties."""
+
+    version: str
+    title: str
+    aliases: tuple[str, ...] = ()
+    properties: dict = field(default_factory=dict, hash=False, compare=True)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PublishedEdition":
+        props = data.get("properties")
+        return cls(str(data["version"]), str(data.get("title", data["version"])), tuple(sorted(data.get("aliases", []))),
+                   props if isinstance(props, dict) else {})
+
+    def to_json(self) -> dict:
+        data = {"version": self.version, "title": self.title, "aliases": list(self.aliases)}
+        if self.properties:
+            data["properties"] = self.properties
+        return data
+
+    @property
+    def effective(self) -> dt.date | None:
+        return ed.parse_date(self.properties.get("effective"))
+
+    @property
+    def content_hash(self) -> str | None:
+        return self.properties.get("content_hash")
+
+    def status(self, today: dt.date, current: str | None) -> str:
+        """«действует», «вступает в силу …» or «устарела» for a listing."""
+        if self.effective and self.effective > today:
+            return f"вступает в силу {ed.format_date_ru(self.effective)}"
+        return "действует" if self.version == current else "устарела"
+
+
+def parse_versions(raw: bytes | None) -> list[PublishedEdition]:
+    if not raw:
+        return []
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise PublishError(f"{VERSIONS_FILE} on the publish branch is not valid JSON: {exc}",
+                           hint="it is written by mike; restore it from the branch history") from exc
+    return [PublishedEdition.from_json(item) for item in data if isinstance(item, dict) and "version" in item]
+
+
+def in_force(published: list[PublishedEdition], today: dt.date) -> str | None:
+    """The edition in force on ``today``: the newest one already effective, else the earliest one."""
+    if not published:
+        return None
+    ordered = sorted(published, key=lambda p: ed.edition_key(p.version))
+    effective = [p for p in ordered if p.effective is None or p.effective <= today]
+    return (effective[-1] if effective else ordered[0]).version
+
+
+def versions_path(prefix: str) -> str:
+    return f"{prefix}/{VERSIONS_FILE}" if prefix else VERSIONS_FILE
+
+
+def read_published(root: Path, *, revision: str | None, prefix: str) -> list[PublishedEdition]:
+    """The editions published under ``prefix`` at ``revision`` of the publish branch."""
+    if revision is None:
+        return []
+    return parse_versions(git.read_blob(root, revision=revision, path=versions_path(prefix)))
+
+
+def list_prefixes(root: Path, *, revision: str) -> list[str]:
+    """Prefixes (company ids) with a versions.json on the branch; ``""`` when the root holds one."""
+    found = []
+    entries = git.tree_names(root, revision=revision)
+    if ("blob", VERSIONS_FILE) in entries:
+        found.append("")
+    for kind, name in entries:
+        if kind == "tree" and git.read_blob(root, revision=revision, path=f"{name}/{VERSIONS_FILE}") is not None:
+            found.append(name)
+    return found
+
+
+# --------------------------------------------------------------------------
+# The site of one edition
+
+
+def site_hash(site: Path) -> str:
+    """``sha256:…`` over every file of a built site (path and bytes), except the dated sitemap."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in site.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        if rel in VOLATILE_FILES:
+            continue
+        digest.update(rel.encode("utf-8") + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return "sha256:" + digest.hexdigest()
+
+
+def edition_config(edition: ed.Edition, *, alias: str) -> dict:
+    """Child-config keys for an edition's build: mike as Material's version provider, the banner's data."""
+    return {"extra": {
+        "version": {"provider": "mike", "default": alias, "alias": True},
+        "reglament_edition": {
+            "id": edition.key, "title": edition.title, "alias": alias,
+            "effective": edition.properties()["effective"], "effective_ru": ed.format_date_ru(edition.effective),
+            "approved": edition.properties()["approved"], "approved_ru": ed.format_date_ru(edition.approved),
+            "approved_by": edition.approved_by,
+        },
+    }}
+
+
+@dataclass
+class CompanyResult:
+    target: Target
+    status: str
+    """``published``, ``overwritten``, ``unchanged`` (same content, nothing committed) or ``alias`` (only the alias moved)."""
+    content_hash: str
+    current: str | None = None
+    """The edition the alias points at after publishing."""
+
+
+@dataclass
+class Published:
+    edition: ed.Edition
+    results: list[CompanyResult]
+    branch: str
+    before: str | None
+    after: str | None
+    pushed: bool = False
+    notes: list[str] = field(default_factory=list)
+    """Things the publisher should know (e.g. no «Что изменилось» page because a tag is missing)."""
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+# --------------------------------------------------------------------------
+# mike, in a child process whose working folder is the repository
+
+
+def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
+    request = json.dumps({"branch": branch, "operations": operations}, ensure_ascii=False)
+    proc = subprocess.run([sys.executable, "-m", "reglament.publish.mike_runner"], input=request.encode("utf-8"),
+                          capture_output=True, cwd=root, check=False)
+    try:
+        answer = json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1])
+    except (IndexError, json.JSONDecodeError, UnicodeDecodeError):
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise PublishError(f"mike failed: {detail[-1] if detail else f'exit code {proc.returncode}'}")
+    if not answer.get("ok"):
+        raise PublishError(f"mike failed: {answer.get('error')}")
+    return answer["results"]
+
+
+# --------------------------------------------------------------------------
+# Publishing
+
+
+def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | None, company: str | None,
+                  public: bool, notes: list[str] | None = None) -> dict[str, str]:
+    """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags).
+
+    ``public`` compares the public variants, so a public site's page never
+    mentions an internal item.
+
+    A company without a profile in the previous edition (it joined in this
+    one) gets no page; a note says so.
+    """
+
+    if previous is None:
+        return {}
+    if company is not None and not any(
+            git.show_file(root, revision=previous.tag, path=f"{COMPANIES_DIR}/{company}{ext}") is not None
+            for ext in (".yml", ".yaml")):
+        if notes is not None:
+            notes.append(f"no «Что изменилось» page for company `{company}`: it has no profile in edition "
+                         f"{previous.key}")
+        return {}
+    try:
+        changes = diff_revisions(root, old=previous.tag, new=edition.tag, company=company, public=public,
+                                 run_checks=False)
+    except DiffError as exc:
+        raise PublishError(f"cannot compare edition {edition.key} with {previous.key}: {exc}",
+                           hint="the «Что изменилось» page compares the two tagged editions") from None
+    return {PAGE: changes_page(changes, old_title=f"{previous.key} — {previous.title}",
+                               new_title=f"{edition.key} — {edition.title}", source=ed.EDITIONS_FILE)}
+
+
+def resolve_edition(root: Path, edition_id: str) -> tuple[str, str]:
+    """(tag, commit) of an edition; raises :class:`PublishError` when the tag is missing."""
+    problem = ed.id_problem(edition_id)
+    if problem:
+        raise PublishError(problem, hint="edition ids look like `2025.1`")
+    tag = ed.tag_name(edition_id)
+    try:
+        commit = git.rev_parse(root, revision=f"refs/tags/{tag}")
+    except UnknownRevisionError:
+        raise PublishError(f"edition {edition_id} has no git tag `{tag}`",
+                           hint=f"list it in content/editions.yml, commit, then tag the approved commit: "
+                                f"`git tag -a {tag} -m \"Редакция {edition_id}\"`") from None
+    return tag, commit
+
+
+def export_tree(root: Path, *, commit: str, dest: Path) -> Path:
+    """Write the project files of ``commit`` (relative to ``root``) into ``dest``; nothing is checked out."""
+    for rel, data in git.read_tree(root, revision=commit, paths=PROJECT_PATHS).items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return dest
+
+
+def choose_base(root: Path, *, branch: str, remote: str, local: str | None, upstream: str | None) -> str | None:
+    """The commit to publish onto: the newer of local and remote gh-pages; diverged → :class:`DivergedError`."""
+    if upstream is None or upstream == local:
+        return local
+    if local is None or git.is_ancestor(root, ancestor=local, descendant=upstream):
+        return upstream
+    if git.is_ancestor(root, ancestor=upstream, descendant=local):
+        return local
+    raise DivergedError(
+        f"local `{branch}` and `{remote}/{branch}` have diverged: this clone holds publishes that were never pushed, "
+        f"and someone else has published to {remote} since",
+        hint=f"nothing was changed. To keep the remote's history and drop the unpushed local publishes: "
+             f"`git branch -f {branch} {remote}/{branch}`, then publish again")
+
+
+# --------------------------------------------------------------------------
+# What to publish: targets and their sites
+
+
+@dataclass(frozen=True)
+class Target:
+    """One site to publish: a company (None: the single default site) and its deploy prefix."""
+
+    company: str | None
+    prefix: str
+    name: str = ""
+    """The company's short name (for the root page listing companies)."""
+    detail: str = ""
+    """The company's full name (and city)."""
+
+
+@dataclass
+class EditionSite:
+    """A built site of an edition, ready to deploy, and its manifest (``edition.json``)."""
+
+    target: Target
+    site: Path
+    content_hash: str
+    manifest: dict
+
+
+@dataclass
+class Source:
+    """An edition's tagged project, exported into a work folder, with its metadata and companies."""
+
+    edition: ed.Edition
+    previous: ed.Edition | None
+    tag: str
+    commit: str
+    project: Path
+    loaded: Project
+    notes: list[str] = field(default_factory=list)
+
+    def targets(self, *, company: str | None, all_companies: bool) -> list[Target]:
+        """The sites to publish: one company, every company, or the default site when there are none."""
+        profiles = self.loaded.profiles
+        known = {p.id: p for p in profiles.companies}
+        if company is None and not all_companies:
+            if known:
+                raise PublishError(f"the project has company profiles ({', '.join(known)}): say which to publish",
+                                   hint="pass --company ID, or --all for every company")
+            return [Target(None, "")]
+        if not known:
+            broken = [d for d in profiles.diagnostics if d.severity == "error"]
+            if broken:
+                raise PublishError(f"the company profiles at tag `{self.tag}` do not load",
+                                   diagnostics=broken, root=self.project)
+            raise PublishError(f"there are no company profiles (content/companies/*.yml) at tag `{self.tag}`",
+                               hint="publish the default site: leave out --company/--all")
+        ids = list(known) if all_companies else [company]
+        for cid in ids:
+            if cid not in known:
+
+                raise PublishError(f"{UnknownCompanyError(cid, list(known))} (at tag `{self.tag}`)")
+        return [Target(cid, cid, known[cid].short_name,
+                       known[cid].name + (f" · {known[cid].city}" if getattr(known[cid], "city", None) else ""))
+                for cid in ids]
+
+
+def load_source(root: Path, *, edition: str, work: Path) -> Source:
+    """Export the edition's tag into ``work`` and load it; raises :class:`PublishError` on bad metadata."""
+
+    tag, commit = resolve_edition(root, edition)
+    project = export_tree(root, commit=commit, dest=work)
+    try:
+        loaded = load_project(project)
+    except NoContentError as exc:
+        raise PublishError(f"tag `{tag}` holds no content: {exc}") from None
+    editions = loaded.loaded.content.editions
+    found = ed.find(editions, edition)
+    if found is None:
+        raise PublishError(f"edition {edition} is not listed in content/editions.yml at tag `{tag}`",
+                           hint="an edition's metadata (effective date, approval) is part of the tagged commit")
+    ctx = Context(loaded.loaded.content, loaded.morph)
+    problems = [d for rule in (edition_id, edition_date, edition_order) for d in rule.check(ctx)]
+    problems += [d for d in loaded.loaded.diagnostics if d.file == ed.EDITIONS_FILE]
+    if has_errors(problems):
+        raise PublishError(f"content/editions.yml at tag `{tag}` has errors; nothing was published",
+                           diagnostics=sorted(set(problems)), root=project)
+    source = Source(found, ed.previous(editions, edition), tag, commit, project, loaded)
+    if source.previous is not None and git.ref_value(root, ref=f"refs/tags/{source.previous.tag}") is None:
+        source.notes.append(f"no «Что изменилось» page: the previous edition {source.previous.key} "
+                            f"has no tag `{source.previous.tag}`")
+        source.previous = None
+    return source
+
+
+def manifest_for(source: Source, target: Target, *, alias: str, public: bool, content_hash: str) -> dict:
+    return {"format": 1, "edition": source.edition.key, "tag": source.tag, "commit": source.commit,
+            "company": target.company, "alias": alias, "public": public, "content_hash": content_hash}
+
+
+def build_site(root: Path, source: Source, target: Target, *, alias: str, public: bool, out: Path,
+               stage: Path) -> EditionSite:
+    """Check and build one target's site of the edition into ``out/site`` (+ ``out/edition.json``)."""
+
+    checked = check_variant(source.loaded, company=target.company, public=public)
+    if not checked.ok:
+        raise PublishError(f"the content{_of(target)} at tag `{source.tag}` has errors; nothing was published",
+                           hint="fix them, commit and move the tag (an unpublished edition may still change)",
+                           diagnostics=checked.diagnostics, root=source.project)
+    pages = changes_pages(root, edition=source.edition, previous=source.previous, company=target.company,
+                          public=public, notes=source.notes)
+    built = build(source.project, out / "site", checked=checked, stage=stage, company=target.company,
+                  public=public, extra_config=edition_config(source.edition, alias=alias), extra_pages=pages)
+    if not built.ok:
+        raise PublishError(f"the site{_of(target)} did not build; nothing was published",
+                           diagnostics=built.diagnostics, root=source.project)
+    content_hash = site_hash(out / "site")
+    manifest = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
+    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return EditionSite(target, out / "site", content_hash, manifest)
+
+
+def prebuilt_site(source: Source, target: Target, *, alias: str, public: bool, folder: Path) -> EditionSite:
+    """A site built earlier by ``--build-only`` (CI build jobs), verified against the tag and its own hash."""
+    where = folder / target.company if target.company else folder
+    try:
+        manifest = json.loads((where / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PublishError(f"no prebuilt site{_of(target)} in {where}: cannot read {MANIFEST} ({exc})",
+                           hint="build it with `reglament publish EDITION --build-only --out DIR`") from None
+    content_hash = site_hash(where / "site") if (where / "site").is_dir() else "none"
+    expected = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
+    wrong = [k for k in expected if manifest.get(k) != expected[k]]
+    if wrong:
+        detail = ", ".join(f"{k}: {manifest.get(k)!r} ≠ {expected[k]!r}" for k in wrong)
+        raise PublishError(f"the prebuilt site{_of(target)} in {where} is not this edition as tagged ({detail})",
+                           hint="rebuild it from the current tag with --build-only; a changed content_hash means "
+                                "the files were changed after the build")
+    return EditionSite(target, where / "site", content_hash, manifest)
+
+
+def build_only(root: Path, *, edition: str, company: str | None = None, all_companies: bool = False,
+               alias: str = ALIAS, public: bool = False, out: Path) -> list[EditionSite]:
+    """Build the edition's site(s) from its tag into ``out`` without publishing (CI build jobs).
+
+    One company (or the default site): ``out/site`` + ``out/edition.json``;
+    ``all_companies``: ``out/<company>/…``. ``publish(…, prebuilt=out)`` deploys them.
+    """
+    root = root.resolve()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository",
+                           hint="editions are git tags: build from a clone of the project's repository")
+    check_alias(alias, edition)
+    work = Path(tempfile.mkdtemp(prefix="reglament-build-"))
+    try:
+        source = load_source(root, edition=edition, work=work / "project")
+        targets = source.targets(company=company, all_companies=all_companies)
+        sites = []
+        for target in targets:
+            dest = out / target.company if all_companies and target.company else out
+            if dest.exists():
+                shutil.rmtree(dest)
+            dest.mkdir(parents=True)
+            sites.append(build_site(root, source, target, alias=alias, public=public, out=dest,
+                                    stage=work / "stage" / (target.prefix or "default")))
+        return sites
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def check_alias(alias: str, edition: str) -> None:
+    if not ed.ID_PATTERN.match(alias) or alias in (VERSIONS_FILE, "index.html") or alias == edition:
+        raise PublishError(f"`{alias}` cannot be the alias of the edition in force",
+                           hint="use a plain name such as `latest`")
+
+
+# --------------------------------------------------------------------------
+# Publishing
+
+
+def publish(root: Path, *, edition: str, company: str | None = None, all_companies: bool = False,
+            alias: str = ALIAS, push: bool = False, remote: str = "origin", force: bool = False,
+            public: bool = False, prebuilt: Path | None = None, branch: str = BRANCH,
+            today: dt.date | None = None) -> Published:
+    """Publish ``edition`` (one company, every company, or the default site); see the module docstring.
+
+    ``prebuilt``: deploy the sites built by :func:`build_only` into that folder
+    instead of building them here (they are verified against the tag).
+    Raises :class:`PublishError` (and its subclasses) with nothing changed.
+    """
+    root = root.resolve()
+    today = today or dt.date.today()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository",
+                           hint="editions are git tags: publish from a clone of the project's repository")
+    check_alias(alias, edition)
+    try:
+        who = git.identity(root)
+    except GitError as exc:
+        raise PublishError(str(exc), hint="mike commits as the configured git user") from None
+    resolve_edition(root, edition)
+    has_remote = git.has_remote(root, remote=remote)
+    if push and not has_remote:
+        raise PublishError(f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME")
+
+    local_ref = f"refs/heads/{branch}"
+    local = git.ref_value(root, ref=local_ref)
+    try:
+        upstream = git.fetch_branch(root, remote=remote, branch=branch) if has_remote else None
+    except GitError as exc:
+        raise PublishError(f"cannot fetch `{branch}` from {remote}: {exc}",
+                           hint="check the remote's address and your access; nothing was changed") from None
+    base = choose_base(root, branch=branch, remote=remote, local=local, upstream=upstream)
+
+    work = Path(tempfile.mkdtemp(prefix="reglament-publish-"))
+    temp_branch = f"reglament-publish/{secrets.token_hex(6)}"
+    temp_ref = f"refs/heads/{temp_branch}"
+    try:
+        source = load_source(root, edition=edition, work=work / "project")
+        targets = source.targets(company=company, all_companies=all_companies)
+        if base is not None:
+            git.update_ref(root, ref=temp_ref, new=base, expected=None)
+        results, operations = [], []
+        for target in targets:
+            if prebuilt is not None:
+                site = prebuilt_site(source, target, alias=alias, public=public, folder=prebuilt)
+            else:
+                site = build_site(root, source, target, alias=alias, public=public,
+                                  out=work / "sites" / (target.prefix or "default"),
+                                  stage=work / "stage" / (target.prefix or "default"))
+            result, planned = _plan_one(root, site=site, source=source, alias=alias, base=base, force=force,
+                                        who=who, today=today)
+            results.append(result)
+            operations += planned
+        if any(t.prefix for t in targets):
+            operations.append(_root_index(root, base=base, source=source, targets=targets))
+        run_mike(root, branch=temp_branch, operations=operations)  # one commit after another, company by company
+        after = git.ref_value(root, ref=temp_ref)
+        pushed = False
+        if push and after is not None and after != upstream:
+            try:
+                git.push_commit(root, remote=remote, commit=after, branch=branch)
+            except PushRejectedError as exc:
+                raise PublishError(
+                    f"{remote} refused the push to `{branch}`: {exc.stderr or exc}",
+                    hint=f"nothing was changed, locally or on {remote}. If someone else published meanwhile, "
+                         f"publish again (it fetches first)") from None
+            pushed = True
+        if after != local:
+            try:
+                git.update_ref(root, ref=local_ref, new=after, expected=local, message=f"reglament publish {edition}")
+            except GitError as exc:
+                raise PublishError(f"local `{branch}` moved while publishing: {exc}",
+                                   hint="another publish ran in this clone at the same time; publish again") from None
+        return Published(source.edition, results, branch, local, after, pushed, source.notes)
+    finally:
+        try:
+            git.delete_ref(root, ref=temp_ref)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def _of(target: Target) -> str:
+    return f" of company `{target.company}`" if target.company else ""
+
+
+def _root_index(root: Path, *, base: str | None, source: Source, targets: list[Target]) -> dict:
+    """mike's operation writing the branch's root page: every company published there (names from this edition)."""
+    named = {t.prefix: t for t in targets}
+    named.update({p.id: Target(p.id, p.id, p.short_name, p.name + (f" · {p.city}" if getattr(p, "city", None) else ""))
+                  for p in source.loaded.profiles.companies})
+    prefixes = sorted({t.prefix for t in targets} | set(list_prefixes(root, revision=base) if base else ()) - {""})
+
+    entries = []
+    for prefix in prefixes:
+        t = named.get(prefix, Target(prefix, prefix, prefix))
+        entries.append((prefix, t.name or prefix, t.detail or ""))
+    page = index_html(site_title(source.project) or "Регламенты", entries,
+                      lead="Регламенты компаний (действующие редакции):")
+    return {"op": "files", "files": {"index.html": page}, "message": "List the published companies"}
+
+
+def _plan_one(root: Path, *, site: EditionSite, source: Source, alias: str, base: str | None, force: bool,
+              who: str, today: dt.date) -> tuple[CompanyResult, list[dict]]:
+    """mike's operations for one target's site (none that change anything when it is already there)."""
+    target, edition, content_hash = site.target, source.edition, site.content_hash
+    published = read_published(root, revision=base, prefix=target.prefix)
+    existing = next((p for p in published if p.version == edition.key), None)
+    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    operations: list[dict] = []
+    label = f"{edition.key}{_of(target)}"
+
+    if existing is not None and existing.content_hash == content_hash:
+        status = "unchanged"
+    elif existing is not None and not force:
+        raise EditionChangedError(
+            f"edition {label} is already published with different content "
+            f"({_short(existing.content_hash)} published, {_short(content_hash)} now); an approved edition does not change",
+            hint="publish the change as a new edition (add it to content/editions.yml and tag it). The hash covers "
+                 "the built pages, so a new reglament or theme version also changes it: the published pages stay "
+                 "as they are and need no republishing. To overwrite anyway, pass --force (recorded in the "
+                 "edition's properties)")
+    else:
+        status = "overwritten" if existing is not None else "published"
+        properties = {**edition.properties(), "content_hash": content_hash, "tag": source.tag, "commit": source.commit,
+                      "published_at": now, "published_by": who}
+        if existing is not None:
+            history = list(existing.properties.get("overwrites", []))
+            history.append({"by": who, "at": now, "replaced_hash": existing.content_hash,
+                            "replaced_published_at": existing.properties.get("published_at")})
+            properties["overwrites"] = history
+        published = [p for p in published if p.version != edition.key]
+        published.append(PublishedEdition(edition.key, edition.title, (), properties))
+
+    current = in_force(published, today)
+    holder = next((p.version for p in published if alias in p.aliases), None)
+    if status != "unchanged":
+        operations.append({
+            "op": "deploy", "site_dir": str(site.site), "version": edition.key, "title": edition.title,
+            "aliases": [alias] if current == edition.key and holder != edition.key else [],
+            "deploy_prefix": target.prefix, "properties": properties,
+            "message": f"Publish edition {label} ({source.tag} = {source.commit[:12]}) "
+                       f"{'overwriting the published one (--force) ' if status == 'overwritten' else ''}with mike",
+        })
+        if current == edition.key:
+            holder = edition.key
+    if holder != current:
+        operations.append({"op": "alias", "version": current, "aliases": [alias], "deploy_prefix": target.prefix,
+                           "message": f"Move `{alias}`{_of(target)} to edition {current}, in force"})
+        status = "alias" if status == "unchanged" else status
+    operations.append({"op": "set_default", "identifier": alias, "deploy_prefix": target.prefix,
+                       "message": f"Open `{alias}`{_of(target)} by default"})
+    return CompanyResult(target, status, content_hash, current), operations
+
+
+def _short(content_hash: str | None) -> str:
+    return (content_hash or "no hash")[:19]
+
+
+def list_published(root: Path, *, branch: str = BRANCH, company: str | None = None) -> dict[str, list[PublishedEdition]]:
+    """Published editions by prefix (company id; ``""`` for the default site), newest first.
+
+    Reads the local ``branch``, or ``origin/<branch>`` when there is no local one.
+    """
+    root = root.resolve()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository", hint="run it in a clone of the project")
+    revision = git.ref_value(root, ref=f"refs/heads/{branch}") or git.ref_value(root, ref=f"refs/remotes/origin/{branch}")
+    if revision is None:
+        return {}
+    prefixes = list_prefixes(root, revision=revision)
+    if company is not None:
+        if company not in prefixes:
+            known = ", ".join(p for p in prefixes if p) or "none"
+            raise PublishError(f"no editions of company `{company}` on `{branch}`", hint=f"published companies: {known}")
+        prefixes = [company]
+    listing = {}
+    for prefix in prefixes:
+        items = read_published(root, revision=revision, prefix=prefix)
+        listing[prefix] = sorted(items, key=lambda p: ed.edition_key(p.version), reverse=True)
+    return listing
+
+
+def serve_editions(root: Path, *, address: str = "localhost:8000", branch: str = BRANCH) -> int:
+    """Serve the publish branch as published (mike's server: the version selector and banners work).
+
+    Blocks until interrupted; returns the server's exit code. Serves the local
+    ``branch``, or ``origin/<branch>`` when there is no local one.
+    """
+    root = root.resolve()
+    if not git.is_repository(root):
+        raise PublishError(f"{root} is not inside a git repository", hint="run it in a clone of the project")
+    revision = branch
+    if git.ref_value(root, ref=f"refs/heads/{branch}") is None:
+        if git.ref_value(root, ref=f"refs/remotes/origin/{branch}") is None:
+            raise PublishError(f"no `{branch}` branch here: nothing is published yet",
+                               hint="publish an edition first (`reglament publish EDITION`), or fetch it: "
+                                    f"`git fetch origin {branch}`")
+        revision = f"origin/{branch}"
+    host, _, port = address.rpartition(":") if ":" in address else (address, "", "8000")
+    if not port.isdigit():
+        raise PublishError(f"`{address}` is not HOST:PORT", hint="e.g. localhost:8000")
+    proc = subprocess.Popen([sys.executable, "-m", "reglament.publish.mike_runner", "serve", f"{host or 'localhost'}:{port}",
+                             revision], cwd=root)
+    try:
+        return proc.wait()
+    finally:  # interrupted (Ctrl+C, SIGTERM): never leave the server behind
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()

@@ -1,0 +1,542 @@
+"""Render the model into a tree of Markdown pages (the interface to any site engine).
+
+Templates live in ``<root>/templates/pages`` and run in Jinja's
+``ImmutableSandboxedEnvironment`` with ``StrictUndefined``: they are project
+files that editors may change, so they get no access to Python internals.
+Text from the model passes through :meth:`Renderer.text`, which escapes raw
+HTML and turns ``[[id]]`` references into links with a tooltip.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from reglament.diagnostics import Diagnostic
+from reglament.errors import TemplateFailure
+from reglament.model import nodes as m
+from reglament.model.content import Content, Item, part_items
+from reglament.model.references import REF_RE, escape_html, find_refs, mask_for_terms
+from reglament.morphology import Morph, TermMatcher
+from reglament.render import motivation, views
+
+GLOSSARY = "glossary.md"
+ROLES_INDEX = "roles/index.md"
+RACI = "roles/raci.md"
+
+
+def regulation_page(reg_id: str) -> str:
+    return f"{reg_id}/index.md"
+
+
+def role_page(role_id: str) -> str:
+    return f"roles/{role_id}.md"
+
+
+@dataclass
+class RenderedTree:
+    """The rendered docs tree: Markdown pages by path, their sources (for edit links) and the navigation."""
+
+    pages: dict[str, str] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+    nav: list = field(default_factory=list)
+
+    def write(self, docs_dir: Path) -> None:
+        for rel, text in self.pages.items():
+            path = docs_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+
+
+#: a Markdown link, image or link-definition target with a scheme other than http(s)/mailto/tel (javascript:, data:, vbscript:…)
+_UNSAFE_LINK = re.compile(r"((?<!\\)\]\(\s*<?|^ {0,3}\[[^\]\n]+\]:[ \t]*<?)(?!https?:|mailto:|tel:)"
+                          r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[^()\s>]|\([^()\s]*\))*", re.I | re.M)
+
+
+def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
+    """Front matter of a rendered page: its title, the source file the edit button opens,
+    and which of the theme's sidebars to hide (`toc`, `navigation`) for wide pages."""
+    # Material prints page titles as HTML (nav, <title>, header): escape them once here
+    meta: dict = {"title": html.escape(title, quote=False), "reglament_source": source}
+    if hide:
+        meta["hide"] = list(hide)
+    return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
+
+
+def plain(text: str, content: Content) -> str:
+    """Text with references replaced by their display form and Markdown emphasis dropped (for tooltips)."""
+
+    def repl(mt: re.Match) -> str:
+        return mt.group(2) or display_name(content.get(mt.group(1).strip()), mt.group(1))
+
+    text = REF_RE.sub(repl, text)
+    text = re.sub(r"[*_`]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def display_name(item: Item | None, fallback: str) -> str:
+    if item is None:
+        return fallback
+    node = item.node
+    if item.kind == "term":
+        return node.term
+    if item.kind == "role":
+        return node.name
+    if item.kind in ("regulation", "page"):
+        return f"«{node.title}»"
+    if item.kind == "part":
+        return f"разд. {item.number} «{node.title}»"
+    if item.kind in ("kpi", "category"):
+        return f"«{node.name}»"
+    return f"п. {item.number}" if item.number else fallback
+
+
+def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
+    """Where in ``pages`` (the page templates folder) a template error happened, as a diagnostic."""
+    file, line = None, 1
+    if isinstance(exc, TemplateSyntaxError):
+        file, line = exc.filename or exc.name, exc.lineno or 1
+    else:  # Jinja rewrites the traceback so that template frames carry the template's file and line
+        tb = exc.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            if name.endswith(".j2"):
+                file, line = name, tb.tb_lineno
+            tb = tb.tb_next
+    rel = f"{pages.parent.name}/{pages.name}"
+    if file:
+        path = Path(file)
+        try:
+            rel = f"{pages.parent.name}/{pages.name}/{path.resolve().relative_to(pages.resolve()).as_posix()}"
+        except ValueError:
+            rel = f"{pages.parent.name}/{pages.name}/{path.name}"
+    if isinstance(exc, TemplateSyntaxError):
+        return Diagnostic(rel, line, 1, "error", "template-syntax", f"page template syntax error: {exc.message}",
+                          "fix the Jinja syntax: every `{{` needs `}}`, every `{% for %}` its `{% endfor %}`")
+    if isinstance(exc, SecurityError):
+        return Diagnostic(rel, line, 1, "error", "template-forbidden", f"forbidden in page templates: {exc}",
+                          "templates run in a sandbox: use the values passed to the page, not Python internals")
+    if isinstance(exc, UndefinedError):
+        return Diagnostic(rel, line, 1, "error", "template-undefined", f"page template: {exc.message}",
+                          "use a name the page is given, or guard it with `{% if x is defined %}`")
+    return Diagnostic(rel, line, 1, "error", "template-error", f"page template failed: {exc.message or exc}", "")
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled page templates kept for the life of the process, keyed by name and source checksum.
+
+    Every render builds a fresh sandboxed environment; compiling the page templates
+    again was most of the time of rendering a small site (and of each company's
+    render in ``build --all-companies`` or a ``serve`` rebuild). An edited template
+    has another checksum, so it is compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None and bucket.checksum is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledTemplates()
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Jinja's immutable sandbox, with its attribute verdicts remembered.
+
+    The sandbox asks :meth:`is_safe_attribute` on every attribute a template reads;
+    the answer depends only on the object's type and the attribute's name (Jinja
+    checks the name's underscores, internal attributes of functions, frames and
+    types, and the mutating methods of the known mutable types), so it is the same
+    every time for a (type, name) pair. Rendering a large site read millions of them.
+    """
+
+    def __init__(self, **options) -> None:
+        super().__init__(**options)
+        self._verdicts: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj, attr: str, value) -> bool:
+        key = (type(obj), attr)
+        verdict = self._verdicts.get(key)
+        if verdict is None:
+            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
+        return verdict
+
+
+class Renderer:
+    def __init__(self, content: Content, templates: Path, *, morph: Morph | None = None, autolink: bool = True) -> None:
+        self.content = content
+        self.pages_dir = templates / "pages"
+        self._relpaths: dict[tuple[str, str], str] = {}
+        self._tooltips: dict[str, str] = {}
+        #: recognises glossary terms in any word form, for automatic term links
+        self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
+        self.env = _Sandbox(
+            loader=FileSystemLoader(str(templates / "pages")),
+            bytecode_cache=_COMPILED,
+            undefined=StrictUndefined,
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["text"] = self._text_filter
+        self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
+        self.env.filters["num"] = lambda n: f"{n:,.0f}".replace(",", "\u00a0") if isinstance(n, (int, float)) else n
+        self.env.filters["pct"] = lambda n: f"{motivation.format_number(n)}\u00a0%"
+        self.env.filters["money"] = lambda n: motivation.format_number(motivation.money(n))
+        self.env.filters["plain"] = lambda s: plain(s or "", self.content)
+        self.env.filters["tojson"] = lambda v: html.escape(json.dumps(v, ensure_ascii=False), quote=True)  # for attributes
+        self.env.globals["raci_labels"] = views.RACI_LABELS
+        self.env.globals["raci_of"] = views.raci_of
+        self.env.globals["group_uses"] = views.group_uses
+        self.env.globals["letter_index"] = views.letter_index
+        self.env.globals["href"] = self._href_global
+        self.env.globals["edit"] = lambda source: f"{EDIT_SCHEME}{source}"
+        self.env.globals["link"] = self._link_global
+        self.env.globals["number"] = self._number
+        self.current = ""  # the page being rendered, for relative links
+
+    # ------------------------------------------------------------ links
+
+    def href(self, item: Item) -> str:
+        """Link target of an item, relative to the current page."""
+        if item.kind == "term":
+            target, anchor = GLOSSARY, item.id
+        elif item.kind == "role":
+            target, anchor = role_page(item.id), ""
+        elif item.kind == "regulation":
+            target, anchor = regulation_page(item.id), ""
+        elif item.kind == "page":
+            target, anchor = f"{item.id}.md" if item.id != "home" else "index.md", ""
+        else:
+            target, anchor = regulation_page(item.regulation.id), item.id
+        if target == self.current:
+            rel = ""
+        else:
+            key = (target, posixpath.dirname(self.current))
+            rel = self._relpaths.get(key)
+            if rel is None:  # posixpath.relpath is slow, and a site has few distinct (folder, target) pairs
+                rel = self._relpaths[key] = posixpath.relpath(target, key[1] or ".")
+        return rel + (f"#{anchor}" if anchor else "")
+
+    def tooltip(self, item: Item) -> str:
+        tip = self._tooltips.get(item.id)
+        if tip is None:  # the same item is linked from many pages: its tooltip is computed once
+            tip = self._tooltips[item.id] = self._tooltip(item)
+        return tip
+
+    def _tooltip(self, item: Item) -> str:
+        node = item.node
+        if item.kind == "term":
+            tip = f"{node.term} — {plain(node.definition, self.content)}"
+        elif item.kind == "role":
+            tip = f"{node.name} ({node.department})"
+        elif hasattr(node, "text"):
+            tip = plain(node.text, self.content) if isinstance(node.text, str) else ""
+        else:
+            tip = display_name(item, item.id)
+        return tip if len(tip) <= 280 else tip[:277].rstrip() + "…"
+
+    def link_md(self, item: Item, display: str) -> str:
+        title = self.tooltip(item).replace('"', "″")
+        return f'[{display}]({self.href(item)} "{title}")'
+
+    def _link_global(self, ident: str, display: str | None = None) -> str:
+        item = self.content.get(ident)
+        if item is None:
+            return html.escape(display or ident)
+        return self.link_md(item, html.escape(display or display_name(item, ident)))
+
+    def _href_global(self, ident: str) -> str:
+        item = self.content.get(ident)
+        return self.href(item) if item else ""
+
+    def _number(self, ident: str) -> str:
+        item = self.content.get(ident)
+        return item.number if item and item.number else ""
+
+    # ------------------------------------------------------------ text
+
+    def text(self, value: str | None, *, block: bool = False, owner: str | None = None,
+             seen: set[str] | None = None, auto: bool = True) -> str:
+        """Model text → Markdown: raw HTML escaped (outside code), references → links, and the first
+        mention of each glossary term (in any word form) → a link with the definition as tooltip.
+
+        A term is not linked automatically where the text already links it with ``[[…]]``, in the
+        text that defines it (``owner``), or when ``seen`` (the terms already linked earlier in the
+        same paragraph) holds it. Code spans, references, links, HTML and URLs are never searched.
+        """
+        if not value:
+            return ""
+        seen = set() if seen is None else seen
+        out, pos = [], 0
+        for mention in self.mentions(value, owner=owner, seen=seen) if auto else ():
+            out.append(self._text_segment(value[pos:mention.start]))
+            word = value[mention.start:mention.end]
+            out.append(self.link_md(self.content.index[mention.term_id], word))
+            pos = mention.end
+        out.append(self._text_segment(value[pos:]))
+        result = "".join(out)
+        return result if block else result.strip()
+
+    def mentions(self, value: str, *, owner: str | None, seen: set[str]) -> list:
+        """The term mentions of ``value`` to link automatically (first of each term); adds them to ``seen``."""
+        if self.matcher is None:
+            return []
+        linked = {ref.target for ref in find_refs(value)}
+        found = []
+        for mention in self.matcher.find(mask_for_terms(value)):
+            term = mention.term_id
+            if term in linked or term in seen or term == owner or term not in self.content.index:
+                continue
+            seen.add(term)
+            found.append(mention)
+        seen.update(linked)
+        return found
+
+    def _text_segment(self, value: str) -> str:
+        """Escape HTML outside code spans and turn references into links."""
+        escaped = escape_html(value)
+
+        def repl(mt: re.Match) -> str:
+            ident = mt.group(1).strip()
+            item = self.content.get(ident)
+            display = mt.group(2)
+            if item is None:
+                return html.escape(display or ident)
+            return self.link_md(item, display or display_name(item, ident))
+
+        return _UNSAFE_LINK.sub(r"\1#", REF_RE.sub(repl, escaped))
+
+    def _text_filter(self, value: str | None, owner: str | None = None) -> str:
+        return self.text(value, owner=owner)
+
+    # ------------------------------------------------------------ pages
+
+    def render_page(self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (),
+                    **context) -> str:
+        self.current = path
+        try:
+            body = self.env.get_template(template).render(**context)
+        except TemplateError as exc:
+            raise TemplateFailure(template_diagnostic(exc, self.pages_dir)) from exc
+        return front_matter(title, source, hide=hide) + body
+
+
+    def prose(self, part: m.ProsePart, *, heading_shift: int = 0) -> str:
+        """A Markdown body with references resolved and terms linked once per paragraph
+        (list item, table); code blocks kept verbatim, headings get no automatic links.
+        ``heading_shift`` demotes headings (a regulation part's `##` sits under the part's own `##` title)."""
+        out, in_fence, seen, in_block = [], False, set(), False
+        for line in part.body.split("\n"):
+            if re.match(r"^\s*(```|~~~)", line):
+                in_fence = not in_fence
+                out.append(line)
+                seen, in_block = set(), False
+            elif in_fence:
+                out.append(line)
+            elif not line.strip() or _HEADING.match(line) or (line.startswith("    ") and not in_block):
+                # blank lines, headings and indented code: explicit references only
+                seen, in_block = set(), False
+                if heading_shift and _HEADING.match(line):
+                    hashes = len(line.lstrip().split(" ", 1)[0])
+                    line = "#" * min(6, hashes + heading_shift) + line.lstrip()[hashes:]
+                out.append(self.text(line, block=True, auto=False))
+            else:
+                if _LIST_ITEM.match(line):
+                    seen = set()
+                in_block = True
+                out.append(self.text(line, block=True, seen=seen))
+        return "\n".join(out).strip("\n")
+
+
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+#: placeholder scheme for "edit this source" links; the site engine adapter turns it into the repository URL
+EDIT_SCHEME = "reglament-source:"
+
+
+def render(content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None,
+           pdf_links: bool = False) -> RenderedTree:
+    """Render every page of the site; pure: same content → same tree.
+
+    ``pdf_links``: each regulation page links to its print edition (``pdf/<regulation>.pdf``, written by the build).
+    """
+    r = Renderer(content, templates, morph=morph)
+    tree = RenderedTree()
+
+    # regulations
+    referenced = _referenced_by_regulation(content)
+    nav_regs = []
+    for reg in content.regulations:
+        path = regulation_page(reg.id)
+        r.current = path  # the prose below links relative to this page
+        parts = []
+        for s, part in enumerate(reg.loaded_parts, 1):
+            parts.append({"number": s, "part": part, "kind": getattr(part, "kind", "prose"),
+                          "items": list(part_items(part)),
+                          "source": part.origin.file,
+                          "prose": r.prose(part, heading_shift=1) if isinstance(part, m.ProsePart) else "",
+                          "terms": _terms_of(content, reg, part, referenced) if isinstance(part, m.TermsPart) else [],
+                          **_part_extras(part)})
+        tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,
+                                         reg=reg, parts=parts, content=content,
+                                         pdf_href=f"../pdf/{reg.id}.pdf" if pdf_links else "")
+        tree.sources[path] = reg.origin.file
+        nav_regs.append({reg.short_title or reg.title: path})
+
+    # glossary
+    used_in = views.usage(content, r.matcher)
+    terms = sorted(content.terms, key=views.term_sort_key)
+    tree.sources[GLOSSARY] = content.terms[0].origin.file if content.terms else "content/glossary.yml"
+    tree.pages[GLOSSARY] = r.render_page(GLOSSARY, "glossary.md.j2", title="Глоссарий", source=tree.sources[GLOSSARY],
+                                         terms=terms, used_in=used_in, content=content)
+
+    # roles
+    nav_roles = []
+    duty_index = views.duty_index(content)
+    role_views = {role.id: views.role_view(content, role, index=duty_index) for role in content.roles}
+    for role in content.roles:
+        path = role_page(role.id)
+        tree.pages[path] = r.render_page(path, "role.md.j2", title=role.name, source=role.origin.file,
+                                         role=role, view=role_views[role.id], content=content)
+        tree.sources[path] = role.origin.file
+        nav_roles.append({role.name: path})
+    tree.sources[ROLES_INDEX] = content.roles[0].origin.file if content.roles else "content/roles.yml"
+    tree.pages[ROLES_INDEX] = r.render_page(ROLES_INDEX, "roles.md.j2", title="Роли", source=tree.sources[ROLES_INDEX],
+                                            roles=content.roles, content=content,
+                                            role_views=role_views)
+    matrix = views.raci_matrix(content)
+    duty_files = [row.item.part.origin.file for s in matrix.sections for row in s.rows[:1]]
+    tree.sources[RACI] = duty_files[0] if duty_files else tree.sources[ROLES_INDEX]
+    tree.pages[RACI] = r.render_page(RACI, "raci.md.j2", title="Матрица ответственности (RACI)",
+                                     source=tree.sources[RACI], hide=("toc",), matrix=matrix, content=content)
+
+    # free pages
+    home = None
+    for page in content.pages:
+        path = "index.md" if page.id == "home" else f"{page.id}.md"
+        r.current = path
+        tree.pages[path] = front_matter(page.title, page.origin.file) + f"# {html.escape(page.title)}\n\n{r.prose(page)}\n"
+        tree.sources[path] = page.origin.file
+        if path == "index.md":
+            home = path
+    if home is None:
+        tree.pages["index.md"] = r.render_page("index.md", "index.md.j2", title=site_title or "Главная",
+                                               source="content", content=content, site_title=site_title)
+        tree.sources["index.md"] = "content"
+
+    departments = {role.id: role.department for role in content.roles}
+    tree.nav = [
+        {"Главная": "index.md"},
+        {"Регламенты": grouped_nav(nav_regs, [departments.get(reg.owner, "") for reg in content.regulations])},
+        {"Глоссарий": GLOSSARY},
+        {"Роли": [{"Все роли": ROLES_INDEX}, {"Матрица RACI": RACI},
+                  *grouped_nav(nav_roles, [role.department for role in content.roles])]},
+    ]
+    for page in content.pages:
+        if page.id != "home":
+            tree.nav.append({page.title: f"{page.id}.md"})
+    return tree
+
+
+#: a navigation section with more entries than this is split into sub-sections
+NAV_GROUP_LIMIT = 15
+
+
+def grouped_nav(entries: list[dict], groups: list[str], *, limit: int = NAV_GROUP_LIMIT) -> list[dict]:
+    """``entries`` as they are when few; otherwise in sub-sections by ``groups`` (the department), in order of
+    first appearance.
+
+    MkDocs + Material writes the navigation into every page, and with
+    ``navigation.prune`` only the open path is kept: a flat section of hundreds of
+    regulations or roles would put all of them into every page, so a site's pages
+    would grow with the site (and its build time with its square). Grouped, a page
+    carries the section titles and its own group.
+    """
+    if len(entries) <= limit or len(set(groups)) < 2:
+        return entries
+    by_group: dict[str, list[dict]] = {}
+    for entry, group in zip(entries, groups):
+        by_group.setdefault(group or "Прочее", []).append(entry)
+    return [{group: items} for group, items in by_group.items()]
+
+
+def _part_extras(part: m.Node) -> dict:
+    """Computed data some part kinds show: the worked bonus example and calculator, the day timeline."""
+    if isinstance(part, m.MotivationPart):
+        return {"example": motivation.compute(part, motivation.example_percent(part)),
+                "calculator": motivation.calculator_data(part)}
+    if isinstance(part, m.SchedulePart):
+        return {"timeline": views.timeline(part)}
+    return {}
+
+
+def duty_roles(duty: m.Duty) -> list[str]:
+    roles = [duty.role] if duty.role else []
+    if duty.raci:
+        for rid in [*duty.raci.responsible, duty.raci.accountable, *duty.raci.consulted, *duty.raci.informed]:
+            if rid and rid not in roles:
+                roles.append(rid)
+    return roles
+
+
+def raci_letter(duty: m.Duty, role_id: str) -> str:
+    if duty.raci is None:
+        return "R" if duty.role == role_id else ""
+    letters = []
+    if role_id in duty.raci.responsible or duty.role == role_id:
+        letters.append("R")
+    if duty.raci.accountable == role_id:
+        letters.append("A")
+    if role_id in duty.raci.consulted:
+        letters.append("C")
+    if role_id in duty.raci.informed:
+        letters.append("I")
+    return "/".join(letters)
+
+
+def where_used(content: Content) -> dict[str, list[Item]]:
+    """For each referenced id, the items whose text references it (in source order, once each)."""
+
+    used: dict[str, list[Item]] = {}
+    for text in content.texts():
+        if text.owner is None:
+            continue
+        for ref in find_refs(text.text):
+            lst = used.setdefault(ref.target, [])
+            if text.owner not in lst and text.owner.id != ref.target:
+                lst.append(text.owner)
+    return used
+
+
+def _referenced_by_regulation(content: Content) -> dict[int, set[str]]:
+    """id(regulation) → every id its texts reference (one pass over the texts for all terms parts)."""
+    found: dict[int, set[str]] = {}
+    for text in content.texts():
+        if text.regulation is not None and "[[" in text.text:
+            found.setdefault(id(text.regulation), set()).update(ref.target for ref in find_refs(text.text))
+    return found
+
+
+def _terms_of(content: Content, reg: m.Regulation, part: m.TermsPart,
+              referenced: dict[int, set[str]] | None = None) -> list[m.Term]:
+    if part.terms:
+        return [content.index[t].node for t in part.terms if t in content.index]
+    if referenced is None:
+        referenced = _referenced_by_regulation(content)
+    ids = referenced.get(id(reg), set())
+    return sorted((t for t in content.terms if t.id in ids), key=lambda t: t.term.lower())

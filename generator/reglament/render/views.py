@@ -1,0 +1,473 @@
+"""What the reader's pages show, computed from the content: a role's duties,
+deadlines, responsibility and interactions with other roles; the RACI matrix;
+where each term and item is used.
+
+Pure functions over :class:`~reglament.content.Content`; the templates only
+lay the results out. Role letters follow RACI: R performs, A answers for the
+result, C is consulted, I is informed. A duty's ``role`` counts as R.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reglament.model import nodes as m
+from reglament.model.content import Content, Item
+from reglament.model.references import find_refs, mask_for_terms
+from reglament.morphology import TermMatcher
+
+RACI_ORDER = ("R", "A", "C", "I")
+
+#: what each letter means, for legends and tooltips
+RACI_LABELS = {
+    "R": "исполняет",
+    "A": "отвечает за результат",
+    "C": "согласует",
+    "I": "информируется",
+}
+
+
+def raci_of(duty: m.Duty) -> dict[str, tuple[str, ...]]:
+    """Role id → its RACI letters for ``duty``, in R, A, C, I order (roles in order of first appearance)."""
+    found: dict[str, list[str]] = {}
+
+    def add(role_id: str | None, letter: str) -> None:
+        if role_id:
+            letters = found.setdefault(role_id, [])
+            if letter not in letters:
+                letters.append(letter)
+
+    add(duty.role, "R")
+    if duty.raci:
+        for rid in duty.raci.responsible:
+            add(rid, "R")
+        add(duty.raci.accountable, "A")
+        for rid in duty.raci.consulted:
+            add(rid, "C")
+        for rid in duty.raci.informed:
+            add(rid, "I")
+    return {rid: tuple(sorted(letters, key=RACI_ORDER.index)) for rid, letters in found.items()}
+
+
+def mentioned_roles(content: Content, duty: m.Duty) -> list[str]:
+    """Role ids a duty's text or deadline references with ``[[role]]``."""
+    out: list[str] = []
+    for text in (duty.text, duty.deadline or ""):
+        for ref in find_refs(text):
+            item = content.get(ref.target)
+            if item is not None and item.kind == "role" and ref.target not in out:
+                out.append(ref.target)
+    return out
+
+
+def duty_groups(content: Content) -> dict[str, m.DutyGroup]:
+    """Duty id → the group that holds it (ungrouped duties are absent)."""
+    groups: dict[str, m.DutyGroup] = {}
+    for reg in content.regulations:
+        for part in reg.loaded_parts:
+            if isinstance(part, m.DutiesPart):
+                for group in part.groups:
+                    for duty in group.duties:
+                        groups.setdefault(duty.id, group)
+    return groups
+
+
+# --------------------------------------------------------------------------- role page
+
+
+@dataclass
+class DutyEntry:
+    """A duty as seen from one role: the role's letters in it."""
+
+    item: Item
+    letters: tuple[str, ...]
+    group: m.DutyGroup | None = None
+
+    @property
+    def duty(self) -> m.Duty:
+        return self.item.node
+
+    @property
+    def performs(self) -> bool:
+        return "R" in self.letters
+
+
+@dataclass
+class DutyGroupView:
+    """Consecutive duties of one group (or ungrouped: ``group`` is None)."""
+
+    group: m.DutyGroup | None
+    entries: list[DutyEntry] = field(default_factory=list)
+
+
+@dataclass
+class RegulationDuties:
+    """A role's duties in one regulation: those it performs (by group) and those it takes part in."""
+
+    regulation: m.Regulation
+    performs: list[DutyGroupView] = field(default_factory=list)
+    participates: list[DutyEntry] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(g.entries) for g in self.performs) + len(self.participates)
+
+
+@dataclass
+class Relation:
+    """A regulation and why it concerns a role."""
+
+    regulation: m.Regulation
+    why: list[str]
+
+
+@dataclass
+class ResponsibilityView:
+    """A responsibility clause that enforces some of the role's duties, with the bonus reductions tied to it."""
+
+    item: Item
+    duties: list[Item]
+    reductions: list[Item]
+
+
+@dataclass
+class InteractionEntry:
+    """One duty that links two roles: who does what in it."""
+
+    item: Item
+    giver_letters: tuple[str, ...]  # letters of the role that gives (empty: mentioned in the text)
+    taker_letters: tuple[str, ...]
+
+
+@dataclass
+class Interaction:
+    """What another role owes this role, and what this role owes it."""
+
+    other: m.Role
+    from_other: list[InteractionEntry] = field(default_factory=list)
+    to_other: list[InteractionEntry] = field(default_factory=list)
+
+
+@dataclass
+class RoleView:
+    role: m.Role
+    reports_to: m.Role | None
+    subordinates: list[m.Role]
+    regulations: list[Relation]
+    duties: list[RegulationDuties]
+    deadlines: list[DutyEntry]
+    responsibility: list[ResponsibilityView]
+    interactions: list[Interaction]
+
+    @property
+    def duty_count(self) -> int:
+        return sum(rd.count for rd in self.duties)
+
+    @property
+    def performed_count(self) -> int:
+        return sum(len(g.entries) for rd in self.duties for g in rd.performs)
+
+
+def _gives(giver: tuple[str, ...], taker: tuple[str, ...], taker_mentioned: bool) -> bool:
+    """Does the role with ``giver`` letters owe something to the role with ``taker`` letters in a duty?
+
+    The performer (R) owes the result to A, a report to I and — when the text names it —
+    whatever the text says to a mentioned role; A and C owe the performer a decision or
+    an approval.
+    """
+    if "R" in giver and (set(taker) & {"A", "I"} or taker_mentioned):
+        return True
+    return "R" in taker and bool(set(giver) & {"A", "C"})
+
+
+@dataclass
+class DutyIndex:
+    """Every duty's RACI letters and the roles its text names, computed once for all role pages."""
+
+    entries: list[tuple[Item, dict[str, tuple[str, ...]], list[str]]]
+    #: role id → positions in ``entries`` of the duties the role takes part in or is named by, in order
+    by_role: dict[str, list[int]]
+    groups: dict[str, m.DutyGroup]
+
+
+def duty_index(content: Content) -> DutyIndex:
+    entries: list[tuple[Item, dict[str, tuple[str, ...]], list[str]]] = []
+    by_role: dict[str, list[int]] = {}
+    for item in content.items("duty"):
+        letters = raci_of(item.node)
+        mentioned = mentioned_roles(content, item.node)
+        for rid in dict.fromkeys([*letters, *mentioned]):
+            by_role.setdefault(rid, []).append(len(entries))
+        entries.append((item, letters, mentioned))
+    return DutyIndex(entries, by_role, duty_groups(content))
+
+
+def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None) -> RoleView:
+    """Everything the role page shows about ``role``.
+
+    ``index`` (:func:`duty_index`) is shared by the role pages of one render: only
+    the duties a role takes part in or is named by are visited (a duty that does
+    neither adds nothing to the page), so a site's role pages cost its duties once,
+    not once per role.
+    """
+    index = index or duty_index(content)
+    roles = {r.id: r for r in content.roles}
+    groups = index.groups
+
+    duties_by_reg: dict[str, RegulationDuties] = {}
+    mine: list[DutyEntry] = []
+    interactions: dict[str, Interaction] = {}
+    for position in index.by_role.get(role.id, ()):
+        item, letters, mentioned = index.entries[position]
+        duty: m.Duty = item.node
+        own = letters.get(role.id, ())
+        if own:
+            entry = DutyEntry(item, own, groups.get(duty.id))
+            mine.append(entry)
+            rd = duties_by_reg.setdefault(item.regulation.id, RegulationDuties(item.regulation))
+            if entry.performs:
+                if not rd.performs or rd.performs[-1].group is not entry.group:
+                    rd.performs.append(DutyGroupView(entry.group))
+                rd.performs[-1].entries.append(entry)
+            else:
+                rd.participates.append(entry)
+        for other_id, other_letters in letters.items():
+            if other_id == role.id or other_id not in roles:
+                continue
+            inter = interactions.setdefault(other_id, Interaction(roles[other_id]))
+            if _gives(other_letters, own, role.id in mentioned):
+                inter.from_other.append(InteractionEntry(item, other_letters, own))
+            if _gives(own, other_letters, other_id in mentioned):
+                inter.to_other.append(InteractionEntry(item, own, other_letters))
+        # another role named in the text of a duty this role performs, taking no RACI part in it:
+        # this role owes it what the text says (the reverse case is covered above: ``own`` is empty)
+        if "R" in own:
+            for other_id in mentioned:
+                if other_id in letters or other_id == role.id or other_id not in roles:
+                    continue
+                inter = interactions.setdefault(other_id, Interaction(roles[other_id]))
+                inter.to_other.append(InteractionEntry(item, own, ()))
+
+    order = {r.id: i for i, r in enumerate(content.roles)}
+    interaction_list = sorted((i for i in interactions.values() if i.from_other or i.to_other),
+                              key=lambda i: order.get(i.other.id, len(order)))
+
+    reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
+    duties = sorted(duties_by_reg.values(), key=lambda rd: reg_order[rd.regulation.id])
+
+    relations = []
+    for reg in content.regulations:
+        why = []
+        if role.id in reg.audience:
+            why.append("распространяется на роль")
+        if reg.owner == role.id:
+            why.append("владелец регламента")
+        if reg.approver == role.id:
+            why.append("утверждает регламент")
+        if reg.id in duties_by_reg:
+            why.append("обязанности роли")
+        if why:
+            relations.append(Relation(reg, why))
+
+    responsible_ids = {e.item.id for e in mine if set(e.letters) & {"R", "A"}}
+    reductions_by_resp: dict[str, list[Item]] = {}
+    for red in content.items("reduction"):
+        reductions_by_resp.setdefault(red.node.responsibility, []).append(red)
+    responsibility = []
+    for resp in content.items("responsibility"):
+        enforced = [content.index[d] for d in resp.node.enforces if d in responsible_ids and d in content.index]
+        if enforced:
+            responsibility.append(ResponsibilityView(resp, enforced, reductions_by_resp.get(resp.id, [])))
+
+    deadlines = sorted((e for e in mine if e.performs and e.duty.deadline),
+                       key=lambda e: (e.duty.deadline_minutes is None, e.duty.deadline_minutes or 0))
+
+    return RoleView(
+        role=role,
+        reports_to=roles.get(role.reports_to or ""),
+        subordinates=[r for r in content.roles if r.reports_to == role.id],
+        regulations=relations,
+        duties=duties,
+        deadlines=deadlines,
+        responsibility=responsibility,
+        interactions=interaction_list,
+    )
+
+
+# --------------------------------------------------------------------------- RACI matrix
+
+
+@dataclass
+class RaciRow:
+    item: Item
+    letters: dict[str, tuple[str, ...]]
+    group: m.DutyGroup | None
+
+    @property
+    def shared(self) -> bool:
+        return self.item.node.raci is not None
+
+
+@dataclass
+class RaciSection:
+    regulation: m.Regulation
+    rows: list[RaciRow] = field(default_factory=list)
+    #: the section's columns: the roles taking part in its duties (all roles of a large site would make
+    #: every section's table as wide as the whole company, and the page grow as duties × roles)
+    roles: list[m.Role] = field(default_factory=list)
+
+
+@dataclass
+class RaciMatrix:
+    roles: list[m.Role]
+    sections: list[RaciSection]
+
+    @property
+    def rows(self) -> list[RaciRow]:
+        return [row for s in self.sections for row in s.rows]
+
+    @property
+    def shared(self) -> list[RaciRow]:
+        return [row for s in self.sections for row in s.rows if row.shared]
+
+    @property
+    def without_accountable(self) -> list[RaciRow]:
+        return [row for row in self.shared if not row.item.node.raci.accountable]
+
+
+def raci_matrix(content: Content) -> RaciMatrix:
+    """Roles × duties: every duty of every regulation with each role's letters.
+
+    Columns are the roles that take part in at least one duty, in the order of `roles.yml`
+    (``matrix.roles``; each section's own: ``section.roles``).
+    """
+    groups = duty_groups(content)
+    sections: dict[str, RaciSection] = {}
+    used: set[str] = set()
+    for item in content.items("duty"):
+        letters = raci_of(item.node)
+        used.update(letters)
+        sections.setdefault(item.regulation.id, RaciSection(item.regulation)).rows.append(
+            RaciRow(item, letters, groups.get(item.id)))
+    reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
+    for section in sections.values():
+        taking_part = {rid for row in section.rows for rid in row.letters}
+        section.roles = [r for r in content.roles if r.id in taking_part]
+    return RaciMatrix(
+        roles=[r for r in content.roles if r.id in used],
+        sections=sorted(sections.values(), key=lambda s: reg_order[s.regulation.id]),
+    )
+
+
+# --------------------------------------------------------------------------- where used
+
+
+def usage(content: Content, matcher: TermMatcher | None = None) -> dict[str, list[Item]]:
+    """Id → the items whose text uses it: by an explicit ``[[id]]`` reference or, for terms,
+    by a mention in any word form (when ``matcher`` is given). Source order, once each;
+    an item never lists itself."""
+    used: dict[str, list[Item]] = {}
+    listed: dict[str, set[int]] = {}  # ids of the items already listed per target (Item equality compares models)
+    for text in content.texts():
+        owner = text.owner
+        if owner is None:
+            continue
+        targets = [ref.target for ref in find_refs(text.text)] if "[[" in text.text else []
+        if matcher is not None:
+            targets += [mention.term_id for mention in matcher.find(mask_for_terms(text.text))]
+        for target in targets:
+            if target == owner.id:
+                continue
+            seen = listed.setdefault(target, set())
+            if id(owner) not in seen:
+                seen.add(id(owner))
+                used.setdefault(target, []).append(owner)
+    return used
+
+
+# --------------------------------------------------------------------------- working day
+
+
+def clock_minutes(clock: str) -> int:
+    hours, minutes = clock.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def duration_text(minutes: int) -> str:
+    """«1 ч 30 мин», «45 мин», «2 ч»."""
+    hours, rest = divmod(minutes, 60)
+    parts = ([f"{hours}\u00a0ч"] if hours else []) + ([f"{rest}\u00a0мин"] if rest or not hours else [])
+    return " ".join(parts)
+
+
+@dataclass
+class TimelineBlock:
+    block: m.TimeBlock
+    left: float  # percent of the day's span
+    width: float
+    duration: str
+
+
+@dataclass
+class Timeline:
+    start: str
+    end: str
+    blocks: list[TimelineBlock]
+    hours: list[tuple[str, float]]  # hour marks: label, percent
+    work: str  # working time without breaks
+    breaks: str
+
+
+def timeline(part: m.SchedulePart) -> Timeline:
+    """The daily routine laid out on the span from the earliest to the latest time (hours or blocks)."""
+    starts = [clock_minutes(b.start) for b in part.routine] + [clock_minutes(part.hours.start)]
+    ends = [clock_minutes(b.end) for b in part.routine] + [clock_minutes(part.hours.end)]
+    first, last = min(starts), max(ends)
+    span = max(last - first, 1)
+    blocks = []
+    work = breaks = 0
+    for b in part.routine:
+        s, e = clock_minutes(b.start), clock_minutes(b.end)
+        length = max(e - s, 0)
+        if b.is_break:
+            breaks += length
+        else:
+            work += length
+        blocks.append(TimelineBlock(b, round(100 * (s - first) / span, 3), round(100 * length / span, 3),
+                                    duration_text(length)))
+    marks = []
+    hour = -(-first // 60) * 60
+    while hour <= last:
+        marks.append((f"{hour // 60:02d}:00", round(100 * (hour - first) / span, 3)))
+        hour += 60
+    return Timeline(f"{first // 60:02d}:{first % 60:02d}", f"{last // 60:02d}:{last % 60:02d}", blocks, marks,
+                    duration_text(work), duration_text(breaks))
+
+
+def group_uses(items: list[Item]) -> list[tuple[str, list[Item]]]:
+    """Where-used items grouped under a label: the regulation's short title, or «Глоссарий», «Роли», «Страницы»."""
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        if item.regulation is not None:
+            label = item.regulation.short_title or item.regulation.title
+        else:
+            label = {"term": "Глоссарий", "role": "Роли"}.get(item.kind, "Страницы")
+        groups.setdefault(label, []).append(item)
+    return list(groups.items())
+
+
+def term_sort_key(term: m.Term) -> tuple[int, str]:
+    """Russian glossary order: Cyrillic terms alphabetically (ё as е), then Latin ones («CRM-система»)."""
+    name = term.term.lower().replace("ё", "е")
+    return (0 if re.match("[а-я]", name) else 1, name)
+
+
+def letter_index(terms: list[m.Term]) -> list[tuple[str, str]]:
+    """(first letter, id of the first term starting with it), for the glossary's alphabet bar."""
+    out: list[tuple[str, str]] = []
+    for term in terms:
+        letter = term.term[:1].upper().replace("Ё", "Е")
+        if not out or out[-1][0] != letter:
+            out.append((letter, term.id))
+    return out

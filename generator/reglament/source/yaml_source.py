@@ -1,0 +1,396 @@
+"""YAML 1.2 sources → plain data plus the position of every key and value.
+
+libyaml (through PyYAML's C binding) composes the node tree — about 30×
+faster than ruamel.yaml's pure-Python round-trip parser, which took 11 s of a
+12 s load of a 10,000-clause corpus (see benchmarks/README.md). No implicit
+typing happens at compose time: plain scalars are typed here by the YAML 1.2
+core schema (the regexes ruamel.yaml uses for 1.2), so `yes`/`no`/`on`/`off`
+stay strings. We turn nodes into plain Python values ourselves so that *every*
+duplicate key of a mapping is reported (a constructor stops at the first), and
+so that each value's 1-based (line, column) and scalar style are kept in a flat
+index keyed by the value's path (``("duties", 3, "text")``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from yaml.composer import Composer
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader, ReaderError
+from yaml.resolver import BaseResolver
+from yaml.scanner import Scanner
+
+try:
+    from yaml._yaml import CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    CParser = None
+
+from reglament.diagnostics import Diagnostic, Position
+
+Path_ = tuple  # a path of keys and indices into the data
+
+
+@dataclass
+class YamlDocument:
+    """A parsed YAML file: its data (None when unreadable), positions and problems."""
+
+    file: str
+    data: object = None
+    positions: dict[Path_, Position] = field(default_factory=dict)
+    key_positions: dict[Path_, Position] = field(default_factory=dict)
+    styles: dict[Path_, str | None] = field(default_factory=dict)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+    line_offset: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(d.severity == "error" for d in self.diagnostics)
+
+    def text_position(self, path: Path_, text: str, offset: int) -> Position | None:
+        """Position of character ``offset`` of the string value at ``path``.
+
+        The value's text is aligned with its source lines (YAML folds a
+        multi-line scalar's line breaks into spaces, a folded block's too), so
+        the position is exact for plain, quoted, literal and folded scalars
+        alike — up to the first character whose source differs from the text
+        (a quoted escape such as ``\n``); past it, the line is the scalar's
+        first line plus the newlines before ``offset``.
+        """
+        start = self.positions.get(path)
+        if start is None:
+            return None
+        style = self.styles.get(path)
+        exact = self._aligned_position(start, style, text, offset)
+        if exact is not None:
+            return exact
+        if style in ("'", '"'):
+            return start  # an escape (`\n`, `\u…`) broke the alignment: the scalar's own start is never wrong
+        before = text[:offset]
+        newlines = before.count("\n")
+        col_in_line = offset - (before.rfind("\n") + 1)
+        if style in ("|", ">"):
+            line = start.line + 1 + newlines
+            source = self.source_line(line)
+            indent = len(source) - len(source.lstrip(" ")) if source is not None else start.column - 1
+            return Position(start.file, line, indent + 1 + col_in_line)
+        if newlines:
+            return Position(start.file, start.line + newlines, 1)
+        quote = 1 if style in ("'", '"') else 0
+        return Position(start.file, start.line, start.column + quote + offset)
+
+    def _segments(self, start: Position, style: str | None):
+        """(line, 1-based column, source text) of each source line that holds the scalar's text."""
+        if style in ("|", ">"):
+            block_indent = None
+            line = start.line + 1
+            while (src := self.source_line(line)) is not None:
+                if src.strip():
+                    indent = len(src) - len(src.lstrip(" "))
+                    if block_indent is None:
+                        block_indent = indent
+                    if indent < block_indent:
+                        return
+                    yield line, block_indent + 1, src[block_indent:]
+                line += 1
+            return
+        src = self.source_line(start.line)
+        if src is None:
+            return
+        column = start.column + (1 if style in ("'", '"') else 0)
+        yield start.line, column, src[column - 1:]
+        line = start.line + 1
+        while (src := self.source_line(line)) is not None:
+            stripped = src.lstrip(" ")
+            if stripped.strip():
+                yield line, len(src) - len(stripped) + 1, stripped
+            line += 1
+
+    def _aligned_position(self, start: Position, style: str | None, text: str, offset: int) -> Position | None:
+        pos = 0
+        for line, column, content in self._segments(start, style):
+            content = content.rstrip()
+            # skip what the line break became in the text (a space, or newlines for blank lines)
+            while pos < len(text) and text[pos] in " \n" and not text.startswith(content, pos):
+                pos += 1
+            common = 0
+            limit = min(len(content), len(text) - pos)
+            while common < limit and content[common] == text[pos + common]:
+                common += 1
+            if common == 0:
+                return None
+            if offset < pos + common:
+                return Position(start.file, line, column + max(0, offset - pos))
+            pos += common
+            if common < len(content):
+                return None  # the text departs from the source here (an escape, a comment)
+        return None
+
+    def source_line(self, line: int) -> str | None:
+        index = line - 1 - self.line_offset
+        return self.lines[index] if 0 <= index < len(self.lines) else None
+
+
+def _within(pos: Position, doc: YamlDocument, line_offset: int) -> Position:
+    """``pos`` kept inside the text: at the end of the stream the parser points one line past the last."""
+    last = line_offset + max(1, len(doc.lines))
+    if pos.line <= last:
+        return pos
+    tail = doc.lines[-1] if doc.lines else ""
+    return Position(pos.file, last, len(tail) + 1)
+
+
+def position(file: str, mark, line_offset: int = 0) -> Position:
+    """The one place where a parser's 0-based mark becomes a 1-based position."""
+    return Position(file, mark.line + 1 + line_offset, mark.column + 1)
+
+
+_BOOL = {"true": True, "false": False}
+_TAG = "tag:yaml.org,2002:"
+_PLAIN = "?plain"  # a plain scalar, typed by :func:`_resolve_plain`
+
+# The YAML 1.2 core schema, as ruamel.yaml's resolver has it for version 1.2.
+_IMPLICIT_12 = (
+    (_TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
+    (_TAG + "float", re.compile(r"""^(?:
+         [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""", re.X)),
+    (_TAG + "int", re.compile(r"""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""", re.X)),
+    (_TAG + "merge", re.compile(r"^(?:<<)$")),
+    (_TAG + "null", re.compile(r"^(?:~|null|Null|NULL|)$")),
+    (_TAG + "timestamp", re.compile(r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X)),
+)
+_MAYBE_TYPED = frozenset("tTfF-+0123456789.<~nN")
+
+
+def _resolve_plain(value: str) -> str:
+    if value and value[0] not in _MAYBE_TYPED:
+        return _TAG + "str"  # the common case: a word
+    for tag, regexp in _IMPLICIT_12:
+        if regexp.match(value):
+            return tag
+    return _TAG + "str"
+
+
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+
+
+class _Resolver(BaseResolver):
+    """Leaves plain scalars untyped at compose time (PyYAML would apply YAML 1.1).
+
+    Called for every node without an explicit tag, so it is kept to a few comparisons.
+    """
+
+    def resolve(self, kind, value, implicit):
+        if kind is ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+
+if CParser is not None:
+
+    class _Composer(CParser, _Resolver):
+        def __init__(self, text: str) -> None:
+            CParser.__init__(self, text)
+            _Resolver.__init__(self)
+
+else:  # pragma: no cover - the same node tree from PyYAML's pure-Python parser
+
+    class _Composer(Reader, Scanner, Parser, Composer, _Resolver):
+        def __init__(self, text: str) -> None:
+            Reader.__init__(self, text)
+            Scanner.__init__(self)
+            Parser.__init__(self)
+            Composer.__init__(self)
+            _Resolver.__init__(self)
+
+
+def compose(text: str) -> Node | None:
+    """The node tree of one YAML document (None when empty); raises PyYAML's errors."""
+    composer = _Composer(text)
+    try:
+        return composer.get_single_node()
+    finally:
+        composer.dispose()
+
+
+def _scalar(node: ScalarNode):
+    tag = node.tag
+    value = node.value
+    style = node.style
+    if style and style != "?":
+        return value  # quoted or block scalars are always strings
+    if tag == _PLAIN:
+        tag = _resolve_plain(value)
+    if tag == _STR:
+        return value
+    if tag == _TAG + "null":
+        return None
+    if tag == _TAG + "bool":
+        return _BOOL.get(value.lower(), value)
+    if tag == _TAG + "int":
+        try:
+            return int(value.replace("_", ""), 0)
+        except ValueError:
+            return value
+    if tag == _TAG + "float":
+        try:
+            return float(value.replace("_", ""))
+        except ValueError:
+            return value
+    if tag == _TAG + "timestamp":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
+
+
+class _Converter:
+    def __init__(self, doc: YamlDocument, line_offset: int) -> None:
+        self.doc = doc
+        self.line_offset = line_offset
+        self.composites: set[int] = set()  # ids of lists/mappings converted (aliases repeat them)
+        self.reported: set[int] = set()
+
+    def pos(self, node: Node) -> Position:
+        return position(self.doc.file, node.start_mark, self.line_offset)
+
+    def convert(self, node: Node, path: Path_) -> object:
+        # `position()` inlined: this runs once per node of every source file
+        mark = node.start_mark
+        self.doc.positions[path] = Position(self.doc.file, mark.line + 1 + self.line_offset, mark.column + 1)
+        if type(node) is ScalarNode:
+            self.doc.styles[path] = node.style
+            return _scalar(node)
+        if id(node) in self.composites:
+            # an alias (`*name`) of a list or mapping: expanding them lets a few lines
+            # grow into gigabytes ("billion laughs"), and each item should stand on its own
+            if id(node) not in self.reported:
+                self.reported.add(id(node))
+                self.doc.diagnostics.append(
+                    Diagnostic.at(self.pos(node), "error", "yaml-syntax",
+                                  "this anchored list or mapping is reused through an alias (`*…`)",
+                                  "write the items out; anchors and aliases are not supported")
+                )
+            return None
+        self.composites.add(id(node))
+        if type(node) is SequenceNode:
+            convert = self.convert
+            return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            result: dict = {}
+            first_seen: dict[object, Position] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, ScalarNode):
+                    self.doc.diagnostics.append(
+                        Diagnostic.at(self.pos(key_node), "error", "yaml-syntax", "a mapping key must be a plain value",
+                                      "write keys as simple words, e.g. `id:`")
+                    )
+                    continue
+                key = _scalar(key_node)
+                key_pos = self.pos(key_node)
+                if key == "<<":
+                    self.doc.diagnostics.append(
+                        Diagnostic.at(key_pos, "error", "yaml-syntax", "merge keys (`<<`) are not supported",
+                                      "write the fields out; every item should stand on its own")
+                    )
+                    continue
+                if key in first_seen:
+                    first = first_seen[key]
+                    self.doc.diagnostics.append(
+                        Diagnostic.at(
+                            key_pos, "error", "duplicate-key",
+                            f"duplicate key `{key}` (first defined at line {first.line})",
+                            "remove one of the two, or rename it; YAML keeps only one value per key",
+                        )
+                    )
+                    continue
+                first_seen[key] = key_pos
+                self.doc.key_positions[path + (key,)] = key_pos
+                result[key] = self.convert(value_node, path + (key,))
+            return result
+        return None  # pragma: no cover - the composer yields only these three node kinds
+
+
+def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
+    """Parse ``text`` (one YAML document) into a :class:`YamlDocument`; never raises on bad input."""
+    doc = YamlDocument(file, lines=text.splitlines(), line_offset=line_offset)
+    if "\t" in text:
+        for lineno, line in enumerate(text.splitlines(), 1):
+            indent = line[: len(line) - len(line.lstrip(" \t"))]
+            if "\t" in indent:
+                doc.diagnostics.append(
+                    Diagnostic(file, lineno + line_offset, indent.index("\t") + 1, "error", "yaml-syntax",
+                               "tab character in indentation", "YAML indents with spaces only; replace the tab with spaces")
+                )
+        if doc.diagnostics:
+            return doc
+    try:
+        node = compose(text)
+    except ReaderError as exc:  # a character YAML does not allow (control characters)
+        # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters
+        before = text.encode()[: exc.position].decode(errors="ignore") if CParser else text[: exc.position]
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        doc.diagnostics.append(
+            Diagnostic(file, line + line_offset, column, "error", "yaml-syntax",
+                       f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} "
+                       "is not allowed in YAML",
+                       "delete it (control characters often come from copying text out of other programs)")
+        )
+        return doc
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        pos = position(file, mark, line_offset) if mark else Position(file, 1 + line_offset, 1)
+        pos = _within(pos, doc, line_offset)
+        problem = exc.problem or exc.context or "invalid YAML"
+        start = exc.context_mark
+        if exc.problem and exc.context and start is not None and mark is not start and start.line != mark.line:
+            # the error shows where the parser gave up; say where the unclosed thing began
+            problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, column {start.column + 1})"
+        doc.diagnostics.append(
+            Diagnostic.at(pos, "error", "yaml-syntax", f"YAML syntax error: {problem}",
+                          "check indentation, colons and quotes on this line and the one above")
+        )
+        return doc
+    except YAMLError as exc:
+        doc.diagnostics.append(Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", f"YAML error: {exc}", ""))
+        return doc
+    except RecursionError:
+        doc.diagnostics.append(
+            Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", "YAML nesting is too deep",
+                       "a regulation needs only a few levels of nesting; flatten the structure")
+        )
+        return doc
+    if node is None:
+        doc.data = {}
+        return doc
+    try:
+        doc.data = _Converter(doc, line_offset).convert(node, ())
+    except RecursionError:
+        doc.data = None
+        doc.diagnostics.append(
+            Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", "YAML nesting is too deep",
+                       "a regulation needs only a few levels of nesting; flatten the structure")
+        )
+    return doc
+
+
+def is_mapping(value: object) -> bool:
+    return isinstance(value, dict)

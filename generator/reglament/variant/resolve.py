@@ -1,0 +1,799 @@
+"""The variant step: a company profile over the base content → a resolved model.
+
+::
+
+    sources ─load─▶ model ─check─▶ …
+                      │
+           profile ─variant─▶ resolved model ─render─▶ …
+
+:func:`resolve` never changes the base :class:`~reglament.content.Content`; it
+returns a new one, re-indexed and renumbered, in which
+
+* every string field and Markdown body holding ``{{ … }}`` / ``{% … %}`` is
+  rendered in Jinja's :class:`~jinja2.sandbox.ImmutableSandboxedEnvironment`
+  with :class:`~jinja2.StrictUndefined`, with ``company`` and ``params`` in
+  scope (the profile over ``content/defaults.yml``);
+* values coming from a profile are inserted as *literal text*: Markdown and
+  reference syntax in them is escaped here, and the renderer HTML-escapes
+  every text, so a profile value can never become markup or a link;
+* ``include``/``exclude`` leave regulations, parts and items out;
+  ``overrides`` replace fields of items (validated like the sources);
+  ``roles``/``departments`` rename display names;
+* a public variant drops every ``visibility: internal`` item.
+
+Positions survive: an overridden field points into the profile, a rendered
+text maps its characters back to the template source (:class:`VariantOrigin`),
+a rendered Markdown body maps its lines back. Problems of the step itself
+(template syntax, forbidden attributes, invalid override values) are
+:attr:`Variant.diagnostics`; the per-company rules in ``rules/``
+(``missing-parameter``, ``unused-parameter``, ``unknown-override``,
+``unknown-selection``, ``excluded-reference``, ``internal-reference``) read the
+facts collected on :class:`Variant`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import operator
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Iterator
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from pydantic import ValidationError
+
+from reglament.diagnostics import Diagnostic, Position
+from reglament.model import nodes as m
+from reglament.model.content import Content
+from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
+from reglament.source.loader import attach_origins
+
+TEMPLATE_MARK = re.compile(r"\{\{|\{%|\{#")
+#: the names a template sees
+SCOPE = ("company", "params")
+COMPANY_FIELDS = ("id", "name", "short_name", "city", "site_title")
+#: longest string/list a template may build with `*`, and the largest exponent of `**`
+MAX_PRODUCT = 100_000
+MAX_EXPONENT = 64
+
+
+# --------------------------------------------------------------------------
+# Escaping: a profile value is literal text inside Markdown
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#])")
+
+
+def escape_value(value: object) -> str:
+    """A value as literal Markdown text: Markdown/reference syntax escaped, one line.
+
+    ``< > &`` are left to the renderer, which HTML-escapes every model text
+    (escaping them here too would show ``&lt;`` to the reader). Backslash
+    escapes keep ``[[id]]``, ``[text](url)``, emphasis, code spans, table
+    pipes and ``{: attr }`` lists from forming; newlines become spaces so a
+    value cannot start a block of its own.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        text = "да" if value else "нет"
+    elif isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    else:
+        text = str(value)
+    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _num(value: object, digits: int = 0) -> str:
+    """`{{ params.plan | num }}` → «3 000 000» (thin-space groups, comma decimals)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return str(value)
+    text = f"{value:,.{digits}f}" if digits else f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+    return text.replace(",", "\u00a0").replace(".", ",")
+
+
+def _plural(value: object, one: str, few: str, many: str) -> str:
+    """Russian plural form for a number: `{{ n | plural('минута', 'минуты', 'минут') }}`."""
+    try:
+        n = abs(int(value))
+    except (TypeError, ValueError):
+        return many
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+class Values:
+    """A read-only namespace for templates: ``params.plan_amount``, ``company.short_name``."""
+
+    __slots__ = ("_label", "_data")
+
+    def __init__(self, label: str, data: dict[str, object]) -> None:
+        self._label = label
+        self._data = dict(data)
+
+    def __getattr__(self, name: str) -> object:
+        try:
+            return self._data[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, name: str) -> object:
+        return self._data[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._data
+
+    def __repr__(self) -> str:
+        return self._label
+
+
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """The sandbox with `*` and `**` bounded (``'a' * 10**9`` would exhaust memory)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context, op: str, left, right):  # noqa: ANN001 - Jinja's signature
+        if op == "**":
+            if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
+                raise SecurityError(f"exponent {right} is too large (the limit is {MAX_EXPONENT})")
+            return operator.pow(left, right)
+        for seq, times in ((left, right), (right, left)):
+            if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_PRODUCT:
+                raise SecurityError(f"`*` would build {len(seq) * times} items (the limit is {MAX_PRODUCT})")
+        return operator.mul(left, right)
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    env = _Sandbox(
+        undefined=StrictUndefined,
+        autoescape=False,
+        finalize=escape_value,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: texts need only company and params
+    env.filters["num"] = _num
+    env.filters["plural"] = _plural
+    return env
+
+
+# --------------------------------------------------------------------------
+# What a template uses
+
+
+@dataclass(frozen=True)
+class Use:
+    """``params.x`` / ``company.x`` in a template source: which, where (offset in the source)."""
+
+    root: str
+    name: str
+    offset: int
+    guarded: bool  # under `is defined` / `| default(…)`: a missing value is not an error
+
+
+@dataclass
+class Parsed:
+    """A template source, compiled once and shared by every company."""
+
+    template: Any | None
+    uses: list[Use]
+    free: list[tuple[str, int]]  # unknown names (not company/params) with their offsets
+    error: TemplateSyntaxError | None = None
+
+
+def _line_offset(source: str, lineno: int) -> int:
+    offset = 0
+    for _ in range(max(lineno, 1) - 1):
+        nxt = source.find("\n", offset)
+        if nxt < 0:
+            break
+        offset = nxt + 1
+    return offset
+
+
+def _find(source: str, lineno: int, pattern: re.Pattern) -> int:
+    start = _line_offset(source, lineno)
+    end = source.find("\n", start)
+    end = len(source) if end < 0 else end
+    mt = pattern.search(source, start, end) or pattern.search(source)
+    return mt.start() if mt else start
+
+
+class TemplateCache:
+    """Compiled templates by source text; one per run, shared across companies."""
+
+    def __init__(self) -> None:
+        self.env = make_environment()
+        self._parsed: dict[str, Parsed] = {}
+
+    def parse(self, source: str) -> Parsed:
+        parsed = self._parsed.get(source)
+        if parsed is None:
+            parsed = self._parse(source)
+            self._parsed[source] = parsed
+        return parsed
+
+    def _parse(self, source: str) -> Parsed:
+        try:
+            ast = self.env.parse(source)
+            template = self.env.from_string(ast)
+        except TemplateSyntaxError as exc:
+            # the uses a broken template would make still count (no `unused-parameter` noise)
+            uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False)
+                    for mt in _USE_RE.finditer(source)]
+            return Parsed(None, uses, [], exc)
+        guarded: set[int] = set()
+        for test in ast.find_all(nodes.Test):
+            if test.name in ("defined", "undefined", "none"):
+                guarded.add(id(test.node))
+        for flt in ast.find_all(nodes.Filter):
+            if flt.name in ("default", "d") and flt.node is not None:
+                guarded.add(id(flt.node))
+        uses = []
+        for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+            if not (isinstance(node.node, nodes.Name) and node.node.name in SCOPE):
+                continue
+            if isinstance(node, nodes.Getattr):
+                name = node.attr
+            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+                name = node.arg.value
+            else:
+                continue
+            root = node.node.name
+            pattern = re.compile(rf"\b{root}\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"]\s*\])")
+            uses.append(Use(root, name, _find(source, node.lineno, pattern), id(node) in guarded))
+        free = []
+        for name in sorted(meta.find_undeclared_variables(ast) - set(SCOPE)):
+            lineno = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), 1)
+            free.append((name, _find(source, lineno, re.compile(rf"\b{re.escape(name)}\b"))))
+        return Parsed(template, uses, free)
+
+
+_USE_RE = re.compile(r"\b(params|company)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
+
+
+def _runtime_line(exc: BaseException) -> int:
+    """The template line an exception was raised at (Jinja rewrites tracebacks to show it)."""
+    line = 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+# --------------------------------------------------------------------------
+# Positions of resolved nodes
+
+
+class VariantOrigin(m.Origin):
+    """Origin of a resolved node: its base origin, with some fields taken from a
+    profile (overrides, renames) and some texts rendered (offsets mapped back)."""
+
+    __slots__ = ("base", "fields", "maps")
+
+    def __init__(self, base: m.Origin, *, fields: dict | None = None,
+                 maps: dict[str, Callable[[int], int]] | None = None) -> None:
+        super().__init__(base.doc, base.path)
+        self.base = base
+        #: field → (origin that holds the value, the field's key in that origin)
+        self.fields: dict[str, tuple[m.Origin, str | int]] = dict(fields or {})
+        #: field → rendered offset → source offset
+        self.maps: dict[str, Callable[[int], int]] = dict(maps or {})
+
+    def _holder(self, name) -> tuple[m.Origin, str | int]:
+        return self.fields.get(name, (self.base, name))
+
+    def at(self, field: str | int | None = None) -> Position:
+        if field is None:
+            return self.base.at()
+        origin, key = self._holder(field)
+        return origin.at(key)
+
+    def key_at(self, field: str) -> Position:
+        origin, key = self._holder(field)
+        return origin.key_at(key)
+
+    def text_at(self, field: str, offset: int) -> Position:
+        fn = self.maps.get(field)
+        origin, key = self._holder(field)
+        return origin.text_at(key, fn(offset) if fn else offset)
+
+
+def offset_map(source: str, rendered: str) -> Callable[[int], int]:
+    """Rendered offset → source offset: exact in literal text, the expression's start inside it.
+
+    The alignment is computed on the first call: most rendered texts never need a position.
+    """
+    ops: list | None = None
+
+    def back(offset: int) -> int:
+        nonlocal ops
+        if ops is None:
+            ops = difflib.SequenceMatcher(None, source, rendered, autojunk=False).get_opcodes()
+        for tag, i1, i2, j1, j2 in ops:
+            if j1 <= offset < j2:
+                if tag == "equal":
+                    return i1 + offset - j1
+                return i1
+        return len(source)
+
+    return back
+
+
+class BodyMap:
+    """Positions in a rendered Markdown body → positions in its template source (0-based lines, 1-based columns).
+
+    Characters are matched between source and output, so literal text maps
+    exactly and text produced by an expression maps to the expression.
+    """
+
+    def __init__(self, source: str, rendered: str) -> None:
+        self.source = source
+        self.back = offset_map(source, rendered)
+        self.starts = [0]
+        for line in rendered.split("\n")[:-1]:
+            self.starts.append(self.starts[-1] + len(line) + 1)
+
+    def position(self, index: int, column: int) -> tuple[int, int]:
+        if not 0 <= index < len(self.starts):
+            return index, column
+        offset = self.back(self.starts[index] + column - 1)
+        before = self.source[:offset]
+        return before.count("\n"), offset - (before.rfind("\n") + 1) + 1
+
+
+# --------------------------------------------------------------------------
+# The resolved variant
+
+
+@dataclass(frozen=True)
+class Selection:
+    """An id named by a profile's `include`, `exclude`, `overrides`, `roles` or `departments`."""
+
+    list_name: str
+    ident: str
+    position: Position
+
+
+@dataclass(frozen=True)
+class Removal:
+    """Why an id is not in the resolved variant."""
+
+    reason: str  # "excluded" | "not-included" | "internal"
+    by: str  # the id that was left out (the item itself, or its regulation/part/parent)
+
+
+@dataclass(frozen=True)
+class ParamUse:
+    """A use of ``params.x``/``company.x`` in a text of the resolved variant."""
+
+    root: str
+    name: str
+    position: Position
+    guarded: bool
+    missing: bool
+
+
+@dataclass
+class Variant:
+    """A resolved variant: the new content plus what the per-company rules need to know."""
+
+    content: Content
+    base: Content
+    profile: Profile | None
+    defaults: Defaults | None
+    public: bool
+    params: dict[str, ParamInfo]
+    company: dict[str, object]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    uses: list[ParamUse] = field(default_factory=list)
+    #: parameter names used anywhere: every base text (also left-out ones) and the overrides
+    used_params: set[str] = field(default_factory=set)
+    removed: dict[str, Removal] = field(default_factory=dict)
+    unknown: list[tuple[Selection, str]] = field(default_factory=list)  # (selection, message) for the rules
+
+    @property
+    def company_id(self) -> str | None:
+        return self.profile.id if self.profile else None
+
+    @property
+    def values_source(self) -> "Profile | Defaults | None":
+        """The file that supplies this variant's values: the company profile, else `content/defaults.yml`."""
+        return self.profile if self.profile is not None else self.defaults
+
+    @property
+    def label(self) -> str:
+        return f"company `{self.profile.id}`" if self.profile else "the base regulation"
+
+    @property
+    def params_file(self) -> str:
+        if self.profile is not None:
+            return self.profile.origin.file
+        return self.defaults.origin.file if self.defaults is not None else "content/defaults.yml"
+
+    def site_title(self, base_title: str) -> str:
+        """The title of this variant's site: the profile's `site_title`, or «<base> — <short name>»."""
+        if self.profile is None:
+            return base_title
+        if self.profile.site_title:
+            return self.profile.site_title
+        return f"{base_title} — {self.profile.short_name}" if base_title else self.profile.short_name
+
+
+def is_public(*, profile: Profile | None, defaults: Defaults | None, public: bool) -> bool:
+    """Whether a variant leaves internal items out: forced by ``public``, else the profile's (or defaults') say."""
+    if public:
+        return True
+    if profile is not None:
+        return profile.visibility == "public"
+    return defaults is not None and defaults.visibility == "public"
+
+
+def resolve(content: Content, *, profile: Profile | None = None, defaults: Defaults | None = None,
+            public: bool = False, other_profiles: Iterable[Profile] = (),
+            cache: TemplateCache | None = None) -> Variant:
+    """Resolve ``profile`` (None: the base regulation) over ``content`` into a new, re-indexed :class:`Variant`.
+
+    ``public`` forces a public variant (internal items left out) whatever the
+    profile says. ``other_profiles`` are the remaining company profiles: for the
+    base variant, a default parameter used only by their overrides counts as used.
+    ``cache`` shares compiled templates between the variants of one run.
+    """
+    return _Resolver(content, profile, defaults, is_public(profile=profile, defaults=defaults, public=public),
+                     list(other_profiles), cache or TemplateCache()).run()
+
+
+class _Resolver:
+    def __init__(self, content: Content, profile: Profile | None, defaults: Defaults | None, public: bool,
+                 others: list[Profile], cache: TemplateCache) -> None:
+        self.base = content
+        self.profile = profile
+        self.defaults = defaults
+        self.public = public
+        self.others = others
+        self.cache = cache
+        params = param_infos(defaults)
+        params.update(param_infos(profile))
+        company: dict[str, object] = {}
+        for name in COMPANY_FIELDS:
+            value = getattr(profile, name, None) if profile is not None else None
+            if value is None and defaults is not None:
+                value = getattr(defaults, name, None)
+            if value is not None:
+                company[name] = value
+        self.variant = Variant(Content(), content, profile, defaults, public, params, company)
+        self.scope = {"company": Values("company", company),
+                      "params": Values("params", {k: p.value for k, p in params.items()})}
+        self.excluded: dict[str, str] = {}  # id → reason
+        self.overrides: dict[str, dict] = {}
+
+    # ------------------------------------------------------------ selection
+
+    def _selection(self, list_name: str) -> Iterator[Selection]:
+        p = self.profile
+        if p is None:
+            return
+        values = getattr(p, list_name)
+        doc, path = p.origin.doc, p.origin.path
+        if isinstance(values, list):
+            for i, ident in enumerate(values):
+                yield Selection(list_name, ident, doc.positions.get(path + (list_name, i), p.at(list_name)))
+        else:
+            for ident in values:
+                yield Selection(list_name, ident, doc.key_positions.get(path + (list_name, ident), p.at(list_name)))
+
+    def _unknown(self, sel: Selection, message: str) -> None:
+        self.variant.unknown.append((sel, message))
+
+    def select(self) -> None:
+        index = self.base.index
+        kinds = {"include": ("regulation", "part")}
+        for list_name in ("include", "exclude", "overrides", "roles"):
+            for sel in self._selection(list_name):
+                item = index.get(sel.ident)
+                if item is None:
+                    self._unknown(sel, f"`{list_name}` names unknown id `{sel.ident}`")
+                elif list_name in kinds and item.kind not in kinds[list_name]:
+                    self._unknown(sel, f"`include` lists regulations and parts, but `{sel.ident}` is a {item.kind}")
+                elif list_name == "roles" and item.kind != "role":
+                    self._unknown(sel, f"`roles` renames roles, but `{sel.ident}` is a {item.kind}")
+        p = self.profile
+        if p is None:
+            return
+        departments = {r.department for r in self.base.roles}
+        for sel in self._selection("departments"):
+            if sel.ident not in departments:
+                self._unknown(sel, f"no role belongs to department «{sel.ident}»")
+        for ident in p.exclude:
+            if ident in index:
+                self.excluded[ident] = "excluded"
+        included = [i for i in p.include if i in index and index[i].kind in ("regulation", "part")]
+        if included:
+            keep_regs = {index[i].regulation.id for i in included}
+            listed_parts = {i for i in included if index[i].kind == "part"}
+            for reg in self.base.regulations:
+                if reg.id not in keep_regs:
+                    self.excluded.setdefault(reg.id, "not-included")
+                    continue
+                own = {part.id for part in reg.loaded_parts}
+                if own & listed_parts:
+                    for part_id in own - listed_parts:
+                        self.excluded.setdefault(part_id, "not-included")
+        self.overrides = {k: v for k, v in p.overrides.items() if k in index}
+
+    # ------------------------------------------------------------ overrides
+
+    def apply_override(self, node: m.Node, data: dict, doc, path: tuple) -> m.Node:
+        """``node`` with the fields of ``data`` (a mapping in the profile at ``path``) replaced and validated."""
+        cls = type(node)
+        values: dict[str, object] = {}
+        fields: dict[str, tuple[m.Origin, str | int]] = {}
+        holder = m.Origin(doc, path)
+        ident = getattr(node, "id", None)
+        what = f"override of `{ident}`" if ident else "override"
+        for key, value in data.items():
+            pos = doc.key_positions.get(path + (key,)) or holder.at()
+            if key not in cls.model_fields or key == "id":
+                allowed = [f for f in cls.model_fields if f != "id"]
+                close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+                message = ("the id of an item cannot be overridden" if key == "id"
+                           else f"{what}: {cls.__name__} has no field `{key}`")
+                self.problem(pos, "unknown-field", message,
+                             f"did you mean `{close[0]}`?" if close else f"fields: {', '.join(allowed)}")
+                continue
+            current = getattr(node, key)
+            if isinstance(current, list) and any(isinstance(x, m.Node) for x in current):
+                self.problem(pos, "wrong-type", f"{what}: `{key}` is a list of items and cannot be replaced whole",
+                             "override each item by its own id, or list unwanted ones under `exclude:`")
+                continue
+            if isinstance(current, m.Node) and isinstance(value, dict) and not hasattr(current, "id"):
+                values[key] = self.apply_override(current, value, doc, path + (key,))
+            elif isinstance(value, str) and m.TEXT not in cls.model_fields[key].metadata:
+                values[key] = escape_value(value)  # a plain value (a name, a currency): literal text, never Markdown
+            else:
+                values[key] = value
+            fields[key] = (holder, key)
+        if not values:
+            return node
+        data_all = {name: getattr(node, name) for name in cls.model_fields}
+        data_all.update(values)
+        try:
+            new = cls.model_validate(data_all)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = tuple(err["loc"])
+                pos = None
+                probe = path + loc
+                while pos is None and len(probe) >= len(path):
+                    pos = doc.positions.get(probe)
+                    probe = probe[:-1]
+                name = ".".join(str(x) for x in loc)
+                self.problem(pos or holder.at(), "wrong-type", f"{what}: `{name}`: {err['msg']}",
+                             "give the value the same type as in the base item")
+            return node
+        for key, value in values.items():
+            if isinstance(value, m.Node) and value._origin is None:
+
+                attach_origins(value, doc, path + (key,))
+        if node.__pydantic_private__:
+            new.__pydantic_private__ = dict(node.__pydantic_private__)
+        new._origin = VariantOrigin(node.origin, fields=fields) if node._origin is not None else holder
+        return new
+
+    def renames(self, role: m.Role) -> m.Role:
+        p = self.profile
+        if p is None:
+            return role
+        doc = p.origin.doc
+        if role.department in p.departments:
+            new = role.model_copy(update={"department": escape_value(p.departments[role.department])})
+            new._origin = VariantOrigin(role.origin, fields={"department": (m.Origin(doc, p.origin.path + ("departments",)),
+                                                                            role.department)})
+            role = new
+        names = p.roles.get(role.id)
+        if names is not None:
+            data = {k: v for k, v in (("name", names.name), ("department", names.department)) if v is not None}
+            role = self.apply_override(role, data, doc, names.origin.path)
+        return role
+
+    def problem(self, pos: Position, code: str, message: str, hint: str = "") -> None:
+        self.variant.diagnostics.append(Diagnostic.at(pos, "error", code, message, hint))
+
+    # ------------------------------------------------------------ templates
+
+    def render(self, source: str, locate: Callable[[int], Position]) -> str | None:
+        """Render one template source; None (and diagnostics) when it cannot be rendered."""
+        parsed = self.cache.parse(source)
+        if parsed.error is not None:
+            exc = parsed.error
+            pos = locate(_line_offset(source, exc.lineno or 1))
+            self.problem(pos, "template-syntax", f"template syntax error: {exc.message}",
+                         "expressions are written `{{ params.name }}`, conditions `{% if params.x %}…{% endif %}`; "
+                         "to show braces literally, wrap the text in `{% raw %}…{% endraw %}`")
+            return None
+        ok = True
+        for name, offset in parsed.free:
+            close = difflib.get_close_matches(name, SCOPE, n=1)
+            self.problem(locate(offset), "template-undefined", f"`{name}` is not defined in templates",
+                         f"did you mean `{close[0]}`?" if close else "texts may use `company.…` and `params.…` only")
+            ok = False
+        for use in parsed.uses:
+            pos = locate(use.offset)
+            if use.root == "company":
+                missing = use.name not in self.variant.company
+                if use.name not in COMPANY_FIELDS:
+                    close = difflib.get_close_matches(use.name, COMPANY_FIELDS, n=1)
+                    self.problem(pos, "template-undefined", f"`company.{use.name}` is not a company field",
+                                 f"did you mean `company.{close[0]}`?" if close else
+                                 f"company fields: {', '.join(COMPANY_FIELDS)}")
+                    ok = False
+                    continue
+            else:
+                missing = use.name not in self.variant.params
+            self.variant.uses.append(ParamUse(use.root, use.name, pos, use.guarded, missing))
+            if missing and not use.guarded:
+                ok = False  # reported by the missing-parameter rule
+        if not ok:
+            return None
+        try:
+            return parsed.template.render(self.scope)
+        except SecurityError as exc:
+            pos = locate(_line_offset(source, _runtime_line(exc)))
+            self.problem(pos, "template-forbidden", f"forbidden in templates: {exc}",
+                         "texts may read `company.…` and `params.…` values only")
+        except UndefinedError as exc:
+            pos = locate(_line_offset(source, _runtime_line(exc)))
+            self.problem(pos, "template-undefined", f"undefined value in template: {exc}",
+                         "check the names after `company.` and `params.`")
+        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+            pos = locate(_line_offset(source, _runtime_line(exc)))
+            self.problem(pos, "template-error", f"template error: {type(exc).__name__}: {exc}",
+                         "simplify the expression; texts only show profile values")
+        return None
+
+    # ------------------------------------------------------------ the walk
+
+    def removed(self, node: m.Node, reason: str, by: str) -> None:
+        """Record ``node`` and every id under it as left out."""
+        stack: list[object] = [node]
+        if isinstance(node, m.Regulation):
+            stack.extend(node.loaded_parts)
+        while stack:
+            cur = stack.pop()
+            if isinstance(cur, m.Node):
+                ident = getattr(cur, "id", None)
+                if isinstance(ident, str):
+                    self.variant.removed.setdefault(ident, Removal(reason, by))
+                stack.extend(getattr(cur, name) for name in type(cur).model_fields)
+            elif isinstance(cur, list):
+                stack.extend(cur)
+
+    def node(self, node: m.Node) -> m.Node | None:
+        fields = node.__dict__  # a pydantic model's field values (getattr of a missing `id` is slow)
+        ident = fields.get("id")
+        if isinstance(ident, str) and ident in self.excluded:
+            self.removed(node, self.excluded[ident], ident)
+            return None
+        if isinstance(ident, str) and ident in self.overrides and self.profile is not None:
+            p = self.profile
+            node = self.apply_override(node, self.overrides[ident], p.origin.doc, p.origin.path + ("overrides", ident))
+        if isinstance(node, m.Role):
+            node = self.renames(node)
+        if self.public and getattr(node, "visibility", "public") == "internal":
+            self.removed(node, "internal", ident or "")
+            return None
+        updates: dict[str, object] = {}
+        maps: dict[str, Callable[[int], int]] = {}
+        for name, value in list(node.__dict__.items()):  # the node as overridden or renamed above
+            if isinstance(value, list) and any(isinstance(x, m.Node) for x in value):
+                new_list = [r for r in (self.node(x) for x in value) if r is not None]
+                if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value)):
+                    updates[name] = new_list
+            elif isinstance(value, m.Node):
+                new = self.node(value)
+                if new is not value:
+                    updates[name] = new
+            elif isinstance(value, str) and name != "id" and TEMPLATE_MARK.search(value):
+                rendered = self.render(value, lambda off, n=node, f=name: n.text_at(f, off))
+                if rendered is not None:
+                    updates[name] = rendered
+                    maps[name] = offset_map(value, rendered)
+        body = None
+        if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
+            body = self.render(node.body, self._body_locator(node))
+        if not updates and body is None:
+            return node
+        new = node.model_copy(update=updates)
+        if maps:
+            new._origin = VariantOrigin(node.origin, maps=maps)
+        if body is not None:
+            new._body = body
+            new._line_map = BodyMap(node.body, body)
+        return new
+
+    @staticmethod
+    def _body_locator(part: m.ProsePart) -> Callable[[int], Position]:
+        body = part.body
+
+        def locate(offset: int) -> Position:
+            before = body[:offset]
+            line_index = before.count("\n")
+            return Position(part.origin.file, part.source_line(line_index), offset - (before.rfind("\n") + 1) + 1)
+
+        return locate
+
+    def regulation(self, reg: m.Regulation) -> m.Regulation | None:
+        new = self.node(reg)
+        if new is None:
+            return None
+        parts = [r for r in (self.node(p) for p in reg.loaded_parts) if r is not None]
+        if new is reg:
+            new = reg.model_copy()
+        new._parts = parts
+        return new
+
+    # ------------------------------------------------------------ run
+
+    def run(self) -> Variant:
+        self.select()
+        base = self.base
+        resolved = dataclasses.replace(
+            base,
+            terms=[r for r in (self.node(t) for t in base.terms) if r is not None],
+            roles=[r for r in (self.node(r) for r in base.roles) if r is not None],
+            pages=[r for r in (self.node(p) for p in base.pages) if r is not None],
+            regulations=[r for r in (self.regulation(g) for g in base.regulations) if r is not None],
+            index={}, all_items=[],
+        )
+        resolved.build_index()
+        self.variant.content = resolved
+        self.variant.used_params = used_params(base, [p for p in (self.profile, *self.others) if p is not None],
+                                               self.cache)
+        return self.variant
+
+
+# --------------------------------------------------------------------------
+# Which parameters the sources use
+
+
+def template_sources(content: Content) -> Iterator[str]:
+    """Every templated string of the base content: string fields and Markdown bodies."""
+    for node in content.nodes():
+        for name in type(node).model_fields:
+            value = getattr(node, name)
+            if isinstance(value, str) and TEMPLATE_MARK.search(value):
+                yield value
+        if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
+            yield node.body
+
+
+def _strings(value: object) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+def used_params(content: Content, profiles: Iterable[Profile], cache: TemplateCache) -> set[str]:
+    """Names of parameters used by any text of ``content`` or any override of ``profiles``."""
+    sources = list(template_sources(content))
+    for p in profiles:
+        sources.extend(s for s in _strings(p.overrides) if TEMPLATE_MARK.search(s))
+    used = set()
+    for source in sources:
+        used.update(u.name for u in cache.parse(source).uses if u.root == "params")
+    return used

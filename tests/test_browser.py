@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import REPO
+from reglament import ru
 from reglament.project import check_project
 from reglament.render import motivation
 from reglament.render.pages import plain
@@ -155,7 +156,7 @@ def test_term_link_shows_its_definition(page, base_url, checked):
 def test_calculator_shows_the_generators_bonus(page, base_url, checked):
     """The in-page calculator agrees with the generator at tier bounds, inside tiers, above the top."""
     part = checked.content.get("motivation").node
-    money = lambda n: motivation.format_number(n) + NBSP + part.currency  # noqa: E731
+    money = lambda n: ru.number(n) + NBSP + part.currency  # noqa: E731
     open_page(page, base_url, "sales-manager/")
     calc = page.locator(".rg-calc")
     shown, wanted = [], []
@@ -183,7 +184,7 @@ def test_calculator_applies_reductions(page, base_url, checked):
     for rid in chosen:
         calc.locator(f'input[name=reduction][value="{rid}"]').check()
     assert calc.locator('[data-rg-out="bonus"]').inner_text() == (
-        motivation.format_number(expected.bonus) + NBSP + part.currency)
+        ru.number(expected.bonus) + NBSP + part.currency)
 
 
 def test_worked_example_matches_the_calculator_default(page, base_url, checked):
@@ -191,9 +192,9 @@ def test_worked_example_matches_the_calculator_default(page, base_url, checked):
     example = motivation.compute(part, motivation.example_percent(part))
     open_page(page, base_url, "sales-manager/")
     shown = page.locator(".rg-example").inner_text()
-    assert motivation.format_number(example.bonus) in shown
+    assert ru.number(example.bonus) in shown
     assert page.locator('.rg-calc [data-rg-out="bonus"]').inner_text().startswith(
-        motivation.format_number(example.bonus))
+        ru.number(example.bonus))
 
 
 # --------------------------------------------------------------------------- edit buttons, permalinks

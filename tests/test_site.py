@@ -316,12 +316,6 @@ def test_calculator_carries_the_tiers_as_data(pay):
     assert data["reductions"] == [{"id": "red-late", "percent": 15}]
 
 
-def test_number_format():
-    assert motivation.format_number(60000) == "60\u00a0000"
-    assert motivation.format_number(87.5) == "87,5"
-    assert motivation.money(0.5) == 1 and motivation.money(2.5) == 3  # halves up, as Math.round
-
-
 # --------------------------------------------------------------------------- working day, edit links
 
 

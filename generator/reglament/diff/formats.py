@@ -20,6 +20,7 @@ import json
 import re
 from typing import Callable, Iterable
 
+from reglament.ru import field_label as field_name, number
 from reglament.diff.model import (
     Changes,
     ItemChange,
@@ -42,24 +43,6 @@ KIND_NAMES = {
 PART_KIND_NAMES = {
     "clauses": "положения", "terms": "термины", "duties": "обязанности", "motivation": "мотивация",
     "schedule": "рабочее время", "confidentiality": "конфиденциальность", "prose": "текст",
-}
-FIELD_NAMES = {
-    "text": "текст", "definition": "определение", "deadline": "срок", "deadline_minutes": "срок",
-    "role": "исполнитель", "raci.responsible": "RACI: исполняет (R)", "raci.accountable": "RACI: отвечает (A)",
-    "raci.consulted": "RACI: консультирует (C)", "raci.informed": "RACI: информируется (I)",
-    "bonus_percent": "премия", "from_percent": "выполнение плана от", "to_percent": "выполнение плана до",
-    "weight": "вес", "target": "цель", "name": "название", "measures": "что измеряется", "percent": "снижение премии",
-    "enforces": "обеспечивает обязанности", "consequence": "последствие нарушения", "title": "заголовок",
-    "intro": "вводный текст", "fixed.amount": "оклад", "fixed.currency": "валюта оклада",
-    "fixed.text": "порядок выплаты оклада", "bonus_base": "база премии", "currency": "валюта",
-    "hours.start": "начало рабочего дня", "hours.end": "конец рабочего дня", "hours.days": "рабочие дни",
-    "start": "начало", "end": "конец", "activity": "занятие", "is_break": "перерыв", "period": "периодичность",
-    "when": "когда", "classification": "классификация", "examples": "примеры", "applies_to": "применяется к",
-    "visibility": "видимость", "synonyms": "синонимы", "abbreviation": "сокращение", "match": "распознавание",
-    "forms": "словоформы", "term": "термин", "department": "подразделение", "kind": "вид",
-    "description": "описание", "reports_to": "подчиняется", "owner": "владелец", "approver": "утверждает",
-    "audience": "адресаты", "short_title": "краткое название", "responsibility": "пункт ответственности",
-    "terms": "термины", "example_percent": "пример расчёта: выполнение плана",
 }
 CHANGE_NAMES = {"added": "добавлен", "removed": "удалён", "changed": "изменён", "moved": "перемещён"}
 #: for «страница» (feminine)
@@ -84,20 +67,6 @@ def side_label(side: Side) -> str:
     if side.edition:
         return f"редакция {side.edition}"
     return side.label
-
-
-def field_name(name: str) -> str:
-    return FIELD_NAMES.get(name, name)
-
-
-def number(value: object) -> str:
-    """3000000 → «3 000 000», 7.5 → «7,5» (narrow no-break spaces, a decimal comma)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return "—" if value is None else str(value)
-    if isinstance(value, float) and not value.is_integer():
-        whole, _, frac = f"{value:.6f}".rstrip("0").partition(".")
-        return f"{int(whole):,}".replace(",", "\u00a0") + "," + frac
-    return f"{int(value):,}".replace(",", "\u00a0")
 
 
 def parameter_text(p: ParameterChange) -> tuple[str, str, str]:

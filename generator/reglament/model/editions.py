@@ -29,6 +29,7 @@ from typing import Iterable
 
 from pydantic import Field
 
+from reglament import ru
 from reglament.model.nodes import Node
 
 TAG_PREFIX = "edition/"
@@ -39,9 +40,6 @@ ID_PATTERN = re.compile(r"^[0-9A-Za-z][0-9A-Za-z._-]{0,39}$")
 RESERVED_IDS = frozenset({"latest", "current", "stable", "dev", "versions.json", "index.html"})
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-
-MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                   "октября", "ноября", "декабря")
 
 
 class Edition(Node):
@@ -128,7 +126,7 @@ def format_date_ru(value: dt.date | str) -> str:
     date = parse_date(value)
     if date is None:
         return str(value)
-    return f"{date.day} {MONTHS_GENITIVE[date.month - 1]} {date.year} г."
+    return ru.date_text(date)
 
 
 # --------------------------------------------------------------------------

@@ -37,6 +37,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from reglament import ru
 from reglament.diff import compare_editions
 from reglament.diff.redline import plain as plain_refs
 from reglament.diff.sources import revision_files
@@ -59,12 +60,6 @@ SPARE_ROWS = 5
 #: rows of the acknowledgement sheet when no names are known (fills about a page)
 BLANK_ROWS = 15
 
-MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-          "октября", "ноября", "декабря")
-PERIODS = {"daily": "ежедневно", "weekly": "еженедельно", "monthly": "ежемесячно", "quarterly": "ежеквартально"}
-CLASSIFICATIONS = {"public": "открытые", "internal": "для внутреннего использования",
-                   "confidential": "конфиденциально", "personal": "персональные данные",
-                   "trade-secret": "коммерческая тайна"}
 
 
 # --------------------------------------------------------------------------
@@ -323,23 +318,6 @@ def acknowledgement_rows(job: PrintJob) -> list[tuple[str, str]]:
 # Formatting helpers (template filters)
 
 
-def date_short(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else ""
-
-
-def date_long(value: date | None) -> str:
-    """«1» февраля 2025 г."""
-    return f"«{value.day:02d}» {MONTHS[value.month - 1]} {value.year} г." if value else ""
-
-
-def num(value) -> str:
-    return f"{value:,.0f}".replace(",", "\u00a0") if isinstance(value, (int, float)) else str(value)
-
-
-def pct(value) -> str:
-    return f"{value:g}\u00a0%"
-
-
 def initials(name: str) -> str:
     """«Иванов Иван Иванович» → «И. И. Иванов» (how a signature line names the signer)."""
     words = name.split()
@@ -368,8 +346,8 @@ def template_env(templates: Path) -> ImmutableSandboxedEnvironment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(date_short=date_short, date_long=date_long, num=num, pct=pct, initials=initials,
-                       shorten=shorten)
+    env.filters.update(ru.FILTERS)
+    env.filters.update(initials=initials, shorten=shorten)
     return env
 
 
@@ -405,7 +383,7 @@ def document_html(job: PrintJob, *, templates: Path) -> str:
             job=job, reg=job.regulation, company=job.company, edition=job.edition, sections=secs,
             glossary=glossary, ack_rows=acknowledgement_rows(job), change_sheet=job.change_sheet,
             approver_position=approver_position, signatory=signatory,
-            number=number, name=name, periods=PERIODS, classifications=CLASSIFICATIONS,
+            number=number, name=name, periods=ru.PERIODS, classifications=ru.CLASSIFICATIONS,
             raci_letters=raci_letters,
         )
     except TemplateError as exc:
@@ -532,20 +510,10 @@ def edition_for(content: Content, edition_id: str | None, *, today: date) -> tup
 # --------------------------------------------------------------------------
 # The change sheet from a diff
 
-#: field names of a diff, as a change sheet names them
-FIELD_NAMES = {
-    "bonus_base": "база премии", "fixed.amount": "оклад", "amount": "оклад", "currency": "валюта",
-    "weight": "вес", "target": "цель", "from_percent": "нижняя граница", "to_percent": "верхняя граница",
-    "bonus_percent": "премия", "percent": "снижение", "deadline": "срок", "deadline_minutes": "срок, мин",
-    "hours.start": "начало рабочего дня", "hours.end": "окончание рабочего дня", "hours.days": "рабочие дни",
-    "start": "начало", "end": "окончание", "intro": "вводный текст", "title": "название",
-}
-
-
 def _value(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return num(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+    return ru.number(value)
 
 
 def _parameters(params) -> str:
@@ -553,7 +521,7 @@ def _parameters(params) -> str:
     out = []
     for p in params:
         unit = f"\u00a0{p.unit}" if p.unit else ""
-        name = FIELD_NAMES.get(p.field, "") if p.source == "field" else ""
+        name = ru.FIELD_LABELS.get(p.field, "") if p.source == "field" else ""
         words = p.context if p.source == "text" and p.context else ""
         out.append(f"{name or words or p.field}: {_value(p.old)} → {_value(p.new)}{unit}".strip())
     return "; ".join(out)
@@ -586,7 +554,7 @@ def change_sheet_from(changes, *, regulation: str, previous: str, content: Conte
         if part.fields or part.parameters or part.paragraphs:
             what = []
             for f in part.fields:
-                what.append(FIELD_NAMES.get(f.field, f.field))
+                what.append(ru.field_label(f.field))
             if part.paragraphs:
                 what.append(f"текст раздела (абзацев: {len(part.paragraphs)})")
             details = ", ".join(what)

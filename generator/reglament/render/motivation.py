@@ -11,24 +11,11 @@ Money is rounded to whole currency units, halves up.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
+from reglament.ru import money
 from reglament.model import nodes as m
 
-NBSP = "\u00a0"
 
-
-def money(amount: float) -> int:
-    """Whole currency units, halves rounded up (as the calculator's ``Math.round``)."""
-    return int(Decimal(str(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-
-
-def format_number(value: float) -> str:
-    """Russian number style: «60 000», «87,5» (no-break space between thousands, decimal comma)."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", NBSP)
-    whole, _, frac = f"{value:,.2f}".rstrip("0").partition(".")
-    return whole.replace(",", NBSP) + "," + frac
 
 
 def tier_for(part: m.MotivationPart, percent: float) -> m.BonusTier | None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from reglament import ru
 from reglament.diagnostics import Diagnostic
 from reglament.errors import TemplateFailure
 from reglament.model import nodes as m
@@ -194,9 +195,8 @@ class Renderer:
         )
         self.env.filters["text"] = self._text_filter
         self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
-        self.env.filters["num"] = lambda n: f"{n:,.0f}".replace(",", "\u00a0") if isinstance(n, (int, float)) else n
-        self.env.filters["pct"] = lambda n: f"{motivation.format_number(n)}\u00a0%"
-        self.env.filters["money"] = lambda n: motivation.format_number(motivation.money(n))
+        self.env.filters.update(ru.FILTERS)
+        self.env.globals.update(classifications=ru.CLASSIFICATIONS, periods=ru.PERIODS)
         self.env.filters["plain"] = lambda s: plain(s or "", self.content)
         self.env.filters["tojson"] = lambda v: html.escape(json.dumps(v, ensure_ascii=False), quote=True)  # for attributes
         self.env.globals["raci_labels"] = views.RACI_LABELS

@@ -45,6 +45,7 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import ValidationError
 
+from reglament import ru
 from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
 from reglament.model.content import Content
@@ -86,27 +87,6 @@ def escape_value(value: object) -> str:
         text = str(value)
     text = re.sub(r"\s*[\r\n]+\s*", " ", text)
     return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def _num(value: object, digits: int = 0) -> str:
-    """`{{ params.plan | num }}` → «3 000 000» (thin-space groups, comma decimals)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return str(value)
-    text = f"{value:,.{digits}f}" if digits else f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
-    return text.replace(",", "\u00a0").replace(".", ",")
-
-
-def _plural(value: object, one: str, few: str, many: str) -> str:
-    """Russian plural form for a number: `{{ n | plural('минута', 'минуты', 'минут') }}`."""
-    try:
-        n = abs(int(value))
-    except (TypeError, ValueError):
-        return many
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 class Values:
@@ -160,8 +140,8 @@ def make_environment() -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: texts need only company and params
-    env.filters["num"] = _num
-    env.filters["plural"] = _plural
+    env.filters["num"] = ru.number
+    env.filters["plural"] = ru.plural
     return env
 
 

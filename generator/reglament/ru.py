@@ -1,0 +1,128 @@
+"""Russian formatting in one place: numbers, money, percents, dates, plurals and field labels.
+
+The site, the print edition, the diff, the page templates, the texts' own
+templates (``{{ params.x | num }}``) and the Word export all format values
+through this module, so one value prints the same everywhere: «3 000 000»,
+«87,5 %», «1 235» (money rounded half up, as the site's calculator rounds),
+«01.03.2025», «1 марта 2025 г.», «"01" марта 2025 г.».
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+NBSP = "\u00a0"
+"""The no-break space: between thousands, before «%» and units."""
+
+MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                   "октября", "ноября", "декабря")
+"""Month names as a date says them («1 марта»)."""
+
+PERIODS = {"daily": "ежедневно", "weekly": "еженедельно", "monthly": "ежемесячно", "quarterly": "ежеквартально"}
+"""A recurring activity's period, as the schedule says it."""
+
+CLASSIFICATIONS = {"public": "открытые", "internal": "для внутреннего использования",
+                   "confidential": "конфиденциально", "personal": "персональные данные",
+                   "trade-secret": "коммерческая тайна"}
+"""A data category's classification, as the confidentiality part names it."""
+
+FIELD_LABELS = {
+    "text": "текст", "definition": "определение", "deadline": "срок", "deadline_minutes": "срок, мин",
+    "role": "исполнитель", "raci.responsible": "RACI: исполняет (R)", "raci.accountable": "RACI: отвечает (A)",
+    "raci.consulted": "RACI: консультирует (C)", "raci.informed": "RACI: информируется (I)",
+    "bonus_percent": "премия", "from_percent": "выполнение плана от", "to_percent": "выполнение плана до",
+    "weight": "вес", "target": "цель", "name": "название", "measures": "что измеряется", "percent": "снижение премии",
+    "enforces": "обеспечивает обязанности", "consequence": "последствие нарушения", "title": "заголовок",
+    "intro": "вводный текст", "fixed.amount": "оклад", "amount": "оклад", "fixed.currency": "валюта оклада",
+    "fixed.text": "порядок выплаты оклада", "bonus_base": "база премии", "currency": "валюта",
+    "hours.start": "начало рабочего дня", "hours.end": "конец рабочего дня", "hours.days": "рабочие дни",
+    "start": "начало", "end": "конец", "activity": "занятие", "is_break": "перерыв", "period": "периодичность",
+    "when": "когда", "classification": "классификация", "examples": "примеры", "applies_to": "применяется к",
+    "visibility": "видимость", "synonyms": "синонимы", "abbreviation": "сокращение", "match": "распознавание",
+    "forms": "словоформы", "term": "термин", "department": "подразделение", "kind": "вид",
+    "description": "описание", "reports_to": "подчиняется", "owner": "владелец", "approver": "утверждает",
+    "audience": "адресаты", "short_title": "краткое название", "responsibility": "пункт ответственности",
+    "terms": "термины", "example_percent": "пример расчёта: выполнение плана",
+}
+"""How every output names a model field (the diff, the change sheet of the PDF, the amendment order)."""
+
+
+def field_label(name: str) -> str:
+    """The Russian label of a field path (``hours.end`` → «конец рабочего дня»); unknown names as they are."""
+    return FIELD_LABELS.get(name, name)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def number(value: object, digits: int | None = None) -> str:
+    """«3 000 000», «87,5», «0,25»: thousands by no-break spaces, a decimal comma, no trailing zeros.
+
+    ``digits`` rounds (half up) to that many decimals first. A value that is not
+    a number is returned as text (None as «—»).
+    """
+    if not _is_number(value):
+        return "—" if value is None else str(value)
+    dec = Decimal(str(value))
+    if digits is not None:
+        dec = dec.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    sign = "-" if dec < 0 else ""
+    text = f"{abs(dec):f}"
+    whole, _, frac = text.partition(".")
+    frac = frac.rstrip("0")
+    grouped = f"{int(whole):,}".replace(",", NBSP)
+    return sign + grouped + ("," + frac if frac else "")
+
+
+def money(amount: object) -> int:
+    """Whole currency units, halves rounded up (as the site's calculator rounds with ``Math.round``)."""
+    return int(Decimal(str(amount)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def money_text(amount: object) -> str:
+    """An amount of money as printed: whole units, grouped — «1 235»."""
+    return number(money(amount)) if _is_number(amount) else str(amount)
+
+
+def percent(value: object) -> str:
+    """«87,5 %» (a no-break space before the sign)."""
+    return f"{number(value)}{NBSP}%"
+
+
+def plural(value: object, one: str, few: str, many: str) -> str:
+    """The Russian plural form for a number: 1 минута, 2 минуты, 5 минут, 21 минута."""
+    try:
+        n = abs(int(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return many
+    if n % 10 == 1 and n % 100 != 11:
+        return one
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return few
+    return many
+
+
+def date_short(value: dt.date | None) -> str:
+    """«01.03.2025»."""
+    return value.strftime("%d.%m.%Y") if value else ""
+
+
+def date_text(value: dt.date | None) -> str:
+    """«1 марта 2025 г.» — a date in running text."""
+    return f"{value.day} {MONTHS_GENITIVE[value.month - 1]} {value.year} г." if value else ""
+
+
+def date_long(value: dt.date | None) -> str:
+    """«"01" марта 2025 г.» — a date on an approval block or an order."""
+    return f"«{value.day:02d}» {MONTHS_GENITIVE[value.month - 1]} {value.year} г." if value else ""
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "num": number, "money": money_text, "pct": percent, "plural": plural,
+    "date_short": date_short, "date_text": date_text, "date_long": date_long,
+}
+"""The Jinja filters every template environment registers (site pages, PDF, texts' templates)."""

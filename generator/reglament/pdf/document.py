@@ -33,11 +33,12 @@ from pathlib import Path
 from typing import Literal
 
 import markdown
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError
+from jinja2 import FileSystemLoader, TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from reglament import ru
+from reglament.sandbox import sandbox
 from reglament.diff import compare_editions
 from reglament.diff.redline import plain as plain_refs
 from reglament.diff.sources import revision_files
@@ -339,14 +340,7 @@ def template_env(templates: Path) -> ImmutableSandboxedEnvironment:
     folder = templates / "pdf"
     if not (folder / TEMPLATE).is_file():
         raise PdfError(f"no print templates: {folder / TEMPLATE} is missing")
-    env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(str(folder)),
-        undefined=StrictUndefined,
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters.update(ru.FILTERS)
+    env = sandbox(loader=FileSystemLoader(str(folder)), autoescape=True, keep_trailing_newline=False)
     env.filters.update(initials=initials, shorten=shorten)
     return env
 

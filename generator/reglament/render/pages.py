@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from jinja2 import BytecodeCache, FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2 import BytecodeCache, FileSystemLoader, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.sandbox import SecurityError
 
 from reglament import ru
+from reglament.sandbox import sandbox
 from reglament.diagnostics import Diagnostic
 from reglament.errors import TemplateFailure
 from reglament.model import nodes as m
@@ -154,28 +155,6 @@ class _CompiledTemplates(BytecodeCache):
 _COMPILED = _CompiledTemplates()
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Jinja's immutable sandbox, with its attribute verdicts remembered.
-
-    The sandbox asks :meth:`is_safe_attribute` on every attribute a template reads;
-    the answer depends only on the object's type and the attribute's name (Jinja
-    checks the name's underscores, internal attributes of functions, frames and
-    types, and the mutating methods of the known mutable types), so it is the same
-    every time for a (type, name) pair. Rendering a large site read millions of them.
-    """
-
-    def __init__(self, **options) -> None:
-        super().__init__(**options)
-        self._verdicts: dict[tuple[type, str], bool] = {}
-
-    def is_safe_attribute(self, obj, attr: str, value) -> bool:
-        key = (type(obj), attr)
-        verdict = self._verdicts.get(key)
-        if verdict is None:
-            verdict = self._verdicts[key] = super().is_safe_attribute(obj, attr, value)
-        return verdict
-
-
 class Renderer:
     def __init__(self, content: Content, templates: Path, *, morph: Morph | None = None, autolink: bool = True) -> None:
         self.content = content
@@ -184,18 +163,9 @@ class Renderer:
         self._tooltips: dict[str, str] = {}
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
-        self.env = _Sandbox(
-            loader=FileSystemLoader(str(templates / "pages")),
-            bytecode_cache=_COMPILED,
-            undefined=StrictUndefined,
-            autoescape=False,
-            keep_trailing_newline=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
+        self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), bytecode_cache=_COMPILED)
         self.env.filters["text"] = self._text_filter
         self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
-        self.env.filters.update(ru.FILTERS)
         self.env.globals.update(classifications=ru.CLASSIFICATIONS, periods=ru.PERIODS)
         self.env.filters["plain"] = lambda s: plain(s or "", self.content)
         self.env.filters["tojson"] = lambda v: html.escape(json.dumps(v, ensure_ascii=False), quote=True)  # for attributes

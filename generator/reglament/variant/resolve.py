@@ -35,17 +35,15 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-import operator
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from pydantic import ValidationError
 
-from reglament import ru
+from reglament.sandbox import Sandbox, sandbox
 from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
 from reglament.model.content import Content
@@ -57,8 +55,6 @@ TEMPLATE_MARK = re.compile(r"\{\{|\{%|\{#")
 SCOPE = ("company", "params")
 COMPANY_FIELDS = ("id", "name", "short_name", "city", "site_title")
 #: longest string/list a template may build with `*`, and the largest exponent of `**`
-MAX_PRODUCT = 100_000
-MAX_EXPONENT = 64
 
 
 # --------------------------------------------------------------------------
@@ -114,34 +110,10 @@ class Values:
         return self._label
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The sandbox with `*` and `**` bounded (``'a' * 10**9`` would exhaust memory)."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context, op: str, left, right):  # noqa: ANN001 - Jinja's signature
-        if op == "**":
-            if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-                raise SecurityError(f"exponent {right} is too large (the limit is {MAX_EXPONENT})")
-            return operator.pow(left, right)
-        for seq, times in ((left, right), (right, left)):
-            if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_PRODUCT:
-                raise SecurityError(f"`*` would build {len(seq) * times} items (the limit is {MAX_PRODUCT})")
-        return operator.mul(left, right)
-
-
-def make_environment() -> ImmutableSandboxedEnvironment:
-    env = _Sandbox(
-        undefined=StrictUndefined,
-        autoescape=False,
-        finalize=escape_value,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict: texts need only company and params
-    env.filters["num"] = ru.number
-    env.filters["plural"] = ru.plural
+def make_environment() -> Sandbox:
+    """The sandbox texts render in: values Markdown-escaped, no globals (texts need only company and params)."""
+    env = sandbox(finalize=escape_value)
+    env.globals.clear()  # no range/cycler/joiner/namespace/lipsum/dict
     return env
 
 

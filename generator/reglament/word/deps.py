@@ -13,7 +13,8 @@ from ..companies import Project, check_variant, load_project
 from ..content import Content, Item, children, part_items
 from ..diagnostics import Diagnostic
 from ..errors import ReglamentError, UsageError
-from ..morphology import Morph
+from ..model import SLUG_RE
+from ..morphology import Morph, TermMatcher
 from ..pdf import (
     CLASSIFICATIONS,
     PERIODS,
@@ -43,7 +44,7 @@ from ..render import display_name
 
 __all__ = [
     "CLASSIFICATIONS", "PERIODS", "Company", "Content", "Diagnostic", "Edition", "Employee", "Item", "Morph",
-    "PrintJob", "Project", "REF_RE", "ReglamentError", "UsageError", "acknowledgement_rows",
+    "PrintJob", "Project", "REF_RE", "SLUG_RE", "TermMatcher", "ReglamentError", "UsageError", "acknowledgement_rows",
     "change_sheet_from", "check_variant", "children", "company_of", "date_long", "date_short", "display_name",
     "edition_for", "employees_of", "escape_html", "initials", "load_project", "load_sources", "m", "num",
     "part_items", "part_terms", "pct", "raci_letters", "referenced_terms", "sections", "tagged_revision",

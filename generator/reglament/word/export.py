@@ -631,3 +631,82 @@ def write_docx(job: PrintJob, out_dir: Path, *, redline: Redline | None = None, 
         if os.path.exists(tmp):
             os.unlink(tmp)
     return target
+
+
+@dataclass
+class Exported:
+    files: list[Path]
+    diagnostics: list
+    notes: list[str]
+    failed: list[str]
+
+
+def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | None = None,
+                    companies: list[str] | None = None, public: bool = False,
+                    redline_old: str | None = None) -> Exported:
+    """One .docx per regulation of each variant (the base, or each company), as ``reglament pdf`` prints.
+
+    The variant is resolved and checked as the site is (a variant with errors writes nothing
+    and is listed in ``failed``); the edition's metadata come from ``content/editions.yml`` and
+    its text from the tag ``edition/<id>`` when there is one; the change sheet compares with
+    the previous edition's tag. ``redline_old`` (an edition id or a git revision) writes
+    tracked changes against that side instead of a clean document (:mod:`.redline`).
+    """
+    from .deps import (
+        change_sheet_from,
+        check_variant,
+        company_of,
+        edition_for,
+        employees_of,
+        load_sources,
+        tagged_revision,
+    )
+
+    result = Exported([], [], [], [])
+    working = load_sources(root, revision=None)
+    base_checked = check_variant(working, company=None, public=public)
+    printed, previous = edition_for(base_checked.content, edition, today=today)
+    sources = working
+    if edition is not None:
+        revision = tagged_revision(root, printed.id)
+        if revision is not None:
+            sources = load_sources(root, revision=revision)
+        else:
+            result.notes.append(f"no tag `edition/{printed.id}` yet: exporting the working tree as edition {printed.id}")
+    old_sources = None
+    if previous is not None:
+        old_revision = tagged_revision(root, previous)
+        if old_revision is not None:
+            old_sources = load_sources(root, revision=old_revision)
+    found: set = set()
+    for cid in companies or [None]:
+        checked = base_checked if sources is working and cid is None else check_variant(sources, company=cid,
+                                                                                         public=public)
+        found.update(checked.diagnostics)
+        if not checked.ok:
+            result.failed.append(cid or "base")
+            continue
+        content, variant = checked.content, checked.variant
+        sheets = {}
+        if old_sources is not None and (cid is None or old_sources.profiles.get(cid) is not None):
+            from ..diff import compare
+
+            old = check_variant(old_sources, company=cid, public=public)
+            changes = compare(old.content, content)
+            for reg in content.regulations:
+                sheets[reg.id] = change_sheet_from(changes, regulation=reg.id, previous=f"редакция {previous}",
+                                                   content=content)
+        redlines = {}
+        if redline_old is not None:
+            from .redline import redlines_for
+
+            redlines = redlines_for(root, redline_old, content, company=cid, public=public, edition=printed)
+        company = company_of(root, variant)
+        people = employees_of(variant)
+        target = out / cid if cid else out
+        for reg in content.regulations:
+            job = PrintJob(content=content, regulation=reg, company=company, edition=printed, employees=people,
+                           change_sheet=sheets.get(reg.id), public=bool(getattr(variant, "public", public)))
+            result.files.append(write_docx(job, target, redline=redlines.get(reg.id)))
+    result.diagnostics = sorted(found)
+    return result

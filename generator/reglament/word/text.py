@@ -91,13 +91,18 @@ class TextWriter:
                 else:
                     link = None
         if node.text:
-            target.append(oxml.run(node.text, bold=bold, italic=italic, link=link is not None, mono=mono, size=size))
+            target.append(oxml.run(_soft(node.text), bold=bold, italic=italic, link=link is not None, mono=mono, size=size))
         for child in node:
             if isinstance(child.tag, str):
                 self._walk(target, child, bold=bold, italic=italic, size=size, link=link, mono=mono)
             if child.tail:
-                target.append(oxml.run(child.tail, bold=bold, italic=italic, link=link is not None, mono=mono,
+                target.append(oxml.run(_soft(child.tail), bold=bold, italic=italic, link=link is not None, mono=mono,
                                        size=size))
+
+
+def _soft(text: str) -> str:
+    """A newline in Markdown source is a space (hard breaks come as <br>)."""
+    return re.sub(r"[ \t]*\n[ \t]*", " ", text)
 
 
 # --------------------------------------------------------------------------

@@ -763,6 +763,10 @@ def import_docx(path: Path, *, reg_id: str, vocabulary: Content, morph: Morph | 
     if not SLUG_RE.match(reg_id):
         raise WordError(f"`{reg_id}` is not a valid id (a Latin slug: lowercase letters, digits, hyphens); "
                         f"e.g. `{slugify(title or reg_id, fallback='reglament')}`")
+    clash = vocabulary.get(reg_id)
+    if clash is not None and clash.kind != "regulation":
+        raise WordError(f"id `{reg_id}` is already used by a {clash.kind} ({clash.position.file}); "
+                        f"choose another --id")
     doc = read_docx(path)
     out = outline(doc.blocks)
     return Builder(doc, out, reg_id=reg_id, vocabulary=vocabulary, morph=morph or Morph(), title=title).build()

@@ -8,7 +8,6 @@ import re
 import docx
 import pytest
 from docx.oxml import parse_xml
-
 from reglament.word.numbering import format_number, letters
 from reglament.word.reader import Paragraph, read_docx
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import zipfile
 
 import pytest
-
 from reglament.word.errors import UnsafeDocxError, WordError
 from reglament.word.package import safe_name
 from reglament.word.reader import read_docx

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import docx
+from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -267,7 +270,8 @@ class DocxWriter:
         p.add_run(text)
         return p
 
-    def table(self, headers: list[str], rows: list[tuple[str | None, list]], *, shaded: set[int] = frozenset()):
+    def table(self, headers: list[str], rows: Sequence[tuple[str | None, Sequence[Any]]], *,
+              shaded: frozenset[int] | set[int] = frozenset()):
         """A grid table; each row is (numbered item id or None, cells); a cell is text (model Text) or a str."""
         t = self.doc.add_table(rows=1, cols=len(headers))
         t.style = "Table Grid"
@@ -295,7 +299,7 @@ class DocxWriter:
 
     # ------------------------------------------------------------- the document
 
-    def build(self) -> docx.Document:
+    def build(self) -> DocxDocument:
         self.title_page()
         self.toc()
         self.meta_block()
@@ -313,7 +317,7 @@ class DocxWriter:
         self.para(job.company.full_name, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
         self.para()
         approver = self.content.get(self.reg.approver)
-        role_name = approver.node.name if approver and approver.kind == "role" else self.reg.approver
+        role_name = getattr(approver.node, "name", self.reg.approver) if approver and approver.kind == "role" else self.reg.approver
         holder = next((p for p in job.employees if p.role == self.reg.approver), None)
         if holder is not None:
             signatory, position = holder.name, holder.position or role_name
@@ -347,7 +351,7 @@ class DocxWriter:
     def toc(self) -> None:
         self.para("Содержание", bold=True, size=14)
         p = self.doc.add_paragraph()
-        entries = [f"{sec.number}. {sec.part.title}" for sec in self.secs]
+        entries = [f"{sec.number}. {getattr(sec.part, 'title', '')}" for sec in self.secs]
         oxml.field(p, 'TOC \\o "1-2" \\h \\z \\u', "\n".join(entries))
         p.add_run().add_break(WD_BREAK.PAGE)
 
@@ -375,7 +379,7 @@ class DocxWriter:
             write_removed(self, ident)
 
     def section(self, sec) -> None:
-        part = sec.part
+        part: Any = sec.part
         self.heading(part.title, 1, ident=part.id, numbered=True)
         self.removed_after(part.id)
         if isinstance(part, m.ProsePart):
@@ -582,6 +586,7 @@ class DocxWriter:
 
     def change_sheet(self) -> None:
         sheet = self.job.change_sheet
+        assert sheet is not None
         self.appendix_heading("Лист изменений")
         previous = sheet.previous.replace("редакция", "редакцией")
         self.para(f"{self.reg.title}: {self.job.edition.label} по сравнению с {previous}", style=STYLE_LEAD)
@@ -668,7 +673,7 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
     printed, previous = edition_for(base_checked.content, edition, today=today)
     sources = working
     if edition is not None:
-        revision = tagged_revision(root, printed.id)
+        revision = tagged_revision(root, printed.id or edition)
         if revision is not None:
             sources = load_sources(root, revision=revision)
         else:
@@ -679,7 +684,8 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
         if old_revision is not None:
             old_sources = load_sources(root, revision=old_revision)
     found: set = set()
-    for cid in companies or [None]:
+    chosen: list[str | None] = list(companies) if companies else [None]
+    for cid in chosen:
         checked = base_checked if sources is working and cid is None else check_variant(sources, company=cid,
                                                                                          public=public)
         found.update(checked.diagnostics)
@@ -687,7 +693,7 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
             result.failed.append(cid or "base")
             continue
         content, variant = checked.content, checked.variant
-        sheets = {}
+        sheets: dict[str, Any] = {}
         if old_sources is not None and (cid is None or old_sources.profiles.get(cid) is not None):
             from ..diff import compare
 
@@ -696,7 +702,7 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
             for reg in content.regulations:
                 sheets[reg.id] = change_sheet_from(changes, regulation=reg.id, previous=f"редакция {previous}",
                                                    content=content)
-        redlines = {}
+        redlines: dict[str, Redline] = {}
         if redline_old is not None:
             from .redline import redlines_for
 

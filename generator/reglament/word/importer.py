@@ -358,7 +358,7 @@ class Builder:
             index += 1
             gid = self.claim(g.bookmark, plain(g.runs), fallback="group")
             self.number(gid, f"{s}.{index}", g)
-            group = {"id": gid, "title": plain(g.runs), "duties": []}
+            group: dict[str, Any] = {"id": gid, "title": plain(g.runs), "duties": []}
             for k, child in enumerate(g.children, 1):
                 if child.children:
                     raise _NotThisKind("a duty has sub-items")
@@ -456,7 +456,10 @@ class Builder:
         data["currency"] = base.group(2)
         if "Выполнение плана в примере расчёта" in leads:
             data["example_percent"] = number_value(leads["Выполнение плана в примере расчёта"])
-        kpis, tiers, reductions, clauses = [], [], [], []
+        kpis: list[dict] = []
+        tiers: list[dict] = []
+        reductions: list[tuple[str, Node]] = []
+        clauses: list[dict] = []
         for i, node in enumerate(sec.items, 1):
             number = f"{s}.{i}"
             if node.subheading == SUBHEADINGS["kpis"] and node.row is not None:
@@ -519,7 +522,9 @@ class Builder:
         if not hours:
             raise _NotThisKind("no «Рабочее время: дни, с ЧЧ:ММ до ЧЧ:ММ.» line")
         data["hours"] = {"start": hours.group(2), "end": hours.group(3), "days": hours.group(1).strip()}
-        routine, recurring, clauses = [], [], []
+        routine: list[dict] = []
+        recurring: list[dict] = []
+        clauses: list[dict] = []
         for i, node in enumerate(sec.items, 1):
             number = f"{s}.{i}"
             if node.subheading == SUBHEADINGS["routine"] and node.row is not None:
@@ -561,7 +566,9 @@ class Builder:
 
     def confidentiality(self, s: int, part_id: str, sec: Section) -> dict:
         data = self.base(part_id, sec, "confidentiality")
-        categories, rules, measures = [], [], []
+        categories: list[dict] = []
+        rules: list[tuple[str, Node]] = []
+        measures: list[dict] = []
         for i, node in enumerate(sec.items, 1):
             number = f"{s}.{i}"
             if node.row is not None and node.subheading == SUBHEADINGS["categories"]:
@@ -696,12 +703,12 @@ class Builder:
             return self.displays[ident]
         item = self.vocab.get(ident)
         if item is not None and item.kind == "role":
-            return item.node.name
+            return str(getattr(item.node, "name", ident))
         if item is not None and item.kind == "term":
-            return item.node.term
+            return str(getattr(item.node, "term", ident))
         return ident
 
-    def body(self, b: "_Body") -> str:
+    def body(self, b: _Body) -> str:
         lines: list[str] = []
         prev_list = False
         for block in b.blocks:
@@ -783,17 +790,17 @@ def write_import(imported: Imported, root: Path, *, force: bool = False) -> list
         target = folder / name
         target.write_text(text, encoding="utf-8")
         written.append(target)
-    for name, data in imported.images.items():
+    for name, blob in imported.images.items():
         target = folder / name
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        target.write_bytes(blob)
         written.append(target)
     if imported.new_terms:
         glossary = root / "content" / "glossary.yml"
         yaml = YAML()
         yaml.width = 100
         yaml.allow_unicode = True
-        data = yaml.load(glossary.read_text(encoding="utf-8")) if glossary.exists() else None
+        data: Any = yaml.load(glossary.read_text(encoding="utf-8")) if glossary.exists() else None
         if data is None:
             data = {"terms": []}
         known = {t["id"] for t in data.get("terms", [])}

@@ -4,6 +4,7 @@ numbered paragraphs, bookmarks, internal hyperlinks, fields, tracked changes."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -13,7 +14,8 @@ from docx.text.paragraph import Paragraph
 LEVELS = 9
 
 
-def el(tag: str, **attrs: str) -> OxmlElement:
+def el(tag: str, **attrs: str) -> Any:
+    """A WordprocessingML element (an lxml element of python-docx's element classes)."""
     node = OxmlElement(tag)
     for key, value in attrs.items():
         node.set(qn(f"w:{key}"), str(value))
@@ -113,8 +115,8 @@ def add_bookmark(paragraph: Paragraph, ident: str) -> None:
 
 
 def run(text: str, *, bold: bool = False, italic: bool = False, link: bool = False, deleted: bool = False,
-        mono: bool = False, size: int | None = None) -> OxmlElement:
-    r = el("w:r")
+        mono: bool = False, size: int | None = None) -> Any:
+    r: Any = el("w:r")
     rpr = el("w:rPr")
     if link:
         rpr.append(el("w:rStyle", val="Hyperlink"))
@@ -144,7 +146,7 @@ def run(text: str, *, bold: bool = False, italic: bool = False, link: bool = Fal
     return r
 
 
-def hyperlink(anchor: str) -> OxmlElement:
+def hyperlink(anchor: str) -> Any:
     return el("w:hyperlink", anchor=bookmark_name(anchor), history="1")
 
 
@@ -173,7 +175,7 @@ def field(paragraph: Paragraph, instruction: str, result: str = "") -> None:
 _change_ids = itertools.count(1000)
 
 
-def tracked(kind: str, *, author: str, date: str) -> OxmlElement:
+def tracked(kind: str, *, author: str, date: str) -> Any:
     """A ``w:ins`` or ``w:del`` container with author and date."""
     return el(f"w:{kind}", id=str(next(_change_ids)), author=author, date=date)
 

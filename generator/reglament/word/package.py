@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 from lxml import etree
 
@@ -107,7 +108,7 @@ class DocxPackage:
     def close(self) -> None:
         self._zip.close()
 
-    def __enter__(self) -> "DocxPackage":
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 from lxml import etree
 
 from .numbering import Numbering, StyleInfo, default_paragraph_style, parse_styles
-from .package import NS, R, DocxPackage, w
+from .package import NS, DocxPackage, R, w
 
 MAX_BLOCKS = 200_000
 
@@ -77,8 +77,8 @@ class DocxDocument:
     """The core property «Название» (docProps/core.xml dc:title), if any."""
 
 
-_HEADING_NAME = re.compile(r"^(?:heading|заголовок)\s*([1-9])$", re.I)
-_TOC_STYLE = re.compile(r"^(?:toc|оглавление|содержание)\s*[1-9]?$|^toc heading$", re.I)
+_HEADING_NAME = re.compile(r"^(?:heading|заголовок)\s*([1-9])$", re.IGNORECASE)
+_TOC_STYLE = re.compile(r"^(?:toc|оглавление|содержание)\s*[1-9]?$|^toc heading$", re.IGNORECASE)
 
 
 def _on(el: etree._Element | None) -> bool:

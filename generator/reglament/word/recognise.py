@@ -70,7 +70,7 @@ class Node:
     heading: bool = False
     meta: Meta | None = None
     extra: list[list[Run]] = field(default_factory=list)
-    children: list["Node"] = field(default_factory=list)
+    children: list[Node] = field(default_factory=list)
     bookmark: str | None = None
     subheading: str = ""
     """The unnumbered sub-heading the item stands under («Ответственность», «Меры защиты»)."""
@@ -267,9 +267,7 @@ def _title_line(page: TitlePage, para: Paragraph) -> None:
         page.approver = rest.strip().rstrip(".")
         return
     page.lines.append(text)
-    if para.style_name.lower() == "title" and not page.title:
-        page.title = text
-    elif not page.title and ("регламент" in low or "положение" in low) and len(text) < 200 and low != "утверждаю":
+    if para.style_name.lower() == "title" and not page.title or not page.title and ("регламент" in low or "положение" in low) and len(text) < 200 and low != "утверждаю":
         page.title = text
     if low == "утверждаю" or low.startswith("утверждаю"):
         page.approver_position = "\u0000"  # the next lines are the approval block

@@ -15,6 +15,7 @@ changes are listed in the change sheet («Лист изменений»).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from . import oxml
 from .deps import REF_RE, Content, display_name, m, part_items
@@ -33,13 +34,13 @@ def main_text(node: m.Node) -> str | None:
     return None
 
 
-def order(content: Content, reg: m.Regulation) -> list[m.Node]:
+def order(content: Content, reg: m.Regulation) -> list[Any]:
     """Parts and their items (with sub-items) in document order."""
     from .deps import children
 
-    out: list[m.Node] = []
+    out: list[Any] = []
 
-    def walk(node: m.Node) -> None:
+    def walk(node: Any) -> None:
         out.append(node)
         for child in children(node):
             walk(child)

@@ -110,3 +110,27 @@ def test_gost_7_79_b_slugs():
     assert slugify("Система мотивации и оплаты труда") == "sistema-motivacii-oplaty-truda"
     s = Slugger({"obshhie-polozheniya"})
     assert s.make("Общие положения") == "obshhie-polozheniya-2" and s.make("Общие положения") == "obshhie-polozheniya-3"
+
+
+def test_images_are_written_beside_the_part_under_names_we_make(tmp_path):
+    import base64
+
+    import docx
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    (tmp_path / "scheme.png").write_bytes(png)
+    doc = docx.Document()
+    doc.add_paragraph("Регламент работы склада", style="Title")
+    doc.add_paragraph("1. Общие положения")
+    p = doc.add_paragraph("1.1. Схема склада: ")
+    p.add_run().add_picture(str(tmp_path / "scheme.png"))
+    doc.save(tmp_path / "img.docx")
+    imported = import_docx(tmp_path / "img.docx", reg_id="img-rules", vocabulary=load_project(REPO).loaded.content)
+    (name, data), = imported.images.items()
+    assert name.startswith("images/01-") and name.endswith(".png") and data == png
+    assert f"Схема склада: ![]({name})" in imported.files["obshhie-polozheniya.yml"]
+    root = tmp_path / "root"
+    (root / "content").mkdir(parents=True)
+    written = write_import(imported, root)
+    assert (root / "content/regulations/img-rules" / name).read_bytes() == png
+    assert all(p.resolve().is_relative_to(root.resolve()) for p in written)

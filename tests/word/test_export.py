@@ -7,6 +7,7 @@ import re
 
 import docx
 import pytest
+
 from reglament.word.deps import children, display_name, m, part_items, part_terms
 from reglament.word.importer import import_docx
 from reglament.word.oxml import id_of_bookmark

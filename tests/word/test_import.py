@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from reglament.word.deps import load_project
 from reglament.word.importer import import_docx, write_import
 from reglament.word.slug import Slugger, slugify, transliterate

@@ -8,6 +8,7 @@ import re
 import docx
 import pytest
 from docx.oxml import parse_xml
+
 from reglament.word.numbering import format_number, letters
 from reglament.word.reader import Paragraph, read_docx
 
@@ -78,26 +79,45 @@ def handwritten(path, *, word_only: bool = False):
         st.get_or_add_pPr().append(parse_xml(f'<w:numPr {W}>{ilvl}<w:numId w:val="21"/></w:numPr>'))
     expected = []
     doc.add_paragraph("Регламент работы склада", style="Title")
-    doc.add_paragraph("Общие положения", style="Heading 1"); expected.append("1.")
-    doc.add_paragraph("Область применения", style="Heading 2"); expected.append("1.1.")
-    _numbered(doc, "Регламент обязателен для всех.", 21, 2); expected.append("1.1.1.")
-    _numbered(doc, "Нарушение влечёт ответственность.", 21, 2); expected.append("1.1.2.")
-    doc.add_paragraph("Документы", style="Heading 2"); expected.append("1.2.")
-    _numbered(doc, "Законы РФ.", 20, 2); expected.append("1.2.1.")  # the same abstract through the link: continues
-    doc.add_paragraph("Обязанности", style="Heading 1"); expected.append("2.")
-    _numbered(doc, "Принимать товар.", 22, 0); expected.append("1)")
-    _numbered(doc, "по накладной;", 22, 1); expected.append("а)")
-    _numbered(doc, "по весу.", 22, 1); expected.append("б)")
-    _numbered(doc, "Хранить товар.", 22, 0); expected.append("2)")
-    doc.add_paragraph("Ответственность", style="Heading 1"); expected.append("3.")
-    _numbered(doc, "Замечание.", 23, 0); expected.append("1)")  # startOverride: this list restarts
-    _numbered(doc, "Выговор.", 23, 0); expected.append("2)")
-    doc.add_paragraph("Сроки", style="Heading 1"); expected.append("4.")
-    _numbered(doc, "Первый срок.", 24, 0); expected.append("1.")
-    _numbered(doc, "Подпункт.", 24, 1); expected.append("1.1.")
-    _numbered(doc, "Второй срок.", 24, 0); expected.append("2.")
+    doc.add_paragraph("Общие положения", style="Heading 1")
+    expected.append("1.")
+    doc.add_paragraph("Область применения", style="Heading 2")
+    expected.append("1.1.")
+    _numbered(doc, "Регламент обязателен для всех.", 21, 2)
+    expected.append("1.1.1.")
+    _numbered(doc, "Нарушение влечёт ответственность.", 21, 2)
+    expected.append("1.1.2.")
+    doc.add_paragraph("Документы", style="Heading 2")
+    expected.append("1.2.")
+    _numbered(doc, "Законы РФ.", 20, 2)
+    expected.append("1.2.1.")  # the same abstract through the link: continues
+    doc.add_paragraph("Обязанности", style="Heading 1")
+    expected.append("2.")
+    _numbered(doc, "Принимать товар.", 22, 0)
+    expected.append("1)")
+    _numbered(doc, "по накладной;", 22, 1)
+    expected.append("а)")
+    _numbered(doc, "по весу.", 22, 1)
+    expected.append("б)")
+    _numbered(doc, "Хранить товар.", 22, 0)
+    expected.append("2)")
+    doc.add_paragraph("Ответственность", style="Heading 1")
+    expected.append("3.")
+    _numbered(doc, "Замечание.", 23, 0)
+    expected.append("1)")  # startOverride: this list restarts
+    _numbered(doc, "Выговор.", 23, 0)
+    expected.append("2)")
+    doc.add_paragraph("Сроки", style="Heading 1")
+    expected.append("4.")
+    _numbered(doc, "Первый срок.", 24, 0)
+    expected.append("1.")
+    _numbered(doc, "Подпункт.", 24, 1)
+    expected.append("1.1.")
+    _numbered(doc, "Второй срок.", 24, 0)
+    expected.append("2.")
     if word_only:
-        _numbered(doc, "Подпункт без перезапуска.", 24, 1); expected.append("2.2.")  # lvlRestart 0: never restarts
+        _numbered(doc, "Подпункт без перезапуска.", 24, 1)
+        expected.append("2.2.")  # lvlRestart 0: never restarts
     doc.add_paragraph("5.1.2 Номер, набранный вручную.")
     doc.save(path)
     return expected

@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+
 from reglament.word.deps import Company, Edition, PrintJob, check_variant, load_project
 from reglament.word.export import write_docx
 from reglament.word.redline import redline_of

@@ -5,6 +5,7 @@ from __future__ import annotations
 import zipfile
 
 import pytest
+
 from reglament.word.errors import UnsafeDocxError, WordError
 from reglament.word.package import safe_name
 from reglament.word.reader import read_docx
@@ -24,7 +25,7 @@ def make(path, document: bytes, extra: dict[str, bytes] | None = None):
 
 def test_zip_bomb_is_refused_before_inflating(tmp_path):
     path = make(tmp_path / "bomb.docx", b"<w:document/>", {"word/media/big.xml": b"\0" * (60 * 1024 * 1024)})
-    with pytest.raises(UnsafeDocxError, match="inflates|ratio"):
+    with pytest.raises(UnsafeDocxError, match=r"inflates|ratio"):
         read_docx(path)
 
 
@@ -39,7 +40,7 @@ def test_entities_are_refused(tmp_path):
 def test_not_a_docx(tmp_path):
     path = tmp_path / "x.docx"
     path.write_text("plain text", encoding="utf-8")
-    with pytest.raises(WordError, match="not a .docx"):
+    with pytest.raises(WordError, match=r"not a \.docx"):
         read_docx(path)
 
 

@@ -1,4 +1,7 @@
-"""`reglament import FILE.docx --id ID` and `reglament export docx`: click commands over the library."""
+"""`reglament import FILE.docx --id ID` and `reglament export docx`: click commands over the library.
+
+Errors are :class:`~reglament.errors.ReglamentError` and reach the one handler of ``reglament.cli``.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,6 @@ import sys
 from pathlib import Path
 
 import click
-
-from .deps import ReglamentError
 
 
 @click.command("import")
@@ -26,14 +27,9 @@ def import_cmd(file: Path, reg_id: str, title: str | None, root: Path, force: bo
     from .deps import load_project
     from .importer import import_docx, write_import
 
-    try:
-        project = load_project(root)
-        imported = import_docx(file, reg_id=reg_id, vocabulary=project.loaded.content, morph=project.morph,
-                               title=title)
-        written = write_import(imported, root, force=force)
-    except ReglamentError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
+    project = load_project(root)
+    imported = import_docx(file, reg_id=reg_id, vocabulary=project.loaded.content, morph=project.morph, title=title)
+    written = write_import(imported, root, force=force)
     for line in imported.report:
         click.echo(line)
     for line in imported.warnings:
@@ -62,30 +58,20 @@ def export_group() -> None:
 def export_docx_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, edition: str | None, on_date,
                     public: bool, redline_old: str | None, out: Path | None) -> None:
     """One .docx per regulation with real Word numbering equal to the site's."""
-    from ..diagnostics import format_text
+    from .deps import format_text
     from .export import export_editions
 
     if companies and all_companies:
         raise click.UsageError("use --company ID or --all, not both")
-    try:
-        ids = list(companies) or None
-        if all_companies:
-            from ..profile import load_profiles
+    ids = list(companies) or None
+    if all_companies:
+        from .deps import load_profiles
 
-            ids = load_profiles(root).ids
-            if not ids:
-                raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
-        done = export_editions(root, out or root / "build" / "docx",
-                               today=on_date.date() if on_date else dt.date.today(), edition=edition,
-                               companies=ids, public=public, redline_old=redline_old)
-    except ReglamentError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(exc.exit_code)
-    except Exception as exc:  # UnknownCompanyError, NoContentError, PdfError (edition) are not ReglamentErrors yet
-        if type(exc).__name__ in ("UnknownCompanyError", "NoContentError", "PdfError"):
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(2)
-        raise
+        ids = load_profiles(root).all_ids
+        if not ids:
+            raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
+    done = export_editions(root, out or root / "build" / "docx", today=on_date.date() if on_date else dt.date.today(),
+                           edition=edition, companies=ids, public=public, redline_old=redline_old)
     if done.diagnostics:
         click.echo(format_text(done.diagnostics, root=root, color=False))
     for note in done.notes:

@@ -1,23 +1,22 @@
 """Everything the Word subsystem takes from the rest of reglament, in one place.
 
-When the package layout changes (LAYOUT.md: ``companies.py``/``build.py`` → ``project.py``,
-``model.py`` → ``model/nodes.py``, ``pdf.py`` → ``pdf/…``), only these imports move.
-The Russian number and date formatting is the print edition's (``pdf.py``), so the .docx
-and the PDF write «60 000», «10 %» and «20» января 2025 г.» the same way.
+When the package layout changes, only these imports move. Russian numbers, percents and dates
+come from :mod:`reglament.ru`, the one formatter the site, the PDF and the diff use, so the .docx
+writes «60 000», «10 %» and «"20" января 2025 г.» exactly as they do.
 """
 
 from __future__ import annotations
 
-from .. import model as m
-from ..companies import Project, check_variant, load_project
-from ..content import Content, Item, children, part_items
-from ..diagnostics import Diagnostic
-from ..errors import ReglamentError, UsageError
-from ..model import SLUG_RE
-from ..morphology import Morph, TermMatcher
-from ..pdf import (
-    CLASSIFICATIONS,
-    PERIODS,
+from reglament.diagnostics import Diagnostic, format_text
+from reglament.diff import compare_editions, load_side
+from reglament.diff.redline import redline as word_redline
+from reglament.errors import DiffError, ReglamentError, UsageError
+from reglament.model import nodes as m
+from reglament.model.content import Content, Item, children, part_items
+from reglament.model.nodes import SLUG_RE
+from reglament.model.references import REF_RE, escape_html
+from reglament.morphology import Morph, TermMatcher
+from reglament.pdf.document import (
     Company,
     Edition,
     Employee,
@@ -25,22 +24,23 @@ from ..pdf import (
     acknowledgement_rows,
     change_sheet_from,
     company_of,
-    date_long,
-    date_short,
     edition_for,
     employees_of,
     initials,
     load_sources,
-    num,
     part_terms,
-    pct,
     raci_letters,
     referenced_terms,
     sections,
     tagged_revision,
 )
-from ..references import REF_RE, escape_html
-from ..render import display_name
+from reglament.project import Project, check_variant, load_project
+from reglament.render.pages import display_name
+from reglament.ru import CLASSIFICATIONS, PERIODS, date_long, date_short
+from reglament.ru import money_text as money
+from reglament.ru import number as num
+from reglament.ru import percent as pct
+from reglament.source.profiles import load_profiles
 
 __all__ = [
     "CLASSIFICATIONS",
@@ -50,6 +50,7 @@ __all__ = [
     "Company",
     "Content",
     "Diagnostic",
+    "DiffError",
     "Edition",
     "Employee",
     "Item",
@@ -64,16 +65,21 @@ __all__ = [
     "check_variant",
     "children",
     "company_of",
+    "compare_editions",
     "date_long",
     "date_short",
     "display_name",
     "edition_for",
     "employees_of",
     "escape_html",
+    "format_text",
     "initials",
+    "load_profiles",
     "load_project",
+    "load_side",
     "load_sources",
     "m",
+    "money",
     "num",
     "part_items",
     "part_terms",
@@ -82,4 +88,5 @@ __all__ = [
     "referenced_terms",
     "sections",
     "tagged_revision",
+    "word_redline",
 ]

@@ -45,7 +45,7 @@ from .deps import (
     display_name,
     initials,
     m,
-    num,
+    money,
     pct,
     raci_letters,
     sections,
@@ -448,11 +448,11 @@ class DocxWriter:
         if part.fixed is not None:
             p = self.para(style=STYLE_LEAD)
             p.add_run("Постоянная часть (оклад): ").bold = True
-            p.add_run(f"{num(part.fixed.amount)} {part.fixed.currency} в месяц. ")
+            p.add_run(f"{money(part.fixed.amount)} {part.fixed.currency} в месяц. ")
             self.text.inline(p, part.fixed.text)
         p = self.para(style=STYLE_LEAD)
         p.add_run("База премии: ").bold = True
-        p.add_run(f"{num(part.bonus_base)} {part.currency} в месяц.")
+        p.add_run(f"{money(part.bonus_base)} {part.currency} в месяц.")
         if part.example_percent is not None:
             p = self.para(style=STYLE_LEAD)
             p.add_run("Выполнение плана в примере расчёта: ").bold = True
@@ -464,7 +464,7 @@ class DocxWriter:
         rows = []
         for t in part.tiers:
             span = f"от {pct(t.from_percent)}" + (f" до {pct(t.to_percent)}" if t.to_percent is not None else "")
-            rows.append((t.id, [span, pct(t.bonus_percent), num(part.bonus_base * t.bonus_percent / 100)]))
+            rows.append((t.id, [span, pct(t.bonus_percent), money(part.bonus_base * t.bonus_percent / 100)]))
         self.table(headers, rows)
         if part.reductions:
             self.heading(SUBHEADINGS["reductions"], 3)
@@ -661,6 +661,7 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
         change_sheet_from,
         check_variant,
         company_of,
+        compare_editions,
         edition_for,
         employees_of,
         load_sources,
@@ -695,10 +696,8 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
         content, variant = checked.content, checked.variant
         sheets: dict[str, Any] = {}
         if old_sources is not None and (cid is None or old_sources.profiles.get(cid) is not None):
-            from ..diff import compare
-
             old = check_variant(old_sources, company=cid, public=public)
-            changes = compare(old.content, content)
+            changes = compare_editions(old.content, content)
             for reg in content.regulations:
                 sheets[reg.id] = change_sheet_from(changes, regulation=reg.id, previous=f"редакция {previous}",
                                                    content=content)

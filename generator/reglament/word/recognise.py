@@ -200,7 +200,7 @@ def outline(blocks: list[Block], *, style_names: set[str] | None = None) -> Outl
     from_reglament = False
     for block in blocks:
         if isinstance(block, Paragraph):
-            if block.style_name.startswith("Reglament") or block.num_id and block.bookmarks:
+            if block.style_name.startswith("Reglament") or (block.num_id and block.bookmarks):
                 from_reglament = from_reglament or block.style_name.startswith("Reglament")
             text = block.text.strip()
             low = text.lower()
@@ -241,7 +241,7 @@ def _section_start(para: Paragraph, current: Section | None, sections: list[Sect
         if number is not None and len(number) == 1 and (para.heading == 1 or _is_title_like(
                 _TYPED.sub("", text, count=1) if typed else text)):
             expected = (sections[-1].number or len(sections)) + 1 if sections else None
-            if para.heading == 1 or expected is None or number[0] == expected or number[0] == 1 and not sections:
+            if para.heading == 1 or expected is None or number[0] == expected or (number[0] == 1 and not sections):
                 number_of(para)  # cut a typed number from the runs
                 return number[0]
         return None
@@ -267,7 +267,7 @@ def _title_line(page: TitlePage, para: Paragraph) -> None:
         page.approver = rest.strip().rstrip(".")
         return
     page.lines.append(text)
-    if para.style_name.lower() == "title" and not page.title or not page.title and ("регламент" in low or "положение" in low) and len(text) < 200 and low != "утверждаю":
+    if (para.style_name.lower() == "title" and not page.title) or (not page.title and ("регламент" in low or "положение" in low) and len(text) < 200 and low != "утверждаю"):
         page.title = text
     if low == "утверждаю" or low.startswith("утверждаю"):
         page.approver_position = "\u0000"  # the next lines are the approval block
@@ -331,7 +331,7 @@ def _items(sec: Section) -> None:
             continue
         if (para.bullet or para.label is not None) and last is not None:
             # a bullet or a letter under a numbered item: a sub-item of it
-            node = Node(last.number + (len(last.children) + 1,), para.runs, para,
+            node = Node((*last.number, len(last.children) + 1), para.runs, para,
                         bookmark=para.bookmarks[0] if para.bookmarks else None, subheading=subheading,
                         shown=(para.label or "").strip())
             last.children.append(node)

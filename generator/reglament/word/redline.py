@@ -101,7 +101,7 @@ def write_tracked(writer: DocxWriter, paragraph, ident: str, text: str, *, plain
     red = writer.redline
     if red is None:
         return False
-    from ..diff.redline import redline as word_redline
+    from .deps import word_redline
 
     new_plain = globals()["plain"](text, writer.content) if not (plain or plain_text) else text
     if ident in red.added:
@@ -144,7 +144,7 @@ def write_removed(writer: DocxWriter, ident: str) -> None:
 def redlines_for(root: Path, old_name: str, new: Content, *, company: str | None, public: bool,
                  edition) -> dict[str, Redline]:
     """Redlines of every regulation of ``new`` against the side ``old_name`` (edition id or revision)."""
-    from ..diff.sources import DiffError, load_side
+    from .deps import DiffError, load_side
     from .errors import WordError
 
     try:

@@ -46,7 +46,7 @@ def slugify(text: str, *, words: int = 5, max_length: int = MAX_LENGTH, fallback
         piece = re.sub(r"[^a-z0-9]", "", transliterate(token))
         if not piece:
             continue
-        if parts and len("-".join(parts + [piece])) > max_length:
+        if parts and len("-".join([*parts, piece])) > max_length:
             break
         parts.append(piece[:max_length])
     slug = "-".join(parts)

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test check bench chromium pdf pdf-deps workflow-tools clean
+.PHONY: site test check bench chromium pdf pdf-deps libreoffice workflow-tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,14 @@ pdf-deps:
 	  echo "installing $$missing (Debian packages) for the print edition"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 
+# Debian's LibreOffice (Writer, no GUI) and poppler-utils for the Word tests: every exported .docx is
+# opened by LibreOffice and its PDF read back with pdftotext (reglament/word/ itself needs neither).
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "installing libreoffice-writer-nogui and poppler-utils (Debian packages) for the Word tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq \
+	    libreoffice-writer-nogui poppler-utils >/dev/null; }
+
 pdf: $(STAMP) pdf-deps
 	$(BIN)/reglament pdf
 
@@ -71,7 +79,7 @@ workflow-tools: $(ACTIONLINT)
 	  echo "installing jq (Debian package) for the workflow step tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq jq >/dev/null; }
 
-test: $(STAMP) chromium pdf-deps workflow-tools
+test: $(STAMP) chromium pdf-deps libreoffice workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

@@ -581,3 +581,9 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
         code = 0
     click.echo("stopped", err=True)
     sys.exit(code)
+
+
+# Word: `reglament import` and `reglament export docx` (generator/reglament/word/)
+from .word.cli import register as _register_word  # noqa: E402
+
+_register_word(main)

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test check bench chromium pdf pdf-deps libreoffice workflow-tools clean
+.PHONY: site test lint check bench chromium pdf pdf-deps libreoffice workflow-tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,12 @@ workflow-tools: $(ACTIONLINT)
 	@command -v jq >/dev/null 2>&1 || { \
 	  echo "installing jq (Debian package) for the workflow step tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq jq >/dev/null; }
+
+# ruff (lint + format check) and mypy over the package, the tests and the benchmarks
+lint: $(STAMP)
+	$(BIN)/ruff check generator tests benchmarks
+	$(BIN)/ruff format --check generator tests benchmarks
+	$(BIN)/mypy
 
 test: $(STAMP) chromium pdf-deps libreoffice workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup

@@ -49,7 +49,7 @@ def second_edition(files: dict[str, str], *, every: int = 20) -> tuple[dict[str,
             # remove every 200th sub-clause block (``      - id: …-cN-M`` up to the next item)
             blocks = list(re.finditer(r"(?m)^      - id: [a-z0-9-]+\n(?:^        .*\n)+", text))
             for match in reversed(blocks[::200]):
-                text = text[:match.start()] + text[match.end():]
+                text = text[: match.start()] + text[match.end() :]
                 made["removed"] += 1
         if rel.endswith((".yml", ".yaml")):
             count = 0
@@ -75,8 +75,13 @@ def second_edition(files: dict[str, str], *, every: int = 20) -> tuple[dict[str,
 
             text = re.sub(r"(deadline_minutes: )(\d+)", deadline, text)
             if rel.endswith("/motivation.yml"):
-                text, n = re.subn(r"(bonus_percent: )(\d+)\n(?!.*bonus_percent)", lambda mt: f"{mt.group(1)}"
-                                  f"{int(mt.group(2)) + 2}\n", text, count=1, flags=re.S)
+                text, n = re.subn(
+                    r"(bonus_percent: )(\d+)\n(?!.*bonus_percent)",
+                    lambda mt: f"{mt.group(1)}{int(mt.group(2)) + 2}\n",
+                    text,
+                    count=1,
+                    flags=re.S,
+                )
                 made["parameters"] += n
         if rel.endswith(".md") and "/regulations/" in rel:
             head, sep, body = text.partition("\n---\n")
@@ -128,8 +133,12 @@ def run(*, clauses: int = 10_000, seed: int = 1, repeat: int = 3) -> dict:
         "compare_s": round(diff_wall, 3),
         "compare_cpu_s": round(diff_cpu, 3),
     }
-    for name, fmt in (("json", format_json), ("markdown", format_markdown), ("html", format_html),
-                      ("text", format_text)):
+    for name, fmt in (
+        ("json", format_json),
+        ("markdown", format_markdown),
+        ("html", format_html),
+        ("text", format_text),
+    ):
         wall, cpu, text = best(lambda fmt=fmt: fmt(changes), repeat)
         figures[f"format_{name}_s"] = round(wall, 3)
         figures[f"format_{name}_cpu_s"] = round(cpu, 3)
@@ -145,10 +154,12 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     figures = run(clauses=args.clauses, seed=args.seed, repeat=args.repeat)
     print(json.dumps(figures, ensure_ascii=False, indent=2))
-    print(f"diff of two editions of a {figures['clauses']}-clause regulation: compare {figures['compare_s']:.3f} s "
-          f"(CPU {figures['compare_cpu_s']:.3f} s) "
-          f"(+ json {figures['format_json_s']:.3f} s, markdown {figures['format_markdown_s']:.3f} s, "
-          f"html {figures['format_html_s']:.3f} s) beyond loading ({figures['load_both_s']:.1f} s for both)")
+    print(
+        f"diff of two editions of a {figures['clauses']}-clause regulation: compare {figures['compare_s']:.3f} s "
+        f"(CPU {figures['compare_cpu_s']:.3f} s) "
+        f"(+ json {figures['format_json_s']:.3f} s, markdown {figures['format_markdown_s']:.3f} s, "
+        f"html {figures['format_html_s']:.3f} s) beyond loading ({figures['load_both_s']:.1f} s for both)"
+    )
 
 
 if __name__ == "__main__":

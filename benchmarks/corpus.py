@@ -23,7 +23,7 @@ import random
 import re
 import textwrap
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 # --------------------------------------------------------------------------
@@ -31,74 +31,282 @@ from pathlib import Path
 # mentioned only where the generator means it to be.
 
 TERM_ADJECTIVES = (
-    "входящий", "повторный", "оптовый", "первичный", "коммерческий", "дебиторский", "просроченный",
-    "целевой", "холодный", "тёплый", "ключевой", "рамочный", "сводный", "отложенный", "резервный",
-    "авансовый", "складской", "транзитный", "гарантийный", "бонусный", "региональный", "дилерский",
-    "индивидуальный", "типовой", "закрывающий", "партнёрский", "страховой", "возвратный", "пробный",
-    "экспортный", "приоритетный", "согласованный", "претензионный", "маркетинговый", "сезонный",
-    "корпоративный", "розничный", "накладной", "учётный", "лимитный",
+    "входящий",
+    "повторный",
+    "оптовый",
+    "первичный",
+    "коммерческий",
+    "дебиторский",
+    "просроченный",
+    "целевой",
+    "холодный",
+    "тёплый",
+    "ключевой",
+    "рамочный",
+    "сводный",
+    "отложенный",
+    "резервный",
+    "авансовый",
+    "складской",
+    "транзитный",
+    "гарантийный",
+    "бонусный",
+    "региональный",
+    "дилерский",
+    "индивидуальный",
+    "типовой",
+    "закрывающий",
+    "партнёрский",
+    "страховой",
+    "возвратный",
+    "пробный",
+    "экспортный",
+    "приоритетный",
+    "согласованный",
+    "претензионный",
+    "маркетинговый",
+    "сезонный",
+    "корпоративный",
+    "розничный",
+    "накладной",
+    "учётный",
+    "лимитный",
 )
 TERM_NOUNS = (
-    "заявка", "сделка", "счёт", "отгрузка", "скидка", "претензия", "рекламация", "карточка", "воронка",
-    "прайс-лист", "договор", "спецификация", "предоплата", "наценка", "поставка", "остаток", "заказ",
-    "клиент", "контрагент", "покупатель", "партия", "резерв", "лимит", "кредит", "возврат", "акт",
-    "накладная", "котировка", "тендер", "портфель", "канал", "сегмент", "лид", "звонок", "визит",
-    "презентация", "бюджет", "прогноз", "квота", "маржа",
+    "заявка",
+    "сделка",
+    "счёт",
+    "отгрузка",
+    "скидка",
+    "претензия",
+    "рекламация",
+    "карточка",
+    "воронка",
+    "прайс-лист",
+    "договор",
+    "спецификация",
+    "предоплата",
+    "наценка",
+    "поставка",
+    "остаток",
+    "заказ",
+    "клиент",
+    "контрагент",
+    "покупатель",
+    "партия",
+    "резерв",
+    "лимит",
+    "кредит",
+    "возврат",
+    "акт",
+    "накладная",
+    "котировка",
+    "тендер",
+    "портфель",
+    "канал",
+    "сегмент",
+    "лид",
+    "звонок",
+    "визит",
+    "презентация",
+    "бюджет",
+    "прогноз",
+    "квота",
+    "маржа",
 )
 PROSE_ADJECTIVES = (
-    "необходимый", "установленный", "соответствующий", "рабочий", "ежедневный", "полный", "точный",
-    "письменный", "электронный", "внутренний", "текущий", "ответственный", "подробный", "утверждённый",
-    "актуальный", "достоверный", "профильный", "смежный", "отчётный", "следующий",
+    "необходимый",
+    "установленный",
+    "соответствующий",
+    "рабочий",
+    "ежедневный",
+    "полный",
+    "точный",
+    "письменный",
+    "электронный",
+    "внутренний",
+    "текущий",
+    "ответственный",
+    "подробный",
+    "утверждённый",
+    "актуальный",
+    "достоверный",
+    "профильный",
+    "смежный",
+    "отчётный",
+    "следующий",
 )
 PROSE_NOUNS = (
-    "документ", "информация", "порядок", "результат", "процесс", "решение", "задача", "отчёт",
-    "руководство", "подразделение", "система", "запись", "данные", "сведение", "изменение", "вопрос",
-    "требование", "согласование", "проверка", "письмо", "сообщение", "журнал", "файл", "этап",
-    "предложение", "контакт", "срок", "норма", "инструкция", "обращение", "материал", "статус",
+    "документ",
+    "информация",
+    "порядок",
+    "результат",
+    "процесс",
+    "решение",
+    "задача",
+    "отчёт",
+    "руководство",
+    "подразделение",
+    "система",
+    "запись",
+    "данные",
+    "сведение",
+    "изменение",
+    "вопрос",
+    "требование",
+    "согласование",
+    "проверка",
+    "письмо",
+    "сообщение",
+    "журнал",
+    "файл",
+    "этап",
+    "предложение",
+    "контакт",
+    "срок",
+    "норма",
+    "инструкция",
+    "обращение",
+    "материал",
+    "статус",
 )
 VERBS = (
-    "оформлять", "проверять", "согласовывать", "фиксировать", "передавать", "контролировать",
-    "направлять", "обрабатывать", "готовить", "уточнять", "подписывать", "регистрировать",
-    "актуализировать", "анализировать", "хранить", "сверять", "заполнять", "вести",
+    "оформлять",
+    "проверять",
+    "согласовывать",
+    "фиксировать",
+    "передавать",
+    "контролировать",
+    "направлять",
+    "обрабатывать",
+    "готовить",
+    "уточнять",
+    "подписывать",
+    "регистрировать",
+    "актуализировать",
+    "анализировать",
+    "хранить",
+    "сверять",
+    "заполнять",
+    "вести",
 )
 ADVERBS = ("своевременно", "ежедневно", "незамедлительно", "регулярно", "лично", "полностью", "точно", "аккуратно")
 MODALS = ("обязан", "должен", "вправе", "не вправе", "обязан по требованию руководителя")
 SUBJECTS = ("Работник", "Сотрудник", "Исполнитель", "Ответственный сотрудник")
-PREPOSITIONS = (("в соответствии с", "ablt"), ("с использованием", "gent"), ("по", "datv"), ("при", "loct"),
-                ("для", "gent"), ("на основании", "gent"), ("без", "gent"))
+PREPOSITIONS = (
+    ("в соответствии с", "ablt"),
+    ("с использованием", "gent"),
+    ("по", "datv"),
+    ("при", "loct"),
+    ("для", "gent"),
+    ("на основании", "gent"),
+    ("без", "gent"),
+)
 
 # Departments with their genitive form for role names ("специалист отдела логистики").
 DEPARTMENTS = (
-    ("Отдел продаж", "отдела продаж"), ("Отдел логистики", "отдела логистики"), ("Бухгалтерия", "бухгалтерии"),
-    ("Юридический отдел", "юридического отдела"), ("Служба безопасности", "службы безопасности"),
-    ("Отдел маркетинга", "отдела маркетинга"), ("Склад", "склада"), ("Отдел закупок", "отдела закупок"),
-    ("Сервисный центр", "сервисного центра"), ("Отдел кадров", "отдела кадров"), ("ИТ-отдел", "ИТ-отдела"),
-    ("Клиентский отдел", "клиентского отдела"), ("Отдел качества", "отдела качества"),
-    ("Финансовый отдел", "финансового отдела"), ("Отдел оптовых продаж", "отдела оптовых продаж"),
-    ("Отдел розничных продаж", "отдела розничных продаж"), ("Колл-центр", "колл-центра"),
-    ("Тендерный отдел", "тендерного отдела"), ("Отдел развития", "отдела развития"),
-    ("Экспортный отдел", "экспортного отдела"), ("Планово-экономический отдел", "планово-экономического отдела"),
-    ("Административный отдел", "административного отдела"), ("Отдел претензионной работы", "отдела претензионной работы"),
-    ("Транспортный участок", "транспортного участка"), ("Отдел обучения", "отдела обучения"),
+    ("Отдел продаж", "отдела продаж"),
+    ("Отдел логистики", "отдела логистики"),
+    ("Бухгалтерия", "бухгалтерии"),
+    ("Юридический отдел", "юридического отдела"),
+    ("Служба безопасности", "службы безопасности"),
+    ("Отдел маркетинга", "отдела маркетинга"),
+    ("Склад", "склада"),
+    ("Отдел закупок", "отдела закупок"),
+    ("Сервисный центр", "сервисного центра"),
+    ("Отдел кадров", "отдела кадров"),
+    ("ИТ-отдел", "ИТ-отдела"),
+    ("Клиентский отдел", "клиентского отдела"),
+    ("Отдел качества", "отдела качества"),
+    ("Финансовый отдел", "финансового отдела"),
+    ("Отдел оптовых продаж", "отдела оптовых продаж"),
+    ("Отдел розничных продаж", "отдела розничных продаж"),
+    ("Колл-центр", "колл-центра"),
+    ("Тендерный отдел", "тендерного отдела"),
+    ("Отдел развития", "отдела развития"),
+    ("Экспортный отдел", "экспортного отдела"),
+    ("Планово-экономический отдел", "планово-экономического отдела"),
+    ("Административный отдел", "административного отдела"),
+    ("Отдел претензионной работы", "отдела претензионной работы"),
+    ("Транспортный участок", "транспортного участка"),
+    ("Отдел обучения", "отдела обучения"),
 )
 # Positions with their genitive form ("Регламент работы старшего менеджера отдела продаж").
 POSITIONS = (
-    ("Менеджер", "менеджера"), ("Старший менеджер", "старшего менеджера"), ("Руководитель", "руководителя"),
-    ("Заместитель руководителя", "заместителя руководителя"), ("Специалист", "специалиста"),
-    ("Ведущий специалист", "ведущего специалиста"), ("Главный специалист", "главного специалиста"),
-    ("Аналитик", "аналитика"), ("Координатор", "координатора"), ("Ассистент", "ассистента"),
-    ("Эксперт", "эксперта"), ("Инженер", "инженера"), ("Консультант", "консультанта"), ("Оператор", "оператора"),
-    ("Администратор", "администратора"), ("Инспектор", "инспектора"), ("Стажёр", "стажёра"),
-    ("Куратор", "куратора"), ("Методист", "методиста"), ("Контролёр", "контролёра"),
+    ("Менеджер", "менеджера"),
+    ("Старший менеджер", "старшего менеджера"),
+    ("Руководитель", "руководителя"),
+    ("Заместитель руководителя", "заместителя руководителя"),
+    ("Специалист", "специалиста"),
+    ("Ведущий специалист", "ведущего специалиста"),
+    ("Главный специалист", "главного специалиста"),
+    ("Аналитик", "аналитика"),
+    ("Координатор", "координатора"),
+    ("Ассистент", "ассистента"),
+    ("Эксперт", "эксперта"),
+    ("Инженер", "инженера"),
+    ("Консультант", "консультанта"),
+    ("Оператор", "оператора"),
+    ("Администратор", "администратора"),
+    ("Инспектор", "инспектора"),
+    ("Стажёр", "стажёра"),
+    ("Куратор", "куратора"),
+    ("Методист", "методиста"),
+    ("Контролёр", "контролёра"),
 )
-PARTICIPLES = ("оформляемый", "проверяемый", "согласуемый", "фиксируемый", "передаваемый", "контролируемый",
-               "направляемый", "обрабатываемый", "уточняемый", "регистрируемый")
+PARTICIPLES = (
+    "оформляемый",
+    "проверяемый",
+    "согласуемый",
+    "фиксируемый",
+    "передаваемый",
+    "контролируемый",
+    "направляемый",
+    "обрабатываемый",
+    "уточняемый",
+    "регистрируемый",
+)
 
-_TRANSLIT = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t",
-     "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
-))
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+        ],
+    )
+)
 
 
 def slug(text: str) -> str:
@@ -118,7 +326,7 @@ def _morph():
     return pymorphy3.MorphAnalyzer(lang="ru")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _noun(word: str):
     parses = _morph().parse(word)
     for p in parses:
@@ -127,7 +335,7 @@ def _noun(word: str):
     return parses[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _adj(word: str):
     parses = _morph().parse(word)
     for p in parses:
@@ -136,7 +344,7 @@ def _adj(word: str):
     return parses[0]
 
 
-@lru_cache(maxsize=None)
+@cache
 def noun_form(word: str, case: str, number: str) -> str:
     p = _noun(word)
     if "Pltm" in p.tag or "Sgtm" in p.tag:
@@ -145,7 +353,7 @@ def noun_form(word: str, case: str, number: str) -> str:
     return form.word
 
 
-@lru_cache(maxsize=None)
+@cache
 def phrase_form(adjective: str, noun: str, case: str, number: str) -> str:
     """«входящий» + «заявка» in (case, number) → «входящими заявками», agreed in gender and animacy."""
     n = _noun(noun)
@@ -209,9 +417,16 @@ class Corpus:
         return root
 
     def summary(self) -> dict:
-        return {"clauses": self.clauses, "terms": self.terms, "roles": self.roles, "regulations": self.regulations,
-                "paragraphs": self.paragraphs, "companies": self.companies,
-                "bytes": sum(len(t.encode()) for t in self.files.values()), "files": len(self.files)}
+        return {
+            "clauses": self.clauses,
+            "terms": self.terms,
+            "roles": self.roles,
+            "regulations": self.regulations,
+            "paragraphs": self.paragraphs,
+            "companies": self.companies,
+            "bytes": sum(len(t.encode()) for t in self.files.values()),
+            "files": len(self.files),
+        }
 
 
 def _q(text: str) -> str:
@@ -246,8 +461,14 @@ class Generator:
 
     # ------------------------------------------------------------ words
 
-    def term_ref(self, case: str | None = None, number: str | None = None, *, pool: list[TermSpec] | None = None,
-                 linked: bool = False) -> str:
+    def term_ref(
+        self,
+        case: str | None = None,
+        number: str | None = None,
+        *,
+        pool: list[TermSpec] | None = None,
+        linked: bool = False,
+    ) -> str:
         rnd = self.rnd
         if pool is None and self.unused_terms:
             term = self.unused_terms.pop()
@@ -312,13 +533,17 @@ class Generator:
             self.terms.append(TermSpec(slug(name), adjective, noun, name[0].upper() + name[1:]))
         lines = ["# Generated glossary (benchmarks/corpus.py).", "terms:"]
         for i, term in enumerate(self.terms):
-            earlier = self.terms[max(0, i - 50):i]  # definitions reference earlier terms only: no cycles
+            earlier = self.terms[max(0, i - 50) : i]  # definitions reference earlier terms only: no cycles
             refs = [self.term_ref(pool=earlier) for _ in range(self.rnd.randint(0, 2))] if earlier else []
             participle = phrase_form(self.rnd.choice(PARTICIPLES), self.rnd.choice(PROSE_NOUNS), "nomn", "sing")
             tail = f"для {' и '.join(refs)}" if refs else f"при {self.prose_phrase('loct')}"
             term.definition = f"{participle.capitalize()} {tail}."
-            lines += [f"  - id: {term.id}", f"    term: {_q(term.name)}",
-                      f"    definition: {_block(term.definition, 6)}", ""]
+            lines += [
+                f"  - id: {term.id}",
+                f"    term: {_q(term.name)}",
+                f"    definition: {_block(term.definition, 6)}",
+                "",
+            ]
         self.unused_terms = list(reversed(self.terms))
         self.corpus.files["content/glossary.yml"] = "\n".join(lines)
         self.corpus.terms = count
@@ -384,55 +609,83 @@ class Generator:
         files[f"{folder}/terms.yml"] = f"kind: terms\nid: {rid}-terms\ntitle: Термины и определения\n"
 
         # duties.yml — groups of duties, responsibility clauses
-        lines = ["kind: duties", f"id: {rid}-duties", "title: Обязанности и ответственность",
-                 f"intro: {_block(self.paragraph(2), 2)}", "groups:"]
+        lines = [
+            "kind: duties",
+            f"id: {rid}-duties",
+            "title: Обязанности и ответственность",
+            f"intro: {_block(self.paragraph(2), 2)}",
+            "groups:",
+        ]
         duty_ids = []
         g = 0
         while len(duty_ids) < n_duties:
             g += 1
-            lines += [f"  - id: {rid}-g{g}",
-                      f"    title: {_q('Работа с ' + phrase_form(rnd.choice(TERM_ADJECTIVES), rnd.choice(TERM_NOUNS), 'ablt', 'plur'))}",
-                      "    duties:"]
+            lines += [
+                f"  - id: {rid}-g{g}",
+                f"    title: {_q('Работа с ' + phrase_form(rnd.choice(TERM_ADJECTIVES), rnd.choice(TERM_NOUNS), 'ablt', 'plur'))}",
+                "    duties:",
+            ]
             for _ in range(min(rnd.randint(3, 8), n_duties - len(duty_ids))):
                 did = f"{rid}-d{len(duty_ids) + 1}"
                 duty_ids.append(did)
                 role = rnd.choice(audience)
                 text, minutes = self.deadline()
                 if len(duty_ids) % 10 == 1:  # a parameter every company may set
-                    text = "в течение {{ params.response_minutes }} {{ params.response_minutes | plural('минуты', " \
-                           "'минут', 'минут') }}"
+                    text = (
+                        "в течение {{ params.response_minutes }} {{ params.response_minutes | plural('минуты', "
+                        "'минут', 'минут') }}"
+                    )
                     minutes = None
-                lines += [f"      - id: {did}", f"        role: {role.id}",
-                          f"        text: {_block(self.sentence(subject=rnd.choice(SUBJECTS)), 10)}",
-                          f"        deadline: {_q(text)}"]
+                lines += [
+                    f"      - id: {did}",
+                    f"        role: {role.id}",
+                    f"        text: {_block(self.sentence(subject=rnd.choice(SUBJECTS)), 10)}",
+                    f"        deadline: {_q(text)}",
+                ]
                 if minutes is not None:
                     lines.append(f"        deadline_minutes: {minutes}")
                 if rnd.random() < 0.15:
                     others = [r.id for r in rnd.sample(self.roles, min(2, len(self.roles))) if r is not role]
-                    lines += ["        raci:", f"          responsible: [{role.id}]",
-                              f"          accountable: {owner.id}",
-                              f"          consulted: [{', '.join(others)}]"]
+                    lines += [
+                        "        raci:",
+                        f"          responsible: [{role.id}]",
+                        f"          accountable: {owner.id}",
+                        f"          consulted: [{', '.join(others)}]",
+                    ]
             count += 1  # the group is numbered too
         count += len(duty_ids)
         lines.append("responsibility:")
         for r in range(1, n_resp + 1):
             enforced = rnd.sample(duty_ids, min(len(duty_ids), rnd.randint(1, 2)))
-            lines += [f"  - id: {rid}-resp{r}",
-                      f"    text: {_block('За нарушение: ' + self.sentence(), 6)}",
-                      f"    enforces: [{', '.join(enforced)}]",
-                      f"    consequence: {_q(rnd.choice(('замечание', 'выговор', 'снижение премии на 10 %', 'снижение премии на 25 %')))}"]
+            lines += [
+                f"  - id: {rid}-resp{r}",
+                f"    text: {_block('За нарушение: ' + self.sentence(), 6)}",
+                f"    enforces: [{', '.join(enforced)}]",
+                f"    consequence: {_q(rnd.choice(('замечание', 'выговор', 'снижение премии на 10 %', 'снижение премии на 25 %')))}",
+            ]
         count += n_resp
         files[f"{folder}/duties.yml"] = "\n".join(lines) + "\n"
 
         # motivation.yml
         weights = (40, 30, 20, 10)
-        lines = ["kind: motivation", f"id: {rid}-motivation", "title: Система мотивации",
-                 "fixed:", f"  amount: {rnd.randrange(40, 120) * 1000}", "  text: Выплачивается два раза в месяц.",
-                 f"bonus_base: {rnd.randrange(20, 80) * 1000}", "kpis:"]
+        lines = [
+            "kind: motivation",
+            f"id: {rid}-motivation",
+            "title: Система мотивации",
+            "fixed:",
+            f"  amount: {rnd.randrange(40, 120) * 1000}",
+            "  text: Выплачивается два раза в месяц.",
+            f"bonus_base: {rnd.randrange(20, 80) * 1000}",
+            "kpis:",
+        ]
         for k, w in enumerate(weights, 1):
-            lines += [f"  - id: {rid}-kpi{k}", f"    name: {_q('Доля ' + phrase_form(rnd.choice(PROSE_ADJECTIVES), rnd.choice(PROSE_NOUNS), 'gent', 'plur'))}",
-                      f"    measures: {_block('Доля ' + self.term_ref('gent', 'plur', linked=True) + ', оформленных в срок', 6)}",
-                      f"    weight: {w}", f"    target: \"{rnd.choice((80, 90, 95, 100))} %\""]
+            lines += [
+                f"  - id: {rid}-kpi{k}",
+                f"    name: {_q('Доля ' + phrase_form(rnd.choice(PROSE_ADJECTIVES), rnd.choice(PROSE_NOUNS), 'gent', 'plur'))}",
+                f"    measures: {_block('Доля ' + self.term_ref('gent', 'plur', linked=True) + ', оформленных в срок', 6)}",
+                f"    weight: {w}",
+                f'    target: "{rnd.choice((80, 90, 95, 100))} %"',
+            ]
         lines.append("tiers:")
         bounds = [0, 70, 90, 100, 120]
         for t in range(len(bounds)):
@@ -440,36 +693,74 @@ class Generator:
             if t + 1 < len(bounds):
                 lines.append(f"    to_percent: {bounds[t + 1]}")
             lines.append(f"    bonus_percent: {[0, 50, 80, 100, 130][t]}")
-        lines += ["reductions:", f"  - id: {rid}-red1", f"    responsibility: {rid}-resp1", "    percent: 10",
-                  f"    text: {_block(self.sentence(), 6)}"]
+        lines += [
+            "reductions:",
+            f"  - id: {rid}-red1",
+            f"    responsibility: {rid}-resp1",
+            "    percent: 10",
+            f"    text: {_block(self.sentence(), 6)}",
+        ]
         files[f"{folder}/motivation.yml"] = "\n".join(lines) + "\n"
         count += len(weights) + len(bounds) + 1
 
         # schedule.yml
-        blocks = (("09:00", "10:00", False), ("10:00", "13:00", False), ("13:00", "14:00", True),
-                  ("14:00", "17:30", False), ("17:30", "18:00", False))
-        lines = ["kind: schedule", f"id: {rid}-schedule", "title: Организация рабочего времени",
-                 "hours:", "  start: \"09:00\"", "  end: \"18:00\"", "routine:"]
+        blocks = (
+            ("09:00", "10:00", False),
+            ("10:00", "13:00", False),
+            ("13:00", "14:00", True),
+            ("14:00", "17:30", False),
+            ("17:30", "18:00", False),
+        )
+        lines = [
+            "kind: schedule",
+            f"id: {rid}-schedule",
+            "title: Организация рабочего времени",
+            "hours:",
+            '  start: "09:00"',
+            '  end: "18:00"',
+            "routine:",
+        ]
         for b, (start, end, is_break) in enumerate(blocks, 1):
             activity = "Обеденный перерыв" if is_break else self.sentence()
-            lines += [f"  - id: {rid}-block{b}", f"    start: \"{start}\"", f"    end: \"{end}\"",
-                      f"    activity: {_block(activity, 6)}"]
+            lines += [
+                f"  - id: {rid}-block{b}",
+                f'    start: "{start}"',
+                f'    end: "{end}"',
+                f"    activity: {_block(activity, 6)}",
+            ]
             if is_break:
                 lines.append("    is_break: true")
-        lines += ["recurring:", f"  - id: {rid}-weekly", "    period: weekly", "    when: по понедельникам в 09:30",
-                  f"    activity: {_block(self.sentence(), 6)}"]
+        lines += [
+            "recurring:",
+            f"  - id: {rid}-weekly",
+            "    period: weekly",
+            "    when: по понедельникам в 09:30",
+            f"    activity: {_block(self.sentence(), 6)}",
+        ]
         files[f"{folder}/schedule.yml"] = "\n".join(lines) + "\n"
         count += len(blocks) + 1
 
         # confidentiality.yml
-        lines = ["kind: confidentiality", f"id: {rid}-confidentiality", "title: Конфиденциальность и защита данных",
-                 "categories:"]
+        lines = [
+            "kind: confidentiality",
+            f"id: {rid}-confidentiality",
+            "title: Конфиденциальность и защита данных",
+            "categories:",
+        ]
         for k, cls in enumerate(("personal", "trade-secret", "internal"), 1):
-            lines += [f"  - id: {rid}-cat{k}", f"    name: {_q(phrase_form(rnd.choice(PROSE_ADJECTIVES), rnd.choice(PROSE_NOUNS), 'nomn', 'plur').capitalize())}",
-                      f"    classification: {cls}", f"    examples: {_block(self.sentence(), 6)}"]
+            lines += [
+                f"  - id: {rid}-cat{k}",
+                f"    name: {_q(phrase_form(rnd.choice(PROSE_ADJECTIVES), rnd.choice(PROSE_NOUNS), 'nomn', 'plur').capitalize())}",
+                f"    classification: {cls}",
+                f"    examples: {_block(self.sentence(), 6)}",
+            ]
         lines += ["rules:"]
         for k in range(1, 4):
-            lines += [f"  - id: {rid}-rule{k}", f"    text: {_block(self.sentence(), 6)}", f"    applies_to: [{rid}-cat{k}]"]
+            lines += [
+                f"  - id: {rid}-rule{k}",
+                f"    text: {_block(self.sentence(), 6)}",
+                f"    applies_to: [{rid}-cat{k}]",
+            ]
         lines += ["measures:", f"  - id: {rid}-measure1", f"    text: {_block(self.sentence(), 6)}"]
         files[f"{folder}/confidentiality.yml"] = "\n".join(lines) + "\n"
         count += 7
@@ -483,26 +774,55 @@ class Generator:
                 body.append("\n".join(f"- {self.sentence()}" for _ in range(3)) + "\n")
             else:
                 body.append("\n".join(wrap(self.paragraph(rnd.randint(2, 5)), 100)) + "\n")
-        files[f"{folder}/final.md"] = f"---\nid: {rid}-final\ntitle: Заключительные положения\n---\n\n" + "\n".join(body)
+        files[f"{folder}/final.md"] = f"---\nid: {rid}-final\ntitle: Заключительные положения\n---\n\n" + "\n".join(
+            body
+        )
         self.corpus.paragraphs += paragraphs
 
         dept = owner.department
         title = f"Регламент работы {owner.name_gent}"
         if index >= len(self.roles):
             title += f" (редакция {index // len(self.roles) + 1})"
-        files[f"{folder}/regulation.yml"] = "\n".join([
-            f"id: {rid}", f"title: {_q(title)}", f"short_title: {_q(owner.name + (f' ({index // len(self.roles) + 1})' if index >= len(self.roles) else ''))}",
-            f"owner: {owner.id}", f"approver: {self.roles[0].id}",
-            f"audience: [{', '.join(r.id for r in audience)}]",
-            "parts:", *(f"  - {p}" for p in ("general.yml", "terms.yml", "duties.yml", "motivation.yml",
-                                              "schedule.yml", "confidentiality.yml", "final.md")),
-            f"# department: {dept}", ""])
+        files[f"{folder}/regulation.yml"] = "\n".join(
+            [
+                f"id: {rid}",
+                f"title: {_q(title)}",
+                f"short_title: {_q(owner.name + (f' ({index // len(self.roles) + 1})' if index >= len(self.roles) else ''))}",
+                f"owner: {owner.id}",
+                f"approver: {self.roles[0].id}",
+                f"audience: [{', '.join(r.id for r in audience)}]",
+                "parts:",
+                *(
+                    f"  - {p}"
+                    for p in (
+                        "general.yml",
+                        "terms.yml",
+                        "duties.yml",
+                        "motivation.yml",
+                        "schedule.yml",
+                        "confidentiality.yml",
+                        "final.md",
+                    )
+                ),
+                f"# department: {dept}",
+                "",
+            ]
+        )
         self.corpus.clauses += count
         self.corpus.regulations += 1
 
 
-def generate(*, clauses: int, terms: int | None = None, roles: int | None = None, regulations: int | None = None,
-             paragraphs: int | None = None, companies: int = 0, seed: int = 1, unlinked_rate: float = 0.01) -> Corpus:
+def generate(
+    *,
+    clauses: int,
+    terms: int | None = None,
+    roles: int | None = None,
+    regulations: int | None = None,
+    paragraphs: int | None = None,
+    companies: int = 0,
+    seed: int = 1,
+    unlinked_rate: float = 0.01,
+) -> Corpus:
     """A corpus of about ``clauses`` numbered items; the other counts scale with it by default.
 
     Defaults per ×10 size: one regulation per 100 clauses, one term per 10
@@ -525,7 +845,8 @@ def generate(*, clauses: int, terms: int | None = None, roles: int | None = None
     gen.corpus.files["content/defaults.yml"] = DEFAULTS
     gen.corpus.files["content/pages/index.md"] = (
         "---\nid: home\ntitle: Регламенты\n---\n\n"
-        f"Сгенерированный набор регламентов: {regulations} регламентов, {terms} терминов, {roles} ролей.\n")
+        f"Сгенерированный набор регламентов: {regulations} регламентов, {terms} терминов, {roles} ролей.\n"
+    )
     if companies:
         write_companies(gen.corpus, companies, seed=seed)
     return gen.corpus
@@ -579,8 +900,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--regulations", type=int)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
-    corpus = generate(clauses=args.clauses, terms=args.terms, roles=args.roles, regulations=args.regulations,
-                      seed=args.seed)
+    corpus = generate(
+        clauses=args.clauses, terms=args.terms, roles=args.roles, regulations=args.regulations, seed=args.seed
+    )
     corpus.write(args.out)
     print(json.dumps(corpus.summary(), ensure_ascii=False))
 

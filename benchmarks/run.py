@@ -101,8 +101,14 @@ def _worker_stages(root: Path) -> None:
     lap("import")
     project = load_project(root)
     lap("load")
-    variant = resolve(project.loaded.content, profile=None, defaults=project.profiles.defaults, public=False,
-                      other_profiles=project.companies, cache=project.cache)
+    variant = resolve(
+        project.loaded.content,
+        profile=None,
+        defaults=project.profiles.defaults,
+        public=False,
+        other_profiles=project.companies,
+        cache=project.cache,
+    )
     lap("variant")
     project.morph.lemmas("заявка")  # the morphology dictionary loads on first use: count it apart
     lap("morphology_dictionary")
@@ -175,9 +181,12 @@ def best_stages(runs: list[dict]) -> dict:
 def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -> dict:
     root, summary = prepare(size, seed=seed, companies=0)
     result: dict = {"size": size, "corpus": summary, "root": str(root.relative_to(REPO))}
-    print(f"\n== {size} clauses: {summary['clauses']} numbered items, {summary['terms']} terms, "
-          f"{summary['roles']} roles, {summary['regulations']} regulations, {summary['paragraphs']} paragraphs, "
-          f"{summary['bytes'] / 2**20:.1f} MB of sources", flush=True)
+    print(
+        f"\n== {size} clauses: {summary['clauses']} numbered items, {summary['terms']} terms, "
+        f"{summary['roles']} roles, {summary['regulations']} regulations, {summary['paragraphs']} paragraphs, "
+        f"{summary['bytes'] / 2**20:.1f} MB of sources",
+        flush=True,
+    )
 
     runs = []
     for _ in range(repeat):
@@ -195,17 +204,26 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
     own_cpu = sum(own[s]["cpu_s"] for s in stage_names)
     own_wall = sum(own[s]["wall_s"] for s in stage_names)
     result["own_total"] = {"cpu_s": round(own_cpu, 3), "wall_s": round(own_wall, 3)}
-    result["check_own"] = {k: round(sum(own[s][k] for s in ("load", "variant", "morphology_dictionary", "check")), 3)
-                           for k in ("cpu_s", "wall_s")}
-    print("   own stages: " + ", ".join(f"{s} {own[s]['cpu_s']:.2f}" for s in stage_names)
-          + f" = {own_cpu:.2f} s CPU (best of {repeat}); peak {own['process_peak_mb']:.0f} MB", flush=True)
+    result["check_own"] = {
+        k: round(sum(own[s][k] for s in ("load", "variant", "morphology_dictionary", "check")), 3)
+        for k in ("cpu_s", "wall_s")
+    }
+    print(
+        "   own stages: "
+        + ", ".join(f"{s} {own[s]['cpu_s']:.2f}" for s in stage_names)
+        + f" = {own_cpu:.2f} s CPU (best of {repeat}); peak {own['process_peak_mb']:.0f} MB",
+        flush=True,
+    )
 
-    check = best_of([measured([str(BIN / "reglament"), "check", "--root", str(root), "--format", "json"])
-                     for _ in range(repeat)])
+    check = best_of(
+        [measured([str(BIN / "reglament"), "check", "--root", str(root), "--format", "json"]) for _ in range(repeat)]
+    )
     check.pop("stdout")
     result["check_cli"] = check
-    print(f"   reglament check: {check['wall_s']:.2f} s wall, {check['cpu_s']:.2f} s CPU, {check['peak_mb']:.0f} MB",
-          flush=True)
+    print(
+        f"   reglament check: {check['wall_s']:.2f} s wall, {check['cpu_s']:.2f} s CPU, {check['peak_mb']:.0f} MB",
+        flush=True,
+    )
 
     if engine:
         config = root / "build" / "default" / "mkdocs.yml"
@@ -215,9 +233,12 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         mk.update(html_stats(site))
         mk["s_per_page"] = round(mk["cpu_s"] / max(1, mk["html_pages"]), 4)
         result["engine"] = mk
-        print(f"   mkdocs build: {mk['wall_s']:.1f} s wall, {mk['cpu_s']:.1f} s CPU, {mk['html_pages']} pages, "
-              f"{mk['html_bytes_per_page'] // 1024} KB/page, {mk['s_per_page'] * 1000:.0f} ms CPU/page, "
-              f"largest {mk['largest_page']} {mk['largest_page_kb']} KB, {mk['peak_mb']:.0f} MB", flush=True)
+        print(
+            f"   mkdocs build: {mk['wall_s']:.1f} s wall, {mk['cpu_s']:.1f} s CPU, {mk['html_pages']} pages, "
+            f"{mk['html_bytes_per_page'] // 1024} KB/page, {mk['s_per_page'] * 1000:.0f} ms CPU/page, "
+            f"largest {mk['largest_page']} {mk['largest_page_kb']} KB, {mk['peak_mb']:.0f} MB",
+            flush=True,
+        )
 
         out = root / "site"
         e2e = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out)])
@@ -228,8 +249,11 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         again = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out)])
         again.pop("stdout")
         result["rebuild_no_change"] = again
-        print(f"   reglament build: {e2e['wall_s']:.1f} s wall, {e2e['cpu_s']:.1f} s CPU, {e2e['peak_mb']:.0f} MB; "
-              f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU", flush=True)
+        print(
+            f"   reglament build: {e2e['wall_s']:.1f} s wall, {e2e['cpu_s']:.1f} s CPU, {e2e['peak_mb']:.0f} MB; "
+            f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU",
+            flush=True,
+        )
 
     if diff:
         try:
@@ -239,8 +263,11 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         if bench_diff is not None:
             figures = bench_diff.run(clauses=size, seed=seed, repeat=1)
             result["diff"] = figures
-            print(f"   diff of two editions ({figures['clauses']} clauses): compare {figures['compare_cpu_s']:.2f} s "
-                  f"CPU beyond loading ({figures['load_both_s']:.1f} s)", flush=True)
+            print(
+                f"   diff of two editions ({figures['clauses']} clauses): compare {figures['compare_cpu_s']:.2f} s "
+                f"CPU beyond loading ({figures['load_both_s']:.1f} s)",
+                flush=True,
+            )
     return result
 
 
@@ -249,16 +276,21 @@ def bench_companies(size: int, count: int, *, seed: int) -> dict:
     root, summary = prepare(size, seed=seed, companies=count)
     out = root / "sites"
     print(f"\n== {count} companies over {size} clauses", flush=True)
-    full = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--all-companies",
-                     "--jobs", "1"])
+    full = measured(
+        [str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--all-companies", "--jobs", "1"]
+    )
     full.pop("stdout")
     if full["exit"]:
         raise SystemExit(f"reglament build --all-companies failed on {root}")
-    again = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--all-companies",
-                      "--jobs", "1"])
+    again = measured(
+        [str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--all-companies", "--jobs", "1"]
+    )
     again.pop("stdout")
-    print(f"   build --all-companies: {full['wall_s']:.1f} s wall, {full['cpu_s']:.1f} s CPU; "
-          f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU", flush=True)
+    print(
+        f"   build --all-companies: {full['wall_s']:.1f} s wall, {full['cpu_s']:.1f} s CPU; "
+        f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU",
+        flush=True,
+    )
     return {"size": size, "companies": count, "corpus": summary, "full": full, "rebuild_no_change": again}
 
 
@@ -281,8 +313,9 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
     ratios: dict = {"sizes": [s["size"] for s in sizes]}
 
     def row(name: str, values: list, target: str = "") -> None:
-        rows.append([name, *["—" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v)) for v in values],
-                     target])
+        rows.append(
+            [name, *["—" if v is None else (f"{v:.3g}" if isinstance(v, float) else str(v)) for v in values], target]
+        )
 
     row("pages (engine)", [s.get("engine", {}).get("html_pages") for s in sizes])
     row("own stages, CPU s", [s["own_total"]["cpu_s"] for s in sizes])
@@ -295,8 +328,11 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
     row("reglament build / mkdocs build (wall)", e2e_vs_wall, f"≤ {TARGETS['e2e_vs_mkdocs']}")
     rebuild = [ratio(s.get("rebuild_no_change", {}).get("wall_s"), s.get("e2e", {}).get("wall_s")) for s in sizes]
     row("no-change rebuild / full build (wall)", rebuild, f"≤ {TARGETS['rebuild_vs_full']}")
-    row("check own time, CPU s (load+variant+check)", [s["check_own"]["cpu_s"] for s in sizes],
-        f"≤ {TARGETS['check_s_at_10000']} at 10,000")
+    row(
+        "check own time, CPU s (load+variant+check)",
+        [s["check_own"]["cpu_s"] for s in sizes],
+        f"≤ {TARGETS['check_s_at_10000']} at 10,000",
+    )
     row("reglament check, wall s (with start-up)", [s["check_cli"]["wall_s"] for s in sizes])
     growth = [None] + [ratio(b["check_own"]["cpu_s"], a["check_own"]["cpu_s"]) for a, b in zip(sizes, sizes[1:])]
     row("check growth per ×10", growth, f"≤ {TARGETS['growth_x10']}")
@@ -311,18 +347,32 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
     row("peak MB: reglament check", [s["check_cli"]["peak_mb"] for s in sizes])
     row("peak MB: mkdocs build", [s.get("engine", {}).get("peak_mb") for s in sizes])
     row("peak MB: reglament build", [s.get("e2e", {}).get("peak_mb") for s in sizes])
-    ratios.update({"own_vs_engine": own_vs, "e2e_vs_mkdocs_cpu": e2e_vs, "e2e_vs_mkdocs_wall": e2e_vs_wall,
-                   "rebuild_vs_full": rebuild, "check_growth": growth, "engine_s_per_page_growth": spp_growth})
+    ratios.update(
+        {
+            "own_vs_engine": own_vs,
+            "e2e_vs_mkdocs_cpu": e2e_vs,
+            "e2e_vs_mkdocs_wall": e2e_vs_wall,
+            "rebuild_vs_full": rebuild,
+            "check_growth": growth,
+            "engine_s_per_page_growth": spp_growth,
+        }
+    )
     if companies:
-        ratios["companies_rebuild_vs_full"] = ratio(companies["rebuild_no_change"]["wall_s"], companies["full"]["wall_s"])
+        ratios["companies_rebuild_vs_full"] = ratio(
+            companies["rebuild_no_change"]["wall_s"], companies["full"]["wall_s"]
+        )
     return rows, ratios
 
 
 def print_table(rows: list[list[str]]) -> None:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     for n, r in enumerate(rows):
-        print("  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) if i < len(r) - 1 else cell
-                        for i, (cell, w) in enumerate(zip(r, widths))))
+        print(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w) if i < len(r) - 1 else cell
+                for i, (cell, w) in enumerate(zip(r, widths))
+            )
+        )
         if n == 0:
             print("  ".join("-" * w for w in widths))
 
@@ -339,22 +389,39 @@ def machine() -> dict:
     import material
     import mkdocs
 
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "system": platform.platform(),
-            "mkdocs": mkdocs.__version__, "material": getattr(material, "__version__", ""),
-            "load_average_at_start": os.getloadavg()[0]}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "system": platform.platform(),
+        "mkdocs": mkdocs.__version__,
+        "material": getattr(material, "__version__", ""),
+        "load_average_at_start": os.getloadavg()[0],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sizes", default="100,1000,10000", help="clause counts, comma-separated (default: %(default)s)")
+    parser.add_argument(
+        "--sizes", default="100,1000,10000", help="clause counts, comma-separated (default: %(default)s)"
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--companies", type=int, default=5,
-                        help="company profiles for the all-companies build at the middle size (0: skip)")
-    parser.add_argument("--skip-engine-above", type=int, default=10**9,
-                        help="no engine and end-to-end builds above this size (quick runs)")
+    parser.add_argument(
+        "--companies",
+        type=int,
+        default=5,
+        help="company profiles for the all-companies build at the middle size (0: skip)",
+    )
+    parser.add_argument(
+        "--skip-engine-above",
+        type=int,
+        default=10**9,
+        help="no engine and end-to-end builds above this size (quick runs)",
+    )
     parser.add_argument("--no-diff", action="store_true", help="skip the diff benchmark")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="runs of the own stages and of reglament check; the least CPU time counts")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of the own stages and of reglament check; the least CPU time counts"
+    )
     parser.add_argument("--worker-stages", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_stages:
@@ -364,10 +431,16 @@ def main(argv: list[str] | None = None) -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     started = time.time()
     info = machine()
-    print(f"reglament benchmarks — {info['cpu']} × {info['cores']}, Python {info['python']}, "
-          f"MkDocs {info['mkdocs']}, Material {info['material']}; load average {info['load_average_at_start']:.1f}")
-    results = [bench_size(size, seed=args.seed, engine=size <= args.skip_engine_above, diff=not args.no_diff,
-                          repeat=args.repeat) for size in sizes]
+    print(
+        f"reglament benchmarks — {info['cpu']} × {info['cores']}, Python {info['python']}, "
+        f"MkDocs {info['mkdocs']}, Material {info['material']}; load average {info['load_average_at_start']:.1f}"
+    )
+    results = [
+        bench_size(
+            size, seed=args.seed, engine=size <= args.skip_engine_above, diff=not args.no_diff, repeat=args.repeat
+        )
+        for size in sizes
+    ]
     companies = None
     if args.companies:
         middle = sizes[len(sizes) // 2]
@@ -376,16 +449,27 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print_table(rows)
     if companies:
-        print(f"\n{companies['companies']} companies at {companies['size']} clauses: build --all-companies "
-              f"{companies['full']['wall_s']:.1f} s, no-change rebuild {companies['rebuild_no_change']['wall_s']:.2f} s "
-              f"(ratio {ratios['companies_rebuild_vs_full']}, target ≤ {TARGETS['rebuild_vs_full']})")
+        print(
+            f"\n{companies['companies']} companies at {companies['size']} clauses: build --all-companies "
+            f"{companies['full']['wall_s']:.1f} s, no-change rebuild {companies['rebuild_no_change']['wall_s']:.2f} s "
+            f"(ratio {ratios['companies_rebuild_vs_full']}, target ≤ {TARGETS['rebuild_vs_full']})"
+        )
     last = results[-1]
     if "engine" in last:
-        print(f"\nRerun the engine alone on the same tree: NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build -q "
-              f"-f {last['root']}/build/default/mkdocs.yml -d /tmp/plain-site")
-    record = {"date": dt.datetime.now().isoformat(timespec="seconds"), "seconds": round(time.time() - started),
-              "machine": info, "targets": TARGETS, "ratios": ratios, "sizes": results, "companies": companies,
-              "table": rows}
+        print(
+            f"\nRerun the engine alone on the same tree: NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build -q "
+            f"-f {last['root']}/build/default/mkdocs.yml -d /tmp/plain-site"
+        )
+    record = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "seconds": round(time.time() - started),
+        "machine": info,
+        "targets": TARGETS,
+        "ratios": ratios,
+        "sizes": results,
+        "companies": companies,
+        "table": rows,
+    }
     RESULTS.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\nwrote {RESULTS.relative_to(REPO)}")
 

@@ -73,7 +73,9 @@ def generate(root: Path, spec: dict) -> None:
         outside = root.parent / "outside-regulation"
         shutil.copytree(BASE / "content" / "regulations" / "rules", outside)
         (outside / "regulation.yml").write_text(
-            (outside / "regulation.yml").read_text(encoding="utf-8").replace("id: rules", "id: linked"), encoding="utf-8")
+            (outside / "regulation.yml").read_text(encoding="utf-8").replace("id: rules", "id: linked"),
+            encoding="utf-8",
+        )
         (root / spec["path"]).symlink_to(outside, target_is_directory=True)
     elif kind == "empty-content":
         shutil.rmtree(root / "content")
@@ -143,7 +145,8 @@ def assert_answer(root: Path, command: str, expected: dict, extra: list[str] = (
         assert len(stderr.strip().splitlines()) <= 5, stderr  # click's short usage note and the error, not a dump
     for want in expected["diagnostics"]:
         assert any(matches(d, want) for d in found), f"{command}: no diagnostic {want}; got:\n" + "\n".join(
-            map(str, found))
+            map(str, found)
+        )
     if expected.get("only"):
         extra_found = [d for d in found if not any(matches(d, want) for want in expected["diagnostics"])]
         assert not extra_found, f"{command}: unexpected diagnostics {extra_found}"

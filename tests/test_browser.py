@@ -28,8 +28,15 @@ from reglament.site.build import build
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--lang=ru-RU"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=ru-RU",
+]
 NBSP = "\u00a0"
 
 
@@ -64,7 +71,7 @@ def base_url(site):
 
 
 @pytest.fixture(scope="module")  # not session: Playwright's sync API allows one instance per thread,
-def browser():                    # and other modules on this worker drive their own browser
+def browser():  # and other modules on this worker drive their own browser
     assert Path(CHROMIUM).exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     from playwright.sync_api import sync_playwright
 
@@ -110,13 +117,16 @@ def search(pg, query: str) -> list[str]:
 # --------------------------------------------------------------------------- search
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("заявкам", "/glossary/#request"),       # dative plural → the glossary entry «Заявка»
-    ("заявкою", "/glossary/#request"),       # a form the site never uses
-    ("лидов", "/glossary/#lead"),
-    ("отгрузками", "/glossary/#shipment"),
-    ("звонков", "/glossary/#cold-call"),     # «Холодный звонок»: a fleeting vowel (звонок / звонка)
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("заявкам", "/glossary/#request"),  # dative plural → the glossary entry «Заявка»
+        ("заявкою", "/glossary/#request"),  # a form the site never uses
+        ("лидов", "/glossary/#lead"),
+        ("отгрузками", "/glossary/#shipment"),
+        ("звонков", "/glossary/#cold-call"),  # «Холодный звонок»: a fleeting vowel (звонок / звонка)
+    ],
+)
 def test_inflected_russian_query_finds_the_term(page, base_url, site, query, expected):
     index = (site / "search" / "search_index.json").read_text(encoding="utf-8")
     if query == "заявкою":
@@ -133,7 +143,7 @@ def test_inflected_query_puts_the_regulation_titled_with_the_word_first(page, ba
 
 def test_search_index_is_utf8(site):
     raw = (site / "search" / "search_index.json").read_bytes()
-    assert b"\\u04" not in raw and "Заявка".encode("utf-8") in raw
+    assert b"\\u04" not in raw and "Заявка".encode() in raw
 
 
 # --------------------------------------------------------------------------- glossary tooltips
@@ -163,8 +173,13 @@ def test_calculator_shows_the_generators_bonus(page, base_url, checked):
     for percent in ["87", "69.9", "70", "89,99", "90", "99,5", "100", "120", "135"]:
         expected = motivation.compute(part, float(percent.replace(",", ".")))
         calc.locator("input[name=percent]").fill(percent)
-        shown.append((percent, calc.locator('[data-rg-out="bonus"]').inner_text(),
-                      calc.locator('[data-rg-out="total"]').inner_text()))
+        shown.append(
+            (
+                percent,
+                calc.locator('[data-rg-out="bonus"]').inner_text(),
+                calc.locator('[data-rg-out="total"]').inner_text(),
+            )
+        )
         wanted.append((percent, money(expected.bonus), money(expected.total)))
     assert shown == wanted
     assert len({bonus for _, bonus, _ in wanted}) >= 4  # the values cover several tiers
@@ -183,8 +198,7 @@ def test_calculator_applies_reductions(page, base_url, checked):
     calc.locator("details.rg-calc__reductions summary").click()
     for rid in chosen:
         calc.locator(f'input[name=reduction][value="{rid}"]').check()
-    assert calc.locator('[data-rg-out="bonus"]').inner_text() == (
-        ru.number(expected.bonus) + NBSP + part.currency)
+    assert calc.locator('[data-rg-out="bonus"]').inner_text() == (ru.number(expected.bonus) + NBSP + part.currency)
 
 
 def test_worked_example_matches_the_calculator_default(page, base_url, checked):
@@ -193,19 +207,21 @@ def test_worked_example_matches_the_calculator_default(page, base_url, checked):
     open_page(page, base_url, "sales-manager/")
     shown = page.locator(".rg-example").inner_text()
     assert ru.number(example.bonus) in shown
-    assert page.locator('.rg-calc [data-rg-out="bonus"]').inner_text().startswith(
-        ru.number(example.bonus))
+    assert page.locator('.rg-calc [data-rg-out="bonus"]').inner_text().startswith(ru.number(example.bonus))
 
 
 # --------------------------------------------------------------------------- edit buttons, permalinks
 
 
-@pytest.mark.parametrize("path, source", [
-    ("sales-manager/", "content/regulations/sales-manager/regulation.yml"),
-    ("roles/manager/", "content/roles.yml"),
-    ("glossary/", "content/glossary.yml"),
-    ("", "content/pages/index.md"),
-])
+@pytest.mark.parametrize(
+    "path, source",
+    [
+        ("sales-manager/", "content/regulations/sales-manager/regulation.yml"),
+        ("roles/manager/", "content/roles.yml"),
+        ("glossary/", "content/glossary.yml"),
+        ("", "content/pages/index.md"),
+    ],
+)
 def test_edit_button_opens_the_source_file(page, base_url, path, source):
     open_page(page, base_url, path)
     href = page.locator("a.md-content__button").first.get_attribute("href")

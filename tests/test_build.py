@@ -88,11 +88,13 @@ def test_every_internal_link_resolves(site):
             target = (page.parent / path).resolve() if path else page
             if target.is_dir():
                 target = target / "index.html"
-            if not anchor or not target.suffix == ".html":
+            if not anchor or target.suffix != ".html":
                 continue
             assert anchor in anchors(target), f"{page.relative_to(site)} → {href}"
 
 
 def test_edit_button_points_at_yaml_source(site):
     html = (site / "sales-manager" / "index.html").read_text(encoding="utf-8")
-    assert 'href="https://github.com/example/reglament/edit/main/content/regulations/sales-manager/regulation.yml"' in html
+    assert (
+        'href="https://github.com/example/reglament/edit/main/content/regulations/sales-manager/regulation.yml"' in html
+    )

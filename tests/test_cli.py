@@ -47,12 +47,16 @@ def test_duplicated_top_level_key_no_traceback(sample):
     found = json.loads(proc.stdout)
     dup = [d for d in found if d["code"] == "duplicate-key"]
     assert [(d["file"], d["line"], d["column"]) for d in dup] == [
-        ("content/glossary.yml", len(text.splitlines()) + 1, 1)]
+        ("content/glossary.yml", len(text.splitlines()) + 1, 1)
+    ]
 
 
 def test_json_keys_and_text_format(project):
-    root = project({"content/regulations/rules/general.yml":
-                    "id: general\ntitle: О\nkind: clauses\nclauses:\n  - id: purpose\n    text: О [[leed]].\n"})
+    root = project(
+        {
+            "content/regulations/rules/general.yml": "id: general\ntitle: О\nkind: clauses\nclauses:\n  - id: purpose\n    text: О [[leed]].\n"
+        }
+    )
     code, found = check_json(root)
     assert code == 1
     assert set(found[0]) == {"code", "severity", "message", "file", "line", "column", "hint"}

@@ -85,7 +85,8 @@ responsibility:
 """
 
 DUTIES_V2 = DUTIES_V1.replace("в течение 15 минут", "в течение 10 минут").replace(
-    "deadline_minutes: 15", "deadline_minutes: 10")
+    "deadline_minutes: 15", "deadline_minutes: 10"
+)
 
 MOTIVATION_V1 = """\
 id: motivation
@@ -123,8 +124,10 @@ title: Заключительные положения
 Споры о премии рассматриваются в течение 5 рабочих дней.
 """
 
-FINAL_V2 = FINAL_V1.replace("Изменения согласуются с руководителем отдела продаж.",
-                            "Изменения согласуются с руководителем отдела продаж и бухгалтерией.")
+FINAL_V2 = FINAL_V1.replace(
+    "Изменения согласуются с руководителем отдела продаж.",
+    "Изменения согласуются с руководителем отдела продаж и бухгалтерией.",
+)
 
 REGULATION = """\
 id: rules
@@ -150,7 +153,8 @@ def tree(version: int) -> dict[str, str]:
     if version == 2:
         files["content/glossary.yml"] = files["content/glossary.yml"].replace(
             "Потенциальный клиент, оставивший контакты.",
-            "Потенциальный клиент, оставивший контакты через сайт или по телефону.")
+            "Потенциальный клиент, оставивший контакты через сайт или по телефону.",
+        )
     return files
 
 
@@ -229,11 +233,24 @@ def test_json_lists_exactly_the_changed_items(history, v1_v2):
     items = items_by_id(data)
     assert set(items) == {"terms-apply", "purpose", "scope", "crm-only", "obsolete", "call-lead", "tier-plan", "lead"}
     assert {i: items[i]["change"] for i in items} == {
-        "terms-apply": "added", "obsolete": "removed", "crm-only": "changed", "call-lead": "changed",
-        "tier-plan": "changed", "lead": "changed", "purpose": "moved", "scope": "moved",
+        "terms-apply": "added",
+        "obsolete": "removed",
+        "crm-only": "changed",
+        "call-lead": "changed",
+        "tier-plan": "changed",
+        "lead": "changed",
+        "purpose": "moved",
+        "scope": "moved",
     }
-    assert data["summary"] == {"added": 1, "removed": 1, "changed": 4, "moved": 2, "parameters": 3,
-                               "paragraphs": 1, "roles": 1}
+    assert data["summary"] == {
+        "added": 1,
+        "removed": 1,
+        "changed": 4,
+        "moved": 2,
+        "parameters": 3,
+        "paragraphs": 1,
+        "roles": 1,
+    }
     assert data["old"]["revision"] == git.rev_parse(history, revision="v1")
     assert data["new"]["label"] == "v2"
 
@@ -258,16 +275,20 @@ def test_text_change_is_a_word_redline(v1_v2):
     crm = items_by_id(v1_v2)["crm-only"]
     (field,) = crm["fields"]
     assert field["field"] == "text" and field["kind"] == "text"
-    assert field["redline"] == [["=", "Все договорённости с клиентом менеджер "], ["+", "в тот же день "],
-                                ["=", "фиксирует в карточке сделки."]]
+    assert field["redline"] == [
+        ["=", "Все договорённости с клиентом менеджер "],
+        ["+", "в тот же день "],
+        ["=", "фиксирует в карточке сделки."],
+    ]
 
 
 def test_changed_bonus_tier_is_a_parameter_change(v1_v2):
     tier = items_by_id(v1_v2)["tier-plan"]
     assert tier["kind"] == "tier" and tier["new_number"] == "3.3"
     assert tier["fields"] == []
-    assert tier["parameters"] == [{"field": "bonus_percent", "old": 5, "new": 7, "delta": 2, "unit": "%",
-                                   "source": "field", "context": None}]
+    assert tier["parameters"] == [
+        {"field": "bonus_percent", "old": 5, "new": 7, "delta": 2, "unit": "%", "source": "field", "context": None}
+    ]
 
 
 def test_deadline_change_is_a_parameter_in_the_field_and_in_the_text(v1_v2):
@@ -285,8 +306,10 @@ def test_changed_term_definition(v1_v2):
     assert (lead["kind"], lead["change"], lead["label"]) == ("term", "changed", "Лид")
     (field,) = lead["fields"]
     assert field["field"] == "definition"
-    assert field["redline"][-1] == ["+", " через сайт или по телефону"] or \
-        ["+", " через сайт или по телефону"] in field["redline"]
+    assert (
+        field["redline"][-1] == ["+", " через сайт или по телефону"]
+        or ["+", " через сайт или по телефону"] in field["redline"]
+    )
     assert field["old"] == "Потенциальный клиент, оставивший контакты."
 
 
@@ -297,8 +320,11 @@ def test_prose_part_is_diffed_by_paragraph_with_words_inside(v1_v2):
     assert final["kind"] == "prose" and final["change"] == "changed"
     (para,) = final["paragraphs"]
     assert (para["change"], para["old_index"], para["new_index"]) == ("changed", 2, 2)
-    assert para["redline"] == [["=", "Изменения согласуются с руководителем отдела продаж"],
-                               ["+", " и бухгалтерией"], ["=", "."]]
+    assert para["redline"] == [
+        ["=", "Изменения согласуются с руководителем отдела продаж"],
+        ["+", " и бухгалтерией"],
+        ["=", "."],
+    ]
 
 
 def test_impact_lists_the_roles_whose_duties_or_pay_changed(v1_v2):
@@ -333,11 +359,13 @@ def test_reordered_and_relocated_items(tmp_path):
     text: Регламент обязателен для всех менеджеров отдела продаж.
   - id: crm-only
     text: Все договорённости с клиентом менеджер фиксирует в карточке сделки.
-""", """  - id: crm-only
+""",
+        """  - id: crm-only
     text: Все договорённости с клиентом менеджер фиксирует в карточке сделки.
   - id: scope
     text: Регламент обязателен для всех менеджеров отдела продаж.
-""")
+""",
+    )
     files["content/regulations/rules/final.md"] = None
     files["content/regulations/rules/regulation.yml"] = REGULATION.replace("  - final.md\n", "  - closing.yml\n")
     files["content/regulations/rules/closing.yml"] = textwrap.dedent("""\
@@ -352,7 +380,9 @@ def test_reordered_and_relocated_items(tmp_path):
         """    clauses:
       - id: review-owner
         text: Пересмотр готовит руководитель отдела.
-""", "")
+""",
+        "",
+    )
     new = load_tree(tmp_path / "b", {k: v for k, v in files.items() if v is not None})
     changes = compare_editions(old, new)
     items = {i.id: i for i in changes.items()}
@@ -439,8 +469,9 @@ def test_edition_ids_map_to_their_tags(repo):
     (repo / "content/editions.yml").write_text(editions + third, encoding="utf-8")
     proc = run_cli("diff", "2025.3", "--root", str(repo))
     assert proc.returncode == 2
-    assert proc.stderr.startswith("error: edition `2025.3` is listed in content/editions.yml but not tagged: "
-                                  "no tag `edition/2025.3`")
+    assert proc.stderr.startswith(
+        "error: edition `2025.3` is listed in content/editions.yml but not tagged: no tag `edition/2025.3`"
+    )
     # an edition id that is also a plain tag (the tag `edition/…` missing) still resolves
     sh_git(repo, "tag", "2025.3", "v2")
     assert diff_revisions(repo, old="2025.1", new="2025.3").new.edition == "2025.3"
@@ -477,8 +508,16 @@ def test_not_a_repository(tmp_path, project):
 
 
 def test_revision_whose_content_does_not_load(repo):
-    commit(repo, {"content/roles.yml": "roles: [\n", "content/glossary.yml": "terms: {\n",
-                  "content/regulations/rules/regulation.yml": "id: [\n"}, "broken", tag="broken")
+    commit(
+        repo,
+        {
+            "content/roles.yml": "roles: [\n",
+            "content/glossary.yml": "terms: {\n",
+            "content/regulations/rules/regulation.yml": "id: [\n",
+        },
+        "broken",
+        tag="broken",
+    )
     proc = run_cli("diff", "v2", "broken", "--root", str(repo))
     assert proc.returncode == 2
     assert "`broken` does not load" in proc.stderr
@@ -486,8 +525,15 @@ def test_revision_whose_content_does_not_load(repo):
 
 
 def test_side_with_check_errors_is_still_diffed_and_errors_listed(repo):
-    commit(repo, {"content/regulations/rules/duties.yml": DUTIES_V2.replace("[[deal|сделку]]", "[[dael|сделку]]"),
-                  "content/regulations/rules/final.md": "no front matter\n"}, "typo", tag="typo")
+    commit(
+        repo,
+        {
+            "content/regulations/rules/duties.yml": DUTIES_V2.replace("[[deal|сделку]]", "[[dael|сделку]]"),
+            "content/regulations/rules/final.md": "no front matter\n",
+        },
+        "typo",
+        tag="typo",
+    )
     proc = run_cli("diff", "v2", "typo", "--root", str(repo), "--format", "json")
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
@@ -526,8 +572,9 @@ def test_markdown_renders_as_github_flavoured_markdown(history):
     # Markdown inside <details> is rendered (a blank line after </summary>)
     assert "<h4>Раздел 1. Общие положения</h4>" in rendered
     assert "<li><strong>перенумерованы без изменения текста: 1.1 → 1.2, 1.2 → 1.3</strong></li>" in rendered
-    assert re.search(r"<li><strong>Изменён и перенумерован</strong> п. 1.3 → п. 1.4 \(пункт <code>crm-only</code>\)",
-                     rendered)
+    assert re.search(
+        r"<li><strong>Изменён и перенумерован</strong> п. 1.3 → п. 1.4 \(пункт <code>crm-only</code>\)", rendered
+    )
     assert "менеджер <ins>в тот же день </ins>фиксирует" in rendered
     assert re.search(r"параметр премия: 5\xa0% → <strong>7\xa0%</strong>", rendered)
     assert "</details>" in rendered
@@ -535,11 +582,15 @@ def test_markdown_renders_as_github_flavoured_markdown(history):
 
 
 def test_markdown_collapses_long_diffs_and_escapes_markup(tmp_path):
-    many = "\n".join(f"  - id: c{i}\n    text: Пункт номер {i} со *звёздочкой* и <b>тегом</b> | чертой." for i in range(40))
+    many = "\n".join(
+        f"  - id: c{i}\n    text: Пункт номер {i} со *звёздочкой* и <b>тегом</b> | чертой." for i in range(40)
+    )
     head = "id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n"
     old = load_tree(tmp_path / "a", {**tree(1), "content/regulations/rules/general.yml": head + many})
-    new = load_tree(tmp_path / "b", {**tree(1), "content/regulations/rules/general.yml":
-                                     head + many.replace("со *звёздочкой*", "со *звездой*")})
+    new = load_tree(
+        tmp_path / "b",
+        {**tree(1), "content/regulations/rules/general.yml": head + many.replace("со *звёздочкой*", "со *звездой*")},
+    )
     changes = compare_editions(old, new)
     md = format_markdown(changes)
     assert "<details>\n<summary>" in md and "<details open>" not in md
@@ -569,7 +620,8 @@ def test_html_escapes_everything_from_the_content(tmp_path):
     old = load_tree(tmp_path / "a", tree(1))
     files = tree(1)
     files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
-        "text: Отчёт о звонках сдаётся на бумаге.", f"text: 'Отчёт {evil}'")
+        "text: Отчёт о звонках сдаётся на бумаге.", f"text: 'Отчёт {evil}'"
+    )
     new = load_tree(tmp_path / "b", files)
     page = format_html(compare_editions(old, new))
     assert "<script" not in page and "<img" not in page
@@ -594,7 +646,7 @@ def test_site_page_what_changed(history):
 
     changes = diff_revisions(history, old="v1", new="v2", run_checks=False)
     page = changes_page(changes, page_path="changes.md", old_title="2025.1", new_title="2025.2")
-    assert page.startswith("---\ntitle: \"Что изменилось\"")
+    assert page.startswith('---\ntitle: "Что изменилось"')
     body = page.split("---\n", 2)[2]
     rendered = markdown.markdown(body, extensions=["tables", "md_in_html", "attr_list"])
     assert "<h1>Что изменилось</h1>" in rendered
@@ -638,34 +690,69 @@ def test_golden_json_structure(tmp_path):
 
 def test_tokens_keep_russian_words_numbers_and_references_whole():
     assert tokens("Позвонить [[lead|лиду]] в течение 15 минут, план 3 000 000 ₽; кто-либо") == [
-        "Позвонить", " ", "[[lead|лиду]]", " ", "в", " ", "течение", " ", "15", " ", "минут", ",", " ",
-        "план", " ", "3 000 000", " ", "₽", ";", " ", "кто-либо"]
+        "Позвонить",
+        " ",
+        "[[lead|лиду]]",
+        " ",
+        "в",
+        " ",
+        "течение",
+        " ",
+        "15",
+        " ",
+        "минут",
+        ",",
+        " ",
+        "план",
+        " ",
+        "3 000 000",
+        " ",
+        "₽",
+        ";",
+        " ",
+        "кто-либо",
+    ]
     assert tokens("ёлка Ёж") == ["ёлка", " ", "Ёж"]
 
 
 def test_redline_words_and_whitespace_folding():
     segs = redline("Менеджер звонит клиенту сразу.", "Менеджер пишет клиенту письмо сразу.")
-    assert segs == (Segment("=", "Менеджер "), Segment("-", "звонит"), Segment("+", "пишет"),
-                    Segment("=", " клиенту"), Segment("+", " письмо"), Segment("=", " сразу."))
+    assert segs == (
+        Segment("=", "Менеджер "),
+        Segment("-", "звонит"),
+        Segment("+", "пишет"),
+        Segment("=", " клиенту"),
+        Segment("+", " письмо"),
+        Segment("=", " сразу."),
+    )
     # a rewritten phrase reads as one deletion and one insertion
     segs = redline("оформить заказ сегодня же", "подписать договор завтра же")
-    assert segs == (Segment("-", "оформить заказ сегодня"), Segment("+", "подписать договор завтра"),
-                    Segment("=", " же"))
+    assert segs == (
+        Segment("-", "оформить заказ сегодня"),
+        Segment("+", "подписать договор завтра"),
+        Segment("=", " же"),
+    )
     assert redline("", "новый текст") == (Segment("+", "новый текст"),)
     assert redline("без изменений", "без изменений") == (Segment("=", "без изменений"),)
 
 
 def test_number_changes_in_text():
     assert list(number_changes("план 3 000 000 ₽ в месяц", "план 3 500 000 ₽ в месяц")) == [
-        (3000000, 3500000, "план 3 500 000 ₽ в месяц")]
+        (3000000, 3500000, "план 3 500 000 ₽ в месяц")
+    ]
     assert list(number_changes("ставка 1,5 %", "ставка 2 %")) == [(1.5, 2, "ставка 2 %")]
     assert list(number_changes("15 минут", "пятнадцать минут")) == []
 
 
 def test_paragraphs_and_paragraph_pairing():
     text = "Первый абзац\nпродолжение.\n\n- пункт списка\n- второй пункт\n\n```\nкод\n\nкод\n```\n\n## Заголовок"
-    assert paragraphs(text) == ["Первый абзац\nпродолжение.", "- пункт списка", "- второй пункт",
-                                "```\nкод\n\nкод\n```", "## Заголовок"]
+    assert paragraphs(text) == [
+        "Первый абзац\nпродолжение.",
+        "- пункт списка",
+        "- второй пункт",
+        "```\nкод\n\nкод\n```",
+        "## Заголовок",
+    ]
     old = "Альфа бета гамма.\n\nДельта эпсилон.\n\nЗета эта тета."
     new = "Альфа бета гамма.\n\nСовсем новый абзац про другое.\n\nДельта эпсилон дзета.\n\nЗета эта тета."
     changes = diff_paragraphs(old, new)
@@ -675,8 +762,12 @@ def test_paragraphs_and_paragraph_pairing():
 
 def test_display_shows_ids_when_only_a_reference_target_changed():
     segs = redline("по [[claim|рекламации]] клиента", "по [[complaint|рекламации]] клиента")
-    assert display_segments(segs) == [Segment("=", "по "), Segment("-", "рекламации (claim)"),
-                                      Segment("+", "рекламации (complaint)"), Segment("=", " клиента")]
+    assert display_segments(segs) == [
+        Segment("=", "по "),
+        Segment("-", "рекламации (claim)"),
+        Segment("+", "рекламации (complaint)"),
+        Segment("=", " клиента"),
+    ]
 
 
 def test_large_documents_are_diffed_by_paragraph_first():
@@ -738,12 +829,17 @@ def test_company_parameter_change_shows_as_changed_clause_text(tmp_path):
     files = tree(1)
     files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
         "text: Регламент пересматривается ежегодно.",
-        "text: 'План продаж {{ company.short_name }} — {{ params.plan_amount | num }} ₽ в месяц.'")
+        "text: 'План продаж {{ company.short_name }} — {{ params.plan_amount | num }} ₽ в месяц.'",
+    )
     files["content/defaults.yml"] = DEFAULTS
     files["content/companies/acme.yml"] = acme(3000000)
     commit(root, files, "acme", tag="c1")
-    commit(root, {"content/companies/acme.yml": acme(3500000, "overrides:\n  call-lead:\n    deadline_minutes: 10\n")},
-           "acme: a bigger plan, a shorter deadline", tag="c2")
+    commit(
+        root,
+        {"content/companies/acme.yml": acme(3500000, "overrides:\n  call-lead:\n    deadline_minutes: 10\n")},
+        "acme: a bigger plan, a shorter deadline",
+        tag="c2",
+    )
 
     data = diff_json(root, "c1", "c2", "--company", "acme")
     assert data["company"] == "acme"
@@ -756,8 +852,17 @@ def test_company_parameter_change_shows_as_changed_clause_text(tmp_path):
     (param,) = review["parameters"]
     assert (param["old"], param["new"], param["delta"], param["source"]) == (3000000, 3500000, 500000, "text")
     duty = items["call-lead"]
-    assert duty["parameters"] == [{"field": "deadline_minutes", "old": 15, "new": 10, "delta": -5, "unit": "мин",
-                                   "source": "field", "context": None}]
+    assert duty["parameters"] == [
+        {
+            "field": "deadline_minutes",
+            "old": 15,
+            "new": 10,
+            "delta": -5,
+            "unit": "мин",
+            "source": "field",
+            "context": None,
+        }
+    ]
     # the base regulation did not change: its defaults are the same
     assert diff_revisions(root, old="c1", new="c2").regulations == ()
     # an unknown company: a clear message naming it and the revision, exit 2
@@ -770,7 +875,8 @@ def test_text_format_keeps_terminal_control_sequences_out(tmp_path):
     old = load_tree(tmp_path / "a", tree(1))
     files = tree(1)
     files["content/regulations/rules/general.yml"] = GENERAL_V1.replace(
-        "text: Отчёт о звонках сдаётся на бумаге.", 'text: "Отчёт \\e]0;pwned\\a\\e[2J сдаётся"')
+        "text: Отчёт о звонках сдаётся на бумаге.", 'text: "Отчёт \\e]0;pwned\\a\\e[2J сдаётся"'
+    )
     new = load_tree(tmp_path / "b", files)
     out = format_text(compare_editions(old, new), color=True)
     assert "\x1b]" not in out and "\x1b[2J" not in out and "\x07" not in out

@@ -38,8 +38,11 @@ def test_editions_load_in_order_with_dates(project):
     editions = checked.content.editions
     assert [e.id for e in editions] == ["2025.1", "2025.2"]
     assert editions[0].effective_date == dt.date(2025, 2, 1)
-    assert editions[1].properties() == {"effective": "2025-06-01", "approved": "2025-05-15",
-                                        "approved_by": "Генеральный директор А. В. Смирнов"}
+    assert editions[1].properties() == {
+        "effective": "2025-06-01",
+        "approved": "2025-05-15",
+        "approved_by": "Генеральный директор А. В. Смирнов",
+    }
     assert previous(editions, "2025.2") is editions[0] and previous(editions, "2025.1") is None
     assert editions[1].tag == tag_name("2025.2") == "edition/2025.2"
 
@@ -95,14 +98,17 @@ def test_ids_out_of_order(project):
 
 
 def test_effective_dates_going_back(project):
-    text = edit("effective: 2025-06-01", "effective: 2025-01-25").replace("approved: 2025-05-15", "approved: 2025-01-10")
+    text = edit("effective: 2025-06-01", "effective: 2025-01-25").replace(
+        "approved: 2025-05-15", "approved: 2025-01-10"
+    )
     root = project({"content/editions.yml": text})
     assert problems(root) == [("edition-order", 9, 16)]
 
 
 def test_missing_and_unknown_fields_are_positioned(project):
-    text = edit("    approved_by: Генеральный директор А. В. Смирнов\n    approved: 2025-05-15\n",
-                "    approvd: 2025-05-15\n")
+    text = edit(
+        "    approved_by: Генеральный директор А. В. Смирнов\n    approved: 2025-05-15\n", "    approvd: 2025-05-15\n"
+    )
     root = project({"content/editions.yml": text})
     found = [(d.code, d.line) for d in check_project(root).diagnostics]
     assert ("unknown-field", 10) in found and ("missing-field", 7) in found

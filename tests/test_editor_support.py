@@ -75,8 +75,16 @@ def test_every_source_kind_has_a_schema():
     from reglament.model import nodes as m
 
     names = set(schema.generate())
-    assert {"glossary.schema.json", "roles.schema.json", "regulation.schema.json", "part.schema.json",
-            "prose.schema.json", "editions.schema.json", "company.schema.json", "defaults.schema.json"} <= names
+    assert {
+        "glossary.schema.json",
+        "roles.schema.json",
+        "regulation.schema.json",
+        "part.schema.json",
+        "prose.schema.json",
+        "editions.schema.json",
+        "company.schema.json",
+        "defaults.schema.json",
+    } <= names
     assert {f"part-{kind}.schema.json" for kind in m.PART_KINDS} <= names
 
 
@@ -102,8 +110,12 @@ def test_sample_file_names_its_schema_and_matches_it(path):
 def test_schema_catches_what_the_checker_catches_in_one_file():
     """An unknown field (a typo) and a wrong type are schema errors too: the editor underlines them."""
     part = json.loads((SCHEMA_DIR / "part-duties.schema.json").read_text(encoding="utf-8"))
-    good = {"kind": "duties", "id": "d", "title": "Обязанности",
-            "duties": [{"id": "call", "text": "Позвонить", "role": "manager", "deadline_minutes": 15}]}
+    good = {
+        "kind": "duties",
+        "id": "d",
+        "title": "Обязанности",
+        "duties": [{"id": "call", "text": "Позвонить", "role": "manager", "deadline_minutes": 15}],
+    }
     assert list(jsonschema.Draft7Validator(part).iter_errors(good)) == []
     typo = json.loads(json.dumps(good))
     typo["duties"][0]["rol"] = "manager"
@@ -117,11 +129,17 @@ def test_schema_catches_what_the_checker_catches_in_one_file():
 
 
 def test_modeline_paths():
-    assert schema.modeline("content/glossary.yml", "glossary.schema.json") == \
-        "# yaml-language-server: $schema=../schema/glossary.schema.json"
-    assert schema.modeline("content/regulations/a/duties.yml", "part-duties.schema.json") == \
-        "# yaml-language-server: $schema=../../../schema/part-duties.schema.json"
-    assert str(PurePosixPath("content/regulations/a") / "../../../schema/x") == "content/regulations/a/../../../schema/x"
+    assert (
+        schema.modeline("content/glossary.yml", "glossary.schema.json")
+        == "# yaml-language-server: $schema=../schema/glossary.schema.json"
+    )
+    assert (
+        schema.modeline("content/regulations/a/duties.yml", "part-duties.schema.json")
+        == "# yaml-language-server: $schema=../../../schema/part-duties.schema.json"
+    )
+    assert (
+        str(PurePosixPath("content/regulations/a") / "../../../schema/x") == "content/regulations/a/../../../schema/x"
+    )
 
 
 # --------------------------------------------------------------------------
@@ -129,8 +147,12 @@ def test_modeline_paths():
 
 
 def test_pre_commit_manifest_is_valid():
-    proc = subprocess.run([str(BIN / "pre-commit"), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(BIN / "pre-commit"), "validate-manifest", str(REPO / ".pre-commit-hooks.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -149,11 +171,13 @@ def test_pre_commit_hook_entries_run(project):
     assert run_cli(*check[1:], cwd=root).returncode == 0
     companies = shlex.split(hooks["reglament-check-companies"]["entry"])
     (root / "content/companies").mkdir()
-    (root / "content/companies/alpha.yml").write_text("id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n"
-                                                      "exclude: [no-such-id]\n", encoding="utf-8")
+    (root / "content/companies/alpha.yml").write_text(
+        "id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\nexclude: [no-such-id]\n", encoding="utf-8"
+    )
     assert run_cli(*companies[1:], cwd=root).returncode == 1
-    (root / "content/companies/alpha.yml").write_text("id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n",
-                                                      encoding="utf-8")
+    (root / "content/companies/alpha.yml").write_text(
+        "id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n", encoding="utf-8"
+    )
     assert run_cli(*companies[1:], cwd=root).returncode == 0
     run_cli("schema", cwd=root)
     assert run_cli(*shlex.split(hooks["reglament-schema"]["entry"])[1:], cwd=root).returncode == 0
@@ -195,8 +219,19 @@ def test_new_regulation_passes_check_strict(sample):
 
 def test_new_regulation_in_a_small_project_with_options(project):
     root = project()
-    proc = run_cli("new", "regulation", "heads", "--root", str(root), "--role", "head", "--owner", "head",
-                   "--title", 'Регламент "руководителя": №1')
+    proc = run_cli(
+        "new",
+        "regulation",
+        "heads",
+        "--root",
+        str(root),
+        "--role",
+        "head",
+        "--owner",
+        "head",
+        "--title",
+        'Регламент "руководителя": №1',
+    )
     assert proc.returncode == 0, proc.stderr
     assert check_json(root, "--strict") == (0, [])
     reg = load_yaml(root / "content/regulations/heads/regulation.yml")
@@ -204,12 +239,15 @@ def test_new_regulation_in_a_small_project_with_options(project):
     assert not (root / "content/regulations/heads/regulation.yml").read_text().startswith("# yaml-language-server")
 
 
-@pytest.mark.parametrize("args,message", [
-    (["rules"], "already exists"),
-    (["Bad_Id"], "is not a valid regulation id"),
-    (["fresh", "--role", "nobody"], "--role `nobody` is not a role"),
-    (["manager"], "ids already used elsewhere in the content: manager"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["rules"], "already exists"),
+        (["Bad_Id"], "is not a valid regulation id"),
+        (["fresh", "--role", "nobody"], "--role `nobody` is not a role"),
+        (["manager"], "ids already used elsewhere in the content: manager"),
+    ],
+)
 def test_new_regulation_refuses(project, args, message):
     root = project()
     before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
@@ -242,7 +280,7 @@ def readme_section(title: str) -> str:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     start = text.index(f"\n## {title}\n")
     end = text.find("\n## ", start + 1)
-    return text[start:end if end != -1 else None]
+    return text[start : end if end != -1 else None]
 
 
 @pytest.mark.parametrize("title", ["Для редакторов", "For editors"])
@@ -253,8 +291,11 @@ def test_readme_explains_every_check_code(title):
 
 
 def test_codeowners_example_routes_the_parts():
-    lines = [line.split() for line in (REPO / ".github" / "CODEOWNERS.example").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    lines = [
+        line.split()
+        for line in (REPO / ".github" / "CODEOWNERS.example").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     assert all(len(parts) >= 2 and all(o.startswith("@") for o in parts[1:]) for parts in lines)
     owners = {parts[0]: parts[1:] for parts in lines}
     assert "@example-org/finance" in owners["/content/regulations/*/motivation.yml"]
@@ -263,8 +304,9 @@ def test_codeowners_example_routes_the_parts():
 
     for pattern in owners:
         if pattern.startswith("/content/regulations/"):
-            assert any(fnmatch.fnmatch("/" + p.relative_to(REPO).as_posix(), pattern)
-                       for p in (REPO / "content").rglob("*")), f"{pattern} matches no sample file"
+            assert any(
+                fnmatch.fnmatch("/" + p.relative_to(REPO).as_posix(), pattern) for p in (REPO / "content").rglob("*")
+            ), f"{pattern} matches no sample file"
 
 
 @pytest.mark.slow
@@ -291,24 +333,44 @@ def test_new_company_demo_passes_check_company(sample):
 
 def test_new_company_copies_a_parameter_without_default(project):
     """A parameter the texts need with no default gets another profile's value (and says so)."""
-    general = ("id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n  - id: purpose\n"
-               "    text: Регламент описывает работу с [[lead|лидами]] {{ company.short_name }}; план {{ params.plan }}.\n")
+    general = (
+        "id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n  - id: purpose\n"
+        "    text: Регламент описывает работу с [[lead|лидами]] {{ company.short_name }}; план {{ params.plan }}.\n"
+    )
     alpha = "id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\nparams:\n  plan: 100\n"
     root = project({"content/regulations/rules/general.yml": general, "content/companies/alpha.yml": alpha})
-    proc = run_cli("new", "company", "beta", "--root", str(root), "--short-name", "Бета", "--city", "Казань",
-                   "--visibility", "internal")
+    proc = run_cli(
+        "new",
+        "company",
+        "beta",
+        "--root",
+        str(root),
+        "--short-name",
+        "Бета",
+        "--city",
+        "Казань",
+        "--visibility",
+        "internal",
+    )
     assert proc.returncode == 0, proc.stderr
     profile = load_yaml(root / "content/companies/beta.yml")
     assert (profile["short_name"], profile["city"], profile["visibility"], profile["params"]) == (
-        "Бета", "Казань", "internal", {"plan": 100})
+        "Бета",
+        "Казань",
+        "internal",
+        {"plan": 100},
+    )
     assert "значение взято из профиля alpha" in (root / "content/companies/beta.yml").read_text(encoding="utf-8")
     assert check_json(root, "--company", "beta", "--strict") == (0, [])
 
 
-@pytest.mark.parametrize("args,message", [
-    (["alpha"], "already exists"),
-    (["Bad_Id"], "is not a valid company id"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["alpha"], "already exists"),
+        (["Bad_Id"], "is not a valid company id"),
+    ],
+)
 def test_new_company_refuses(project, args, message):
     root = project({"content/companies/alpha.yml": "id: alpha\nname: ООО «Альфа»\nshort_name: Альфа\n"})
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}

@@ -36,23 +36,76 @@ NOWHERE = Path("/nonexistent-fuzz-root")
 TEMPLATES = REPO / "templates"
 MORPH = Morph()  # the dictionary is loaded once for the whole module
 
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 # --------------------------------------------------------------------------- vocabulary
 
-TERMS = [("lead", "Лид", ["лида", "лиду", "лидом", "лидов"]),
-         ("deal", "Сделка", ["сделки", "сделку", "сделкой", "сделок"]),
-         ("request", "Заявка", ["заявки", "заявку", "заявкой", "заявок"]),
-         ("client", "Клиент", ["клиента", "клиенту", "клиентом", "клиентов"]),
-         ("invoice", "Счёт", ["счёта", "счёту", "счётом", "счетов"]),
-         ("crm", "CRM-система", ["CRM-системы", "CRM-систему", "CRM-системой"])]
+TERMS = [
+    ("lead", "Лид", ["лида", "лиду", "лидом", "лидов"]),
+    ("deal", "Сделка", ["сделки", "сделку", "сделкой", "сделок"]),
+    ("request", "Заявка", ["заявки", "заявку", "заявкой", "заявок"]),
+    ("client", "Клиент", ["клиента", "клиенту", "клиентом", "клиентов"]),
+    ("invoice", "Счёт", ["счёта", "счёту", "счётом", "счетов"]),
+    ("crm", "CRM-система", ["CRM-системы", "CRM-систему", "CRM-системой"]),
+]
 ROLES = [("manager", "Менеджер"), ("head", "Руководитель"), ("accounting", "Бухгалтерия")]
-WORDS = ("работник обязан своевременно оформлять проверять документы в течение рабочего дня порядок "
-         "согласование отчёт руководитель система данные срок минут часов по с для при о на и или").split()
-ODD = ["`code [[lead]]`", "<b>жирно</b>", "[ссылка](https://example.com/a?b=1)", "https://example.com/x",
-       "**важно**", "ё", "«кавычки»", "—", "&amp;", "{", "}", "%", "\\", "'", '"', "#", ":", "|", "<!-- -->", "\u00a0"]
+WORDS = [
+    "работник",
+    "обязан",
+    "своевременно",
+    "оформлять",
+    "проверять",
+    "документы",
+    "в",
+    "течение",
+    "рабочего",
+    "дня",
+    "порядок",
+    "согласование",
+    "отчёт",
+    "руководитель",
+    "система",
+    "данные",
+    "срок",
+    "минут",
+    "часов",
+    "по",
+    "с",
+    "для",
+    "при",
+    "о",
+    "на",
+    "и",
+    "или",
+]
+ODD = [
+    "`code [[lead]]`",
+    "<b>жирно</b>",
+    "[ссылка](https://example.com/a?b=1)",
+    "https://example.com/x",
+    "**важно**",
+    "ё",
+    "«кавычки»",
+    "—",
+    "&amp;",
+    "{",
+    "}",
+    "%",
+    "\\",
+    "'",
+    '"',
+    "#",
+    ":",
+    "|",
+    "<!-- -->",
+    "\u00a0",
+]
 
 
 @st.composite
@@ -112,8 +165,11 @@ def content_trees(draw) -> dict[str, bytes]:
     lines = ["terms:"]
     for i, (tid, name, _forms) in enumerate(terms):
         definition = draw(texts(term_ids[:i]))  # only earlier terms: no cycles
-        lines += [f"  - id: {tid}", f"    term: {json.dumps(name, ensure_ascii=False)}",
-                  f"    definition: {yaml_str(definition, 6, style())}"]
+        lines += [
+            f"  - id: {tid}",
+            f"    term: {json.dumps(name, ensure_ascii=False)}",
+            f"    definition: {yaml_str(definition, 6, style())}",
+        ]
     files["content/glossary.yml"] = "\n".join(lines) + "\n"
     lines = ["roles:"]
     for rid, name in roles:
@@ -131,19 +187,28 @@ def content_trees(draw) -> dict[str, bytes]:
             if subs:
                 clause_lines.append("    clauses:")
                 for s in range(subs):
-                    clause_lines += [f"      - id: {cid}-{s}",
-                                     f"        text: {yaml_str(draw(texts(ids)), 10, style())}"]
+                    clause_lines += [
+                        f"      - id: {cid}-{s}",
+                        f"        text: {yaml_str(draw(texts(ids)), 10, style())}",
+                    ]
         duty_lines = [f"id: {reg}-duties", "title: Обязанности", "kind: duties", "duties:"]
         duty_ids = []
         for d in range(draw(st.integers(1, 3))):
             did = f"{reg}-d{d}"
             duty_ids.append(did)
-            duty_lines += [f"  - id: {did}", f"    text: {yaml_str(draw(texts(ids)), 6, style())}",
-                           f"    role: {draw(st.sampled_from(role_ids))}"]
+            duty_lines += [
+                f"  - id: {did}",
+                f"    text: {yaml_str(draw(texts(ids)), 6, style())}",
+                f"    role: {draw(st.sampled_from(role_ids))}",
+            ]
             if draw(st.booleans()):
                 duty_lines.append(f"    deadline: {json.dumps(draw(texts([])), ensure_ascii=False)}")
-        duty_lines += ["responsibility:", f"  - id: {reg}-r0", "    text: За нарушение — замечание.",
-                       f"    enforces: [{duty_ids[0]}]"]
+        duty_lines += [
+            "responsibility:",
+            f"  - id: {reg}-r0",
+            "    text: За нарушение — замечание.",
+            f"    enforces: [{duty_ids[0]}]",
+        ]
         parts = ["general.yml", "duties.yml"]
         folder = f"content/regulations/{reg}"
         files[f"{folder}/general.yml"] = "\n".join(clause_lines) + "\n"
@@ -154,27 +219,86 @@ def content_trees(draw) -> dict[str, bytes]:
                 paragraphs.insert(1, "```\n[[not-a-ref]] код\n```")
             if draw(st.booleans()):
                 paragraphs.insert(0, "## Подраздел")
-            files[f"{folder}/final.md"] = f"---\nid: {reg}-final\ntitle: Заключение\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+            files[f"{folder}/final.md"] = (
+                f"---\nid: {reg}-final\ntitle: Заключение\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+            )
             parts.append("final.md")
-        files[f"{folder}/regulation.yml"] = "\n".join([
-            f"id: {reg}", f"title: Регламент {r + 1}", f"owner: {role_ids[0]}", f"approver: {role_ids[-1]}",
-            f"audience: [{', '.join(role_ids)}]", "parts:", *(f"  - {p}" for p in parts)]) + "\n"
+        files[f"{folder}/regulation.yml"] = (
+            "\n".join(
+                [
+                    f"id: {reg}",
+                    f"title: Регламент {r + 1}",
+                    f"owner: {role_ids[0]}",
+                    f"approver: {role_ids[-1]}",
+                    f"audience: [{', '.join(role_ids)}]",
+                    "parts:",
+                    *(f"  - {p}" for p in parts),
+                ]
+            )
+            + "\n"
+        )
     if draw(st.booleans()):
         files["content/defaults.yml"] = "name: ООО «Вектор»\nshort_name: ООО «Вектор»\nparams:\n  minutes: 15\n"
         files["content/regulations/reg0/general.yml"] = files["content/regulations/reg0/general.yml"].replace(
-            "clauses:\n", "clauses:\n  - id: company-clause\n    text: \"Действует в {{ company.short_name }}, "
-            "ответ за {{ params.minutes }} минут.\"\n", 1)
+            "clauses:\n",
+            'clauses:\n  - id: company-clause\n    text: "Действует в {{ company.short_name }}, '
+            'ответ за {{ params.minutes }} минут."\n',
+            1,
+        )
         if draw(st.booleans()):
             files["content/companies/kama.yml"] = (
-                "id: kama\nname: ООО «Кама»\nshort_name: ООО «Кама»\nparams:\n  minutes: 20\n"
-                "exclude: [reg0-r0]\n")
+                "id: kama\nname: ООО «Кама»\nshort_name: ООО «Кама»\nparams:\n  minutes: 20\nexclude: [reg0-r0]\n"
+            )
     return {rel: text.encode("utf-8") for rel, text in files.items()}
 
 
-SNIPPETS = ["\t", ":", ": ", "- ", "-", "[[", "]]", "[[lead|", "{{", "}}", "{{ params.nope }}", "{%", "{% for %}",
-            "&a ", "*a", "'", '"', "#", "---\n", "? ", "|", ">", "!!python/object:os.system ", "<<: *a\n",
-            "[", "]", "{", "}", ",", "\n", "\n  ", "  ", "id: lead\n", "\u00a0", "\u200b", "\ufeff", "`", "<script>",
-            "{{ ''.__class__.__mro__ }}", "{{ lipsum.__globals__ }}", "9" * 30, "1e999", "~", "null", "yes"]
+SNIPPETS = [
+    "\t",
+    ":",
+    ": ",
+    "- ",
+    "-",
+    "[[",
+    "]]",
+    "[[lead|",
+    "{{",
+    "}}",
+    "{{ params.nope }}",
+    "{%",
+    "{% for %}",
+    "&a ",
+    "*a",
+    "'",
+    '"',
+    "#",
+    "---\n",
+    "? ",
+    "|",
+    ">",
+    "!!python/object:os.system ",
+    "<<: *a\n",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "\n",
+    "\n  ",
+    "  ",
+    "id: lead\n",
+    "\u00a0",
+    "\u200b",
+    "\ufeff",
+    "`",
+    "<script>",
+    "{{ ''.__class__.__mro__ }}",
+    "{{ lipsum.__globals__ }}",
+    "9" * 30,
+    "1e999",
+    "~",
+    "null",
+    "yes",
+]
 BYTES = [b"\x00", b"\x01", b"\xff", b"\xc3", b"\xef\xbb\xbf", b"\r", b"\r\n", b"\xd0"]
 
 
@@ -194,7 +318,7 @@ def mutated_trees(draw) -> dict[str, bytes]:
         elif kind == 1:
             data = data[:at] + draw(st.sampled_from(BYTES)) + data[at:]
         elif kind == 2:
-            data = b"\n".join(lines[:i] + lines[i + 1:])  # a line deleted
+            data = b"\n".join(lines[:i] + lines[i + 1 :])  # a line deleted
         elif kind == 3:
             data = b"\n".join(lines[:i] + [lines[i]] + lines[i:])  # a line duplicated
         elif kind == 4:
@@ -238,8 +362,9 @@ def assert_positioned(diagnostics: list[Diagnostic], files: dict[str, bytes]) ->
 
 
 def tree_bytes(tree) -> bytes:
-    return json.dumps({"pages": tree.pages, "sources": tree.sources, "nav": tree.nav},
-                      ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return json.dumps(
+        {"pages": tree.pages, "sources": tree.sources, "nav": tree.nav}, ensure_ascii=False, sort_keys=True
+    ).encode("utf-8")
 
 
 # --------------------------------------------------------------------------- properties

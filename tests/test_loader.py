@@ -95,8 +95,11 @@ def test_invalid_id(project):
 
 def test_unknown_part_kind(project):
     bad = DUTIES.replace("kind: duties", "kind: dutys")
-    found = [d for d in check_project(project({"content/regulations/rules/duties.yml": bad})).diagnostics
-             if d.code == "unknown-kind"]
+    found = [
+        d
+        for d in check_project(project({"content/regulations/rules/duties.yml": bad})).diagnostics
+        if d.code == "unknown-kind"
+    ]
     assert [(d.line, d.hint) for d in found] == [(3, "did you mean `duties`?")]
 
 
@@ -106,7 +109,7 @@ def test_missing_part_file(project):
 
 
 def test_non_utf8_file(project):
-    found = codes(project({"content/roles.yml": "roles: []\n# ".encode() + "комментарий".encode("cp1251")}))
+    found = codes(project({"content/roles.yml": b"roles: []\n# " + "комментарий".encode("cp1251")}))
     assert [c[:3] for c in found if c[0] == "encoding"] == [("encoding", "content/roles.yml", 2)]
 
 
@@ -118,18 +121,25 @@ def test_bom_and_crlf_load_cleanly(project):
 
 def test_markdown_front_matter_errors(project):
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [intro.md, duties.yml]\n"
-    root = project({"content/regulations/rules/regulation.yml": reg, "content/regulations/rules/general.yml": None,
-                    "content/regulations/rules/intro.md": "---\nid: intro\ntitel: Введение\n---\n\nТекст\n"})
+    root = project(
+        {
+            "content/regulations/rules/regulation.yml": reg,
+            "content/regulations/rules/general.yml": None,
+            "content/regulations/rules/intro.md": "---\nid: intro\ntitel: Введение\n---\n\nТекст\n",
+        }
+    )
     found = [c for c in codes(root) if c[0] in ("unknown-field", "missing-field")]
     assert ("unknown-field", "content/regulations/rules/intro.md", 3, 1) in found
 
 
 def test_all_problems_in_one_run(project):
-    root = project({
-        "content/roles.yml": "roles:\n\t- id: x\n",
-        "content/glossary.yml": GLOSSARY.replace("id: deal", "idd: deal"),
-        "content/regulations/rules/duties.yml": DUTIES.replace("[[deal|сделку]]", "[[dael|сделку]]"),
-    })
+    root = project(
+        {
+            "content/roles.yml": "roles:\n\t- id: x\n",
+            "content/glossary.yml": GLOSSARY.replace("id: deal", "idd: deal"),
+            "content/regulations/rules/duties.yml": DUTIES.replace("[[deal|сделку]]", "[[dael|сделку]]"),
+        }
+    )
     found = {c[0] for c in codes(root)}
     assert {"yaml-syntax", "unknown-field", "unknown-reference"} <= found
 

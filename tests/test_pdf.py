@@ -127,9 +127,12 @@ def job_for(root: Path, *, public: bool = False, **kw) -> PrintJob:
     checked = check_project(root, public=public)
     assert checked.ok, checked.diagnostics
     content = checked.content
-    defaults = dict(company=Company(full_name="Общество с ограниченной ответственностью «Ромашка»",
-                                    short_name="ООО «Ромашка»", city="Казань"),
-                    edition=Edition(effective=TODAY))
+    defaults = dict(
+        company=Company(
+            full_name="Общество с ограниченной ответственностью «Ромашка»", short_name="ООО «Ромашка»", city="Казань"
+        ),
+        edition=Edition(effective=TODAY),
+    )
     defaults.update(kw)
     return PrintJob(content=content, regulation=content.regulations[0], public=public, **defaults)
 
@@ -171,8 +174,9 @@ def rich(project):
 
 @pytest.mark.slow
 def test_pdf_has_title_approval_clauses_and_sheets(rich):
-    job = job_for(rich, employees=(Employee("Иванов Иван Иванович", "manager"),
-                                   Employee("Петрова Анна Сергеевна", "head")))
+    job = job_for(
+        rich, employees=(Employee("Иванов Иван Иванович", "manager"), Employee("Петрова Анна Сергеевна", "head"))
+    )
     data = render_pdf(job, templates=rich / "templates", root=rich)
     text, pages = pdf_text(data)
     flat = re.sub(r"\s+", " ", text)
@@ -185,17 +189,17 @@ def test_pdf_has_title_approval_clauses_and_sheets(rich):
     for header in ("Фамилия, имя, отчество", "Должность", "Дата ознакомления", "Подпись"):
         assert header in flat, header
     # only employees of the audience roles are pre-filled; the position is the role's name
-    ack = flat[flat.index("ЛИСТ ОЗНАКОМЛЕНИЯ"):]
+    ack = flat[flat.index("ЛИСТ ОЗНАКОМЛЕНИЯ") :]
     assert "Иванов Иван Иванович Менеджер" in ack
     assert "Петрова" not in ack
     # the holder of the approver role signs the approval block
-    title_page = flat[:flat.index("СОДЕРЖАНИЕ")]
+    title_page = flat[: flat.index("СОДЕРЖАНИЕ")]
     assert "А. С. Петрова" in title_page
     assert "ЛИСТ ИЗМЕНЕНИЙ" not in flat  # no predecessor: no change sheet
     # no terms part: the referenced terms form the glossary appendix
     assert "ГЛОССАРИЙ" in flat and "Лид — Потенциальный клиент" in flat
     # every clause number in document order, numbered as the content index numbers them
-    body = flat[flat.index("1. ОБЩИЕ ПОЛОЖЕНИЯ"):]
+    body = flat[flat.index("1. ОБЩИЕ ПОЛОЖЕНИЯ") :]
     expected = expected_numbers(job.content, job.regulation)
     assert expected[:6] == ["1", "1.1", "1.2", "1.2.1", "1.2.2", "1.2.3"]
     assert in_order(body, expected) == []
@@ -211,10 +215,16 @@ def test_html_numbers_are_the_index_numbers_for_the_sample():
     checked = check_project(REPO)
     assert checked.ok
     for reg in checked.content.regulations:
-        job = PrintJob(content=checked.content, regulation=reg, company=Company(full_name="Компания"),
-                       edition=Edition(effective=TODAY))
+        job = PrintJob(
+            content=checked.content,
+            regulation=reg,
+            company=Company(full_name="Компания"),
+            edition=Edition(effective=TODAY),
+        )
         html = document_html(job, templates=REPO / "templates")
-        shown = re.findall(r'id="([a-z0-9-]+)"[^>]*>\s*(?:<h2>)?(?:<td class="c-num num">|<span class="num">)([\d.]+?)\.?<', html)
+        shown = re.findall(
+            r'id="([a-z0-9-]+)"[^>]*>\s*(?:<h2>)?(?:<td class="c-num num">|<span class="num">)([\d.]+?)\.?<', html
+        )
         index = checked.content.index
         numbered = [(ident, num) for ident, num in shown if not ident.startswith("term-")]
         assert numbered, reg.id
@@ -260,14 +270,22 @@ def test_same_input_same_pdf(rich):
 
 @pytest.mark.slow
 def test_edition_title_page_and_change_sheet(rich):
-    edition = Edition(effective=dt.date(2026, 2, 1), id="2026.1", title="Вторая редакция",
-                      approved_by="А. В. Смирнов", approved_position="Генеральный директор",
-                      approved_on=dt.date(2026, 1, 20))
-    sheet = ChangeSheet("редакция 2025.1", (
-        Change("changed", "п.\u00a01.1", "Регламент описывает работу с лидами"),
-        Change("moved", "п.\u00a01.2 → п.\u00a01.3", "Последний пункт раздела."),
-        Change("removed", "п.\u00a02.3", "Старый пункт"),
-    ))
+    edition = Edition(
+        effective=dt.date(2026, 2, 1),
+        id="2026.1",
+        title="Вторая редакция",
+        approved_by="А. В. Смирнов",
+        approved_position="Генеральный директор",
+        approved_on=dt.date(2026, 1, 20),
+    )
+    sheet = ChangeSheet(
+        "редакция 2025.1",
+        (
+            Change("changed", "п.\u00a01.1", "Регламент описывает работу с лидами"),
+            Change("moved", "п.\u00a01.2 → п.\u00a01.3", "Последний пункт раздела."),
+            Change("removed", "п.\u00a02.3", "Старый пункт"),
+        ),
+    )
     job = job_for(rich, edition=edition, change_sheet=sheet)
     text, _ = pdf_text(render_pdf(job, templates=rich / "templates", root=rich))
     flat = re.sub(r"\s+", " ", text)
@@ -283,8 +301,8 @@ def test_edition_title_page_and_change_sheet(rich):
 
 def test_blank_acknowledgement_rows_without_employees(rich):
     html = document_html(job_for(rich), templates=rich / "templates")
-    ack = html[html.index('id="acknowledgement"'):]
-    assert ack.count("<tr><td class=\"c-num\">") == 15
+    ack = html[html.index('id="acknowledgement"') :]
+    assert ack.count('<tr><td class="c-num">') == 15
     assert "Иванов" not in ack
 
 
@@ -292,7 +310,9 @@ def test_split_signer_and_typography():
     assert split_signer("Генеральный директор А. В. Смирнов") == ("Генеральный директор", "А. В. Смирнов")
     assert split_signer("Директор Смирнов Алексей Викторович") == ("Директор", "Смирнов Алексей Викторович")
     assert split_signer("Генеральный директор") == ("Генеральный директор", "")
-    assert typography("см. п. 3.2: 20 % от 60 000 ₽ — да") == "см. п.\u00a03.2: 20\u00a0% от 60\u00a0000\u00a0₽\u00a0— да"
+    assert (
+        typography("см. п. 3.2: 20 % от 60 000 ₽ — да") == "см. п.\u00a03.2: 20\u00a0% от 60\u00a0000\u00a0₽\u00a0— да"
+    )
 
 
 def test_fetcher_reads_only_project_files(tmp_path):
@@ -307,7 +327,8 @@ def test_fetcher_reads_only_project_files(tmp_path):
 
 def test_template_sandbox_and_missing_templates(rich, tmp_path):
     (rich / "templates" / "pdf" / "document.html.j2").write_text(
-        "{{ job.content.__class__.__mro__ }}", encoding="utf-8")
+        "{{ job.content.__class__.__mro__ }}", encoding="utf-8"
+    )
     with pytest.raises(PdfError, match="template"):
         document_html(job_for(rich), templates=rich / "templates")
     with pytest.raises(PdfError, match="no print templates"):
@@ -329,8 +350,10 @@ def test_cli_writes_one_pdf_per_regulation(rich, tmp_path):
 
 
 def test_cli_content_errors_write_nothing(project, tmp_path):
-    root = project({"content/regulations/rules/general.yml": "id: general\ntitle: X\nkind: clauses\nclauses: []\n"},
-                   with_site_files=True)
+    root = project(
+        {"content/regulations/rules/general.yml": "id: general\ntitle: X\nkind: clauses\nclauses: []\n"},
+        with_site_files=True,
+    )
     out = tmp_path / "pdf"
     proc = run_cli("pdf", "--root", str(root), "--out", str(out), "--format", "json")
     assert proc.returncode == 1
@@ -365,20 +388,23 @@ editions:
 
 
 def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True,
-                   capture_output=True)
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args], cwd=root, check=True, capture_output=True
+    )
 
 
 def test_change_sheet_from_a_real_diff(rich):
     old = check_project(rich).content
     general = (rich / "content/regulations/rules/general.yml").read_text(encoding="utf-8")
     general = general.replace("Последний пункт раздела.", "Последний пункт раздела, исправленный.")
-    general = general.replace("  - id: purpose\n", "  - id: inserted\n    text: Новый пункт о [[deal|сделках]].\n"
-                                                  "  - id: purpose\n")
+    general = general.replace(
+        "  - id: purpose\n", "  - id: inserted\n    text: Новый пункт о [[deal|сделках]].\n  - id: purpose\n"
+    )
     (rich / "content/regulations/rules/general.yml").write_text(general, encoding="utf-8")
     duties = (rich / "content/regulations/rules/duties.yml").read_text(encoding="utf-8")
     (rich / "content/regulations/rules/duties.yml").write_text(
-        duties.replace("в течение 15 минут", "в течение 10 минут"), encoding="utf-8")
+        duties.replace("в течение 15 минут", "в течение 10 минут"), encoding="utf-8"
+    )
     new = check_project(rich).content
     sheet = change_sheet_from(compare_editions(old, new), regulation="rules", previous="редакция 1", content=new)
     rows = {(c.kind, c.where): c.summary for c in sheet.changes}
@@ -398,8 +424,12 @@ def test_edition_from_its_tag_with_change_sheet(rich, tmp_path):
     git(rich, "commit", "-qm", "first")
     git(rich, "tag", "edition/2026.1")
     general = rich / "content/regulations/rules/general.yml"
-    general.write_text(general.read_text(encoding="utf-8").replace(
-        "Последний пункт раздела.", "Последний пункт раздела, в новой редакции."), encoding="utf-8")
+    general.write_text(
+        general.read_text(encoding="utf-8").replace(
+            "Последний пункт раздела.", "Последний пункт раздела, в новой редакции."
+        ),
+        encoding="utf-8",
+    )
     git(rich, "commit", "-qam", "second")
     git(rich, "tag", "edition/2026.2")
     # the working tree moves on after the tag: the PDF prints the tagged text
@@ -413,7 +443,7 @@ def test_edition_from_its_tag_with_change_sheet(rich, tmp_path):
     assert "Вторая редакция" in flat and "Редакция 2026.2" in flat
     assert "А. В. Смирнов" in flat and "«15» мая 2026 г." in flat
     assert "ЛИСТ ИЗМЕНЕНИЙ" in flat and "по сравнению с редакцией 2026.1" in flat
-    sheet = flat[flat.index("ЛИСТ ИЗМЕНЕНИЙ"):flat.index("ЛИСТ ОЗНАКОМЛЕНИЯ")]
+    sheet = flat[flat.index("ЛИСТ ИЗМЕНЕНИЙ") : flat.index("ЛИСТ ОЗНАКОМЛЕНИЯ")]
     assert "п. 1.4 изменён Последний пункт раздела, в новой редакции." in sheet
     # the first edition has no predecessor: no change sheet
     printed = print_editions(rich, out, today=TODAY, edition="2026.1")
@@ -425,8 +455,10 @@ def test_untagged_edition_prints_the_working_tree_with_a_note(rich, tmp_path):
     write_tree(rich, {"content/editions.yml": EDITIONS})
     printed = print_editions(rich, tmp_path / "pdf", today=TODAY, edition="2026.2")
     assert printed.ok
-    assert printed.notes == ["no tag `edition/2026.2` yet: printing the working tree as edition 2026.2",
-                             "no change sheet: the previous edition's tag `edition/2026.1` is missing"]
+    assert printed.notes == [
+        "no tag `edition/2026.2` yet: printing the working tree as edition 2026.2",
+        "no change sheet: the previous edition's tag `edition/2026.1` is missing",
+    ]
     assert (tmp_path / "pdf" / "rules.pdf").exists()
 
 
@@ -471,11 +503,11 @@ def test_companies_get_their_names_people_and_visibility(rich, tmp_path):
     alfa, _ = pdf_text((out / "alfa" / "rules.pdf").read_bytes())
     alfa = re.sub(r"\s+", " ", alfa)
     assert "ОБЩЕСТВО С ОГРАНИЧЕННОЙ ОТВЕТСТВЕННОСТЬЮ «АЛЬФА»" in alfa and "Тверь, 2026" in alfa
-    ack = alfa[alfa.index("ЛИСТ ОЗНАКОМЛЕНИЯ"):]
+    ack = alfa[alfa.index("ЛИСТ ОЗНАКОМЛЕНИЯ") :]
     # names pre-filled for the audience role, with the company's name of the role (or the given position)
     assert "1 Кузнецова Мария Олеговна Менеджер по продажам" in ack
     assert "2 Орлов Пётр Ильич Старший менеджер" in ack
-    assert "Белов" not in ack and "А. С. Белов" in alfa[:alfa.index("СОДЕРЖАНИЕ")]
+    assert "Белов" not in ack and "А. С. Белов" in alfa[: alfa.index("СОДЕРЖАНИЕ")]
     assert MARKER in alfa.replace(" ", "")  # an internal company prints internal items
     beta, _ = pdf_text((out / "beta" / "rules.pdf").read_bytes())
     beta = re.sub(r"\s+", " ", beta)
@@ -493,8 +525,13 @@ def test_employee_with_unknown_role_is_a_check_error(rich):
 
 @pytest.mark.slow
 def test_cli_all_companies_one_failing(rich, tmp_path):
-    write_tree(rich, {"content/companies/alfa.yml": COMPANY_A,
-                      "content/companies/beta.yml": COMPANY_B.replace("role: manager", "role: nobody")})
+    write_tree(
+        rich,
+        {
+            "content/companies/alfa.yml": COMPANY_A,
+            "content/companies/beta.yml": COMPANY_B.replace("role: manager", "role: nobody"),
+        },
+    )
     out = tmp_path / "pdf"
     proc = run_cli("pdf", "--root", str(rich), "--all", "--out", str(out), "--format", "json")
     assert proc.returncode == 1
@@ -513,8 +550,7 @@ def test_cli_all_companies_one_failing(rich, tmp_path):
 def test_public_site_links_its_pdfs_and_they_hold_nothing_internal(rich, tmp_path):
     from reglament.site.build import build
 
-    built = build(rich, tmp_path / "site", public=True, pdf=Edition(effective=TODAY),
-                  stage=tmp_path / "stage")
+    built = build(rich, tmp_path / "site", public=True, pdf=Edition(effective=TODAY), stage=tmp_path / "stage")
     assert built.ok, built.diagnostics
     page = (tmp_path / "site" / "rules" / "index.html").read_text(encoding="utf-8")
     assert 'href="../pdf/rules.pdf"' in page and page.count("Скачать PDF") == 1

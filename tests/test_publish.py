@@ -174,8 +174,7 @@ def test_what_changed_page_compares_with_the_previous_edition(published):
 def test_public_what_changed_page_leaves_internal_items_out(repos):
     proj = repos / "proj"
     marker = "ВНУТРЕННИЙ-МАРКЕР-7Q"
-    internal = (f"  - id: secret-clause\n    text: {marker} только для сотрудников.\n"
-                "    visibility: internal\n")
+    internal = f"  - id: secret-clause\n    text: {marker} только для сотрудников.\n    visibility: internal\n"
     path = proj / GENERAL
     path.write_text(path.read_text(encoding="utf-8") + internal, encoding="utf-8")
     new_edition(proj, EDITION_3, edit=("Настоящий регламент", "Этот регламент"), tag="2025.3")
@@ -420,8 +419,9 @@ def test_failure_on_the_second_company_of_three_changes_nothing(company_repos):
     proj = company_repos / "proj"
     (proj / "content/companies/gamma.yml").write_text(profile("gamma", "Гамма"), encoding="utf-8")
     # beta's profile now excludes a clause that does not exist: an error for beta only
-    (proj / "content/companies/beta.yml").write_text(profile("beta", "Бета", extra="exclude: [no-such-clause]\n"),
-                                                     encoding="utf-8")
+    (proj / "content/companies/beta.yml").write_text(
+        profile("beta", "Бета", extra="exclude: [no-such-clause]\n"), encoding="utf-8"
+    )
     git(proj, "add", "-A")
     new_edition(proj, EDITION_3, tag="2025.3")
     before = state(company_repos)
@@ -469,8 +469,10 @@ def test_build_only_then_deploy_from_the_built_sites(company_repos):
     for cid in ("alpha", "beta"):
         found = versions(company_repos / "remote.git", cid)
         assert found["2025.3"]["aliases"] == ["latest"]
-        assert found["2025.3"]["properties"]["content_hash"] == json.loads(
-            (built / cid / "edition.json").read_text(encoding="utf-8"))["content_hash"]
+        assert (
+            found["2025.3"]["properties"]["content_hash"]
+            == json.loads((built / cid / "edition.json").read_text(encoding="utf-8"))["content_hash"]
+        )
 
 
 # --------------------------------------------------------------------------
@@ -498,8 +500,12 @@ def test_banners_and_selector_in_a_browser(repos):
     assert publish(proj, "2999.1").returncode == 0
     port = free_port()
     exe = Path(sys.executable).with_name("reglament")
-    server = subprocess.Popen([str(exe), "serve", "--editions", "--root", str(proj), "--addr", f"127.0.0.1:{port}"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [str(exe), "serve", "--editions", "--root", str(proj), "--addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -509,9 +515,17 @@ def test_banners_and_selector_in_a_browser(repos):
             except OSError:
                 time.sleep(0.1)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=str(CHROMIUM), args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run"])
+            browser = p.chromium.launch(
+                executable_path=str(CHROMIUM),
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                ],
+            )
             page = browser.new_page()
             requested: list[str] = []
             page.on("request", lambda request: requested.append(request.url))

@@ -36,14 +36,25 @@ tiers:
   - {{id: t0, from_percent: 0, to_percent: 70, bonus_percent: 0}}
   - {{id: t70, from_percent: 70, bonus_percent: 50}}
 """
-REGULATION = ("id: rules\ntitle: Регламент\nowner: head\napprover: head\naudience: [manager]\n"
-              "parts: [general.yml, duties.yml, pay.yml]\n")
+REGULATION = (
+    "id: rules\ntitle: Регламент\nowner: head\napprover: head\naudience: [manager]\n"
+    "parts: [general.yml, duties.yml, pay.yml]\n"
+)
 
 
-@pytest.mark.parametrize("value, text", [
-    (3000000, "3\u00a0000\u00a0000"), (87.5, "87,5"), (0.25, "0,25"), (-1200.5, "-1\u00a0200,5"), (7.0, "7"),
-    (None, "—"), ("сорок", "сорок"), (True, "True"),
-])
+@pytest.mark.parametrize(
+    "value, text",
+    [
+        (3000000, "3\u00a0000\u00a0000"),
+        (87.5, "87,5"),
+        (0.25, "0,25"),
+        (-1200.5, "-1\u00a0200,5"),
+        (7.0, "7"),
+        (None, "—"),
+        ("сорок", "сорок"),
+        (True, "True"),
+    ],
+)
 def test_number(value, text):
     assert ru.number(value) == text
 
@@ -57,23 +68,37 @@ def test_money_rounds_halves_up_as_the_calculator_does():
 def test_percent_plural_dates_and_labels():
     assert ru.percent(87.5) == "87,5\u00a0%"
     assert [ru.plural(n, "минута", "минуты", "минут") for n in (1, 2, 5, 11, 21, 104, 112)] == [
-        "минута", "минуты", "минут", "минут", "минута", "минуты", "минут"]
+        "минута",
+        "минуты",
+        "минут",
+        "минут",
+        "минута",
+        "минуты",
+        "минут",
+    ]
     day = dt.date(2025, 3, 1)
     assert (ru.date_short(day), ru.date_text(day), ru.date_long(day)) == (
-        "01.03.2025", "1 марта 2025 г.", "«01» марта 2025 г.")
+        "01.03.2025",
+        "1 марта 2025 г.",
+        "«01» марта 2025 г.",
+    )
     assert ru.field_label("hours.end") == "конец рабочего дня" and ru.field_label("no.such") == "no.such"
 
 
 @pytest.fixture
 def sides(tmp_path):
     def make(plan: float, calls: float):
-        files = {**minimal_files(), "content/regulations/rules/regulation.yml": REGULATION,
-                 "content/regulations/rules/pay.yml": MOTIVATION.format(plan=plan, calls=calls),
-                 "content/defaults.yml": "params:\n  minutes: 21\n"}
+        files = {
+            **minimal_files(),
+            "content/regulations/rules/regulation.yml": REGULATION,
+            "content/regulations/rules/pay.yml": MOTIVATION.format(plan=plan, calls=calls),
+            "content/defaults.yml": "params:\n  minutes: 21\n",
+        }
         root = write_tree(tmp_path / f"plan-{plan}", files)
         checked = check_project(root)
         assert checked.ok, checked.diagnostics
         return checked.content
+
     return make
 
 
@@ -81,9 +106,13 @@ def test_one_value_prints_the_same_on_the_site_in_the_pdf_and_in_the_diff(sides)
     old = sides(80, 20)
     new = sides(87.5, 12.5)
     site = render(new, REPO / "templates").pages["rules/index.md"]
-    job = PrintJob(content=new, regulation=new.regulations[0], public=False,
-                   company=Company(full_name="ООО «Ромашка»", short_name="ООО «Ромашка»", city="Казань"),
-                   edition=Edition(effective=dt.date(2026, 3, 2)))
+    job = PrintJob(
+        content=new,
+        regulation=new.regulations[0],
+        public=False,
+        company=Company(full_name="ООО «Ромашка»", short_name="ООО «Ромашка»", city="Казань"),
+        edition=Edition(effective=dt.date(2026, 3, 2)),
+    )
     pdf = document_html(job, templates=REPO / "templates")
     changes = compare_editions(old, new)
     diff_text, diff_md = format_text(changes), format_markdown(changes)

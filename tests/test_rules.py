@@ -29,17 +29,26 @@ def test_unknown_reference_in_yaml_text_points_at_the_brackets(project):
 def test_unknown_reference_in_markdown_part(project):
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [intro.md, duties.yml]\n"
     md = "---\nid: intro\ntitle: Введение\n---\n\nО работе с [[lead|лидами]].\n\nСм. [[no-such-id-xyz]].\n"
-    root = project({"content/regulations/rules/regulation.yml": reg, "content/regulations/rules/general.yml": None,
-                    "content/regulations/rules/intro.md": md})
-    assert problems(root, "unknown-reference") == [
-        ("unknown-reference", "content/regulations/rules/intro.md", 8, 5)]
+    root = project(
+        {
+            "content/regulations/rules/regulation.yml": reg,
+            "content/regulations/rules/general.yml": None,
+            "content/regulations/rules/intro.md": md,
+        }
+    )
+    assert problems(root, "unknown-reference") == [("unknown-reference", "content/regulations/rules/intro.md", 8, 5)]
 
 
 def test_reference_inside_code_span_is_not_a_reference(project):
     md = "---\nid: intro\ntitle: Введение\n---\n\nО работе с [[lead|лидами]]. Синтаксис: `[[id]]`.\n"
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [intro.md, duties.yml]\n"
-    root = project({"content/regulations/rules/regulation.yml": reg, "content/regulations/rules/general.yml": None,
-                    "content/regulations/rules/intro.md": md})
+    root = project(
+        {
+            "content/regulations/rules/regulation.yml": reg,
+            "content/regulations/rules/general.yml": None,
+            "content/regulations/rules/intro.md": md,
+        }
+    )
     assert problems(root, "unknown-reference") == []
 
 
@@ -80,26 +89,34 @@ def test_unlinked_term_in_any_word_form(project, text, column):
 
 
 def test_unlinked_term_only_first_mention_and_not_when_linked(project):
-    general = ("id: general\ntitle: О\nkind: clauses\nclauses:\n"
-               "  - id: purpose\n    text: Лиды и снова лиды.\n"
-               "  - id: other\n    text: О [[lead|лидах]] и лидах.\n")
+    general = (
+        "id: general\ntitle: О\nkind: clauses\nclauses:\n"
+        "  - id: purpose\n    text: Лиды и снова лиды.\n"
+        "  - id: other\n    text: О [[lead|лидах]] и лидах.\n"
+    )
     root = project({"content/regulations/rules/general.yml": general})
     assert problems(root, "unlinked-term") == [("unlinked-term", "content/regulations/rules/general.yml", 6, 11)]
 
 
 def test_word_sharing_a_stem_is_not_a_term(project):
     # «лидер», «лидировать» share letters with «лид» but are other words
-    general = ("id: general\ntitle: О\nkind: clauses\nclauses:\n"
-               "  - id: purpose\n    text: Лидер рынка лидирует. [[lead]]\n")
+    general = (
+        "id: general\ntitle: О\nkind: clauses\nclauses:\n  - id: purpose\n    text: Лидер рынка лидирует. [[lead]]\n"
+    )
     root = project({"content/regulations/rules/general.yml": general})
     assert problems(root, "unlinked-term") == []
 
 
 def test_exact_match_term_ignores_other_forms(project):
-    glossary = GLOSSARY + "  - id: plan\n    term: План\n    definition: Сумма продаж на месяц.\n    match: exact\n    forms: [план продаж]\n"
-    general = ("id: general\ntitle: О\nkind: clauses\nclauses:\n"
-               "  - id: purpose\n    text: По плану работы с [[lead|лидами]]. План продаж по [[plan]].\n"
-               "  - id: other\n    text: Выполнить план продаж.\n")
+    glossary = (
+        GLOSSARY
+        + "  - id: plan\n    term: План\n    definition: Сумма продаж на месяц.\n    match: exact\n    forms: [план продаж]\n"
+    )
+    general = (
+        "id: general\ntitle: О\nkind: clauses\nclauses:\n"
+        "  - id: purpose\n    text: По плану работы с [[lead|лидами]]. План продаж по [[plan]].\n"
+        "  - id: other\n    text: Выполнить план продаж.\n"
+    )
     root = project({"content/glossary.yml": glossary, "content/regulations/rules/general.yml": general})
     assert problems(root, "unlinked-term") == [("unlinked-term", "content/regulations/rules/general.yml", 8, 21)]
 
@@ -116,7 +133,9 @@ def test_duty_without_role(project):
 
 
 def test_raci_needs_one_accountable(project):
-    duties = DUTIES.replace("    role: manager\n", "    role: manager\n    raci:\n      responsible: [manager]\n      informed: [head]\n")
+    duties = DUTIES.replace(
+        "    role: manager\n", "    role: manager\n    raci:\n      responsible: [manager]\n      informed: [head]\n"
+    )
     root = project({"content/regulations/rules/duties.yml": duties})
     assert problems(root, "raci-accountable") == [("raci-accountable", "content/regulations/rules/duties.yml", 9, 7)]
 
@@ -124,7 +143,8 @@ def test_raci_needs_one_accountable(project):
 def test_responsibility_without_duty(project):
     root = project({"content/regulations/rules/duties.yml": DUTIES.replace("    enforces: [call-lead]\n", "")})
     assert problems(root, "responsibility-without-duty") == [
-        ("responsibility-without-duty", "content/regulations/rules/duties.yml", 10, 9)]
+        ("responsibility-without-duty", "content/regulations/rules/duties.yml", 10, 9)
+    ]
 
 
 MOTIVATION = """\
@@ -160,8 +180,12 @@ GOOD_TIERS = """\
 
 def motivation_project(project, *, w1=60, measures="Звонки по [[call-lead]].", tiers=GOOD_TIERS):
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [general.yml, duties.yml, pay.yml]\n"
-    return project({"content/regulations/rules/regulation.yml": reg,
-                    "content/regulations/rules/pay.yml": MOTIVATION.format(w1=w1, measures=measures, tiers=tiers)})
+    return project(
+        {
+            "content/regulations/rules/regulation.yml": reg,
+            "content/regulations/rules/pay.yml": MOTIVATION.format(w1=w1, measures=measures, tiers=tiers),
+        }
+    )
 
 
 def test_motivation_clean(project):
@@ -170,21 +194,29 @@ def test_motivation_clean(project):
 
 def test_kpi_weights_must_sum_to_100(project):
     assert problems(motivation_project(project, w1=50), "kpi-weights") == [
-        ("kpi-weights", "content/regulations/rules/pay.yml", 6, 3)]
+        ("kpi-weights", "content/regulations/rules/pay.yml", 6, 3)
+    ]
 
 
 def test_kpi_measures_nothing(project):
     assert problems(motivation_project(project, measures="Количество звонков."), "kpi-measures-nothing") == [
-        ("kpi-measures-nothing", "content/regulations/rules/pay.yml", 13, 15)]
+        ("kpi-measures-nothing", "content/regulations/rules/pay.yml", 13, 15)
+    ]
 
 
 @pytest.mark.parametrize(
     "tiers, expected",
     [
-        ("  - id: t0\n    from_percent: 0\n    to_percent: 80\n    bonus_percent: 0\n"
-         "  - id: t1\n    from_percent: 90\n    bonus_percent: 50\n", [(22, 19)]),  # gap 80..90
-        ("  - id: t0\n    from_percent: 0\n    to_percent: 80\n    bonus_percent: 0\n"
-         "  - id: t1\n    from_percent: 70\n    bonus_percent: 50\n", [(22, 19)]),  # overlap 70..80
+        (
+            "  - id: t0\n    from_percent: 0\n    to_percent: 80\n    bonus_percent: 0\n"
+            "  - id: t1\n    from_percent: 90\n    bonus_percent: 50\n",
+            [(22, 19)],
+        ),  # gap 80..90
+        (
+            "  - id: t0\n    from_percent: 0\n    to_percent: 80\n    bonus_percent: 0\n"
+            "  - id: t1\n    from_percent: 70\n    bonus_percent: 50\n",
+            [(22, 19)],
+        ),  # overlap 70..80
         ("  - id: t0\n    from_percent: 10\n    bonus_percent: 0\n", [(18, 19)]),  # no tier from 0
         ("  - id: t0\n    from_percent: 0\n    to_percent: 80\n    bonus_percent: 0\n", [(19, 17)]),  # closed top
     ],
@@ -213,8 +245,12 @@ routine:
 
 def schedule_project(project, s1="09:00", s2="10:00"):
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [general.yml, duties.yml, time.yml]\n"
-    return project({"content/regulations/rules/regulation.yml": reg,
-                    "content/regulations/rules/time.yml": SCHEDULE.format(s1=s1, s2=s2)})
+    return project(
+        {
+            "content/regulations/rules/regulation.yml": reg,
+            "content/regulations/rules/time.yml": SCHEDULE.format(s1=s1, s2=s2),
+        }
+    )
 
 
 def test_schedule_clean(project):
@@ -223,12 +259,14 @@ def test_schedule_clean(project):
 
 def test_schedule_overlap(project):
     assert problems(schedule_project(project, s2="09:30"), "schedule-overlap") == [
-        ("schedule-overlap", "content/regulations/rules/time.yml", 11, 12)]
+        ("schedule-overlap", "content/regulations/rules/time.yml", 11, 12)
+    ]
 
 
 def test_schedule_outside_hours(project):
     assert problems(schedule_project(project, s1="08:00"), "schedule-overlap") == [
-        ("schedule-overlap", "content/regulations/rules/time.yml", 7, 12)]
+        ("schedule-overlap", "content/regulations/rules/time.yml", 7, 12)
+    ]
 
 
 CONF = """\
@@ -253,4 +291,5 @@ def test_category_without_rule(project):
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [general.yml, duties.yml, data.yml]\n"
     root = project({"content/regulations/rules/regulation.yml": reg, "content/regulations/rules/data.yml": CONF})
     assert problems(root, "category-without-rule") == [
-        ("category-without-rule", "content/regulations/rules/data.yml", 8, 9)]
+        ("category-without-rule", "content/regulations/rules/data.yml", 8, 9)
+    ]

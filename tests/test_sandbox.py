@@ -8,45 +8,51 @@ from jinja2.exceptions import SecurityError
 from reglament.sandbox import MAX_WIDTH, sandbox
 
 
-@pytest.mark.parametrize("source", [
-    "{{ 'x' * 1000000 }}",
-    "{{ [1] * 1000000 }}",
-    "{{ 10 ** 100000 }}",
-    "{{ '%900000000d' % 1 }}",
-    "{{ '%*d' % (900000000, 1) }}",
-    "{{ '%900000000d' | format(1) }}",
-    "{{ '{:>100000000}'.format('x') }}",
-    "{{ '{:.100000000f}'.format(1.5) }}",
-    "{{ 'x' | center(1000000000) }}",
-    "{{ 'x' | indent(1000000000) }}",
-    "{{ 'x' | wordwrap(width=1000000000) }}",
-    "{{ 'x' | truncate(1000000000) }}",
-    "{{ ''.__class__.__mro__ }}",
-    "{{ [].append(1) }}",
-    "{{ {}.update(a=1) }}",
-    "{{ cycler.__init__.__globals__ }}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ 'x' * 1000000 }}",
+        "{{ [1] * 1000000 }}",
+        "{{ 10 ** 100000 }}",
+        "{{ '%900000000d' % 1 }}",
+        "{{ '%*d' % (900000000, 1) }}",
+        "{{ '%900000000d' | format(1) }}",
+        "{{ '{:>100000000}'.format('x') }}",
+        "{{ '{:.100000000f}'.format(1.5) }}",
+        "{{ 'x' | center(1000000000) }}",
+        "{{ 'x' | indent(1000000000) }}",
+        "{{ 'x' | wordwrap(width=1000000000) }}",
+        "{{ 'x' | truncate(1000000000) }}",
+        "{{ ''.__class__.__mro__ }}",
+        "{{ [].append(1) }}",
+        "{{ {}.update(a=1) }}",
+        "{{ cycler.__init__.__globals__ }}",
+    ],
+)
 def test_attacks_raise_security_errors(source):
     env = sandbox()
     with pytest.raises(SecurityError):
         env.from_string(source).render()
 
 
-@pytest.mark.parametrize("source, expected", [
-    ("{{ 'ab' * 3 }}", "ababab"),
-    ("{{ 2 ** 10 }}", "1024"),
-    ("{{ '%5d' % 42 }}", "   42"),
-    ("{{ '%.2f' | format(3.14159) }}", "3.14"),
-    ("{{ '{:>6}'.format('x') }}", "     x"),
-    ("{{ 'x' | center(5) }}", "  x  "),
-    ("{{ 3000000 | num }} {{ 87.5 | pct }} {{ 1234.5 | money }}", "3\u00a0000\u00a0000 87,5\u00a0% 1\u00a0235"),
-])
+@pytest.mark.parametrize(
+    "source, expected",
+    [
+        ("{{ 'ab' * 3 }}", "ababab"),
+        ("{{ 2 ** 10 }}", "1024"),
+        ("{{ '%5d' % 42 }}", "   42"),
+        ("{{ '%.2f' | format(3.14159) }}", "3.14"),
+        ("{{ '{:>6}'.format('x') }}", "     x"),
+        ("{{ 'x' | center(5) }}", "  x  "),
+        ("{{ 3000000 | num }} {{ 87.5 | pct }} {{ 1234.5 | money }}", "3\u00a0000\u00a0000 87,5\u00a0% 1\u00a0235"),
+    ],
+)
 def test_ordinary_use_still_works(source, expected):
     assert sandbox().from_string(source).render() == expected
 
 
 def test_limit_is_the_documented_one():
     env = sandbox()
-    assert env.from_string("{{ 'x' | center(%d) | length }}" % MAX_WIDTH).render() == str(MAX_WIDTH)
+    assert env.from_string(f"{{{{ 'x' | center({MAX_WIDTH}) | length }}}}").render() == str(MAX_WIDTH)
     with pytest.raises(SecurityError):
-        env.from_string("{{ 'x' | center(%d) }}" % (MAX_WIDTH + 1)).render()
+        env.from_string(f"{{{{ 'x' | center({MAX_WIDTH + 1}) }}}}").render()

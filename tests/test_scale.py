@@ -11,8 +11,8 @@ from conftest import REPO, run_cli
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from reglament.site import stamp  # noqa: E402
-from reglament.render.pages import NAV_GROUP_LIMIT, grouped_nav  # noqa: E402
+from reglament.render.pages import NAV_GROUP_LIMIT, grouped_nav
+from reglament.site import stamp
 
 
 def test_small_sections_stay_flat():
@@ -64,8 +64,12 @@ def test_digest_follows_every_input(project):
 
 
 def test_company_digest_ignores_other_companies(project):
-    root = project({"content/companies/a.yml": "id: a\nname: А\nshort_name: А\n",
-                    "content/companies/b.yml": "id: b\nname: Б\nshort_name: Б\n"})
+    root = project(
+        {
+            "content/companies/a.yml": "id: a\nname: А\nshort_name: А\n",
+            "content/companies/b.yml": "id: b\nname: Б\nshort_name: Б\n",
+        }
+    )
     a, b = stamp.inputs_digest(root, company="a"), stamp.inputs_digest(root, company="b")
     (root / "content" / "companies" / "b.yml").write_text("id: b\nname: Бета\nshort_name: Б\n", encoding="utf-8")
     assert stamp.inputs_digest(root, company="a") == a
@@ -101,8 +105,9 @@ def test_build_twice_skips_the_second_and_rebuilds_after_an_edit(project):
     assert "up to date" in second.stderr
     assert (out / "index.html").stat().st_mtime_ns == index.st_mtime_ns
     glossary = root / "content" / "glossary.yml"
-    glossary.write_text(glossary.read_text(encoding="utf-8").replace("Лид", "Лид (потенциальный клиент)", 1),
-                        encoding="utf-8")
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").replace("Лид", "Лид (потенциальный клиент)", 1), encoding="utf-8"
+    )
     third = run_cli("build", "--root", str(root), "--out", str(out))
     assert third.returncode == 0, third.stderr
     assert "up to date" not in third.stderr

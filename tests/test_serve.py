@@ -30,8 +30,12 @@ class Server:
     def __init__(self, root: Path) -> None:
         self.port = free_port()
         exe = Path(sys.executable).with_name("reglament")
-        self.proc = subprocess.Popen([str(exe), "serve", "--root", str(root), "--addr", f"127.0.0.1:{self.port}"],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.proc = subprocess.Popen(
+            [str(exe), "serve", "--root", str(root), "--addr", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         self.lines: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -72,17 +76,19 @@ def test_serve_rebuilds_reports_errors_and_keeps_serving(project):
         assert server.get("/rules/")[0] == 200
 
         # an error: reported with file:line, the server keeps serving the last good site
-        general.write_text(GENERAL.replace("Регламент описывает", "См. [[no-such-id]]. Регламент описывает"),
-                           encoding="utf-8")
+        general.write_text(
+            GENERAL.replace("Регламент описывает", "См. [[no-such-id]]. Регламент описывает"), encoding="utf-8"
+        )
         mark = server.wait_for("unknown-reference", after=mark)
-        assert any("content/regulations/rules/general.yml:6:" in line for line in server.lines[mark - 3:mark + 1])
+        assert any("content/regulations/rules/general.yml:6:" in line for line in server.lines[mark - 3 : mark + 1])
         mark = server.wait_for("preview not updated", after=mark)
         status, page = server.get("/rules/")
         assert status == 200 and "Регламент описывает" in page and "no-such-id" not in page
 
         # fixed: the next change is built and served
-        general.write_text(GENERAL.replace("Регламент описывает", "Новая редакция. Регламент описывает"),
-                           encoding="utf-8")
+        general.write_text(
+            GENERAL.replace("Регламент описывает", "Новая редакция. Регламент описывает"), encoding="utf-8"
+        )
         server.wait_for("Documentation built", after=mark)
         deadline = time.monotonic() + 30
         while "Новая редакция" not in server.get("/rules/")[1]:

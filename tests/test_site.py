@@ -27,7 +27,8 @@ def rendered(root: Path) -> dict[str, str]:
 
 def clauses(text: str) -> str:
     return "id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n" + "".join(
-        f"  - id: c{i}\n    text: {json.dumps(t, ensure_ascii=False)}\n" for i, t in enumerate(text.split("\n"), 1))
+        f"  - id: c{i}\n    text: {json.dumps(t, ensure_ascii=False)}\n" for i, t in enumerate(text.split("\n"), 1)
+    )
 
 
 def links(markdown: str, target: str) -> list[str]:
@@ -43,7 +44,9 @@ def clause_line(page: str, clause_id: str) -> str:
 
 
 def test_first_mention_in_any_form_becomes_a_link_with_the_definition(project):
-    root = project({"content/regulations/rules/general.yml": clauses("Лиды приходят с сайта; каждого лида квалифицируют.")})
+    root = project(
+        {"content/regulations/rules/general.yml": clauses("Лиды приходят с сайта; каждого лида квалифицируют.")}
+    )
     page = rendered(root)["rules/index.md"]
     line = clause_line(page, "c1")
     assert links(line, "glossary.md#lead") == ["Лиды"]  # the first mention only
@@ -51,12 +54,15 @@ def test_first_mention_in_any_form_becomes_a_link_with_the_definition(project):
     assert "каждого лида" in line
 
 
-@pytest.mark.parametrize("text", [
-    "Лидер рынка лидирует.",                      # other words that share the stem
-    "Поле `лид` в выгрузке.",                     # code
-    "См. [карточку лида](https://crm.example/lead).",  # an existing link
-    "Ссылка https://example.com/lid/лид без текста.",  # a URL
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Лидер рынка лидирует.",  # other words that share the stem
+        "Поле `лид` в выгрузке.",  # code
+        "См. [карточку лида](https://crm.example/lead).",  # an existing link
+        "Ссылка https://example.com/lid/лид без текста.",  # a URL
+    ],
+)
 def test_no_false_links(project, text):
     root = project({"content/regulations/rules/general.yml": clauses(text)})
     page = rendered(root)["rules/index.md"]
@@ -78,11 +84,18 @@ def test_each_clause_links_its_own_first_mention(project):
 
 def test_markdown_prose_links_once_per_paragraph_never_in_headings_or_code(project):
     reg = "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\nparts: [intro.md, duties.yml]\n"
-    md = ("---\nid: intro\ntitle: Введение\n---\n\n## Работа с лидами\n\n"
-          "Лиды приходят с сайта. Каждого лида квалифицируют.\nЛидов много.\n\n"
-          "- лиды из рекламы\n- лиды с выставок\n\n```\nлид = Lead()\n```\n\n    лиды в отступе\n")
-    root = project({"content/regulations/rules/regulation.yml": reg, "content/regulations/rules/general.yml": None,
-                    "content/regulations/rules/intro.md": md})
+    md = (
+        "---\nid: intro\ntitle: Введение\n---\n\n## Работа с лидами\n\n"
+        "Лиды приходят с сайта. Каждого лида квалифицируют.\nЛидов много.\n\n"
+        "- лиды из рекламы\n- лиды с выставок\n\n```\nлид = Lead()\n```\n\n    лиды в отступе\n"
+    )
+    root = project(
+        {
+            "content/regulations/rules/regulation.yml": reg,
+            "content/regulations/rules/general.yml": None,
+            "content/regulations/rules/intro.md": md,
+        }
+    )
     page = rendered(root)["rules/index.md"].split("{: #duties }")[0]  # the prose part only
     assert "\n### Работа с лидами\n" in page  # heading untouched (one level below the part title)
     assert links(page, "glossary.md#lead") == ["Лиды", "лиды", "лиды"]  # paragraph once, each list item once
@@ -91,25 +104,33 @@ def test_markdown_prose_links_once_per_paragraph_never_in_headings_or_code(proje
 
 def test_term_marked_exact_links_only_its_listed_forms(project):
     """«Отказ» (a reason code in the CRM) must not link the common «отказа», «отказывать»: `match: exact` + `forms`."""
-    glossary = GLOSSARY + ("  - id: refusal\n    term: Отказ\n    match: exact\n    forms: [отказы]\n"
-                           "    definition: Код причины закрытия сделки.\n")
+    glossary = GLOSSARY + (
+        "  - id: refusal\n    term: Отказ\n    match: exact\n    forms: [отказы]\n"
+        "    definition: Код причины закрытия сделки.\n"
+    )
     text = "Отказ фиксируют кодом.\nОтказы считают за месяц.\nБез отказа от условий.\nНе отказывать клиенту."
     root = project({"content/glossary.yml": glossary, "content/regulations/rules/general.yml": clauses(text)})
     page = rendered(root)["rules/index.md"]
     assert [links(clause_line(page, f"c{i}"), "glossary.md#refusal") for i in (1, 2, 3, 4)] == [
-        ["Отказ"], ["Отказы"], [], []]
+        ["Отказ"],
+        ["Отказы"],
+        [],
+        [],
+    ]
 
 
 def test_same_term_in_morph_mode_links_every_form(project):
     glossary = GLOSSARY + "  - id: refusal\n    term: Отказ\n    definition: Код причины закрытия сделки.\n"
-    root = project({"content/glossary.yml": glossary,
-                    "content/regulations/rules/general.yml": clauses("Без отказа от условий.")})
+    root = project(
+        {"content/glossary.yml": glossary, "content/regulations/rules/general.yml": clauses("Без отказа от условий.")}
+    )
     assert links(clause_line(rendered(root)["rules/index.md"], "c1"), "glossary.md#refusal") == ["отказа"]
 
 
 def test_definition_does_not_link_its_own_term(project):
-    glossary = GLOSSARY.replace("Потенциальный клиент, оставивший контакты.",
-                                "Потенциальный клиент; лид становится сделкой после квалификации.")
+    glossary = GLOSSARY.replace(
+        "Потенциальный клиент, оставивший контакты.", "Потенциальный клиент; лид становится сделкой после квалификации."
+    )
     root = project({"content/glossary.yml": glossary})
     glossary_page = rendered(root)["glossary.md"]
     section = glossary_page.split("{: #lead }")[1].split("Где используется")[0]
@@ -127,7 +148,9 @@ def test_where_used_counts_automatic_mentions(project):
 
 # --------------------------------------------------------------------------- roles, interaction, RACI
 
-SHARED = DUTIES.replace("    deadline: в течение 15 минут\n", """\
+SHARED = DUTIES.replace(
+    "    deadline: в течение 15 минут\n",
+    """\
     deadline: в течение 15 минут
     deadline_minutes: 15
   - id: approve-discount
@@ -146,7 +169,8 @@ SHARED = DUTIES.replace("    deadline: в течение 15 минут\n", """\
       responsible: [accounting]
       accountable: accounting
       informed: [manager]
-""")
+""",
+)
 ROLES_PLUS = """\
   - id: accounting
     name: Бухгалтерия
@@ -170,7 +194,11 @@ def shared(project):
 def test_raci_letters(shared):
     content, _ = shared
     assert views.raci_of(content.get("approve-discount").node) == {
-        "manager": ("R",), "head": ("A",), "legal": ("C",), "accounting": ("I",)}
+        "manager": ("R",),
+        "head": ("A",),
+        "legal": ("C",),
+        "accounting": ("I",),
+    }
     assert views.raci_of(content.get("call-lead").node) == {"manager": ("R",)}
 
 
@@ -201,15 +229,22 @@ def test_a_role_named_only_in_the_text_is_an_interaction(project):
     content = check_project(root).content
     acc = views.role_view(content, content.get("accounting").node)
     assert [(i.other.id, [e.item.id for e in i.from_other], i.to_other) for i in acc.interactions] == [
-        ("manager", ["call-lead"], [])]
+        ("manager", ["call-lead"], [])
+    ]
 
 
 def test_role_page_shows_duties_deadlines_and_interaction(shared):
     content, _ = shared
     pages = render(content, TEMPLATES).pages
     page = pages["roles/manager.md"]
-    for heading in ("## Обязанности", "## Сроки и нормативы", "## Ответственность", "## Взаимодействие",
-                    "### Бухгалтерия", "### Юридический отдел"):
+    for heading in (
+        "## Обязанности",
+        "## Сроки и нормативы",
+        "## Ответственность",
+        "## Взаимодействие",
+        "### Бухгалтерия",
+        "### Юридический отдел",
+    ):
         assert heading in page
     assert "Бухгалтерия → Менеджер" in page and "Менеджер → Бухгалтерия" in page
     assert "(../rules/index.md#send-invoice" in page  # links to the clause in the regulation
@@ -229,8 +264,10 @@ def test_raci_matrix_page(shared):
 
 
 def test_accountable_given_as_a_list_is_a_raci_error(project):
-    duties = DUTIES.replace("    role: manager\n", "    role: manager\n    raci:\n      responsible: [manager]\n"
-                            "      accountable: [head, manager]\n")
+    duties = DUTIES.replace(
+        "    role: manager\n",
+        "    role: manager\n    raci:\n      responsible: [manager]\n      accountable: [head, manager]\n",
+    )
     root = project({"content/regulations/rules/duties.yml": duties})
     found = [(d.code, d.line, d.column) for d in check_project(root).diagnostics if d.severity == "error"]
     assert found == [("raci-accountable", 10, 20)]
@@ -267,17 +304,28 @@ reductions:
 
 @pytest.fixture
 def pay(project):
-    reg = ("id: rules\ntitle: Регламент\nowner: head\napprover: head\naudience: [manager]\n"
-           "parts: [general.yml, duties.yml, pay.yml]\n")
+    reg = (
+        "id: rules\ntitle: Регламент\nowner: head\napprover: head\naudience: [manager]\n"
+        "parts: [general.yml, duties.yml, pay.yml]\n"
+    )
     root = project({"content/regulations/rules/regulation.yml": reg, "content/regulations/rules/pay.yml": MOTIVATION})
     checked = check_project(root)
     return checked.content.get("pay").node, checked.content
 
 
-@pytest.mark.parametrize("percent, tier, bonus", [
-    (0, "t0", 0), (69.9, "t0", 0), (70, "t70", 30000), (87, "t70", 30000), (89.99, "t70", 30000),
-    (90, "t90", 48000), (100, "t100", 60000), (250, "t100", 60000),
-])
+@pytest.mark.parametrize(
+    "percent, tier, bonus",
+    [
+        (0, "t0", 0),
+        (69.9, "t0", 0),
+        (70, "t70", 30000),
+        (87, "t70", 30000),
+        (89.99, "t70", 30000),
+        (90, "t90", 48000),
+        (100, "t100", 60000),
+        (250, "t100", 60000),
+    ],
+)
 def test_tier_bounds_are_from_inclusive_to_exclusive(pay, percent, tier, bonus):
     part, _ = pay
     result = motivation.compute(part, percent)
@@ -307,7 +355,7 @@ def test_example_percent_can_be_chosen(project, pay):
 
 
 def test_calculator_carries_the_tiers_as_data(pay):
-    part, content = pay
+    _part, content = pay
     page = render(content, TEMPLATES).pages["rules/index.md"]
     attr = re.search(r'data-rg-calc="([^"]*)"', page).group(1)
     data = json.loads(unescape(attr))
@@ -322,10 +370,17 @@ def test_calculator_carries_the_tiers_as_data(pay):
 def test_timeline_positions_blocks_on_the_day():
     from reglament.model import nodes as m
 
-    part = m.SchedulePart(id="wt", title="Время", kind="schedule", hours={"start": "09:00", "end": "18:00"},
-                          routine=[{"id": "a", "start": "09:00", "end": "13:00", "activity": "Работа"},
-                                   {"id": "b", "start": "13:00", "end": "14:00", "activity": "Обед", "is_break": True},
-                                   {"id": "c", "start": "14:00", "end": "18:00", "activity": "Работа"}])
+    part = m.SchedulePart(
+        id="wt",
+        title="Время",
+        kind="schedule",
+        hours={"start": "09:00", "end": "18:00"},
+        routine=[
+            {"id": "a", "start": "09:00", "end": "13:00", "activity": "Работа"},
+            {"id": "b", "start": "13:00", "end": "14:00", "activity": "Обед", "is_break": True},
+            {"id": "c", "start": "14:00", "end": "18:00", "activity": "Работа"},
+        ],
+    )
     tl = views.timeline(part)
     assert [(b.left, b.width) for b in tl.blocks] == [(0, 44.444), (44.444, 11.111), (55.556, 44.444)]
     assert (tl.work, tl.breaks) == ("8\u00a0ч", "1\u00a0ч")

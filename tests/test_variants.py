@@ -68,8 +68,12 @@ def companies(project):
     """Factory: the minimal tree with templated texts, defaults and two profiles (plus overrides)."""
 
     def make(overrides: dict[str, str | None] | None = None, **kw) -> Path:
-        files = {"content/regulations/rules/general.yml": GENERAL_T, "content/defaults.yml": DEFAULTS,
-                 "content/companies/alpha.yml": ALPHA, "content/companies/beta.yml": BETA}
+        files = {
+            "content/regulations/rules/general.yml": GENERAL_T,
+            "content/defaults.yml": DEFAULTS,
+            "content/companies/alpha.yml": ALPHA,
+            "content/companies/beta.yml": BETA,
+        }
         files.update(overrides or {})
         return project(files, **kw)
 
@@ -77,7 +81,9 @@ def companies(project):
 
 
 def texts(checked) -> dict[str, str]:
-    return {it.id: it.node.text for it in checked.content.index.values() if isinstance(getattr(it.node, "text", None), str)}
+    return {
+        it.id: it.node.text for it in checked.content.index.values() if isinstance(getattr(it.node, "text", None), str)
+    }
 
 
 def problems(root: Path, company: str | None = None, code: str | None = None, **kw):
@@ -133,9 +139,14 @@ def test_unknown_company_is_a_usage_error_with_a_hint(companies):
 
 
 def test_missing_parameter_is_reported_at_the_expression_naming_the_company(companies):
-    root = companies({"content/defaults.yml": "short_name: Компания\nparams:\n  has_crm: true\n  plan_amount: 1\n",
-                      "content/companies/beta.yml": BETA.replace("  plan_amount: 1500000\n", "  has_crm: true\n")
-                      .replace("params:\n", "params:\n  bonus: 5\n")})
+    root = companies(
+        {
+            "content/defaults.yml": "short_name: Компания\nparams:\n  has_crm: true\n  plan_amount: 1\n",
+            "content/companies/beta.yml": BETA.replace("  plan_amount: 1500000\n", "  has_crm: true\n").replace(
+                "params:\n", "params:\n  bonus: 5\n"
+            ),
+        }
+    )
     general = GENERAL_T.replace("{{ params.plan_amount | num }}", "{{ params.bonus_percent }}")
     write_tree(root, {"content/regulations/rules/general.yml": general})
     code, found = check_json(root, "--company", "beta")
@@ -155,17 +166,20 @@ def test_missing_company_field_names_the_field(companies):
 
 def test_guarded_parameter_is_not_missing(companies):
     general = GENERAL_T.replace("{{ params.plan_amount | num }}", "{{ params.plan_amount | default('по приказу') }}")
-    root = companies({"content/regulations/rules/general.yml": general,
-                      "content/defaults.yml": "short_name: К\nparams:\n  has_crm: true\n",
-                      "content/companies/alpha.yml": ALPHA.replace("  plan_amount: 3000000\n", "")})
+    root = companies(
+        {
+            "content/regulations/rules/general.yml": general,
+            "content/defaults.yml": "short_name: К\nparams:\n  has_crm: true\n",
+            "content/companies/alpha.yml": ALPHA.replace("  plan_amount: 3000000\n", ""),
+        }
+    )
     assert problems(root, "alpha") == []
     assert texts(check_project(root, company="alpha"))["plan"] == "План продаж — по приказу ₽ в месяц."
 
 
 def test_unused_parameter_is_a_warning_at_its_key(companies):
     root = companies({"content/companies/beta.yml": BETA + "  bonus_percnt: 10\n"})
-    assert problems(root, "beta", "unused-parameter") == [
-        ("unused-parameter", "content/companies/beta.yml", 7, 3)]
+    assert problems(root, "beta", "unused-parameter") == [("unused-parameter", "content/companies/beta.yml", 7, 3)]
     assert problems(root, "alpha", "unused-parameter") == []
 
 
@@ -177,8 +191,10 @@ def test_parameter_used_only_in_an_override_is_used(companies):
 
 
 def test_unknown_override_exclude_and_include_ids(companies):
-    alpha = ALPHA + ("exclude: [late-cal]\ninclude: [purpose]\noverrides:\n  purpse:\n    text: X\n"
-                     "roles:\n  manger: {name: Продавец}\ndepartments:\n  Отдел продажи: Коммерческий отдел\n")
+    alpha = ALPHA + (
+        "exclude: [late-cal]\ninclude: [purpose]\noverrides:\n  purpse:\n    text: X\n"
+        "roles:\n  manger: {name: Продавец}\ndepartments:\n  Отдел продажи: Коммерческий отдел\n"
+    )
     root = companies({"content/companies/alpha.yml": alpha})
     found = sorted((d.code, d.line, d.column, d.hint) for d in check_project(root, company="alpha").diagnostics)
     assert found == [
@@ -196,7 +212,8 @@ def test_exclusion_orphaning_a_reference_is_an_error_for_that_company_only(compa
     found = check_project(root, company="alpha").diagnostics
     assert [(d.code, d.file, d.line, d.column) for d in found] == [
         ("unused-term", "content/glossary.yml", 5, 9),  # `deal` was referenced by the excluded duty only
-        ("excluded-reference", "content/regulations/rules/duties.yml", 12, 16)]
+        ("excluded-reference", "content/regulations/rules/duties.yml", 12, 16),
+    ]
     assert found[0].message.startswith("company `alpha`: ") and "company `alpha` excludes" in found[1].message
     # the other companies' checks are unaffected, also when all are checked together
     code, all_found = check_json(root, "--all-companies")
@@ -218,8 +235,10 @@ def test_include_keeps_only_listed_parts(companies):
 
 
 def test_override_replaces_fields_validates_them_and_points_into_the_profile(companies):
-    alpha = ALPHA + ("overrides:\n  call-lead:\n    deadline: в течение 5 минут\n    deadline_minutes: 5\n"
-                     "  late-call:\n    text: За опоздание — [[leed|штраф]].\n")
+    alpha = ALPHA + (
+        "overrides:\n  call-lead:\n    deadline: в течение 5 минут\n    deadline_minutes: 5\n"
+        "  late-call:\n    text: За опоздание — [[leed|штраф]].\n"
+    )
     root = companies({"content/companies/alpha.yml": alpha})
     checked = check_project(root, company="alpha")
     duty = checked.content.index["call-lead"].node
@@ -228,11 +247,14 @@ def test_override_replaces_fields_validates_them_and_points_into_the_profile(com
     assert bad == [("unknown-reference", "content/companies/alpha.yml", 14, 26)]
 
 
-@pytest.mark.parametrize("override, expected", [
-    ("    deadline_minutes: скоро\n", ("wrong-type", 11, 23)),
-    ("    dedline: завтра\n", ("unknown-field", 11, 5)),
-    ("    id: other\n", ("unknown-field", 11, 5)),
-])
+@pytest.mark.parametrize(
+    "override, expected",
+    [
+        ("    deadline_minutes: скоро\n", ("wrong-type", 11, 23)),
+        ("    dedline: завтра\n", ("unknown-field", 11, 5)),
+        ("    id: other\n", ("unknown-field", 11, 5)),
+    ],
+)
 def test_invalid_override_is_a_positioned_error(companies, override, expected):
     root = companies({"content/companies/alpha.yml": ALPHA + "overrides:\n  call-lead:\n" + override})
     found = [(d.code, d.line, d.column) for d in check_project(root, company="alpha").diagnostics]
@@ -240,11 +262,16 @@ def test_invalid_override_is_a_positioned_error(companies, override, expected):
 
 
 def test_role_and_department_renames(companies):
-    alpha = ALPHA + "roles:\n  manager: {name: Менеджер по работе с клиентами}\ndepartments:\n  Отдел продаж: Коммерческий отдел\n"
+    alpha = (
+        ALPHA
+        + "roles:\n  manager: {name: Менеджер по работе с клиентами}\ndepartments:\n  Отдел продаж: Коммерческий отдел\n"
+    )
     root = companies({"content/companies/alpha.yml": alpha})
     roles = {r.id: (r.name, r.department) for r in check_project(root, company="alpha").content.roles}
-    assert roles == {"manager": ("Менеджер по работе с клиентами", "Коммерческий отдел"),
-                     "head": ("Руководитель", "Коммерческий отдел")}
+    assert roles == {
+        "manager": ("Менеджер по работе с клиентами", "Коммерческий отдел"),
+        "head": ("Руководитель", "Коммерческий отдел"),
+    }
 
 
 def test_profile_id_must_match_the_file_name(companies):
@@ -254,7 +281,9 @@ def test_profile_id_must_match_the_file_name(companies):
 
 
 def test_broken_profile_fails_its_company_with_positions(companies):
-    root = companies({"content/companies/beta.yml": BETA.replace("city: Казань\n", "city: Казань\nvisibilty: public\n")})
+    root = companies(
+        {"content/companies/beta.yml": BETA.replace("city: Казань\n", "city: Казань\nvisibilty: public\n")}
+    )
     code, found = check_json(root, "--company", "beta")
     assert code == 1
     assert [(d["code"], d["line"], d["hint"]) for d in found] == [("unknown-field", 5, "did you mean `visibility`?")]
@@ -272,7 +301,8 @@ def test_template_syntax_error_is_a_diagnostic_at_its_line(companies):
     code, found = check_json(root, "--company", "alpha")
     assert code == 1
     assert [(d["code"], d["file"], d["line"]) for d in found] == [
-        ("template-syntax", "content/regulations/rules/general.yml", 8)]
+        ("template-syntax", "content/regulations/rules/general.yml", 8)
+    ]
 
 
 def test_misspelt_scope_name_gets_a_did_you_mean(companies):
@@ -280,7 +310,8 @@ def test_misspelt_scope_name_gets_a_did_you_mean(companies):
     root = companies({"content/regulations/rules/general.yml": general})
     found = check_project(root).diagnostics
     assert [(d.code, d.line, d.column, d.hint) for d in found] == [
-        ("template-undefined", 6, 61, "did you mean `company`?")]
+        ("template-undefined", 6, 61, "did you mean `company`?")
+    ]
 
 
 ATTACKS = [
@@ -318,9 +349,13 @@ def test_sandbox_attack_is_a_diagnostic_not_a_traceback(companies, attack):
 
 def test_template_error_only_one_company_has_names_it(companies):
     general = GENERAL_T.replace("{{ params.plan_amount | num }}", "{{ params.word * 1000 }}")
-    root = companies({"content/regulations/rules/general.yml": general,
-                      "content/defaults.yml": DEFAULTS + "  word: a\n",
-                      "content/companies/alpha.yml": ALPHA + f"  word: {'a' * 200}\n"})
+    root = companies(
+        {
+            "content/regulations/rules/general.yml": general,
+            "content/defaults.yml": DEFAULTS + "  word: a\n",
+            "content/companies/alpha.yml": ALPHA + f"  word: {'a' * 200}\n",
+        }
+    )
     assert [d for d in check_project(root).diagnostics if d.code != "unused-parameter"] == []
     found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
     assert [(d.code, d.line) for d in found] == [("template-forbidden", 8)]
@@ -338,17 +373,20 @@ def test_format_cannot_reach_attributes():
 # Escaping: a profile value is text, never markup
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("ООО «Альфа»", "ООО «Альфа»"),
-    ("[[lead]]", r"\[\[lead\]\]"),
-    ("[x](javascript:alert(1))", r"\[x\](javascript:alert(1))"),
-    ("**bold** `code` _u_", r"\*\*bold\*\* \`code\` \_u\_"),
-    ('{: onclick="alert(1)" }', r'\{: onclick="alert(1)" \}'),
-    ("a | b", r"a \| b"),
-    ("line\n# heading", r"line \# heading"),
-    (3000000.0, "3000000"),
-    (True, "да"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("ООО «Альфа»", "ООО «Альфа»"),
+        ("[[lead]]", r"\[\[lead\]\]"),
+        ("[x](javascript:alert(1))", r"\[x\](javascript:alert(1))"),
+        ("**bold** `code` _u_", r"\*\*bold\*\* \`code\` \_u\_"),
+        ('{: onclick="alert(1)" }', r'\{: onclick="alert(1)" \}'),
+        ("a | b", r"a \| b"),
+        ("line\n# heading", r"line \# heading"),
+        (3000000.0, "3000000"),
+        (True, "да"),
+    ],
+)
 def test_escape_value(value, expected):
     assert escape_value(value) == expected
 
@@ -357,7 +395,14 @@ def test_plural_and_num_filters():
     env = make_environment()
     tpl = env.from_string("{{ n }} {{ n | plural('минута', 'минуты', 'минут') }}; {{ 1234567.5 | num }}")
     assert [tpl.render(n=n).split(";")[0] for n in (1, 2, 5, 11, 21, 22, 112)] == [
-        "1 минута", "2 минуты", "5 минут", "11 минут", "21 минута", "22 минуты", "112 минут"]
+        "1 минута",
+        "2 минуты",
+        "5 минут",
+        "11 минут",
+        "21 минута",
+        "22 минуты",
+        "112 минут",
+    ]
     assert tpl.render(n=1).split("; ")[1] == "1\u00a0234\u00a0567,5"
 
 
@@ -405,8 +450,9 @@ overrides:
     text: "За опоздание {{{{ company.city }}}} {{{{ params.plan_amount }}}} — замечание. [жми](javascript:alert(2))"
 """
     general = GENERAL_T.replace("{{ params.plan_amount | num }}", "{{ params.plan_amount }}")
-    root = companies({"content/companies/alpha.yml": evil, "content/regulations/rules/general.yml": general},
-                     with_site_files=True)
+    root = companies(
+        {"content/companies/alpha.yml": evil, "content/regulations/rules/general.yml": general}, with_site_files=True
+    )
     out = tmp_path / "site"
     proc = run_cli("build", "--company", "alpha", "--root", str(root), "--out", str(out), "--jobs", "1")
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -422,8 +468,12 @@ overrides:
             tags.feed(text)
             assert "alert(1)" not in "".join(tags.script_text), path  # no injected script element
             assert not [(tag, a) for tag, attrs in tags.found for a in attrs if a.startswith("on")], path
-            assert not [h for _, attrs in tags.found for h in [attrs.get("href") or ""]
-                        if h.strip().lower().startswith("javascript:")], path
+            assert not [
+                h
+                for _, attrs in tags.found
+                for h in [attrs.get("href") or ""]
+                if h.strip().lower().startswith("javascript:")
+            ], path
     rules = (site / "rules" / "index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; [x](javascript:alert(1))" in rules  # shown as text
     assert '"&gt;&lt;img src=x onerror=alert(1)&gt;' in rules  # text, not a tag
@@ -491,17 +541,19 @@ parts:
 @pytest.fixture
 def internal_project(project):
     def make(extra: dict[str, str] | None = None) -> Path:
-        files = {"content/glossary.yml": INTERNAL_GLOSSARY,
-                 "content/regulations/rules/general.yml": INTERNAL_GENERAL,
-                 "content/regulations/rules/internal.md": INTERNAL_PART,
-                 "content/regulations/rules/regulation.yml": INTERNAL_REG,
-                 "content/roles.yml": "roles:\n  - id: manager\n    name: Менеджер\n    department: Отдел продаж\n"
-                                      "  - id: head\n    name: Руководитель\n    department: Отдел продаж\n"
-                                      f"  - id: auditor\n    name: Аудитор {MARKER}\n    department: Аудит\n"
-                                      "    visibility: internal\n",
-                 "content/defaults.yml": f"short_name: Компания\nparams:\n  secret_bonus:\n    value: 17\n"
-                                         f"    visibility: internal\n    description: {MARKER}\n",
-                 **(extra or {})}
+        files = {
+            "content/glossary.yml": INTERNAL_GLOSSARY,
+            "content/regulations/rules/general.yml": INTERNAL_GENERAL,
+            "content/regulations/rules/internal.md": INTERNAL_PART,
+            "content/regulations/rules/regulation.yml": INTERNAL_REG,
+            "content/roles.yml": "roles:\n  - id: manager\n    name: Менеджер\n    department: Отдел продаж\n"
+            "  - id: head\n    name: Руководитель\n    department: Отдел продаж\n"
+            f"  - id: auditor\n    name: Аудитор {MARKER}\n    department: Аудит\n"
+            "    visibility: internal\n",
+            "content/defaults.yml": f"short_name: Компания\nparams:\n  secret_bonus:\n    value: 17\n"
+            f"    visibility: internal\n    description: {MARKER}\n",
+            **(extra or {}),
+        }
         return project(files, with_site_files=True)
 
     return make
@@ -541,8 +593,9 @@ def test_public_build_leaves_no_trace_of_internal_items(internal_project, tmp_pa
 
 
 def test_public_text_pointing_at_an_internal_item_fails_the_public_build(internal_project, tmp_path):
-    duties = DUTIES.replace("text: За опоздание со звонком — замечание.",
-                            "text: За опоздание — снижение по [[secret-bonus]].")
+    duties = DUTIES.replace(
+        "text: За опоздание со звонком — замечание.", "text: За опоздание — снижение по [[secret-bonus]]."
+    )
     root = internal_project({"content/regulations/rules/duties.yml": duties})
     assert problems(root) == []  # an internal site may show it
     found = problems(root, public=True)
@@ -565,8 +618,12 @@ def test_public_text_showing_an_internal_parameter(internal_project):
 
 
 def test_public_company_profile_is_public_and_internal_company_is_not(internal_project):
-    root = internal_project({"content/companies/pub.yml": "id: pub\nname: П\nshort_name: П\nvisibility: public\n",
-                             "content/companies/emp.yml": "id: emp\nname: С\nshort_name: С\nvisibility: internal\n"})
+    root = internal_project(
+        {
+            "content/companies/pub.yml": "id: pub\nname: П\nshort_name: П\nvisibility: public\n",
+            "content/companies/emp.yml": "id: emp\nname: С\nshort_name: С\nvisibility: internal\n",
+        }
+    )
     pub, emp = check_project(root, company="pub"), check_project(root, company="emp")
     assert (pub.ok, emp.ok) == (True, True)
     assert "secret-bonus" not in pub.content.index and "kickback" not in pub.content.index
@@ -578,10 +635,14 @@ def test_public_company_profile_is_public_and_internal_company_is_not(internal_p
 
 
 def test_rendered_markdown_body_keeps_source_lines(companies):
-    md = ("---\nid: intro\ntitle: Введение\n---\n\n{% if params.has_crm %}\nРаботаем в CRM.\n\nЕщё строка.\n"
-          "{% endif %}\n\nДля {{ company.short_name }} см. [[no-such-id]].\n")
-    reg = ("id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\n"
-           "parts: [intro.md, general.yml, duties.yml]\n")
+    md = (
+        "---\nid: intro\ntitle: Введение\n---\n\n{% if params.has_crm %}\nРаботаем в CRM.\n\nЕщё строка.\n"
+        "{% endif %}\n\nДля {{ company.short_name }} см. [[no-such-id]].\n"
+    )
+    reg = (
+        "id: rules\ntitle: R\nowner: head\napprover: head\naudience: [manager]\n"
+        "parts: [intro.md, general.yml, duties.yml]\n"
+    )
     root = companies({"content/regulations/rules/intro.md": md, "content/regulations/rules/regulation.yml": reg})
     for company in (None, "alpha", "beta"):  # alpha renders without the if-block: lines shift
         found = [(d.code, d.line, d.column) for d in check_project(root, company=company).diagnostics]
@@ -611,15 +672,17 @@ def test_compare_cli_on_the_sample_companies_lists_their_real_differences():
     proc = run_cli("compare", "vector-msk", "kama-kzn", "--root", str(REPO))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    for expected in ("short_name: «ООО «Вектор-Москва»» → «ООО «Кама Трейд»»",
-                     "plan_amount: 3000000 → 1200000",
-                     "response_minutes: 15 → 20",
-                     "`red-discount` (reduction)",
-                     "kama-kzn: excluded by the profile",
-                     "`mot-bonus-fund` (clause)",
-                     "kama-kzn: internal (left out of a public site)",
-                     "bonus_base: 80000 → 60000",
-                     "deadline_minutes: 15 → 20"):
+    for expected in (
+        "short_name: «ООО «Вектор-Москва»» → «ООО «Кама Трейд»»",
+        "plan_amount: 3000000 → 1200000",
+        "response_minutes: 15 → 20",
+        "`red-discount` (reduction)",
+        "kama-kzn: excluded by the profile",
+        "`mot-bonus-fund` (clause)",
+        "kama-kzn: internal (left out of a public site)",
+        "bonus_base: 80000 → 60000",
+        "deadline_minutes: 15 → 20",
+    ):
         assert expected in out, expected
     data = json.loads(run_cli("compare", "ural-ekb", "--format", "json", "--root", str(REPO)).stdout)
     assert data["b"] == "base"
@@ -632,7 +695,10 @@ def test_sample_companies_check_clean():
     assert proc.returncode == 0, proc.stdout + proc.stderr
     listed = json.loads(run_cli("companies", "--json", "--root", str(REPO)).stdout)
     assert [(c["id"], c["visibility"]) for c in listed] == [
-        ("kama-kzn", "public"), ("ural-ekb", "internal"), ("vector-msk", "internal")]
+        ("kama-kzn", "public"),
+        ("ural-ekb", "internal"),
+        ("vector-msk", "internal"),
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -653,8 +719,13 @@ def test_build_all_companies_one_failing_keeps_its_old_site_and_names_it(compani
     assert "1\u00a0500\u00a0000" in (out / "beta/rules/index.html").read_text(encoding="utf-8")
     before = (out / "beta" / "index.html").read_bytes()
 
-    write_tree(root, {"content/companies/beta.yml": BETA + "exclude: [call-lead]\n",
-                      "content/companies/alpha.yml": ALPHA.replace("3000000", "4000000")})
+    write_tree(
+        root,
+        {
+            "content/companies/beta.yml": BETA + "exclude: [call-lead]\n",
+            "content/companies/alpha.yml": ALPHA.replace("3000000", "4000000"),
+        },
+    )
     proc = run_cli("build", "--all", "--jobs", "1", "--root", str(root), "--out", str(out))
     assert proc.returncode == 1
     assert "build failed for: beta" in proc.stderr and "[2/2] beta: FAILED, previous site kept" in proc.stderr
@@ -681,14 +752,18 @@ def test_sample_sites_differ_in_names_and_numbers_as_the_profiles_say(tmp_path):
     out = tmp_path / "site"
     proc = run_cli("build", "--all-companies", "--root", str(root), "--out", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    page = {cid: (out / cid / "sales-manager" / "index.html").read_text(encoding="utf-8")
-            for cid in ("vector-msk", "kama-kzn", "ural-ekb")}
+    page = {
+        cid: (out / cid / "sales-manager" / "index.html").read_text(encoding="utf-8")
+        for cid in ("vector-msk", "kama-kzn", "ural-ekb")
+    }
     assert "ООО «Вектор-Москва»" in page["vector-msk"] and "3\u00a0000\u00a0000" in page["vector-msk"]
     assert "ООО «Кама Трейд»" in page["kama-kzn"] and "1\u00a0200\u00a0000" in page["kama-kzn"]
     assert "ООО «Урал-Вектор»" in page["ural-ekb"] and "1\u00a0800\u00a0000" in page["ural-ekb"]
     assert 'id="red-discount"' in page["vector-msk"] and 'id="red-discount"' not in page["kama-kzn"]
     assert "Фонд премирования" in page["vector-msk"] and not any(
-        "Фонд премирования" in text for text in site_files(out / "kama-kzn").values())
+        "Фонд премирования" in text for text in site_files(out / "kama-kzn").values()
+    )
     requests = (out / "ural-ekb" / "incoming-requests" / "index.html").read_text(encoding="utf-8")
     assert 'id="requests-channels"' not in requests and "Коммерческий отдел" in (
-        out / "ural-ekb" / "roles" / "manager" / "index.html").read_text(encoding="utf-8")
+        out / "ural-ekb" / "roles" / "manager" / "index.html"
+    ).read_text(encoding="utf-8")

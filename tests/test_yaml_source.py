@@ -10,13 +10,27 @@ from reglament.source.yaml_source import parse_yaml
 @pytest.mark.parametrize(
     ("source", "value"),
     [
-        ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"),  # YAML 1.1 booleans stay strings
-        ("true", True), ("False", False), ("~", None), ("null", None), ("", None),
-        ("15", 15), ("0x1F", 31), ("1_000", 1000), ("-7", -7),
-        ("1.10", 1.1), ("1e3", 1000.0), (".5", 0.5),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("off", "off"),  # YAML 1.1 booleans stay strings
+        ("true", True),
+        ("False", False),
+        ("~", None),
+        ("null", None),
+        ("", None),
+        ("15", 15),
+        ("0x1F", 31),
+        ("1_000", 1000),
+        ("-7", -7),
+        ("1.10", 1.1),
+        ("1e3", 1000.0),
+        (".5", 0.5),
         ("2026-03-01", dt.date(2026, 3, 1)),
         ("09:30", "09:30"),  # no sexagesimal numbers in 1.2
-        ("'15'", "15"), ('"true"', "true"), ("!!str 15", "15"),
+        ("'15'", "15"),
+        ('"true"', "true"),
+        ("!!str 15", "15"),
         ("Обработать заявку", "Обработать заявку"),
     ],
 )
@@ -88,8 +102,14 @@ a:
 
 @pytest.mark.parametrize(
     ("field", "word", "line", "column"),
-    [("folded", "первая", 3, 5), ("folded", "слово", 4, 19), ("folded", "третья", 6, 5),
-     ("literal", "z", 9, 9), ("plain", "два", 10, 15), ("plain", "четыре", 11, 9)],
+    [
+        ("folded", "первая", 3, 5),
+        ("folded", "слово", 4, 19),
+        ("folded", "третья", 6, 5),
+        ("literal", "z", 9, 9),
+        ("plain", "два", 10, 15),
+        ("plain", "четыре", 11, 9),
+    ],
 )
 def test_positions_inside_multi_line_scalars_are_exact(field, word, line, column):
     # YAML folds these line breaks into spaces: the position is found by aligning text and source
@@ -97,4 +117,4 @@ def test_positions_inside_multi_line_scalars_are_exact(field, word, line, column
     text = doc.data["a"][field]
     pos = doc.text_position(("a", field), text, text.index(word))
     assert (pos.line, pos.column) == (line, column)
-    assert SCALARS.split("\n")[line - 1][column - 1:].startswith(word)
+    assert SCALARS.split("\n")[line - 1][column - 1 :].startswith(word)

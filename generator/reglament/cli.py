@@ -26,10 +26,21 @@ from reglament.errors import ReglamentError
 if TYPE_CHECKING:
     from reglament.pdf.document import Edition
 
-ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."),
-                    show_default=True, help="Project root (holds content/, templates/, mkdocs.yml).")
-FORMAT = click.option("--format", "fmt", type=click.Choice(list(FORMATS)), default="text", show_default=True,
-                      help="Output format of diagnostics.")
+ROOT = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project root (holds content/, templates/, mkdocs.yml).",
+)
+FORMAT = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(list(FORMATS)),
+    default="text",
+    show_default=True,
+    help="Output format of diagnostics.",
+)
 
 
 def emit(diagnostics: list[Diagnostic], fmt: str, root: Path) -> None:
@@ -77,13 +88,21 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["reglament.debug"] = debug
 
 
-COMPANY = click.option("--company", "companies", multiple=True, metavar="ID",
-                       help="A company (content/companies/ID.yml); repeat for several.")
-ALL_COMPANIES = click.option("--all-companies", "--all", "all_companies", is_flag=True,
-                             help="Every company in content/companies/.")
-PUBLIC = click.option("--public", is_flag=True,
-                      help="As a public site: leave out every internal item (companies with "
-                           "`visibility: public` always are).")
+COMPANY = click.option(
+    "--company",
+    "companies",
+    multiple=True,
+    metavar="ID",
+    help="A company (content/companies/ID.yml); repeat for several.",
+)
+ALL_COMPANIES = click.option(
+    "--all-companies", "--all", "all_companies", is_flag=True, help="Every company in content/companies/."
+)
+PUBLIC = click.option(
+    "--public",
+    is_flag=True,
+    help="As a public site: leave out every internal item (companies with `visibility: public` always are).",
+)
 
 
 def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) -> list[str] | None:
@@ -110,8 +129,9 @@ def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) ->
 @COMPANY
 @ALL_COMPANIES
 @PUBLIC
-def check_cmd(root: Path, fmt: str, strict: bool, companies: tuple[str, ...], all_companies: bool,
-              public: bool) -> None:
+def check_cmd(
+    root: Path, fmt: str, strict: bool, companies: tuple[str, ...], all_companies: bool, public: bool
+) -> None:
     """Check the content: references, ids, terms, duties, motivation, schedule, data.
 
     Without --company: the base regulation (texts rendered with content/defaults.yml).
@@ -135,19 +155,38 @@ def check_cmd(root: Path, fmt: str, strict: bool, companies: tuple[str, ...], al
 
 @main.command("build")
 @ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Site folder (default: <root>/site).")
+@click.option(
+    "--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Site folder (default: <root>/site)."
+)
 @FORMAT
 @click.option("--strict", is_flag=True, help="Refuse to build on warnings too.")
 @COMPANY
 @ALL_COMPANIES
 @PUBLIC
-@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-              help="Companies built in parallel processes (default: the number of cores).")
-@click.option("--pdf", is_flag=True, help="Add each regulation's print edition (PDF, working edition of today) "
-                                          "to the site and link it from the regulation's page.")
-def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: tuple[str, ...],
-              all_companies: bool, public: bool, jobs: int | None, pdf: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Companies built in parallel processes (default: the number of cores).",
+)
+@click.option(
+    "--pdf",
+    is_flag=True,
+    help="Add each regulation's print edition (PDF, working edition of today) "
+    "to the site and link it from the regulation's page.",
+)
+def build_cmd(
+    root: Path,
+    out: Path | None,
+    fmt: str,
+    strict: bool,
+    companies: tuple[str, ...],
+    all_companies: bool,
+    public: bool,
+    jobs: int | None,
+    pdf: bool,
+) -> None:
     """Check, render and build the site. On errors nothing is written and the old site stays.
 
     With --company ID (repeatable) or --all-companies: each company's site goes
@@ -167,8 +206,9 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
     edition = Edition(effective=dt.date.today()) if pdf else None
     ids = _company_ids(root, companies, all_companies)
     if ids is not None:
-        _build_companies(root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public,
-                         jobs=jobs, pdf=edition)
+        _build_companies(
+            root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public, jobs=jobs, pdf=edition
+        )
         return
     # nothing changed since the site in OUT was built: say so, with that build's diagnostics
     digest = inputs_digest(root, options={"public": public, "pdf": edition})
@@ -192,11 +232,17 @@ def build_cmd(root: Path, out: Path | None, fmt: str, strict: bool, companies: t
 
 @main.command("serve")
 @ROOT
-@click.option("--addr", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT",
-              help="Where to serve the preview.")
-@click.option("--company", default=None, metavar="ID", help="Preview this company's variant (content/companies/ID.yml).")
-@click.option("--editions", is_flag=True,
-              help="Serve the published editions instead (the gh-pages branch, with mike's version selector).")
+@click.option(
+    "--addr", default="127.0.0.1:8000", show_default=True, metavar="HOST:PORT", help="Where to serve the preview."
+)
+@click.option(
+    "--company", default=None, metavar="ID", help="Preview this company's variant (content/companies/ID.yml)."
+)
+@click.option(
+    "--editions",
+    is_flag=True,
+    help="Serve the published editions instead (the gh-pages branch, with mike's version selector).",
+)
 def serve_cmd(root: Path, addr: str, company: str | None, editions: bool) -> None:
     """Live preview: serve the site and rebuild it on any change under content/,
     templates/ or mkdocs.yml. Check problems are printed here; sources with errors
@@ -228,15 +274,30 @@ def serve_cmd(root: Path, addr: str, company: str | None, editions: bool) -> Non
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        serve(root=root, host=host, port=int(port), company=company, color=sys.stderr.isatty(),
-              report=lambda text: click.echo(text, err=True))
+        serve(
+            root=root,
+            host=host,
+            port=int(port),
+            company=company,
+            color=sys.stderr.isatty(),
+            report=lambda text: click.echo(text, err=True),
+        )
     except OSError as exc:
         raise click.UsageError(f"cannot serve on {addr}: {exc.strerror or exc}") from exc
     click.echo("preview stopped", err=True)
 
 
-def _build_companies(root: Path, out: Path, ids: list[str] | None, *, fmt: str, strict: bool, public: bool,
-                     jobs: int | None, pdf: Edition | None = None) -> None:
+def _build_companies(
+    root: Path,
+    out: Path,
+    ids: list[str] | None,
+    *,
+    fmt: str,
+    strict: bool,
+    public: bool,
+    jobs: int | None,
+    pdf: Edition | None = None,
+) -> None:
     """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/."""
     from reglament.site.all_companies import build_all, default_jobs
     from reglament.source.profiles import load_profiles
@@ -255,8 +316,9 @@ def _build_companies(root: Path, out: Path, ids: list[str] | None, *, fmt: str, 
     noun = "company" if count == 1 else "companies"
     if tty:
         click.echo(f"building {count} {noun} into {out} …", err=True)
-    result = build_all(root, out, companies=ids, public=public, strict=strict,
-                       jobs=jobs or default_jobs(), progress=progress, pdf=pdf)
+    result = build_all(
+        root, out, companies=ids, public=public, strict=strict, jobs=jobs or default_jobs(), progress=progress, pdf=pdf
+    )
     emit(result.diagnostics, fmt, root)
     if not result.ok:
         click.echo(f"build failed for: {', '.join(result.failed)}", err=True)
@@ -317,18 +379,40 @@ def compare_cmd(company_a: str, company_b: str | None, root: Path, public: bool,
 
 @main.command("pdf")
 @ROOT
-@click.option("--company", "companies", multiple=True, metavar="ID",
-              help="A company (content/companies/ID.yml); repeat for several. Default: the base content.")
+@click.option(
+    "--company",
+    "companies",
+    multiple=True,
+    metavar="ID",
+    help="A company (content/companies/ID.yml); repeat for several. Default: the base content.",
+)
 @click.option("--all", "all_companies", is_flag=True, help="Every company in content/companies/.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the PDF files (default: <root>/build/pdf; a company's go to <out>/<company>/).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the PDF files (default: <root>/build/pdf; a company's go to <out>/<company>/).",
+)
 @click.option("--edition", default=None, help="Edition id from content/editions.yml (default: a working edition).")
-@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date of a working edition, YYYY-MM-DD (default: today).")
+@click.option(
+    "--date",
+    "on_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date of a working edition, YYYY-MM-DD (default: today).",
+)
 @click.option("--public", is_flag=True, help="Leave out every internal item and every employee's name.")
 @FORMAT
-def pdf_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, out: Path | None, edition: str | None,
-            on_date, public: bool, fmt: str) -> None:
+def pdf_cmd(
+    root: Path,
+    companies: tuple[str, ...],
+    all_companies: bool,
+    out: Path | None,
+    edition: str | None,
+    on_date,
+    public: bool,
+    fmt: str,
+) -> None:
     """Print edition: one A4 PDF per regulation, with approval block and acknowledgement sheet.
 
     A company whose content has errors prints nothing and does not stop the
@@ -355,17 +439,26 @@ def pdf_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, out: Pa
     for path in printed.files:
         click.echo(f"wrote {path}", err=True)
     if not printed.ok:
-        click.echo(f"pdf failed for {', '.join(printed.failed)}: the content has errors; nothing written for it",
-                   err=True)
+        click.echo(
+            f"pdf failed for {', '.join(printed.failed)}: the content has errors; nothing written for it", err=True
+        )
         sys.exit(1)
 
 
 @main.command("schema")
 @ROOT
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the schema files (default: <root>/schema).")
-@click.option("--check", "check_only", is_flag=True,
-              help="Write nothing; exit 1 when the folder is not up to date with the models.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for the schema files (default: <root>/schema).",
+)
+@click.option(
+    "--check",
+    "check_only",
+    is_flag=True,
+    help="Write nothing; exit 1 when the folder is not up to date with the models.",
+)
 def schema_cmd(root: Path, out: Path | None, check_only: bool) -> None:
     """Write a JSON Schema for every source file kind (for editor validation and autocompletion)."""
     from reglament.editor.schema import DEFAULT_DIR, stale_files, write_schemas
@@ -398,8 +491,9 @@ def new_group() -> None:
 @click.option("--role", default=None, help="Role id the regulation is for (default: the first position in roles.yml).")
 @click.option("--owner", default=None, help="Role id that maintains it (default: whom --role reports to).")
 @click.option("--approver", default=None, help="Role id that approves it (default: the owner).")
-def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | None, owner: str | None,
-                       approver: str | None) -> None:
+def new_regulation_cmd(
+    reg_id: str, root: Path, title: str | None, role: str | None, owner: str | None, approver: str | None
+) -> None:
     """Create content/regulations/ID/ with a regulation that passes `reglament check`."""
     from reglament.editor.scaffold import new_regulation
 
@@ -424,14 +518,35 @@ def new_regulation_cmd(reg_id: str, root: Path, title: str | None, role: str | N
 @click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
 @click.option("--public", is_flag=True, help="Leave out every internal item (as `build --public`).")
 @click.option("--build-only", is_flag=True, help="Only build the site(s) from the tag into --out (CI build jobs).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="With --build-only: folder for the built site and its edition.json.")
-@click.option("--from", "prebuilt", type=click.Path(file_okay=False, exists=True, path_type=Path), default=None,
-              help="Deploy the sites built by --build-only in this folder (verified against the tag).")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="With --build-only: folder for the built site and its edition.json.",
+)
+@click.option(
+    "--from",
+    "prebuilt",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Deploy the sites built by --build-only in this folder (verified against the tag).",
+)
 @FORMAT
-def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bool, alias: str, push: bool,
-                remote: str, force: bool, public: bool, build_only: bool, out: Path | None, prebuilt: Path | None,
-                fmt: str) -> None:
+def publish_cmd(
+    edition: str,
+    root: Path,
+    company: str | None,
+    all_companies: bool,
+    alias: str,
+    push: bool,
+    remote: str,
+    force: bool,
+    public: bool,
+    build_only: bool,
+    out: Path | None,
+    prebuilt: Path | None,
+    fmt: str,
+) -> None:
     """Build EDITION from its tag `edition/EDITION` and publish it with mike into gh-pages.
 
     Each company goes under `<company>/<edition>/`; the alias moves to the
@@ -448,18 +563,36 @@ def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bo
     if out is not None and not build_only:
         raise click.UsageError("--out goes with --build-only")
     if build_only:
-        sites = pub.build_only(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
-                               public=public, out=out)
+        sites = pub.build_only(
+            root, edition=edition, company=company, all_companies=all_companies, alias=alias, public=public, out=out
+        )
         for site in sites:
-            click.echo(f"built {site.site}  {site.content_hash[:19]}…  (edition {edition}"
-                       f"{', company ' + site.target.company if site.target.company else ''})", err=True)
+            click.echo(
+                f"built {site.site}  {site.content_hash[:19]}…  (edition {edition}"
+                f"{', company ' + site.target.company if site.target.company else ''})",
+                err=True,
+            )
         return
-    result = pub.publish(root, edition=edition, company=company, all_companies=all_companies, alias=alias,
-                         push=push, remote=remote, force=force, public=public, prebuilt=prebuilt)
+    result = pub.publish(
+        root,
+        edition=edition,
+        company=company,
+        all_companies=all_companies,
+        alias=alias,
+        push=push,
+        remote=remote,
+        force=force,
+        public=public,
+        prebuilt=prebuilt,
+    )
     for item in result.results:
         where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
-        what = {"published": "published", "overwritten": "overwrote (--force)", "unchanged": "unchanged",
-                "alias": "unchanged"}[item.status]
+        what = {
+            "published": "published",
+            "overwritten": "overwrote (--force)",
+            "unchanged": "unchanged",
+            "alias": "unchanged",
+        }[item.status]
         click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}", err=True)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
@@ -468,8 +601,10 @@ def publish_cmd(edition: str, root: Path, company: str | None, all_companies: bo
     if result.pushed:
         click.echo(f"pushed {result.branch} to {remote}", err=True)
     elif result.changed:
-        click.echo(f"committed to local {result.branch}; publish with --push (or `git push {remote} {result.branch}`)",
-                   err=True)
+        click.echo(
+            f"committed to local {result.branch}; publish with --push (or `git push {remote} {result.branch}`)",
+            err=True,
+        )
 
 
 @main.command("editions")
@@ -488,8 +623,13 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
     listing = list_published(root, branch=branch, company=company)
     today = dt.date.today()
     if fmt == "json":
-        click.echo(json.dumps({prefix: [p.to_json() for p in items] for prefix, items in listing.items()},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {prefix: [p.to_json() for p in items] for prefix, items in listing.items()},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
         return
     if not listing:
         click.echo(f"no editions published on `{branch}` yet", err=True)
@@ -500,10 +640,15 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
         for p in items:
             aliases = f" [{', '.join(p.aliases)}]" if p.aliases else ""
             props = p.properties
-            approved = (f"; утверждена {format_date_ru(props['approved'])}, {props.get('approved_by', '')}"
-                        if props.get("approved") else "")
-            click.echo(f"  {p.version}{aliases}  «{p.title}» — действует с {format_date_ru(props.get('effective', '?'))}"
-                       f" — {p.status(today, current)}{approved}")
+            approved = (
+                f"; утверждена {format_date_ru(props['approved'])}, {props.get('approved_by', '')}"
+                if props.get("approved")
+                else ""
+            )
+            click.echo(
+                f"  {p.version}{aliases}  «{p.title}» — действует с {format_date_ru(props.get('effective', '?'))}"
+                f" — {p.status(today, current)}{approved}"
+            )
 
 
 @new_group.command("company")
@@ -512,33 +657,52 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
 @click.option("--name", default=None, help="Full legal name (default: a placeholder to replace).")
 @click.option("--short-name", default=None, help="Short name used in texts and the site title.")
 @click.option("--city", default=None, help="City of the company.")
-@click.option("--visibility", type=click.Choice(["public", "internal"]), default="public", show_default=True,
-              help="public: the site leaves out internal items; internal: a site for employees.")
-def new_company_cmd(company_id: str, root: Path, name: str | None, short_name: str | None, city: str | None,
-                    visibility: str) -> None:
+@click.option(
+    "--visibility",
+    type=click.Choice(["public", "internal"]),
+    default="public",
+    show_default=True,
+    help="public: the site leaves out internal items; internal: a site for employees.",
+)
+def new_company_cmd(
+    company_id: str, root: Path, name: str | None, short_name: str | None, city: str | None, visibility: str
+) -> None:
     """Create content/companies/ID.yml, a profile that passes `reglament check --company ID`."""
     from reglament.editor.scaffold import new_company
 
     written = new_company(root, company_id, name=name, short_name=short_name, city=city, visibility=visibility)
     for path in written:
         click.echo(f"created {path}", err=True)
-    click.echo(f"next: fill in the names and parameters, then run "
-               f"`reglament check --root {root} --company {company_id}`", err=True)
+    click.echo(
+        f"next: fill in the names and parameters, then run `reglament check --root {root} --company {company_id}`",
+        err=True,
+    )
 
 
 @main.command("diff")
 @click.argument("old")
 @click.argument("new", required=False)
-@click.option("--company", default=None, metavar="ID",
-              help="Compare this company's resolved variants (content/companies/ID.yml at each revision).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]), default="text",
-              show_default=True, help="text (colour on a terminal), markdown (a pull-request comment), "
-              "html (a standalone redline page), json (the documented structure).")
+@click.option(
+    "--company",
+    default=None,
+    metavar="ID",
+    help="Compare this company's resolved variants (content/companies/ID.yml at each revision).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "html", "json"]),
+    default="text",
+    show_default=True,
+    help="text (colour on a terminal), markdown (a pull-request comment), "
+    "html (a standalone redline page), json (the documented structure).",
+)
 @click.option("--public", is_flag=True, help="Compare public variants: internal items left out, as on a public site.")
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like `git diff --exit-code`).")
 @ROOT
-def diff_cmd(old: str, new: str | None, company: str | None, fmt: str, public: bool, exit_code: bool,
-             root: Path) -> None:
+def diff_cmd(
+    old: str, new: str | None, company: str | None, fmt: str, public: bool, exit_code: bool, root: Path
+) -> None:
     """What changed from OLD to NEW (default: the working tree), clause by clause.
 
     OLD and NEW are git revisions (tags, branches, commits) or edition ids
@@ -556,8 +720,11 @@ def diff_cmd(old: str, new: str | None, company: str | None, fmt: str, public: b
         click.echo(DIFF_FORMATS[fmt](changes).rstrip("\n"))
     for side in (changes.old, changes.new):
         if side.errors:
-            click.echo(f"warning: `{side.label}` has {len(side.errors)} error(s); compared what loads "
-                       f"(run `reglament check` on it to fix them)", err=True)
+            click.echo(
+                f"warning: `{side.label}` has {len(side.errors)} error(s); compared what loads "
+                f"(run `reglament check` on it to fix them)",
+                err=True,
+            )
     sys.exit(1 if exit_code and not changes.is_empty else 0)
 
 
@@ -584,6 +751,6 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
 
 
 # Word: `reglament import` and `reglament export docx` (generator/reglament/word/)
-from .word.cli import register as _register_word  # noqa: E402
+from reglament.word.cli import register as _register_word  # noqa: E402
 
 _register_word(main)

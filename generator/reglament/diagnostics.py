@@ -8,9 +8,10 @@ converts the parser's 0-based marks in exactly one place
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterable, Literal, NamedTuple
+from typing import Literal, NamedTuple
 
 Severity = Literal["error", "warning"]
 
@@ -36,7 +37,7 @@ class Diagnostic:
     hint: str = ""
 
     @classmethod
-    def at(cls, pos: Position, severity: Severity, code: str, message: str, hint: str = "") -> "Diagnostic":
+    def at(cls, pos: Position, severity: Severity, code: str, message: str, hint: str = "") -> Diagnostic:
         return cls(pos.file, pos.line, pos.column, severity, code, message, hint)
 
     def to_json(self) -> dict:
@@ -73,7 +74,9 @@ def format_github(diagnostics: list[Diagnostic]) -> str:
     lines = []
     for d in diagnostics:
         message = d.message + (f" — {d.hint}" if d.hint else "")
-        props = f"file={_gh_escape(d.file, prop=True)},line={d.line},col={d.column},title={_gh_escape(d.code, prop=True)}"
+        props = (
+            f"file={_gh_escape(d.file, prop=True)},line={d.line},col={d.column},title={_gh_escape(d.code, prop=True)}"
+        )
         lines.append(f"::{d.severity} {props}::{_gh_escape(message)}")
     return "\n".join(lines)
 

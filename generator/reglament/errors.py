@@ -24,8 +24,9 @@ class ReglamentError(Exception):
     default_exit_code: int = 2
     """The exit code when the error carries no error diagnostics (usage, environment)."""
 
-    def __init__(self, message: str = "", *, hint: str = "", diagnostics: Sequence[Diagnostic] = (),
-                 root: Path | None = None) -> None:
+    def __init__(
+        self, message: str = "", *, hint: str = "", diagnostics: Sequence[Diagnostic] = (), root: Path | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
@@ -57,11 +58,15 @@ class NoContentError(ReglamentError):
 class UnknownCompanyError(ReglamentError):
     """A company id that has no profile."""
 
-    def __init__(self, company_id: str, known: Sequence[str], *, folder: str = "content/companies",
-                 where: str = "") -> None:
+    def __init__(
+        self, company_id: str, known: Sequence[str], *, folder: str = "content/companies", where: str = ""
+    ) -> None:
         close = difflib.get_close_matches(company_id, list(known), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else (
-            f"; known companies: {', '.join(known)}" if known else f"; there are no profiles in {folder}/")
+        hint = (
+            f"; did you mean `{close[0]}`?"
+            if close
+            else (f"; known companies: {', '.join(known)}" if known else f"; there are no profiles in {folder}/")
+        )
         super().__init__(f"no company profile `{company_id}`{where}{hint}")
         self.company_id = company_id
 
@@ -73,8 +78,9 @@ class UnknownCompanyError(ReglamentError):
 class GitError(ReglamentError):
     """A git command failed (or git is missing): the command, its exit code and stderr."""
 
-    def __init__(self, message: str, *, command: list[str] | None = None, returncode: int | None = None,
-                 stderr: str = "") -> None:
+    def __init__(
+        self, message: str, *, command: list[str] | None = None, returncode: int | None = None, stderr: str = ""
+    ) -> None:
         super().__init__(message)
         self.command = list(command or [])
         self.returncode = returncode

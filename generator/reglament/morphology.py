@@ -114,9 +114,10 @@ class TermMatcher:
                 n = len(variant.words)
                 if i + n > len(tokens) or (best and n <= best[0]):
                     continue
-                if all(self._word_matches(tokens[i + k][2], variant, lemma_sets, k) for k in range(n)):
-                    if _adjacent(text, tokens, i, n):
-                        best = (n, variant.term_id)
+                if all(self._word_matches(tokens[i + k][2], variant, lemma_sets, k) for k in range(n)) and _adjacent(
+                    text, tokens, i, n
+                ):
+                    best = (n, variant.term_id)
             if best:
                 n, term_id = best
                 found.append(Mention(tokens[i][0], tokens[i + n - 1][1], term_id))
@@ -150,7 +151,7 @@ class TermMatcher:
 def _adjacent(text: str, tokens: list, i: int, n: int) -> bool:
     """Words of a multi-word term must be separated by whitespace only (not by punctuation)."""
     for k in range(i, i + n - 1):
-        gap = text[tokens[k][1]:tokens[k + 1][0]]
+        gap = text[tokens[k][1] : tokens[k + 1][0]]
         if gap.strip():
             return False
     return True

@@ -11,8 +11,8 @@ acyclic garbage anyway, so these stages run with passes spaced further apart.
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 #: allocations between two passes of the youngest generation while a stage runs (CPython's default: 700)
 STAGE_GC_THRESHOLD = 100_000

@@ -100,16 +100,26 @@ def check_variant(project: Project, *, company: str | None = None, public: bool 
         if profile is None:  # the profile exists but does not load: its own errors are the answer
             return Checked(project.loaded.content, sorted(set(project.profiles.problems_of(company))))
     others = project.companies if profile is None else ()
-    variant = resolve(project.loaded.content, profile=profile, defaults=project.profiles.defaults,
-                      public=public, other_profiles=others, cache=project.cache)
+    variant = resolve(
+        project.loaded.content,
+        profile=profile,
+        defaults=project.profiles.defaults,
+        public=public,
+        other_profiles=others,
+        cache=project.cache,
+    )
     found = set(project.loaded.diagnostics)
     found.update(_profile_diagnostics(project, profile))
     found.update(variant.diagnostics)
     found.update(check(variant.content, morph=project.morph, variant=variant))
     if profile is not None:
         base = {(d.file, d.line, d.column, d.code, d.message) for d in base_check(project).diagnostics}
-        found = {d if (d.file, d.line, d.column, d.code, d.message) in base or d.file == profile.origin.file
-                 else tag(d, profile.id) for d in found}
+        found = {
+            d
+            if (d.file, d.line, d.column, d.code, d.message) in base or d.file == profile.origin.file
+            else tag(d, profile.id)
+            for d in found
+        }
     return Checked(variant.content, sorted(found), variant)
 
 
@@ -120,8 +130,9 @@ def base_check(project: Project) -> Checked:
     return project._base
 
 
-def check_companies(project: Project, *, companies: Iterable[str] | None = None,
-                    public: bool = False) -> dict[str, Checked]:
+def check_companies(
+    project: Project, *, companies: Iterable[str] | None = None, public: bool = False
+) -> dict[str, Checked]:
     """Check every company (or the listed ones): company id → :class:`Checked`."""
     ids = list(companies) if companies is not None else project.profiles.ids
     return {cid: check_variant(project, company=cid, public=public) for cid in ids}
@@ -142,8 +153,14 @@ def merged(results: Iterable[Checked]) -> list[Diagnostic]:
 
 def describe(profile: Profile) -> dict[str, str]:
     """What `reglament companies --json` prints for one company (CI matrices use `id`)."""
-    return {"id": profile.id, "name": profile.name, "short_name": profile.short_name,
-            "city": profile.city, "visibility": profile.visibility, "file": profile.origin.file}
+    return {
+        "id": profile.id,
+        "name": profile.name,
+        "short_name": profile.short_name,
+        "city": profile.city,
+        "visibility": profile.visibility,
+        "file": profile.origin.file,
+    }
 
 
 def site_title(root: Path) -> str:

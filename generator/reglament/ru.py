@@ -17,35 +17,91 @@ from typing import Any
 NBSP = "\u00a0"
 """The no-break space: between thousands, before «%» and units."""
 
-MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
-                   "октября", "ноября", "декабря")
+MONTHS_GENITIVE = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 """Month names as a date says them («1 марта»)."""
 
 PERIODS = {"daily": "ежедневно", "weekly": "еженедельно", "monthly": "ежемесячно", "quarterly": "ежеквартально"}
 """A recurring activity's period, as the schedule says it."""
 
-CLASSIFICATIONS = {"public": "открытые", "internal": "для внутреннего использования",
-                   "confidential": "конфиденциально", "personal": "персональные данные",
-                   "trade-secret": "коммерческая тайна"}
+CLASSIFICATIONS = {
+    "public": "открытые",
+    "internal": "для внутреннего использования",
+    "confidential": "конфиденциально",
+    "personal": "персональные данные",
+    "trade-secret": "коммерческая тайна",
+}
 """A data category's classification, as the confidentiality part names it."""
 
 FIELD_LABELS = {
-    "text": "текст", "definition": "определение", "deadline": "срок", "deadline_minutes": "срок, мин",
-    "role": "исполнитель", "raci.responsible": "RACI: исполняет (R)", "raci.accountable": "RACI: отвечает (A)",
-    "raci.consulted": "RACI: консультирует (C)", "raci.informed": "RACI: информируется (I)",
-    "bonus_percent": "премия", "from_percent": "выполнение плана от", "to_percent": "выполнение плана до",
-    "weight": "вес", "target": "цель", "name": "название", "measures": "что измеряется", "percent": "снижение премии",
-    "enforces": "обеспечивает обязанности", "consequence": "последствие нарушения", "title": "заголовок",
-    "intro": "вводный текст", "fixed.amount": "оклад", "amount": "оклад", "fixed.currency": "валюта оклада",
-    "fixed.text": "порядок выплаты оклада", "bonus_base": "база премии", "currency": "валюта",
-    "hours.start": "начало рабочего дня", "hours.end": "конец рабочего дня", "hours.days": "рабочие дни",
-    "start": "начало", "end": "конец", "activity": "занятие", "is_break": "перерыв", "period": "периодичность",
-    "when": "когда", "classification": "классификация", "examples": "примеры", "applies_to": "применяется к",
-    "visibility": "видимость", "synonyms": "синонимы", "abbreviation": "сокращение", "match": "распознавание",
-    "forms": "словоформы", "term": "термин", "department": "подразделение", "kind": "вид",
-    "description": "описание", "reports_to": "подчиняется", "owner": "владелец", "approver": "утверждает",
-    "audience": "адресаты", "short_title": "краткое название", "responsibility": "пункт ответственности",
-    "terms": "термины", "example_percent": "пример расчёта: выполнение плана",
+    "text": "текст",
+    "definition": "определение",
+    "deadline": "срок",
+    "deadline_minutes": "срок, мин",
+    "role": "исполнитель",
+    "raci.responsible": "RACI: исполняет (R)",
+    "raci.accountable": "RACI: отвечает (A)",
+    "raci.consulted": "RACI: консультирует (C)",
+    "raci.informed": "RACI: информируется (I)",
+    "bonus_percent": "премия",
+    "from_percent": "выполнение плана от",
+    "to_percent": "выполнение плана до",
+    "weight": "вес",
+    "target": "цель",
+    "name": "название",
+    "measures": "что измеряется",
+    "percent": "снижение премии",
+    "enforces": "обеспечивает обязанности",
+    "consequence": "последствие нарушения",
+    "title": "заголовок",
+    "intro": "вводный текст",
+    "fixed.amount": "оклад",
+    "amount": "оклад",
+    "fixed.currency": "валюта оклада",
+    "fixed.text": "порядок выплаты оклада",
+    "bonus_base": "база премии",
+    "currency": "валюта",
+    "hours.start": "начало рабочего дня",
+    "hours.end": "конец рабочего дня",
+    "hours.days": "рабочие дни",
+    "start": "начало",
+    "end": "конец",
+    "activity": "занятие",
+    "is_break": "перерыв",
+    "period": "периодичность",
+    "when": "когда",
+    "classification": "классификация",
+    "examples": "примеры",
+    "applies_to": "применяется к",
+    "visibility": "видимость",
+    "synonyms": "синонимы",
+    "abbreviation": "сокращение",
+    "match": "распознавание",
+    "forms": "словоформы",
+    "term": "термин",
+    "department": "подразделение",
+    "kind": "вид",
+    "description": "описание",
+    "reports_to": "подчиняется",
+    "owner": "владелец",
+    "approver": "утверждает",
+    "audience": "адресаты",
+    "short_title": "краткое название",
+    "responsibility": "пункт ответственности",
+    "terms": "термины",
+    "example_percent": "пример расчёта: выполнение плана",
 }
 """How every output names a model field (the diff, the change sheet of the PDF, the amendment order)."""
 
@@ -122,7 +178,12 @@ def date_long(value: dt.date | None) -> str:
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
-    "num": number, "money": money_text, "pct": percent, "plural": plural,
-    "date_short": date_short, "date_text": date_text, "date_long": date_long,
+    "num": number,
+    "money": money_text,
+    "pct": percent,
+    "plural": plural,
+    "date_short": date_short,
+    "date_text": date_text,
+    "date_long": date_long,
 }
 """The Jinja filters every template environment registers (site pages, PDF, texts' templates)."""

@@ -135,12 +135,23 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return str(value) % (kwargs or args)
 
 
-def sandbox(*, loader: BaseLoader | None = None, bytecode_cache: BytecodeCache | None = None,
-            autoescape: bool = False, finalize: Callable[[Any], Any] | None = None,
-            keep_trailing_newline: bool = True) -> Sandbox:
+def sandbox(
+    *,
+    loader: BaseLoader | None = None,
+    bytecode_cache: BytecodeCache | None = None,
+    autoescape: bool = False,
+    finalize: Callable[[Any], Any] | None = None,
+    keep_trailing_newline: bool = True,
+) -> Sandbox:
     """A :class:`Sandbox` with the project's settings (blocks trimmed, the Russian formatting filters)."""
-    options: dict[str, Any] = dict(loader=loader, bytecode_cache=bytecode_cache, autoescape=autoescape,
-                                   keep_trailing_newline=keep_trailing_newline, trim_blocks=True, lstrip_blocks=True)
+    options: dict[str, Any] = dict(
+        loader=loader,
+        bytecode_cache=bytecode_cache,
+        autoescape=autoescape,
+        keep_trailing_newline=keep_trailing_newline,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     if finalize is not None:
         options["finalize"] = finalize
     return Sandbox(**options)

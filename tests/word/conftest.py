@@ -18,8 +18,22 @@ def soffice(files: list[Path], fmt: str, outdir: Path, profile: Path) -> list[Pa
         pytest.fail("LibreOffice (soffice) is missing: `make libreoffice` installs it")
     outdir.mkdir(parents=True, exist_ok=True)
     profile.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", fmt,
-                           "--outdir", str(outdir), *map(str, files)], capture_output=True, text=True, timeout=240, check=False)
+    done = subprocess.run(
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     ext = fmt.split(":")[0]
     out = [outdir / (f.stem + "." + ext) for f in files]
@@ -63,8 +77,13 @@ def exports(project, tmp_path_factory):
         checked = check_variant(project, company=cid)
         assert checked.ok, checked.diagnostics
         for reg in checked.content.regulations:
-            job = PrintJob(content=checked.content, regulation=reg, company=company_of(REPO, checked.variant),
-                           edition=Edition(effective=dt.date(2025, 3, 1)), employees=employees_of(checked.variant))
+            job = PrintJob(
+                content=checked.content,
+                regulation=reg,
+                company=company_of(REPO, checked.variant),
+                edition=Edition(effective=dt.date(2025, 3, 1)),
+                employees=employees_of(checked.variant),
+            )
             path = write_docx(job, out / "docx", name=f"{cid}--{reg.id}.docx")
             result[(cid, reg.id)] = (checked, path)
             files.append(path)

@@ -96,20 +96,49 @@ def shape(part, content, reg) -> list:
 
     def item(node, number):
         fields = {}
-        for name in ("text", "title", "name", "measures", "examples", "activity", "deadline", "consequence", "target",
-                     "when"):
+        for name in (
+            "text",
+            "title",
+            "name",
+            "measures",
+            "examples",
+            "activity",
+            "deadline",
+            "consequence",
+            "target",
+            "when",
+        ):
             value = getattr(node, name, None)
             if isinstance(value, str):
                 fields[name] = plain(value, content)
-        for name in ("role", "deadline_minutes", "weight", "from_percent", "to_percent", "bonus_percent", "percent",
-                     "responsibility", "enforces", "applies_to", "classification", "period", "start", "end",
-                     "is_break"):
+        for name in (
+            "role",
+            "deadline_minutes",
+            "weight",
+            "from_percent",
+            "to_percent",
+            "bonus_percent",
+            "percent",
+            "responsibility",
+            "enforces",
+            "applies_to",
+            "classification",
+            "period",
+            "start",
+            "end",
+            "is_break",
+        ):
             if hasattr(node, name):
                 fields[name] = getattr(node, name)
         if getattr(node, "raci", None) is not None:
             fields["raci"] = node.raci.model_dump()
-        return [type(node).__name__, node.id, number, fields,
-                [item(c, f"{number}.{i}") for i, c in enumerate(children(node), 1)]]
+        return [
+            type(node).__name__,
+            node.id,
+            number,
+            fields,
+            [item(c, f"{number}.{i}") for i, c in enumerate(children(node), 1)],
+        ]
 
     out.append([item(n, str(i)) for i, n in enumerate(part_items(part), 1)])
     for name in ("fixed", "hours"):
@@ -131,10 +160,17 @@ def test_round_trip_gives_back_the_same_model_for_every_company(exports, tmp_pat
         imported = import_docx(path, reg_id=reg_id, vocabulary=content)
         assert not imported.new_terms, imported.new_terms
         assert not imported.warnings, (cid, reg_id, imported.warnings)
-        data = YAML(typ="safe").load(imported.files["regulation.yml"].split("\n", 1)[1]
-                                     if imported.files["regulation.yml"].startswith("#") else imported.files["regulation.yml"])
-        assert (data["title"], data["owner"], data["approver"], data["audience"]) == \
-            (reg.title, reg.owner, reg.approver, reg.audience)
+        data = YAML(typ="safe").load(
+            imported.files["regulation.yml"].split("\n", 1)[1]
+            if imported.files["regulation.yml"].startswith("#")
+            else imported.files["regulation.yml"]
+        )
+        assert (data["title"], data["owner"], data["approver"], data["audience"]) == (
+            reg.title,
+            reg.owner,
+            reg.approver,
+            reg.audience,
+        )
         assert len(data["parts"]) == len(reg.loaded_parts)
         for name, original in zip(data["parts"], reg.loaded_parts):
             text = imported.files[name]
@@ -161,13 +197,31 @@ def test_cli_export_docx_all_companies(tmp_path):
     from .conftest import REPO
 
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "NO_MKDOCS_2_WARNING": "1"}
-    done = subprocess.run([sys.executable, "-c", "import reglament.cli as c; c.main()", "export", "docx", "--all",
-                           "--date", "2025-03-01", "--root", str(REPO), "--out", str(tmp_path)],
-                          capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import reglament.cli as c; c.main()",
+            "export",
+            "docx",
+            "--all",
+            "--date",
+            "2025-03-01",
+            "--root",
+            str(REPO),
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.docx"))
-    assert files == [f"{c}/{r}.docx" for c in ("kama-kzn", "ural-ekb", "vector-msk")
-                     for r in ("incoming-requests", "sales-manager")]
+    assert files == [
+        f"{c}/{r}.docx" for c in ("kama-kzn", "ural-ekb", "vector-msk") for r in ("incoming-requests", "sales-manager")
+    ]
     # a public company's file holds no internal item (vector-msk's internal clause is not in kama-kzn's)
     kama = read_docx(tmp_path / "kama-kzn" / "sales-manager.docx")
     text = " ".join(b.text for b in kama.blocks if isinstance(b, Paragraph))

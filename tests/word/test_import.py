@@ -61,8 +61,13 @@ def test_import_passes_a_real_check_and_is_stable(generic_docx, tmp_path):
     project = load_project(root)
     imported = import_docx(generic_docx, reg_id="warehouse-rules", vocabulary=project.loaded.content)
     files = imported.files
-    assert list(files) == ["obshhie-polozheniya.yml", "terminy-opredeleniya.yml", "obyazannosti-menedzhera-otdela-prodazh.yml",
-                           "xranenie.md", "regulation.yml"]
+    assert list(files) == [
+        "obshhie-polozheniya.yml",
+        "terminy-opredeleniya.yml",
+        "obyazannosti-menedzhera-otdela-prodazh.yml",
+        "xranenie.md",
+        "regulation.yml",
+    ]
     reg = files["regulation.yml"]
     assert "title: Регламент работы кладовщика склада" in reg and "approver: director" in reg
     assert "И. П. Петров, 2025-01-20" in reg
@@ -80,8 +85,13 @@ def test_import_passes_a_real_check_and_is_stable(generic_docx, tmp_path):
     assert "| Зона | Температура |" in files["xranenie.md"]
     write_import(imported, root)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "NO_MKDOCS_2_WARNING": "1"}
-    done = subprocess.run([sys.executable, "-c", "import reglament.cli as c; c.main()", "check", "--root", str(root),
-                           "--format", "json"], capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", "import reglament.cli as c; c.main()", "check", "--root", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert '"severity": "error"' not in done.stdout
     # importing the same file again gives the same ids
@@ -99,8 +109,17 @@ def test_an_id_used_by_something_else_is_refused(generic_docx):
 def test_cli_import_refuses_to_overwrite(generic_docx, tmp_path):
     root = project_copy(tmp_path)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "NO_MKDOCS_2_WARNING": "1"}
-    cmd = [sys.executable, "-c", "import reglament.cli as c; c.main()", "import", str(generic_docx), "--id",
-           "sales-manager", "--root", str(root)]
+    cmd = [
+        sys.executable,
+        "-c",
+        "import reglament.cli as c; c.main()",
+        "import",
+        str(generic_docx),
+        "--id",
+        "sales-manager",
+        "--root",
+        str(root),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     assert done.returncode == 2 and "exists" in done.stderr and "Traceback" not in done.stderr
 
@@ -118,7 +137,9 @@ def test_images_are_written_beside_the_part_under_names_we_make(tmp_path):
 
     import docx
 
-    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    png = base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+    )
     (tmp_path / "scheme.png").write_bytes(png)
     doc = docx.Document()
     doc.add_paragraph("Регламент работы склада", style="Title")
@@ -127,7 +148,7 @@ def test_images_are_written_beside_the_part_under_names_we_make(tmp_path):
     p.add_run().add_picture(str(tmp_path / "scheme.png"))
     doc.save(tmp_path / "img.docx")
     imported = import_docx(tmp_path / "img.docx", reg_id="img-rules", vocabulary=load_project(REPO).loaded.content)
-    (name, data), = imported.images.items()
+    ((name, data),) = imported.images.items()
     assert name.startswith("images/01-") and name.endswith(".png") and data == png
     assert f"Схема склада: ![]({name})" in imported.files["obshhie-polozheniya.yml"]
     root = tmp_path / "root"

@@ -20,11 +20,13 @@ W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 
 
 def _lvl(ilvl: int, text: str, fmt: str = "decimal", *, pstyle: str | None = None, restart: int | None = None) -> str:
-    return (f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
-            + (f'<w:lvlRestart w:val="{restart}"/>' if restart is not None else "")
-            + (f'<w:pStyle w:val="{pstyle}"/>' if pstyle else "")
-            + f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{360 * (ilvl + 1)}" w:hanging="360"/></w:pPr></w:lvl>')
+    return (
+        f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        + (f'<w:lvlRestart w:val="{restart}"/>' if restart is not None else "")
+        + (f'<w:pStyle w:val="{pstyle}"/>' if pstyle else "")
+        + f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{360 * (ilvl + 1)}" w:hanging="360"/></w:pPr></w:lvl>'
+    )
 
 
 NUMBERING = f"""<w:numbering {W}>
@@ -50,8 +52,11 @@ NUMBERING = f"""<w:numbering {W}>
 def _numbered(doc, text: str, num_id: int | None = None, ilvl: int | None = None, style: str | None = None):
     p = doc.add_paragraph(text, style=style)
     if num_id is not None:
-        numpr = parse_xml(f'<w:numPr {W}>' + (f'<w:ilvl w:val="{ilvl}"/>' if ilvl is not None else "")
-                          + f'<w:numId w:val="{num_id}"/></w:numPr>')
+        numpr = parse_xml(
+            f"<w:numPr {W}>"
+            + (f'<w:ilvl w:val="{ilvl}"/>' if ilvl is not None else "")
+            + f'<w:numId w:val="{num_id}"/></w:numPr>'
+        )
         p._p.get_or_add_pPr().append(numpr)
     return p
 
@@ -70,8 +75,12 @@ def handwritten(path, *, word_only: bool = False):
     for child in parse_xml(NUMBERING):
         numbering.append(child)
     styles = doc.styles.element
-    styles.append(parse_xml(f'<w:style {W} w:type="numbering" w:styleId="RegList"><w:name w:val="Reg List"/>'
-                            f'<w:pPr><w:numPr><w:numId w:val="20"/></w:numPr></w:pPr></w:style>'))
+    styles.append(
+        parse_xml(
+            f'<w:style {W} w:type="numbering" w:styleId="RegList"><w:name w:val="Reg List"/>'
+            f'<w:pPr><w:numPr><w:numId w:val="20"/></w:numPr></w:pPr></w:style>'
+        )
+    )
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     for level, sid in enumerate(("Heading1", "Heading2")):  # bind the heading styles to the list (levels by style)
         st = styles.find(f'.//{ns}style[@{ns}styleId="{sid}"]')
@@ -137,8 +146,10 @@ def test_handwritten_numbering_resolves_as_word_and_libreoffice_show_it(tmp_path
     assert typed.label is None and typed.text.startswith("5.1.2 ")
     # LibreOffice renders the same numbers, in the same order
     pdf = soffice([path], "pdf", tmp_path / "pdf", tmp_path / "profile")[0]
-    shown = [line.split(" ")[0] for line in pdf_text(pdf).splitlines() if re.match(r"^(\d+(\.\d+)*\.|\d+\)|[а-я]\))\s", line)]
-    assert shown[:len(expected)] == expected
+    shown = [
+        line.split(" ")[0] for line in pdf_text(pdf).splitlines() if re.match(r"^(\d+(\.\d+)*\.|\d+\)|[а-я]\))\s", line)
+    ]
+    assert shown[: len(expected)] == expected
 
 
 def test_word_rules_libreoffice_renders_otherwise(tmp_path):
@@ -151,27 +162,47 @@ def test_word_rules_libreoffice_renders_otherwise(tmp_path):
 def test_libreoffice_nested_lists_from_html(tmp_path):
     """A list made by LibreOffice itself (HTML with nested <ol> → .docx): our numbers = LibreOffice's."""
     html = tmp_path / "nested.html"
-    html.write_text("""<html><body><h1>Регламент</h1>
+    html.write_text(
+        """<html><body><h1>Регламент</h1>
 <ol><li>Общие положения<ol><li>Цель</li><li>Область<ol><li>Менеджеры</li><li>Руководитель</li></ol></li></ol></li>
 <li>Обязанности<ol><li>Звонить</li></ol></li></ol>
 <p>Текст между списками.</p>
-<ol type="a"><li>первое</li><li>второе</li></ol></body></html>""", encoding="utf-8")
+<ol type="a"><li>первое</li><li>второе</li></ol></body></html>""",
+        encoding="utf-8",
+    )
     path = soffice([html], "docx:MS Word 2007 XML", tmp_path / "docx", tmp_path / "profile")[0]
     paras = [b for b in read_docx(path).blocks if isinstance(b, Paragraph)]
     got = [(p.text.strip(), p.label) for p in paras if p.label is not None]
     texts = [t for t, _ in got]
-    assert texts == ["Общие положения", "Цель", "Область", "Менеджеры", "Руководитель", "Обязанности", "Звонить",
-                     "первое", "второе"]
+    assert texts == [
+        "Общие положения",
+        "Цель",
+        "Область",
+        "Менеджеры",
+        "Руководитель",
+        "Обязанности",
+        "Звонить",
+        "первое",
+        "второе",
+    ]
     pdf = soffice([path], "pdf", tmp_path / "pdf", tmp_path / "profile")[0]
     lines = [line for line in pdf_text(pdf).splitlines() if line.strip()]
     for text, label in got:
         assert any(line.strip() == f"{label} {text}" for line in lines), (label, text, lines)
 
 
-@pytest.mark.parametrize(("n", "fmt", "shown"), [
-    (4, "upperRoman", "IV"), (1994, "lowerRoman", "mcmxciv"), (27, "lowerLetter", "aa"),
-    (29, "russianLower", "аа"), (6, "russianUpper", "Е"), (7, "decimalZero", "07"), (12, "decimal", "12"),
-])
+@pytest.mark.parametrize(
+    ("n", "fmt", "shown"),
+    [
+        (4, "upperRoman", "IV"),
+        (1994, "lowerRoman", "mcmxciv"),
+        (27, "lowerLetter", "aa"),
+        (29, "russianLower", "аа"),
+        (6, "russianUpper", "Е"),
+        (7, "decimalZero", "07"),
+        (12, "decimal", "12"),
+    ],
+)
 def test_number_formats(n, fmt, shown):
     assert format_number(n, fmt) == shown
     assert letters(3, "абв") == "в"

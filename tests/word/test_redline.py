@@ -34,8 +34,12 @@ def test_redline_marks_changed_added_and_removed_clauses(project, tmp_path):
     assert "gp-citation" in red.added and "gp-goal" in red.old_texts
     assert [r[1:] for r in red.removed] == [("1.8", "Устаревшее правило о факсах.")]
     reg = next(r for r in new.content.regulations if r.id == "sales-manager")
-    job = PrintJob(content=new.content, regulation=reg, company=Company("ООО «Ромашка»"),
-                   edition=Edition(effective=dt.date(2025, 6, 1), id="2025.2"))
+    job = PrintJob(
+        content=new.content,
+        regulation=reg,
+        company=Company("ООО «Ромашка»"),
+        edition=Edition(effective=dt.date(2025, 6, 1), id="2025.2"),
+    )
     path = write_docx(job, tmp_path / "out", redline=red)
     xml = zipfile.ZipFile(path).read("word/document.xml").decode("utf-8")
     assert xml.count("<w:ins ") >= 2 and xml.count("<w:del ") >= 2

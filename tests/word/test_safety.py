@@ -10,8 +10,10 @@ from reglament.word.errors import UnsafeDocxError, WordError
 from reglament.word.package import safe_name
 from reglament.word.reader import read_docx
 
-CT = ('<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-      '<Default Extension="xml" ContentType="application/xml"/></Types>')
+CT = (
+    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="xml" ContentType="application/xml"/></Types>'
+)
 
 
 def make(path, document: bytes, extra: dict[str, bytes] | None = None):
@@ -30,9 +32,11 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
 
 
 def test_entities_are_refused(tmp_path):
-    doc = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-           b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
-           b'<w:t>&x;</w:t></w:r></w:p></w:body></w:document>')
+    doc = (
+        b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body><w:p><w:r>'
+        b"<w:t>&x;</w:t></w:r></w:p></w:body></w:document>"
+    )
     with pytest.raises(UnsafeDocxError, match="DTD"):
         read_docx(make(tmp_path / "xxe.docx", doc))
 

@@ -16,6 +16,7 @@ from reglament.perf import fewer_gc_passes
 if TYPE_CHECKING:
     from reglament.variant.resolve import Variant
 
+
 @dataclass
 class Context:
     """What rules share: the content, and analyses computed once per run."""

@@ -28,7 +28,22 @@ from reglament.diff.sources import diff_revisions, edition_revision, load_side
 from reglament.errors import DiffError
 
 __all__ = [
-    "DIFF_FORMATS", "Changes", "DiffError", "FieldChange", "ItemChange", "ParagraphChange", "ParameterChange",
-    "PartChange", "RegulationChange", "changes_page", "compare_editions", "diff_revisions", "edition_revision",
-    "format_html", "format_json", "format_markdown", "format_text", "load_side",
+    "DIFF_FORMATS",
+    "Changes",
+    "DiffError",
+    "FieldChange",
+    "ItemChange",
+    "ParagraphChange",
+    "ParameterChange",
+    "PartChange",
+    "RegulationChange",
+    "changes_page",
+    "compare_editions",
+    "diff_revisions",
+    "edition_revision",
+    "format_html",
+    "format_json",
+    "format_markdown",
+    "format_text",
+    "load_side",
 ]

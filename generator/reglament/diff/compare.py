@@ -9,9 +9,9 @@ for equality first, and only changed texts get a word redline.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import Iterable
 
 from reglament.diff.model import (
     Changes,
@@ -39,8 +39,23 @@ from reglament.model.content import KINDS, Content, children, part_items
 from reglament.render.pages import duty_roles
 
 #: list fields that hold child items (compared as items of their own), and the regulation's part file list
-CHILD_FIELDS = frozenset({"clauses", "duties", "groups", "responsibility", "kpis", "tiers", "reductions",
-                          "routine", "recurring", "categories", "rules", "measures", "parts"})
+CHILD_FIELDS = frozenset(
+    {
+        "clauses",
+        "duties",
+        "groups",
+        "responsibility",
+        "kpis",
+        "tiers",
+        "reductions",
+        "routine",
+        "recurring",
+        "categories",
+        "rules",
+        "measures",
+        "parts",
+    }
+)
 PERCENT_FIELDS = frozenset({"bonus_percent", "from_percent", "to_percent", "weight", "percent"})
 CLOCK_FIELDS = frozenset({"start", "end"})
 
@@ -95,7 +110,7 @@ def reordered_ids(old: dict[tuple, list[str]], new: dict[tuple, list[str]]) -> s
             continue
         kept: set[str] = set()
         for block in SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks():
-            kept.update(a[block.a:block.a + block.size])
+            kept.update(a[block.a : block.a + block.size])
         out.update(common - kept)
     return out
 
@@ -129,7 +144,9 @@ def _compared_fields(cls: type) -> tuple[str, ...]:
     return names
 
 
-def compare_fields(old: m.Node | None, new: m.Node | None, *, prefix: str = "") -> tuple[list[FieldChange], list[ParameterChange]]:
+def compare_fields(
+    old: m.Node | None, new: m.Node | None, *, prefix: str = ""
+) -> tuple[list[FieldChange], list[ParameterChange]]:
     """Field changes and parameter changes between two nodes of the same item (child items left out)."""
     fields: list[FieldChange] = []
     params: list[ParameterChange] = []
@@ -145,17 +162,25 @@ def compare_fields(old: m.Node | None, new: m.Node | None, *, prefix: str = "") 
             continue
         key = prefix + name
         if isinstance(a, m.Node) or isinstance(b, m.Node):
-            sub_f, sub_p = compare_fields(a if isinstance(a, m.Node) else None,
-                                          b if isinstance(b, m.Node) else None, prefix=key + ".")
+            sub_f, sub_p = compare_fields(
+                a if isinstance(a, m.Node) else None, b if isinstance(b, m.Node) else None, prefix=key + "."
+            )
             fields += sub_f
             params += sub_p
         elif _number(a) or _number(b) or (name in CLOCK_FIELDS and isinstance(a or b, str)):
             params.append(ParameterChange(key, a, b, _unit(new if new is not None else old, name)))
         elif isinstance(a, list) or isinstance(b, list):
             a_list, b_list = list(a or []), list(b or [])
-            fields.append(FieldChange(key, "list", a_list, b_list,
-                                      added=[x for x in b_list if x not in a_list],
-                                      removed=[x for x in a_list if x not in b_list]))
+            fields.append(
+                FieldChange(
+                    key,
+                    "list",
+                    a_list,
+                    b_list,
+                    added=[x for x in b_list if x not in a_list],
+                    removed=[x for x in a_list if x not in b_list],
+                )
+            )
         elif isinstance(a, str) or isinstance(b, str):
             segments, numbers = word_diff(a or "", b or "")
             if not changed(segments):
@@ -232,11 +257,29 @@ class Comparer:
         if a is None and b is None:
             return None
         if a is None:
-            return ItemChange(ident, b.kind, "added", label(b.node), None, b.number,
-                              new_part=b.part.id, new_regulation=b.regulation.id, text=main_text(b.node))
+            return ItemChange(
+                ident,
+                b.kind,
+                "added",
+                label(b.node),
+                None,
+                b.number,
+                new_part=b.part.id,
+                new_regulation=b.regulation.id,
+                text=main_text(b.node),
+            )
         if b is None:
-            return ItemChange(ident, a.kind, "removed", label(a.node), a.number, None,
-                              old_part=a.part.id, old_regulation=a.regulation.id, text=main_text(a.node))
+            return ItemChange(
+                ident,
+                a.kind,
+                "removed",
+                label(a.node),
+                a.number,
+                None,
+                old_part=a.part.id,
+                old_regulation=a.regulation.id,
+                text=main_text(a.node),
+            )
         fields, params = compare_fields(a.node, b.node)
         if type(a.node) is not type(b.node):
             fields.insert(0, FieldChange("kind", "value", a.kind, b.kind))
@@ -247,9 +290,22 @@ class Comparer:
             move = "reordered" if ident in self.reordered else "renumbered"
         if not fields and not params and move is None:
             return None
-        return ItemChange(ident, b.kind, "changed" if fields or params else "moved", label(b.node), a.number,
-                          b.number, move, a.part.id, b.part.id, a.regulation.id, b.regulation.id,
-                          tuple(fields), tuple(params), main_text(b.node))
+        return ItemChange(
+            ident,
+            b.kind,
+            "changed" if fields or params else "moved",
+            label(b.node),
+            a.number,
+            b.number,
+            move,
+            a.part.id,
+            b.part.id,
+            a.regulation.id,
+            b.regulation.id,
+            tuple(fields),
+            tuple(params),
+            main_text(b.node),
+        )
 
     def glossary_change(self, old: m.Node | None, new: m.Node | None, kind: str) -> ItemChange | None:
         if old is None:
@@ -259,13 +315,15 @@ class Comparer:
         fields, params = compare_fields(old, new)
         if not fields and not params:
             return None
-        return ItemChange(new.id, kind, "changed", label(new), fields=tuple(fields), parameters=tuple(params),
-                          text=main_text(new))
+        return ItemChange(
+            new.id, kind, "changed", label(new), fields=tuple(fields), parameters=tuple(params), text=main_text(new)
+        )
 
     # ------------------------------------------------------------ regulations
 
-    def regulation_change(self, old: m.Regulation | None, new: m.Regulation | None,
-                          items_by_part: dict[tuple[str, str], list[ItemChange]]) -> RegulationChange | None:
+    def regulation_change(
+        self, old: m.Regulation | None, new: m.Regulation | None, items_by_part: dict[tuple[str, str], list[ItemChange]]
+    ) -> RegulationChange | None:
         reg = new if new is not None else old
         old_parts = {p.id: (str(s), p) for s, p in enumerate(old.loaded_parts, 1)} if old is not None else {}
         new_parts = {p.id: (str(s), p) for s, p in enumerate(new.loaded_parts, 1)} if new is not None else {}
@@ -288,8 +346,15 @@ class Comparer:
         change = "added" if old is None else "removed" if new is None else "changed"
         return RegulationChange(reg.id, change, reg.title, tuple(fields), tuple(p for _, p in parts))
 
-    def part_change(self, pid: str, old: m.Node | None, new: m.Node | None, old_number: str | None,
-                    new_number: str | None, items: list[ItemChange]) -> PartChange | None:
+    def part_change(
+        self,
+        pid: str,
+        old: m.Node | None,
+        new: m.Node | None,
+        old_number: str | None,
+        new_number: str | None,
+        items: list[ItemChange],
+    ) -> PartChange | None:
         part = new if new is not None else old
         if old is not None and new is not None:
             fields, params = compare_fields(old, new)
@@ -298,8 +363,10 @@ class Comparer:
         paragraphs = diff_paragraphs(_body(old), _body(new))
         for para in paragraphs:
             if para.change == "changed":
-                params += [ParameterChange("body", x, y, None, "text", ctx)
-                           for x, y, ctx in number_changes(old_text(para.redline), new_text(para.redline))]
+                params += [
+                    ParameterChange("body", x, y, None, "text", ctx)
+                    for x, y, ctx in number_changes(old_text(para.redline), new_text(para.redline))
+                ]
         items = sorted(items, key=self._item_order)
         if old is None:
             change = "added"
@@ -311,8 +378,18 @@ class Comparer:
             change = "moved"
         else:
             return None
-        return PartChange(pid, _part_kind(part), change, part.title, old_number, new_number, tuple(fields),
-                          tuple(params), tuple(items), paragraphs)
+        return PartChange(
+            pid,
+            _part_kind(part),
+            change,
+            part.title,
+            old_number,
+            new_number,
+            tuple(fields),
+            tuple(params),
+            tuple(items),
+            paragraphs,
+        )
 
     def _item_order(self, change: ItemChange) -> tuple:
         """New document order; a removed item right after the item that preceded it in the old edition."""
@@ -352,8 +429,12 @@ class Comparer:
         nodes = [p.node for p in (a, b) if p is not None]
         regs = list(dict.fromkeys(r for r in (change.new_regulation, change.old_regulation) if r))
         part_kinds = {_part_kind(p.part) for p in (a, b) if p is not None}
-        reason = lambda kind: ImpactReason(kind, regs[0] if regs else None, change.id,  # noqa: E731
-                                           change.new_number or change.old_number, change.change)
+
+        def reason(kind: str) -> ImpactReason:
+            return ImpactReason(
+                kind, regs[0] if regs else None, change.id, change.new_number or change.old_number, change.change
+            )
+
         audience = [r for reg in regs for r in self._audience(reg)]
         if change.kind == "duty":
             roles = self._duty_roles([change.id])
@@ -375,8 +456,9 @@ class Comparer:
         if not (part.fields or part.parameters or part.paragraphs) and part.change in ("changed", "moved"):
             return
         kind = {"motivation": "pay", "schedule": "schedule"}.get(part.kind, "other")
-        self._reason(self._audience(reg_id),
-                     ImpactReason(kind, reg_id, part.id, part.new_number or part.old_number, part.change))
+        self._reason(
+            self._audience(reg_id), ImpactReason(kind, reg_id, part.id, part.new_number or part.old_number, part.change)
+        )
 
     def regulation_impact(self, reg: RegulationChange) -> None:
         for f in reg.fields:
@@ -436,11 +518,24 @@ class Comparer:
             a, b = old_pages.get(pid), new_pages.get(pid)
             page = self.part_change(pid, a, b, None, None, [])
             if page is not None:
-                pages.append(PartChange(page.id, "page", page.change, page.title, None, None, page.fields,
-                                        page.parameters, (), page.paragraphs))
+                pages.append(
+                    PartChange(
+                        page.id,
+                        "page",
+                        page.change,
+                        page.title,
+                        None,
+                        None,
+                        page.fields,
+                        page.parameters,
+                        (),
+                        page.paragraphs,
+                    )
+                )
 
-        return Changes(old_side, new_side, company, term_changes, role_changes, tuple(regulations), tuple(pages),
-                       self.impact())
+        return Changes(
+            old_side, new_side, company, term_changes, role_changes, tuple(regulations), tuple(pages), self.impact()
+        )
 
 
 def _pairs(old: list, new: list) -> list[tuple]:
@@ -455,10 +550,14 @@ def _number_key(number: str | None) -> tuple[int, ...]:
     return tuple(int(x) for x in number.split(".")) if number else ()
 
 
-
-
-def compare_editions(old: Content, new: Content, *, old_side: Side | None = None, new_side: Side | None = None,
-            company: str | None = None) -> Changes:
+def compare_editions(
+    old: Content,
+    new: Content,
+    *,
+    old_side: Side | None = None,
+    new_side: Side | None = None,
+    company: str | None = None,
+) -> Changes:
     """What changed from ``old`` to ``new``: a :class:`Changes` value (pure: same inputs, same value)."""
     return Comparer(old, new).run(old_side or Side("old"), new_side or Side("new"), company)
 

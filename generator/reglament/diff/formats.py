@@ -18,9 +18,8 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
-from reglament.ru import field_label as field_name, number
 from reglament.diff.model import (
     Changes,
     ItemChange,
@@ -33,24 +32,48 @@ from reglament.diff.model import (
 )
 from reglament.diff.redline import plain
 from reglament.model.references import REF_RE
+from reglament.ru import field_label as field_name
+from reglament.ru import number
 
 KIND_NAMES = {
-    "clause": "пункт", "duty": "обязанность", "group": "группа обязанностей", "responsibility": "ответственность",
-    "kpi": "KPI", "tier": "ступень премии", "reduction": "снижение премии", "block": "блок распорядка дня",
-    "recurring": "регулярное мероприятие", "category": "категория данных", "rule": "правило обработки данных",
-    "measure": "мера защиты", "term": "термин", "role": "роль", "page": "страница",
+    "clause": "пункт",
+    "duty": "обязанность",
+    "group": "группа обязанностей",
+    "responsibility": "ответственность",
+    "kpi": "KPI",
+    "tier": "ступень премии",
+    "reduction": "снижение премии",
+    "block": "блок распорядка дня",
+    "recurring": "регулярное мероприятие",
+    "category": "категория данных",
+    "rule": "правило обработки данных",
+    "measure": "мера защиты",
+    "term": "термин",
+    "role": "роль",
+    "page": "страница",
 }
 PART_KIND_NAMES = {
-    "clauses": "положения", "terms": "термины", "duties": "обязанности", "motivation": "мотивация",
-    "schedule": "рабочее время", "confidentiality": "конфиденциальность", "prose": "текст",
+    "clauses": "положения",
+    "terms": "термины",
+    "duties": "обязанности",
+    "motivation": "мотивация",
+    "schedule": "рабочее время",
+    "confidentiality": "конфиденциальность",
+    "prose": "текст",
 }
 CHANGE_NAMES = {"added": "добавлен", "removed": "удалён", "changed": "изменён", "moved": "перемещён"}
 #: for «страница» (feminine)
 PAGE_CHANGE_NAMES = {"added": "добавлена", "removed": "удалена", "changed": "изменена", "moved": "перемещена"}
 MOVE_NAMES = {"renumbered": "перенумерован", "reordered": "переставлен", "relocated": "перенесён"}
-REASON_NAMES = {"duty": "обязанности", "responsibility": "ответственность", "pay": "оплата",
-                "schedule": "рабочее время", "role": "описание роли", "audience": "круг адресатов",
-                "other": "прочие положения"}
+REASON_NAMES = {
+    "duty": "обязанности",
+    "responsibility": "ответственность",
+    "pay": "оплата",
+    "schedule": "рабочее время",
+    "role": "описание роли",
+    "audience": "круг адресатов",
+    "other": "прочие положения",
+}
 #: a long diff (more item and paragraph changes than this) is collapsed per regulation in Markdown
 COLLAPSE_AFTER = 25
 #: renumbered-only items listed one by one in human formats, per part; the rest are counted
@@ -75,7 +98,11 @@ def parameter_text(p: ParameterChange) -> tuple[str, str, str]:
     what = field_name(p.field) if p.source == "field" else f"число в поле «{field_name(p.field)}»"
     if p.source == "text" and p.context:
         what = f"{field_name(p.field)}: «{plain(p.context)}»"
-    return what, number(p.old) + (unit if p.old is not None else ""), number(p.new) + (unit if p.new is not None else "")
+    return (
+        what,
+        number(p.old) + (unit if p.old is not None else ""),
+        number(p.new) + (unit if p.new is not None else ""),
+    )
 
 
 def value_text(value: object) -> str:
@@ -116,8 +143,16 @@ def part_heading(part: PartChange) -> str:
 
 def counts_line(changes: Changes) -> str:
     s = changes.summary
-    bits = [f"{name} {n}" for name, n in (("добавлено", s.added), ("удалено", s.removed), ("изменено", s.changed),
-                                          ("перемещено", s.moved)) if n]
+    bits = [
+        f"{name} {n}"
+        for name, n in (
+            ("добавлено", s.added),
+            ("удалено", s.removed),
+            ("изменено", s.changed),
+            ("перемещено", s.moved),
+        )
+        if n
+    ]
     if s.parameters:
         bits.append(f"изменённых параметров {s.parameters}")
     if s.paragraphs:
@@ -130,8 +165,10 @@ def reason_places(reasons: Iterable, *, limit: int = 8) -> str:
     nums = {r.number for r in reasons if r.number}
     key = lambda n: tuple(int(x) for x in n.split("."))  # noqa: E731
     bits = []
-    for prefix, group in (("п.", sorted((n for n in nums if "." in n), key=key)),
-                          ("разд.", sorted((n for n in nums if "." not in n), key=key))):
+    for prefix, group in (
+        ("п.", sorted((n for n in nums if "." in n), key=key)),
+        ("разд.", sorted((n for n in nums if "." not in n), key=key)),
+    ):
         if group:
             more = f" и ещё {len(group) - limit}" if len(group) > limit else ""
             bits.append(f"{prefix} {', '.join(group[:limit])}{more}")
@@ -139,7 +176,9 @@ def reason_places(reasons: Iterable, *, limit: int = 8) -> str:
 
 
 def regulation_count(reg: RegulationChange) -> int:
-    return sum(len(p.items) + len(p.paragraphs) + len(p.fields) + len(p.parameters) for p in reg.parts) + len(reg.fields)
+    return sum(len(p.items) + len(p.paragraphs) + len(p.fields) + len(p.parameters) for p in reg.parts) + len(
+        reg.fields
+    )
 
 
 def display_segments(segments: Iterable[Segment]) -> list[Segment]:
@@ -232,11 +271,17 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
                 out.append(paint(text, "32;4") if color else f"{{+{text}+}}")
         return "".join(out)
 
-    marks = {"added": paint("+", "32"), "removed": paint("-", "31"), "changed": paint("~", "33"),
-             "moved": paint("→", "36")}
-    lines = [paint(f"Изменения: {side_label(changes.old)} → {side_label(changes.new)}", "1")
-             + (f" (компания {changes.company})" if changes.company else ""),
-             f"Итого: {counts_line(changes)}"]
+    marks = {
+        "added": paint("+", "32"),
+        "removed": paint("-", "31"),
+        "changed": paint("~", "33"),
+        "moved": paint("→", "36"),
+    }
+    lines = [
+        paint(f"Изменения: {side_label(changes.old)} → {side_label(changes.new)}", "1")
+        + (f" (компания {changes.company})" if changes.company else ""),
+        f"Итого: {counts_line(changes)}",
+    ]
 
     def fields(target: ItemChange | PartChange | RegulationChange, indent: str) -> None:
         for f in target.fields:
@@ -394,7 +439,9 @@ class _Markdown:
         for item in rest:
             body += self.item(item)
         if only:
-            body.append(f"- **{self.esc(_renumbered_line(only, limit=RENUMBERED_SHOWN if self.short else len(only)))}**")
+            body.append(
+                f"- **{self.esc(_renumbered_line(only, limit=RENUMBERED_SHOWN if self.short else len(only)))}**"
+            )
         body += self.paragraphs(part.paragraphs)
         return lines + body + [""]
 
@@ -424,15 +471,19 @@ class _Markdown:
         lines = []
         for name, side in (("Старая", changes.old), ("Новая", changes.new)):
             if side.errors:
-                lines += [f"> **{name} сторона ({self.esc(side_label(side))}) загружена с ошибками "
-                          f"({len(side.errors)})**; сравнено то, что загрузилось:", ">"]
+                lines += [
+                    f"> **{name} сторона ({self.esc(side_label(side))}) загружена с ошибками "
+                    f"({len(side.errors)})**; сравнено то, что загрузилось:",
+                    ">",
+                ]
                 lines += [f"> - `{d.file}:{d.line}:{d.column}` {self.esc(d.message)}" for d in side.errors[:20]]
                 lines.append("")
         return lines
 
 
-def format_markdown(changes: Changes, *, max_chars: int | None = None,
-                    link: Callable[[ItemChange], str | None] | None = None) -> str:
+def format_markdown(
+    changes: Changes, *, max_chars: int | None = None, link: Callable[[ItemChange], str | None] | None = None
+) -> str:
     """GitHub-flavoured Markdown for a pull-request comment; each regulation in its own ``<details>``.
 
     A long diff (more than :data:`COLLAPSE_AFTER` changes) starts collapsed.
@@ -445,8 +496,7 @@ def format_markdown(changes: Changes, *, max_chars: int | None = None,
     state = "" if size > COLLAPSE_AFTER else " open"
     company = f" (компания `{changes.company}`)" if changes.company else ""
     old, new = (side_label(side).replace("`", "'") for side in (changes.old, changes.new))
-    head = [f"### Что изменилось: `{old}` → `{new}`{company}", "",
-            f"**Итого:** {md.esc(counts_line(changes))}.", ""]
+    head = [f"### Что изменилось: `{old}` → `{new}`{company}", "", f"**Итого:** {md.esc(counts_line(changes))}.", ""]
     if changes.impact:
         head += ["**Кого касается** — должны ознакомиться с новой редакцией:", "", *md.impact(changes)]
     blocks: list[list[str]] = []
@@ -457,22 +507,37 @@ def format_markdown(changes: Changes, *, max_chars: int | None = None,
                 body += md.item(item)
             blocks.append(body + ["", "</details>", ""])
     for reg in changes.regulations:
-        summary = (f"<strong>{html.escape(reg.title)}</strong> (<code>{html.escape(reg.id)}</code>): "
-                   f"{CHANGE_NAMES[reg.change]}, изменений {regulation_count(reg)}")
-        blocks.append([f"<details{state}>", f"<summary>{summary}</summary>", "",
-                       *md.regulation(reg, "####"), "</details>", ""])
+        summary = (
+            f"<strong>{html.escape(reg.title)}</strong> (<code>{html.escape(reg.id)}</code>): "
+            f"{CHANGE_NAMES[reg.change]}, изменений {regulation_count(reg)}"
+        )
+        blocks.append(
+            [f"<details{state}>", f"<summary>{summary}</summary>", "", *md.regulation(reg, "####"), "</details>", ""]
+        )
     for page in changes.pages:
-        blocks.append([f"<details{state}>",
-                       f"<summary><strong>{html.escape(part_heading(page))}</strong>: "
-                       f"{PAGE_CHANGE_NAMES[page.change]}</summary>", "",
-                       *md.fields(page), *md.paragraphs(page.paragraphs), "", "</details>", ""])
+        blocks.append(
+            [
+                f"<details{state}>",
+                f"<summary><strong>{html.escape(part_heading(page))}</strong>: "
+                f"{PAGE_CHANGE_NAMES[page.change]}</summary>",
+                "",
+                *md.fields(page),
+                *md.paragraphs(page.paragraphs),
+                "",
+                "</details>",
+                "",
+            ]
+        )
     tail = md.errors(changes)
     if changes.is_empty:
         tail.append("Изменений в содержании нет.")
     text = "\n".join(head + [line for block in blocks for line in block] + tail)
     if max_chars is not None and len(text) > max_chars:
-        note = [f"_Сравнение не поместилось в {max_chars} символов; показаны не все регламенты. "
-                "Полный отчёт: `reglament diff --format html`._", ""]
+        note = [
+            f"_Сравнение не поместилось в {max_chars} символов; показаны не все регламенты. "
+            "Полный отчёт: `reglament diff --format html`._",
+            "",
+        ]
         budget = max_chars - len("\n".join(head + note + tail)) - 2
         kept: list[str] = []
         for block in blocks:
@@ -532,16 +597,20 @@ def _html_fields(target) -> list[str]:
         out.append(f'<div class="field"><span class="name">{name}:</span> {value}</div>')
     for p in getattr(target, "parameters", ()):
         what, old, new = parameter_text(p)
-        out.append(f'<div class="field"><span class="name">параметр {_h(what)}:</span> '
-                   f"<del>{_h(old)}</del> → <ins>{_h(new)}</ins></div>")
+        out.append(
+            f'<div class="field"><span class="name">параметр {_h(what)}:</span> '
+            f"<del>{_h(old)}</del> → <ins>{_h(new)}</ins></div>"
+        )
     return out
 
 
 def _html_item(item: ItemChange) -> list[str]:
     kind = KIND_NAMES.get(item.kind, item.kind)
-    out = [f'<div class="item {item.change}" id="{_h(item.id)}">',
-           f'<div class="head">{_h(change_word(item).capitalize())} {_h(item_title(item))} '
-           f'<span class="id">{_h(kind)} {_h(item.id)}</span></div>']
+    out = [
+        f'<div class="item {item.change}" id="{_h(item.id)}">',
+        f'<div class="head">{_h(change_word(item).capitalize())} {_h(item_title(item))} '
+        f'<span class="id">{_h(kind)} {_h(item.id)}</span></div>',
+    ]
     if item.change in ("added", "removed") and item.text:
         tag = "ins" if item.change == "added" else "del"
         out.append(f"<div><{tag}>{_h(plain(item.text))}</{tag}></div>")
@@ -555,18 +624,31 @@ def _html_item(item: ItemChange) -> list[str]:
 def format_html(changes: Changes, *, title: str | None = None) -> str:
     """A standalone redline page: no scripts, no external assets; every text escaped."""
     title = title or f"Что изменилось: {side_label(changes.old)} → {side_label(changes.new)}"
-    out = ["<!doctype html>", '<html lang="ru">', "<head>", '<meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>{_h(title)}</title>", f"<style>{_CSS}</style>", "</head>", "<body>",
-           f"<h1>{_h(title)}</h1>"]
+    out = [
+        "<!doctype html>",
+        '<html lang="ru">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_h(title)}</title>",
+        f"<style>{_CSS}</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_h(title)}</h1>",
+    ]
     if changes.company:
         out.append(f"<p>Компания: <strong>{_h(changes.company)}</strong></p>")
     out.append(f"<p><strong>Итого:</strong> {_h(counts_line(changes))}.</p>")
     if changes.impact:
-        out += ["<h2>Кого касается</h2>", "<p>Должны ознакомиться с новой редакцией:</p>",
-                "<table><tr><th>Роль</th><th>Что изменилось</th></tr>"]
+        out += [
+            "<h2>Кого касается</h2>",
+            "<p>Должны ознакомиться с новой редакцией:</p>",
+            "<table><tr><th>Роль</th><th>Что изменилось</th></tr>",
+        ]
         for role in changes.impact:
-            out.append(f"<tr><td>{_h(role.name)}</td><td>{_h(', '.join(REASON_NAMES[k] for k in role.kinds))}</td></tr>")
+            out.append(
+                f"<tr><td>{_h(role.name)}</td><td>{_h(', '.join(REASON_NAMES[k] for k in role.kinds))}</td></tr>"
+            )
         out.append("</table>")
     for group, name in ((changes.terms, "Глоссарий"), (changes.roles, "Роли")):
         if group:
@@ -586,20 +668,26 @@ def format_html(changes: Changes, *, title: str | None = None) -> str:
             if only:
                 out.append(f'<div class="item moved">{_h(_renumbered_line(only, limit=len(only)))}</div>')
             for para in part.paragraphs:
-                out.append(f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
-                           f"<p>{html_redline(para.redline)}</p></div>")
+                out.append(
+                    f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
+                    f"<p>{html_redline(para.redline)}</p></div>"
+                )
         out.append("</details>")
     for page in changes.pages:
         out += ["<details open>", f"<summary>{_h(part_heading(page))} — {_h(PAGE_CHANGE_NAMES[page.change])}</summary>"]
         out += _html_fields(page)
         for para in page.paragraphs:
-            out.append(f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
-                       f"<p>{html_redline(para.redline)}</p></div>")
+            out.append(
+                f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
+                f"<p>{html_redline(para.redline)}</p></div>"
+            )
         out.append("</details>")
     for name, side in (("старой", changes.old), ("новой", changes.new)):
         if side.errors:
-            out.append(f'<div class="errors"><p>Ошибки в {name} стороне ({_h(side_label(side))}); '
-                       "сравнено то, что загрузилось:</p><ul>")
+            out.append(
+                f'<div class="errors"><p>Ошибки в {name} стороне ({_h(side_label(side))}); '
+                "сравнено то, что загрузилось:</p><ul>"
+            )
             out += [f"<li><code>{_h(d.file)}:{d.line}:{d.column}</code> {_h(d.message)}</li>" for d in side.errors]
             out.append("</ul></div>")
     if changes.is_empty:
@@ -616,5 +704,9 @@ def format_json(changes: Changes) -> str:
     return json.dumps(changes.to_json(), ensure_ascii=False, indent=2)
 
 
-DIFF_FORMATS: dict[str, Callable[..., str]] = {"text": format_text, "markdown": format_markdown, "html": format_html,
-                                          "json": format_json}
+DIFF_FORMATS: dict[str, Callable[..., str]] = {
+    "text": format_text,
+    "markdown": format_markdown,
+    "html": format_html,
+    "json": format_json,
+}

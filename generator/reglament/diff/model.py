@@ -20,8 +20,9 @@ Vocabulary:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
 from reglament.diagnostics import Diagnostic
 
@@ -58,7 +59,7 @@ class Segment:
         return [self.op, self.text]
 
     @classmethod
-    def from_json(cls, data: list) -> "Segment":
+    def from_json(cls, data: list) -> Segment:
         op, text = data
         return cls(op, text)
 
@@ -88,14 +89,27 @@ class FieldChange:
             object.__setattr__(self, name, _freeze(getattr(self, name)))
 
     def to_json(self) -> dict:
-        return {"field": self.field, "kind": self.kind, "old": _thaw(self.old), "new": _thaw(self.new),
-                "redline": [s.to_json() for s in self.redline],
-                "added": _thaw(self.added), "removed": _thaw(self.removed)}
+        return {
+            "field": self.field,
+            "kind": self.kind,
+            "old": _thaw(self.old),
+            "new": _thaw(self.new),
+            "redline": [s.to_json() for s in self.redline],
+            "added": _thaw(self.added),
+            "removed": _thaw(self.removed),
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "FieldChange":
-        return cls(data["field"], data["kind"], data["old"], data["new"], _segments(data["redline"]),
-                   tuple(data["added"]), tuple(data["removed"]))
+    def from_json(cls, data: dict) -> FieldChange:
+        return cls(
+            data["field"],
+            data["kind"],
+            data["old"],
+            data["new"],
+            _segments(data["redline"]),
+            tuple(data["added"]),
+            tuple(data["removed"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -124,11 +138,18 @@ class ParameterChange:
         return None
 
     def to_json(self) -> dict:
-        return {"field": self.field, "old": self.old, "new": self.new, "delta": self.delta, "unit": self.unit,
-                "source": self.source, "context": self.context}
+        return {
+            "field": self.field,
+            "old": self.old,
+            "new": self.new,
+            "delta": self.delta,
+            "unit": self.unit,
+            "source": self.source,
+            "context": self.context,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "ParameterChange":
+    def from_json(cls, data: dict) -> ParameterChange:
         return cls(data["field"], data["old"], data["new"], data["unit"], data["source"], data["context"])
 
 
@@ -157,19 +178,41 @@ class ItemChange:
     """The item's main text (the new one; the old one for a removed item)."""
 
     def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "change": self.change, "label": self.label,
-                "old_number": self.old_number, "new_number": self.new_number, "move": self.move,
-                "old_part": self.old_part, "new_part": self.new_part,
-                "old_regulation": self.old_regulation, "new_regulation": self.new_regulation,
-                "fields": [f.to_json() for f in self.fields],
-                "parameters": [p.to_json() for p in self.parameters], "text": self.text}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "change": self.change,
+            "label": self.label,
+            "old_number": self.old_number,
+            "new_number": self.new_number,
+            "move": self.move,
+            "old_part": self.old_part,
+            "new_part": self.new_part,
+            "old_regulation": self.old_regulation,
+            "new_regulation": self.new_regulation,
+            "fields": [f.to_json() for f in self.fields],
+            "parameters": [p.to_json() for p in self.parameters],
+            "text": self.text,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "ItemChange":
-        return cls(data["id"], data["kind"], data["change"], data["label"], data["old_number"], data["new_number"],
-                   data["move"], data["old_part"], data["new_part"], data["old_regulation"], data["new_regulation"],
-                   tuple(FieldChange.from_json(f) for f in data["fields"]),
-                   tuple(ParameterChange.from_json(p) for p in data["parameters"]), data["text"])
+    def from_json(cls, data: dict) -> ItemChange:
+        return cls(
+            data["id"],
+            data["kind"],
+            data["change"],
+            data["label"],
+            data["old_number"],
+            data["new_number"],
+            data["move"],
+            data["old_part"],
+            data["new_part"],
+            data["old_regulation"],
+            data["new_regulation"],
+            tuple(FieldChange.from_json(f) for f in data["fields"]),
+            tuple(ParameterChange.from_json(p) for p in data["parameters"]),
+            data["text"],
+        )
 
     @property
     def substantive(self) -> bool:
@@ -187,11 +230,15 @@ class ParagraphChange:
     redline: tuple[Segment, ...]
 
     def to_json(self) -> dict:
-        return {"change": self.change, "old_index": self.old_index, "new_index": self.new_index,
-                "redline": [s.to_json() for s in self.redline]}
+        return {
+            "change": self.change,
+            "old_index": self.old_index,
+            "new_index": self.new_index,
+            "redline": [s.to_json() for s in self.redline],
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "ParagraphChange":
+    def from_json(cls, data: dict) -> ParagraphChange:
         return cls(data["change"], data["old_index"], data["new_index"], _segments(data["redline"]))
 
 
@@ -214,20 +261,33 @@ class PartChange:
     """Markdown parts and pages: the body, paragraph by paragraph."""
 
     def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "change": self.change, "title": self.title,
-                "old_number": self.old_number, "new_number": self.new_number,
-                "fields": [f.to_json() for f in self.fields],
-                "parameters": [p.to_json() for p in self.parameters],
-                "items": [i.to_json() for i in self.items],
-                "paragraphs": [p.to_json() for p in self.paragraphs]}
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "change": self.change,
+            "title": self.title,
+            "old_number": self.old_number,
+            "new_number": self.new_number,
+            "fields": [f.to_json() for f in self.fields],
+            "parameters": [p.to_json() for p in self.parameters],
+            "items": [i.to_json() for i in self.items],
+            "paragraphs": [p.to_json() for p in self.paragraphs],
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "PartChange":
-        return cls(data["id"], data["kind"], data["change"], data["title"], data["old_number"], data["new_number"],
-                   tuple(FieldChange.from_json(f) for f in data["fields"]),
-                   tuple(ParameterChange.from_json(p) for p in data["parameters"]),
-                   tuple(ItemChange.from_json(i) for i in data["items"]),
-                   tuple(ParagraphChange.from_json(p) for p in data["paragraphs"]))
+    def from_json(cls, data: dict) -> PartChange:
+        return cls(
+            data["id"],
+            data["kind"],
+            data["change"],
+            data["title"],
+            data["old_number"],
+            data["new_number"],
+            tuple(FieldChange.from_json(f) for f in data["fields"]),
+            tuple(ParameterChange.from_json(p) for p in data["parameters"]),
+            tuple(ItemChange.from_json(i) for i in data["items"]),
+            tuple(ParagraphChange.from_json(p) for p in data["paragraphs"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -241,14 +301,23 @@ class RegulationChange:
     parts: tuple[PartChange, ...] = ()
 
     def to_json(self) -> dict:
-        return {"id": self.id, "change": self.change, "title": self.title,
-                "fields": [f.to_json() for f in self.fields], "parts": [p.to_json() for p in self.parts]}
+        return {
+            "id": self.id,
+            "change": self.change,
+            "title": self.title,
+            "fields": [f.to_json() for f in self.fields],
+            "parts": [p.to_json() for p in self.parts],
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "RegulationChange":
-        return cls(data["id"], data["change"], data["title"],
-                   tuple(FieldChange.from_json(f) for f in data["fields"]),
-                   tuple(PartChange.from_json(p) for p in data["parts"]))
+    def from_json(cls, data: dict) -> RegulationChange:
+        return cls(
+            data["id"],
+            data["change"],
+            data["title"],
+            tuple(FieldChange.from_json(f) for f in data["fields"]),
+            tuple(PartChange.from_json(p) for p in data["parts"]),
+        )
 
     def items(self) -> Iterator[ItemChange]:
         for part in self.parts:
@@ -266,11 +335,16 @@ class ImpactReason:
     change: str
 
     def to_json(self) -> dict:
-        return {"kind": self.kind, "regulation": self.regulation, "item": self.item, "number": self.number,
-                "change": self.change}
+        return {
+            "kind": self.kind,
+            "regulation": self.regulation,
+            "item": self.item,
+            "number": self.number,
+            "change": self.change,
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "ImpactReason":
+    def from_json(cls, data: dict) -> ImpactReason:
         return cls(data["kind"], data["regulation"], data["item"], data["number"], data["change"])
 
 
@@ -286,7 +360,7 @@ class RoleImpact:
         return {"role": self.role, "name": self.name, "reasons": [r.to_json() for r in self.reasons]}
 
     @classmethod
-    def from_json(cls, data: dict) -> "RoleImpact":
+    def from_json(cls, data: dict) -> RoleImpact:
         return cls(data["role"], data["name"], tuple(ImpactReason.from_json(r) for r in data["reasons"]))
 
     @property
@@ -311,14 +385,24 @@ class Side:
     """Errors (and warnings) found loading and checking this side; it is still diffed where it loads."""
 
     def to_json(self) -> dict:
-        return {"label": self.label, "revision": self.revision, "edition": self.edition,
-                "diagnostics": [d.to_json() for d in self.diagnostics]}
+        return {
+            "label": self.label,
+            "revision": self.revision,
+            "edition": self.edition,
+            "diagnostics": [d.to_json() for d in self.diagnostics],
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Side":
-        return cls(data["label"], data["revision"], data["edition"],
-                   tuple(Diagnostic(d["file"], d["line"], d["column"], d["severity"], d["code"], d["message"],
-                                    d["hint"]) for d in data["diagnostics"]))
+    def from_json(cls, data: dict) -> Side:
+        return cls(
+            data["label"],
+            data["revision"],
+            data["edition"],
+            tuple(
+                Diagnostic(d["file"], d["line"], d["column"], d["severity"], d["code"], d["message"], d["hint"])
+                for d in data["diagnostics"]
+            ),
+        )
 
     @property
     def errors(self) -> tuple[Diagnostic, ...]:
@@ -336,8 +420,9 @@ class Summary:
     roles: int = 0
 
     def to_json(self) -> dict:
-        return {k: getattr(self, k) for k in ("added", "removed", "changed", "moved", "parameters", "paragraphs",
-                                               "roles")}
+        return {
+            k: getattr(self, k) for k in ("added", "removed", "changed", "moved", "parameters", "paragraphs", "roles")
+        }
 
 
 @dataclass(frozen=True)
@@ -380,8 +465,9 @@ class Changes:
             counts[item.change] += 1
         paragraphs = sum(len(p.paragraphs) for reg in self.regulations for p in reg.parts)
         paragraphs += sum(len(p.paragraphs) for p in self.pages)
-        return Summary(**counts, parameters=sum(1 for _ in self.parameters()), paragraphs=paragraphs,
-                       roles=len(self.impact))
+        return Summary(
+            **counts, parameters=sum(1 for _ in self.parameters()), paragraphs=paragraphs, roles=len(self.impact)
+        )
 
     @property
     def is_empty(self) -> bool:
@@ -391,20 +477,30 @@ class Changes:
 
     def to_json(self) -> dict:
         """The documented JSON structure (``summary`` is derived and ignored by :meth:`from_json`)."""
-        return {"format": self.format, "old": self.old.to_json(), "new": self.new.to_json(),
-                "company": self.company, "summary": self.summary.to_json(),
-                "impact": [r.to_json() for r in self.impact],
-                "terms": [t.to_json() for t in self.terms], "roles": [r.to_json() for r in self.roles],
-                "regulations": [r.to_json() for r in self.regulations],
-                "pages": [p.to_json() for p in self.pages]}
+        return {
+            "format": self.format,
+            "old": self.old.to_json(),
+            "new": self.new.to_json(),
+            "company": self.company,
+            "summary": self.summary.to_json(),
+            "impact": [r.to_json() for r in self.impact],
+            "terms": [t.to_json() for t in self.terms],
+            "roles": [r.to_json() for r in self.roles],
+            "regulations": [r.to_json() for r in self.regulations],
+            "pages": [p.to_json() for p in self.pages],
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "Changes":
+    def from_json(cls, data: dict) -> Changes:
         if data.get("format") != FORMAT_VERSION:
             raise ValueError(f"unsupported diff format {data.get('format')!r} (expected {FORMAT_VERSION})")
-        return cls(Side.from_json(data["old"]), Side.from_json(data["new"]), data["company"],
-                   tuple(ItemChange.from_json(t) for t in data["terms"]),
-                   tuple(ItemChange.from_json(r) for r in data["roles"]),
-                   tuple(RegulationChange.from_json(r) for r in data["regulations"]),
-                   tuple(PartChange.from_json(p) for p in data["pages"]),
-                   tuple(RoleImpact.from_json(r) for r in data["impact"]))
+        return cls(
+            Side.from_json(data["old"]),
+            Side.from_json(data["new"]),
+            data["company"],
+            tuple(ItemChange.from_json(t) for t in data["terms"]),
+            tuple(ItemChange.from_json(r) for r in data["roles"]),
+            tuple(RegulationChange.from_json(r) for r in data["regulations"]),
+            tuple(PartChange.from_json(p) for p in data["pages"]),
+            tuple(RoleImpact.from_json(r) for r in data["impact"]),
+        )

@@ -11,8 +11,8 @@ with thousands separators (``3 000 000``) is one token, and a reference
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from difflib import SequenceMatcher
-from typing import Iterator
 
 from reglament.diff.model import ParagraphChange, Segment
 from reglament.model.references import REF_RE
@@ -81,7 +81,7 @@ def word_opcodes(old: list[str], new: list[str]) -> list[tuple[str, int, int, in
     ops: list[tuple[str, int, int, int, int]] = []
     if head:
         ops.append(("equal", 0, head, 0, head))
-    a, b = old[head:len(old) - tail], new[head:len(new) - tail]
+    a, b = old[head : len(old) - tail], new[head : len(new) - tail]
     if a and b:
         for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
             ops.append((tag, i1 + head, i2 + head, j1 + head, j2 + head))

@@ -31,8 +31,15 @@ def item_link(item: ItemChange, *, page_path: str = PAGE) -> str | None:
     return posixpath.relpath(regulation_page(item.new_regulation), base) + f"#{item.id}"
 
 
-def changes_page(changes: Changes, *, page_path: str = PAGE, title: str = TITLE, old_title: str | None = None,
-                 new_title: str | None = None, source: str = "content") -> str:
+def changes_page(
+    changes: Changes,
+    *,
+    page_path: str = PAGE,
+    title: str = TITLE,
+    old_title: str | None = None,
+    new_title: str | None = None,
+    source: str = "content",
+) -> str:
     """The Markdown page (with front matter) listing what changed since the previous edition.
 
     ``old_title``/``new_title`` name the editions for readers (default: the
@@ -41,10 +48,16 @@ def changes_page(changes: Changes, *, page_path: str = PAGE, title: str = TITLE,
     md = _Markdown(short=False, site=True, link=lambda item: item_link(item, page_path=page_path))
     old = old_title or side_label(changes.old)
     new = new_title or side_label(changes.new)
-    lines = [f"# {md.esc(title)}", "",
-             f"Изменения редакции «{md.esc(new)}» по сравнению с «{md.esc(old)}»"
-             + (f" (компания {md.esc(changes.company)})" if changes.company else "") + ".", "",
-             f"**Итого:** {md.esc(counts_line(changes))}.", ""]
+    lines = [
+        f"# {md.esc(title)}",
+        "",
+        f"Изменения редакции «{md.esc(new)}» по сравнению с «{md.esc(old)}»"
+        + (f" (компания {md.esc(changes.company)})" if changes.company else "")
+        + ".",
+        "",
+        f"**Итого:** {md.esc(counts_line(changes))}.",
+        "",
+    ]
     if changes.is_empty:
         lines += ["Содержание регламентов не изменилось.", ""]
     if changes.impact:

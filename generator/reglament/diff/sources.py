@@ -52,7 +52,7 @@ def edition_revision(root: Path, name: str) -> tuple[str, str | None]:
     """
 
     if name.startswith(TAG_PREFIX):
-        return name, name[len(TAG_PREFIX):]
+        return name, name[len(TAG_PREFIX) :]
     rel = f"{CONTENT_DIR}/editions.yml"
     reader = SourceReader(root)
     if not reader.exists(rel):
@@ -75,8 +75,10 @@ def _resolve(root: Path, name: str) -> tuple[str, str | None]:
         except UnknownRevisionError:
             continue
     if edition:
-        raise DiffError(f"edition `{name}` is listed in {CONTENT_DIR}/editions.yml but not tagged: "
-                        f"no tag `{target}` (tag the approved commit: `git tag {target} <commit>`)")
+        raise DiffError(
+            f"edition `{name}` is listed in {CONTENT_DIR}/editions.yml but not tagged: "
+            f"no tag `{target}` (tag the approved commit: `git tag {target} <commit>`)"
+        )
     raise DiffError(f"unknown revision `{name}`: no such tag, branch or commit")
 
 
@@ -84,13 +86,21 @@ def revision_files(root: Path, *, revision: str, label: str) -> dict[str, bytes]
     """The files of ``content/`` at ``revision``, read from git objects."""
     files = git.read_tree(root, revision=revision, paths=(CONTENT_DIR,), max_bytes=MAX_FILE_BYTES)
     if not files:
-        raise DiffError(f"`{label}` ({revision[:12]}) has no `{CONTENT_DIR}/` folder: "
-                        "it is from before the content format existed")
+        raise DiffError(
+            f"`{label}` ({revision[:12]}) has no `{CONTENT_DIR}/` folder: it is from before the content format existed"
+        )
     return files
 
 
-def load_side(root: Path, *, name: str | None, company: str | None = None, public: bool = False,
-              run_checks: bool = True, morph: Morph | None = None) -> LoadedSide:
+def load_side(
+    root: Path,
+    *,
+    name: str | None,
+    company: str | None = None,
+    public: bool = False,
+    run_checks: bool = True,
+    morph: Morph | None = None,
+) -> LoadedSide:
     """Load one side: ``name`` is a revision or an edition id, ``None`` the working tree.
 
     The side is the variant ``reglament build`` builds from it: the base
@@ -119,15 +129,27 @@ def load_side(root: Path, *, name: str | None, company: str | None = None, publi
     errors = [d for d in loaded.diagnostics if d.severity == "error"]
     if errors and not loaded.content.regulations:
         first = errors[0]
-        raise DiffError(f"the content at `{label}` does not load ({len(errors)} error(s); first: "
-                        f"{first.file}:{first.line}:{first.column}: {first.message})")
-    content, diagnostics = _variant(root, loaded, files=files, label=label, company=company, public=public,
-                                    run_checks=run_checks, morph=morph)
+        raise DiffError(
+            f"the content at `{label}` does not load ({len(errors)} error(s); first: "
+            f"{first.file}:{first.line}:{first.column}: {first.message})"
+        )
+    content, diagnostics = _variant(
+        root, loaded, files=files, label=label, company=company, public=public, run_checks=run_checks, morph=morph
+    )
     return LoadedSide(Side(label, revision, edition, tuple(diagnostics)), content)
 
 
-def _variant(root: Path, loaded: Loaded, *, files: dict[str, bytes] | None, label: str, company: str | None,
-             public: bool, run_checks: bool, morph: Morph | None) -> tuple[Content, list[Diagnostic]]:
+def _variant(
+    root: Path,
+    loaded: Loaded,
+    *,
+    files: dict[str, bytes] | None,
+    label: str,
+    company: str | None,
+    public: bool,
+    run_checks: bool,
+    morph: Morph | None,
+) -> tuple[Content, list[Diagnostic]]:
     """The variant `reglament build` builds from this side (the base, or ``company``'s), and its diagnostics.
 
     The profiles and defaults come from the same side; the checks are those of
@@ -142,8 +164,10 @@ def _variant(root: Path, loaded: Loaded, *, files: dict[str, bytes] | None, labe
             broken = [d for d in profiles.diagnostics if d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] == company]
             if broken:
                 first = broken[0]
-                raise DiffError(f"the profile of company `{company}` at `{label}` does not load: "
-                                f"{first.file}:{first.line}:{first.column}: {first.message}")
+                raise DiffError(
+                    f"the profile of company `{company}` at `{label}` does not load: "
+                    f"{first.file}:{first.line}:{first.column}: {first.message}"
+                )
             raise DiffError(f"{UnknownCompanyError(company, profiles.ids)} (at `{label}`)")
     if not run_checks:
         variant = resolve(loaded.content, profile=profile, defaults=profiles.defaults, public=public)
@@ -153,8 +177,15 @@ def _variant(root: Path, loaded: Loaded, *, files: dict[str, bytes] | None, labe
     return checked.content, list(checked.diagnostics)
 
 
-def diff_revisions(root: Path, *, old: str, new: str | None = None, company: str | None = None,
-                   public: bool = False, run_checks: bool = True) -> Changes:
+def diff_revisions(
+    root: Path,
+    *,
+    old: str,
+    new: str | None = None,
+    company: str | None = None,
+    public: bool = False,
+    run_checks: bool = True,
+) -> Changes:
     """What changed from ``old`` to ``new`` (``None``: the working tree), as the base or ``company``'s variant.
 
     ``public`` compares public variants (internal items left out: what a

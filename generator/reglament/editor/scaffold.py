@@ -43,8 +43,10 @@ class RegulationPlan:
 
 def _check_id(ident: str, what: str) -> None:
     if not m.SLUG_RE.match(ident) or len(ident) > MAX_ID:
-        raise ScaffoldError(f"`{ident}` is not a valid {what} id: use a Latin slug of at most {MAX_ID} "
-                            "characters: lowercase letters, digits and hyphens, e.g. `sales-manager`")
+        raise ScaffoldError(
+            f"`{ident}` is not a valid {what} id: use a Latin slug of at most {MAX_ID} "
+            "characters: lowercase letters, digits and hyphens, e.g. `sales-manager`"
+        )
 
 
 def _yaml_str(value: str) -> str:
@@ -68,8 +70,15 @@ def _existing(root: Path) -> tuple[list[m.Role], set[str]]:
     return list(loaded.content.roles), set(loaded.content.index)
 
 
-def plan_regulation(root: Path, reg_id: str, *, title: str | None = None, role: str | None = None,
-                    owner: str | None = None, approver: str | None = None) -> RegulationPlan:
+def plan_regulation(
+    root: Path,
+    reg_id: str,
+    *,
+    title: str | None = None,
+    role: str | None = None,
+    owner: str | None = None,
+    approver: str | None = None,
+) -> RegulationPlan:
     """Resolve the roles of a new regulation from ``content/roles.yml``; raise on anything that would not check."""
     _check_id(reg_id, "regulation")
     folder = root / CONTENT_DIR / "regulations" / reg_id
@@ -78,8 +87,10 @@ def plan_regulation(root: Path, reg_id: str, *, title: str | None = None, role: 
     roles, ids = _existing(root)
     by_id = {r.id: r for r in roles}
     if not roles:
-        raise ScaffoldError(f"no roles in {root / CONTENT_DIR / 'roles.yml'}: add the role the regulation is for "
-                            "first (or fix that file: `reglament check` shows what is wrong)")
+        raise ScaffoldError(
+            f"no roles in {root / CONTENT_DIR / 'roles.yml'}: add the role the regulation is for "
+            "first (or fix that file: `reglament check` shows what is wrong)"
+        )
     if role is None:
         positions = [r for r in roles if r.kind == "position"]
         role = (positions or roles)[0].id
@@ -97,8 +108,15 @@ def plan_regulation(root: Path, reg_id: str, *, title: str | None = None, role: 
 
 
 def _regulation_ids(reg_id: str) -> list[str]:
-    return [reg_id, f"{reg_id}-general", f"{reg_id}-purpose", f"{reg_id}-scope", f"{reg_id}-duties",
-            f"{reg_id}-first-duty", f"{reg_id}-first-duty-breach"]
+    return [
+        reg_id,
+        f"{reg_id}-general",
+        f"{reg_id}-purpose",
+        f"{reg_id}-scope",
+        f"{reg_id}-duties",
+        f"{reg_id}-first-duty",
+        f"{reg_id}-first-duty-breach",
+    ]
 
 
 def regulation_files(root: Path, plan: RegulationPlan) -> dict[str, str]:
@@ -196,8 +214,15 @@ def write_new(root: Path, files: dict[str, str], folder: Path) -> list[Path]:
     return [root / rel for rel in files]
 
 
-def new_regulation(root: Path, reg_id: str, *, title: str | None = None, role: str | None = None,
-                   owner: str | None = None, approver: str | None = None) -> list[Path]:
+def new_regulation(
+    root: Path,
+    reg_id: str,
+    *,
+    title: str | None = None,
+    role: str | None = None,
+    owner: str | None = None,
+    approver: str | None = None,
+) -> list[Path]:
     """Create ``content/regulations/<reg_id>/`` with a regulation that passes ``reglament check``."""
     plan = plan_regulation(root, reg_id, title=title, role=role, owner=owner, approver=approver)
     folder = root / CONTENT_DIR / "regulations" / reg_id
@@ -231,15 +256,24 @@ def _yaml_value(value: object) -> str:
     return _yaml_str(str(value))
 
 
-def plan_company(root: Path, company_id: str, *, name: str | None = None, short_name: str | None = None,
-                 city: str | None = None, visibility: str = "public") -> CompanyPlan:
+def plan_company(
+    root: Path,
+    company_id: str,
+    *,
+    name: str | None = None,
+    short_name: str | None = None,
+    city: str | None = None,
+    visibility: str = "public",
+) -> CompanyPlan:
     """Resolve what a new company profile needs from the project (its used parameters and their defaults)."""
 
     _check_id(company_id, "company")
     folder = root / COMPANIES_DIR
     for suffix in (".yml", ".yaml"):
         if (folder / f"{company_id}{suffix}").exists():
-            raise ScaffoldError(f"{folder / (company_id + suffix)} already exists; pick another id or edit that profile")
+            raise ScaffoldError(
+                f"{folder / (company_id + suffix)} already exists; pick another id or edit that profile"
+            )
     try:
         loaded = load(root)
     except NoContentError as exc:
@@ -248,17 +282,28 @@ def plan_company(root: Path, company_id: str, *, name: str | None = None, short_
     used = used_params(loaded.content, [], TemplateCache())
     defaults_obj = profiles.defaults
     default_values = param_infos(defaults_obj)
-    descriptions = {k: v.description for k, v in (defaults_obj.params.items() if defaults_obj else [])
-                    if isinstance(v, Param) and v.description}
+    descriptions = {
+        k: v.description
+        for k, v in (defaults_obj.params.items() if defaults_obj else [])
+        if isinstance(v, Param) and v.description
+    }
     defaults = {k: (info.value, descriptions.get(k, "")) for k, info in sorted(default_values.items()) if k in used}
     required = {}
     for param in sorted(used - set(default_values)):
-        example = next(((info.value, p.id) for p in profiles.companies
-                        for k, info in param_infos(p).items() if k == param), None)
+        example = next(
+            ((info.value, p.id) for p in profiles.companies for k, info in param_infos(p).items() if k == param), None
+        )
         if example is not None:
             required[param] = example
-    return CompanyPlan(company_id, name or f"Общество с ограниченной ответственностью «{company_id}»",
-                       short_name or f"ООО «{company_id}»", city, visibility, defaults, required)
+    return CompanyPlan(
+        company_id,
+        name or f"Общество с ограниченной ответственностью «{company_id}»",
+        short_name or f"ООО «{company_id}»",
+        city,
+        visibility,
+        defaults,
+        required,
+    )
 
 
 def company_file(root: Path, plan: CompanyPlan) -> tuple[str, str]:
@@ -326,8 +371,15 @@ def company_file(root: Path, plan: CompanyPlan) -> tuple[str, str]:
     return rel, "\n".join(lines) + "\n"
 
 
-def new_company(root: Path, company_id: str, *, name: str | None = None, short_name: str | None = None,
-                city: str | None = None, visibility: str = "public") -> list[Path]:
+def new_company(
+    root: Path,
+    company_id: str,
+    *,
+    name: str | None = None,
+    short_name: str | None = None,
+    city: str | None = None,
+    visibility: str = "public",
+) -> list[Path]:
     """Create ``content/companies/<id>.yml``, then check that company as ``reglament check --company`` does.
 
     When the new profile would bring errors of its own (a parameter the texts
@@ -345,8 +397,11 @@ def new_company(root: Path, company_id: str, *, name: str | None = None, short_n
     try:
         project = load_project(root)
         base = {(d.file, d.line, d.column, d.code) for d in base_check(project).diagnostics}
-        own = [d for d in check_variant(project, company=company_id).diagnostics
-               if d.severity == "error" and (d.file, d.line, d.column, d.code) not in base]
+        own = [
+            d
+            for d in check_variant(project, company=company_id).diagnostics
+            if d.severity == "error" and (d.file, d.line, d.column, d.code) not in base
+        ]
     except Exception:
         path.unlink(missing_ok=True)
         raise

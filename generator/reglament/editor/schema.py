@@ -54,7 +54,7 @@ class SchemaKind:
 
 
 def _yaml_part_union() -> Any:
-    return Annotated[Union[tuple(m.PART_KINDS.values())], Field(discriminator="kind")]
+    return Annotated[Union[tuple(m.PART_KINDS.values())], Field(discriminator="kind")]  # noqa: UP007 (a runtime union)
 
 
 def schema_kinds() -> list[SchemaKind]:
@@ -62,22 +62,47 @@ def schema_kinds() -> list[SchemaKind]:
     kinds = [
         SchemaKind("glossary", "reglament: glossary (content/glossary.yml)", m.Glossary, "content/glossary.yml"),
         SchemaKind("roles", "reglament: roles (content/roles.yml)", m.Roles, "content/roles.yml"),
-        SchemaKind("regulation", "reglament: regulation metadata (regulation.yml)", m.Regulation,
-                   "content/regulations/*/regulation.yml"),
-        SchemaKind("part", "reglament: a YAML part of a regulation (any kind)", _yaml_part_union(),
-                   "content/regulations/*/*.yml"),
+        SchemaKind(
+            "regulation",
+            "reglament: regulation metadata (regulation.yml)",
+            m.Regulation,
+            "content/regulations/*/regulation.yml",
+        ),
+        SchemaKind(
+            "part",
+            "reglament: a YAML part of a regulation (any kind)",
+            _yaml_part_union(),
+            "content/regulations/*/*.yml",
+        ),
     ]
     for kind, cls in m.PART_KINDS.items():
-        kinds.append(SchemaKind(f"part-{kind}", f"reglament: a `{kind}` part of a regulation", cls,
-                                "content/regulations/*/*.yml"))
-    kinds.append(SchemaKind("prose", "reglament: front matter of a Markdown part or page", m.ProsePart,
-                            "content/**/*.md"))
-    kinds.append(SchemaKind("editions", "reglament: editions (content/editions.yml)", ed.Editions,
-                            "content/editions.yml"))
-    kinds.append(SchemaKind("company", "reglament: a company profile (content/companies/<id>.yml)", pr.Profile,
-                            "content/companies/*.yml"))
-    kinds.append(SchemaKind("defaults", "reglament: the base regulation's names and parameters "
-                            "(content/defaults.yml)", pr.Defaults, "content/defaults.yml"))
+        kinds.append(
+            SchemaKind(
+                f"part-{kind}", f"reglament: a `{kind}` part of a regulation", cls, "content/regulations/*/*.yml"
+            )
+        )
+    kinds.append(
+        SchemaKind("prose", "reglament: front matter of a Markdown part or page", m.ProsePart, "content/**/*.md")
+    )
+    kinds.append(
+        SchemaKind("editions", "reglament: editions (content/editions.yml)", ed.Editions, "content/editions.yml")
+    )
+    kinds.append(
+        SchemaKind(
+            "company",
+            "reglament: a company profile (content/companies/<id>.yml)",
+            pr.Profile,
+            "content/companies/*.yml",
+        )
+    )
+    kinds.append(
+        SchemaKind(
+            "defaults",
+            "reglament: the base regulation's names and parameters (content/defaults.yml)",
+            pr.Defaults,
+            "content/defaults.yml",
+        )
+    )
     return kinds
 
 
@@ -185,5 +210,7 @@ def schema_for_source(rel: str, data: object = None) -> str | None:
 def modeline(rel: str, schema_name: str, *, schema_dir: str = DEFAULT_DIR) -> str:
     """The ``# yaml-language-server: $schema=…`` line for source ``rel``, with a path relative to it."""
     depth = len(PurePosixPath(rel).parts) - 1
-    target = PurePosixPath(*([".."] * depth), schema_dir, schema_name) if depth else PurePosixPath(schema_dir, schema_name)
+    target = (
+        PurePosixPath(*([".."] * depth), schema_dir, schema_name) if depth else PurePosixPath(schema_dir, schema_name)
+    )
     return f"# yaml-language-server: $schema={target.as_posix()}"

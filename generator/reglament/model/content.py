@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 import typing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Callable, Iterator
+from functools import cache
 
 from reglament.diagnostics import Position
 from reglament.model import nodes as m
@@ -17,12 +17,29 @@ from reglament.model.editions import Edition
 
 #: item kinds by model class
 KINDS: dict[type, str] = {
-    m.Term: "term", m.Role: "role", m.Regulation: "regulation", m.Page: "page",
-    m.ProsePart: "part", m.ClausesPart: "part", m.TermsPart: "part", m.DutiesPart: "part",
-    m.MotivationPart: "part", m.SchedulePart: "part", m.ConfidentialityPart: "part",
-    m.Clause: "clause", m.DutyGroup: "group", m.Duty: "duty", m.Responsibility: "responsibility",
-    m.Kpi: "kpi", m.BonusTier: "tier", m.Reduction: "reduction", m.TimeBlock: "block",
-    m.Recurring: "recurring", m.DataCategory: "category", m.DataRule: "rule", m.Measure: "measure",
+    m.Term: "term",
+    m.Role: "role",
+    m.Regulation: "regulation",
+    m.Page: "page",
+    m.ProsePart: "part",
+    m.ClausesPart: "part",
+    m.TermsPart: "part",
+    m.DutiesPart: "part",
+    m.MotivationPart: "part",
+    m.SchedulePart: "part",
+    m.ConfidentialityPart: "part",
+    m.Clause: "clause",
+    m.DutyGroup: "group",
+    m.Duty: "duty",
+    m.Responsibility: "responsibility",
+    m.Kpi: "kpi",
+    m.BonusTier: "tier",
+    m.Reduction: "reduction",
+    m.TimeBlock: "block",
+    m.Recurring: "recurring",
+    m.DataCategory: "category",
+    m.DataRule: "rule",
+    m.Measure: "measure",
 }
 
 
@@ -129,13 +146,16 @@ class Content:
             for s, part in enumerate(reg.loaded_parts, 1):
                 add(Item(part.id, "part", part, reg, part, str(s)))
 
-                def number(nodes: list[m.Node], prefix: str) -> None:
-                    for i, node in enumerate(nodes, 1):
-                        num = f"{prefix}.{i}"
-                        add(Item(node.id, KINDS[type(node)], node, reg, part, num))
-                        number(children(node), num)
+                self._number(list(part_items(part)), str(s), reg, part, add)
 
-                number(list(part_items(part)), str(s))
+    def _number(
+        self, nodes: list[m.Node], prefix: str, reg: m.Regulation, part: m.Node, add: Callable[[Item], None]
+    ) -> None:
+        """Number a part's items in document order at any depth: «3.2», «3.2.1», «3.2.1.1» …"""
+        for i, node in enumerate(nodes, 1):
+            num = f"{prefix}.{i}"
+            add(Item(node.id, KINDS[type(node)], node, reg, part, num))
+            self._number(children(node), num, reg, part, add)
 
     # ---------------------------------------------------------------- queries
 
@@ -205,13 +225,13 @@ def yaml_texts(node: m.Node, item: Item) -> Iterator[TextField]:
 # through pydantic's class properties was the largest cost of `check` on big sites.
 
 
-@lru_cache(maxsize=None)
+@cache
 def text_fields(cls: type) -> tuple[str, ...]:
     """Fields of ``cls`` declared as :data:`~reglament.model.Text` (they may hold references)."""
     return tuple(name for name, info in cls.model_fields.items() if m.TEXT in info.metadata)
 
 
-@lru_cache(maxsize=None)
+@cache
 def node_fields(cls: type) -> tuple[str, ...]:
     """Fields of ``cls`` whose type may hold model nodes, directly or in lists."""
     return tuple(name for name, info in cls.model_fields.items() if _may_hold_node(info.annotation))

@@ -190,10 +190,10 @@ class Regulation(Node):
     visibility: Visibility = "public"
 
     # Filled by the loader: the parsed parts in order.
-    _parts: list["Part"] = PrivateAttr(default_factory=list)
+    _parts: list[Part] = PrivateAttr(default_factory=list)
 
     @property
-    def loaded_parts(self) -> list["Part"]:
+    def loaded_parts(self) -> list[Part]:
         return self._parts
 
 
@@ -202,7 +202,7 @@ class Clause(Node):
 
     id: Id
     text: Text = Field(min_length=1, description="The clause text (Markdown inline).")
-    clauses: list["Clause"] = Field(default_factory=list, description="Sub-clauses, numbered 1.2.1, 1.2.2…")
+    clauses: list[Clause] = Field(default_factory=list, description="Sub-clauses, numbered 1.2.1, 1.2.2…")
     visibility: Visibility = "public"
 
 
@@ -337,7 +337,8 @@ class MotivationPart(PartBase):
     reductions: list[Reduction] = Field(default_factory=list, description="Bonus reductions.")
     clauses: list[Clause] = Field(default_factory=list, description="Further clauses (payment terms…).")
     example_percent: float | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="Plan fulfilment, percent, for the worked example the site computes (e.g. 87); "
         "empty: chosen from the tiers.",
     )

@@ -52,8 +52,10 @@ PARAM_PATTERN = r"^[a-z][a-z0-9_]*$"
 ParamName = Annotated[
     str,
     StringConstraints(pattern=PARAM_PATTERN, max_length=60),
-    Field(description="Parameter name as used in texts (`{{ params.plan_amount }}`): "
-                      "lowercase Latin letters, digits and underscores."),
+    Field(
+        description="Parameter name as used in texts (`{{ params.plan_amount }}`): "
+        "lowercase Latin letters, digits and underscores."
+    ),
 ]
 Scalar = bool | int | float | str
 
@@ -65,7 +67,7 @@ class Param(m.Node):
     visibility: m.Visibility = Field(
         default="public",
         description="`internal`: the value may appear only in internal items; a public site that "
-                    "would show it fails to build.",
+        "would show it fails to build.",
     )
     description: str = Field(default="", description="What the parameter means (for editors; never shown).")
 
@@ -80,24 +82,29 @@ class RoleNames(m.Node):
     """Display names of a role in this company."""
 
     name: str | None = Field(default=None, min_length=1, description="The role's name in this company.")
-    department: str | None = Field(default=None, min_length=1,
-                                   description="The department the role belongs to in this company.")
+    department: str | None = Field(
+        default=None, min_length=1, description="The department the role belongs to in this company."
+    )
 
 
 class Employee(m.Node):
     """A person who reads and signs the regulations of their role (the print edition's «Лист ознакомления»)."""
 
     name: str = Field(min_length=1, description="Full name as it is signed: «Иванов Иван Иванович».")
-    role: m.Id = Field(description="Role id the person holds: they sign every regulation whose `audience` lists "
-                                   "it; the holder of a regulation's `approver` role signs the approval block.")
-    position: str | None = Field(default=None, min_length=1,
-                                 description="Position as printed; default: the role's name in this company.")
+    role: m.Id = Field(
+        description="Role id the person holds: they sign every regulation whose `audience` lists "
+        "it; the holder of a regulation's `approver` role signs the approval block."
+    )
+    position: str | None = Field(
+        default=None, min_length=1, description="Position as printed; default: the role's name in this company."
+    )
 
 
 EMPLOYEES_DESCRIPTION = (
     "People of the company, by role: the print edition (`reglament pdf`) pre-fills the acknowledgement sheet "
     "(«Лист ознакомления») of each regulation with the employees of its audience roles, and names the holder "
-    "of its approver role in the approval block. Personal data: never printed in a public build.")
+    "of its approver role in the approval block. Personal data: never printed in a public build."
+)
 
 
 class Defaults(m.Node):
@@ -107,66 +114,72 @@ class Defaults(m.Node):
     company profile inherits the parameters it does not set.
     """
 
-    name: str | None = Field(default=None, min_length=1,
-                             description="Full name used by the base regulation: «Компания».")
-    short_name: str | None = Field(default=None, min_length=1,
-                                   description="Short name used by the base regulation: «Компания».")
+    name: str | None = Field(
+        default=None, min_length=1, description="Full name used by the base regulation: «Компания»."
+    )
+    short_name: str | None = Field(
+        default=None, min_length=1, description="Short name used by the base regulation: «Компания»."
+    )
     city: str | None = Field(default=None, min_length=1, description="City, when texts mention it.")
     params: dict[ParamName, ParamValue] = Field(
-        default_factory=dict, description="Default parameter values; a profile overrides them one by one.")
+        default_factory=dict, description="Default parameter values; a profile overrides them one by one."
+    )
     visibility: m.Visibility = Field(
         default="internal",
         description="Site visibility of the base build: `internal` shows internal items (an editor's preview), "
-                    "`public` leaves them out.",
+        "`public` leaves them out.",
     )
-    employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION
-                                      + " Here: the base build's people; companies list their own.")
+    employees: list[Employee] = Field(
+        default_factory=list,
+        description=EMPLOYEES_DESCRIPTION + " Here: the base build's people; companies list their own.",
+    )
 
 
 class Profile(m.Node):
     """`content/companies/<id>.yml`: how one company's variant differs from the base regulation."""
 
     id: m.Id = Field(description="Company id: the file name without `.yml`; names the site folder `site/<id>/`.")
-    name: str = Field(min_length=1,
-                      description="Full legal name: «Общество с ограниченной ответственностью «Вектор»».")
+    name: str = Field(min_length=1, description="Full legal name: «Общество с ограниченной ответственностью «Вектор»».")
     short_name: str = Field(min_length=1, description="Short name used in texts and the site title: «ООО «Вектор»».")
     city: str | None = Field(default=None, min_length=1, description="City of the company (`{{ company.city }}`).")
     site_title: str | None = Field(
-        default=None, min_length=1,
+        default=None,
+        min_length=1,
         description="Title of the company's site; default: the `site_name` of mkdocs.yml and the short name.",
     )
     visibility: m.Visibility = Field(
         default="public",
         description="`public`: the site leaves out every internal item (and fails if public text would point at "
-                    "one); `internal`: the site is for employees and shows internal items too.",
+        "one); `internal`: the site is for employees and shows internal items too.",
     )
     roles: dict[m.Id, RoleNames] = Field(
-        default_factory=dict, description="Role display names in this company, by role id.")
+        default_factory=dict, description="Role display names in this company, by role id."
+    )
     departments: dict[str, Annotated[str, StringConstraints(min_length=1)]] = Field(
         default_factory=dict,
         description="Department renames: base department name → this company's name "
-                    "(`Отдел продаж: Коммерческий отдел`).",
+        "(`Отдел продаж: Коммерческий отдел`).",
     )
     params: dict[ParamName, ParamValue] = Field(
         default_factory=dict,
         description="Parameters texts use as `{{ params.name }}`: plan amounts, currency, response limits, "
-                    "working hours, bonus percentages… Defaults come from `content/defaults.yml`.",
+        "working hours, bonus percentages… Defaults come from `content/defaults.yml`.",
     )
     include: list[m.Id] = Field(
         default_factory=list,
         description="Regulations (or parts) this company uses; empty: all of them. Listing a part keeps only the "
-                    "listed parts of its regulation.",
+        "listed parts of its regulation.",
     )
     exclude: list[m.Id] = Field(
         default_factory=list,
         description="Ids left out of this company's variant: regulations, parts, clauses, duties, KPIs, "
-                    "reductions, terms, roles, pages… Items are renumbered.",
+        "reductions, terms, roles, pages… Items are renumbered.",
     )
     overrides: dict[m.Id, dict[str, Any]] = Field(
         default_factory=dict,
         description="Clause-level overrides by item id: the fields to replace (`text`, `deadline`, "
-                    "`bonus_percent`, `bonus_base`, nested `fixed: {amount: …}`…). Texts may use `[[refs]]` "
-                    "and `{{ params.x }}`.",
+        "`bonus_percent`, `bonus_base`, nested `fixed: {amount: …}`…). Texts may use `[[refs]]` "
+        "and `{{ params.x }}`.",
     )
     employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION)
 

@@ -57,7 +57,7 @@ def escape_html(text: str) -> str:
     masked = mask_code(text)
     out, pos = [], 0
     for mt in re.finditer(r"[<>&]", masked):
-        out.append(text[pos:mt.start()])
+        out.append(text[pos : mt.start()])
         out.append(html.escape(mt.group()))
         pos = mt.end()
     out.append(text[pos:])

@@ -38,7 +38,6 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from reglament import ru
-from reglament.sandbox import sandbox
 from reglament.diff import compare_editions
 from reglament.diff.redline import plain as plain_refs
 from reglament.diff.sources import revision_files
@@ -50,6 +49,7 @@ from reglament.model.editions import tag_name
 from reglament.model.references import REF_RE, escape_html, find_refs
 from reglament.project import check_variant, load_project, site_title
 from reglament.render.pages import display_name
+from reglament.sandbox import sandbox
 from reglament.source import git
 
 TEMPLATE = "document.html.j2"
@@ -60,7 +60,6 @@ WORKING_EDITION = "рабочая редакция"
 SPARE_ROWS = 5
 #: rows of the acknowledgement sheet when no names are known (fills about a page)
 BLANK_ROWS = 15
-
 
 
 # --------------------------------------------------------------------------
@@ -176,13 +175,16 @@ class TextRenderer:
         self.content = content
         self.regulation = regulation
         self.anchors = anchors  # item id → anchor in this document
-        self._md = markdown.Markdown(extensions=["tables", "def_list", "sane_lists", "attr_list"],
-                                     output_format="html")
+        self._md = markdown.Markdown(extensions=["tables", "def_list", "sane_lists", "attr_list"], output_format="html")
 
     def display(self, item: Item | None, ident: str) -> str:
         text = display_name(item, ident)
-        if item is not None and item.regulation is not None and item.regulation is not self.regulation \
-                and item.kind not in ("regulation", "term", "role"):
+        if (
+            item is not None
+            and item.regulation is not None
+            and item.regulation is not self.regulation
+            and item.kind not in ("regulation", "term", "role")
+        ):
             text += f" {item.regulation.short_title or item.regulation.title}"
         return text
 
@@ -221,7 +223,7 @@ class TextRenderer:
                 heading = re.match(r"^(#{1,6})(\s)", line)
                 if heading:
                     level = min(6, len(heading.group(1)) + 2)
-                    line = "#" * level + line[len(heading.group(1)):]
+                    line = "#" * level + line[len(heading.group(1)) :]
                 lines.append(self.refs_to_markdown(line))
         self._md.reset()
         return Markup(self._md.convert("\n".join(lines).strip("\n")))
@@ -256,7 +258,7 @@ class Section:
     kind: str
     items: list = field(default_factory=list)
     terms: list = field(default_factory=list)  # (number, term) for a terms part
-    body: Markup = Markup("")
+    body: Markup = field(default_factory=Markup)
 
 
 def referenced_terms(content: Content, regulation: m.Regulation) -> list[m.Term]:
@@ -329,7 +331,7 @@ def initials(name: str) -> str:
 
 def shorten(text: str, limit: int = 160) -> str:
     text = re.sub(r"\s+", " ", text).strip()
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 # --------------------------------------------------------------------------
@@ -374,10 +376,20 @@ def document_html(job: PrintJob, *, templates: Path) -> str:
         signatory, approver_position = job.edition.approved_by, job.edition.approved_position or role_name
     try:
         return env.get_template(TEMPLATE).render(
-            job=job, reg=job.regulation, company=job.company, edition=job.edition, sections=secs,
-            glossary=glossary, ack_rows=acknowledgement_rows(job), change_sheet=job.change_sheet,
-            approver_position=approver_position, signatory=signatory,
-            number=number, name=name, periods=ru.PERIODS, classifications=ru.CLASSIFICATIONS,
+            job=job,
+            reg=job.regulation,
+            company=job.company,
+            edition=job.edition,
+            sections=secs,
+            glossary=glossary,
+            ack_rows=acknowledgement_rows(job),
+            change_sheet=job.change_sheet,
+            approver_position=approver_position,
+            signatory=signatory,
+            number=number,
+            name=name,
+            periods=ru.PERIODS,
+            classifications=ru.CLASSIFICATIONS,
             raci_letters=raci_letters,
         )
     except TemplateError as exc:
@@ -388,8 +400,11 @@ def raci_letters(duty: m.Duty) -> list[tuple[str, list[str]]]:
     """The RACI assignment as (label, role ids) pairs, for the duty's meta line."""
     if duty.raci is None:
         return []
-    pairs = [("Отвечает за результат", [duty.raci.accountable] if duty.raci.accountable else []),
-             ("Согласует", list(duty.raci.consulted)), ("Информируется", list(duty.raci.informed))]
+    pairs = [
+        ("Отвечает за результат", [duty.raci.accountable] if duty.raci.accountable else []),
+        ("Согласует", list(duty.raci.consulted)),
+        ("Информируется", list(duty.raci.informed)),
+    ]
     return [(label, ids) for label, ids in pairs if ids]
 
 
@@ -475,7 +490,7 @@ def split_signer(text: str) -> tuple[str, str]:
     match = _NAME_TAIL.search(text)
     if not match:
         return text, ""
-    return text[:match.start()].strip(" ,"), match.group(0).strip()
+    return text[: match.start()].strip(" ,"), match.group(0).strip()
 
 
 def edition_for(content: Content, edition_id: str | None, *, today: date) -> tuple[Edition, str | None]:
@@ -496,13 +511,22 @@ def edition_for(content: Content, edition_id: str | None, *, today: date) -> tup
         raise PdfError(f"edition `{edition_id}` has a malformed effective date; run `reglament check`")
     position, signer = split_signer(found.approved_by)
     before = ed.previous(content.editions, found.key)
-    return (Edition(effective=effective, id=found.key, title=found.title, approved_by=signer,
-                    approved_position=position, approved_on=found.approved_date),
-            before.key if before else None)
+    return (
+        Edition(
+            effective=effective,
+            id=found.key,
+            title=found.title,
+            approved_by=signer,
+            approved_position=position,
+            approved_on=found.approved_date,
+        ),
+        before.key if before else None,
+    )
 
 
 # --------------------------------------------------------------------------
 # The change sheet from a diff
+
 
 def _value(value) -> str:
     if isinstance(value, float) and value.is_integer():
@@ -629,8 +653,15 @@ def load_sources(root: Path, *, revision: str | None):
     return load_project(root, files=revision_files(root, revision=revision, label=revision[:12]))
 
 
-def print_editions(root: Path, out: Path, *, today: date, edition: str | None = None,
-                   companies: list[str] | None = None, public: bool = False) -> Printed:
+def print_editions(
+    root: Path,
+    out: Path,
+    *,
+    today: date,
+    edition: str | None = None,
+    companies: list[str] | None = None,
+    public: bool = False,
+) -> Printed:
     """Check each variant and write its PDFs: ``out/<regulation>.pdf`` for the base content
     (``companies=None``), ``out/<company>/<regulation>.pdf`` for each listed company.
 
@@ -661,8 +692,10 @@ def print_editions(root: Path, out: Path, *, today: date, edition: str | None = 
         if revision is not None:
             sources = load_sources(root, revision=revision)
         else:
-            result.notes.append(f"no tag `{tag_name(printed_edition.id)}` yet: printing the working tree "
-                                f"as edition {printed_edition.id}")
+            result.notes.append(
+                f"no tag `{tag_name(printed_edition.id)}` yet: printing the working tree "
+                f"as edition {printed_edition.id}"
+            )
     old_sources = None
     if previous is not None:
         old_revision = tagged_revision(root, previous)
@@ -673,8 +706,9 @@ def print_editions(root: Path, out: Path, *, today: date, edition: str | None = 
 
     found: set = set()
     for cid in companies or [None]:
-        checked = base_checked if sources is working and cid is None else check_variant(sources, company=cid,
-                                                                                         public=public)
+        checked = (
+            base_checked if sources is working and cid is None else check_variant(sources, company=cid, public=public)
+        )
         found.update(checked.diagnostics)
         if not checked.ok:
             result.failed.append(cid or "base")
@@ -682,22 +716,28 @@ def print_editions(root: Path, out: Path, *, today: date, edition: str | None = 
         content, variant = checked.content, checked.variant
         sheets: dict[str, ChangeSheet] = {}
         if old_sources is not None:
-
             if cid is not None and old_sources.profiles.get(cid) is None:
                 result.notes.append(f"no change sheet for `{cid}`: it has no profile in edition {previous}")
             else:
                 old = check_variant(old_sources, company=cid, public=public)
                 changes = compare_editions(old.content, content)
                 for reg in content.regulations:
-                    sheets[reg.id] = change_sheet_from(changes, regulation=reg.id,
-                                                       previous=f"редакция {previous}", content=content)
+                    sheets[reg.id] = change_sheet_from(
+                        changes, regulation=reg.id, previous=f"редакция {previous}", content=content
+                    )
         company = company_of(root, variant)
         people = employees_of(variant)
         target = out / cid if cid else out
         for reg in content.regulations:
-            job = PrintJob(content=content, regulation=reg, company=company, edition=printed_edition,
-                           employees=people, change_sheet=sheets.get(reg.id),
-                           public=bool(getattr(variant, "public", public)))
+            job = PrintJob(
+                content=content,
+                regulation=reg,
+                company=company,
+                edition=printed_edition,
+                employees=people,
+                change_sheet=sheets.get(reg.id),
+                public=bool(getattr(variant, "public", public)),
+            )
             result.files.append(write_pdf(job, templates=root / "templates", out_dir=target, root=root))
     result.diagnostics = sorted(found)
     return result
@@ -726,7 +766,14 @@ def site_pdfs(root: Path, checked, docs_dir: Path, *, edition: Edition) -> list[
     company = company_of(root, variant)
     people = employees_of(variant)
     public = bool(getattr(variant, "public", False))
-    return [write_pdf(PrintJob(content=content, regulation=reg, company=company, edition=edition,
-                               employees=people, public=public),
-                      templates=root / "templates", out_dir=docs_dir / SITE_DIR, root=root)
-            for reg in content.regulations]
+    return [
+        write_pdf(
+            PrintJob(
+                content=content, regulation=reg, company=company, edition=edition, employees=people, public=public
+            ),
+            templates=root / "templates",
+            out_dir=docs_dir / SITE_DIR,
+            root=root,
+        )
+        for reg in content.regulations
+    ]

@@ -31,17 +31,33 @@ from mike import commands, git_utils
 
 def _deploy(branch: str, op: dict) -> None:
     cfg = {"site_dir": op["site_dir"], "use_directory_urls": True}
-    with commands.deploy(cfg, op["version"], op["title"], list(op["aliases"]), update_aliases=True,
-                         alias_type=commands.AliasType.symlink, branch=branch, message=op["message"],
-                         deploy_prefix=op["deploy_prefix"], set_props=[("", op["properties"])]):
+    with commands.deploy(
+        cfg,
+        op["version"],
+        op["title"],
+        list(op["aliases"]),
+        update_aliases=True,
+        alias_type=commands.AliasType.symlink,
+        branch=branch,
+        message=op["message"],
+        deploy_prefix=op["deploy_prefix"],
+        set_props=[("", op["properties"])],
+    ):
         pass  # the site is built already
 
 
 def _alias(branch: str, op: dict) -> None:
     cfg = {"site_dir": "", "use_directory_urls": True}
-    commands.alias(cfg, op["version"], list(op["aliases"]), update_aliases=True,
-                   alias_type=commands.AliasType.symlink, branch=branch, message=op["message"],
-                   deploy_prefix=op["deploy_prefix"])
+    commands.alias(
+        cfg,
+        op["version"],
+        list(op["aliases"]),
+        update_aliases=True,
+        alias_type=commands.AliasType.symlink,
+        branch=branch,
+        message=op["message"],
+        deploy_prefix=op["deploy_prefix"],
+    )
 
 
 def _set_default(branch: str, op: dict) -> None:

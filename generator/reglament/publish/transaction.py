@@ -93,10 +93,14 @@ class PublishedEdition:
     properties: dict = field(default_factory=dict, hash=False, compare=True)
 
     @classmethod
-    def from_json(cls, data: dict) -> "PublishedEdition":
+    def from_json(cls, data: dict) -> PublishedEdition:
         props = data.get("properties")
-        return cls(str(data["version"]), str(data.get("title", data["version"])), tuple(sorted(data.get("aliases", []))),
-                   props if isinstance(props, dict) else {})
+        return cls(
+            str(data["version"]),
+            str(data.get("title", data["version"])),
+            tuple(sorted(data.get("aliases", []))),
+            props if isinstance(props, dict) else {},
+        )
 
     def to_json(self) -> dict:
         data = {"version": self.version, "title": self.title, "aliases": list(self.aliases)}
@@ -125,8 +129,10 @@ def parse_versions(raw: bytes | None) -> list[PublishedEdition]:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PublishError(f"{VERSIONS_FILE} on the publish branch is not valid JSON: {exc}",
-                           hint="it is written by mike; restore it from the branch history") from exc
+        raise PublishError(
+            f"{VERSIONS_FILE} on the publish branch is not valid JSON: {exc}",
+            hint="it is written by mike; restore it from the branch history",
+        ) from exc
     return [PublishedEdition.from_json(item) for item in data if isinstance(item, dict) and "version" in item]
 
 
@@ -179,15 +185,21 @@ def site_hash(site: Path) -> str:
 
 def edition_config(edition: ed.Edition, *, alias: str) -> dict:
     """Child-config keys for an edition's build: mike as Material's version provider, the banner's data."""
-    return {"extra": {
-        "version": {"provider": "mike", "default": alias, "alias": True},
-        "reglament_edition": {
-            "id": edition.key, "title": edition.title, "alias": alias,
-            "effective": edition.properties()["effective"], "effective_ru": ed.format_date_ru(edition.effective),
-            "approved": edition.properties()["approved"], "approved_ru": ed.format_date_ru(edition.approved),
-            "approved_by": edition.approved_by,
-        },
-    }}
+    return {
+        "extra": {
+            "version": {"provider": "mike", "default": alias, "alias": True},
+            "reglament_edition": {
+                "id": edition.key,
+                "title": edition.title,
+                "alias": alias,
+                "effective": edition.properties()["effective"],
+                "effective_ru": ed.format_date_ru(edition.effective),
+                "approved": edition.properties()["approved"],
+                "approved_ru": ed.format_date_ru(edition.approved),
+                "approved_by": edition.approved_by,
+            },
+        }
+    }
 
 
 @dataclass
@@ -222,13 +234,18 @@ class Published:
 
 def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
     request = json.dumps({"branch": branch, "operations": operations}, ensure_ascii=False)
-    proc = subprocess.run([sys.executable, "-m", "reglament.publish.mike_runner"], input=request.encode("utf-8"),
-                          capture_output=True, cwd=root, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "reglament.publish.mike_runner"],
+        input=request.encode("utf-8"),
+        capture_output=True,
+        cwd=root,
+        check=False,
+    )
     try:
         answer = json.loads(proc.stdout.decode("utf-8").strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError, UnicodeDecodeError):
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise PublishError(f"mike failed: {detail[-1] if detail else f'exit code {proc.returncode}'}")
+        raise PublishError(f"mike failed: {detail[-1] if detail else f'exit code {proc.returncode}'}") from None
     if not answer.get("ok"):
         raise PublishError(f"mike failed: {answer.get('error')}")
     return answer["results"]
@@ -238,8 +255,15 @@ def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
 # Publishing
 
 
-def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | None, company: str | None,
-                  public: bool, notes: list[str] | None = None) -> dict[str, str]:
+def changes_pages(
+    root: Path,
+    *,
+    edition: ed.Edition,
+    previous: ed.Edition | None,
+    company: str | None,
+    public: bool,
+    notes: list[str] | None = None,
+) -> dict[str, str]:
     """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags).
 
     ``public`` compares the public variants, so a public site's page never
@@ -252,20 +276,31 @@ def changes_pages(root: Path, *, edition: ed.Edition, previous: ed.Edition | Non
     if previous is None:
         return {}
     if company is not None and not any(
-            git.show_file(root, revision=previous.tag, path=f"{COMPANIES_DIR}/{company}{ext}") is not None
-            for ext in (".yml", ".yaml")):
+        git.show_file(root, revision=previous.tag, path=f"{COMPANIES_DIR}/{company}{ext}") is not None
+        for ext in (".yml", ".yaml")
+    ):
         if notes is not None:
-            notes.append(f"no «Что изменилось» page for company `{company}`: it has no profile in edition "
-                         f"{previous.key}")
+            notes.append(
+                f"no «Что изменилось» page for company `{company}`: it has no profile in edition {previous.key}"
+            )
         return {}
     try:
-        changes = diff_revisions(root, old=previous.tag, new=edition.tag, company=company, public=public,
-                                 run_checks=False)
+        changes = diff_revisions(
+            root, old=previous.tag, new=edition.tag, company=company, public=public, run_checks=False
+        )
     except DiffError as exc:
-        raise PublishError(f"cannot compare edition {edition.key} with {previous.key}: {exc}",
-                           hint="the «Что изменилось» page compares the two tagged editions") from None
-    return {PAGE: changes_page(changes, old_title=f"{previous.key} — {previous.title}",
-                               new_title=f"{edition.key} — {edition.title}", source=ed.EDITIONS_FILE)}
+        raise PublishError(
+            f"cannot compare edition {edition.key} with {previous.key}: {exc}",
+            hint="the «Что изменилось» page compares the two tagged editions",
+        ) from None
+    return {
+        PAGE: changes_page(
+            changes,
+            old_title=f"{previous.key} — {previous.title}",
+            new_title=f"{edition.key} — {edition.title}",
+            source=ed.EDITIONS_FILE,
+        )
+    }
 
 
 def resolve_edition(root: Path, edition_id: str) -> tuple[str, str]:
@@ -277,9 +312,11 @@ def resolve_edition(root: Path, edition_id: str) -> tuple[str, str]:
     try:
         commit = git.rev_parse(root, revision=f"refs/tags/{tag}")
     except UnknownRevisionError:
-        raise PublishError(f"edition {edition_id} has no git tag `{tag}`",
-                           hint=f"list it in content/editions.yml, commit, then tag the approved commit: "
-                                f"`git tag -a {tag} -m \"Редакция {edition_id}\"`") from None
+        raise PublishError(
+            f"edition {edition_id} has no git tag `{tag}`",
+            hint=f"list it in content/editions.yml, commit, then tag the approved commit: "
+            f'`git tag -a {tag} -m "Редакция {edition_id}"`',
+        ) from None
     return tag, commit
 
 
@@ -304,7 +341,8 @@ def choose_base(root: Path, *, branch: str, remote: str, local: str | None, upst
         f"local `{branch}` and `{remote}/{branch}` have diverged: this clone holds publishes that were never pushed, "
         f"and someone else has published to {remote} since",
         hint=f"nothing was changed. To keep the remote's history and drop the unpushed local publishes: "
-             f"`git branch -f {branch} {remote}/{branch}`, then publish again")
+        f"`git branch -f {branch} {remote}/{branch}`, then publish again",
+    )
 
 
 # --------------------------------------------------------------------------
@@ -351,24 +389,34 @@ class Source:
         known = {p.id: p for p in profiles.companies}
         if company is None and not all_companies:
             if known:
-                raise PublishError(f"the project has company profiles ({', '.join(known)}): say which to publish",
-                                   hint="pass --company ID, or --all for every company")
+                raise PublishError(
+                    f"the project has company profiles ({', '.join(known)}): say which to publish",
+                    hint="pass --company ID, or --all for every company",
+                )
             return [Target(None, "")]
         if not known:
             broken = [d for d in profiles.diagnostics if d.severity == "error"]
             if broken:
-                raise PublishError(f"the company profiles at tag `{self.tag}` do not load",
-                                   diagnostics=broken, root=self.project)
-            raise PublishError(f"there are no company profiles (content/companies/*.yml) at tag `{self.tag}`",
-                               hint="publish the default site: leave out --company/--all")
+                raise PublishError(
+                    f"the company profiles at tag `{self.tag}` do not load", diagnostics=broken, root=self.project
+                )
+            raise PublishError(
+                f"there are no company profiles (content/companies/*.yml) at tag `{self.tag}`",
+                hint="publish the default site: leave out --company/--all",
+            )
         ids = list(known) if all_companies else [company]
         for cid in ids:
             if cid not in known:
-
                 raise PublishError(f"{UnknownCompanyError(cid, list(known))} (at tag `{self.tag}`)")
-        return [Target(cid, cid, known[cid].short_name,
-                       known[cid].name + (f" · {known[cid].city}" if getattr(known[cid], "city", None) else ""))
-                for cid in ids]
+        return [
+            Target(
+                cid,
+                cid,
+                known[cid].short_name,
+                known[cid].name + (f" · {known[cid].city}" if getattr(known[cid], "city", None) else ""),
+            )
+            for cid in ids
+        ]
 
 
 def load_source(root: Path, *, edition: str, work: Path) -> Source:
@@ -383,43 +431,78 @@ def load_source(root: Path, *, edition: str, work: Path) -> Source:
     editions = loaded.loaded.content.editions
     found = ed.find(editions, edition)
     if found is None:
-        raise PublishError(f"edition {edition} is not listed in content/editions.yml at tag `{tag}`",
-                           hint="an edition's metadata (effective date, approval) is part of the tagged commit")
+        raise PublishError(
+            f"edition {edition} is not listed in content/editions.yml at tag `{tag}`",
+            hint="an edition's metadata (effective date, approval) is part of the tagged commit",
+        )
     ctx = Context(loaded.loaded.content, loaded.morph)
     problems = [d for rule in (edition_id, edition_date, edition_order) for d in rule.check(ctx)]
     problems += [d for d in loaded.loaded.diagnostics if d.file == ed.EDITIONS_FILE]
     if has_errors(problems):
-        raise PublishError(f"content/editions.yml at tag `{tag}` has errors; nothing was published",
-                           diagnostics=sorted(set(problems)), root=project)
+        raise PublishError(
+            f"content/editions.yml at tag `{tag}` has errors; nothing was published",
+            diagnostics=sorted(set(problems)),
+            root=project,
+        )
     source = Source(found, ed.previous(editions, edition), tag, commit, project, loaded)
     if source.previous is not None and git.ref_value(root, ref=f"refs/tags/{source.previous.tag}") is None:
-        source.notes.append(f"no «Что изменилось» page: the previous edition {source.previous.key} "
-                            f"has no tag `{source.previous.tag}`")
+        source.notes.append(
+            f"no «Что изменилось» page: the previous edition {source.previous.key} has no tag `{source.previous.tag}`"
+        )
         source.previous = None
     return source
 
 
 def manifest_for(source: Source, target: Target, *, alias: str, public: bool, content_hash: str) -> dict:
-    return {"format": 1, "edition": source.edition.key, "tag": source.tag, "commit": source.commit,
-            "company": target.company, "alias": alias, "public": public, "content_hash": content_hash}
+    return {
+        "format": 1,
+        "edition": source.edition.key,
+        "tag": source.tag,
+        "commit": source.commit,
+        "company": target.company,
+        "alias": alias,
+        "public": public,
+        "content_hash": content_hash,
+    }
 
 
-def build_site(root: Path, source: Source, target: Target, *, alias: str, public: bool, out: Path,
-               stage: Path) -> EditionSite:
+def build_site(
+    root: Path, source: Source, target: Target, *, alias: str, public: bool, out: Path, stage: Path
+) -> EditionSite:
     """Check and build one target's site of the edition into ``out/site`` (+ ``out/edition.json``)."""
 
     checked = check_variant(source.loaded, company=target.company, public=public)
     if not checked.ok:
-        raise PublishError(f"the content{_of(target)} at tag `{source.tag}` has errors; nothing was published",
-                           hint="fix them, commit and move the tag (an unpublished edition may still change)",
-                           diagnostics=checked.diagnostics, root=source.project)
-    pages = changes_pages(root, edition=source.edition, previous=source.previous, company=target.company,
-                          public=public, notes=source.notes)
-    built = build(source.project, out / "site", checked=checked, stage=stage, company=target.company,
-                  public=public, extra_config=edition_config(source.edition, alias=alias), extra_pages=pages)
+        raise PublishError(
+            f"the content{_of(target)} at tag `{source.tag}` has errors; nothing was published",
+            hint="fix them, commit and move the tag (an unpublished edition may still change)",
+            diagnostics=checked.diagnostics,
+            root=source.project,
+        )
+    pages = changes_pages(
+        root,
+        edition=source.edition,
+        previous=source.previous,
+        company=target.company,
+        public=public,
+        notes=source.notes,
+    )
+    built = build(
+        source.project,
+        out / "site",
+        checked=checked,
+        stage=stage,
+        company=target.company,
+        public=public,
+        extra_config=edition_config(source.edition, alias=alias),
+        extra_pages=pages,
+    )
     if not built.ok:
-        raise PublishError(f"the site{_of(target)} did not build; nothing was published",
-                           diagnostics=built.diagnostics, root=source.project)
+        raise PublishError(
+            f"the site{_of(target)} did not build; nothing was published",
+            diagnostics=built.diagnostics,
+            root=source.project,
+        )
     content_hash = site_hash(out / "site")
     manifest = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -432,21 +515,33 @@ def prebuilt_site(source: Source, target: Target, *, alias: str, public: bool, f
     try:
         manifest = json.loads((where / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise PublishError(f"no prebuilt site{_of(target)} in {where}: cannot read {MANIFEST} ({exc})",
-                           hint="build it with `reglament publish EDITION --build-only --out DIR`") from None
+        raise PublishError(
+            f"no prebuilt site{_of(target)} in {where}: cannot read {MANIFEST} ({exc})",
+            hint="build it with `reglament publish EDITION --build-only --out DIR`",
+        ) from None
     content_hash = site_hash(where / "site") if (where / "site").is_dir() else "none"
     expected = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
     wrong = [k for k in expected if manifest.get(k) != expected[k]]
     if wrong:
         detail = ", ".join(f"{k}: {manifest.get(k)!r} ≠ {expected[k]!r}" for k in wrong)
-        raise PublishError(f"the prebuilt site{_of(target)} in {where} is not this edition as tagged ({detail})",
-                           hint="rebuild it from the current tag with --build-only; a changed content_hash means "
-                                "the files were changed after the build")
+        raise PublishError(
+            f"the prebuilt site{_of(target)} in {where} is not this edition as tagged ({detail})",
+            hint="rebuild it from the current tag with --build-only; a changed content_hash means "
+            "the files were changed after the build",
+        )
     return EditionSite(target, where / "site", content_hash, manifest)
 
 
-def build_only(root: Path, *, edition: str, company: str | None = None, all_companies: bool = False,
-               alias: str = ALIAS, public: bool = False, out: Path) -> list[EditionSite]:
+def build_only(
+    root: Path,
+    *,
+    edition: str,
+    company: str | None = None,
+    all_companies: bool = False,
+    alias: str = ALIAS,
+    public: bool = False,
+    out: Path,
+) -> list[EditionSite]:
     """Build the edition's site(s) from its tag into ``out`` without publishing (CI build jobs).
 
     One company (or the default site): ``out/site`` + ``out/edition.json``;
@@ -454,8 +549,10 @@ def build_only(root: Path, *, edition: str, company: str | None = None, all_comp
     """
     root = root.resolve()
     if not git.is_repository(root):
-        raise PublishError(f"{root} is not inside a git repository",
-                           hint="editions are git tags: build from a clone of the project's repository")
+        raise PublishError(
+            f"{root} is not inside a git repository",
+            hint="editions are git tags: build from a clone of the project's repository",
+        )
     check_alias(alias, edition)
     work = Path(tempfile.mkdtemp(prefix="reglament-build-"))
     try:
@@ -467,8 +564,17 @@ def build_only(root: Path, *, edition: str, company: str | None = None, all_comp
             if dest.exists():
                 shutil.rmtree(dest)
             dest.mkdir(parents=True)
-            sites.append(build_site(root, source, target, alias=alias, public=public, out=dest,
-                                    stage=work / "stage" / (target.prefix or "default")))
+            sites.append(
+                build_site(
+                    root,
+                    source,
+                    target,
+                    alias=alias,
+                    public=public,
+                    out=dest,
+                    stage=work / "stage" / (target.prefix or "default"),
+                )
+            )
         return sites
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -476,18 +582,30 @@ def build_only(root: Path, *, edition: str, company: str | None = None, all_comp
 
 def check_alias(alias: str, edition: str) -> None:
     if not ed.ID_PATTERN.match(alias) or alias in (VERSIONS_FILE, "index.html") or alias == edition:
-        raise PublishError(f"`{alias}` cannot be the alias of the edition in force",
-                           hint="use a plain name such as `latest`")
+        raise PublishError(
+            f"`{alias}` cannot be the alias of the edition in force", hint="use a plain name such as `latest`"
+        )
 
 
 # --------------------------------------------------------------------------
 # Publishing
 
 
-def publish(root: Path, *, edition: str, company: str | None = None, all_companies: bool = False,
-            alias: str = ALIAS, push: bool = False, remote: str = "origin", force: bool = False,
-            public: bool = False, prebuilt: Path | None = None, branch: str = BRANCH,
-            today: dt.date | None = None) -> Published:
+def publish(
+    root: Path,
+    *,
+    edition: str,
+    company: str | None = None,
+    all_companies: bool = False,
+    alias: str = ALIAS,
+    push: bool = False,
+    remote: str = "origin",
+    force: bool = False,
+    public: bool = False,
+    prebuilt: Path | None = None,
+    branch: str = BRANCH,
+    today: dt.date | None = None,
+) -> Published:
     """Publish ``edition`` (one company, every company, or the default site); see the module docstring.
 
     ``prebuilt``: deploy the sites built by :func:`build_only` into that folder
@@ -497,8 +615,10 @@ def publish(root: Path, *, edition: str, company: str | None = None, all_compani
     root = root.resolve()
     today = today or dt.date.today()
     if not git.is_repository(root):
-        raise PublishError(f"{root} is not inside a git repository",
-                           hint="editions are git tags: publish from a clone of the project's repository")
+        raise PublishError(
+            f"{root} is not inside a git repository",
+            hint="editions are git tags: publish from a clone of the project's repository",
+        )
     check_alias(alias, edition)
     try:
         who = git.identity(root)
@@ -507,15 +627,19 @@ def publish(root: Path, *, edition: str, company: str | None = None, all_compani
     resolve_edition(root, edition)
     has_remote = git.has_remote(root, remote=remote)
     if push and not has_remote:
-        raise PublishError(f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME")
+        raise PublishError(
+            f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME"
+        )
 
     local_ref = f"refs/heads/{branch}"
     local = git.ref_value(root, ref=local_ref)
     try:
         upstream = git.fetch_branch(root, remote=remote, branch=branch) if has_remote else None
     except GitError as exc:
-        raise PublishError(f"cannot fetch `{branch}` from {remote}: {exc}",
-                           hint="check the remote's address and your access; nothing was changed") from None
+        raise PublishError(
+            f"cannot fetch `{branch}` from {remote}: {exc}",
+            hint="check the remote's address and your access; nothing was changed",
+        ) from None
     base = choose_base(root, branch=branch, remote=remote, local=local, upstream=upstream)
 
     work = Path(tempfile.mkdtemp(prefix="reglament-publish-"))
@@ -531,11 +655,18 @@ def publish(root: Path, *, edition: str, company: str | None = None, all_compani
             if prebuilt is not None:
                 site = prebuilt_site(source, target, alias=alias, public=public, folder=prebuilt)
             else:
-                site = build_site(root, source, target, alias=alias, public=public,
-                                  out=work / "sites" / (target.prefix or "default"),
-                                  stage=work / "stage" / (target.prefix or "default"))
-            result, planned = _plan_one(root, site=site, source=source, alias=alias, base=base, force=force,
-                                        who=who, today=today)
+                site = build_site(
+                    root,
+                    source,
+                    target,
+                    alias=alias,
+                    public=public,
+                    out=work / "sites" / (target.prefix or "default"),
+                    stage=work / "stage" / (target.prefix or "default"),
+                )
+            result, planned = _plan_one(
+                root, site=site, source=source, alias=alias, base=base, force=force, who=who, today=today
+            )
             results.append(result)
             operations += planned
         if any(t.prefix for t in targets):
@@ -550,14 +681,17 @@ def publish(root: Path, *, edition: str, company: str | None = None, all_compani
                 raise PublishError(
                     f"{remote} refused the push to `{branch}`: {exc.stderr or exc}",
                     hint=f"nothing was changed, locally or on {remote}. If someone else published meanwhile, "
-                         f"publish again (it fetches first)") from None
+                    f"publish again (it fetches first)",
+                ) from None
             pushed = True
         if after != local:
             try:
                 git.update_ref(root, ref=local_ref, new=after, expected=local, message=f"reglament publish {edition}")
             except GitError as exc:
-                raise PublishError(f"local `{branch}` moved while publishing: {exc}",
-                                   hint="another publish ran in this clone at the same time; publish again") from None
+                raise PublishError(
+                    f"local `{branch}` moved while publishing: {exc}",
+                    hint="another publish ran in this clone at the same time; publish again",
+                ) from None
         return Published(source.edition, results, branch, local, after, pushed, source.notes)
     finally:
         try:
@@ -573,26 +707,40 @@ def _of(target: Target) -> str:
 def _root_index(root: Path, *, base: str | None, source: Source, targets: list[Target]) -> dict:
     """mike's operation writing the branch's root page: every company published there (names from this edition)."""
     named = {t.prefix: t for t in targets}
-    named.update({p.id: Target(p.id, p.id, p.short_name, p.name + (f" · {p.city}" if getattr(p, "city", None) else ""))
-                  for p in source.loaded.profiles.companies})
+    named.update(
+        {
+            p.id: Target(p.id, p.id, p.short_name, p.name + (f" · {p.city}" if getattr(p, "city", None) else ""))
+            for p in source.loaded.profiles.companies
+        }
+    )
     prefixes = sorted({t.prefix for t in targets} | set(list_prefixes(root, revision=base) if base else ()) - {""})
 
     entries = []
     for prefix in prefixes:
         t = named.get(prefix, Target(prefix, prefix, prefix))
         entries.append((prefix, t.name or prefix, t.detail or ""))
-    page = index_html(site_title(source.project) or "Регламенты", entries,
-                      lead="Регламенты компаний (действующие редакции):")
+    page = index_html(
+        site_title(source.project) or "Регламенты", entries, lead="Регламенты компаний (действующие редакции):"
+    )
     return {"op": "files", "files": {"index.html": page}, "message": "List the published companies"}
 
 
-def _plan_one(root: Path, *, site: EditionSite, source: Source, alias: str, base: str | None, force: bool,
-              who: str, today: dt.date) -> tuple[CompanyResult, list[dict]]:
+def _plan_one(
+    root: Path,
+    *,
+    site: EditionSite,
+    source: Source,
+    alias: str,
+    base: str | None,
+    force: bool,
+    who: str,
+    today: dt.date,
+) -> tuple[CompanyResult, list[dict]]:
     """mike's operations for one target's site (none that change anything when it is already there)."""
     target, edition, content_hash = site.target, source.edition, site.content_hash
     published = read_published(root, revision=base, prefix=target.prefix)
     existing = next((p for p in published if p.version == edition.key), None)
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     operations: list[dict] = []
     label = f"{edition.key}{_of(target)}"
 
@@ -603,17 +751,30 @@ def _plan_one(root: Path, *, site: EditionSite, source: Source, alias: str, base
             f"edition {label} is already published with different content "
             f"({_short(existing.content_hash)} published, {_short(content_hash)} now); an approved edition does not change",
             hint="publish the change as a new edition (add it to content/editions.yml and tag it). The hash covers "
-                 "the built pages, so a new reglament or theme version also changes it: the published pages stay "
-                 "as they are and need no republishing. To overwrite anyway, pass --force (recorded in the "
-                 "edition's properties)")
+            "the built pages, so a new reglament or theme version also changes it: the published pages stay "
+            "as they are and need no republishing. To overwrite anyway, pass --force (recorded in the "
+            "edition's properties)",
+        )
     else:
         status = "overwritten" if existing is not None else "published"
-        properties = {**edition.properties(), "content_hash": content_hash, "tag": source.tag, "commit": source.commit,
-                      "published_at": now, "published_by": who}
+        properties = {
+            **edition.properties(),
+            "content_hash": content_hash,
+            "tag": source.tag,
+            "commit": source.commit,
+            "published_at": now,
+            "published_by": who,
+        }
         if existing is not None:
             history = list(existing.properties.get("overwrites", []))
-            history.append({"by": who, "at": now, "replaced_hash": existing.content_hash,
-                            "replaced_published_at": existing.properties.get("published_at")})
+            history.append(
+                {
+                    "by": who,
+                    "at": now,
+                    "replaced_hash": existing.content_hash,
+                    "replaced_published_at": existing.properties.get("published_at"),
+                }
+            )
             properties["overwrites"] = history
         published = [p for p in published if p.version != edition.key]
         published.append(PublishedEdition(edition.key, edition.title, (), properties))
@@ -621,21 +782,40 @@ def _plan_one(root: Path, *, site: EditionSite, source: Source, alias: str, base
     current = in_force(published, today)
     holder = next((p.version for p in published if alias in p.aliases), None)
     if status != "unchanged":
-        operations.append({
-            "op": "deploy", "site_dir": str(site.site), "version": edition.key, "title": edition.title,
-            "aliases": [alias] if current == edition.key and holder != edition.key else [],
-            "deploy_prefix": target.prefix, "properties": properties,
-            "message": f"Publish edition {label} ({source.tag} = {source.commit[:12]}) "
-                       f"{'overwriting the published one (--force) ' if status == 'overwritten' else ''}with mike",
-        })
+        operations.append(
+            {
+                "op": "deploy",
+                "site_dir": str(site.site),
+                "version": edition.key,
+                "title": edition.title,
+                "aliases": [alias] if current == edition.key and holder != edition.key else [],
+                "deploy_prefix": target.prefix,
+                "properties": properties,
+                "message": f"Publish edition {label} ({source.tag} = {source.commit[:12]}) "
+                f"{'overwriting the published one (--force) ' if status == 'overwritten' else ''}with mike",
+            }
+        )
         if current == edition.key:
             holder = edition.key
     if holder != current:
-        operations.append({"op": "alias", "version": current, "aliases": [alias], "deploy_prefix": target.prefix,
-                           "message": f"Move `{alias}`{_of(target)} to edition {current}, in force"})
+        operations.append(
+            {
+                "op": "alias",
+                "version": current,
+                "aliases": [alias],
+                "deploy_prefix": target.prefix,
+                "message": f"Move `{alias}`{_of(target)} to edition {current}, in force",
+            }
+        )
         status = "alias" if status == "unchanged" else status
-    operations.append({"op": "set_default", "identifier": alias, "deploy_prefix": target.prefix,
-                       "message": f"Open `{alias}`{_of(target)} by default"})
+    operations.append(
+        {
+            "op": "set_default",
+            "identifier": alias,
+            "deploy_prefix": target.prefix,
+            "message": f"Open `{alias}`{_of(target)} by default",
+        }
+    )
     return CompanyResult(target, status, content_hash, current), operations
 
 
@@ -643,7 +823,9 @@ def _short(content_hash: str | None) -> str:
     return (content_hash or "no hash")[:19]
 
 
-def list_published(root: Path, *, branch: str = BRANCH, company: str | None = None) -> dict[str, list[PublishedEdition]]:
+def list_published(
+    root: Path, *, branch: str = BRANCH, company: str | None = None
+) -> dict[str, list[PublishedEdition]]:
     """Published editions by prefix (company id; ``""`` for the default site), newest first.
 
     Reads the local ``branch``, or ``origin/<branch>`` when there is no local one.
@@ -651,14 +833,18 @@ def list_published(root: Path, *, branch: str = BRANCH, company: str | None = No
     root = root.resolve()
     if not git.is_repository(root):
         raise PublishError(f"{root} is not inside a git repository", hint="run it in a clone of the project")
-    revision = git.ref_value(root, ref=f"refs/heads/{branch}") or git.ref_value(root, ref=f"refs/remotes/origin/{branch}")
+    revision = git.ref_value(root, ref=f"refs/heads/{branch}") or git.ref_value(
+        root, ref=f"refs/remotes/origin/{branch}"
+    )
     if revision is None:
         return {}
     prefixes = list_prefixes(root, revision=revision)
     if company is not None:
         if company not in prefixes:
             known = ", ".join(p for p in prefixes if p) or "none"
-            raise PublishError(f"no editions of company `{company}` on `{branch}`", hint=f"published companies: {known}")
+            raise PublishError(
+                f"no editions of company `{company}` on `{branch}`", hint=f"published companies: {known}"
+            )
         prefixes = [company]
     listing = {}
     for prefix in prefixes:
@@ -679,15 +865,19 @@ def serve_editions(root: Path, *, address: str = "localhost:8000", branch: str =
     revision = branch
     if git.ref_value(root, ref=f"refs/heads/{branch}") is None:
         if git.ref_value(root, ref=f"refs/remotes/origin/{branch}") is None:
-            raise PublishError(f"no `{branch}` branch here: nothing is published yet",
-                               hint="publish an edition first (`reglament publish EDITION`), or fetch it: "
-                                    f"`git fetch origin {branch}`")
+            raise PublishError(
+                f"no `{branch}` branch here: nothing is published yet",
+                hint="publish an edition first (`reglament publish EDITION`), or fetch it: "
+                f"`git fetch origin {branch}`",
+            )
         revision = f"origin/{branch}"
     host, _, port = address.rpartition(":") if ":" in address else (address, "", "8000")
     if not port.isdigit():
         raise PublishError(f"`{address}` is not HOST:PORT", hint="e.g. localhost:8000")
-    proc = subprocess.Popen([sys.executable, "-m", "reglament.publish.mike_runner", "serve", f"{host or 'localhost'}:{port}",
-                             revision], cwd=root)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "reglament.publish.mike_runner", "serve", f"{host or 'localhost'}:{port}", revision],
+        cwd=root,
+    )
     try:
         return proc.wait()
     finally:  # interrupted (Ctrl+C, SIGTERM): never leave the server behind

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reglament.ru import money
 from reglament.model import nodes as m
-
-
+from reglament.ru import money
 
 
 def tier_for(part: m.MotivationPart, percent: float) -> m.BonusTier | None:
@@ -78,8 +76,7 @@ def calculator_data(part: m.MotivationPart) -> dict:
         "currency": part.currency,
         "example": example_percent(part),
         "tiers": [
-            {"id": t.id, "from": t.from_percent, "to": t.to_percent, "bonus": t.bonus_percent}
-            for t in part.tiers
+            {"id": t.id, "from": t.from_percent, "to": t.to_percent, "bonus": t.bonus_percent} for t in part.tiers
         ],
         "reductions": [{"id": r.id, "percent": r.percent} for r in part.reductions],
     }

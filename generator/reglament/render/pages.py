@@ -20,7 +20,6 @@ from jinja2 import BytecodeCache, FileSystemLoader, TemplateError, TemplateSynta
 from jinja2.sandbox import SecurityError
 
 from reglament import ru
-from reglament.sandbox import sandbox
 from reglament.diagnostics import Diagnostic
 from reglament.errors import TemplateFailure
 from reglament.model import nodes as m
@@ -28,6 +27,7 @@ from reglament.model.content import Content, Item, part_items
 from reglament.model.references import REF_RE, escape_html, find_refs, mask_for_terms
 from reglament.morphology import Morph, TermMatcher
 from reglament.render import motivation, views
+from reglament.sandbox import sandbox
 
 GLOSSARY = "glossary.md"
 ROLES_INDEX = "roles/index.md"
@@ -58,8 +58,11 @@ class RenderedTree:
 
 
 #: a Markdown link, image or link-definition target with a scheme other than http(s)/mailto/tel (javascript:, data:, vbscript:…)
-_UNSAFE_LINK = re.compile(r"((?<!\\)\]\(\s*<?|^ {0,3}\[[^\]\n]+\]:[ \t]*<?)(?!https?:|mailto:|tel:)"
-                          r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[^()\s>]|\([^()\s]*\))*", re.I | re.M)
+_UNSAFE_LINK = re.compile(
+    r"((?<!\\)\]\(\s*<?|^ {0,3}\[[^\]\n]+\]:[ \t]*<?)(?!https?:|mailto:|tel:)"
+    r"[A-Za-z][A-Za-z0-9+.\-]*:(?:[^()\s>]|\([^()\s]*\))*",
+    re.I | re.M,
+)
 
 
 def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
@@ -120,14 +123,35 @@ def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
         except ValueError:
             rel = f"{pages.parent.name}/{pages.name}/{path.name}"
     if isinstance(exc, TemplateSyntaxError):
-        return Diagnostic(rel, line, 1, "error", "template-syntax", f"page template syntax error: {exc.message}",
-                          "fix the Jinja syntax: every `{{` needs `}}`, every `{% for %}` its `{% endfor %}`")
+        return Diagnostic(
+            rel,
+            line,
+            1,
+            "error",
+            "template-syntax",
+            f"page template syntax error: {exc.message}",
+            "fix the Jinja syntax: every `{{` needs `}}`, every `{% for %}` its `{% endfor %}`",
+        )
     if isinstance(exc, SecurityError):
-        return Diagnostic(rel, line, 1, "error", "template-forbidden", f"forbidden in page templates: {exc}",
-                          "templates run in a sandbox: use the values passed to the page, not Python internals")
+        return Diagnostic(
+            rel,
+            line,
+            1,
+            "error",
+            "template-forbidden",
+            f"forbidden in page templates: {exc}",
+            "templates run in a sandbox: use the values passed to the page, not Python internals",
+        )
     if isinstance(exc, UndefinedError):
-        return Diagnostic(rel, line, 1, "error", "template-undefined", f"page template: {exc.message}",
-                          "use a name the page is given, or guard it with `{% if x is defined %}`")
+        return Diagnostic(
+            rel,
+            line,
+            1,
+            "error",
+            "template-undefined",
+            f"page template: {exc.message}",
+            "use a name the page is given, or guard it with `{% if x is defined %}`",
+        )
     return Diagnostic(rel, line, 1, "error", "template-error", f"page template failed: {exc.message or exc}", "")
 
 
@@ -168,7 +192,9 @@ class Renderer:
         self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
         self.env.globals.update(classifications=ru.CLASSIFICATIONS, periods=ru.PERIODS)
         self.env.filters["plain"] = lambda s: plain(s or "", self.content)
-        self.env.filters["tojson"] = lambda v: html.escape(json.dumps(v, ensure_ascii=False), quote=True)  # for attributes
+        self.env.filters["tojson"] = lambda v: html.escape(
+            json.dumps(v, ensure_ascii=False), quote=True
+        )  # for attributes
         self.env.globals["raci_labels"] = views.RACI_LABELS
         self.env.globals["raci_of"] = views.raci_of
         self.env.globals["group_uses"] = views.group_uses
@@ -240,8 +266,15 @@ class Renderer:
 
     # ------------------------------------------------------------ text
 
-    def text(self, value: str | None, *, block: bool = False, owner: str | None = None,
-             seen: set[str] | None = None, auto: bool = True) -> str:
+    def text(
+        self,
+        value: str | None,
+        *,
+        block: bool = False,
+        owner: str | None = None,
+        seen: set[str] | None = None,
+        auto: bool = True,
+    ) -> str:
         """Model text → Markdown: raw HTML escaped (outside code), references → links, and the first
         mention of each glossary term (in any word form) → a link with the definition as tooltip.
 
@@ -254,8 +287,8 @@ class Renderer:
         seen = set() if seen is None else seen
         out, pos = [], 0
         for mention in self.mentions(value, owner=owner, seen=seen) if auto else ():
-            out.append(self._text_segment(value[pos:mention.start]))
-            word = value[mention.start:mention.end]
+            out.append(self._text_segment(value[pos : mention.start]))
+            word = value[mention.start : mention.end]
             out.append(self.link_md(self.content.index[mention.term_id], word))
             pos = mention.end
         out.append(self._text_segment(value[pos:]))
@@ -296,15 +329,15 @@ class Renderer:
 
     # ------------------------------------------------------------ pages
 
-    def render_page(self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (),
-                    **context) -> str:
+    def render_page(
+        self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (), **context
+    ) -> str:
         self.current = path
         try:
             body = self.env.get_template(template).render(**context)
         except TemplateError as exc:
             raise TemplateFailure(template_diagnostic(exc, self.pages_dir)) from exc
         return front_matter(title, source, hide=hide) + body
-
 
     def prose(self, part: m.ProsePart, *, heading_shift: int = 0) -> str:
         """A Markdown body with references resolved and terms linked once per paragraph
@@ -339,8 +372,9 @@ _LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 EDIT_SCHEME = "reglament-source:"
 
 
-def render(content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None,
-           pdf_links: bool = False) -> RenderedTree:
+def render(
+    content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None, pdf_links: bool = False
+) -> RenderedTree:
     """Render every page of the site; pure: same content → same tree.
 
     ``pdf_links``: each regulation page links to its print edition (``pdf/<regulation>.pdf``, written by the build).
@@ -356,15 +390,28 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
         r.current = path  # the prose below links relative to this page
         parts = []
         for s, part in enumerate(reg.loaded_parts, 1):
-            parts.append({"number": s, "part": part, "kind": getattr(part, "kind", "prose"),
-                          "items": list(part_items(part)),
-                          "source": part.origin.file,
-                          "prose": r.prose(part, heading_shift=1) if isinstance(part, m.ProsePart) else "",
-                          "terms": _terms_of(content, reg, part, referenced) if isinstance(part, m.TermsPart) else [],
-                          **_part_extras(part)})
-        tree.pages[path] = r.render_page(path, "regulation.md.j2", title=reg.title, source=reg.origin.file,
-                                         reg=reg, parts=parts, content=content,
-                                         pdf_href=f"../pdf/{reg.id}.pdf" if pdf_links else "")
+            parts.append(
+                {
+                    "number": s,
+                    "part": part,
+                    "kind": getattr(part, "kind", "prose"),
+                    "items": list(part_items(part)),
+                    "source": part.origin.file,
+                    "prose": r.prose(part, heading_shift=1) if isinstance(part, m.ProsePart) else "",
+                    "terms": _terms_of(content, reg, part, referenced) if isinstance(part, m.TermsPart) else [],
+                    **_part_extras(part),
+                }
+            )
+        tree.pages[path] = r.render_page(
+            path,
+            "regulation.md.j2",
+            title=reg.title,
+            source=reg.origin.file,
+            reg=reg,
+            parts=parts,
+            content=content,
+            pdf_href=f"../pdf/{reg.id}.pdf" if pdf_links else "",
+        )
         tree.sources[path] = reg.origin.file
         nav_regs.append({reg.short_title or reg.title: path})
 
@@ -372,8 +419,15 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
     used_in = views.usage(content, r.matcher)
     terms = sorted(content.terms, key=views.term_sort_key)
     tree.sources[GLOSSARY] = content.terms[0].origin.file if content.terms else "content/glossary.yml"
-    tree.pages[GLOSSARY] = r.render_page(GLOSSARY, "glossary.md.j2", title="Глоссарий", source=tree.sources[GLOSSARY],
-                                         terms=terms, used_in=used_in, content=content)
+    tree.pages[GLOSSARY] = r.render_page(
+        GLOSSARY,
+        "glossary.md.j2",
+        title="Глоссарий",
+        source=tree.sources[GLOSSARY],
+        terms=terms,
+        used_in=used_in,
+        content=content,
+    )
 
     # roles
     nav_roles = []
@@ -381,32 +435,60 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
     role_views = {role.id: views.role_view(content, role, index=duty_index) for role in content.roles}
     for role in content.roles:
         path = role_page(role.id)
-        tree.pages[path] = r.render_page(path, "role.md.j2", title=role.name, source=role.origin.file,
-                                         role=role, view=role_views[role.id], content=content)
+        tree.pages[path] = r.render_page(
+            path,
+            "role.md.j2",
+            title=role.name,
+            source=role.origin.file,
+            role=role,
+            view=role_views[role.id],
+            content=content,
+        )
         tree.sources[path] = role.origin.file
         nav_roles.append({role.name: path})
     tree.sources[ROLES_INDEX] = content.roles[0].origin.file if content.roles else "content/roles.yml"
-    tree.pages[ROLES_INDEX] = r.render_page(ROLES_INDEX, "roles.md.j2", title="Роли", source=tree.sources[ROLES_INDEX],
-                                            roles=content.roles, content=content,
-                                            role_views=role_views)
+    tree.pages[ROLES_INDEX] = r.render_page(
+        ROLES_INDEX,
+        "roles.md.j2",
+        title="Роли",
+        source=tree.sources[ROLES_INDEX],
+        roles=content.roles,
+        content=content,
+        role_views=role_views,
+    )
     matrix = views.raci_matrix(content)
     duty_files = [row.item.part.origin.file for s in matrix.sections for row in s.rows[:1]]
     tree.sources[RACI] = duty_files[0] if duty_files else tree.sources[ROLES_INDEX]
-    tree.pages[RACI] = r.render_page(RACI, "raci.md.j2", title="Матрица ответственности (RACI)",
-                                     source=tree.sources[RACI], hide=("toc",), matrix=matrix, content=content)
+    tree.pages[RACI] = r.render_page(
+        RACI,
+        "raci.md.j2",
+        title="Матрица ответственности (RACI)",
+        source=tree.sources[RACI],
+        hide=("toc",),
+        matrix=matrix,
+        content=content,
+    )
 
     # free pages
     home = None
     for page in content.pages:
         path = "index.md" if page.id == "home" else f"{page.id}.md"
         r.current = path
-        tree.pages[path] = front_matter(page.title, page.origin.file) + f"# {html.escape(page.title)}\n\n{r.prose(page)}\n"
+        tree.pages[path] = (
+            front_matter(page.title, page.origin.file) + f"# {html.escape(page.title)}\n\n{r.prose(page)}\n"
+        )
         tree.sources[path] = page.origin.file
         if path == "index.md":
             home = path
     if home is None:
-        tree.pages["index.md"] = r.render_page("index.md", "index.md.j2", title=site_title or "Главная",
-                                               source="content", content=content, site_title=site_title)
+        tree.pages["index.md"] = r.render_page(
+            "index.md",
+            "index.md.j2",
+            title=site_title or "Главная",
+            source="content",
+            content=content,
+            site_title=site_title,
+        )
         tree.sources["index.md"] = "content"
 
     departments = {role.id: role.department for role in content.roles}
@@ -414,8 +496,13 @@ def render(content: Content, templates: Path, *, site_title: str = "", morph: Mo
         {"Главная": "index.md"},
         {"Регламенты": grouped_nav(nav_regs, [departments.get(reg.owner, "") for reg in content.regulations])},
         {"Глоссарий": GLOSSARY},
-        {"Роли": [{"Все роли": ROLES_INDEX}, {"Матрица RACI": RACI},
-                  *grouped_nav(nav_roles, [role.department for role in content.roles])]},
+        {
+            "Роли": [
+                {"Все роли": ROLES_INDEX},
+                {"Матрица RACI": RACI},
+                *grouped_nav(nav_roles, [role.department for role in content.roles]),
+            ]
+        },
     ]
     for page in content.pages:
         if page.id != "home":
@@ -448,8 +535,10 @@ def grouped_nav(entries: list[dict], groups: list[str], *, limit: int = NAV_GROU
 def _part_extras(part: m.Node) -> dict:
     """Computed data some part kinds show: the worked bonus example and calculator, the day timeline."""
     if isinstance(part, m.MotivationPart):
-        return {"example": motivation.compute(part, motivation.example_percent(part)),
-                "calculator": motivation.calculator_data(part)}
+        return {
+            "example": motivation.compute(part, motivation.example_percent(part)),
+            "calculator": motivation.calculator_data(part),
+        }
     if isinstance(part, m.SchedulePart):
         return {"timeline": views.timeline(part)}
     return {}
@@ -502,8 +591,9 @@ def _referenced_by_regulation(content: Content) -> dict[int, set[str]]:
     return found
 
 
-def _terms_of(content: Content, reg: m.Regulation, part: m.TermsPart,
-              referenced: dict[int, set[str]] | None = None) -> list[m.Term]:
+def _terms_of(
+    content: Content, reg: m.Regulation, part: m.TermsPart, referenced: dict[int, set[str]] | None = None
+) -> list[m.Term]:
     if part.terms:
         return [content.index[t].node for t in part.terms if t in content.index]
     if referenced is None:

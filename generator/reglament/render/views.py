@@ -250,8 +250,10 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
                 inter.to_other.append(InteractionEntry(item, own, ()))
 
     order = {r.id: i for i, r in enumerate(content.roles)}
-    interaction_list = sorted((i for i in interactions.values() if i.from_other or i.to_other),
-                              key=lambda i: order.get(i.other.id, len(order)))
+    interaction_list = sorted(
+        (i for i in interactions.values() if i.from_other or i.to_other),
+        key=lambda i: order.get(i.other.id, len(order)),
+    )
 
     reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
     duties = sorted(duties_by_reg.values(), key=lambda rd: reg_order[rd.regulation.id])
@@ -280,8 +282,10 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
         if enforced:
             responsibility.append(ResponsibilityView(resp, enforced, reductions_by_resp.get(resp.id, [])))
 
-    deadlines = sorted((e for e in mine if e.performs and e.duty.deadline),
-                       key=lambda e: (e.duty.deadline_minutes is None, e.duty.deadline_minutes or 0))
+    deadlines = sorted(
+        (e for e in mine if e.performs and e.duty.deadline),
+        key=lambda e: (e.duty.deadline_minutes is None, e.duty.deadline_minutes or 0),
+    )
 
     return RoleView(
         role=role,
@@ -349,7 +353,8 @@ def raci_matrix(content: Content) -> RaciMatrix:
         letters = raci_of(item.node)
         used.update(letters)
         sections.setdefault(item.regulation.id, RaciSection(item.regulation)).rows.append(
-            RaciRow(item, letters, groups.get(item.id)))
+            RaciRow(item, letters, groups.get(item.id))
+        )
     reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
     for section in sections.values():
         taking_part = {rid for row in section.rows for rid in row.letters}
@@ -434,15 +439,22 @@ def timeline(part: m.SchedulePart) -> Timeline:
             breaks += length
         else:
             work += length
-        blocks.append(TimelineBlock(b, round(100 * (s - first) / span, 3), round(100 * length / span, 3),
-                                    duration_text(length)))
+        blocks.append(
+            TimelineBlock(b, round(100 * (s - first) / span, 3), round(100 * length / span, 3), duration_text(length))
+        )
     marks = []
     hour = -(-first // 60) * 60
     while hour <= last:
         marks.append((f"{hour // 60:02d}:00", round(100 * (hour - first) / span, 3)))
         hour += 60
-    return Timeline(f"{first // 60:02d}:{first % 60:02d}", f"{last // 60:02d}:{last % 60:02d}", blocks, marks,
-                    duration_text(work), duration_text(breaks))
+    return Timeline(
+        f"{first // 60:02d}:{first % 60:02d}",
+        f"{last // 60:02d}:{last % 60:02d}",
+        blocks,
+        marks,
+        duration_text(work),
+        duration_text(breaks),
+    )
 
 
 def group_uses(items: list[Item]) -> list[tuple[str, list[Item]]]:

@@ -31,8 +31,9 @@ def git(root: Path, *args: str, input: bytes | None = None, check: bool = True) 
     if check and proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace")
         if "not a git repository" in stderr:
-            raise NotARepositoryError(f"{root} is not inside a git repository", command=command,
-                                      returncode=proc.returncode, stderr=stderr)
+            raise NotARepositoryError(
+                f"{root} is not inside a git repository", command=command, returncode=proc.returncode, stderr=stderr
+            )
         raise GitError(f"`git {args[0]}` failed", command=command, returncode=proc.returncode, stderr=stderr)
     return proc
 
@@ -66,8 +67,9 @@ def rev_parse(root: Path, *, revision: str, kind: str = "commit") -> str:
     if proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace")
         if "not a git repository" in stderr:
-            raise NotARepositoryError(f"{root} is not inside a git repository", returncode=proc.returncode,
-                                      stderr=stderr)
+            raise NotARepositoryError(
+                f"{root} is not inside a git repository", returncode=proc.returncode, stderr=stderr
+            )
         raise UnknownRevisionError(revision, stderr=stderr)
     return proc.stdout.decode("ascii").strip()
 
@@ -105,8 +107,11 @@ def ls_tree(root: Path, *, revision: str, paths: tuple[str, ...] = (), recursive
             continue
         meta, _, path = record.partition(b"\t")
         mode, type_, obj, size = meta.decode("ascii").split(None, 3)
-        entries.append(TreeEntry(mode, type_, obj, None if size.strip() == "-" else int(size),
-                                 path.decode("utf-8", "surrogateescape")))
+        entries.append(
+            TreeEntry(
+                mode, type_, obj, None if size.strip() == "-" else int(size), path.decode("utf-8", "surrogateescape")
+            )
+        )
     return entries
 
 
@@ -126,12 +131,14 @@ def cat_file_batch(root: Path, *, objects: list[str]) -> dict[str, bytes]:
         if len(header) == 2 and header[1] == "missing":
             raise GitError(f"object {name} is missing from the repository", stderr="")
         size = int(header[2])
-        result[name] = out[pos:pos + size]
+        result[name] = out[pos : pos + size]
         pos += size + 1  # the content is followed by a newline
     return result
 
 
-def read_tree(root: Path, *, revision: str, paths: tuple[str, ...] = (), max_bytes: int | None = None) -> dict[str, bytes]:
+def read_tree(
+    root: Path, *, revision: str, paths: tuple[str, ...] = (), max_bytes: int | None = None
+) -> dict[str, bytes]:
     """Every regular file below ``paths`` at ``revision`` as ``{path: bytes}`` (paths relative to ``root``).
 
     Symlinks and submodules are left out (a symlink in git is only the text of
@@ -142,8 +149,9 @@ def read_tree(root: Path, *, revision: str, paths: tuple[str, ...] = (), max_byt
     if max_bytes is not None:
         for entry in entries:
             if entry.size is not None and entry.size > max_bytes:
-                raise GitError(f"`{entry.path}` at {revision} is {entry.size // 1024} KB; the limit is "
-                               f"{max_bytes // 1024} KB")
+                raise GitError(
+                    f"`{entry.path}` at {revision} is {entry.size // 1024} KB; the limit is {max_bytes // 1024} KB"
+                )
     blobs = cat_file_batch(root, objects=[e.object for e in entries])
     return {e.path: blobs[e.object] for e in entries}
 
@@ -238,10 +246,12 @@ def push_commit(root: Path, *, remote: str, commit: str, branch: str) -> None:
     if proc.returncode != 0:
         stderr = proc.stderr.decode("utf-8", "replace")
         stdout = proc.stdout.decode("utf-8", "replace")
-        detail = "\n".join(line for line in (stdout + "\n" + stderr).splitlines()
-                           if line.strip() and not line.startswith(("To ", "Done")))
-        raise PushRejectedError(f"{remote} refused the push to `{branch}`", returncode=proc.returncode,
-                                stderr=detail)
+        detail = "\n".join(
+            line
+            for line in (stdout + "\n" + stderr).splitlines()
+            if line.strip() and not line.startswith(("To ", "Done"))
+        )
+        raise PushRejectedError(f"{remote} refused the push to `{branch}`", returncode=proc.returncode, stderr=detail)
 
 
 def config_value(root: Path, *, key: str) -> str | None:

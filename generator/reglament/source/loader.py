@@ -21,11 +21,11 @@ from reglament.errors import NoContentError
 from reglament.model import nodes as m
 from reglament.model.content import Content, node_fields
 from reglament.model.editions import Editions
+from reglament.model.nodes import CONTENT_DIR
 from reglament.perf import fewer_gc_passes
 from reglament.source.yaml_source import YamlDocument, parse_yaml
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
-from reglament.model.nodes import CONTENT_DIR
 
 
 @dataclass
@@ -99,10 +99,16 @@ def decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
         # lines end as in the decoded text (CRLF, CR or LF); columns count characters, as everywhere else
         before = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line = before.count(b"\n") + 1
-        column = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
-        return None, Diagnostic(file, line, column, "error", "encoding",
-                                f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-                                "save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)")
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        return None, Diagnostic(
+            file,
+            line,
+            column,
+            "error",
+            "encoding",
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)",
+        )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None
 
 
@@ -143,14 +149,22 @@ def _describe(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def validate(cls: type[m.Node], doc: YamlDocument, data: object | None = None) -> tuple[m.Node | None, list[Diagnostic]]:
+def validate(
+    cls: type[m.Node], doc: YamlDocument, data: object | None = None
+) -> tuple[m.Node | None, list[Diagnostic]]:
     """Validate ``doc.data`` (or ``data``) as ``cls``; map every pydantic error to a position."""
     data = doc.data if data is None else data
     if not isinstance(data, dict):
         pos = doc.positions.get((), Position(doc.file, 1 + doc.line_offset, 1))
-        return None, [Diagnostic.at(pos, "error", "wrong-type",
-                                    f"expected a mapping of fields for {cls.__name__}, got {type(data).__name__}",
-                                    "the file must start with `key: value` lines")]
+        return None, [
+            Diagnostic.at(
+                pos,
+                "error",
+                "wrong-type",
+                f"expected a mapping of fields for {cls.__name__}, got {type(data).__name__}",
+                "the file must start with `key: value` lines",
+            )
+        ]
     try:
         obj = cls.model_validate(data)
     except ValidationError as exc:
@@ -165,15 +179,25 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
     name = loc[-1] if loc else ""
     if kind in ("recursion_loop", "recursion_depth_exceeded"):  # pydantic stops at ~250 levels of nested items
         pos = doc.positions.get(loc) or doc.positions.get(loc[:-1]) or Position(doc.file, 1 + doc.line_offset, 1)
-        return Diagnostic.at(pos, "error", "yaml-syntax", f"items are nested too deep ({len(loc) // 2} levels here)",
-                             "a regulation needs only a few levels of nesting; flatten the structure")
+        return Diagnostic.at(
+            pos,
+            "error",
+            "yaml-syntax",
+            f"items are nested too deep ({len(loc) // 2} levels here)",
+            "a regulation needs only a few levels of nesting; flatten the structure",
+        )
     if kind == "missing":
         parent = doc.positions.get(loc[:-1]) or Position(doc.file, 1 + doc.line_offset, 1)
         holder = _model_at(cls, loc)
         info = holder.model_fields.get(name) if holder and isinstance(name, str) else None
         described = f": {info.description}" if info and info.description else ""
-        return Diagnostic.at(parent, "error", "missing-field", f"missing required field `{name}`{described}",
-                             f"add `{name}: …` to this item")
+        return Diagnostic.at(
+            parent,
+            "error",
+            "missing-field",
+            f"missing required field `{name}`{described}",
+            f"add `{name}: …` to this item",
+        )
     if kind == "extra_forbidden":
         pos = doc.key_positions.get(loc) or doc.positions.get(loc) or Position(doc.file, 1, 1)
         holder = _model_at(cls, loc)
@@ -190,22 +214,41 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
     pos = pos or Position(doc.file, 1, 1)
     field_name = ".".join(str(p) for p in loc)
     if kind == "string_pattern_mismatch" and isinstance(name, str) and (name == "id" or name.endswith("id")):
-        return Diagnostic.at(pos, "error", "invalid-id", f"`{err.get('input')}` is not a valid id",
-                             "use a Latin slug: lowercase letters, digits and hyphens, e.g. `lead-card`")
+        return Diagnostic.at(
+            pos,
+            "error",
+            "invalid-id",
+            f"`{err.get('input')}` is not a valid id",
+            "use a Latin slug: lowercase letters, digits and hyphens, e.g. `lead-card`",
+        )
     if kind == "string_pattern_mismatch":
-        return Diagnostic.at(pos, "error", "wrong-type", f"`{field_name}`: {_describe(err.get('input'))} has the wrong format",
-                             "times are written HH:MM, e.g. `09:30`" if "0-5" in str(err.get("ctx", {})) else "")
+        return Diagnostic.at(
+            pos,
+            "error",
+            "wrong-type",
+            f"`{field_name}`: {_describe(err.get('input'))} has the wrong format",
+            "times are written HH:MM, e.g. `09:30`" if "0-5" in str(err.get("ctx", {})) else "",
+        )
     if kind.startswith("string") and isinstance(err.get("input"), list):
         if name == "accountable":  # the RACI rule: exactly one role answers for the result
-            return Diagnostic.at(pos, "error", "raci-accountable",
-                                 f"`{field_name}`: a shared duty has exactly one accountable role (A), not a list",
-                                 "keep in `accountable` the one role that answers for the result; "
-                                 "put the others in `responsible` or `consulted`")
-        return Diagnostic.at(pos, "error", "wrong-type", f"`{field_name}` takes one value, not a list",
-                             "write a single value")
-    return Diagnostic.at(pos, "error", "wrong-type",
-                         f"`{field_name}`: {err['msg']} (got {_describe(err.get('input'))})",
-                         _type_hint(kind))
+            return Diagnostic.at(
+                pos,
+                "error",
+                "raci-accountable",
+                f"`{field_name}`: a shared duty has exactly one accountable role (A), not a list",
+                "keep in `accountable` the one role that answers for the result; "
+                "put the others in `responsible` or `consulted`",
+            )
+        return Diagnostic.at(
+            pos, "error", "wrong-type", f"`{field_name}` takes one value, not a list", "write a single value"
+        )
+    return Diagnostic.at(
+        pos,
+        "error",
+        "wrong-type",
+        f"`{field_name}`: {err['msg']} (got {_describe(err.get('input'))})",
+        _type_hint(kind),
+    )
 
 
 def _type_hint(kind: str) -> str:
@@ -242,16 +285,34 @@ def split_front_matter(text: str, file: str) -> tuple[YamlDocument, str, int]:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         doc = YamlDocument(file, data=None)
-        doc.diagnostics.append(Diagnostic(file, 1, 1, "error", "front-matter", "missing front matter",
-                                          "start the file with `---`, `id: …`, `title: …`, `---`"))
+        doc.diagnostics.append(
+            Diagnostic(
+                file,
+                1,
+                1,
+                "error",
+                "front-matter",
+                "missing front matter",
+                "start the file with `---`, `id: …`, `title: …`, `---`",
+            )
+        )
         return doc, text, 1
     for i in range(1, len(lines)):
         if lines[i].strip() == "---":
             doc = parse_yaml("\n".join(lines[1:i]), file, line_offset=1)
-            return doc, "\n".join(lines[i + 1:]), i + 2
+            return doc, "\n".join(lines[i + 1 :]), i + 2
     doc = YamlDocument(file, data=None)
-    doc.diagnostics.append(Diagnostic(file, 1, 1, "error", "front-matter", "front matter is not closed",
-                                      "add a line `---` after the front matter fields"))
+    doc.diagnostics.append(
+        Diagnostic(
+            file,
+            1,
+            1,
+            "error",
+            "front-matter",
+            "front matter is not closed",
+            "add a line `---` after the front matter fields",
+        )
+    )
     return doc, text, 1
 
 
@@ -268,15 +329,35 @@ class Loader:
         try:
             raw = self.reader.read(rel)
         except PermissionError as exc:
-            self.diagnostics.append(Diagnostic(rel, 1, 1, "error", "path-escape", str(exc),
-                                               "keep every source file inside `content/`; copy it instead of linking"))
+            self.diagnostics.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "path-escape",
+                    str(exc),
+                    "keep every source file inside `content/`; copy it instead of linking",
+                )
+            )
             return None
         except OverflowError as exc:
-            self.diagnostics.append(Diagnostic(rel, 1, 1, "error", "file-too-large", str(exc),
-                                               "split the file; a part of a regulation is a few hundred KB at most"))
+            self.diagnostics.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "file-too-large",
+                    str(exc),
+                    "split the file; a part of a regulation is a few hundred KB at most",
+                )
+            )
             return None
         except OSError as exc:
-            self.diagnostics.append(Diagnostic(rel, 1, 1, "error", "unreadable", f"cannot read `{rel}`: {exc.strerror or exc}", ""))
+            self.diagnostics.append(
+                Diagnostic(rel, 1, 1, "error", "unreadable", f"cannot read `{rel}`: {exc.strerror or exc}", "")
+            )
             return None
         text, problem = decode(raw, rel)
         if problem:
@@ -340,16 +421,28 @@ class Loader:
         for i, name in enumerate(reg.parts):
             part_rel = f"{folder}/{name}"
             if "/" in name or name.startswith(".") or not name.endswith((".yml", ".yaml", ".md")):
-                self.diagnostics.append(Diagnostic.at(reg.origin.doc.positions.get(("parts", i), reg.at("parts")),
-                                                      "error", "missing-part", f"part `{name}` must be a `.yml` or `.md` file in this folder",
-                                                      "list file names only, e.g. `duties.yml`"))
+                self.diagnostics.append(
+                    Diagnostic.at(
+                        reg.origin.doc.positions.get(("parts", i), reg.at("parts")),
+                        "error",
+                        "missing-part",
+                        f"part `{name}` must be a `.yml` or `.md` file in this folder",
+                        "list file names only, e.g. `duties.yml`",
+                    )
+                )
                 continue
             if not self.reader.exists(part_rel):
                 present = [p.rsplit("/", 1)[1] for p in self.reader.list(folder) if p != rel]
                 close = difflib.get_close_matches(name, present, n=1)
-                self.diagnostics.append(Diagnostic.at(reg.origin.doc.positions.get(("parts", i), reg.at("parts")),
-                                                      "error", "missing-part", f"part file `{name}` does not exist",
-                                                      f"did you mean `{close[0]}`?" if close else f"create `{part_rel}`"))
+                self.diagnostics.append(
+                    Diagnostic.at(
+                        reg.origin.doc.positions.get(("parts", i), reg.at("parts")),
+                        "error",
+                        "missing-part",
+                        f"part file `{name}` does not exist",
+                        f"did you mean `{close[0]}`?" if close else f"create `{part_rel}`",
+                    )
+                )
                 continue
             part = self.part(part_rel)
             if part is not None:
@@ -357,9 +450,17 @@ class Loader:
         listed = {f"{folder}/{n}" for n in reg.parts} | {rel}
         for other in self.reader.list(folder):
             if other not in listed and other.endswith((".yml", ".yaml", ".md")):
-                self.diagnostics.append(Diagnostic(other, 1, 1, "warning", "unlisted-part",
-                                                   f"`{other}` is not listed in `parts` of {rel} and is ignored",
-                                                   "add it to `parts:` or delete it"))
+                self.diagnostics.append(
+                    Diagnostic(
+                        other,
+                        1,
+                        1,
+                        "warning",
+                        "unlisted-part",
+                        f"`{other}` is not listed in `parts` of {rel} and is ignored",
+                        "add it to `parts:` or delete it",
+                    )
+                )
         return reg
 
 
@@ -373,13 +474,29 @@ def linked_folders(root: Path, listed: list[str]) -> list[Diagnostic]:
             continue
         real = path.resolve()
         if not real.is_relative_to(content_root):
-            found.append(Diagnostic(rel, 1, 1, "error", "path-escape",
-                                    f"`{rel}` is a link to a folder outside the content folder ({real})",
-                                    "keep every source inside `content/`; copy the folder instead of linking it"))
+            found.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "path-escape",
+                    f"`{rel}` is a link to a folder outside the content folder ({real})",
+                    "keep every source inside `content/`; copy the folder instead of linking it",
+                )
+            )
         else:
-            found.append(Diagnostic(rel, 1, 1, "warning", "linked-folder",
-                                    f"`{rel}` is a link to another folder of `content/` and is not read",
-                                    "move or copy the files instead of linking the folder"))
+            found.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "warning",
+                    "linked-folder",
+                    f"`{rel}` is a link to another folder of `content/` and is not read",
+                    "move or copy the files instead of linking the folder",
+                )
+            )
     return found
 
 
@@ -397,8 +514,17 @@ def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
     for name, cls, attr in (("glossary.yml", m.Glossary, "terms"), ("roles.yml", m.Roles, "roles")):
         rel = f"{CONTENT_DIR}/{name}"
         if not reader.exists(rel):
-            loader.diagnostics.append(Diagnostic(rel, 1, 1, "error", "missing-file", f"`{rel}` does not exist",
-                                                 f"create it with a top-level `{attr}:` list"))
+            loader.diagnostics.append(
+                Diagnostic(
+                    rel,
+                    1,
+                    1,
+                    "error",
+                    "missing-file",
+                    f"`{rel}` does not exist",
+                    f"create it with a top-level `{attr}:` list",
+                )
+            )
             continue
         obj = loader.model(cls, rel)
         if obj is not None:

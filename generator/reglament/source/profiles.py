@@ -29,22 +29,35 @@ def load_profiles(root: Path, *, files: dict[str, bytes] | None = None) -> Profi
             _attach_dict_origins(defaults, "params")
             result.defaults = defaults
     for rel in reader.list(COMPANIES_DIR):
-        name = rel[len(COMPANIES_DIR) + 1:]
+        name = rel[len(COMPANIES_DIR) + 1 :]
         if "/" in name or not name.endswith((".yml", ".yaml")):
             if name.endswith((".yml", ".yaml", ".md")):
-                loader.diagnostics.append(Diagnostic(rel, 1, 1, "warning", "unlisted-part",
-                                                     f"`{rel}` is not a company profile and is ignored",
-                                                     f"keep profiles directly in `{COMPANIES_DIR}/`"))
+                loader.diagnostics.append(
+                    Diagnostic(
+                        rel,
+                        1,
+                        1,
+                        "warning",
+                        "unlisted-part",
+                        f"`{rel}` is not a company profile and is ignored",
+                        f"keep profiles directly in `{COMPANIES_DIR}/`",
+                    )
+                )
             continue
         profile = loader.model(Profile, rel)
         if profile is None:
             continue
         stem = name.rsplit(".", 1)[0]
         if profile.id != stem:
-            loader.diagnostics.append(Diagnostic.at(
-                profile.at("id"), "error", "profile-id",
-                f"profile id `{profile.id}` does not match its file name `{name}`",
-                f"rename the file to `{profile.id}.yml` or set `id: {stem}`"))
+            loader.diagnostics.append(
+                Diagnostic.at(
+                    profile.at("id"),
+                    "error",
+                    "profile-id",
+                    f"profile id `{profile.id}` does not match its file name `{name}`",
+                    f"rename the file to `{profile.id}.yml` or set `id: {stem}`",
+                )
+            )
             continue
         _attach_dict_origins(profile, "params")
         _attach_dict_origins(profile, "roles")

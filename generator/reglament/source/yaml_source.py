@@ -103,7 +103,7 @@ class YamlDocument:
         if src is None:
             return
         column = start.column + (1 if style in ("'", '"') else 0)
-        yield start.line, column, src[column - 1:]
+        yield start.line, column, src[column - 1 :]
         line = start.line + 1
         while (src := self.source_line(line)) is not None:
             stripped = src.lstrip(" ")
@@ -157,23 +157,41 @@ _PLAIN = "?plain"  # a plain scalar, typed by :func:`_resolve_plain`
 # The YAML 1.2 core schema, as ruamel.yaml's resolver has it for version 1.2.
 _IMPLICIT_12 = (
     (_TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")),
-    (_TAG + "float", re.compile(r"""^(?:
+    (
+        _TAG + "float",
+        re.compile(
+            r"""^(?:
          [-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
         |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
         |[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?
         |[-+]?\.(?:inf|Inf|INF)
-        |\.(?:nan|NaN|NAN))$""", re.X)),
-    (_TAG + "int", re.compile(r"""^(?:[-+]?0b[0-1_]+
+        |\.(?:nan|NaN|NAN))$""",
+            re.X,
+        ),
+    ),
+    (
+        _TAG + "int",
+        re.compile(
+            r"""^(?:[-+]?0b[0-1_]+
         |[-+]?0o?[0-7_]+
         |[-+]?[0-9_]+
-        |[-+]?0x[0-9a-fA-F_]+)$""", re.X)),
+        |[-+]?0x[0-9a-fA-F_]+)$""",
+            re.X,
+        ),
+    ),
     (_TAG + "merge", re.compile(r"^(?:<<)$")),
     (_TAG + "null", re.compile(r"^(?:~|null|Null|NULL|)$")),
-    (_TAG + "timestamp", re.compile(r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+    (
+        _TAG + "timestamp",
+        re.compile(
+            r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
         |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
         (?:[Tt]|[ \t]+)[0-9][0-9]?
         :[0-9][0-9] :[0-9][0-9] (?:\.[0-9]*)?
-        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X)),
+        (?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""",
+            re.X,
+        ),
+    ),
 )
 _MAYBE_TYPED = frozenset("tTfF-+0123456789.<~nN")
 
@@ -284,9 +302,13 @@ class _Converter:
             if id(node) not in self.reported:
                 self.reported.add(id(node))
                 self.doc.diagnostics.append(
-                    Diagnostic.at(self.pos(node), "error", "yaml-syntax",
-                                  "this anchored list or mapping is reused through an alias (`*…`)",
-                                  "write the items out; anchors and aliases are not supported")
+                    Diagnostic.at(
+                        self.pos(node),
+                        "error",
+                        "yaml-syntax",
+                        "this anchored list or mapping is reused through an alias (`*…`)",
+                        "write the items out; anchors and aliases are not supported",
+                    )
                 )
             return None
         self.composites.add(id(node))
@@ -299,23 +321,35 @@ class _Converter:
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     self.doc.diagnostics.append(
-                        Diagnostic.at(self.pos(key_node), "error", "yaml-syntax", "a mapping key must be a plain value",
-                                      "write keys as simple words, e.g. `id:`")
+                        Diagnostic.at(
+                            self.pos(key_node),
+                            "error",
+                            "yaml-syntax",
+                            "a mapping key must be a plain value",
+                            "write keys as simple words, e.g. `id:`",
+                        )
                     )
                     continue
                 key = _scalar(key_node)
                 key_pos = self.pos(key_node)
                 if key == "<<":
                     self.doc.diagnostics.append(
-                        Diagnostic.at(key_pos, "error", "yaml-syntax", "merge keys (`<<`) are not supported",
-                                      "write the fields out; every item should stand on its own")
+                        Diagnostic.at(
+                            key_pos,
+                            "error",
+                            "yaml-syntax",
+                            "merge keys (`<<`) are not supported",
+                            "write the fields out; every item should stand on its own",
+                        )
                     )
                     continue
                 if key in first_seen:
                     first = first_seen[key]
                     self.doc.diagnostics.append(
                         Diagnostic.at(
-                            key_pos, "error", "duplicate-key",
+                            key_pos,
+                            "error",
+                            "duplicate-key",
                             f"duplicate key `{key}` (first defined at line {first.line})",
                             "remove one of the two, or rename it; YAML keeps only one value per key",
                         )
@@ -336,8 +370,15 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             indent = line[: len(line) - len(line.lstrip(" \t"))]
             if "\t" in indent:
                 doc.diagnostics.append(
-                    Diagnostic(file, lineno + line_offset, indent.index("\t") + 1, "error", "yaml-syntax",
-                               "tab character in indentation", "YAML indents with spaces only; replace the tab with spaces")
+                    Diagnostic(
+                        file,
+                        lineno + line_offset,
+                        indent.index("\t") + 1,
+                        "error",
+                        "yaml-syntax",
+                        "tab character in indentation",
+                        "YAML indents with spaces only; replace the tab with spaces",
+                    )
                 )
         if doc.diagnostics:
             return doc
@@ -349,10 +390,16 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
         line = before.count("\n") + 1
         column = len(before) - (before.rfind("\n") + 1) + 1
         doc.diagnostics.append(
-            Diagnostic(file, line + line_offset, column, "error", "yaml-syntax",
-                       f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} "
-                       "is not allowed in YAML",
-                       "delete it (control characters often come from copying text out of other programs)")
+            Diagnostic(
+                file,
+                line + line_offset,
+                column,
+                "error",
+                "yaml-syntax",
+                f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} "
+                "is not allowed in YAML",
+                "delete it (control characters often come from copying text out of other programs)",
+            )
         )
         return doc
     except MarkedYAMLError as exc:
@@ -365,8 +412,13 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             # the error shows where the parser gave up; say where the unclosed thing began
             problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, column {start.column + 1})"
         doc.diagnostics.append(
-            Diagnostic.at(pos, "error", "yaml-syntax", f"YAML syntax error: {problem}",
-                          "check indentation, colons and quotes on this line and the one above")
+            Diagnostic.at(
+                pos,
+                "error",
+                "yaml-syntax",
+                f"YAML syntax error: {problem}",
+                "check indentation, colons and quotes on this line and the one above",
+            )
         )
         return doc
     except YAMLError as exc:
@@ -374,8 +426,15 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
         return doc
     except RecursionError:
         doc.diagnostics.append(
-            Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", "YAML nesting is too deep",
-                       "a regulation needs only a few levels of nesting; flatten the structure")
+            Diagnostic(
+                file,
+                1 + line_offset,
+                1,
+                "error",
+                "yaml-syntax",
+                "YAML nesting is too deep",
+                "a regulation needs only a few levels of nesting; flatten the structure",
+            )
         )
         return doc
     if node is None:
@@ -386,8 +445,15 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
     except RecursionError:
         doc.data = None
         doc.diagnostics.append(
-            Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", "YAML nesting is too deep",
-                       "a regulation needs only a few levels of nesting; flatten the structure")
+            Diagnostic(
+                file,
+                1 + line_offset,
+                1,
+                "error",
+                "yaml-syntax",
+                "YAML nesting is too deep",
+                "a regulation needs only a few levels of nesting; flatten the structure",
+            )
         )
     return doc
 

@@ -20,8 +20,11 @@ from reglament.model.content import Content, Item
 from reglament.variant.resolve import Variant
 
 COMPANY_FIELDS = ("name", "short_name", "city", "site_title", "visibility")
-REASONS = {"excluded": "excluded by the profile", "not-included": "not in the profile's `include`",
-           "internal": "internal (left out of a public site)"}
+REASONS = {
+    "excluded": "excluded by the profile",
+    "not-included": "not in the profile's `include`",
+    "internal": "internal (left out of a public site)",
+}
 
 
 @dataclass
@@ -93,8 +96,13 @@ def _describe(item: Item) -> str:
     node = item.node
     where = item.regulation.id if item.regulation is not None and item.kind != "regulation" else ""
     number = f"п. {item.number}" if item.number else ""
-    title = (getattr(node, "title", None) or getattr(node, "name", None) or getattr(node, "term", None)
-             or getattr(node, "text", None) or "")
+    title = (
+        getattr(node, "title", None)
+        or getattr(node, "name", None)
+        or getattr(node, "term", None)
+        or getattr(node, "text", None)
+        or ""
+    )
     title = re.sub(r"\s+", " ", str(title)).strip()
     if len(title) > 60:
         title = title[:57].rstrip() + "…"
@@ -141,9 +149,16 @@ def compare_companies(a: Variant, b: Variant) -> Comparison:
             if gone is not None and gone.by != ident and gone.by not in (index_a if side == "a" else index_b):
                 continue
             note = REASONS.get(gone.reason, gone.reason) if gone is not None else "not in the base"
-            result.changes.append(Change("items", ident, ia is not None, ib is not None, _describe(present),
-                                         note=f"only in {_label(a) if ib is None else _label(b)}; "
-                                              f"{_label(absent)}: {note}"))
+            result.changes.append(
+                Change(
+                    "items",
+                    ident,
+                    ia is not None,
+                    ib is not None,
+                    _describe(present),
+                    note=f"only in {_label(a) if ib is None else _label(b)}; {_label(absent)}: {note}",
+                )
+            )
             continue
         fa, fb = _fields(ia.node), _fields(ib.node)
         changed = [(k, fa.get(k), fb.get(k)) for k in fa if fa.get(k) != fb.get(k)]
@@ -240,8 +255,10 @@ def format_text(result: Comparison) -> str:
                 else:
                     lines.append(f"    {name}: {_show(va)} → {_show(vb)}")
     lines.append("")
-    lines.append(f"{len(company)} company field(s), {len(params)} parameter(s), {len(gone)} item(s) on one side only, "
-                 f"{len(changed)} item(s) changed")
+    lines.append(
+        f"{len(company)} company field(s), {len(params)} parameter(s), {len(gone)} item(s) on one side only, "
+        f"{len(changed)} item(s) changed"
+    )
     return "\n".join(lines)
 
 

@@ -36,18 +36,19 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from pydantic import ValidationError
 
-from reglament.sandbox import Sandbox, sandbox
 from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
 from reglament.model.content import Content
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
+from reglament.sandbox import Sandbox, sandbox
 from reglament.source.loader import attach_origins
 
 TEMPLATE_MARK = re.compile(r"\{\{|\{%|\{#")
@@ -88,7 +89,7 @@ def escape_value(value: object) -> str:
 class Values:
     """A read-only namespace for templates: ``params.plan_amount``, ``company.short_name``."""
 
-    __slots__ = ("_label", "_data")
+    __slots__ = ("_data", "_label")
 
     def __init__(self, label: str, data: dict[str, object]) -> None:
         self._label = label
@@ -179,8 +180,7 @@ class TemplateCache:
             template = self.env.from_string(ast)
         except TemplateSyntaxError as exc:
             # the uses a broken template would make still count (no `unused-parameter` noise)
-            uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False)
-                    for mt in _USE_RE.finditer(source)]
+            uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False) for mt in _USE_RE.finditer(source)]
             return Parsed(None, uses, [], exc)
         guarded: set[int] = set()
         for test in ast.find_all(nodes.Test):
@@ -233,8 +233,9 @@ class VariantOrigin(m.Origin):
 
     __slots__ = ("base", "fields", "maps")
 
-    def __init__(self, base: m.Origin, *, fields: dict | None = None,
-                 maps: dict[str, Callable[[int], int]] | None = None) -> None:
+    def __init__(
+        self, base: m.Origin, *, fields: dict | None = None, maps: dict[str, Callable[[int], int]] | None = None
+    ) -> None:
         super().__init__(base.doc, base.path)
         self.base = base
         #: field → (origin that holds the value, the field's key in that origin)
@@ -272,7 +273,7 @@ def offset_map(source: str, rendered: str) -> Callable[[int], int]:
         nonlocal ops
         if ops is None:
             ops = difflib.SequenceMatcher(None, source, rendered, autojunk=False).get_opcodes()
-        for tag, i1, i2, j1, j2 in ops:
+        for tag, i1, _i2, j1, j2 in ops:
             if j1 <= offset < j2:
                 if tag == "equal":
                     return i1 + offset - j1
@@ -359,7 +360,7 @@ class Variant:
         return self.profile.id if self.profile else None
 
     @property
-    def values_source(self) -> "Profile | Defaults | None":
+    def values_source(self) -> Profile | Defaults | None:
         """The file that supplies this variant's values: the company profile, else `content/defaults.yml`."""
         return self.profile if self.profile is not None else self.defaults
 
@@ -391,9 +392,15 @@ def is_public(*, profile: Profile | None, defaults: Defaults | None, public: boo
     return defaults is not None and defaults.visibility == "public"
 
 
-def resolve(content: Content, *, profile: Profile | None = None, defaults: Defaults | None = None,
-            public: bool = False, other_profiles: Iterable[Profile] = (),
-            cache: TemplateCache | None = None) -> Variant:
+def resolve(
+    content: Content,
+    *,
+    profile: Profile | None = None,
+    defaults: Defaults | None = None,
+    public: bool = False,
+    other_profiles: Iterable[Profile] = (),
+    cache: TemplateCache | None = None,
+) -> Variant:
     """Resolve ``profile`` (None: the base regulation) over ``content`` into a new, re-indexed :class:`Variant`.
 
     ``public`` forces a public variant (internal items left out) whatever the
@@ -401,13 +408,26 @@ def resolve(content: Content, *, profile: Profile | None = None, defaults: Defau
     base variant, a default parameter used only by their overrides counts as used.
     ``cache`` shares compiled templates between the variants of one run.
     """
-    return _Resolver(content, profile, defaults, is_public(profile=profile, defaults=defaults, public=public),
-                     list(other_profiles), cache or TemplateCache()).run()
+    return _Resolver(
+        content,
+        profile,
+        defaults,
+        is_public(profile=profile, defaults=defaults, public=public),
+        list(other_profiles),
+        cache or TemplateCache(),
+    ).run()
 
 
 class _Resolver:
-    def __init__(self, content: Content, profile: Profile | None, defaults: Defaults | None, public: bool,
-                 others: list[Profile], cache: TemplateCache) -> None:
+    def __init__(
+        self,
+        content: Content,
+        profile: Profile | None,
+        defaults: Defaults | None,
+        public: bool,
+        others: list[Profile],
+        cache: TemplateCache,
+    ) -> None:
         self.base = content
         self.profile = profile
         self.defaults = defaults
@@ -424,8 +444,10 @@ class _Resolver:
             if value is not None:
                 company[name] = value
         self.variant = Variant(Content(), content, profile, defaults, public, params, company)
-        self.scope = {"company": Values("company", company),
-                      "params": Values("params", {k: p.value for k, p in params.items()})}
+        self.scope = {
+            "company": Values("company", company),
+            "params": Values("params", {k: p.value for k, p in params.items()}),
+        }
         self.excluded: dict[str, str] = {}  # id → reason
         self.overrides: dict[str, dict] = {}
 
@@ -498,15 +520,26 @@ class _Resolver:
             if key not in cls.model_fields or key == "id":
                 allowed = [f for f in cls.model_fields if f != "id"]
                 close = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
-                message = ("the id of an item cannot be overridden" if key == "id"
-                           else f"{what}: {cls.__name__} has no field `{key}`")
-                self.problem(pos, "unknown-field", message,
-                             f"did you mean `{close[0]}`?" if close else f"fields: {', '.join(allowed)}")
+                message = (
+                    "the id of an item cannot be overridden"
+                    if key == "id"
+                    else f"{what}: {cls.__name__} has no field `{key}`"
+                )
+                self.problem(
+                    pos,
+                    "unknown-field",
+                    message,
+                    f"did you mean `{close[0]}`?" if close else f"fields: {', '.join(allowed)}",
+                )
                 continue
             current = getattr(node, key)
             if isinstance(current, list) and any(isinstance(x, m.Node) for x in current):
-                self.problem(pos, "wrong-type", f"{what}: `{key}` is a list of items and cannot be replaced whole",
-                             "override each item by its own id, or list unwanted ones under `exclude:`")
+                self.problem(
+                    pos,
+                    "wrong-type",
+                    f"{what}: `{key}` is a list of items and cannot be replaced whole",
+                    "override each item by its own id, or list unwanted ones under `exclude:`",
+                )
                 continue
             if isinstance(current, m.Node) and isinstance(value, dict) and not hasattr(current, "id"):
                 values[key] = self.apply_override(current, value, doc, path + (key,))
@@ -530,12 +563,15 @@ class _Resolver:
                     pos = doc.positions.get(probe)
                     probe = probe[:-1]
                 name = ".".join(str(x) for x in loc)
-                self.problem(pos or holder.at(), "wrong-type", f"{what}: `{name}`: {err['msg']}",
-                             "give the value the same type as in the base item")
+                self.problem(
+                    pos or holder.at(),
+                    "wrong-type",
+                    f"{what}: `{name}`: {err['msg']}",
+                    "give the value the same type as in the base item",
+                )
             return node
         for key, value in values.items():
             if isinstance(value, m.Node) and value._origin is None:
-
                 attach_origins(value, doc, path + (key,))
         if node.__pydantic_private__:
             new.__pydantic_private__ = dict(node.__pydantic_private__)
@@ -549,8 +585,9 @@ class _Resolver:
         doc = p.origin.doc
         if role.department in p.departments:
             new = role.model_copy(update={"department": escape_value(p.departments[role.department])})
-            new._origin = VariantOrigin(role.origin, fields={"department": (m.Origin(doc, p.origin.path + ("departments",)),
-                                                                            role.department)})
+            new._origin = VariantOrigin(
+                role.origin, fields={"department": (m.Origin(doc, p.origin.path + ("departments",)), role.department)}
+            )
             role = new
         names = p.roles.get(role.id)
         if names is not None:
@@ -569,15 +606,23 @@ class _Resolver:
         if parsed.error is not None:
             exc = parsed.error
             pos = locate(_line_offset(source, exc.lineno or 1))
-            self.problem(pos, "template-syntax", f"template syntax error: {exc.message}",
-                         "expressions are written `{{ params.name }}`, conditions `{% if params.x %}…{% endif %}`; "
-                         "to show braces literally, wrap the text in `{% raw %}…{% endraw %}`")
+            self.problem(
+                pos,
+                "template-syntax",
+                f"template syntax error: {exc.message}",
+                "expressions are written `{{ params.name }}`, conditions `{% if params.x %}…{% endif %}`; "
+                "to show braces literally, wrap the text in `{% raw %}…{% endraw %}`",
+            )
             return None
         ok = True
         for name, offset in parsed.free:
             close = difflib.get_close_matches(name, SCOPE, n=1)
-            self.problem(locate(offset), "template-undefined", f"`{name}` is not defined in templates",
-                         f"did you mean `{close[0]}`?" if close else "texts may use `company.…` and `params.…` only")
+            self.problem(
+                locate(offset),
+                "template-undefined",
+                f"`{name}` is not defined in templates",
+                f"did you mean `{close[0]}`?" if close else "texts may use `company.…` and `params.…` only",
+            )
             ok = False
         for use in parsed.uses:
             pos = locate(use.offset)
@@ -585,9 +630,14 @@ class _Resolver:
                 missing = use.name not in self.variant.company
                 if use.name not in COMPANY_FIELDS:
                     close = difflib.get_close_matches(use.name, COMPANY_FIELDS, n=1)
-                    self.problem(pos, "template-undefined", f"`company.{use.name}` is not a company field",
-                                 f"did you mean `company.{close[0]}`?" if close else
-                                 f"company fields: {', '.join(COMPANY_FIELDS)}")
+                    self.problem(
+                        pos,
+                        "template-undefined",
+                        f"`company.{use.name}` is not a company field",
+                        f"did you mean `company.{close[0]}`?"
+                        if close
+                        else f"company fields: {', '.join(COMPANY_FIELDS)}",
+                    )
                     ok = False
                     continue
             else:
@@ -601,16 +651,28 @@ class _Resolver:
             return parsed.template.render(self.scope)
         except SecurityError as exc:
             pos = locate(_line_offset(source, _runtime_line(exc)))
-            self.problem(pos, "template-forbidden", f"forbidden in templates: {exc}",
-                         "texts may read `company.…` and `params.…` values only")
+            self.problem(
+                pos,
+                "template-forbidden",
+                f"forbidden in templates: {exc}",
+                "texts may read `company.…` and `params.…` values only",
+            )
         except UndefinedError as exc:
             pos = locate(_line_offset(source, _runtime_line(exc)))
-            self.problem(pos, "template-undefined", f"undefined value in template: {exc}",
-                         "check the names after `company.` and `params.`")
+            self.problem(
+                pos,
+                "template-undefined",
+                f"undefined value in template: {exc}",
+                "check the names after `company.` and `params.`",
+            )
         except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
             pos = locate(_line_offset(source, _runtime_line(exc)))
-            self.problem(pos, "template-error", f"template error: {type(exc).__name__}: {exc}",
-                         "simplify the expression; texts only show profile values")
+            self.problem(
+                pos,
+                "template-error",
+                f"template error: {type(exc).__name__}: {exc}",
+                "simplify the expression; texts only show profile values",
+            )
         return None
 
     # ------------------------------------------------------------ the walk
@@ -705,12 +767,14 @@ class _Resolver:
             roles=[r for r in (self.node(r) for r in base.roles) if r is not None],
             pages=[r for r in (self.node(p) for p in base.pages) if r is not None],
             regulations=[r for r in (self.regulation(g) for g in base.regulations) if r is not None],
-            index={}, all_items=[],
+            index={},
+            all_items=[],
         )
         resolved.build_index()
         self.variant.content = resolved
-        self.variant.used_params = used_params(base, [p for p in (self.profile, *self.others) if p is not None],
-                                               self.cache)
+        self.variant.used_params = used_params(
+            base, [p for p in (self.profile, *self.others) if p is not None], self.cache
+        )
         return self.variant
 
 

@@ -16,8 +16,13 @@ import click
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--id", "reg_id", required=True, help="Id of the new regulation (a Latin slug): content/regulations/ID/.")
 @click.option("--title", default=None, help="Title (default: the title page's).")
-@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
-              help="Project root (holds content/).")
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project root (holds content/).",
+)
 @click.option("--force", is_flag=True, help="Write over an existing content/regulations/ID/.")
 def import_cmd(file: Path, reg_id: str, title: str | None, root: Path, force: bool) -> None:
     """Import a regulation from Word (.docx): numbering, sections, terms, duties → content/regulations/ID/.
@@ -48,15 +53,37 @@ def export_group() -> None:
 @click.option("--company", "companies", multiple=True, metavar="ID", help="A company; repeat for several.")
 @click.option("--all", "all_companies", is_flag=True, help="Every company in content/companies/.")
 @click.option("--edition", default=None, help="Edition id from content/editions.yml (default: a working edition).")
-@click.option("--date", "on_date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date of a working edition, YYYY-MM-DD (default: today).")
+@click.option(
+    "--date",
+    "on_date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date of a working edition, YYYY-MM-DD (default: today).",
+)
 @click.option("--public", is_flag=True, help="Leave out every internal item and every employee's name.")
-@click.option("--redline", "redline_old", default=None, metavar="OLD",
-              help="Write tracked changes (w:ins/w:del) against OLD: an edition id or a git revision.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder (default: <root>/build/docx; a company's go to <out>/<company>/).")
-def export_docx_cmd(root: Path, companies: tuple[str, ...], all_companies: bool, edition: str | None, on_date,
-                    public: bool, redline_old: str | None, out: Path | None) -> None:
+@click.option(
+    "--redline",
+    "redline_old",
+    default=None,
+    metavar="OLD",
+    help="Write tracked changes (w:ins/w:del) against OLD: an edition id or a git revision.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder (default: <root>/build/docx; a company's go to <out>/<company>/).",
+)
+def export_docx_cmd(
+    root: Path,
+    companies: tuple[str, ...],
+    all_companies: bool,
+    edition: str | None,
+    on_date,
+    public: bool,
+    redline_old: str | None,
+    out: Path | None,
+) -> None:
     """One .docx per regulation with real Word numbering equal to the site's."""
     from .deps import format_text
     from .export import export_editions
@@ -70,8 +97,15 @@ def export_docx_cmd(root: Path, companies: tuple[str, ...], all_companies: bool,
         ids = load_profiles(root).all_ids
         if not ids:
             raise click.UsageError(f"no company profiles in {root / 'content' / 'companies'}")
-    done = export_editions(root, out or root / "build" / "docx", today=on_date.date() if on_date else dt.date.today(),
-                           edition=edition, companies=ids, public=public, redline_old=redline_old)
+    done = export_editions(
+        root,
+        out or root / "build" / "docx",
+        today=on_date.date() if on_date else dt.date.today(),
+        edition=edition,
+        companies=ids,
+        public=public,
+        redline_old=redline_old,
+    )
     if done.diagnostics:
         click.echo(format_text(done.diagnostics, root=root, color=False))
     for note in done.notes:

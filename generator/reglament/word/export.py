@@ -59,16 +59,30 @@ LIST_STYLE = "Reglament Numbering"
 
 #: labels of meta lines, as the importer reads them back
 META = {
-    "performer": "Исполнитель", "responsible": "Выполняют", "accountable": "Отвечает за результат",
-    "consulted": "Согласует", "informed": "Информируется", "deadline": "Срок",
-    "deadline_minutes": "Норматив, мин", "enforces": "Обеспечивает исполнение", "consequence": "Последствия",
-    "percent": "Снижение", "responsibility": "Основание", "applies_to": "Категории",
+    "performer": "Исполнитель",
+    "responsible": "Выполняют",
+    "accountable": "Отвечает за результат",
+    "consulted": "Согласует",
+    "informed": "Информируется",
+    "deadline": "Срок",
+    "deadline_minutes": "Норматив, мин",
+    "enforces": "Обеспечивает исполнение",
+    "consequence": "Последствия",
+    "percent": "Снижение",
+    "responsibility": "Основание",
+    "applies_to": "Категории",
 }
 #: unnumbered sub-headings of structured parts
 SUBHEADINGS = {
-    "responsibility": "Ответственность", "kpis": "Ключевые показатели (KPI)", "tiers": "Шкала премирования",
-    "reductions": "Снижение премии", "routine": "Распорядок рабочего дня", "recurring": "Регулярные мероприятия",
-    "categories": "Категории данных", "rules": "Правила обращения с данными", "measures": "Меры защиты",
+    "responsibility": "Ответственность",
+    "kpis": "Ключевые показатели (KPI)",
+    "tiers": "Шкала премирования",
+    "reductions": "Снижение премии",
+    "routine": "Распорядок рабочего дня",
+    "recurring": "Регулярные мероприятия",
+    "categories": "Категории данных",
+    "rules": "Правила обращения с данными",
+    "measures": "Меры защиты",
 }
 TABLE_HEADERS = {
     "kpis": ["№", "Показатель", "Что измеряется", "Вес", "Цель"],
@@ -147,18 +161,34 @@ class DocxWriter:
         numbering = doc.part.numbering_part.element
         list_style = styles.add_style(LIST_STYLE, WD_STYLE_TYPE.LIST)
         texts = [".".join(f"%{k + 1}" for k in range(level + 1)) + "." for level in range(oxml.LEVELS)]
-        self.abstract = oxml.add_abstract(numbering, name="Reglament clauses", texts=texts, style_link=list_style.style_id)
+        self.abstract = oxml.add_abstract(
+            numbering, name="Reglament clauses", texts=texts, style_link=list_style.style_id
+        )
         self.num = oxml.add_num(numbering, self.abstract)
         ppr = list_style.element.get_or_add_pPr()
         numpr = oxml.el("w:numPr")
         numpr.append(oxml.el("w:numId", val=str(self.num)))
         ppr.append(numpr)
-        self.ordered_abstract = oxml.add_abstract(numbering, name="Reglament ordered list",
-                                                  texts=[f"%{k + 1}." for k in range(3)], indent=360, step=360,
-                                                  hanging=360)
-        self.bullet_num = oxml.add_num(numbering, oxml.add_abstract(
-            numbering, name="Reglament bullets", texts=["•", "◦", "▪"], fmt="bullet", indent=360, step=360,
-            hanging=360))
+        self.ordered_abstract = oxml.add_abstract(
+            numbering,
+            name="Reglament ordered list",
+            texts=[f"%{k + 1}." for k in range(3)],
+            indent=360,
+            step=360,
+            hanging=360,
+        )
+        self.bullet_num = oxml.add_num(
+            numbering,
+            oxml.add_abstract(
+                numbering,
+                name="Reglament bullets",
+                texts=["•", "◦", "▪"],
+                fmt="bullet",
+                indent=360,
+                step=360,
+                hanging=360,
+            ),
+        )
         section = doc.sections[0]
         section.orientation = WD_ORIENT.PORTRAIT
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)
@@ -166,8 +196,11 @@ class DocxWriter:
         section.top_margin, section.bottom_margin = Cm(2), Cm(2)
         section.different_first_page_header_footer = True
         edition = self.job.edition
-        when = f", действует с {date_short(edition.effective)}" if not edition.working else \
-            f" от {date_short(edition.effective)}"
+        when = (
+            f", действует с {date_short(edition.effective)}"
+            if not edition.working
+            else f" от {date_short(edition.effective)}"
+        )
         head = section.header.paragraphs[0]
         head.text = f"{self.reg.short_title or self.reg.title}. {edition.label.capitalize()}{when}"
         head.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -192,8 +225,9 @@ class DocxWriter:
 
     # ------------------------------------------------------------- helpers
 
-    def para(self, text: str = "", *, style: str | None = None, align=None, bold: bool = False,
-             size: int | None = None):
+    def para(
+        self, text: str = "", *, style: str | None = None, align=None, bold: bool = False, size: int | None = None
+    ):
         p = self.doc.add_paragraph(style=style)
         if text:
             r = p.add_run(text)
@@ -270,8 +304,13 @@ class DocxWriter:
         p.add_run(text)
         return p
 
-    def table(self, headers: list[str], rows: Sequence[tuple[str | None, Sequence[Any]]], *,
-              shaded: frozenset[int] | set[int] = frozenset()):
+    def table(
+        self,
+        headers: list[str],
+        rows: Sequence[tuple[str | None, Sequence[Any]]],
+        *,
+        shaded: frozenset[int] | set[int] = frozenset(),
+    ):
         """A grid table; each row is (numbered item id or None, cells); a cell is text (model Text) or a str."""
         t = self.doc.add_table(rows=1, cols=len(headers))
         t.style = "Table Grid"
@@ -317,7 +356,11 @@ class DocxWriter:
         self.para(job.company.full_name, align=WD_ALIGN_PARAGRAPH.CENTER, bold=True)
         self.para()
         approver = self.content.get(self.reg.approver)
-        role_name = getattr(approver.node, "name", self.reg.approver) if approver and approver.kind == "role" else self.reg.approver
+        role_name = (
+            getattr(approver.node, "name", self.reg.approver)
+            if approver and approver.kind == "role"
+            else self.reg.approver
+        )
         holder = next((p for p in job.employees if p.role == self.reg.approver), None)
         if holder is not None:
             signatory, position = holder.name, holder.position or role_name
@@ -329,16 +372,18 @@ class DocxWriter:
         if job.company.short_name:
             self.para(job.company.short_name, align=right)
         self.para(f"________________ {initials(signatory) if signatory else '________________'}", align=right)
-        self.para(date_long(edition.approved_on) if edition.approved_on else "«____» ______________ 20____ г.",
-                  align=right)
+        self.para(
+            date_long(edition.approved_on) if edition.approved_on else "«____» ______________ 20____ г.", align=right
+        )
         for _ in range(6):
             self.para()
         title = self.doc.add_paragraph(self.reg.title, style="Title")
         title.alignment = WD_ALIGN_PARAGRAPH.CENTER
         if edition.title and edition.title.lower() != edition.label:
             self.para(edition.title, align=WD_ALIGN_PARAGRAPH.CENTER)
-        label = edition.label.capitalize() + (f" по состоянию на {date_short(edition.effective)}"
-                                              if edition.working else "")
+        label = edition.label.capitalize() + (
+            f" по состоянию на {date_short(edition.effective)}" if edition.working else ""
+        )
         self.para(label, align=WD_ALIGN_PARAGRAPH.CENTER)
         if not edition.working:
             self.para(f"Вводится в действие с {date_short(edition.effective)}", align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -440,8 +485,9 @@ class DocxWriter:
             for rc in part.responsibility:
                 p = self.numbered(rc.id, 1)
                 self.item_text(p, rc.id, rc.text)
-                self.meta([(META["enforces"], self.refs(rc.enforces, clause=True)),
-                           (META["consequence"], rc.consequence)])
+                self.meta(
+                    [(META["enforces"], self.refs(rc.enforces, clause=True)), (META["consequence"], rc.consequence)]
+                )
                 self.removed_after(rc.id)
 
     def motivation(self, part: m.MotivationPart) -> None:
@@ -471,8 +517,12 @@ class DocxWriter:
             for rd in part.reductions:
                 p = self.numbered(rd.id, 1)
                 self.item_text(p, rd.id, rd.text)
-                self.meta([(META["percent"], pct(rd.percent)),
-                           (META["responsibility"], self.refs([rd.responsibility], clause=True))])
+                self.meta(
+                    [
+                        (META["percent"], pct(rd.percent)),
+                        (META["responsibility"], self.refs([rd.responsibility], clause=True)),
+                    ]
+                )
                 self.removed_after(rd.id)
         for c in part.clauses:
             self.clause_tree(c, 1)
@@ -491,15 +541,18 @@ class DocxWriter:
         self.table(TABLE_HEADERS["routine"], rows, shaded=shaded)
         if part.recurring:
             self.heading(SUBHEADINGS["recurring"], 3)
-            self.table(TABLE_HEADERS["recurring"],
-                       [(r.id, [PERIODS[r.period], r.when, r.activity]) for r in part.recurring])
+            self.table(
+                TABLE_HEADERS["recurring"], [(r.id, [PERIODS[r.period], r.when, r.activity]) for r in part.recurring]
+            )
         for c in part.clauses:
             self.clause_tree(c, 1)
 
     def confidentiality(self, part: m.ConfidentialityPart) -> None:
         self.heading(SUBHEADINGS["categories"], 3)
-        self.table(TABLE_HEADERS["categories"],
-                   [(c.id, [c.name, CLASSIFICATIONS[c.classification], c.examples]) for c in part.categories])
+        self.table(
+            TABLE_HEADERS["categories"],
+            [(c.id, [c.name, CLASSIFICATIONS[c.classification], c.examples]) for c in part.categories],
+        )
         self.heading(SUBHEADINGS["rules"], 3)
         for rule in part.rules:
             p = self.numbered(rule.id, 1)
@@ -609,8 +662,9 @@ class DocxWriter:
         self.para(f"с документом «{self.reg.title}» ({edition.label}{since})", style=STYLE_LEAD)
         t = self.doc.add_table(rows=1, cols=5)
         t.style = "Table Grid"
-        for cell, text in zip(t.rows[0].cells, ["№ п/п", "Фамилия, имя, отчество", "Должность",
-                                                "Дата ознакомления", "Подпись"]):
+        for cell, text in zip(
+            t.rows[0].cells, ["№ п/п", "Фамилия, имя, отчество", "Должность", "Дата ознакомления", "Подпись"]
+        ):
             cell.paragraphs[0].add_run(text).bold = True
         for i, (person, position) in enumerate(acknowledgement_rows(self.job), 1):
             cells = t.add_row().cells
@@ -646,9 +700,16 @@ class Exported:
     failed: list[str]
 
 
-def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | None = None,
-                    companies: list[str] | None = None, public: bool = False,
-                    redline_old: str | None = None) -> Exported:
+def export_editions(
+    root: Path,
+    out: Path,
+    *,
+    today: dt.date,
+    edition: str | None = None,
+    companies: list[str] | None = None,
+    public: bool = False,
+    redline_old: str | None = None,
+) -> Exported:
     """One .docx per regulation of each variant (the base, or each company), as ``reglament pdf`` prints.
 
     The variant is resolved and checked as the site is (a variant with errors writes nothing
@@ -678,7 +739,9 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
         if revision is not None:
             sources = load_sources(root, revision=revision)
         else:
-            result.notes.append(f"no tag `edition/{printed.id}` yet: exporting the working tree as edition {printed.id}")
+            result.notes.append(
+                f"no tag `edition/{printed.id}` yet: exporting the working tree as edition {printed.id}"
+            )
     old_sources = None
     if previous is not None:
         old_revision = tagged_revision(root, previous)
@@ -687,8 +750,9 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
     found: set = set()
     chosen: list[str | None] = list(companies) if companies else [None]
     for cid in chosen:
-        checked = base_checked if sources is working and cid is None else check_variant(sources, company=cid,
-                                                                                         public=public)
+        checked = (
+            base_checked if sources is working and cid is None else check_variant(sources, company=cid, public=public)
+        )
         found.update(checked.diagnostics)
         if not checked.ok:
             result.failed.append(cid or "base")
@@ -699,8 +763,9 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
             old = check_variant(old_sources, company=cid, public=public)
             changes = compare_editions(old.content, content)
             for reg in content.regulations:
-                sheets[reg.id] = change_sheet_from(changes, regulation=reg.id, previous=f"редакция {previous}",
-                                                   content=content)
+                sheets[reg.id] = change_sheet_from(
+                    changes, regulation=reg.id, previous=f"редакция {previous}", content=content
+                )
         redlines: dict[str, Redline] = {}
         if redline_old is not None:
             from .redline import redlines_for
@@ -710,8 +775,15 @@ def export_editions(root: Path, out: Path, *, today: dt.date, edition: str | Non
         people = employees_of(variant)
         target = out / cid if cid else out
         for reg in content.regulations:
-            job = PrintJob(content=content, regulation=reg, company=company, edition=printed, employees=people,
-                           change_sheet=sheets.get(reg.id), public=bool(getattr(variant, "public", public)))
+            job = PrintJob(
+                content=content,
+                regulation=reg,
+                company=company,
+                edition=printed,
+                employees=people,
+                change_sheet=sheets.get(reg.id),
+                public=bool(getattr(variant, "public", public)),
+            )
             result.files.append(write_docx(job, target, redline=redlines.get(reg.id)))
     result.diagnostics = sorted(found)
     return result

@@ -32,8 +32,13 @@ from .slug import Slugger, slugify
 from .text import runs_to_markdown
 
 PERIOD_KEYS = {"ежедневно": "daily", "еженедельно": "weekly", "ежемесячно": "monthly", "ежеквартально": "quarterly"}
-CLASS_KEYS = {"открытые": "public", "для внутреннего использования": "internal", "конфиденциально": "confidential",
-              "персональные данные": "personal", "коммерческая тайна": "trade-secret"}
+CLASS_KEYS = {
+    "открытые": "public",
+    "для внутреннего использования": "internal",
+    "конфиденциально": "confidential",
+    "персональные данные": "personal",
+    "коммерческая тайна": "trade-secret",
+}
 _DEF = re.compile(r"^(?P<term>[^—–]{1,100}?)(?:\s*\((?P<abbr>[^()]{1,20})\))?\s+[—–-]\s+(?=\S)")
 
 
@@ -75,8 +80,9 @@ def plain(runs: list[Run]) -> str:
 
 
 class Builder:
-    def __init__(self, doc: DocxDocument, out: Outline, *, reg_id: str, vocabulary: Content, morph: Morph,
-                 title: str | None) -> None:
+    def __init__(
+        self, doc: DocxDocument, out: Outline, *, reg_id: str, vocabulary: Content, morph: Morph, title: str | None
+    ) -> None:
         self.doc, self.out, self.reg_id, self.vocab, self.morph = doc, out, reg_id, vocabulary, morph
         self.title = title
         own = {it.id for it in vocabulary.all_items if it.regulation is not None and it.regulation.id == reg_id}
@@ -90,9 +96,15 @@ class Builder:
         self.images: dict[str, str] = {}
         self.roles = [r for r in vocabulary.roles]
         self.role_by_name = {r.name.casefold(): r.id for r in self.roles}
-        self.role_matcher = TermMatcher([m.Term.model_construct(id=r.id, term=r.name, synonyms=[], forms=[],
-                                                                abbreviation=None, match="morph", definition="x")
-                                         for r in self.roles], morph)
+        self.role_matcher = TermMatcher(
+            [
+                m.Term.model_construct(
+                    id=r.id, term=r.name, synonyms=[], forms=[], abbreviation=None, match="morph", definition="x"
+                )
+                for r in self.roles
+            ],
+            morph,
+        )
         self.term_list: list[m.Term] = list(vocabulary.terms)
         self.term_names: dict[str, str] = {}
         for t in vocabulary.terms:
@@ -134,14 +146,17 @@ class Builder:
 
     def build(self) -> Imported:
         if not self.out.sections:
-            raise ImportError_("no sections found: expected «Heading 1» titles or numbered titles («1. Общие положения»)")
+            raise ImportError_(
+                "no sections found: expected «Heading 1» titles or numbered titles («1. Общие положения»)"
+            )
         page = self.out.title_page
         # pass 1: ids of every section and item (bookmarks first: links may point forward)
         parts: list[tuple[str, dict]] = []
         for s, sec in enumerate(self.out.sections, 1):
             if sec.number is not None and sec.number != s:
-                self.warnings.append(f"section «{sec.title}» is numbered {sec.number} in the document; "
-                                     f"the site numbers it {s}")
+                self.warnings.append(
+                    f"section «{sec.title}» is numbered {sec.number} in the document; the site numbers it {s}"
+                )
             parts.append(self.part(s, sec))
         files: dict[str, str] = {}
         names: list[str] = []
@@ -160,11 +175,15 @@ class Builder:
         owner = self.role_of_name(page.owner) if page.owner else None
         approver = self.role_of_name(page.approver) if page.approver else None
         if approver is None and page.approver_position and page.approver_position != "\u0000":
-            approver = self.role_of_name(page.approver_position) or next(iter(self.roles_in(page.approver_position)), None)
+            approver = self.role_of_name(page.approver_position) or next(
+                iter(self.roles_in(page.approver_position)), None
+            )
         positions = [r.id for r in self.roles if r.kind == "position"]
         if approver is None:
             approver = positions[0] if positions else (self.roles[0].id if self.roles else "")
-            self.warnings.append(f"approver: no role named on the title page; set to `{approver}` — review regulation.yml")
+            self.warnings.append(
+                f"approver: no role named on the title page; set to `{approver}` — review regulation.yml"
+            )
         if owner is None:
             owner = approver
             if not page.owner:
@@ -173,19 +192,31 @@ class Builder:
         if not audience:
             audience = self.roles_in(title) or [owner]
             self.warnings.append(f"audience: taken from the title: {', '.join(audience)} — review regulation.yml")
-        reg: dict[str, Any] = {"id": self.reg_id, "title": title, "owner": owner, "approver": approver,
-                               "audience": audience, "parts": names}
+        reg: dict[str, Any] = {
+            "id": self.reg_id,
+            "title": title,
+            "owner": owner,
+            "approver": approver,
+            "audience": audience,
+            "parts": names,
+        }
         header = ""
         if page.approved == "-":
             page.approved = ""
         if page.signer or page.approved:
-            header = (f"# Imported from Word. Approval block: {page.approver_position.strip(chr(0))} "
-                      f"{page.signer}".rstrip() + (f", {page.approved}" if page.approved else "") + ".\n")
+            header = (
+                f"# Imported from Word. Approval block: {page.approver_position.strip(chr(0))} {page.signer}".rstrip()
+                + (f", {page.approved}" if page.approved else "")
+                + ".\n"
+            )
         files["regulation.yml"] = header + self.dump(reg)
-        self.report.insert(0, f"regulation `{self.reg_id}`: «{title}»; owner `{owner}`, approver `{approver}`, "
-                              f"audience {', '.join(audience)}"
-                              + (f"; УТВЕРЖДАЮ: {page.signer}" if page.signer else "")
-                              + (f", {page.approved}" if page.approved else ""))
+        self.report.insert(
+            0,
+            f"regulation `{self.reg_id}`: «{title}»; owner `{owner}`, approver `{approver}`, "
+            f"audience {', '.join(audience)}"
+            + (f"; УТВЕРЖДАЮ: {page.signer}" if page.signer else "")
+            + (f", {page.approved}" if page.approved else ""),
+        )
         images = {self.images[k]: self.doc.images[k] for k in self.images}
         return Imported(self.reg_id, files, images, self.new_terms, self.report, self.warnings)
 
@@ -217,17 +248,32 @@ class Builder:
             data = self.prose(part_id, sec)
             self.report.append(f"{s}. «{sec.title}» → Markdown prose ({part_id}.md)")
             return f"{part_id}.md", data
-        builders = {"terms": self.terms, "duties": self.duties, "motivation": self.motivation,
-                    "schedule": self.schedule, "confidentiality": self.confidentiality}
+        builders = {
+            "terms": self.terms,
+            "duties": self.duties,
+            "motivation": self.motivation,
+            "schedule": self.schedule,
+            "confidentiality": self.confidentiality,
+        }
         if kind in builders:
-            saved = (set(self.slugger.taken), dict(self.anchor_ids), dict(self.displays), dict(self.numbers),
-                     list(self.new_terms))
+            saved = (
+                set(self.slugger.taken),
+                dict(self.anchor_ids),
+                dict(self.displays),
+                dict(self.numbers),
+                list(self.new_terms),
+            )
             try:
                 data = builders[kind](s, part_id, sec)
             except _NotThisKind as exc:
                 why = str(exc)
                 self.slugger.taken, self.anchor_ids, self.displays, self.numbers, self.new_terms = (
-                    saved[0], saved[1], saved[2], saved[3], saved[4])
+                    saved[0],
+                    saved[1],
+                    saved[2],
+                    saved[3],
+                    saved[4],
+                )
                 data = None
         if data is None:
             data = self.clauses(s, part_id, sec)
@@ -244,6 +290,7 @@ class Builder:
     def count(self, data: dict) -> int:
         def walk(items):
             return sum(1 + walk(c.get("clauses", [])) for c in items)
+
         return walk(data.get("clauses", []))
 
     def base(self, part_id: str, sec: Section, kind: str) -> dict:
@@ -327,8 +374,11 @@ class Builder:
         if abbr:
             entry["abbreviation"] = abbr
         self.new_terms.append(entry)
-        self.term_list.append(m.Term.model_construct(id=ident, term=name, synonyms=[], forms=[], abbreviation=abbr,
-                                                     match="morph", definition="x"))
+        self.term_list.append(
+            m.Term.model_construct(
+                id=ident, term=name, synonyms=[], forms=[], abbreviation=abbr, match="morph", definition="x"
+            )
+        )
         self.report.append(f"  term «{name}» → new glossary entry `{ident}`")
         return ident
 
@@ -414,8 +464,12 @@ class Builder:
         if "Норматив, мин" in meta:
             out["deadline_minutes"] = int(number_value(meta["Норматив, мин"][0]))
         raci: dict[str, Any] = {}
-        for label, key in (("Выполняют", "responsible"), ("Отвечает за результат", "accountable"),
-                           ("Согласует", "consulted"), ("Информируется", "informed")):
+        for label, key in (
+            ("Выполняют", "responsible"),
+            ("Отвечает за результат", "accountable"),
+            ("Согласует", "consulted"),
+            ("Информируется", "informed"),
+        ):
             if label in meta:
                 ids = [r for r in (self.role_of_name(n) for n in meta[label][0].split(",")) if r]
                 if ids:
@@ -468,9 +522,15 @@ class Builder:
                     raise _NotThisKind("the KPI table needs Показатель, Что измеряется, Вес, Цель")
                 ident = self.claim(node.bookmark, cells[0], fallback="kpi")
                 self.number(ident, number, node, f"«{cells[0]}»")
-                kpis.append({"id": ident, "name": cells[0], "measures": Pending([r for p in node.row[1] for r in p.runs],
-                                                                                  owner=ident),
-                             "weight": number_value(cells[2]), "target": cells[3]})
+                kpis.append(
+                    {
+                        "id": ident,
+                        "name": cells[0],
+                        "measures": Pending([r for p in node.row[1] for r in p.runs], owner=ident),
+                        "weight": number_value(cells[2]),
+                        "target": cells[3],
+                    }
+                )
             elif node.subheading == SUBHEADINGS["tiers"] and node.row is not None:
                 cells = [" ".join(p.text for p in c).strip() for c in node.row]
                 span = re.match(r"^от\s+([\d.,\s\u00a0]+)%(?:\s+до\s+([\d.,\s\u00a0]+)%)?$", cells[0])
@@ -494,8 +554,16 @@ class Builder:
         if not kpis or not tiers:
             raise _NotThisKind("no KPI table or no bonus tier table")
         order = [n for n in sec.items]
-        kinds = ["k" if n.subheading == SUBHEADINGS["kpis"] and n.row else "t" if n.subheading == SUBHEADINGS["tiers"]
-                 and n.row else "r" if n.subheading == SUBHEADINGS["reductions"] and n.meta else "c" for n in order]
+        kinds = [
+            "k"
+            if n.subheading == SUBHEADINGS["kpis"] and n.row
+            else "t"
+            if n.subheading == SUBHEADINGS["tiers"] and n.row
+            else "r"
+            if n.subheading == SUBHEADINGS["reductions"] and n.meta
+            else "c"
+            for n in order
+        ]
         if kinds != sorted(kinds, key="ktrc".index):
             raise _NotThisKind("KPIs, tiers, reductions and clauses are not in the site's order")
         out_red = []
@@ -504,8 +572,14 @@ class Builder:
             base_ids = self.link_ids(meta["Основание"][1]) if "Основание" in meta else []
             if "Снижение" not in meta or not base_ids:
                 raise _NotThisKind(f"reduction {self.numbers[ident]} has no «Снижение:» and «Основание:» lines")
-            out_red.append({"id": ident, "responsibility": base_ids[0], "percent": number_value(meta["Снижение"][0]),
-                            "text": Pending(node.runs, node.extra, ident)})
+            out_red.append(
+                {
+                    "id": ident,
+                    "responsibility": base_ids[0],
+                    "percent": number_value(meta["Снижение"][0]),
+                    "text": Pending(node.runs, node.extra, ident),
+                }
+            )
         data["kpis"], data["tiers"] = kpis, tiers
         if out_red:
             data["reductions"] = out_red
@@ -535,8 +609,12 @@ class Builder:
                 runs = [r for p in node.row[1] for r in p.runs]
                 ident = self.claim(node.bookmark, plain(runs), fallback="block")
                 self.number(ident, number, node)
-                block: dict[str, Any] = {"id": ident, "start": tm.group(1), "end": tm.group(2),
-                                         "activity": Pending(runs, owner=ident)}
+                block: dict[str, Any] = {
+                    "id": ident,
+                    "start": tm.group(1),
+                    "end": tm.group(2),
+                    "activity": Pending(runs, owner=ident),
+                }
                 if tm.group(3):
                     block["is_break"] = True
                 routine.append(block)
@@ -548,7 +626,9 @@ class Builder:
                 runs = [r for p in node.row[2] for r in p.runs]
                 ident = self.claim(node.bookmark, plain(runs), fallback="recurring")
                 self.number(ident, number, node)
-                recurring.append({"id": ident, "period": period, "when": cells[1], "activity": Pending(runs, owner=ident)})
+                recurring.append(
+                    {"id": ident, "period": period, "when": cells[1], "activity": Pending(runs, owner=ident)}
+                )
             else:
                 if node.row is not None:
                     raise _NotThisKind(f"a numbered table row {number} outside the routine and recurring tables")
@@ -713,8 +793,13 @@ class Builder:
         prev_list = False
         for block in b.blocks:
             if isinstance(block, Table):
-                rows = [[self.markdown([r for p in cell for r in p.runs], b.owner).replace("|", "\\|").replace("\n", " ")
-                         for cell in row] for row in block.rows]
+                rows = [
+                    [
+                        self.markdown([r for p in cell for r in p.runs], b.owner).replace("|", "\\|").replace("\n", " ")
+                        for cell in row
+                    ]
+                    for row in block.rows
+                ]
                 rows = [r for r in rows if r]
                 if not rows:
                     continue
@@ -764,16 +849,18 @@ class _NotThisKind(Exception):
     """The section's structure does not fit the kind its title suggests (it becomes clauses)."""
 
 
-def import_docx(path: Path, *, reg_id: str, vocabulary: Content, morph: Morph | None = None,
-                title: str | None = None) -> Imported:
+def import_docx(
+    path: Path, *, reg_id: str, vocabulary: Content, morph: Morph | None = None, title: str | None = None
+) -> Imported:
     """Read and recognise ``path``; nothing is written (see :func:`write_import`)."""
     if not SLUG_RE.match(reg_id):
-        raise WordError(f"`{reg_id}` is not a valid id (a Latin slug: lowercase letters, digits, hyphens); "
-                        f"e.g. `{slugify(title or reg_id, fallback='reglament')}`")
+        raise WordError(
+            f"`{reg_id}` is not a valid id (a Latin slug: lowercase letters, digits, hyphens); "
+            f"e.g. `{slugify(title or reg_id, fallback='reglament')}`"
+        )
     clash = vocabulary.get(reg_id)
     if clash is not None and clash.kind != "regulation":
-        raise WordError(f"id `{reg_id}` is already used by a {clash.kind} ({clash.position.file}); "
-                        f"choose another --id")
+        raise WordError(f"id `{reg_id}` is already used by a {clash.kind} ({clash.position.file}); choose another --id")
     doc = read_docx(path)
     out = outline(doc.blocks)
     return Builder(doc, out, reg_id=reg_id, vocabulary=vocabulary, morph=morph or Morph(), title=title).build()

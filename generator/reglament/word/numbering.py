@@ -138,9 +138,11 @@ class Numbering:
         self.nums: dict[str, Num] = {}
         if numbering is not None:
             for el in numbering.findall(w("abstractNum")):
-                ab = Abstract(el.get(w("abstractNumId")) or "",
-                              num_style_link=_val(el.find(w("numStyleLink"))),
-                              style_link=_val(el.find(w("styleLink"))))
+                ab = Abstract(
+                    el.get(w("abstractNumId")) or "",
+                    num_style_link=_val(el.find(w("numStyleLink"))),
+                    style_link=_val(el.find(w("styleLink"))),
+                )
                 for lvl in el.findall(w("lvl")):
                     level = parse_level(lvl)
                     ab.levels[level.ilvl] = level
@@ -267,8 +269,21 @@ class Numbering:
         return "".join(out)
 
 
-_ROMAN = ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"), (50, "l"), (40, "xl"),
-          (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"))
+_ROMAN = (
+    (1000, "m"),
+    (900, "cm"),
+    (500, "d"),
+    (400, "cd"),
+    (100, "c"),
+    (90, "xc"),
+    (50, "l"),
+    (40, "xl"),
+    (10, "x"),
+    (9, "ix"),
+    (5, "v"),
+    (4, "iv"),
+    (1, "i"),
+)
 #: Word's russianLower alphabet: а…я without ё, й, ъ, ы, ь
 RUSSIAN = "абвгдежзиклмнопрстуфхцчшщэюя"
 

@@ -28,8 +28,17 @@ def _next_ids(numbering) -> tuple[int, int]:
     return max(abstract_ids, default=0) + 1, max(num_ids, default=0) + 1
 
 
-def add_abstract(numbering, *, name: str, texts: list[str], fmt: str = "decimal", indent: int = 0,
-                 step: int = 0, hanging: int = 0, style_link: str | None = None) -> int:
+def add_abstract(
+    numbering,
+    *,
+    name: str,
+    texts: list[str],
+    fmt: str = "decimal",
+    indent: int = 0,
+    step: int = 0,
+    hanging: int = 0,
+    style_link: str | None = None,
+) -> int:
     """A multi-level abstract definition; returns its id. ``texts[k]`` is the lvlText of level k."""
     aid, _ = _next_ids(numbering)
     ab = el("w:abstractNum", abstractNumId=str(aid))
@@ -114,8 +123,16 @@ def add_bookmark(paragraph: Paragraph, ident: str) -> None:
     paragraph._p.append(end)
 
 
-def run(text: str, *, bold: bool = False, italic: bool = False, link: bool = False, deleted: bool = False,
-        mono: bool = False, size: int | None = None) -> Any:
+def run(
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    link: bool = False,
+    deleted: bool = False,
+    mono: bool = False,
+    size: int | None = None,
+) -> Any:
     r: Any = el("w:r")
     rpr = el("w:rPr")
     if link:

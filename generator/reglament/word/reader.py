@@ -218,8 +218,16 @@ class _Reader:
             sid, depth = st.based_on, depth + 1
         return None
 
-    def _collect(self, el: etree._Element, para: Paragraph, *, bold: bool, italic: bool,
-                 anchor: str | None = None, url: str | None = None) -> None:
+    def _collect(
+        self,
+        el: etree._Element,
+        para: Paragraph,
+        *,
+        bold: bool,
+        italic: bool,
+        anchor: str | None = None,
+        url: str | None = None,
+    ) -> None:
         for child in el:
             if not isinstance(child.tag, str):
                 continue
@@ -230,8 +238,14 @@ class _Reader:
                 a = child.get(w("anchor"))
                 rid = child.get(f"{{{R}}}id")
                 link = self.rels.get(rid) if rid else None
-                self._collect(child, para, bold=bold, italic=italic, anchor=a or anchor,
-                              url=link.target if link is not None and link.external else url)
+                self._collect(
+                    child,
+                    para,
+                    bold=bold,
+                    italic=italic,
+                    anchor=a or anchor,
+                    url=link.target if link is not None and link.external else url,
+                )
             elif tag == "bookmarkStart":
                 name = child.get(w("name")) or ""
                 if name and not name.startswith("_"):
@@ -244,8 +258,9 @@ class _Reader:
                     self._collect(inner, para, bold=bold, italic=italic, anchor=anchor, url=url)
             # w:del, w:moveFrom, w:pPr, proofErr…: nothing to read
 
-    def _run(self, r: etree._Element, para: Paragraph, *, bold: bool, italic: bool,
-             anchor: str | None, url: str | None) -> None:
+    def _run(
+        self, r: etree._Element, para: Paragraph, *, bold: bool, italic: bool, anchor: str | None, url: str | None
+    ) -> None:
         rpr = r.find(w("rPr"))
         b, i = bold, italic
         if rpr is not None:
@@ -304,8 +319,12 @@ class _Reader:
                 continue
             if text:
                 last = para.runs[-1] if para.runs else None
-                if last is not None and last.footnote is None and last.image is None and \
-                        (last.bold, last.italic, last.anchor, last.url) == (b, i, anchor, url):
+                if (
+                    last is not None
+                    and last.footnote is None
+                    and last.image is None
+                    and (last.bold, last.italic, last.anchor, last.url) == (b, i, anchor, url)
+                ):
                     last.text += text
                 else:
                     para.runs.append(Run(text, b, i, anchor, url))

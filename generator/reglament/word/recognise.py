@@ -28,17 +28,49 @@ KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
     ("responsibility", ("ответственност",)),
 ]
 APPENDIX_TITLES = ("глоссарий", "лист изменений", "лист ознакомления", "лист регистрации изменений")
-META_LABELS = ("Исполнитель", "Выполняют", "Отвечает за результат", "Согласует", "Информируется", "Срок",
-               "Норматив, мин", "Обеспечивает исполнение", "Последствия", "Снижение", "Основание", "Категории")
+META_LABELS = (
+    "Исполнитель",
+    "Выполняют",
+    "Отвечает за результат",
+    "Согласует",
+    "Информируется",
+    "Срок",
+    "Норматив, мин",
+    "Обеспечивает исполнение",
+    "Последствия",
+    "Снижение",
+    "Основание",
+    "Категории",
+)
 #: the export's unnumbered sub-headings of structured parts (they are structure, not intro text)
-STRUCTURAL = {"Ответственность", "Ключевые показатели (KPI)", "Шкала премирования", "Снижение премии",
-              "Распорядок рабочего дня", "Регулярные мероприятия", "Категории данных",
-              "Правила обращения с данными", "Меры защиты"}
+STRUCTURAL = {
+    "Ответственность",
+    "Ключевые показатели (KPI)",
+    "Шкала премирования",
+    "Снижение премии",
+    "Распорядок рабочего дня",
+    "Регулярные мероприятия",
+    "Категории данных",
+    "Правила обращения с данными",
+    "Меры защиты",
+}
 _TYPED = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)(\.|\))?[ \t\u00a0]+(?=\S)")
 _LABEL_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\)?\s*$")
 _DATE = re.compile(r"«?\s*(\d{1,2})\s*»?\s+([а-яё]+)\s+(\d{4})")
-MONTHS = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября", "октября",
-          "ноября", "декабря")
+MONTHS = (
+    "января",
+    "февраля",
+    "марта",
+    "апреля",
+    "мая",
+    "июня",
+    "июля",
+    "августа",
+    "сентября",
+    "октября",
+    "ноября",
+    "декабря",
+)
 
 
 def section_kind(title: str) -> str:
@@ -214,8 +246,9 @@ def outline(blocks: list[Block], *, style_names: set[str] | None = None) -> Outl
                 continue
             starts = _section_start(block, current, sections)
             if starts is not None:
-                current = Section(starts, text if block.label is not None else block.text.strip(), block,
-                                  section_kind(block.text))
+                current = Section(
+                    starts, text if block.label is not None else block.text.strip(), block, section_kind(block.text)
+                )
                 current.bookmark = block.bookmarks[0] if block.bookmarks else None
                 sections.append(current)
                 continue
@@ -238,8 +271,11 @@ def _section_start(para: Paragraph, current: Section | None, sections: list[Sect
         return None
     if para.label is not None or _TYPED.match(text):
         number, typed = number_of(Paragraph([replace(r) for r in para.runs], label=para.label))
-        if number is not None and len(number) == 1 and (para.heading == 1 or _is_title_like(
-                _TYPED.sub("", text, count=1) if typed else text)):
+        if (
+            number is not None
+            and len(number) == 1
+            and (para.heading == 1 or _is_title_like(_TYPED.sub("", text, count=1) if typed else text))
+        ):
             expected = (sections[-1].number or len(sections)) + 1 if sections else None
             if para.heading == 1 or expected is None or number[0] == expected or (number[0] == 1 and not sections):
                 number_of(para)  # cut a typed number from the runs
@@ -267,7 +303,9 @@ def _title_line(page: TitlePage, para: Paragraph) -> None:
         page.approver = rest.strip().rstrip(".")
         return
     page.lines.append(text)
-    if (para.style_name.lower() == "title" and not page.title) or (not page.title and ("регламент" in low or "положение" in low) and len(text) < 200 and low != "утверждаю"):
+    if (para.style_name.lower() == "title" and not page.title) or (
+        not page.title and ("регламент" in low or "положение" in low) and len(text) < 200 and low != "утверждаю"
+    ):
         page.title = text
     if low == "утверждаю" or low.startswith("утверждаю"):
         page.approver_position = "\u0000"  # the next lines are the approval block
@@ -316,9 +354,15 @@ def _items(sec: Section) -> None:
         number, _ = number_of(para)
         if number is not None:
             rel = number[1:] if len(number) >= 2 and sec.number is not None and number[0] == sec.number else number
-            node = Node(rel, para.runs, para, heading=para.heading is not None,
-                        bookmark=para.bookmarks[0] if para.bookmarks else None, subheading=subheading,
-                        shown=".".join(str(x) for x in number))
+            node = Node(
+                rel,
+                para.runs,
+                para,
+                heading=para.heading is not None,
+                bookmark=para.bookmarks[0] if para.bookmarks else None,
+                subheading=subheading,
+                shown=".".join(str(x) for x in number),
+            )
             depth = len(rel)
             while stack and len(stack[-1].number) >= depth:
                 stack.pop()
@@ -331,9 +375,14 @@ def _items(sec: Section) -> None:
             continue
         if (para.bullet or para.label is not None) and last is not None:
             # a bullet or a letter under a numbered item: a sub-item of it
-            node = Node((*last.number, len(last.children) + 1), para.runs, para,
-                        bookmark=para.bookmarks[0] if para.bookmarks else None, subheading=subheading,
-                        shown=(para.label or "").strip())
+            node = Node(
+                (*last.number, len(last.children) + 1),
+                para.runs,
+                para,
+                bookmark=para.bookmarks[0] if para.bookmarks else None,
+                subheading=subheading,
+                shown=(para.label or "").strip(),
+            )
             last.children.append(node)
             continue
         if para.heading is not None and _is_title_like(text):
@@ -365,6 +414,14 @@ def _numbered_rows(table: Table, sec: Section) -> list[Node]:
         if number is None:
             return []
         rel = number[1:] if len(number) >= 2 and sec.number is not None and number[0] == sec.number else number
-        nodes.append(Node(rel, [], row=row[1:], table=table, bookmark=first.bookmarks[0] if first.bookmarks else None,
-                          shown=".".join(str(x) for x in number)))
+        nodes.append(
+            Node(
+                rel,
+                [],
+                row=row[1:],
+                table=table,
+                bookmark=first.bookmarks[0] if first.bookmarks else None,
+                shown=".".join(str(x) for x in number),
+            )
+        )
     return nodes

@@ -95,8 +95,9 @@ def _runs_from(text: str, *, deleted: bool = False):
     return oxml.run(text, deleted=deleted)
 
 
-def write_tracked(writer: DocxWriter, paragraph, ident: str, text: str, *, plain_text: bool = False,
-                  plain: bool = False) -> bool:
+def write_tracked(
+    writer: DocxWriter, paragraph, ident: str, text: str, *, plain_text: bool = False, plain: bool = False
+) -> bool:
     """Write the item's text as tracked changes when it changed; False: write it as usual."""
     red = writer.redline
     if red is None:
@@ -141,8 +142,9 @@ def write_removed(writer: DocxWriter, ident: str) -> None:
         oxml.mark_paragraph(p, "del", author=red.author, date=red.date)
 
 
-def redlines_for(root: Path, old_name: str, new: Content, *, company: str | None, public: bool,
-                 edition) -> dict[str, Redline]:
+def redlines_for(
+    root: Path, old_name: str, new: Content, *, company: str | None, public: bool, edition
+) -> dict[str, Redline]:
     """Redlines of every regulation of ``new`` against the side ``old_name`` (edition id or revision)."""
     from .deps import DiffError, load_side
     from .errors import WordError

@@ -53,8 +53,9 @@ class TextWriter:
 
         return REF_RE.sub(repl, escaped)
 
-    def inline(self, paragraph, value: str | None, *, bold: bool = False, italic: bool = False,
-               size: int | None = None) -> None:
+    def inline(
+        self, paragraph, value: str | None, *, bold: bool = False, italic: bool = False, size: int | None = None
+    ) -> None:
         """Append ``value`` (one text field) to ``paragraph`` as runs."""
         if not value:
             return
@@ -70,8 +71,18 @@ class TextWriter:
         """Runs of an HTML element's content (used by the Markdown body writer)."""
         self._walk(target, node, bold=bold, italic=italic, size=None, first=True)
 
-    def _walk(self, target, node, *, bold: bool, italic: bool, size: int | None, first: bool = False,
-              link: str | None = None, mono: bool = False) -> None:
+    def _walk(
+        self,
+        target,
+        node,
+        *,
+        bold: bool,
+        italic: bool,
+        size: int | None,
+        first: bool = False,
+        link: str | None = None,
+        mono: bool = False,
+    ) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
         if not first:
             if tag in ("strong", "b"):
@@ -91,13 +102,16 @@ class TextWriter:
                 else:
                     link = None
         if node.text:
-            target.append(oxml.run(_soft(node.text), bold=bold, italic=italic, link=link is not None, mono=mono, size=size))
+            target.append(
+                oxml.run(_soft(node.text), bold=bold, italic=italic, link=link is not None, mono=mono, size=size)
+            )
         for child in node:
             if isinstance(child.tag, str):
                 self._walk(target, child, bold=bold, italic=italic, size=size, link=link, mono=mono)
             if child.tail:
-                target.append(oxml.run(_soft(child.tail), bold=bold, italic=italic, link=link is not None, mono=mono,
-                                       size=size))
+                target.append(
+                    oxml.run(_soft(child.tail), bold=bold, italic=italic, link=link is not None, mono=mono, size=size)
+                )
 
 
 def _soft(text: str) -> str:
@@ -115,9 +129,13 @@ def _escape_md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def runs_to_markdown(runs: list[Run], *, ref: Callable[[str, str], str | None],
-                     footnote: Callable[[str], str] | None = None,
-                     image: Callable[[str], str] | None = None) -> str:
+def runs_to_markdown(
+    runs: list[Run],
+    *,
+    ref: Callable[[str, str], str | None],
+    footnote: Callable[[str], str] | None = None,
+    image: Callable[[str], str] | None = None,
+) -> str:
     """Runs → Markdown inline. ``ref(anchor, shown)`` turns an internal link into ``[[id|form]]`` text
     (or None to keep the plain text); footnotes and images go through their callbacks."""
     out: list[str] = []
@@ -150,8 +168,8 @@ def runs_to_markdown(runs: list[Run], *, ref: Callable[[str, str], str | None],
         else:
             text = _escape_md(text)
         if (r.bold or r.italic) and text.strip():
-            lead = text[:len(text) - len(text.lstrip())]
-            trail = text[len(text.rstrip()):]
+            lead = text[: len(text) - len(text.lstrip())]
+            trail = text[len(text.rstrip()) :]
             core = text.strip()
             mark = "***" if r.bold and r.italic else "**" if r.bold else "*"
             text = f"{lead}{mark}{core}{mark}{trail}"

@@ -12,5 +12,10 @@ def check(ctx):
     covered = {cat for item in ctx.content.items("rule") for cat in item.node.applies_to}
     for item in ctx.content.items("category"):
         if item.id not in covered:
-            yield Diagnostic.at(item.position, SEVERITY, ID, f"data category `{item.id}` has no rule",
-                                f"add a rule with `applies_to: [{item.id}]`")
+            yield Diagnostic.at(
+                item.position,
+                SEVERITY,
+                ID,
+                f"data category `{item.id}` has no rule",
+                f"add a rule with `applies_to: [{item.id}]`",
+            )

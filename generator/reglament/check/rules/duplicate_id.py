@@ -16,5 +16,10 @@ def check(ctx):
             continue
         for item in items:
             others = ", ".join(f"{o.position.file}:{o.position.line}" for o in items if o is not item)
-            yield Diagnostic.at(item.position, SEVERITY, ID, f"id `{ident}` ({item.kind}) is also used at {others}",
-                                "ids must be unique across the whole site; rename one of them")
+            yield Diagnostic.at(
+                item.position,
+                SEVERITY,
+                ID,
+                f"id `{ident}` ({item.kind}) is also used at {others}",
+                "ids must be unique across the whole site; rename one of them",
+            )

@@ -11,5 +11,10 @@ def check(ctx):
     for item in ctx.content.items("duty"):
         duty = item.node
         if not duty.role and not (duty.raci and duty.raci.responsible):
-            yield Diagnostic.at(item.position, SEVERITY, ID, f"duty `{duty.id}` has no performing role",
-                                "add `role: <role id>` (or `raci: {responsible: [...]}`)")
+            yield Diagnostic.at(
+                item.position,
+                SEVERITY,
+                ID,
+                f"duty `{duty.id}` has no performing role",
+                "add `role: <role id>` (or `raci: {responsible: [...]}`)",
+            )

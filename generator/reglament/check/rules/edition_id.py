@@ -28,8 +28,12 @@ def check(ctx):
             continue
         first = seen.get(edition.id)
         if first is not None:
-            yield Diagnostic.at(edition.at("id"), SEVERITY, ID,
-                                f"edition `{edition.id}` is listed twice (first at line {first.line})",
-                                "each edition has one entry; give the new edition a new id")
+            yield Diagnostic.at(
+                edition.at("id"),
+                SEVERITY,
+                ID,
+                f"edition `{edition.id}` is listed twice (first at line {first.line})",
+                "each edition has one entry; give the new edition a new id",
+            )
             continue
         seen[edition.id] = edition.at("id")

@@ -16,12 +16,19 @@ def check(ctx):
         if edition.id == before.id:
             continue  # reported by edition-id
         if edition_key(edition.id) < edition_key(before.id):
-            yield Diagnostic.at(edition.at("id"), SEVERITY, ID,
-                                f"edition `{edition.id}` is listed after `{before.id}` but its id is lower",
-                                "list editions oldest first, with ascending ids")
-        elif (edition.effective_date and before.effective_date
-              and edition.effective_date < before.effective_date):
-            yield Diagnostic.at(edition.at("effective"), SEVERITY, ID,
-                                f"edition `{edition.id}` takes effect ({format_date_ru(edition.effective_date)}) "
-                                f"before the edition it replaces, `{before.id}` ({format_date_ru(before.effective_date)})",
-                                "a later edition takes effect on or after the earlier one; fix the date or the order")
+            yield Diagnostic.at(
+                edition.at("id"),
+                SEVERITY,
+                ID,
+                f"edition `{edition.id}` is listed after `{before.id}` but its id is lower",
+                "list editions oldest first, with ascending ids",
+            )
+        elif edition.effective_date and before.effective_date and edition.effective_date < before.effective_date:
+            yield Diagnostic.at(
+                edition.at("effective"),
+                SEVERITY,
+                ID,
+                f"edition `{edition.id}` takes effect ({format_date_ru(edition.effective_date)}) "
+                f"before the edition it replaces, `{before.id}` ({format_date_ru(before.effective_date)})",
+                "a later edition takes effect on or after the earlier one; fix the date or the order",
+            )

@@ -24,5 +24,10 @@ def check(ctx):
             continue
         close = difflib.get_close_matches(person.role, roles, n=1, cutoff=0.5)
         hint = f"did you mean `{close[0]}`?" if close else f"use a role id from roles.yml: {', '.join(roles)}"
-        yield Diagnostic.at(person.at("role"), SEVERITY, ID,
-                            f"employee «{person.name}» holds role `{person.role}`, which is not defined", hint)
+        yield Diagnostic.at(
+            person.at("role"),
+            SEVERITY,
+            ID,
+            f"employee «{person.name}» holds role `{person.role}`, which is not defined",
+            hint,
+        )

@@ -31,5 +31,10 @@ def check(ctx):
     for pos, target, gone, what in removed_targets(ctx, ("excluded", "not-included")):
         via = "" if gone.by == target else f" (with `{gone.by}`)"
         verb = "excludes" if gone.reason == "excluded" else "does not include"
-        yield Diagnostic.at(pos, SEVERITY, ID, f"{what} points at `{target}`, which {variant.label} {verb}{via}",
-                            "exclude the referencing item too, or override its text in the profile")
+        yield Diagnostic.at(
+            pos,
+            SEVERITY,
+            ID,
+            f"{what} points at `{target}`, which {variant.label} {verb}{via}",
+            "exclude the referencing item too, or override its text in the profile",
+        )

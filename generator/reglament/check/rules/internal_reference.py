@@ -17,11 +17,20 @@ def check(ctx):
         return
     for pos, target, gone, what in removed_targets(ctx, ("internal",)):
         via = "" if gone.by == target else f" (inside internal `{gone.by}`)"
-        yield Diagnostic.at(pos, SEVERITY, ID, f"public {what} points at internal `{target}`{via}",
-                            "make the referencing item `visibility: internal` too, or the target public")
+        yield Diagnostic.at(
+            pos,
+            SEVERITY,
+            ID,
+            f"public {what} points at internal `{target}`{via}",
+            "make the referencing item `visibility: internal` too, or the target public",
+        )
     for use in variant.uses:
         info = variant.params.get(use.name) if use.root == "params" else None
         if info is not None and info.visibility == "internal":
-            yield Diagnostic.at(use.position, SEVERITY, ID,
-                                f"public text shows internal parameter `params.{use.name}`",
-                                "make the text's item `visibility: internal`, or the parameter public")
+            yield Diagnostic.at(
+                use.position,
+                SEVERITY,
+                ID,
+                f"public text shows internal parameter `params.{use.name}`",
+                "make the text's item `visibility: internal`, or the parameter public",
+            )

@@ -14,5 +14,10 @@ def check(ctx):
     for item in ctx.content.items("kpi"):
         kpi = item.node
         if not any(ref.target in index for ref in find_refs(kpi.measures)):
-            yield Diagnostic.at(kpi.at("measures"), SEVERITY, ID, f"KPI `{kpi.id}` measures nothing defined",
-                                "reference what is measured, e.g. «доля [[lead|лидов]], переведённых в [[deal|сделки]]»")
+            yield Diagnostic.at(
+                kpi.at("measures"),
+                SEVERITY,
+                ID,
+                f"KPI `{kpi.id}` measures nothing defined",
+                "reference what is measured, e.g. «доля [[lead|лидов]], переведённых в [[deal|сделки]]»",
+            )

@@ -15,5 +15,10 @@ def check(ctx):
         total = sum(k.weight for k in part.kpis)
         if abs(total - 100) > 1e-6:
             detail = " + ".join(f"{k.weight:g}" for k in part.kpis)
-            yield Diagnostic.at(part.at("kpis"), SEVERITY, ID, f"KPI weights sum to {total:g} %, not 100 % ({detail})",
-                                f"adjust the weights by {100 - total:+g} % in total")
+            yield Diagnostic.at(
+                part.at("kpis"),
+                SEVERITY,
+                ID,
+                f"KPI weights sum to {total:g} %, not 100 % ({detail})",
+                f"adjust the weights by {100 - total:+g} % in total",
+            )

@@ -12,5 +12,10 @@ def check(ctx):
     for item in ctx.content.items("responsibility"):
         clause = item.node
         if not clause.enforces:
-            yield Diagnostic.at(item.position, SEVERITY, ID, f"responsibility clause `{clause.id}` enforces no duty",
-                                "add `enforces: [<duty id>, …]`")
+            yield Diagnostic.at(
+                item.position,
+                SEVERITY,
+                ID,
+                f"responsibility clause `{clause.id}` enforces no duty",
+                "add `enforces: [<duty id>, …]`",
+            )

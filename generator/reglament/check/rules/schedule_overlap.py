@@ -20,20 +20,39 @@ def check(ctx):
             continue
         day_start, day_end = minutes(part.hours.start), minutes(part.hours.end)
         if day_end <= day_start:
-            yield Diagnostic.at(part.hours.at("end"), SEVERITY, ID,
-                                f"working hours end ({part.hours.end}) before they start ({part.hours.start})", "")
+            yield Diagnostic.at(
+                part.hours.at("end"),
+                SEVERITY,
+                ID,
+                f"working hours end ({part.hours.end}) before they start ({part.hours.start})",
+                "",
+            )
         for block in part.routine:
             start, end = minutes(block.start), minutes(block.end)
             if end <= start:
-                yield Diagnostic.at(block.at("end"), SEVERITY, ID,
-                                    f"block `{block.id}` ends ({block.end}) at or before its start ({block.start})", "")
+                yield Diagnostic.at(
+                    block.at("end"),
+                    SEVERITY,
+                    ID,
+                    f"block `{block.id}` ends ({block.end}) at or before its start ({block.start})",
+                    "",
+                )
             elif start < day_start or end > day_end:
-                yield Diagnostic.at(block.at("start"), SEVERITY, ID,
-                                    f"block `{block.id}` ({block.start}–{block.end}) is outside working hours "
-                                    f"{part.hours.start}–{part.hours.end}", "move the block or change `hours`")
+                yield Diagnostic.at(
+                    block.at("start"),
+                    SEVERITY,
+                    ID,
+                    f"block `{block.id}` ({block.start}–{block.end}) is outside working hours "
+                    f"{part.hours.start}–{part.hours.end}",
+                    "move the block or change `hours`",
+                )
         ordered = sorted(part.routine, key=lambda b: minutes(b.start))
         for prev, block in zip(ordered, ordered[1:]):
             if minutes(block.start) < minutes(prev.end):
-                yield Diagnostic.at(block.at("start"), SEVERITY, ID,
-                                    f"block `{block.id}` ({block.start}–{block.end}) overlaps `{prev.id}` ({prev.start}–{prev.end})",
-                                    f"start `{block.id}` at {prev.end} or later")
+                yield Diagnostic.at(
+                    block.at("start"),
+                    SEVERITY,
+                    ID,
+                    f"block `{block.id}` ({block.start}–{block.end}) overlaps `{prev.id}` ({prev.start}–{prev.end})",
+                    f"start `{block.id}` at {prev.end} or later",
+                )

@@ -11,8 +11,10 @@ SEVERITY = "error"
 
 def check(ctx):
     terms = {item.id: item for item in ctx.content.items("term")}
-    graph = {tid: [r.target for r in find_refs(item.node.definition) if r.target in terms and r.target != tid]
-             for tid, item in terms.items()}
+    graph = {
+        tid: [r.target for r in find_refs(item.node.definition) if r.target in terms and r.target != tid]
+        for tid, item in terms.items()
+    }
     state: dict[str, int] = {}  # 1 = on the stack, 2 = done
     cycles: list[list[str]] = []
 
@@ -21,7 +23,7 @@ def check(ctx):
         stack.append(tid)
         for nxt in graph[tid]:
             if state.get(nxt) == 1:
-                cycles.append(stack[stack.index(nxt):] + [nxt])
+                cycles.append(stack[stack.index(nxt) :] + [nxt])
             elif nxt not in state:
                 visit(nxt, stack)
         stack.pop()
@@ -33,5 +35,10 @@ def check(ctx):
     for cycle in cycles:
         start = terms[cycle[0]]
         path = " → ".join(cycle)
-        yield Diagnostic.at(start.node.at("definition"), SEVERITY, ID, f"term definitions form a cycle: {path}",
-                            "define one of these terms without referring back to the others")
+        yield Diagnostic.at(
+            start.node.at("definition"),
+            SEVERITY,
+            ID,
+            f"term definitions form a cycle: {path}",
+            "define one of these terms without referring back to the others",
+        )

@@ -36,8 +36,7 @@ for _cls, _name, _kind in ID_FIELDS:
 def nearest(ctx, ident: str, kind: str | None = None) -> str:
     pool = [i for i, it in ctx.content.index.items() if kind is None or it.kind == kind]
     close = difflib.get_close_matches(ident, pool, n=1, cutoff=0.5)
-    return f"did you mean `{close[0]}`?" if close else (
-        f"define `{ident}` or use an existing {kind or 'id'}")
+    return f"did you mean `{close[0]}`?" if close else (f"define `{ident}` or use an existing {kind or 'id'}")
 
 
 def check(ctx):
@@ -46,17 +45,29 @@ def check(ctx):
     removed = ctx.variant.removed if ctx.variant is not None else {}
     for text, ref in ctx.refs:
         if ref.target not in index and ref.target not in removed:
-            yield Diagnostic.at(text.locate(ref.start), SEVERITY, ID, f"reference `{ref.raw}` points to nothing",
-                                nearest(ctx, ref.target))
-    for node, name, kind, value, pos in id_fields(ctx.content):
+            yield Diagnostic.at(
+                text.locate(ref.start),
+                SEVERITY,
+                ID,
+                f"reference `{ref.raw}` points to nothing",
+                nearest(ctx, ref.target),
+            )
+    for _node, name, kind, value, pos in id_fields(ctx.content):
         item = index.get(value)
         if item is None and value in removed:
             continue
         if item is None:
-            yield Diagnostic.at(pos, SEVERITY, ID, f"`{name}` names unknown {kind} `{value}`", nearest(ctx, value, kind))
+            yield Diagnostic.at(
+                pos, SEVERITY, ID, f"`{name}` names unknown {kind} `{value}`", nearest(ctx, value, kind)
+            )
         elif kind and item.kind != kind:
-            yield Diagnostic.at(pos, SEVERITY, ID, f"`{name}` must name a {kind}, but `{value}` is a {item.kind}",
-                                nearest(ctx, value, kind))
+            yield Diagnostic.at(
+                pos,
+                SEVERITY,
+                ID,
+                f"`{name}` must name a {kind}, but `{value}` is a {item.kind}",
+                nearest(ctx, value, kind),
+            )
 
 
 def id_fields(content):
@@ -66,6 +77,12 @@ def id_fields(content):
             value = getattr(node, name)
             if isinstance(value, list):
                 for i, v in enumerate(value):
-                    yield node, name, kind, v, node.origin.doc.positions.get(node.origin.path + (name, i), node.at(name))
+                    yield (
+                        node,
+                        name,
+                        kind,
+                        v,
+                        node.origin.doc.positions.get(node.origin.path + (name, i), node.at(name)),
+                    )
             elif value is not None:
                 yield node, name, kind, value, node.at(name)

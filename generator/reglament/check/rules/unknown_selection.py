@@ -21,8 +21,11 @@ def check(ctx):
         if sel.ident in variant.base.index:
             hint = "to leave a clause or an item out, list it under `exclude:`"
         else:
-            pool = [i for i, it in variant.base.index.items()
-                    if sel.list_name == "exclude" or it.kind in ("regulation", "part")]
+            pool = [
+                i
+                for i, it in variant.base.index.items()
+                if sel.list_name == "exclude" or it.kind in ("regulation", "part")
+            ]
             close = difflib.get_close_matches(sel.ident, pool, n=1, cutoff=0.5)
             hint = f"did you mean `{close[0]}`?" if close else "check the id in the base regulation"
         yield Diagnostic.at(sel.position, SEVERITY, ID, message, hint)

@@ -19,7 +19,11 @@ def check(ctx):
             if term_id in linked or term_id in reported or term_id == text.owner_id:
                 continue
             reported.add(term_id)
-            word = text.text[mention.start:mention.end]
-            yield Diagnostic.at(text.locate(mention.start), SEVERITY, ID,
-                                f"«{word}» is the term `{term_id}` («{terms[term_id].node.term}») but is not linked",
-                                f"write [[{term_id}|{word}]]")
+            word = text.text[mention.start : mention.end]
+            yield Diagnostic.at(
+                text.locate(mention.start),
+                SEVERITY,
+                ID,
+                f"«{word}» is the term `{term_id}` («{terms[term_id].node.term}») but is not linked",
+                f"write [[{term_id}|{word}]]",
+            )

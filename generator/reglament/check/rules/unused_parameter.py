@@ -19,6 +19,12 @@ def check(ctx):
 
     for name, info in param_infos(owner).items():
         if name not in variant.used_params:
-            yield Diagnostic(info.file, info.line, info.column, SEVERITY, ID,
-                             f"parameter `{name}` is defined and never used",
-                             f"use it in a text as `{{{{ params.{name} }}}}`, or delete it")
+            yield Diagnostic(
+                info.file,
+                info.line,
+                info.column,
+                SEVERITY,
+                ID,
+                f"parameter `{name}` is defined and never used",
+                f"use it in a text as `{{{{ params.{name} }}}}`, or delete it",
+            )

@@ -11,5 +11,10 @@ def check(ctx):
     used = {ref.target for text, ref in ctx.refs if text.owner_id != ref.target}
     for item in ctx.content.items("term"):
         if item.id not in used:
-            yield Diagnostic.at(item.position, SEVERITY, ID, f"term `{item.id}` («{item.node.term}») is never referenced",
-                                f"reference it as `[[{item.id}]]` where it is used, or remove it from the glossary")
+            yield Diagnostic.at(
+                item.position,
+                SEVERITY,
+                ID,
+                f"term `{item.id}` («{item.node.term}») is never referenced",
+                f"reference it as `[[{item.id}]]` where it is used, or remove it from the glossary",
+            )

@@ -77,6 +77,11 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["reglament.debug"] = debug
 
 
+from .ack.cli import ack_group  # noqa: E402  (reglament ack …: the acknowledgement service)
+
+main.add_command(ack_group)
+
+
 COMPANY = click.option("--company", "companies", multiple=True, metavar="ID",
                        help="A company (content/companies/ID.yml); repeat for several.")
 ALL_COMPANIES = click.option("--all-companies", "--all", "all_companies", is_flag=True,

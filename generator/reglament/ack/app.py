@@ -81,8 +81,8 @@ class SecurityHeaders(BaseHTTPMiddleware):
         return response
 
 
-def _html(name: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(render(name, **context), status_code=status)
+def _html(name: str, code: int = 200, **context: Any) -> HTMLResponse:
+    return HTMLResponse(render(name, **context), status_code=code)
 
 
 def _message(title: str, text: str, status: int) -> HTMLResponse:

@@ -53,7 +53,16 @@ class Row:
     employee_id: int
 
     def values(self) -> list[object]:
-        return [getattr(self, c) if c != "due" else (self.due.isoformat() if self.due else "") for c in COLUMNS]
+        """The row as exported: dates as ISO text, the status in Russian."""
+        out: list[object] = []
+        for c in COLUMNS:
+            value = getattr(self, c)
+            if c == "due":
+                value = value.isoformat() if value else ""
+            elif c == "status":
+                value = STATUS_RU[value]
+            out.append(value)
+        return out
 
 
 @dataclass(frozen=True)

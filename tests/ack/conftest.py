@@ -18,7 +18,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from reglament.ack import sources
 from reglament.ack.config import AckConfig
 from reglament.ack.db import make_engine, migrate
@@ -69,7 +68,7 @@ def pg_server():
         yield folder, port
     finally:
         subprocess.run(_as_postgres([pg_ctl, "-D", f"{folder}/data", "-m", "immediate", "stop"]),
-                       capture_output=True)
+                       capture_output=True, check=False)
         shutil.rmtree(folder, ignore_errors=True)
 
 

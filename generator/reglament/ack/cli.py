@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -236,8 +237,8 @@ def links_cmd(company: str, root: Path, db: str | None) -> None:
     """Personal links (CSV) for everyone who still has to acknowledge, to send by e-mail."""
     import csv
 
-    from .db import secret_key
     from .dashboard import Filters, rows
+    from .db import secret_key
     from .identity import Link, Links
 
     cfg, engine = _engine(root, db)

@@ -14,9 +14,9 @@ the read-check-insert of an acknowledgement cannot interleave with another.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from alembic import command
 from alembic.config import Config

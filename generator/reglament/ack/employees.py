@@ -23,9 +23,9 @@ import datetime as dt
 import difflib
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from ..diagnostics import Diagnostic
 from .errors import ImportProblems
@@ -66,7 +66,7 @@ def _rows_csv(path: Path) -> Iterator[list[Cell]]:
 
 
 def _rows_xlsx(path: Path) -> Iterator[list[Cell]]:
-    from openpyxl import load_workbook
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -153,7 +153,7 @@ def read_employees(path: Path, *, companies: list[str], roles: dict[str, dict[st
             problem(row, 1, "ack-import-size", f"more than {MAX_ROWS} rows")
             break
 
-        def get(field: str) -> Cell:
+        def get(field: str, cells: list[Cell] = cells, row: int = row) -> Cell:
             col = columns.get(field)
             if col is None or col > len(cells):
                 return Cell(row, col or 1, "")
@@ -198,12 +198,12 @@ def read_employees(path: Path, *, companies: list[str], roles: dict[str, dict[st
                         "write YYYY-MM-DD or ДД.ММ.ГГГГ")
         person = EmployeeRow(cid, name.value, tuple(role_ids), get("position").value or None,
                              get("department").value or None, email.value or None, number.value or None, hired)
-        key = (cid, person.key)
-        if key in seen:
+        ident = (cid, person.key)
+        if ident in seen:
             problem(row, (number if number.value else email).column, "ack-import-duplicate",
-                    f"the same employee as in row {seen[key]} ({person.key.split(':', 1)[1]})")
+                    f"the same employee as in row {seen[ident]} ({person.key.split(':', 1)[1]})")
         else:
-            seen[key] = row
+            seen[ident] = row
         out.append(person)
     return out, problems
 

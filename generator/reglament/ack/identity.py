@@ -20,7 +20,12 @@ import hmac
 import ipaddress
 from dataclasses import dataclass
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous import (
+    BadSignature,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
 from starlette.requests import Request
 
 from .config import AckConfig
@@ -62,9 +67,9 @@ def proxy_groups(request: Request, cfg: AckConfig) -> set[str]:
 def hr_user(request: Request, cfg: AckConfig) -> str | None:
     """Who HR is: ``admin`` (the token), the proxy user of the HR group, or None."""
     auth = request.headers.get("authorization", "")
-    if cfg.admin_token and auth.lower().startswith("bearer "):
-        if hmac.compare_digest(auth[7:].strip().encode(), cfg.admin_token.encode()):
-            return "admin"
+    if (cfg.admin_token and auth.lower().startswith("bearer ")
+            and hmac.compare_digest(auth[7:].strip().encode(), cfg.admin_token.encode())):
+        return "admin"
     user = proxy_user(request, cfg)
     if user and cfg.hr_group in proxy_groups(request, cfg):
         return user

@@ -22,8 +22,9 @@ The input is the diff in its documented JSON form (``Changes.to_json()``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal
+from typing import Any, Literal
 
 MODES = ("affected", "all", "none")
 Status = Literal["done", "pending", "current", "not_required"]

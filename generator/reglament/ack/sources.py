@@ -115,7 +115,7 @@ def regulation_texts(content: Any) -> list[RegulationText]:
     placed, _ = placements(content)
     by_part: dict[tuple[str, str], list[Any]] = {}
     for ident, p in placed.items():
-        by_part.setdefault((p.regulation.id, p.part.id), []).append((ident, p))
+        by_part.setdefault((p.regulation.id, getattr(p.part, "id", "")), []).append((ident, p))
     out = []
     for reg in content.regulations:
         items: list[dict[str, Any]] = []

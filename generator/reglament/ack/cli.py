@@ -252,3 +252,20 @@ def links_cmd(company: str, root: Path, db: str | None) -> None:
         token = links.make(Link(r.employee_id, company, r.regulation, r.edition))
         writer.writerow([r.employee, r.email, r.title, r.edition, r.due.isoformat() if r.due else "",
                          f"{base}/l/{token}"])
+
+
+@ack_group.command("remind")
+@click.option("--company", required=True, metavar="ID")
+@click.option("--dry-run", is_flag=True, help="List the letters, send nothing.")
+@ROOT
+@DB
+@reported
+def remind_cmd(company: str, dry_run: bool, root: Path, db: str | None) -> None:
+    """E-mail everyone who still has to acknowledge (SMTP from ack.yml), with personal links."""
+    from .db import secret_key
+    from .reminders import send_reminders
+
+    cfg, engine = _engine(root, db)
+    sent = send_reminders(engine, cfg, secret_key(engine, cfg.secret), company, dry_run=dry_run)
+    for letter in sent:
+        click.echo(f"{'would send' if dry_run else 'sent'}: {letter.to} ({len(letter.regulations)} regulation(s))")

@@ -81,7 +81,7 @@ REGULATION = """{% extends "layout" %}{% block title %}{{ doc.title }}{% endbloc
 
 DASHBOARD = """{% extends "layout" %}{% block title %}Ознакомление — {{ company }}{% endblock %}{% block body %}
 <h1>Ознакомление: {{ company }}</h1>
-<p>Ознакомлены: {{ counts.done + counts.current }} · не ознакомлены: {{ counts.pending }} · срок истёк: <span class="overdue">{{ counts.overdue }}</span></p>
+<p>Ознакомлены: {{ counts.done + counts.current }} · не ознакомлены: {{ counts.pending + counts.overdue }}, из них срок истёк: <span class="overdue">{{ counts.overdue }}</span></p>
 <form class="filters" method="get">
 {% for name, label, values in selects %}<label>{{ label }} <select name="{{ name }}"><option value="">все</option>
 {% for v in values %}<option value="{{ v }}"{% if filters[name] == v %} selected{% endif %}>{{ v }}</option>{% endfor %}</select></label>{% endfor %}

@@ -18,6 +18,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+
 from reglament.ack import sources
 from reglament.ack.config import AckConfig
 from reglament.ack.db import make_engine, migrate

@@ -7,13 +7,14 @@ import re
 import socket
 
 import pytest
+from starlette.testclient import TestClient
+
 from reglament.ack import registry
 from reglament.ack.app import create_app
 from reglament.ack.config import Smtp
 from reglament.ack.db import secret_key
 from reglament.ack.reminders import send_reminders
 from reglament.ack.service import acknowledge, sync_employees
-from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 

@@ -6,6 +6,8 @@ import io
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select, text
+
 from reglament.ack import registry
 from reglament.ack import tables as t
 from reglament.ack.cli import ack_group
@@ -14,7 +16,6 @@ from reglament.ack.db import current_revision, make_engine, migrate
 from reglament.ack.employees import read_employees
 from reglament.ack.records import verify
 from reglament.ack.service import acknowledge, sync_employees
-from sqlalchemy import select, text
 
 
 @pytest.fixture
@@ -124,6 +125,7 @@ def test_dashboard_csv_and_xlsx(engine, cfg, ack_project, publish):
 @pytest.mark.slow
 def test_the_pdf_sheet_lists_the_records(engine, cfg, three_records):
     from pypdf import PdfReader
+
     from reglament.ack.service import document
     from reglament.ack.sheet import render_sheet
 

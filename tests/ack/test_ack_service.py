@@ -6,6 +6,9 @@ import re
 import threading
 
 import pytest
+from sqlalchemy import func, select, text
+from starlette.testclient import TestClient
+
 from reglament.ack import registry
 from reglament.ack import tables as t
 from reglament.ack.app import create_app
@@ -13,8 +16,6 @@ from reglament.ack.db import secret_key
 from reglament.ack.identity import Link, Links
 from reglament.ack.records import verify
 from reglament.ack.service import sync_employees
-from sqlalchemy import func, select, text
-from starlette.testclient import TestClient
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`")
 
@@ -105,7 +106,7 @@ def test_concurrent_acknowledgements_keep_one_record_each_and_an_intact_chain(en
         try:
             acknowledge(engine, cfg, person, "rules", "2025.1", method="proxy", client_addr="10.0.0.5",
                         user_agent="test")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=ack, args=(p,)) for p in people.values() for _ in range(4)]

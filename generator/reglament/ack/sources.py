@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..diff.compare import compare, label, main_text, placements
+from ..diff.compare import compare_editions, label, main_text, placements
 from ..diff.redline import plain
-from ..diff.sources import DiffError, load_side
-from ..editions import EDITIONS_FILE, Editions, edition_key
-from ..loader import Loader, SourceReader
-from ..profile import load_profiles
+from ..diff.sources import load_side
+from ..errors import DiffError
+from ..model.editions import EDITIONS_FILE, Editions, edition_key
+from ..source.loader import Loader, SourceReader
+from ..source.profiles import load_profiles
 from .errors import AckError
 
 BASE = "base"
@@ -152,7 +153,7 @@ def snapshot(root: Path, edition: EditionInfo, company: str) -> Snapshot:
                        f"`reglament check` at its tag", diagnostics=errors)
     changes = None
     if old is not None:
-        changes = compare(old.content, new.content, old_side=old.side, new_side=new.side,
+        changes = compare_editions(old.content, new.content, old_side=old.side, new_side=new.side,
                           company=_company_arg(company)).to_json()
     return Snapshot(company, edition, regulation_texts(new.content), _roles(new.content), changes)
 

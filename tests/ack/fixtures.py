@@ -1,5 +1,9 @@
 """Fixtures of the acknowledgement service's tests: a real PostgreSQL server, a git project with editions.
 
+A plugin of ``tests/conftest.py`` (``pytest_plugins``), not a ``conftest.py``
+of its own: the test modules import ``conftest`` by name, and a second one
+would shadow it. All PostgreSQL tests run on one xdist worker (one server).
+
 Every database test runs twice: on a SQLite file and on a PostgreSQL server
 that the session starts itself (Debian's ``initdb``/``pg_ctl`` in a temporary
 folder, as the ``postgres`` user because they refuse root).
@@ -25,14 +29,6 @@ from reglament.ack.db import make_engine, migrate
 from reglament.ack.registry import register
 
 PG_GROUP = "ack-postgresql"
-
-
-def pytest_collection_modifyitems(config, items):
-    """All PostgreSQL tests on one xdist worker: one server per session."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("db_url") == "postgresql":
-            item.add_marker(pytest.mark.xdist_group(PG_GROUP))
 
 
 def _pg_bin(name: str) -> str | None:
@@ -80,7 +76,7 @@ def _pg_admin(folder: Path, port: int, sql: str) -> None:
         conn.execute(sql)
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.xdist_group(PG_GROUP))])
 def db_url(request, tmp_path):
     """A fresh, empty database URL on each backend."""
     if request.param == "sqlite":

@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test lint check bench chromium pdf pdf-deps libreoffice workflow-tools clean
+.PHONY: site test lint check bench chromium postgres pdf pdf-deps libreoffice workflow-tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing chromium (Debian package) for the browser tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's PostgreSQL for the acknowledgement service's tests: they start their own server
+# (initdb + pg_ctl in a temporary folder); nothing runs as a system service.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing postgresql (Debian package) for the acknowledgement service's tests"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 # Debian's fonts (Cyrillic), HarfBuzz subsetting and Pango for WeasyPrint (the print edition).
 PDF_DEBS := fonts-dejavu-core fonts-liberation libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
@@ -85,7 +92,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) chromium pdf-deps libreoffice workflow-tools
+test: $(STAMP) chromium postgres pdf-deps libreoffice workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["ack.fixtures"]  # the acknowledgement service's fixtures (tests/ack/fixtures.py)
+
 REPO = Path(__file__).resolve().parents[1]
 
 GLOSSARY = """\

@@ -750,7 +750,10 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
     sys.exit(code)
 
 
-# Word: `reglament import` and `reglament export docx` (generator/reglament/word/)
+# Subsystems with commands of their own: Word (`reglament import`, `reglament export docx`) and the
+# acknowledgement service (`reglament ack …`)
+from reglament.ack.cli import ack_group  # noqa: E402
 from reglament.word.cli import register as _register_word  # noqa: E402
 
 _register_word(main)
+main.add_command(ack_group)

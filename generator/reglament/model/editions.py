@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
+from typing import Literal
 
 from pydantic import Field
 
@@ -55,6 +56,8 @@ class Edition(Node):
     """Who approved the edition: «Генеральный директор А. В. Смирнов»."""
     approved: dt.date | str
     """Date of approval, `YYYY-MM-DD`; not after `effective`."""
+    acknowledge: Literal["affected", "all", "none"] = "affected"
+    """Who must (re)acknowledge this edition (`reglament ack`): `affected` — the employees whose roles the diff with the previous edition affects, only the changed clauses; `all` — every employee of the audience, the whole text; `none` — nobody (new employees still acknowledge the edition in force)."""
 
     @property
     def key(self) -> str:

@@ -98,6 +98,15 @@ class Employee(m.Node):
     position: str | None = Field(
         default=None, min_length=1, description="Position as printed; default: the role's name in this company."
     )
+    email: str | None = Field(
+        default=None,
+        min_length=3,
+        description="E-mail: how the acknowledgement service (`reglament ack`) recognises the "
+        "person behind a single sign-on proxy, and where reminders go.",
+    )
+    number: str | None = Field(
+        default=None, min_length=1, description="Personnel number («табельный номер»): an identity for `reglament ack`."
+    )
 
 
 EMPLOYEES_DESCRIPTION = (

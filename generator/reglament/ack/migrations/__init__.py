@@ -1,0 +1,1 @@
+"""Alembic migrations of the acknowledgement database (run by :func:`reglament.ack.db.migrate`)."""

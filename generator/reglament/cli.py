@@ -363,14 +363,15 @@ def compare_cmd(company_a: str, company_b: str | None, root: Path, public: bool,
     from reglament.variant.company_compare import COMPARISON_FORMATS, compare_companies
 
     project = load_project(root)
-    sides = []
+    sides, variants = [], []
     for cid in (company_a, company_b):
         checked = check_variant(project, company=cid, public=public)
         if checked.variant is None:  # the profile does not load
             click.echo(format_text(checked.diagnostics, root=root), err=True)
             sys.exit(1)
         sides.append(checked)
-    result = compare_companies(sides[0].variant, sides[1].variant)
+        variants.append(checked.variant)
+    result = compare_companies(variants[0], variants[1])
     click.echo(COMPARISON_FORMATS[fmt](result))
     errors = [d for side in sides for d in side.diagnostics if d.severity == "error"]
     if errors:
@@ -562,7 +563,7 @@ def publish_cmd(
         raise click.UsageError("--build-only needs --out DIR and publishes nothing (no --push, no --from)")
     if out is not None and not build_only:
         raise click.UsageError("--out goes with --build-only")
-    if build_only:
+    if build_only and out is not None:
         sites = pub.build_only(
             root, edition=edition, company=company, all_companies=all_companies, alias=alias, public=public, out=out
         )

@@ -98,10 +98,10 @@ class TermMatcher:
         # (findall builds no match objects), and tokenise with positions only the rest.
         known = self._candidates_of
         for word in WORD_RE.findall(text):
-            found = known.get(word)
-            if found is None:
-                found = self._candidates(word)
-            if found:
+            candidates = known.get(word)
+            if candidates is None:
+                candidates = self._candidates(word)
+            if candidates:
                 break
         else:
             return []

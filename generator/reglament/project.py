@@ -151,7 +151,7 @@ def merged(results: Iterable[Checked]) -> list[Diagnostic]:
     return sorted(found)
 
 
-def describe(profile: Profile) -> dict[str, str]:
+def describe(profile: Profile) -> dict[str, str | None]:
     """What `reglament companies --json` prints for one company (CI matrices use `id`)."""
     return {
         "id": profile.id,

@@ -30,7 +30,7 @@ import ipaddress
 import os
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..diagnostics import Diagnostic

@@ -205,9 +205,9 @@ def _safe_cell(value: object) -> object:
 
 
 def to_xlsx(table: list[Row], *, title: str = "Ознакомление") -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-    from openpyxl.styles import Font  # type: ignore[import-untyped]
-    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     wb = Workbook()
     ws = wb.active

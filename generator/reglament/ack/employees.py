@@ -66,7 +66,7 @@ def _rows_csv(path: Path) -> Iterator[list[Cell]]:
 
 
 def _rows_xlsx(path: Path) -> Iterator[list[Cell]]:
-    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl import load_workbook
 
     wb = load_workbook(path, read_only=True, data_only=True)
     try:

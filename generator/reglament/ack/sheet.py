@@ -73,7 +73,7 @@ def _no_fetch(url: str, *args: object, **kwargs: object) -> dict:
 
 def render_sheet(conn: Connection, doc: Doc, *, company: str, now: dt.datetime | None = None) -> bytes:
     """The PDF: every record of this edition, in the order they were made."""
-    import weasyprint  # type: ignore[import-untyped]
+    import weasyprint
 
     records = sheet_records(conn, doc)
     when = (now or dt.datetime.now(dt.UTC)).strftime("%d.%m.%Y %H:%M UTC")

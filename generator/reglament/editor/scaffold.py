@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,7 +96,8 @@ def plan_regulation(
         positions = [r for r in roles if r.kind == "position"]
         role = (positions or roles)[0].id
     if owner is None:
-        owner = by_id[role].reports_to if role in by_id and by_id[role].reports_to in by_id else role
+        reports_to = by_id[role].reports_to if role in by_id else None
+        owner = reports_to if reports_to in by_id and reports_to is not None else role
     approver = approver or owner
     for label, value in (("--role", role), ("--owner", owner), ("--approver", approver)):
         if value not in by_id:
@@ -242,9 +244,9 @@ class CompanyPlan:
     short_name: str
     city: str | None
     visibility: str
-    defaults: dict[str, tuple[object, str]]
+    defaults: Mapping[str, tuple[object, str]]
     """Parameters with a default (name → (default value, description)): listed commented out."""
-    required: dict[str, tuple[object, str]]
+    required: Mapping[str, tuple[object, str]]
     """Parameters the texts use that have no default (name → (example value, which profile it is from))."""
 
 

@@ -14,24 +14,16 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
-from reglament.check.checker import check
-from reglament.pdf.document import Edition
 from reglament.diagnostics import Diagnostic, has_errors
-from reglament.source.loader import Loaded, load
-from reglament.morphology import Morph
-from reglament.model.profile import Profile, Profiles
-from reglament.errors import UnknownCompanyError
-from reglament.source.profiles import load_profiles
-from reglament.variant.resolve import TemplateCache, Variant, resolve
+from reglament.model.profile import Profile
+from reglament.pdf.document import Edition
 from reglament.project import Project, check_variant, load_project, site_title
-from reglament.site.build import build
-from reglament.site.build import replace_dir
-from reglament.site.stamp import fresh, link_copy
-from reglament.site.stamp import inputs_digest
+from reglament.site.build import build, replace_dir
+from reglament.site.stamp import fresh, inputs_digest, link_copy
 
 INDEX_FILE = "index.html"
 
@@ -75,8 +67,16 @@ class AllBuilt:
         return sorted(found)
 
 
-def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
-               project: Project | None = None, pdf: Edition | None = None, digest: str | None = None) -> CompanyBuild:
+def _build_one(
+    root: Path,
+    site: Path,
+    company: str,
+    public: bool,
+    strict: bool,
+    project: Project | None = None,
+    pdf: Edition | None = None,
+    digest: str | None = None,
+) -> CompanyBuild:
     """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic)."""
 
     started = time.monotonic()
@@ -88,8 +88,15 @@ def _build_one(root: Path, site: Path, company: str, public: bool, strict: bool,
     return CompanyBuild(company, built.ok, built.diagnostics, time.monotonic() - started)
 
 
-def _build_worker(root: str, site: str, company: str, public: bool, strict: bool,
-                  pdf: Edition | None = None, digest: str | None = None) -> CompanyBuild:
+def _build_worker(
+    root: str,
+    site: str,
+    company: str,
+    public: bool,
+    strict: bool,
+    pdf: Edition | None = None,
+    digest: str | None = None,
+) -> CompanyBuild:
     """Entry point of a worker process (``--jobs N``): loads the project itself."""
     return _build_one(Path(root), Path(site), company, public, strict, pdf=pdf, digest=digest)
 
@@ -105,10 +112,18 @@ def _unchanged(root: Path, out: Path, tmp: Path, company: str, digest: str, stri
     return CompanyBuild(company, True, cached, 0.0, skipped=True)
 
 
-def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, public: bool = False,
-              strict: bool = False, jobs: int = 1, project: Project | None = None,
-              progress: Callable[[CompanyBuild, int, int], None] | None = None,
-              pdf: Edition | None = None) -> AllBuilt:
+def build_all(
+    root: Path,
+    out: Path,
+    *,
+    companies: Iterable[str] | None = None,
+    public: bool = False,
+    strict: bool = False,
+    jobs: int = 1,
+    project: Project | None = None,
+    progress: Callable[[CompanyBuild, int, int], None] | None = None,
+    pdf: Edition | None = None,
+) -> AllBuilt:
     """Build every company (or the listed ones) into ``out/<company-id>/`` plus ``out/index.html``.
 
     Each company goes through the atomic :func:`reglament.build.build`
@@ -122,11 +137,12 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
     adds each company's print editions to its site (see :func:`reglament.build.build`).
     """
 
-
     digests: dict[str, str] = {}
     if project is None:  # hash the sources before loading them, so an edit during the build is never skipped
-        digests = {p.stem: inputs_digest(root, company=p.stem, options={"public": public, "pdf": pdf})
-                   for p in sorted((root / "content" / "companies").glob("*.y*ml"))}
+        digests = {
+            p.stem: inputs_digest(root, company=p.stem, options={"public": public, "pdf": pdf})
+            for p in sorted((root / "content" / "companies").glob("*.y*ml"))
+        }
     project = project or load_project(root)
     ids = list(companies) if companies is not None else project.profiles.all_ids
     for cid in ids:
@@ -144,6 +160,7 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
         tmp = out  # build.build replaces each out/<id>/ atomically; the others stay
     results: dict[str, CompanyBuild] = {}
     try:
+
         def finished(result: CompanyBuild) -> None:
             cid = result.company
             if not result.ok and (out / cid / INDEX_FILE).is_file():
@@ -164,16 +181,23 @@ def build_all(root: Path, out: Path, *, companies: Iterable[str] | None = None, 
         if jobs > 1 and len(todo) > 1:
             ctx = multiprocessing.get_context("spawn")
             with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
-                futures = {pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict, pdf,
-                                       digests[cid]): cid
-                           for cid in todo}
+                futures = {
+                    pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict, pdf, digests[cid]): cid
+                    for cid in todo
+                }
                 for future in concurrent.futures.as_completed(futures):
                     cid = futures[future]
                     try:
                         finished(future.result())
                     except Exception as exc:  # a crashed worker fails its company only
-                        diag = Diagnostic("content/companies", 1, 1, "error", "engine",
-                                          f"company `{cid}`: the build process failed: {type(exc).__name__}: {exc}")
+                        diag = Diagnostic(
+                            "content/companies",
+                            1,
+                            1,
+                            "error",
+                            "engine",
+                            f"company `{cid}`: the build process failed: {type(exc).__name__}: {exc}",
+                        )
                         finished(CompanyBuild(cid, False, [diag], 0.0))
         else:
             for cid in todo:
@@ -234,5 +258,3 @@ def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
 
 def default_jobs() -> int:
     return max(1, os.cpu_count() or 1)
-
-

@@ -9,16 +9,11 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
-from reglament.model.content import Content
-from reglament.diagnostics import Diagnostic, has_errors
-from reglament.render.pages import RenderedTree, render
-from reglament.errors import TemplateFailure
-from reglament.errors import EngineError
-from reglament.errors import PdfError
+from reglament.diagnostics import Diagnostic
+from reglament.errors import EngineError, PdfError, TemplateFailure
 from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Checked, check_project, site_title
+from reglament.render.pages import RenderedTree, render
 from reglament.site.mkdocs_adapter import build_site
 from reglament.site.stamp import record
 from reglament.variant.resolve import escape_value
@@ -36,7 +31,9 @@ class Built:
         return self.site_dir is not None
 
 
-def write_tree(tree: RenderedTree, root: Path, stage: Path, site_dir: Path, *, extra_config: dict | None = None) -> Path:
+def write_tree(
+    tree: RenderedTree, root: Path, stage: Path, site_dir: Path, *, extra_config: dict | None = None
+) -> Path:
     """Write the docs tree and its child MkDocs config into ``stage``; returns the config path.
 
     ``extra_config`` adds top-level keys to the child config (mappings such as
@@ -85,10 +82,19 @@ def replace_dir(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path | None = None,
-          extra_config: dict | None = None, extra_pages: dict[str, str] | None = None,
-          company: str | None = None, public: bool = False, pdf: Edition | None = None,
-          digest: str | None = None) -> Built:
+def build(
+    root: Path,
+    out: Path,
+    *,
+    checked: Checked | None = None,
+    stage: Path | None = None,
+    extra_config: dict | None = None,
+    extra_pages: dict[str, str] | None = None,
+    company: str | None = None,
+    public: bool = False,
+    pdf: Edition | None = None,
+    digest: str | None = None,
+) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
 
     ``company`` builds that company's variant (``content/companies/<id>.yml``;
@@ -139,22 +145,28 @@ def build(root: Path, out: Path, *, checked: Checked | None = None, stage: Path 
     try:
         config = write_tree(tree, root, stage, tmp_site, extra_config=extra_config)
         if pdf is not None:
-
             try:
                 site_pdfs(root, checked, stage / "docs", edition=pdf)
             except PdfError as exc:
-                diag = Diagnostic("templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}",
-                                  "check templates/pdf/")
+                diag = Diagnostic(
+                    "templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}", "check templates/pdf/"
+                )
                 return Built([*checked.diagnostics, diag])
         try:
             warnings = build_site(config)
         except EngineError as exc:
-            diag = Diagnostic("mkdocs.yml", 1, 1, "error", "engine", f"the site engine failed: {exc}",
-                              "check mkdocs.yml and the templates")
+            diag = Diagnostic(
+                "mkdocs.yml",
+                1,
+                1,
+                "error",
+                "engine",
+                f"the site engine failed: {exc}",
+                "check mkdocs.yml and the templates",
+            )
             return Built([*checked.diagnostics, diag])
         replace_dir(tmp_site, out)
         if digest is not None:
-
             record(stage, out, digest, checked.diagnostics)
     finally:
         if tmp_site.exists():

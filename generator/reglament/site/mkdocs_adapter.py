@@ -16,16 +16,16 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from mkdocs.commands.build import build as mkdocs_build
-from mkdocs.config import load_config
-from mkdocs.config import base
+from mkdocs.config import base, load_config
 from mkdocs.config import config_options as c
 from mkdocs.exceptions import MkDocsException
 from mkdocs.plugins import BasePlugin, event_priority
 
+from reglament.errors import EngineError
 from reglament.render.pages import EDIT_SCHEME
 
 _EDIT_LINK = re.compile(r'(<a\b[^>]*?)href="' + EDIT_SCHEME + r'([^"]*)"')
@@ -105,8 +105,15 @@ def build_site(config_file: Path) -> list[str]:
     return handler.messages
 
 
-def serve_site(*, prepare: Callable[[], Path | None], watch: list[Path], site_dir: Path,
-               host: str = "127.0.0.1", port: int = 8000, report: Callable[[str], None]) -> None:
+def serve_site(
+    *,
+    prepare: Callable[[], Path | None],
+    watch: list[Path],
+    site_dir: Path,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    report: Callable[[str], None],
+) -> None:
     """Serve ``site_dir`` with live reload; rebuild whenever a file under ``watch`` changes.
 
     Before each build ``prepare()`` re-checks and re-renders the sources and returns the

@@ -14,17 +14,15 @@ import html
 import shutil
 import tempfile
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from reglament.site.build import write_tree
-from reglament.project import check_project, site_title
 from reglament.diagnostics import format_text, has_errors
-from reglament.errors import NoContentError
-from reglament.errors import UnknownCompanyError
+from reglament.errors import NoContentError, TemplateFailure, UnknownCompanyError
+from reglament.project import check_project, site_title
 from reglament.render.pages import render
-from reglament.errors import TemplateFailure
+from reglament.site.build import write_tree
 from reglament.site.mkdocs_adapter import serve_site
 
 
@@ -86,8 +84,8 @@ def write_error_page(site_dir: Path, why: str) -> None:
     """A placeholder page for the browser while the first build waits for the sources to be fixed."""
     site_dir.mkdir(parents=True, exist_ok=True)
     (site_dir / "index.html").write_text(
-        "<!doctype html><html lang=\"ru\"><meta charset=\"utf-8\"><title>Предпросмотр: ошибки</title>"
-        "<body style=\"font-family:sans-serif;max-width:40em;margin:3em auto\">"
+        '<!doctype html><html lang="ru"><meta charset="utf-8"><title>Предпросмотр: ошибки</title>'
+        '<body style="font-family:sans-serif;max-width:40em;margin:3em auto">'
         "<h1>Предпросмотр ещё не собран</h1>"
         f"<p>{html.escape(why)}. Подробности — в терминале, где запущен <code>reglament serve</code>; "
         "страница обновится сама, когда ошибки будут исправлены.</p></body></html>",
@@ -95,8 +93,9 @@ def write_error_page(site_dir: Path, why: str) -> None:
     )
 
 
-def serve(*, root: Path, host: str, port: int, report: Callable[[str], None], company: str | None = None,
-          color: bool = False) -> None:
+def serve(
+    *, root: Path, host: str, port: int, report: Callable[[str], None], company: str | None = None, color: bool = False
+) -> None:
     """Serve a live preview of ``root`` on ``host:port`` until interrupted (Ctrl+C)."""
 
     stage = root / "build" / (f"serve-{company}" if company else "serve")
@@ -104,7 +103,8 @@ def serve(*, root: Path, host: str, port: int, report: Callable[[str], None], co
     site_dir = Path(tempfile.mkdtemp(prefix="reglament-serve-"))
     preview = Preview(root=root, stage=stage, site_dir=site_dir, report=report, company=company, color=color)
     try:
-        serve_site(prepare=preview.prepare, watch=preview.watched(), site_dir=site_dir, host=host, port=port,
-                   report=report)
+        serve_site(
+            prepare=preview.prepare, watch=preview.watched(), site_dir=site_dir, host=host, port=port, report=report
+        )
     finally:
         shutil.rmtree(site_dir, ignore_errors=True)

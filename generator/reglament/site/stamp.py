@@ -112,8 +112,7 @@ def record(stage: Path, site: Path, digest: str, diagnostics: list[Diagnostic]) 
     if identity is None:
         return
     stage.mkdir(parents=True, exist_ok=True)
-    data = {"format": FORMAT, "digest": digest, "index": identity,
-            "diagnostics": [d.to_json() for d in diagnostics]}
+    data = {"format": FORMAT, "digest": digest, "index": identity, "diagnostics": [d.to_json() for d in diagnostics]}
     part = stage / f".{STAMP_FILE}.new"
     part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     part.replace(stage / STAMP_FILE)

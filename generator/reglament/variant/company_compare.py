@@ -144,6 +144,7 @@ def compare_companies(a: Variant, b: Variant) -> Comparison:
             continue
         if ia is None or ib is None:
             present, absent, side = (ib, a, "a") if ia is None else (ia, b, "b")
+            assert present is not None
             gone = absent.removed.get(ident)
             # report only the top of a left-out subtree (its children go with it)
             if gone is not None and gone.by != ident and gone.by not in (index_a if side == "a" else index_b):

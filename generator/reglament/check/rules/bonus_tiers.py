@@ -2,11 +2,11 @@
 no overlaps: sorted by `from_percent`, each tier starts where the previous one
 ends, only the last is open-ended, and every tier ends above its start."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model import nodes as m
 
 ID = "bonus-tiers"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -2,10 +2,10 @@
 rule (`applies_to`); a classified category nobody says how to handle protects
 nothing."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "category-without-rule"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

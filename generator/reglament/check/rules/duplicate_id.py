@@ -1,10 +1,10 @@
 """duplicate-id: an id is used by two items. Ids are one namespace per site,
 so `[[id]]` always means one thing. Both places are reported."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "duplicate-id"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

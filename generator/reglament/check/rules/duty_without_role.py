@@ -1,10 +1,10 @@
 """duty-without-role: a duty that no role performs: neither `role` nor a
 `raci.responsible` role is given."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "duty-without-role"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

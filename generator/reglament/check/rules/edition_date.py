@@ -2,11 +2,11 @@
 calendar dates written `YYYY-MM-DD`, and an edition does not take effect
 before it was approved."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.editions import date_hint, format_date_ru
 
 ID = "edition-date"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

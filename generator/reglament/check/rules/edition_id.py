@@ -6,11 +6,11 @@ so two editions could silently collide. The id names the published folder,
 the git tag `edition/<id>` and the mike version, so `/`, spaces and the alias
 names (`latest`…) are not allowed."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.editions import RESERVED_IDS, id_problem
 
 ID = "edition-id"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

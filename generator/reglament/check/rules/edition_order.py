@@ -3,11 +3,11 @@ compare as numbers: `2025.2` < `2025.10`) and effective dates not decreasing.
 The order decides which edition replaces which («Что изменилось» compares an
 edition with the one listed before it) and which one is in force."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.editions import edition_key, format_date_ru, id_problem
 
 ID = "edition-order"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

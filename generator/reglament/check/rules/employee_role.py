@@ -5,10 +5,10 @@ Reported at the employee's `role`, with the nearest role id as a hint."""
 
 import difflib
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "employee-role"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -4,10 +4,10 @@ with `exclude`/`include`. An error for that company only: exclude the
 referencing item too, or override its text."""
 
 from reglament.check.rules.unknown_reference import id_fields
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "excluded-reference"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def removed_targets(ctx, reasons):

@@ -5,10 +5,10 @@ left out of public sites entirely, so the reference would leak their existence
 or dangle: make the referencing item internal too, or the target public."""
 
 from reglament.check.rules.excluded_reference import removed_targets
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "internal-reference"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -2,11 +2,11 @@
 defined item (a term such as `[[sales-plan]]`, a duty…): a KPI that measures
 nothing defined cannot be computed the same way by two people."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.references import find_refs
 
 ID = "kpi-measures-nothing"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

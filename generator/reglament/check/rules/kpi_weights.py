@@ -1,10 +1,10 @@
 """kpi-weights: the weights of a motivation part's KPIs must sum to 100 %."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model import nodes as m
 
 ID = "kpi-weights"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -4,10 +4,10 @@ Reported at the expression in the text that needs it, naming the company; the
 text is left unrendered. Guard optional values with `{% if params.x is defined %}`
 or `{{ params.x | default('…') }}`."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "missing-parameter"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -2,10 +2,10 @@
 one accountable role (A), and the performing role must be among the
 responsible (R) ones when both are given."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "raci-accountable"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

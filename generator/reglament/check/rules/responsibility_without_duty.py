@@ -2,10 +2,10 @@
 one duty (`enforces: [duty ids]`); otherwise it is a sanction for nothing.
 Unknown ids in `enforces` are reported by unknown-reference."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "responsibility-without-duty"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -1,11 +1,11 @@
 """schedule-overlap: blocks of the daily routine must not overlap, must end
 after they start, and must lie within the working hours."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model import nodes as m
 
 ID = "schedule-overlap"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def minutes(clock: str) -> int:

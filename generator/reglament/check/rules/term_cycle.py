@@ -2,11 +2,11 @@
 («лид — это заявка…», «заявка — это лид…») define nothing. Each cycle is
 reported once, at the term where it is first found."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.references import find_refs
 
 ID = "term-cycle"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 
 def check(ctx):

@@ -4,10 +4,10 @@ silently do nothing. The hint offers the nearest id."""
 
 import difflib
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "unknown-override"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 LISTS = ("overrides", "roles", "departments")
 
 

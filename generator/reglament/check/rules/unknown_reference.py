@@ -4,11 +4,11 @@ kind (a duty's `role` must be a role). The hint offers the nearest id."""
 
 import difflib
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model import nodes as m
 
 ID = "unknown-reference"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 #: (model class, field, required kind or None for any)
 ID_FIELDS = (

@@ -4,10 +4,10 @@ regulation does not have (so nothing is left out, or a whole regulation is), or
 
 import difflib
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "unknown-selection"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 LISTS = ("include", "exclude")
 
 

@@ -4,10 +4,10 @@
 same text are fine. A term's own definition needs no link to itself.
 For terms that look like common words, set `match: exact` in the glossary."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "unlinked-term"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 
 
 def check(ctx):

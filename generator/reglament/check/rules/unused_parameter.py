@@ -2,11 +2,11 @@
 that no text of the base regulation and no override uses — usually a typo in
 the parameter's name or a leftover. Reported at the parameter's key."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.profile import param_infos
 
 ID = "unused-parameter"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 
 
 def check(ctx):

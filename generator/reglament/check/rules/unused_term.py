@@ -1,10 +1,10 @@
 """unused-term: a glossary term that no text references with `[[id]]` (its own
 definition does not count). Either reference it where it is meant, or drop it."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "unused-term"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 
 
 def check(ctx):

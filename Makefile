@@ -92,7 +92,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy
 
-test: $(STAMP) chromium postgres pdf-deps libreoffice workflow-tools
+test: lint $(STAMP) chromium postgres pdf-deps libreoffice workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

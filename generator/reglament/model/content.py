@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
+from pydantic import BaseModel
+
 from reglament.diagnostics import Position
 from reglament.model import nodes as m
 from reglament.model.editions import Edition
@@ -154,7 +156,7 @@ class Content:
         """Number a part's items in document order at any depth: «3.2», «3.2.1», «3.2.1.1» …"""
         for i, node in enumerate(nodes, 1):
             num = f"{prefix}.{i}"
-            add(Item(node.id, KINDS[type(node)], node, reg, part, num))
+            add(Item(node.id, KINDS[type(node)], node, reg, part, num))  # type: ignore[attr-defined]  # part items all have ids
             self._number(children(node), num, reg, part, add)
 
     # ---------------------------------------------------------------- queries
@@ -226,13 +228,13 @@ def yaml_texts(node: m.Node, item: Item) -> Iterator[TextField]:
 
 
 @cache
-def text_fields(cls: type) -> tuple[str, ...]:
+def text_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     """Fields of ``cls`` declared as :data:`~reglament.model.Text` (they may hold references)."""
     return tuple(name for name, info in cls.model_fields.items() if m.TEXT in info.metadata)
 
 
 @cache
-def node_fields(cls: type) -> tuple[str, ...]:
+def node_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     """Fields of ``cls`` whose type may hold model nodes, directly or in lists."""
     return tuple(name for name, info in cls.model_fields.items() if _may_hold_node(info.annotation))
 

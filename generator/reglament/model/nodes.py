@@ -12,7 +12,7 @@ loader after validation, so any later stage can point at a file:line:column.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
 
@@ -23,6 +23,12 @@ CONTENT_DIR = "content"
 
 SLUG_PATTERN = r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$"
 SLUG_RE = re.compile(SLUG_PATTERN)
+
+
+class LineMap(Protocol):
+    """Maps a position in a rendered (templated) text back to its source (the variant stage provides one)."""
+
+    def position(self, index: int, column: int) -> tuple[int, int]: ...
 
 
 class TextMarker:
@@ -430,7 +436,7 @@ class ProsePart(Node):
     _body_line: int = PrivateAttr(default=1)
     # Set by the variant step when the body was rendered from a template: maps body positions back to the
     # template source (an object with `position(index, column) -> (index, column)`).
-    _line_map: object | None = PrivateAttr(default=None)
+    _line_map: LineMap | None = PrivateAttr(default=None)
 
     @property
     def body(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph
+from lxml import etree
 
 #: lvlText of the clause list per level: «1.», «1.1.», «1.1.1.» … (the site writes «3.2.1», print adds the dot)
 LEVELS = 9
@@ -22,14 +23,14 @@ def el(tag: str, **attrs: str) -> Any:
     return node
 
 
-def _next_ids(numbering) -> tuple[int, int]:
+def _next_ids(numbering: etree._Element) -> tuple[int, int]:
     abstract_ids = [int(a.get(qn("w:abstractNumId"))) for a in numbering.findall(qn("w:abstractNum"))]
     num_ids = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
     return max(abstract_ids, default=0) + 1, max(num_ids, default=0) + 1
 
 
 def add_abstract(
-    numbering,
+    numbering: etree._Element,
     *,
     name: str,
     texts: list[str],
@@ -68,7 +69,7 @@ def add_abstract(
     return aid
 
 
-def add_num(numbering, abstract_id: int, *, restart: bool = False) -> int:
+def add_num(numbering: etree._Element, abstract_id: int, *, restart: bool = False) -> int:
     """A list instance of ``abstract_id``; ``restart`` starts level 0 at 1 again (a new list)."""
     _, nid = _next_ids(numbering)
     num = el("w:num", numId=str(nid))

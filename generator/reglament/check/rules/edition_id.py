@@ -6,7 +6,7 @@ so two editions could silently collide. The id names the published folder,
 the git tag `edition/<id>` and the mike version, so `/`, spaces and the alias
 names (`latest`…) are not allowed."""
 
-from reglament.diagnostics import Diagnostic, Severity
+from reglament.diagnostics import Diagnostic, Position, Severity
 from reglament.model.editions import RESERVED_IDS, id_problem
 
 ID = "edition-id"
@@ -14,7 +14,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    seen: dict[str, object] = {}
+    seen: dict[str, Position] = {}
     for edition in ctx.content.editions:
         problem = id_problem(edition.id)
         if problem:

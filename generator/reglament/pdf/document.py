@@ -41,7 +41,7 @@ from reglament import ru
 from reglament.diff import compare_editions
 from reglament.diff.redline import plain as plain_refs
 from reglament.diff.sources import revision_files
-from reglament.errors import GitError, PdfError, UnknownCompanyError
+from reglament.errors import GitError, PdfError
 from reglament.model import editions as ed
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
@@ -679,12 +679,11 @@ def print_editions(
 
     result = Printed()
     working = load_sources(root, revision=None)
-    broken = {d.file.rsplit("/", 1)[-1].rsplit(".", 1)[0] for d in working.profiles.diagnostics}
     for cid in companies or ():
-        if working.profiles.get(cid) is None and cid not in broken:  # a broken profile fails with its errors
-            raise UnknownCompanyError(cid, working.profiles.ids)
-    base_checked = check_variant(working, company=None, public=public)
-    printed_edition, previous = edition_for(base_checked.content, edition, today=today)
+        working.profiles.lookup(cid)  # an unknown id fails here; a broken profile fails below with its errors
+    # the edition's metadata comes from the working tree's editions.yml; the text is checked once, below,
+    # from the edition's tag (or from the working tree for a draft)
+    printed_edition, previous = edition_for(working.loaded.content, edition, today=today)
 
     sources = working
     if edition is not None:
@@ -706,9 +705,7 @@ def print_editions(
 
     found: set = set()
     for cid in companies or [None]:
-        checked = (
-            base_checked if sources is working and cid is None else check_variant(sources, company=cid, public=public)
-        )
+        checked = check_variant(sources, company=cid, public=public)
         found.update(checked.diagnostics)
         if not checked.ok:
             result.failed.append(cid or "base")

@@ -10,12 +10,13 @@ from sqlalchemy import select, text
 
 from reglament.ack import registry
 from reglament.ack import tables as t
-from reglament.ack.cli import ack_group
 from reglament.ack.dashboard import rows, to_csv, to_xlsx
 from reglament.ack.db import current_revision, make_engine, migrate
 from reglament.ack.employees import read_employees
+from reglament.ack.errors import AckError
 from reglament.ack.records import verify
 from reglament.ack.service import acknowledge, sync_employees
+from reglament.cli import main
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def test_an_xlsx_import_and_the_cli(tmp_path, ack_project, db_url):
     path = tmp_path / "staff.xlsx"
     wb.save(path)
     runner = CliRunner()
-    result = runner.invoke(ack_group, ["import-employees", str(path), "--root", str(ack_project), "--db", db_url])
+    result = runner.invoke(main, ["ack", "import-employees", str(path), "--root", str(ack_project), "--db", db_url])
     assert result.exit_code == 0, result.output
     assert "2 added" in result.output
     engine = make_engine(db_url)
@@ -213,7 +214,7 @@ def test_an_xlsx_import_and_the_cli(tmp_path, ack_project, db_url):
 
     bad = tmp_path / "bad.csv"
     bad.write_text("ФИО,Роль,E-mail\nИванов,ghost,ivanov@example.ru\n", encoding="utf-8")
-    result = runner.invoke(ack_group, ["import-employees", str(bad), "--root", str(ack_project), "--db", db_url])
+    result = runner.invoke(main, ["ack", "import-employees", str(bad), "--root", str(ack_project), "--db", db_url])
     assert result.exit_code == 1
     assert "bad.csv:2:2: error [ack-import-role]" in result.output
 
@@ -221,12 +222,16 @@ def test_an_xlsx_import_and_the_cli(tmp_path, ack_project, db_url):
 def test_cli_publish_verify_and_status(ack_project, db_url):
     runner = CliRunner()
     args = ["--root", str(ack_project), "--db", db_url]
-    result = runner.invoke(ack_group, ["publish", "2025.1", *args])
+    result = runner.invoke(main, ["ack", "publish", "2025.1", *args])
     assert result.exit_code == 0, result.output
     assert "base: rules 2025.1 registered; asks: manager, head" in result.output
-    result = runner.invoke(ack_group, ["publish", "2025.2", *args])
+    result = runner.invoke(main, ["ack", "publish", "2025.2", *args])
     assert "base: rules 2025.2 registered; asks: head" in result.output
-    result = runner.invoke(ack_group, ["verify", *args])
+    result = runner.invoke(main, ["ack", "verify", *args])
     assert result.exit_code == 0 and "0 record(s), chain intact" in result.output
-    result = runner.invoke(ack_group, ["publish", "2099.9", *args])
+    result = runner.invoke(main, ["ack", "publish", "2099.9", *args])
     assert result.exit_code == 2 and "error: edition `2099.9` is not listed" in result.output
+    assert "Traceback" not in result.output
+    # main's one handler: with --debug the error is raised (a traceback), not reported
+    result = runner.invoke(main, ["--debug", "ack", "publish", "2099.9", *args])
+    assert isinstance(result.exception, AckError) and "2099.9" in str(result.exception)

@@ -28,7 +28,8 @@ from starlette.responses import (
     RedirectResponse,
     Response,
 )
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from . import registry
 from .config import AckConfig
@@ -76,16 +77,26 @@ class RateLimiter:
             return True
 
 
+SITE_PREFIX = "/site"
+
+
 class SecurityHeaders(BaseHTTPMiddleware):
     async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
+        if request.url.path == SITE_PREFIX or request.url.path.startswith(SITE_PREFIX + "/"):
+            # the published site (its own scripts and styles): no framing, no sniffing, but its own policy
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            return response
         response.headers.setdefault(
             "Content-Security-Policy",
             "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
             "frame-ancestors 'none'; base-uri 'none'",
         )
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")  # personal links must not leak
+        # personal links must not leak to other sites; same-origin keeps the Origin header on our own form posts
+        # (with no-referrer, Chromium sends `Origin: null` and the origin check would refuse them)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -482,10 +493,18 @@ def create_app(
     *,
     root: Path | None = None,
     company_names: dict[str, str] | None = None,
+    site_dir: Path | None = None,
 ) -> Starlette:
-    """The ASGI application over an already migrated database (``reglament ack serve`` migrates first)."""
+    """The ASGI application over an already migrated database (``reglament ack serve`` migrates first).
+
+    ``site_dir``: a built site served under ``/site/``, so that its pages and the status widget share
+    the service's origin (no CORS, the proxy's identity reaches both).
+    """
     engine = engine or make_engine(cfg.url(root or Path(".")))
     ack = AckApp(cfg, engine, company_names=company_names)
-    app = Starlette(routes=ack.routes(), middleware=[Middleware(SecurityHeaders)])
+    routes: list[BaseRoute] = list(ack.routes())
+    if site_dir is not None:
+        routes.append(Mount(SITE_PREFIX, app=StaticFiles(directory=site_dir, html=True), name="site"))
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)])
     app.state.ack = ack
     return app

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ..diagnostics import format_json, format_text
-from ..errors import ReglamentError
 
 ROOT = click.option(
     "--root",
@@ -28,22 +24,6 @@ DB = click.option(
     help="Database URL: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB "
     "(default: ack.yml, $REGLAMENT_ACK_DB, else .reglament/ack.sqlite3 under the root).",
 )
-
-
-def reported(func: Callable[..., Any]) -> Callable[..., Any]:
-    """One handler: a :class:`ReglamentError` prints its message and diagnostics and exits with its code."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except ReglamentError as exc:
-            if exc.diagnostics:
-                click.echo(format_text(list(exc.diagnostics), color=sys.stderr.isatty()), err=True)
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(exc.exit_code)
-
-    return wrapper
 
 
 def _engine(root: Path, db: str | None, *, migrate: bool = False):  # type: ignore[no-untyped-def]
@@ -70,16 +50,25 @@ def ack_group() -> None:
 @DB
 @click.option("--addr", default="127.0.0.1:8100", show_default=True, metavar="HOST:PORT")
 @click.option("--no-sync", is_flag=True, help="Do not read employees and tagged editions from the project first.")
-@reported
-def serve_cmd(root: Path, db: str | None, addr: str, no_sync: bool) -> None:
+@click.option(
+    "--site",
+    "site_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="Also serve this built site under /site/ (same origin as the service: no CORS needed).",
+)
+def serve_cmd(root: Path, db: str | None, addr: str, no_sync: bool, site_dir: Path | None) -> None:
     """Serve the acknowledgement service (creates and migrates the database first)."""
     import uvicorn
 
+    from . import sources
     from .app import create_app
     from .service import sync
 
     cfg, engine = _engine(root, db, migrate=True)
     names: dict[str, str] = {}
+    if (root / "content").is_dir():
+        names = sources.company_names(root)
     if not no_sync and (root / "content").is_dir():
         report = sync(engine, root)
         added, updated, gone = report.employees
@@ -91,7 +80,7 @@ def serve_cmd(root: Path, db: str | None, addr: str, no_sync: bool) -> None:
     host, _, port = addr.rpartition(":")
     click.echo(f"acknowledgement service at http://{addr}/ (database: {engine.url.render_as_string()})", err=True)
     uvicorn.run(
-        create_app(cfg, engine, company_names=names),
+        create_app(cfg, engine, company_names=names, site_dir=site_dir),
         host=host or "127.0.0.1",
         port=int(port),
         proxy_headers=False,
@@ -103,7 +92,6 @@ def serve_cmd(root: Path, db: str | None, addr: str, no_sync: bool) -> None:
 @ROOT
 @DB
 @click.option("--revision", default="head", show_default=True)
-@reported
 def migrate_cmd(root: Path, db: str | None, revision: str) -> None:
     """Create the database or bring its schema up to date (records are kept)."""
     from .config import load_config
@@ -120,7 +108,6 @@ def migrate_cmd(root: Path, db: str | None, revision: str) -> None:
 @click.option("--company", "companies", multiple=True, metavar="ID", help="A company (repeat); default: all.")
 @ROOT
 @DB
-@reported
 def publish_cmd(edition: str, companies: tuple[str, ...], root: Path, db: str | None) -> None:
     """Register EDITION (from its tag): who must (re)acknowledge which clauses, from the diff."""
     from .service import register_edition
@@ -143,7 +130,6 @@ def publish_cmd(edition: str, companies: tuple[str, ...], root: Path, db: str | 
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @ROOT
 @DB
-@reported
 def import_cmd(file: Path, company: str | None, deactivate_missing: bool, fmt: str, root: Path, db: str | None) -> None:
     """Import employees from FILE (.csv or .xlsx); every problem is reported at its row and column."""
     from . import sources
@@ -169,7 +155,6 @@ def import_cmd(file: Path, company: str | None, deactivate_missing: bool, fmt: s
 @ROOT
 @DB
 @click.option("--expect-head", default=None, metavar="HASH", help="The head hash noted earlier (detects a rewrite).")
-@reported
 def verify_cmd(root: Path, db: str | None, expect_head: str | None) -> None:
     """Check the hash chain: exit 1 when any record was edited, inserted or deleted."""
     from ..diagnostics import Diagnostic
@@ -197,7 +182,6 @@ def verify_cmd(root: Path, db: str | None, expect_head: str | None) -> None:
 @click.option("--status", "status", type=click.Choice(["done", "current", "pending", "overdue"]), default=None)
 @ROOT
 @DB
-@reported
 def status_cmd(company: str, fmt: str, out: Path | None, status: str | None, root: Path, db: str | None) -> None:
     """HR's table: who has (not) acknowledged what, with deadlines."""
     from .dashboard import STATUS_RU, Filters, rows, to_csv, to_xlsx
@@ -253,15 +237,16 @@ def status_cmd(company: str, fmt: str, out: Path | None, status: str | None, roo
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @ROOT
 @DB
-@reported
 def sheet_cmd(regulation: str, edition: str, company: str, out: Path, root: Path, db: str | None) -> None:
     """The electronic лист ознакомления of one edition as a PDF, from the records."""
     from .service import document
     from .sheet import render_sheet
+    from .sources import company_names
 
     _, engine = _engine(root, db)
+    names = company_names(root) if (root / "content").is_dir() else {}
     with engine.connect() as conn:
-        pdf = render_sheet(conn, document(conn, company, regulation, edition), company=company)
+        pdf = render_sheet(conn, document(conn, company, regulation, edition), company=names.get(company, company))
     out.write_bytes(pdf)
     click.echo(f"{out}: {len(pdf)} bytes", err=True)
 
@@ -270,7 +255,6 @@ def sheet_cmd(regulation: str, edition: str, company: str, out: Path, root: Path
 @click.option("--company", required=True, metavar="ID")
 @ROOT
 @DB
-@reported
 def links_cmd(company: str, root: Path, db: str | None) -> None:
     """Personal links (CSV) for everyone who still has to acknowledge, to send by e-mail."""
     import csv
@@ -298,7 +282,6 @@ def links_cmd(company: str, root: Path, db: str | None) -> None:
 @click.option("--dry-run", is_flag=True, help="List the letters, send nothing.")
 @ROOT
 @DB
-@reported
 def remind_cmd(company: str, dry_run: bool, root: Path, db: str | None) -> None:
     """E-mail everyone who still has to acknowledge (SMTP from ack.yml), with personal links."""
     from .db import secret_key

@@ -150,7 +150,10 @@ class Csrf:
 
 def origin_allowed(request: Request, cfg: AckConfig) -> bool:
     """A state-changing request must come from this service's own pages (or the configured site)."""
-    if request.headers.get("sec-fetch-site", "") == "cross-site":
+    fetch_site = request.headers.get("sec-fetch-site", "")
+    if fetch_site in ("same-origin", "none"):  # the browser itself vouches for it (a page of ours, or typed)
+        return True
+    if fetch_site == "cross-site":
         origin = request.headers.get("origin")
         return bool(cfg.site_origin and origin == cfg.site_origin.rstrip("/"))
     origin = request.headers.get("origin")

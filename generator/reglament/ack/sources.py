@@ -104,6 +104,15 @@ def company_ids(root: Path) -> list[str]:
     return sorted(profiles.ids) or [BASE]
 
 
+def company_names(root: Path) -> dict[str, str]:
+    """Company id → the name its pages show (the profile's short name; the defaults' for the base)."""
+    profiles = load_profiles(root)
+    names = {p.id: p.short_name for p in profiles.companies}
+    if not names and profiles.defaults is not None and (profiles.defaults.short_name or profiles.defaults.name):
+        names[BASE] = profiles.defaults.short_name or profiles.defaults.name or BASE
+    return names
+
+
 def _company_arg(company: str) -> str | None:
     return None if company == BASE else company
 
@@ -224,6 +233,7 @@ __all__ = [
     "RegulationText",
     "Snapshot",
     "company_ids",
+    "company_names",
     "edition_key",
     "editions",
     "profile_employees",

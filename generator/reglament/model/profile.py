@@ -109,6 +109,9 @@ class Employee(m.Node):
     )
 
 
+#: an http(s) address without spaces, quotes or angle brackets (it goes into a page's HTML)
+AckUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s\"'<>`]+$", max_length=300)]
+
 EMPLOYEES_DESCRIPTION = (
     "People of the company, by role: the print edition (`reglament pdf`) pre-fills the acknowledgement sheet "
     "(«Лист ознакомления») of each regulation with the employees of its audience roles, and names the holder "
@@ -141,6 +144,12 @@ class Defaults(m.Node):
     employees: list[Employee] = Field(
         default_factory=list,
         description=EMPLOYEES_DESCRIPTION + " Here: the base build's people; companies list their own.",
+    )
+    ack_url: AckUrl | None = Field(
+        default=None,
+        description="The acknowledgement service (`reglament ack serve`) of the base build (companies inherit it): its address, "
+        "`https://ack.example.ru`. Each regulation page then shows the reader's status «Вы ознакомлены с "
+        "редакцией …» or a button «Ознакомиться»; without it the site has no link to the service.",
     )
 
 
@@ -191,6 +200,12 @@ class Profile(m.Node):
         "and `{{ params.x }}`.",
     )
     employees: list[Employee] = Field(default_factory=list, description=EMPLOYEES_DESCRIPTION)
+    ack_url: AckUrl | None = Field(
+        default=None,
+        description="The acknowledgement service (`reglament ack serve`) of this company; default: the one in `content/defaults.yml`: its address, "
+        "`https://ack.example.ru`. Each regulation page then shows the reader's status «Вы ознакомлены с "
+        "редакцией …» or a button «Ознакомиться»; without it the site has no link to the service.",
+    )
 
 
 # --------------------------------------------------------------------------

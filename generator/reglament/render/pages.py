@@ -373,11 +373,19 @@ EDIT_SCHEME = "reglament-source:"
 
 
 def render(
-    content: Content, templates: Path, *, site_title: str = "", morph: Morph | None = None, pdf_links: bool = False
+    content: Content,
+    templates: Path,
+    *,
+    site_title: str = "",
+    morph: Morph | None = None,
+    pdf_links: bool = False,
+    ack: dict[str, str] | None = None,
 ) -> RenderedTree:
     """Render every page of the site; pure: same content → same tree.
 
     ``pdf_links``: each regulation page links to its print edition (``pdf/<regulation>.pdf``, written by the build).
+    ``ack`` (``{"url": …, "company": …}``): the acknowledgement service of the company; each regulation page
+    gets its status widget (the ``_ack.j2`` partial).
     """
     r = Renderer(content, templates, morph=morph)
     tree = RenderedTree()
@@ -411,6 +419,7 @@ def render(
             parts=parts,
             content=content,
             pdf_href=f"../pdf/{reg.id}.pdf" if pdf_links else "",
+            ack={**ack, "regulation": reg.id} if ack else None,
         )
         tree.sources[path] = reg.origin.file
         nav_regs.append({reg.short_title or reg.title: path})

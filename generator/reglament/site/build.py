@@ -16,7 +16,7 @@ from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import RenderedTree, render
 from reglament.site.mkdocs_adapter import build_site
 from reglament.site.stamp import record
-from reglament.variant.resolve import escape_value
+from reglament.variant.resolve import Variant, escape_value
 
 
 @dataclass
@@ -29,6 +29,19 @@ class Built:
     @property
     def ok(self) -> bool:
         return self.site_dir is not None
+
+
+def ack_site(variant: Variant | None) -> dict[str, str] | None:
+    """The acknowledgement service of the variant (``ack_url:`` of its profile, else of the defaults), or None."""
+    if variant is None:
+        return None
+    url = (variant.profile.ack_url if variant.profile else None) or (
+        variant.defaults.ack_url if variant.defaults else None
+    )
+    if not url:
+        return None
+    # the base build is company `base` in the service (reglament.ack.sources.BASE)
+    return {"url": url.rstrip("/"), "company": variant.profile.id if variant.profile else "base"}
 
 
 def write_tree(
@@ -131,7 +144,9 @@ def build(
         extra_config = {"site_name": html.escape(title, quote=True), **(extra_config or {})}
     home_title = escape_value(title) if company is not None else title  # Markdown on the default home page
     try:
-        tree = render(checked.content, root / "templates", site_title=home_title, pdf_links=pdf is not None)
+        tree = render(
+            checked.content, root / "templates", site_title=home_title, pdf_links=pdf is not None, ack=ack_site(variant)
+        )
     except TemplateFailure as exc:  # a broken page template: its file and line, never a traceback
         return Built([*checked.diagnostics, exc.diagnostic])
     for path, markdown in (extra_pages or {}).items():

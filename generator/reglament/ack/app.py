@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.requests import Request
@@ -49,6 +50,7 @@ from .identity import (
 )
 from .pages import render
 from .service import Status, acknowledge, document, status_of
+from .writer import GroupCommit
 
 MAX_FORM_BYTES = 16 * 1024
 WIDGET_JS = Path(__file__).with_name("widget.js")
@@ -129,6 +131,7 @@ class AckApp:
         self.links = Links(secret, cfg.link_max_age_days)
         self.csrf = Csrf(secret)
         self.limiter = RateLimiter(cfg.rate_limit_per_minute)
+        self.writer = GroupCommit(engine)
         self.company_names = company_names or {}
 
     # ------------------------------------------------------------ helpers
@@ -221,7 +224,7 @@ class AckApp:
             return _message("Слишком много запросов", "Повторите через минуту.", 429)
         if not origin_allowed(request, self.cfg):
             return _message("Запрос отклонён", "Запрос пришёл с другого сайта.", 403)
-        person = self._proxy_person(request, company)
+        person = await run_in_threadpool(self._proxy_person, request, company)
         if person is None:
             return _message("Вход не выполнен", "Войдите через корпоративную учётную запись.", 401)
         form = await self._form(request)
@@ -229,7 +232,8 @@ class AckApp:
             return _message("Запрос отклонён", "Слишком большой запрос.", 413)
         if not self.csrf.valid(form.get("csrf"), f"proxy:{person['id']}"):
             return _message("Запрос отклонён", "Страница устарела: откройте её заново.", 403)
-        return self._record(
+        return await run_in_threadpool(
+            self._record,
             request,
             person,
             regulation,
@@ -251,6 +255,7 @@ class AckApp:
                 method=method,
                 client_addr=client_addr(request),
                 user_agent=request.headers.get("user-agent", ""),
+                writer=self.writer.append,
             )
         except NotRegistered:
             return _message("Регламент не найден", "Для этого регламента нет зарегистрированной редакции.", 404)
@@ -335,7 +340,7 @@ class AckApp:
             return _message("Слишком много запросов", "Повторите через минуту.", 429)
         if not origin_allowed(request, self.cfg):
             return _message("Запрос отклонён", "Запрос пришёл с другого сайта.", 403)
-        link, person, error = self._link(request)
+        link, person, error = await run_in_threadpool(self._link, request)
         if error is not None:
             return error
         assert link is not None and person is not None
@@ -348,7 +353,9 @@ class AckApp:
         edition = form.get("edition", "")
         if edition != link.edition:  # the link is for one edition only
             return _message("Ссылка устарела", "Вышла новая редакция: попросите новую ссылку.", 409)
-        return self._record(request, person, link.regulation, edition, "link", f"/l/{token}?done=1")
+        return await run_in_threadpool(
+            self._record, request, person, link.regulation, edition, "link", f"/l/{token}?done=1"
+        )
 
     # ------------------------------------------------------------ HR
 

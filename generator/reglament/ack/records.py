@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,8 +103,19 @@ def _existing(conn: Connection, ack: Acknowledgement) -> dict | None:
 
 def append(engine: Engine, ack: Acknowledgement, *, now: str | None = None) -> tuple[dict, bool]:
     """Record ``ack`` once: (the record, True) when written now, (the earlier record, False) when it existed."""
-    if ack.method not in METHODS:
-        raise ValueError(f"unknown method {ack.method!r}")
+    return append_many(engine, [ack], now=now)[0]
+
+
+def append_many(engine: Engine, acks: Sequence[Acknowledgement], *, now: str | None = None) -> list[tuple[dict, bool]]:
+    """Record each of ``acks`` once, in one transaction (one commit, one turn of the chain's lock).
+
+    Per item, as :func:`append`: (the record, True) when written now, (the earlier record, False) when it
+    existed before or earlier in ``acks``. Nothing is written unless everything is: a failure leaves the
+    chain as it was.
+    """
+    for ack in acks:
+        if ack.method not in METHODS:
+            raise ValueError(f"unknown method {ack.method!r}")
     for attempt in range(3):
         try:
             with writing(engine) as conn:
@@ -112,42 +123,51 @@ def append(engine: Engine, ack: Acknowledgement, *, now: str | None = None) -> t
                 if conn.dialect.name == "postgresql":
                     head_query = head_query.with_for_update()
                 head = conn.execute(head_query).one()
-                earlier = _existing(conn, ack)
-                if earlier is not None:
-                    return earlier, False
-                fields: dict[str, Any] = {
-                    "seq": int(head.seq) + 1,
-                    "employee_id": ack.employee_id,
-                    "employee_key": ack.employee_key,
-                    "employee_name": ack.employee_name,
-                    "position": ack.position,
-                    "company": ack.company,
-                    "regulation": ack.regulation,
-                    "edition": ack.edition,
-                    "content_hash": ack.content_hash,
-                    "clauses": canonical_clauses(list(ack.clauses)),
-                    "acked_at": now or utc_now(),
-                    "method": ack.method,
-                    "client_addr": ack.client_addr[:64],
-                    "user_agent": ack.user_agent[:400],
-                    "prev_hash": head.hash,
-                }
-                fields["record_hash"] = record_hash(fields)
-                conn.execute(t.acknowledgements.insert().values(**fields))
-                moved = conn.execute(
-                    update(t.chain_head)
-                    .where(t.chain_head.c.id == 1, t.chain_head.c.seq == head.seq)
-                    .values(seq=fields["seq"], hash=fields["record_hash"])
-                )
-                if moved.rowcount != 1:  # cannot happen under the lock; never write a fork
-                    raise IntegrityError("chain head moved", None, Exception("chain head moved"))
-                return fields, True
+                seq, prev = int(head.seq), head.hash
+                out: list[tuple[dict, bool]] = []
+                written: dict[tuple[int, str, str, str], dict] = {}
+                rows: list[dict[str, Any]] = []
+                for ack in acks:
+                    key = (ack.employee_id, ack.company, ack.regulation, ack.edition)
+                    earlier = written.get(key) or _existing(conn, ack)
+                    if earlier is not None:
+                        out.append((earlier, False))
+                        continue
+                    seq += 1
+                    fields: dict[str, Any] = {
+                        "seq": seq,
+                        "employee_id": ack.employee_id,
+                        "employee_key": ack.employee_key,
+                        "employee_name": ack.employee_name,
+                        "position": ack.position,
+                        "company": ack.company,
+                        "regulation": ack.regulation,
+                        "edition": ack.edition,
+                        "content_hash": ack.content_hash,
+                        "clauses": canonical_clauses(list(ack.clauses)),
+                        "acked_at": now or utc_now(),
+                        "method": ack.method,
+                        "client_addr": ack.client_addr[:64],
+                        "user_agent": ack.user_agent[:400],
+                        "prev_hash": prev,
+                    }
+                    fields["record_hash"] = prev = record_hash(fields)
+                    written[key] = fields
+                    rows.append(fields)
+                    out.append((fields, True))
+                if rows:
+                    conn.execute(t.acknowledgements.insert(), rows)
+                    moved = conn.execute(
+                        update(t.chain_head)
+                        .where(t.chain_head.c.id == 1, t.chain_head.c.seq == head.seq)
+                        .values(seq=seq, hash=prev)
+                    )
+                    if moved.rowcount != 1:  # cannot happen under the lock; never write a fork
+                        raise IntegrityError("chain head moved", None, Exception("chain head moved"))
+                return out
         except IntegrityError:
-            # the same acknowledgement committed by a concurrent request (unique constraint): return it
-            with engine.connect() as conn:
-                earlier = _existing(conn, ack)
-            if earlier is not None:
-                return earlier, False
+            # an acknowledgement of the batch committed meanwhile by another instance (unique constraint):
+            # the next attempt finds it and writes the rest
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, or_, select, true, update
+from sqlalchemy import Connection, Engine, or_, select, true, update
 
 from . import tables as t
 from .db import writing
@@ -213,7 +213,10 @@ def upsert_employees(
 
 
 def employee_by_identity(conn: Connection, company: str, value: str) -> dict | None:
-    """The active employee of ``company`` whose e-mail or personnel number is ``value`` (from the proxy)."""
+    """The active employee of ``company`` whose e-mail or personnel number is ``value`` (from the proxy).
+
+    E-mails are stored lower-case (:func:`upsert_employees`), so the lookup uses the (company, email) index.
+    """
     value = value.strip()
     if not value:
         return None
@@ -221,7 +224,7 @@ def employee_by_identity(conn: Connection, company: str, value: str) -> dict | N
     rows = (
         conn.execute(
             select(t.employees).where(
-                e.company == company, e.active.is_(True), or_(func.lower(e.email) == value.lower(), e.number == value)
+                e.company == company, e.active.is_(True), or_(e.email == value.lower(), e.number == value)
             )
         )
         .mappings()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,12 +76,14 @@ def acknowledge(
     method: str,
     client_addr: str,
     user_agent: str,
+    writer: Callable[[Acknowledgement], tuple[dict, bool]] | None = None,
 ) -> tuple[dict, bool]:
     """Record that ``person`` confirmed what the edition asks of them; idempotent.
 
     Only the newest registered edition can be acknowledged, and only by
     someone it asks (or who acknowledges it a second time): the clauses
     recorded are the ones the server showed, never what the client claims.
+    ``writer`` (the service's :class:`~reglament.ack.writer.GroupCommit`) writes the record; default: alone.
     """
     with engine.connect() as conn:
         current = [s for s in status_of(conn, cfg, person, regulation) if s.doc.regulation == regulation]
@@ -107,7 +110,7 @@ def acknowledge(
         client_addr=client_addr,
         user_agent=user_agent,
     )
-    return append(engine, ack)
+    return writer(ack) if writer is not None else append(engine, ack)
 
 
 # --------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ class Context:
     morph: Morph = field(default_factory=Morph)
     variant: Variant | None = None
     """The resolved variant (base or a company) when checking one; None for plain content."""
+    today: dt.date = field(default_factory=dt.date.today)
+    """The clock of date-dependent rules (review cycles): passed in, so that a rule never reads it itself."""
 
     @cached_property
     def texts(self) -> list[TextField]:
@@ -55,14 +58,16 @@ class Context:
 
 
 @fewer_gc_passes()
-def check(content: Content, *, morph: Morph | None = None, variant: Variant | None = None) -> list[Diagnostic]:
+def check(
+    content: Content, *, morph: Morph | None = None, variant: Variant | None = None, today: dt.date | None = None
+) -> list[Diagnostic]:
     """Every rule's diagnostics, sorted by file, line and column.
 
     ``variant`` (a :class:`reglament.variant.Variant` whose ``content`` is ``content``)
     turns on the per-company rules.
     """
 
-    ctx = Context(content, morph or Morph(), variant)
+    ctx = Context(content, morph or Morph(), variant, today or dt.date.today())
     found: set[Diagnostic] = set()
     for rule in RULES:
         found.update(rule.check(ctx))

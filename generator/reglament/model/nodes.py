@@ -11,6 +11,7 @@ loader after validation, so any later stage can point at a file:line:column.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Literal, Protocol
 
@@ -178,6 +179,29 @@ class Roles(Node):
 # Regulation and its parts
 
 
+#: a review period: a number of months or years, in English or Russian («12 months», «1 год», «6 месяцев»)
+REVIEW_PERIOD = r"^\s*([1-9][0-9]{0,2})\s*(months?|years?|месяц|месяца|месяцев|год|года|лет)\s*$"
+ReviewPeriod = Annotated[str, StringConstraints(pattern=REVIEW_PERIOD)]
+
+
+def review_months(period: str) -> int:
+    """``12 months`` → 12, ``2 года`` → 24."""
+    found = re.match(REVIEW_PERIOD, period)
+    if found is None:
+        raise ValueError(f"not a review period: {period!r}")
+    count, unit = int(found.group(1)), found.group(2)
+    return count * 12 if unit.startswith(("year", "год", "лет")) else count
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months (31 January + 1 month → the last day of February)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(day.day, last))
+
+
 class Regulation(Node):
     """`content/regulations/<id>/regulation.yml`: a regulation's metadata and the order of its parts."""
 
@@ -194,9 +218,28 @@ class Regulation(Node):
         description="Part files in this folder, in order (`general.md`, `duties.yml`…). Order gives section numbers.",
     )
     visibility: Visibility = "public"
+    review_by: dt.date | None = Field(
+        default=None,
+        description="Review cycle: the date by which the regulation must be reviewed (`2026-12-31`). "
+        "`reglament check` warns when it has passed or is within 30 days; the page shows «Пересмотр не позднее …».",
+    )
+    review_every: ReviewPeriod | None = Field(
+        default=None,
+        description="Review cycle counted from the approval of the latest edition (`approved:` in "
+        "`content/editions.yml`): `12 months`, `1 year`, `6 месяцев`. `review_by` wins when both are set.",
+    )
 
     # Filled by the loader: the parsed parts in order.
     _parts: list[Part] = PrivateAttr(default_factory=list)
+
+    def review_deadline(self, approved: dt.date | None) -> dt.date | None:
+        """When the regulation must be reviewed: ``review_by``, else ``review_every`` after ``approved`` (the
+        latest edition's approval; None: not known, so no deadline)."""
+        if self.review_by is not None:
+            return self.review_by
+        if self.review_every is None or approved is None:
+            return None
+        return add_months(approved, review_months(self.review_every))
 
     @property
     def loaded_parts(self) -> list[Part]:

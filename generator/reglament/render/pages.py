@@ -392,6 +392,7 @@ def render(
 
     # regulations
     referenced = _referenced_by_regulation(content)
+    approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
     nav_regs = []
     for reg in content.regulations:
         path = regulation_page(reg.id)
@@ -420,6 +421,7 @@ def render(
             content=content,
             pdf_href=f"../pdf/{reg.id}.pdf" if pdf_links else "",
             ack={**ack, "regulation": reg.id} if ack else None,
+            review=ru.date_text(reg.review_deadline(approved)),
         )
         tree.sources[path] = reg.origin.file
         nav_regs.append({reg.short_title or reg.title: path})

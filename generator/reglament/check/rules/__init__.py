@@ -20,6 +20,7 @@ from reglament.check.rules import (
     missing_parameter,
     raci_accountable,
     responsibility_without_duty,
+    review_due,
     schedule_overlap,
     term_cycle,
     unknown_override,
@@ -47,6 +48,7 @@ RULES = (
     edition_id,
     edition_date,
     edition_order,
+    review_due,
     # per company (active when a resolved variant is checked)
     missing_parameter,
     unused_parameter,

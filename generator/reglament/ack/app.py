@@ -34,7 +34,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import registry
 from .config import AckConfig
-from .dashboard import STATUS_RU, Filters, rows, summary, to_csv, to_xlsx
+from .dashboard import STATUS_RU, Filters, reviews, rows, summary, to_csv, to_xlsx
 from .db import ensure_current, make_engine, secret_key
 from .errors import AckError, NotRegistered
 from .identity import (
@@ -373,7 +373,8 @@ class AckApp:
         )
 
     def dashboard(self, request: Request) -> Response:
-        if self._hr(request) is None:
+        hr = self._hr(request)
+        if hr is None:
             return _message("Нет доступа", "Панель доступна отделу кадров.", 403)
         company = request.path_params["company"]
         filters = self._filters(request)
@@ -381,6 +382,7 @@ class AckApp:
             everything = rows(conn, self.cfg, company)
             table = [r for r in everything if filters.keep(r)]
             all_docs = registry.docs(conn, company)
+            due_reviews = reviews(conn, company)
         selects = [
             ("department", "Подразделение", sorted({r.department for r in everything if r.department})),
             ("role", "Роль", sorted({x for r in everything for x in r.role.split(", ") if x})),
@@ -409,6 +411,9 @@ class AckApp:
             export_csv=f"{base}/export.csv" + (f"?{query}" if query else ""),
             export_xlsx=f"{base}/export.xlsx" + (f"?{query}" if query else ""),
             sheets=sheets,
+            reviews=due_reviews,
+            links_action=f"{base}/links",
+            csrf=self.csrf.token(f"hr:{hr}"),
         )
 
     def export(self, request: Request) -> Response:
@@ -472,7 +477,11 @@ class AckApp:
             writer.writerow(
                 [r.employee, r.email, r.title, r.edition, r.due.isoformat() if r.due else "", f"{base}/l/{token}"]
             )
-        return Response(("\ufeff" + buf.getvalue()).encode("utf-8"), media_type="text/csv; charset=utf-8")
+        return Response(
+            ("\ufeff" + buf.getvalue()).encode("utf-8"),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="ack-links-{company}.csv"'},
+        )
 
     def health(self, request: Request) -> Response:
         return PlainTextResponse("ok")

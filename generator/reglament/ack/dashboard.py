@@ -180,6 +180,40 @@ def rows(
     return [r for r in out if filters.keep(r)]
 
 
+REVIEW_SOON_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Review:
+    """A regulation whose review (``review_by:`` / ``review_every:`` of its current edition) is due."""
+
+    regulation: str
+    title: str
+    edition: str
+    due: dt.date
+    days: int
+    """Days overdue (positive) or left (zero or negative)."""
+
+    @property
+    def overdue(self) -> bool:
+        return self.days > 0
+
+
+def reviews(conn: Connection, company: str, *, today: dt.date | None = None) -> list[Review]:
+    """Regulations of ``company`` whose review is overdue or due within 30 days, most overdue first."""
+    today = today or dt.date.today()
+    out = []
+    for doc in registry.latest(registry.docs(conn, company)).values():
+        due = doc.review_due
+        if due is None:
+            continue
+        if isinstance(due, str):  # SQLite hands back what was stored
+            due = dt.date.fromisoformat(due)
+        if (due - today).days <= REVIEW_SOON_DAYS:
+            out.append(Review(doc.regulation, doc.title, doc.edition, due, (today - due).days))
+    return sorted(out, key=lambda r: (-r.days, r.regulation))
+
+
 def summary(table: list[Row]) -> dict[str, int]:
     counts = {"done": 0, "current": 0, "pending": 0, "overdue": 0}
     for row in table:

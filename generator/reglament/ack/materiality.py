@@ -55,6 +55,8 @@ class Doc:
     items: list[dict[str, Any]]
     roles: dict[str, dict[str, Any]] = field(default_factory=dict)
     requirements: dict[str, Requirement] = field(default_factory=dict)
+    review_due: Any = None
+    """The regulation's review deadline (a date) as registered with this edition, or None."""
 
 
 @dataclass(frozen=True)

@@ -98,8 +98,16 @@ DASHBOARD = """{% extends "layout" %}{% block title %}Ознакомление �
 {% for name, label, values in selects %}<label>{{ label }} <select name="{{ name }}"><option value="">все</option>
 {% for v in values %}<option value="{{ v }}"{% if filters[name] == v %} selected{% endif %}>{{ v }}</option>{% endfor %}</select></label>{% endfor %}
 <button type="submit">Показать</button></form>
+{% if reviews %}<h2>Пересмотр регламентов</h2>
+<table class="reviews"><thead><tr><th>Регламент</th><th>Редакция</th><th>Пересмотр не позднее</th><th>Состояние</th></tr></thead>
+<tbody>{% for r in reviews %}<tr><td>{{ r.title }}</td><td>{{ r.edition }}</td><td>{{ r.due | date_ru }}</td>
+<td>{% if r.overdue %}<span class="overdue">просрочен на {{ r.days }} дн.</span>{% else %}осталось {{ -r.days }} дн.{% endif %}</td></tr>{% endfor %}</tbody></table>
+<h2>Ознакомление</h2>{% endif %}
 <p><a href="{{ export_csv }}">CSV</a> · <a href="{{ export_xlsx }}">XLSX</a>
 {% for doc in sheets %} · <a href="{{ doc.url }}">Лист ознакомления: {{ doc.title }}, ред. {{ doc.edition }} (PDF)</a>{% endfor %}</p>
+<form method="post" action="{{ links_action }}" class="links"><input type="hidden" name="csrf" value="{{ csrf }}">
+<button type="submit" id="make-links">Создать персональные ссылки для неознакомленных (CSV)</button>
+<span class="muted">ФИО, e-mail, регламент, срок и ссылка для каждого, кто ещё не ознакомлен; ссылки действуют ограниченное время.</span></form>
 <table><thead><tr><th>ФИО</th><th>Подразделение</th><th>Роль</th><th>Регламент</th><th>Редакция</th><th>Статус</th><th>Срок</th><th>Дата и время (UTC)</th></tr></thead>
 <tbody>{% for r in rows %}<tr class="{{ r.status }}"><td>{{ r.employee }}</td><td>{{ r.department }}</td><td>{{ r.role }}</td>
 <td>{{ r.title }}</td><td>{{ r.edition }}</td><td>{{ status_ru[r.status] }}{% if r.what %} ({{ r.what }}){% endif %}</td>

@@ -76,6 +76,7 @@ def register(engine: Engine, snap: Snapshot) -> list[Registered]:
                     roles=_json(snap.roles),
                     items=_json(reg.items),
                     registered_at=utc_now(),
+                    review_due=reg.review_due,
                 )
                 .returning(t.documents.c.id)
             ).scalar_one()
@@ -118,6 +119,7 @@ def docs(conn: Connection, company: str, regulation: str | None = None) -> list[
             json.loads(row["audience"]),
             json.loads(row["items"]),
             json.loads(row["roles"]),
+            review_due=row["review_due"],
         )
         for row in rows
     }

@@ -47,6 +47,8 @@ class RegulationText:
     items: list[dict[str, Any]]
     """In reading order: parts (``kind: part``) and their numbered items, each {id, kind, number, label, text}."""
     content_hash: str
+    review_due: dt.date | None = None
+    """The review deadline (``review_by:`` / ``review_every:``); not part of the content hash."""
 
 
 @dataclass
@@ -127,9 +129,11 @@ def regulation_texts(content: Any) -> list[RegulationText]:
     for ident, p in placed.items():
         by_part.setdefault((p.regulation.id, getattr(p.part, "id", "")), []).append((ident, p))
     out = []
+    approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
     for reg in content.regulations:
         items: list[dict[str, Any]] = []
-        dump = [reg.model_dump(mode="json")]
+        # the review cycle is not what employees acknowledge: moving it keeps the content hash
+        dump = [reg.model_dump(mode="json", exclude={"review_by", "review_every"})]
         for s, part in enumerate(reg.loaded_parts, 1):
             dump.append(part.model_dump(mode="json"))
             body = getattr(part, "body", None)
@@ -154,7 +158,7 @@ def regulation_texts(content: Any) -> list[RegulationText]:
                     }
                 )
         digest = hashlib.sha256(_canonical(dump).encode("utf-8")).hexdigest()
-        out.append(RegulationText(reg.id, reg.title, list(reg.audience), items, digest))
+        out.append(RegulationText(reg.id, reg.title, list(reg.audience), items, digest, reg.review_deadline(approved)))
     return out
 
 

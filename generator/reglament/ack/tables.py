@@ -68,6 +68,7 @@ documents = Table(
     Column("roles", Text, nullable=False),  # JSON {role id: {name, department}} of the variant
     Column("items", Text, nullable=False),  # JSON list of the clauses shown for the whole text
     Column("registered_at", String(32), nullable=False),
+    Column("review_due", Date),  # the review deadline of the edition's regulation (migration 0003)
     UniqueConstraint("company", "regulation", "edition", name="uq_ack_documents_edition"),
 )
 

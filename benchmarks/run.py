@@ -1,6 +1,7 @@
 """The benchmark harness behind `make bench`: our stages against the site engine, at three sizes.
 
     python benchmarks/run.py [--sizes 100,1000,10000] [--seed 1] [--companies 5] [--skip-engine-above N]
+                             [--ack-employees 5000]
 
 For each size (numbered clauses; terms, roles, regulations and prose grow with
 it, see ``benchmarks/corpus.py``) a project is generated under
@@ -18,6 +19,9 @@ that peak memory (``ru_maxrss``) belongs to one thing:
 * **diff** — ``benchmarks/bench_diff.py`` on a single regulation of that size;
 * **companies** (middle size) — ``reglament build --all-companies`` for N
   generated company profiles, then the no-change rebuild.
+* **acknowledgements** — ``benchmarks/ack_load.py``: ``--ack-employees`` (5,000) × 3 regulations
+  acknowledged through 32 concurrent clients against ``reglament ack serve`` on SQLite and on a PostgreSQL
+  server it starts (``--ack-employees 0`` skips it)
 
 It prints a table with the ratios the targets are stated in and writes
 ``benchmarks/results.json``. CPU seconds are reported next to wall seconds:
@@ -400,6 +404,18 @@ def machine() -> dict:
     }
 
 
+def bench_ack(employees: int) -> dict | None:
+    """The acknowledgement service's load benchmark in its own process (its own PostgreSQL server)."""
+    print(f"\n== acknowledgement service: {employees} employees × 3 regulations", flush=True)
+    out = OUT / "ack.json"
+    OUT.mkdir(parents=True, exist_ok=True)
+    run = measured([sys.executable, str(HERE / "ack_load.py"), "--employees", str(employees), "--json", str(out)])
+    if not out.is_file():
+        print(f"  ack_load.py failed (exit {run['exit']})")
+        return None
+    return {"results": json.loads(out.read_text(encoding="utf-8")), "report": run["stdout"].strip()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
@@ -421,6 +437,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-diff", action="store_true", help="skip the diff benchmark")
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of the own stages and of reglament check; the least CPU time counts"
+    )
+    parser.add_argument(
+        "--ack-employees",
+        type=int,
+        default=5000,
+        help="acknowledgement service load (benchmarks/ack_load.py): employees × 3 regulations on SQLite and "
+        "PostgreSQL (0: skip)",
     )
     parser.add_argument("--worker-stages", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -445,9 +468,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.companies:
         middle = sizes[len(sizes) // 2]
         companies = bench_companies(middle, args.companies, seed=args.seed)
+    ack = bench_ack(args.ack_employees) if args.ack_employees else None
     rows, ratios = summarize(results, companies)
     print()
     print_table(rows)
+    if ack:
+        print("\n" + ack["report"])
     if companies:
         print(
             f"\n{companies['companies']} companies at {companies['size']} clauses: build --all-companies "
@@ -468,6 +494,7 @@ def main(argv: list[str] | None = None) -> None:
         "ratios": ratios,
         "sizes": results,
         "companies": companies,
+        "ack": ack and ack["results"],
         "table": rows,
     }
     RESULTS.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

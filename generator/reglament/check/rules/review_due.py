@@ -9,10 +9,10 @@ it is given.
 import datetime as dt
 
 from reglament import ru
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "review-due"
-SEVERITY = "warning"
+SEVERITY: Severity = "warning"
 SOON = dt.timedelta(days=30)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, or_, select, true, update
+from sqlalchemy import Connection, Engine, select, true, update
 
 from . import tables as t
 from .db import writing
@@ -223,15 +223,11 @@ def employee_by_identity(conn: Connection, company: str, value: str) -> dict | N
     if not value:
         return None
     e = t.employees.c
-    rows = (
-        conn.execute(
-            select(t.employees).where(
-                e.company == company, e.active.is_(True), or_(e.email == value.lower(), e.number == value)
-            )
-        )
-        .mappings()
-        .all()
-    )
+    found: dict[int, Any] = {}
+    for match in (e.email == value.lower(), e.number == value):  # two index lookups (an OR would scan)
+        for row in conn.execute(select(t.employees).where(e.company == company, e.active.is_(True), match)).mappings():
+            found[row["id"]] = row
+    rows = list(found.values())
     return dict(rows[0]) if len(rows) == 1 else None  # ambiguous identities get nothing
 
 

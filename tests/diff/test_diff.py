@@ -250,6 +250,17 @@ def test_json_lists_exactly_the_changed_items(history, v1_v2):
         "parameters": 3,
         "paragraphs": 1,
         "roles": 1,
+        "regulations_added": 0,
+        "regulations_removed": 0,
+        "parts_added": 0,
+        "parts_removed": 0,
+        "parts_moved": 0,
+        "pages_added": 0,
+        "pages_removed": 0,
+        "sections_added": 0,
+        "sections_removed": 0,
+        "sections_moved": 0,
+        "paragraphs_moved": 0,
     }
     assert data["old"]["revision"] == git.rev_parse(history, revision="v1")
     assert data["new"]["label"] == "v2"

@@ -25,8 +25,9 @@ from reglament.diff.model import (
     Side,
 )
 from reglament.diff.redline import (
+    LANGUAGES,
     changed,
-    diff_paragraphs,
+    diff_texts,
     new_text,
     number_changes,
     old_text,
@@ -145,7 +146,7 @@ def _compared_fields(cls: type) -> tuple[str, ...]:
 
 
 def compare_fields(
-    old: m.Node | None, new: m.Node | None, *, prefix: str = ""
+    old: m.Node | None, new: m.Node | None, *, prefix: str = "", lang: str = "ru"
 ) -> tuple[list[FieldChange], list[ParameterChange]]:
     """Field changes and parameter changes between two nodes of the same item (child items left out)."""
     fields: list[FieldChange] = []
@@ -163,7 +164,10 @@ def compare_fields(
         key = prefix + name
         if isinstance(a, m.Node) or isinstance(b, m.Node):
             sub_f, sub_p = compare_fields(
-                a if isinstance(a, m.Node) else None, b if isinstance(b, m.Node) else None, prefix=key + "."
+                a if isinstance(a, m.Node) else None,
+                b if isinstance(b, m.Node) else None,
+                prefix=key + ".",
+                lang=lang,
             )
             fields += sub_f
             params += sub_p
@@ -182,7 +186,7 @@ def compare_fields(
                 )
             )
         elif isinstance(a, str) or isinstance(b, str):
-            segments, numbers = word_diff(a or "", b or "")
+            segments, numbers = word_diff(a or "", b or "", lang=lang)
             if not changed(segments):
                 continue  # only no-break spaces differ (or None vs "")
             fields.append(FieldChange(key, "text", a, b, segments))
@@ -232,9 +236,21 @@ def _body(part: m.Node | None) -> str:
 # The comparison
 
 
+def text_key(regulation: str, part: str) -> str:
+    """The key of a regulation part's text in :func:`~reglament.diff.redline.diff_texts`."""
+    return f"{regulation}/{part}"
+
+
+def page_key(page: str) -> str:
+    return f"page:{page}"
+
+
 class Comparer:
-    def __init__(self, old: Content, new: Content) -> None:
-        self.old, self.new = old, new
+    def __init__(self, old: Content, new: Content, *, lang: str = "ru") -> None:
+        if lang not in LANGUAGES:
+            raise ValueError(f"unknown content language {lang!r} (one of {', '.join(LANGUAGES)})")
+        self.old, self.new, self.lang = old, new, lang
+        self.paragraphs = self._paragraphs()
         self.old_placed, old_containers = placements(old)
         self.new_placed, new_containers = placements(new)
         self.reordered = reordered_ids(old_containers, new_containers)
@@ -249,6 +265,25 @@ class Comparer:
                 self.anchor[ident] = last.get(key)
             elif (now.regulation.id, now.part.id) == key:
                 last[key] = ident
+
+    def _paragraphs(self) -> dict[str, tuple]:
+        """Every Markdown text (prose parts, pages) diffed at once, so moves across them are found."""
+        texts: dict[str, tuple[str, str]] = {}
+        old_regs = {r.id: r for r in self.old.regulations}
+        new_regs = {r.id: r for r in self.new.regulations}
+        for rid in [*new_regs, *(r for r in old_regs if r not in new_regs)]:
+            old_parts = {p.id: p for p in old_regs[rid].loaded_parts} if rid in old_regs else {}
+            new_parts = {p.id: p for p in new_regs[rid].loaded_parts} if rid in new_regs else {}
+            for pid in [*new_parts, *(p for p in old_parts if p not in new_parts)]:
+                texts[text_key(rid, pid)] = (_body(old_parts.get(pid)), _body(new_parts.get(pid)))
+        old_pages = {p.id: p for p in self.old.pages}
+        new_pages = {p.id: p for p in self.new.pages}
+        for pid in [*new_pages, *(p for p in old_pages if p not in new_pages)]:
+            texts[page_key(pid)] = (_body(old_pages.get(pid)), _body(new_pages.get(pid)))
+        out = diff_texts(texts)
+        # texts that lost a block to another text changed, even when nothing else in them did
+        self.moved_away = {p.moved_from for changes in out.values() for p in changes if p.moved_from}
+        return out
 
     # ------------------------------------------------------------ items
 
@@ -280,7 +315,7 @@ class Comparer:
                 old_regulation=a.regulation.id,
                 text=main_text(a.node),
             )
-        fields, params = compare_fields(a.node, b.node)
+        fields, params = compare_fields(a.node, b.node, lang=self.lang)
         if type(a.node) is not type(b.node):
             fields.insert(0, FieldChange("kind", "value", a.kind, b.kind))
         move = None
@@ -312,7 +347,7 @@ class Comparer:
             return ItemChange(new.id, kind, "added", label(new), text=main_text(new))
         if new is None:
             return ItemChange(old.id, kind, "removed", label(old), text=main_text(old))
-        fields, params = compare_fields(old, new)
+        fields, params = compare_fields(old, new, lang=self.lang)
         if not fields and not params:
             return None
         return ItemChange(
@@ -332,14 +367,14 @@ class Comparer:
             on, op = old_parts.get(pid, (None, None))
             nn, np_ = new_parts.get(pid, (None, None))
             items = items_by_part.get((reg.id, pid), [])
-            change = self.part_change(pid, op, np_, on, nn, items)
+            change = self.part_change(text_key(reg.id, pid), pid, op, np_, on, nn, items)
             if change is not None:
                 parts.append(((int(nn or on), 0 if nn else 1), change))
         parts.sort(key=lambda pair: pair[0])
         if old is None or new is None:
             fields: list[FieldChange] = []
         else:
-            fields, params = compare_fields(old, new)
+            fields, params = compare_fields(old, new, lang=self.lang)
             fields += [FieldChange(p.field, "value", p.old, p.new) for p in params]
         if not parts and not fields and old is not None and new is not None:
             return None
@@ -348,6 +383,7 @@ class Comparer:
 
     def part_change(
         self,
+        key: str,
         pid: str,
         old: m.Node | None,
         new: m.Node | None,
@@ -357,22 +393,23 @@ class Comparer:
     ) -> PartChange | None:
         part = new if new is not None else old
         if old is not None and new is not None:
-            fields, params = compare_fields(old, new)
+            fields, params = compare_fields(old, new, lang=self.lang)
         else:
             fields, params = [], []
-        paragraphs = diff_paragraphs(_body(old), _body(new))
+        paragraphs = self.paragraphs.get(key, ())
         for para in paragraphs:
-            if para.change == "changed":
+            # numbers only between paragraphs paired as one (changed, or moved with edits inside)
+            if para.change in ("changed", "moved") and changed(para.redline):
                 params += [
                     ParameterChange("body", x, y, None, "text", ctx)
-                    for x, y, ctx in number_changes(old_text(para.redline), new_text(para.redline))
+                    for x, y, ctx in number_changes(old_text(para.redline), new_text(para.redline), lang=self.lang)
                 ]
         items = sorted(items, key=self._item_order)
         if old is None:
             change = "added"
         elif new is None:
             change = "removed"
-        elif fields or params or paragraphs or items:
+        elif fields or params or paragraphs or items or key in self.moved_away:
             change = "changed"
         elif old_number != new_number:
             change = "moved"
@@ -516,7 +553,7 @@ class Comparer:
         pages = []
         for pid in [*new_pages, *(p for p in old_pages if p not in new_pages)]:
             a, b = old_pages.get(pid), new_pages.get(pid)
-            page = self.part_change(pid, a, b, None, None, [])
+            page = self.part_change(page_key(pid), pid, a, b, None, None, [])
             if page is not None:
                 pages.append(
                     PartChange(
@@ -557,9 +594,14 @@ def compare_editions(
     old_side: Side | None = None,
     new_side: Side | None = None,
     company: str | None = None,
+    lang: str = "ru",
 ) -> Changes:
-    """What changed from ``old`` to ``new``: a :class:`Changes` value (pure: same inputs, same value)."""
-    return Comparer(old, new).run(old_side or Side("old"), new_side or Side("new"), company)
+    """What changed from ``old`` to ``new``: a :class:`Changes` value (pure: same inputs, same value).
+
+    ``lang`` is the content's language, for reading numbers in texts (``ru``: «3,5», «1 200 000»;
+    ``en``: «3,500», «3.5»).
+    """
+    return Comparer(old, new, lang=lang).run(old_side or Side("old"), new_side or Side("new"), company)
 
 
 __all__ = ["compare_editions", "compare_fields", "placements", "plain"]

@@ -142,22 +142,29 @@ def part_heading(part: PartChange) -> str:
 
 
 def counts_line(changes: Changes) -> str:
+    """«пунктов: добавлено 1, изменено 2; разделов: добавлено 8; изменённых абзацев 3…»."""
     s = changes.summary
-    bits = [
-        f"{name} {n}"
-        for name, n in (
-            ("добавлено", s.added),
-            ("удалено", s.removed),
-            ("изменено", s.changed),
-            ("перемещено", s.moved),
-        )
-        if n
-    ]
+    groups = []
+    for what, counts in (
+        ("регламентов", (("добавлено", s.regulations_added), ("удалено", s.regulations_removed))),
+        ("частей", (("добавлено", s.parts_added), ("удалено", s.parts_removed), ("перемещено", s.parts_moved))),
+        ("страниц", (("добавлено", s.pages_added), ("удалено", s.pages_removed))),
+        (
+            "разделов текста",
+            (("добавлено", s.sections_added), ("удалено", s.sections_removed), ("перемещено", s.sections_moved)),
+        ),
+        ("пунктов", (("добавлено", s.added), ("удалено", s.removed), ("изменено", s.changed), ("перемещено", s.moved))),
+    ):
+        bits = [f"{name} {n}" for name, n in counts if n]
+        if bits:
+            groups.append(f"{what}: {', '.join(bits)}")
     if s.parameters:
-        bits.append(f"изменённых параметров {s.parameters}")
+        groups.append(f"изменённых параметров {s.parameters}")
     if s.paragraphs:
-        bits.append(f"изменённых абзацев {s.paragraphs}")
-    return ", ".join(bits) if bits else "изменений нет"
+        groups.append(f"изменённых абзацев {s.paragraphs}")
+    if s.paragraphs_moved:
+        groups.append(f"перемещённых абзацев {s.paragraphs_moved}")
+    return "; ".join(groups) if groups else "изменений нет"
 
 
 def reason_places(reasons: Iterable, *, limit: int = 8) -> str:
@@ -330,13 +337,13 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
             if only:
                 lines.append(f"    {marks['moved']} {_renumbered_line(only)}")
             for para in part.paragraphs:
-                lines.append(f"    {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
+                lines.append(f"    {marks[para.change]} {para_place(para)}: {red(para.redline)}")
     for page in changes.pages:
         lines.append("")
         lines.append(paint(f"{part_heading(page)} — {PAGE_CHANGE_NAMES[page.change]}", "1"))
         fields(page, "  ")
         for para in page.paragraphs:
-            lines.append(f"  {marks[para.change]} абзац {_para_number(para)}: {red(para.redline)}")
+            lines.append(f"  {marks[para.change]} {para_place(para)}: {red(para.redline)}")
     lines += _diagnostics_lines(changes)
     return _CONTROL.sub("\ufffd", "\n".join(lines))
 
@@ -346,10 +353,42 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
 _CONTROL = re.compile(r"\x1b(?!\[[0-9;]*m)|[\x00-\x08\x0b-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
-def _para_number(para: ParagraphChange) -> str:
-    if para.old_index and para.new_index and para.old_index != para.new_index:
-        return f"{para.old_index} → {para.new_index}"
-    return str(para.new_index or para.old_index)
+BLOCK_NAMES = {
+    "heading": "заголовок",
+    "paragraph": "абзац",
+    "list": "элемент списка",
+    "table": "строка таблицы",
+    "code": "блок кода",
+    "quote": "цитата",
+}
+
+
+def _place(path: tuple[str, ...], ordinal: int | None, kind: str) -> str:
+    """«раздел «Цены» › «Опт», абзац 2» — where a reader finds a block in one edition."""
+    where = " › ".join(f"«{plain(h)}»" for h in (path[:-1] if kind == "heading" else path))
+    if kind == "heading":
+        return f"заголовок {where} › «{plain(path[-1])}»" if where and path else "заголовок"
+    name = f"{BLOCK_NAMES.get(kind, 'абзац')} {ordinal}" if ordinal else BLOCK_NAMES.get(kind, "абзац")
+    return f"{where}, {name}" if where else name
+
+
+def para_place(para: ParagraphChange) -> str:
+    """Where a changed block is, in the edition(s) a reader opens: the new place, the old one when it differs.
+
+    A moved block says where it came from (and from which part or page, when it left another one).
+    """
+    old = _place(para.old_path, para.old_ordinal, para.kind) if para.old_index is not None else None
+    new = _place(para.new_path, para.new_ordinal, para.kind) if para.new_index is not None else None
+    if para.change == "moved":
+        src = f" (из {para.moved_from})" if para.moved_from else ""
+        return f"{new} — перемещён{src} из: {old}"
+    if old and new and old != new:
+        return f"{new} (было: {old})"
+    return new or old or ""
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _diagnostics_lines(changes: Changes) -> list[str]:
@@ -429,7 +468,9 @@ class _Markdown:
         return [head, *self.fields(item, "    ")]
 
     def paragraphs(self, paragraphs: Iterable[ParagraphChange]) -> list[str]:
-        return [f"- абзац {_para_number(p)} {CHANGE_NAMES[p.change]}: {self.redline(p.redline)}" for p in paragraphs]
+        return [
+            f"- {self.esc(para_place(p))} — {CHANGE_NAMES[p.change]}: {self.redline(p.redline)}" for p in paragraphs
+        ]
 
     def part(self, part: PartChange, heading: str) -> list[str]:
         suffix = "" if part.change == "changed" else f" — {CHANGE_NAMES[part.change]}"
@@ -669,7 +710,7 @@ def format_html(changes: Changes, *, title: str | None = None) -> str:
                 out.append(f'<div class="item moved">{_h(_renumbered_line(only, limit=len(only)))}</div>')
             for para in part.paragraphs:
                 out.append(
-                    f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
+                    f'<div class="item {para.change}"><div class="head">{_h(_cap(para_place(para)))}</div>'
                     f"<p>{html_redline(para.redline)}</p></div>"
                 )
         out.append("</details>")
@@ -678,7 +719,7 @@ def format_html(changes: Changes, *, title: str | None = None) -> str:
         out += _html_fields(page)
         for para in page.paragraphs:
             out.append(
-                f'<div class="item {para.change}"><div class="head">Абзац {_h(_para_number(para))}</div>'
+                f'<div class="item {para.change}"><div class="head">{_h(_cap(para_place(para)))}</div>'
                 f"<p>{html_redline(para.redline)}</p></div>"
             )
         out.append("</details>")

@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from reglament.diagnostics import Diagnostic
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Op = Literal["=", "-", "+"]
 ChangeKind = Literal["added", "removed", "changed", "moved"]
@@ -222,24 +222,66 @@ class ItemChange:
 
 @dataclass(frozen=True)
 class ParagraphChange:
-    """A paragraph (block) of a Markdown text added, removed or changed; positions are 1-based."""
+    """A block of a Markdown text (paragraph, heading, list item, table row, code block) added, removed,
+    changed or moved; positions are 1-based.
 
-    change: Literal["added", "removed", "changed"]
+    ``moved``: the same block at another place (in the same text, or — ``moved_from`` — from another part
+    or page), its redline showing the edits made inside it (all ``=`` when it moved unchanged).
+    """
+
+    change: Literal["added", "removed", "changed", "moved"]
     old_index: int | None
+    """Position among the blocks of the old text (of the ``moved_from`` text for a move across texts)."""
     new_index: int | None
     redline: tuple[Segment, ...]
+    kind: Literal["paragraph", "heading", "list", "table", "code", "quote"] = "paragraph"
+    old_path: tuple[str, ...] = ()
+    """The headings above it in the old text, outermost first (``()``: before any heading, or added)."""
+    new_path: tuple[str, ...] = ()
+    old_ordinal: int | None = None
+    """Its number among the blocks under its nearest heading in the old text, headings not counted
+    (``0`` for a heading): what a reader counts to find «абзац 2» of a section."""
+    new_ordinal: int | None = None
+    moved_from: str | None = None
+    """For a move from another text: ``regulation/part`` or ``page:id`` it came from."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "old_path", tuple(self.old_path))
+        object.__setattr__(self, "new_path", tuple(self.new_path))
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Where a reader finds it: the new headings, the old ones for a removed block."""
+        return self.new_path if self.new_index is not None else self.old_path
 
     def to_json(self) -> dict:
         return {
             "change": self.change,
+            "kind": self.kind,
             "old_index": self.old_index,
             "new_index": self.new_index,
+            "old_path": list(self.old_path),
+            "new_path": list(self.new_path),
+            "old_ordinal": self.old_ordinal,
+            "new_ordinal": self.new_ordinal,
+            "moved_from": self.moved_from,
             "redline": [s.to_json() for s in self.redline],
         }
 
     @classmethod
     def from_json(cls, data: dict) -> ParagraphChange:
-        return cls(data["change"], data["old_index"], data["new_index"], _segments(data["redline"]))
+        return cls(
+            data["change"],
+            data["old_index"],
+            data["new_index"],
+            _segments(data["redline"]),
+            data["kind"],
+            tuple(data["old_path"]),
+            tuple(data["new_path"]),
+            data["old_ordinal"],
+            data["new_ordinal"],
+            data["moved_from"],
+        )
 
 
 @dataclass(frozen=True)
@@ -411,6 +453,11 @@ class Side:
 
 @dataclass(frozen=True)
 class Summary:
+    """Counts of a diff. ``added``…``moved`` count items (clauses, duties, terms…); parts, pages and
+    sections (headings inside Markdown texts) are counted as such, and their blocks are not counted again
+    as paragraphs: ``paragraphs`` counts blocks added, removed or changed inside texts both sides have,
+    ``paragraphs_moved`` the blocks moved (with or without edits)."""
+
     added: int = 0
     removed: int = 0
     changed: int = 0
@@ -418,11 +465,20 @@ class Summary:
     parameters: int = 0
     paragraphs: int = 0
     roles: int = 0
+    regulations_added: int = 0
+    regulations_removed: int = 0
+    parts_added: int = 0
+    parts_removed: int = 0
+    parts_moved: int = 0
+    pages_added: int = 0
+    pages_removed: int = 0
+    sections_added: int = 0
+    sections_removed: int = 0
+    sections_moved: int = 0
+    paragraphs_moved: int = 0
 
     def to_json(self) -> dict:
-        return {
-            k: getattr(self, k) for k in ("added", "removed", "changed", "moved", "parameters", "paragraphs", "roles")
-        }
+        return {f: getattr(self, f) for f in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
@@ -463,11 +519,33 @@ class Changes:
         counts = {"added": 0, "removed": 0, "changed": 0, "moved": 0}
         for item in self.items():
             counts[item.change] += 1
-        paragraphs = sum(len(p.paragraphs) for reg in self.regulations for p in reg.parts)
-        paragraphs += sum(len(p.paragraphs) for p in self.pages)
-        return Summary(
-            **counts, parameters=sum(1 for _ in self.parameters()), paragraphs=paragraphs, roles=len(self.impact)
+        extra = dict.fromkeys(
+            (f for f in Summary.__dataclass_fields__ if f not in ("added", "removed", "changed", "moved")), 0
         )
+        for reg in self.regulations:
+            if reg.change != "changed":
+                extra[f"regulations_{reg.change}"] += 1
+                continue
+            for part in reg.parts:
+                if part.change in ("added", "removed", "moved"):
+                    extra[f"parts_{part.change}"] += 1
+        texts = [p for reg in self.regulations if reg.change == "changed" for p in reg.parts] + list(self.pages)
+        for part in self.pages:
+            if part.change in ("added", "removed"):
+                extra[f"pages_{part.change}"] += 1
+        for part in texts:
+            whole = part.change in ("added", "removed")
+            for para in part.paragraphs:
+                if para.kind == "heading":
+                    if para.change in ("added", "removed", "moved") and not (whole and para.moved_from is None):
+                        extra[f"sections_{para.change}"] += 1
+                elif para.change == "moved":
+                    extra["paragraphs_moved"] += 1
+                elif not whole:
+                    extra["paragraphs"] += 1
+        extra["parameters"] = sum(1 for _ in self.parameters())
+        extra["roles"] = len(self.impact)
+        return Summary(**counts, **extra)
 
     @property
     def is_empty(self) -> bool:

@@ -185,14 +185,16 @@ def diff_revisions(
     company: str | None = None,
     public: bool = False,
     run_checks: bool = True,
+    lang: str = "ru",
 ) -> Changes:
     """What changed from ``old`` to ``new`` (``None``: the working tree), as the base or ``company``'s variant.
 
     ``public`` compares public variants (internal items left out: what a
     public site's «Что изменилось» page may show). Raises :class:`DiffError`
-    with a one-line message naming the revision when a side cannot be compared.
+    with a one-line message naming the revision when a side cannot be compared. ``lang`` is the
+    content's language, for reading numbers in texts (:func:`compare_editions`).
     """
     morph = Morph()
     a = load_side(root, name=old, company=company, public=public, run_checks=run_checks, morph=morph)
     b = load_side(root, name=new, company=company, public=public, run_checks=run_checks, morph=morph)
-    return compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company)
+    return compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company, lang=lang)

@@ -405,6 +405,25 @@ def _diagnostics_lines(changes: Changes) -> list[str]:
 # Markdown (GitHub-flavoured)
 
 _GFM_ESCAPE = re.compile(r"([\\`*_\[\]|~$])")
+#: GitHub turns `@user`, `@org/team`, `#123`, `owner/repo#123` and `GH-123` into pings and issue links;
+#: a word joiner (U+2060, invisible) after the sign breaks the pattern and reads the same
+_MENTION = re.compile(r"([@#])(?=\w)|(?i:\b(gh))(?=-\d)|(?i:\b(https?|ftp|mailto|www))(?=[:.])")
+_BLOCK_LEAD = re.compile(r"^(\s*(?:\d{1,9})?)([#>+=.)-])")
+_LINE_BREAKS = re.compile(r"\s*[\r\n\u2028\u2029\x85\x0b\x0c]\s*")
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def neutralise(text: str) -> str:
+    """``@user``, ``#123``, ``GH-123`` and URLs as plain text on GitHub (no ping, no issue link, no autolink)."""
+    return _MENTION.sub(lambda mt: (mt.group(1) or mt.group(2) or mt.group(3)) + "\u2060", text)
+
+
+def gfm_html(text: object) -> str:
+    """Text safe inside raw HTML of a GitHub comment (``<summary>``…): one line, escaped, mentions neutralised."""
+    line = _CONTROL_CHARS.sub("", _LINE_BREAKS.sub(" ", plain(str(text))))
+    return neutralise(html.escape(line, quote=True))
+
+
 #: Python-Markdown (the site engine) knows fewer backslash escapes: `\~` or `\$` would show the backslash
 _SITE_ESCAPE = re.compile(r"([\\`*_\[\]|])")
 
@@ -414,14 +433,24 @@ class _Markdown:
 
     def __init__(self, *, short: bool, site: bool, link: Callable[[ItemChange], str | None] | None) -> None:
         self.short = short
+        self.site = site
         self.escape_re = _SITE_ESCAPE if site else _GFM_ESCAPE
         self.link = link or (lambda item: None)
         self.ins, self.dele = "<ins>", "<del>"  # coloured on the site by templates/assets/reglament.css
 
     def esc(self, text: str) -> str:
-        """Text safe inside a Markdown line: punctuation escaped, HTML escaped, newlines folded."""
-        text = re.sub(r"\s*\n\s*", " ", plain(text))
-        return html.escape(self.escape_re.sub(r"\\\1", text), quote=False)
+        """Text safe inside a Markdown line: punctuation escaped, HTML escaped, line breaks folded (so no
+        content can open a block, a code span or a tag); on GitHub, mentions and issue links neutralised."""
+        text = _CONTROL_CHARS.sub("", _LINE_BREAKS.sub(" ", plain(str(text))))
+        out = html.escape(self.escape_re.sub(r"\\\1", text), quote=False)
+        # a text may start a list item's content: a leading `#`, `>`, `-`, `+`, `=` or `1.` would open a block
+        out = _BLOCK_LEAD.sub(r"\1\\\2", out)
+        return out if self.site else neutralise(out)
+
+    def code(self, text: object) -> str:
+        """Content shown as code (ids, file names): ``<code>`` with escaped text, never a backtick span a
+        backtick in the content could close."""
+        return f"<code>{self.esc(str(text))}</code>"
 
     def redline(self, segments: Iterable[Segment]) -> str:
         out = []
@@ -459,7 +488,7 @@ class _Markdown:
         href = self.link(item) if item.change != "removed" else None
         if href:
             title = f"[{title}]({href})"
-        head = f"- **{self.esc(change_word(item).capitalize())}** {title} ({kind} `{item.id}`)"
+        head = f"- **{self.esc(change_word(item).capitalize())}** {title} ({kind} {self.code(item.id)})"
         if item.change in ("added", "removed") and item.text:
             open_, close = (self.ins, "</ins>") if item.change == "added" else (self.dele, "</del>")
             return [f"{head}: {open_}{self.esc(item.text)}{close}"]
@@ -517,7 +546,9 @@ class _Markdown:
                     f"({len(side.errors)})**; сравнено то, что загрузилось:",
                     ">",
                 ]
-                lines += [f"> - `{d.file}:{d.line}:{d.column}` {self.esc(d.message)}" for d in side.errors[:20]]
+                lines += [
+                    f"> - {self.code(f'{d.file}:{d.line}:{d.column}')} {self.esc(d.message)}" for d in side.errors[:20]
+                ]
                 lines.append("")
         return lines
 
@@ -535,9 +566,9 @@ def format_markdown(
     size = sum(len(p.items) + len(p.paragraphs) for reg in changes.regulations for p in reg.parts)
     size += len(changes.terms) + len(changes.roles) + sum(len(p.paragraphs) for p in changes.pages)
     state = "" if size > COLLAPSE_AFTER else " open"
-    company = f" (компания `{changes.company}`)" if changes.company else ""
-    old, new = (side_label(side).replace("`", "'") for side in (changes.old, changes.new))
-    head = [f"### Что изменилось: `{old}` → `{new}`{company}", "", f"**Итого:** {md.esc(counts_line(changes))}.", ""]
+    company = f" (компания {md.code(changes.company)})" if changes.company else ""
+    old, new = (md.code(side_label(side)) for side in (changes.old, changes.new))
+    head = [f"### Что изменилось: {old} → {new}{company}", "", f"**Итого:** {md.esc(counts_line(changes))}.", ""]
     if changes.impact:
         head += ["**Кого касается** — должны ознакомиться с новой редакцией:", "", *md.impact(changes)]
     blocks: list[list[str]] = []
@@ -549,7 +580,7 @@ def format_markdown(
             blocks.append(body + ["", "</details>", ""])
     for reg in changes.regulations:
         summary = (
-            f"<strong>{html.escape(reg.title)}</strong> (<code>{html.escape(reg.id)}</code>): "
+            f"<strong>{gfm_html(reg.title)}</strong> (<code>{gfm_html(reg.id)}</code>): "
             f"{CHANGE_NAMES[reg.change]}, изменений {regulation_count(reg)}"
         )
         blocks.append(
@@ -559,8 +590,7 @@ def format_markdown(
         blocks.append(
             [
                 f"<details{state}>",
-                f"<summary><strong>{html.escape(part_heading(page))}</strong>: "
-                f"{PAGE_CHANGE_NAMES[page.change]}</summary>",
+                f"<summary><strong>{gfm_html(part_heading(page))}</strong>: {PAGE_CHANGE_NAMES[page.change]}</summary>",
                 "",
                 *md.fields(page),
                 *md.paragraphs(page.paragraphs),

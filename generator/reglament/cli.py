@@ -692,17 +692,25 @@ def new_company_cmd(
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "markdown", "html", "json"]),
+    type=click.Choice(["text", "markdown", "html", "json", "order", "order-html"]),
     default="text",
     show_default=True,
     help="text (colour on a terminal), markdown (a pull-request comment), "
-    "html (a standalone redline page), json (the documented structure).",
+    "html (a standalone redline page), json (the documented structure), "
+    "order / order-html (the amendment order, «приказ о внесении изменений»).",
 )
 @click.option("--public", is_flag=True, help="Compare public variants: internal items left out, as on a public site.")
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    default="ru",
+    show_default=True,
+    help="The content's language, for reading numbers in texts (ru: 3,5 and 1 200 000; en: 3.5 and 3,500).",
+)
 @click.option("--exit-code", is_flag=True, help="Exit 1 when there are changes (like `git diff --exit-code`).")
 @ROOT
 def diff_cmd(
-    old: str, new: str | None, company: str | None, fmt: str, public: bool, exit_code: bool, root: Path
+    old: str, new: str | None, company: str | None, fmt: str, public: bool, lang: str, exit_code: bool, root: Path
 ) -> None:
     """What changed from OLD to NEW (default: the working tree), clause by clause.
 
@@ -712,9 +720,15 @@ def diff_cmd(
     or --company's). A side with check errors is still compared where it
     loads, and its errors are listed. Exit 2 when a side cannot be compared.
     """
-    from reglament.diff import DIFF_FORMATS, diff_revisions
+    from reglament.diff import DIFF_FORMATS, diff_revisions, order_revisions
 
-    changes = diff_revisions(root, old=old, new=new, company=company, public=public)
+    if fmt in ("order", "order-html"):
+        changes, order = order_revisions(
+            root, old=old, new=new, company=company, public=public, lang=lang, html=fmt == "order-html"
+        )
+        click.echo(order.rstrip("\n"))
+        sys.exit(1 if exit_code and not changes.is_empty else 0)
+    changes = diff_revisions(root, old=old, new=new, company=company, public=public, lang=lang)
     if fmt == "text":
         click.echo(DIFF_FORMATS["text"](changes, color=sys.stdout.isatty()))
     else:

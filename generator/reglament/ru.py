@@ -162,6 +162,36 @@ def plural(value: object, one: str, few: str, many: str) -> str:
     return many
 
 
+_ORDINAL_STEMS = {
+    1: ("перв", "hard"), 2: ("втор", "stressed"), 3: ("трет", "soft"), 4: ("четвёрт", "hard"), 5: ("пят", "hard"),
+    6: ("шест", "stressed"), 7: ("седьм", "stressed"), 8: ("восьм", "stressed"), 9: ("девят", "hard"),
+    10: ("десят", "hard"), 11: ("одиннадцат", "hard"), 12: ("двенадцат", "hard"), 13: ("тринадцат", "hard"),
+    14: ("четырнадцат", "hard"), 15: ("пятнадцат", "hard"), 16: ("шестнадцат", "hard"), 17: ("семнадцат", "hard"),
+    18: ("восемнадцат", "hard"), 19: ("девятнадцат", "hard"), 20: ("двадцат", "hard"), 30: ("тридцат", "hard"),
+    40: ("сороков", "stressed"), 50: ("пятидесят", "hard"), 60: ("шестидесят", "hard"), 70: ("семидесят", "hard"),
+    80: ("восьмидесят", "hard"), 90: ("девяност", "hard"),
+}  # fmt: skip
+_ORDINAL_ENDINGS = {
+    "hard": {"nom": "ый", "gen": "ого", "ins": "ым", "prep": "ом"},
+    "stressed": {"nom": "ой", "gen": "ого", "ins": "ым", "prep": "ом"},
+    "soft": {"nom": "ий", "gen": "ьего", "ins": "ьим", "prep": "ьем"},
+}
+_TENS_CARDINAL = {20: "двадцать", 30: "тридцать", 40: "сорок", 50: "пятьдесят", 60: "шестьдесят", 70: "семьдесят",
+                  80: "восемьдесят", 90: "девяносто"}  # fmt: skip
+
+
+def ordinal(n: int, case: str = "nom") -> str:
+    """A masculine ordinal in words, as legal drafting writes paragraph numbers: «второй» (``nom``),
+    «второго» (``gen``), «вторым» (``ins``), «втором» (``prep``); 1–99, digits beyond."""
+    if not 1 <= n <= 99:
+        return str(n)
+    if n in _ORDINAL_STEMS:
+        stem, kind = _ORDINAL_STEMS[n]
+        return stem + _ORDINAL_ENDINGS[kind][case]
+    tens, unit = divmod(n, 10)
+    return f"{_TENS_CARDINAL[tens * 10]} {ordinal(unit, case)}"
+
+
 def date_short(value: dt.date | None) -> str:
     """«01.03.2025»."""
     return value.strftime("%d.%m.%Y") if value else ""

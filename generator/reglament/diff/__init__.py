@@ -2,12 +2,13 @@
 
 ::
 
-    model(ref A) ─diff─ model(ref B) ─▶ changes ─▶ text | markdown | html | json
+    model(ref A) ─diff─ model(ref B) ─▶ changes ─▶ text | markdown | html | json | order
 
 * :mod:`.model` — the :class:`Changes` value (``to_json``/``from_json``, equality);
 * :mod:`.compare` — :func:`compare_editions` of two loaded :class:`~reglament.content.Content` values;
 * :mod:`.redline` — paragraphs first, then words inside changed paragraphs;
 * :mod:`.formats` — ``text``, ``markdown``, ``html``, ``json``;
+* :mod:`.order` — the amendment order («приказ о внесении изменений») drafted from a diff;
 * :mod:`.sources` — both sides from git objects (or the working tree): :func:`diff_revisions`;
 * :mod:`.site` — the «Что изменилось» page of a published edition: :func:`changes_page`.
 """
@@ -24,7 +25,7 @@ from reglament.diff.model import (
     RegulationChange,
 )
 from reglament.diff.site import changes_page
-from reglament.diff.sources import diff_revisions, edition_revision, load_side
+from reglament.diff.sources import diff_revisions, edition_revision, load_side, order_revisions
 from reglament.errors import DiffError
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "format_markdown",
     "format_text",
     "load_side",
+    "order_revisions",
 ]

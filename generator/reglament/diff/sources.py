@@ -17,6 +17,7 @@ from pathlib import Path
 from reglament.diagnostics import Diagnostic
 from reglament.diff.compare import compare_editions
 from reglament.diff.model import Changes, Side
+from reglament.diff.order import draft_order, order_html, order_markdown
 from reglament.errors import (
     DiffError,
     GitError,
@@ -198,3 +199,30 @@ def diff_revisions(
     a = load_side(root, name=old, company=company, public=public, run_checks=run_checks, morph=morph)
     b = load_side(root, name=new, company=company, public=public, run_checks=run_checks, morph=morph)
     return compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company, lang=lang)
+
+
+def order_revisions(
+    root: Path,
+    *,
+    old: str,
+    new: str | None = None,
+    company: str | None = None,
+    public: bool = False,
+    lang: str = "ru",
+    html: bool = False,
+) -> tuple[Changes, str]:
+    """The diff from ``old`` to ``new`` and the amendment order drafted from it (Markdown, or HTML).
+
+    Both sides are resolved for one audience (``public``), as for every diff format; the new edition's
+    effective date and approver come from ``content/editions.yml`` when a side is named by an edition id.
+    """
+    morph = Morph()
+    a = load_side(root, name=old, company=company, public=public, run_checks=False, morph=morph)
+    b = load_side(root, name=new, company=company, public=public, run_checks=False, morph=morph)
+    changes = compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company, lang=lang)
+    editions = {e.key: e for e in b.content.editions}
+    edition = editions.get(b.side.edition) if b.side.edition else None
+    previous = editions.get(a.side.edition) if a.side.edition else None
+    order = draft_order(changes, a.content, b.content, edition=edition, previous=previous, company=company)
+    text = order_markdown(order, previous=previous)
+    return changes, order_html(text) if html else text

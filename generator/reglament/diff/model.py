@@ -31,6 +31,7 @@ FORMAT_VERSION = 2
 Op = Literal["=", "-", "+"]
 ChangeKind = Literal["added", "removed", "changed", "moved"]
 MoveKind = Literal["renumbered", "reordered", "relocated"]
+BlockKind = Literal["paragraph", "heading", "list", "table", "code", "quote"]
 
 
 def _freeze(value: Any) -> Any:
@@ -234,7 +235,7 @@ class ParagraphChange:
     """Position among the blocks of the old text (of the ``moved_from`` text for a move across texts)."""
     new_index: int | None
     redline: tuple[Segment, ...]
-    kind: Literal["paragraph", "heading", "list", "table", "code", "quote"] = "paragraph"
+    kind: BlockKind = "paragraph"
     old_path: tuple[str, ...] = ()
     """The headings above it in the old text, outermost first (``()``: before any heading, or added)."""
     new_path: tuple[str, ...] = ()

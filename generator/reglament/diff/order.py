@@ -197,14 +197,14 @@ class Drafter:
             a, b = self.old_placed.get(item.id), self.new_placed.get(item.id)
             if item.change == "removed" and a is not None:
                 parent = a.container[1] if a.container[0] == "item" else None
-                if a.part.id in removed_parts or (parent and parent not in self.new_placed):
+                if _id(a.part) in removed_parts or (parent and parent not in self.new_placed):
                     continue  # the whole section or the parent clause goes
                 out.append(Amendment(f"пункт {a.number} признать утратившим силу"))
             elif item.change == "added" and b is not None:
-                if b.part.id not in {p.id for p in self.old_reg_parts(reg.id)}:
+                if _id(b.part) not in {_id(p) for p in self.old_reg_parts(reg.id)}:
                     where = f"новый раздел {b.number.split('.')[0]}"
                 else:
-                    where = f"раздел {self.old_part_number(reg.id, b.part.id)}"
+                    where = f"раздел {self.old_part_number(reg.id, _id(b.part))}"
                 out.append(
                     Amendment(
                         f"{where} {self.anchor(b)} дополнить пунктом {b.number} следующего содержания:",
@@ -223,7 +223,7 @@ class Drafter:
 
     def old_part_number(self, reg_id: str, part_id: str) -> str:
         for s, p in enumerate(self.old_reg_parts(reg_id), 1):
-            if p.id == part_id:
+            if _id(p) == part_id:
                 return str(s)
         return "?"
 
@@ -237,7 +237,7 @@ class Drafter:
                 return f"в начале пункта {self.old_placed[parent].number}"
             return "в начале"
         prev = before[-1]
-        old = self.old_placed.get(prev.node.id)
+        old = self.old_placed.get(_id(prev.node))
         return f"после пункта {old.number}" if old is not None else f"после нового пункта {prev.number}"
 
     def changed_item(self, item: ItemChange, a: Placed, b: Placed) -> list[Amendment]:
@@ -251,14 +251,14 @@ class Drafter:
             else:
                 out.append(Amendment(f"пункт {a.number} изложить в следующей редакции:", [f"{a.number}. {new_text}"]))
         if item.move in ("reordered", "relocated"):
-            target = self.old_part_number(b.regulation.id, b.part.id)
+            target = self.old_part_number(b.regulation.id, _id(b.part))
             out.append(Amendment(f"пункт {a.number} перенести в раздел {target}"))
         return out
 
     # ------------------------------------------------------------ Markdown texts
 
     def body_amendments(self, reg_id: str, part: PartChange, number: str, *, added: bool = False) -> list[Amendment]:
-        old_part = next((p for p in self.old_reg_parts(reg_id) if p.id == part.id), None)
+        old_part = next((p for p in self.old_reg_parts(reg_id) if _id(p) == part.id), None)
         new_part = next(
             (p for r in self.new.regulations if r.id == reg_id for p in r.loaded_parts if p.id == part.id), None
         )
@@ -273,7 +273,7 @@ class Drafter:
         for para in part.paragraphs:
             if para.change in ("removed", "moved") and para.old_index is not None and para.moved_from is None:
                 out.append(Amendment(f"{here} {block_name(a[para.old_index - 1], 'nom')} признать утратившим силу"))
-            if para.change == "changed":
+            if para.change == "changed" and para.old_index is not None and para.new_index is not None:
                 old_b, new_b = a[para.old_index - 1], b[para.new_index - 1]
                 edits = word_edits(old_b.text, new_b.text, para.redline)
                 if edits:
@@ -302,7 +302,7 @@ class Drafter:
             if para.moved_from:
                 src_reg, src_part = para.moved_from.split("/", 1) if "/" in para.moved_from else ("", para.moved_from)
                 src = self.old_part_number(src_reg, src_part)
-                old_src = next((p for p in self.old_reg_parts(src_reg) if p.id == src_part), None)
+                old_src = next((p for p in self.old_reg_parts(src_reg) if _id(p) == src_part), None)
                 src_blocks = blocks(old_src.body) if isinstance(old_src, m.ProsePart) else []
                 if para.old_index and para.old_index <= len(src_blocks):
                     name = block_name(src_blocks[para.old_index - 1], "nom")
@@ -322,10 +322,10 @@ class Drafter:
                 continue
             if part.change == "added":
                 out.append(Amendment(f"дополнить разделом {part.new_number} «{part.title}»"))
-                number = part.new_number
+                number = part.new_number or "?"
             else:
-                number = part.old_number
-                if part.old_number != part.new_number:
+                number = part.old_number or "?"
+                if part.old_number and part.new_number and part.old_number != part.new_number:
                     part_moves.append((part.old_number, part.new_number))
                 for f in part.fields:
                     if f.field == "title":
@@ -348,6 +348,10 @@ class Drafter:
         if reg.change == "removed":
             out = [Amendment("признать утратившим силу")]
         return RegulationAmendments(reg.id, reg.title, out) if out else None
+
+
+def _id(node: m.Node) -> str:
+    return str(getattr(node, "id", ""))
 
 
 def _key(number: str) -> tuple[int, ...]:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
+from typing import Literal
 
-from reglament.diff.model import ParagraphChange, Segment
+from reglament.diff.model import BlockKind, ParagraphChange, Segment
 from reglament.model.references import REF_RE
 
 TOKEN_RE = re.compile(
@@ -447,7 +448,7 @@ def paragraphs(text: str) -> list[str]:
     return [b for b in blocks if b]
 
 
-def block_kind(block: str) -> str:
+def block_kind(block: str) -> BlockKind:
     """``heading``, ``list``, ``table``, ``code``, ``quote`` or ``paragraph``."""
     if _HEADING.match(block):
         return "heading"
@@ -474,7 +475,7 @@ class Block:
     index: int
     """0-based position among the text's blocks."""
     text: str
-    kind: str
+    kind: BlockKind
     path: tuple[str, ...]
     """The headings above it, outermost first (a heading's own path ends with itself)."""
     ordinal: int
@@ -490,8 +491,9 @@ def blocks(text: str) -> list[Block]:
     ordinal = 0
     for i, block in enumerate(paragraphs(text)):
         kind = block_kind(block)
-        if kind == "heading":
-            level = len(_HEADING.match(block).group(1))
+        heading = _HEADING.match(block)
+        if heading is not None:
+            level = len(heading.group(1))
             stack = [h for h in stack if h[0] < level] + [(level, heading_text(block))]
             ordinal = 0
             out.append(Block(i, block, kind, tuple(h for _, h in stack), 0, _key(block)))
@@ -610,13 +612,20 @@ def best_matches(
     return out
 
 
-def _change(kind: str, a: Block | None, b: Block | None, segments: tuple[Segment, ...]) -> ParagraphChange:
+def _change(
+    kind: Literal["added", "removed", "changed", "moved"],
+    a: Block | None,
+    b: Block | None,
+    segments: tuple[Segment, ...],
+) -> ParagraphChange:
+    either = b if b is not None else a
+    assert either is not None
     return ParagraphChange(
         kind,
         a.index + 1 if a is not None else None,
         b.index + 1 if b is not None else None,
         segments,
-        (b or a).kind,
+        either.kind,
         a.path if a is not None else (),
         b.path if b is not None else (),
         a.ordinal if a is not None else None,

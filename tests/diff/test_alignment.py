@@ -86,6 +86,22 @@ def test_best_match_not_first_match_within_a_replaced_block():
     assert "двух рабочих дней" in new_text(result[1].redline)
 
 
+def test_a_paragraph_is_not_paired_in_place_when_its_own_text_moved_elsewhere():
+    # two alike rules swapped around an unchanged one, each edited: moves with edits, not two rewrites
+    a = "Скидку до 5 % менеджер предоставляет самостоятельно по согласованию с клиентом."
+    b = "Скидку свыше 5 % менеджер предоставляет только по согласованию с руководителем отдела."
+    k = "Все скидки фиксируются в карточке сделки."
+    a2 = a.replace("до 5 %", "до 7 %")
+    b2 = b.replace("руководителем отдела", "руководителем отдела продаж")
+    result = diff_paragraphs("\n\n".join([a, k, b]), "\n\n".join([b2, k, a2]))
+    assert sorted((c.change, c.old_index, c.new_index) for c in result) == [("moved", 1, 3), ("moved", 3, 1)]
+    by_new = {c.new_index: c for c in result}
+    assert new_text(by_new[3].redline) == a2 and old_text(by_new[3].redline) == a
+    assert number_changes(old_text(by_new[3].redline), new_text(by_new[3].redline)) == [
+        (5, 7, "Скидку до 7 % менеджер предоставляет")
+    ]
+
+
 SECTION_A = """\
 ## Приём заявок
 

@@ -174,6 +174,8 @@ _UNIT_SIGNS = frozenset("%₽$€£")
 PAIR_RATIO = 0.5
 #: a removed and an added paragraph at least this similar in words are one paragraph moved (and maybe edited)
 MOVE_RATIO = 0.6
+#: a pair inside a replaced run yields to a partner elsewhere that is this much more alike (a move)
+RIVAL_MARGIN = 0.1
 #: a word in more paragraphs than this (of one replaced block) does not propose pairs (it still counts in the score)
 COMMON_WORD = 40
 
@@ -558,11 +560,14 @@ def align(olds: list[frozenset[str]], news: list[frozenset[str]], threshold: flo
     Best match, not first match: a paragraph pairs with the one most like it, and the sum over the block
     is maximal (a heaviest increasing chain over the candidate pairs, O(E log n) with a Fenwick tree).
     """
-    edges = candidate_pairs(olds, news, threshold)
+    return chain_of(candidate_pairs(olds, news, threshold), len(news))
+
+
+def chain_of(edges: list[tuple[float, int, int]], size: int) -> list[tuple[int, int]]:
+    """The heaviest chain of (score, i, j) edges with i and j both increasing."""
     if not edges:
         return []
-    edges.sort(key=lambda e: (e[1], -e[2]))  # by i; within one i, j descending so one i cannot chain with itself
-    size = len(news)
+    edges = sorted(edges, key=lambda e: (e[1], -e[2]))  # by i; within one i, j descending: no chain with itself
     tree = [(0.0, -1)] * (size + 1)  # Fenwick over j: best (total, edge index) of chains ending at j' ≤ j
 
     def query(j: int) -> tuple[float, int]:
@@ -662,16 +667,40 @@ def diff_blocks(
     added: list[Block] = []
     out: list[ParagraphChange] = []
     opcodes = SequenceMatcher(None, [x.key for x in a], [x.key for x in b], autojunk=False).get_opcodes()
-    for tag, i1, i2, j1, j2 in opcodes:
+    # a block whose very text is left over on the other side moved there: it is not paired as a change here
+    loose_old = {a[i].key for tag, i1, i2, _, _ in opcodes if tag != "equal" for i in range(i1, i2)}
+    loose_new = {b[j].key for tag, _, _, j1, j2 in opcodes if tag != "equal" for j in range(j1, j2)}
+    # every leftover old × new pair alike enough, across the whole text: a pair inside one replaced run is
+    # taken only when neither block has a clearly better partner elsewhere (that one is a move)
+    olds_all = [
+        i for tag, i1, i2, _, _ in opcodes if tag != "equal" for i in range(i1, i2) if a[i].key not in loose_new
+    ]
+    news_all = [
+        j for tag, _, _, j1, j2 in opcodes if tag != "equal" for j in range(j1, j2) if b[j].key not in loose_old
+    ]
+    best_old: dict[int, float] = {}
+    best_new: dict[int, float] = {}
+    edges: dict[tuple[int, int], float] = {}
+    for score, x, y in candidate_pairs(
+        [words(a[i].text) for i in olds_all], [words(b[j].text) for j in news_all], PAIR_RATIO
+    ):
+        i, j = olds_all[x], news_all[y]
+        edges[(i, j)] = score
+        best_old[i] = max(best_old.get(i, 0.0), score)
+        best_new[j] = max(best_new.get(j, 0.0), score)
+    run_of_old = {i: n for n, (tag, i1, i2, _, _) in enumerate(opcodes) if tag == "replace" for i in range(i1, i2)}
+    run_of_new = {j: n for n, (tag, _, _, j1, j2) in enumerate(opcodes) if tag == "replace" for j in range(j1, j2)}
+    local: dict[int, list[tuple[float, int, int]]] = {}
+    for (i, j), score in edges.items():
+        run = run_of_old.get(i)
+        rivals = score >= best_old[i] - RIVAL_MARGIN and score >= best_new[j] - RIVAL_MARGIN
+        if run is not None and run == run_of_new.get(j) and rivals:
+            local.setdefault(run, []).append((score, i, j))
+    for n, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             kept.update((i1 + k, j1 + k) for k in range(i2 - i1))
             continue
-        olds = list(range(i1, i2))
-        news = list(range(j1, j2))
-        chain = []
-        if tag == "replace":
-            chain = align([words(a[i].text) for i in olds], [words(b[j].text) for j in news], PAIR_RATIO)
-        paired = [(olds[x], news[y]) for x, y in chain]
+        paired = chain_of(local.get(n, []), len(b))
         for i, j in paired:
             kept[i] = j
             segments = redline(a[i].text, b[j].text)
@@ -679,8 +708,8 @@ def diff_blocks(
                 out.append(_change("changed", a[i], b[j], segments))
         paired_old = {i for i, _ in paired}
         paired_new = {j for _, j in paired}
-        removed += [a[i] for i in olds if i not in paired_old]
-        added += [b[j] for j in news if j not in paired_new]
+        removed += [a[i] for i in range(i1, i2) if i not in paired_old]
+        added += [b[j] for j in range(j1, j2) if j not in paired_new]
     return out, removed, added, kept
 
 

@@ -249,3 +249,10 @@ def test_summary_counts_parts_and_sections_not_their_paragraphs(tmp_path):
     )
     s = compare_editions(old, new).summary
     assert (s.parts_added, s.sections_added, s.paragraphs, s.added) == (1, 3, 6, 0)
+
+
+def test_text_moved_word_for_word_affects_nobody(tmp_path):
+    old = edition(tmp_path / "a", "\n\n".join([SECTION_A, SECTION_B]), SECTION_C)
+    new = edition(tmp_path / "b", SECTION_A, "\n\n".join([SECTION_C, SECTION_B]))
+    changes = compare_editions(old, new)
+    assert changes.summary.sections_moved == 1 and not changes.impact

@@ -490,7 +490,9 @@ class Comparer:
             self._reason(audience, reason("other"))
 
     def part_impact(self, reg_id: str, part: PartChange) -> None:
-        if not (part.fields or part.parameters or part.paragraphs) and part.change in ("changed", "moved"):
+        # text only moved, word for word, changes nobody's work (as a renumbered clause does not)
+        edited = [p for p in part.paragraphs if p.change != "moved" or changed(p.redline)]
+        if not (part.fields or part.parameters or edited) and part.change in ("changed", "moved"):
             return
         kind = {"motivation": "pay", "schedule": "schedule"}.get(part.kind, "other")
         self._reason(

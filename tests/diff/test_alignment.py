@@ -256,3 +256,20 @@ def test_text_moved_word_for_word_affects_nobody(tmp_path):
     new = edition(tmp_path / "b", SECTION_A, "\n\n".join([SECTION_C, SECTION_B]))
     changes = compare_editions(old, new)
     assert changes.summary.sections_moved == 1 and not changes.impact
+
+
+def test_human_formats_place_each_block_under_its_headings_and_render_markup(tmp_path):
+    from reglament.diff import format_html, format_text
+
+    old = edition(tmp_path / "a", "\n\n".join([SECTION_A, SECTION_B]), SECTION_C)
+    new_sales = "\n\n".join([SECTION_B.replace("## Скидки", "## Скидки **клиентам**"), SECTION_A])
+    new = edition(tmp_path / "b", new_sales.replace("до 5 %", "до 7 %"), SECTION_C)
+    changes = compare_editions(old, new)
+    page = format_html(changes)
+    assert "##" not in page and "**" not in page
+    assert "Скидки<ins> клиентам</ins>" in page
+    assert "Заголовок «Скидки клиентам» — перемещён из: заголовок «Скидки»" in page
+    text = format_text(changes)
+    # the edited rule: where it is now, and that it moved (with its edit shown)
+    assert "«Скидки клиентам», абзац 1 — перемещён из: «Скидки», абзац 1" in text
+    assert "{+7+}" in text and "[-5-]" in text

@@ -30,7 +30,7 @@ from reglament.diff.model import (
     Segment,
     Side,
 )
-from reglament.diff.redline import plain
+from reglament.diff.redline import plain, readable
 from reglament.model.references import REF_RE
 from reglament.ru import field_label as field_name
 from reglament.ru import number
@@ -189,7 +189,8 @@ def regulation_count(reg: RegulationChange) -> int:
 
 
 def display_segments(segments: Iterable[Segment]) -> list[Segment]:
-    """Segments as readers see them; a change only of a reference's target keeps the ids visible.
+    """Segments as readers see them (:func:`readable`); a change only of a reference's target, or only
+    of markup, keeps the sources visible.
 
     ``[[claim|рекламации]]`` → ``[[complaint|рекламации]]`` would read «рекламации» → «рекламации»;
     it is shown as «рекламации (claim)» → «рекламации (complaint)».
@@ -197,14 +198,27 @@ def display_segments(segments: Iterable[Segment]) -> list[Segment]:
     segs = list(segments)
     out: list[Segment] = []
     i = 0
+    start = True
     while i < len(segs):
         seg = segs[i]
         nxt = segs[i + 1] if i + 1 < len(segs) else None
-        if seg.op == "-" and nxt is not None and nxt.op == "+" and plain(seg.text) == plain(nxt.text):
-            out += [Segment("-", _with_ids(seg.text)), Segment("+", _with_ids(nxt.text))]
-            i += 2
-            continue
-        out.append(Segment(seg.op, plain(seg.text)))
+        if seg.op == "-" and nxt is not None and nxt.op == "+":
+            if plain(seg.text) == plain(nxt.text):
+                out += [Segment("-", _with_ids(seg.text)), Segment("+", _with_ids(nxt.text))]
+                i += 2
+                start = False
+                continue
+            if readable(seg.text, line_start=start) == readable(nxt.text, line_start=start):
+                out += [Segment("-", plain(seg.text)), Segment("+", plain(nxt.text))]
+                i += 2
+                start = False
+                continue
+        shown = readable(seg.text, line_start=start)
+        if seg.op != "=" and seg.text.strip() and not shown.strip():
+            shown = plain(seg.text)  # only markup was inserted or deleted: show the marks
+        out.append(Segment(seg.op, shown))
+        if seg.op != "+":
+            start = False
         i += 1
     return out
 
@@ -365,9 +379,9 @@ BLOCK_NAMES = {
 
 def _place(path: tuple[str, ...], ordinal: int | None, kind: str) -> str:
     """«раздел «Цены» › «Опт», абзац 2» — where a reader finds a block in one edition."""
-    where = " › ".join(f"«{plain(h)}»" for h in (path[:-1] if kind == "heading" else path))
     if kind == "heading":
-        return f"заголовок {where} › «{plain(path[-1])}»" if where and path else "заголовок"
+        return "заголовок " + " › ".join(f"«{plain(h)}»" for h in path) if path else "заголовок"
+    where = " › ".join(f"«{plain(h)}»" for h in path)
     name = f"{BLOCK_NAMES.get(kind, 'абзац')} {ordinal}" if ordinal else BLOCK_NAMES.get(kind, "абзац")
     return f"{where}, {name}" if where else name
 

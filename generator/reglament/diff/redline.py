@@ -198,6 +198,21 @@ def shorten(text: str, limit: int = 90) -> str:
     return line if len(line) <= limit and not cut else line[: limit - 1].rstrip() + "…"
 
 
+_MD_LINK = re.compile(r"!?\[([^\[\]\n]*)\]\([^()\n]*\)")
+_MD_STRONG = re.compile(r"(\*\*|__|~~)")
+_MD_EM = re.compile(r"(?<![\w*])[*_](?=[^\s*_])|(?<=[^\s*_])[*_](?![\w*])")
+_MD_LINE_START = re.compile(r"(?m)^[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)")
+
+
+def readable(text: str, *, line_start: bool = True) -> str:
+    """Markdown as readers see it: references by their display form, no emphasis marks, link texts
+    without their targets, no heading hashes, quote marks or bullets at line starts."""
+    text = _MD_EM.sub("", _MD_STRONG.sub("", _MD_LINK.sub(r"\1", plain(text))))
+    if line_start:
+        return _MD_LINE_START.sub("", text)
+    return re.sub(r"\n[ \t]{0,3}(?:#{1,6}[ \t]+|>[ \t]?|[-*+][ \t]+)", "\n", text)
+
+
 def is_number(token: str, lang: str = "ru") -> bool:
     """True when ``token`` is a number as ``lang`` writes it (``ru``: «3,5», «1 200 000»; ``en``: «3,500», «3.5»)."""
     return bool(NUMBER_RES.get(lang, NUMBER_RES["ru"]).match(token))
@@ -466,8 +481,9 @@ def block_kind(block: str) -> BlockKind:
 
 
 def heading_text(block: str) -> str:
+    """A heading's text as readers see it (no hashes, no emphasis marks)."""
     mt = _HEADING.match(block)
-    return plain(mt.group(2)) if mt else ""
+    return " ".join(readable(mt.group(2)).split()) if mt else ""
 
 
 @dataclass(frozen=True, slots=True)

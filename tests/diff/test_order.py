@@ -78,7 +78,7 @@ def parse(order: str) -> dict[str, list[tuple[str, list[str]]]]:
     out: dict[str, list[tuple[str, list[str]]]] = {}
     current = None
     for line in order.split("\n"):
-        if mt := re.match(r"^\d+\. Внести в Регламент «(.*?)»(?:, утверждённый [^,]*)? следующие изменения:$", line):
+        if mt := re.match(r"^\d+\. Внести в Регламент «(.*?)»(?:, утверждённый [^,]*,)? следующие изменения:$", line):
             current = out.setdefault(mt.group(1), [])
         elif mt := re.match(r"^    \d+\.\d+\. (.*?)[;.]?$", line):
             assert current is not None
@@ -341,3 +341,27 @@ def test_cli_order_for_one_audience_from_git_revisions(tmp_path):
     commit(repo, v3, "re-wrap", tag="v3")
     proc = run_cli("diff", "v2", "v3", "--root", str(repo), "--exit-code")
     assert proc.returncode == 0, proc.stdout
+
+
+def test_order_closing_provisions_come_from_the_editions(tmp_path):
+    from reglament.model.editions import Edition
+
+    old, new = load_tree(tmp_path / "a", tree(1)), load_tree(tmp_path / "b", tree(2))
+    previous = Edition(
+        id="2025.1", title="Первая редакция", effective="2025-03-01", approved_by="Директор", approved="2025-02-20"
+    )
+    edition = Edition(
+        id="2025.2",
+        title="Вторая редакция",
+        effective="2025-09-01",
+        approved_by="Генеральный директор А. В. Смирнов",
+        approved="2025-08-20",
+    )
+    order = order_markdown(
+        draft_order(compare_editions(old, new), old, new, edition=edition, previous=previous), previous=previous
+    )
+    assert "В связи с утверждением редакции «Вторая редакция» (2025.2) ПРИКАЗЫВАЮ:" in order
+    assert "1. Внести в Регламент «Регламент менеджера», утверждённый 20 февраля 2025 г., следующие изменения:" in order
+    assert "Изменения вступают в силу с «01» сентября 2025 г." in order
+    assert "работников, занимающих должности: Менеджер." in order
+    assert order.rstrip().endswith("Генеральный директор А. В. Смирнов  ____________ (подпись)")

@@ -407,7 +407,7 @@ def draft_order(
 
 def order_markdown(order: Order, *, previous: Edition | None = None) -> str:
     """The order as Markdown (the HTML and PDF are made from it)."""
-    approved = f", утверждённый {date_text(previous.approved_date)}" if previous and previous.approved_date else ""
+    approved = f", утверждённый {date_text(previous.approved_date)}," if previous and previous.approved_date else ""
     lines = [
         "# ПРИКАЗ",
         "",

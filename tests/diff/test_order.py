@@ -140,7 +140,7 @@ def apply(old: dict, amendments: list[tuple[str, list[str]]], old_bodies: dict[s
 
     for formula, quoted in amendments:
         if mt := re.fullmatch(
-            r"(новый )?раздел (\d+) (?:в начале|в начале пункта [\d.]+|после (?:нового )?пункта [\d.]+) "
+            r"(новый )?раздел (\d+) (?:в начале|в начале (?:нового )?пункта [\d.]+|после (?:нового )?пункта [\d.]+) "
             r"дополнить пунктом ([\d.]+) следующего содержания:",
             formula,
         ):
@@ -365,3 +365,13 @@ def test_order_closing_provisions_come_from_the_editions(tmp_path):
     assert "Изменения вступают в силу с «01» сентября 2025 г." in order
     assert "работников, занимающих должности: Менеджер." in order
     assert order.rstrip().endswith("Генеральный директор А. В. Смирнов  ____________ (подпись)")
+
+
+def test_order_for_a_new_clause_with_sub_clauses(tmp_path):
+    new = tree(2)
+    new["content/regulations/rules/general.yml"] += (
+        "  - id: bonus-fund\n    text: Фонд премирования отдела составляет 3 % валовой маржи.\n"
+        "    clauses:\n      - id: bonus-fund-cut\n        text: Если премии превышают фонд, они уменьшаются.\n"
+    )
+    order = check_order(load_tree(tmp_path / "a", tree(1)), load_tree(tmp_path / "b", new))
+    assert "раздел 1 в начале нового пункта 1.6 дополнить пунктом 1.6.1 следующего содержания:" in order

@@ -235,6 +235,8 @@ class Drafter:
             parent = b.container[1] if b.container[0] == "item" else None
             if parent and parent in self.old_placed:
                 return f"в начале пункта {self.old_placed[parent].number}"
+            if parent and parent in self.new_placed:
+                return f"в начале нового пункта {self.new_placed[parent].number}"
             return "в начале"
         prev = before[-1]
         old = self.old_placed.get(_id(prev.node))

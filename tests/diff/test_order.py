@@ -16,7 +16,7 @@ import pytest
 from conftest import minimal_files, run_cli, write_tree
 from reglament.diff import compare_editions
 from reglament.diff.order import draft_order, item_text, order_markdown
-from reglament.diff.redline import blocks
+from reglament.diff.redline import blocks, readable
 from reglament.model.content import Content, children, part_items
 from reglament.source.loader import load
 
@@ -68,7 +68,7 @@ def edition_text(content: Content) -> dict:
             parts[str(s)] = part.title
             walk(list(part_items(part)), str(s), items)
             body = getattr(part, "body", "") if hasattr(part, "body") else ""
-            bodies[str(s)] = [norm(b.text) for b in blocks(body)]
+            bodies[str(s)] = [norm(readable(b.text)) for b in blocks(body)]
         out[reg.title] = {"parts": parts, "items": items, "bodies": bodies}
     return out
 
@@ -181,7 +181,7 @@ def apply(old: dict, amendments: list[tuple[str, list[str]]], old_bodies: dict[s
             edit := words(mt.group("rest"))
         ):
             k, i = mt.group(1), resolve(old_bodies[mt.group(1)], mt)
-            current = replaced[k].get(i, norm(old_bodies[k][i].text))
+            current = replaced[k].get(i, norm(readable(old_bodies[k][i].text)))
             replaced[k][i] = word_edit(current, *edit)
         elif mt := re.fullmatch(
             rf"(новый )?раздел (\d+) (?:в начале|после {BLOCK}) дополнить абзац(?:ем|ами) следующего содержания:",
@@ -202,7 +202,7 @@ def apply(old: dict, amendments: list[tuple[str, list[str]]], old_bodies: dict[s
             continue
         out = list(inserted[k].get(-1, []))
         for block in body:
-            text = replaced[k].get(block.index, norm(block.text))
+            text = replaced[k].get(block.index, norm(readable(block.text)))
             if text is not None:
                 out.append(text)
             out += inserted[k].get(block.index, [])

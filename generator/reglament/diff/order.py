@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 
 from reglament.diff.compare import CHILD_FIELDS, Placed, label, main_text, placements
 from reglament.diff.model import Changes, ItemChange, PartChange, RegulationChange, Segment
-from reglament.diff.redline import Block, blocks, diff_blocks, plain, redline
+from reglament.diff.redline import Block, blocks, diff_blocks, plain, readable, redline
 from reglament.model import nodes as m
 from reglament.model.content import Content
 from reglament.model.editions import Edition
@@ -277,15 +277,12 @@ class Drafter:
                 out.append(Amendment(f"{here} {block_name(a[para.old_index - 1], 'nom')} признать утратившим силу"))
             if para.change == "changed" and para.old_index is not None and para.new_index is not None:
                 old_b, new_b = a[para.old_index - 1], b[para.new_index - 1]
-                edits = word_edits(old_b.text, new_b.text, para.redline)
+                before, after = quote(old_b.text), quote(new_b.text)
+                edits = word_edits(before, after, redline(before, after))
                 if edits:
                     out += [Amendment(edit_formula(f"{here} в {block_name(old_b, 'prep')}", *e)) for e in edits]
                 else:
-                    out.append(
-                        Amendment(
-                            f"{here} {block_name(old_b, 'nom')} изложить в следующей редакции:", [quote(new_b.text)]
-                        )
-                    )
+                    out.append(Amendment(f"{here} {block_name(old_b, 'nom')} изложить в следующей редакции:", [after]))
             if para.change in ("added", "moved") and para.new_index is not None:
                 j = para.new_index - 1
                 prev = j - 1
@@ -361,7 +358,9 @@ def _key(number: str) -> tuple[int, ...]:
 
 
 def quote(text: str) -> str:
-    return " ".join(text.split())
+    """A block of Markdown as the order quotes it: as readers see it (references by their display form,
+    no markup), on one line."""
+    return " ".join(readable(text).split())
 
 
 def block_name(block: Block, case: str) -> str:

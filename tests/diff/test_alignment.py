@@ -268,8 +268,8 @@ def test_human_formats_place_each_block_under_its_headings_and_render_markup(tmp
     page = format_html(changes)
     assert "##" not in page and "**" not in page
     assert "Скидки<ins> клиентам</ins>" in page
-    assert "Заголовок «Скидки клиентам» — перемещён из: заголовок «Скидки»" in page
+    assert "Заголовок «Скидки клиентам» — перемещён; было: заголовок «Скидки»" in page
     text = format_text(changes)
     # the edited rule: where it is now, and that it moved (with its edit shown)
-    assert "«Скидки клиентам», абзац 1 — перемещён из: «Скидки», абзац 1" in text
+    assert "«Скидки клиентам», абзац 1 — перемещён; было: «Скидки», абзац 1" in text
     assert "{+7+}" in text and "[-5-]" in text

@@ -394,8 +394,8 @@ def para_place(para: ParagraphChange) -> str:
     old = _place(para.old_path, para.old_ordinal, para.kind) if para.old_index is not None else None
     new = _place(para.new_path, para.new_ordinal, para.kind) if para.new_index is not None else None
     if para.change == "moved":
-        src = f" (из {para.moved_from})" if para.moved_from else ""
-        return f"{new} — перемещён{src} из: {old}"
+        src = f"{para.moved_from.removeprefix('page:')}, " if para.moved_from else ""
+        return f"{new} — перемещён; было: {src}{old}"
     if old and new and old != new:
         return f"{new} (было: {old})"
     return new or old or ""
@@ -512,7 +512,9 @@ class _Markdown:
 
     def paragraphs(self, paragraphs: Iterable[ParagraphChange]) -> list[str]:
         return [
-            f"- {self.esc(para_place(p))} — {CHANGE_NAMES[p.change]}: {self.redline(p.redline)}" for p in paragraphs
+            f"- {self.esc(para_place(p))}{'' if p.change == 'moved' else ' — ' + CHANGE_NAMES[p.change]}: "
+            f"{self.redline(p.redline)}"
+            for p in paragraphs
         ]
 
     def part(self, part: PartChange, heading: str) -> list[str]:

@@ -59,7 +59,7 @@ class Snapshot:
     roles: dict[str, dict[str, str | None]]
     """Role id → {name, department} as this company names them."""
     changes: dict[str, Any] | None
-    """The diff with the previous edition in its documented JSON form (format 1); None for the first edition."""
+    """The diff with the previous edition in its documented JSON form (format 2); None for the first edition."""
 
 
 @dataclass

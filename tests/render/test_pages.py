@@ -392,3 +392,23 @@ def test_every_section_links_its_own_source_file(project):
     assert 'href="reglament-source:content/regulations/rules/general.yml"' in page
     assert 'href="reglament-source:content/regulations/rules/duties.yml"' in page
     assert 'reglament_source: "content/regulations/rules/regulation.yml"' in page
+
+
+# --------------------------------------------------------------------------- nesting depth
+
+
+def test_clauses_nested_five_levels_deep_keep_number_anchor_permalink_and_term_links(project):
+    part = "id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n"
+    for level in range(1, 6):
+        pad = "    " * (level - 1)
+        part += f'{pad}  - id: c{level}\n{pad}    text: "Уровень {level}: [[lead|лиду]] звонят."\n'
+        if level < 5:
+            part += f"{pad}    clauses:\n"
+    page = rendered(project({"content/regulations/rules/general.yml": part}))["rules/index.md"]
+    for level in range(1, 6):
+        number = "1." + ".".join(["1"] * level)  # «1.1», «1.1.1» … «1.1.1.1.1.1»
+        line = clause_line(page, f"c{level}")
+        assert f'<div class="rg-clause" id="c{level}" markdown>' in page
+        assert f'title="Ссылка на п. {number}">{number}.</a> Уровень {level}:' in line
+        assert links(line, "glossary.md#lead") == ["лиду"]
+        assert '"Лид — Потенциальный клиент, оставивший контакты."' in line  # the tooltip

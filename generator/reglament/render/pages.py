@@ -13,6 +13,7 @@ import html
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from reglament.diagnostics import Diagnostic
 from reglament.errors import TemplateFailure
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
-from reglament.model.references import REF_RE, escape_html, find_refs, mask_for_terms
+from reglament.model.references import REF_RE, escape_html, find_refs, mask_code, mask_for_terms
 from reglament.morphology import Morph, TermMatcher
 from reglament.render import motivation, views
 from reglament.sandbox import sandbox
@@ -73,6 +74,20 @@ def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
     if hide:
         meta["hide"] = list(hide)
     return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
+
+
+def sub_refs(repl: Callable[[re.Match], str], text: str) -> str:
+    """``REF_RE.sub(repl, text)`` outside inline code spans: a `[[id]]` in code is shown as written
+    (the model does not count it as a reference either, :func:`~reglament.model.references.find_refs`)."""
+    if "`" not in text:
+        return REF_RE.sub(repl, text)
+    out, pos = [], 0
+    for mt in REF_RE.finditer(mask_code(text)):
+        out.append(text[pos : mt.start()])
+        out.append(repl(mt))
+        pos = mt.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def plain(text: str, content: Content) -> str:
@@ -328,7 +343,7 @@ class Renderer:
                 return html.escape(display or ident)
             return self.link_md(item, display or display_name(item, ident))
 
-        return _UNSAFE_LINK.sub(r"\1#", REF_RE.sub(repl, escaped))
+        return _UNSAFE_LINK.sub(r"\1#", sub_refs(repl, escaped))
 
     def _text_filter(self, value: str | None, owner: str | None = None) -> str:
         return self.text(value, owner=owner)

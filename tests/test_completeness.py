@@ -181,8 +181,11 @@ def site_problems(content: Content, pages: dict[str, str]) -> list[str]:
             continue
         path = homes[0]
         section = next(part for part in glossary[path].split("\n## ") if f"{{: #{term.id} }}" in part)
-        for name in ("term", "definition"):
-            missing_text(out, f"site {path}", page_words(section), item, name, getattr(term, name), content)
+        for name in ("term", "definition", "abbreviation", "synonyms"):
+            value = getattr(term, name)
+            value = ", ".join(value) if isinstance(value, list) else value
+            if value:
+                missing_text(out, f"site {path}", page_words(section), item, name, value, content)
         for user in users.get(term.id, ()):
             target = f"index.md#{user.id}" if user.regulation is not None and user.kind != "regulation" else None
             target = target or {
@@ -247,7 +250,11 @@ def document_problems(content: Content, reg: m.Regulation, doc: str) -> list[str
         if term.id in referenced and f'id="term-{term.id}"' not in doc:
             out.append(f"{where}: term `{term.id}`: referenced but not defined in the document")
         elif term.id in referenced:
-            missing_text(out, where, said, content.index[term.id], "definition", term.definition, content)
+            for name in ("term", "definition", "abbreviation", "synonyms"):
+                value = getattr(term, name)
+                value = ", ".join(value) if isinstance(value, list) else value
+                if value:
+                    missing_text(out, where, said, content.index[term.id], name, value, content)
     return out
 
 

@@ -460,3 +460,9 @@ def test_a_large_raci_matrix_goes_on_a_page_per_regulation(project, monkeypatch)
     assert {"Матрица RACI": [{"Все регламенты": "roles/raci.md"}, {"Регламент менеджера": "roles/raci/rules.md"}]} in (
         roles_nav
     )
+
+
+def test_a_reference_inside_code_is_shown_as_written(project):
+    page = rendered(project({"content/regulations/rules/general.yml": clauses("Ссылка пишется так: `[[lead]]`.")}))
+    line = clause_line(page["rules/index.md"], "c1")
+    assert "`[[lead]]`" in line and "glossary.md#lead" not in line

@@ -4,10 +4,10 @@ multi-level list — the .docx export and the documents a legal department files
 numbers at most nine levels, so a deeper clause would lose its number there.
 Reported once per branch, at the first clause past the limit."""
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "clause-depth"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 #: the most levels a clause number may have (the section's included): Word's nine list levels
 MAX_LEVELS = 9

@@ -132,6 +132,32 @@ def texts(draw, ids: list[str], *, multiline: bool = False) -> str:
     return text or "текст"
 
 
+#: clause nesting the generator goes to: the deepest that `clause-depth` allows (nine number levels, «1.1.1.1.1.1.1.1.1»)
+MAX_DEPTH = 8
+#: a word only internal items carry: a public output holding it leaks
+INTERNAL_MARK = "Служебнаяпометка"
+
+
+@st.composite
+def clause_tree(draw, cid: str, ids: list[str], level: int, depth: int, budget: list[int]) -> list[str]:
+    """YAML lines of the clause ``cid`` at nesting ``level`` (1 = a part's clause) and its sub-clauses, to at most
+    ``depth`` levels, while ``budget[0]`` (clauses left, shared by the part) lasts; texts reference ``ids``."""
+    pad = "    " * (level - 1)
+    style = draw(st.sampled_from(["quoted", "folded", "literal"]))
+    lines = [
+        f"{pad}  - id: {cid}",
+        f"{pad}    text: {yaml_str(draw(texts(ids, multiline=level == 1)), 4 * level + 2, style)}",
+    ]
+    budget[0] -= 1
+    if level < depth and budget[0] > 0:
+        subs = draw(st.integers(0, min(3, budget[0])))
+        if subs:
+            lines.append(f"{pad}    clauses:")
+            for s in range(subs):
+                lines += draw(clause_tree(f"{cid}-{s}", ids, level + 1, depth, budget))
+    return lines
+
+
 def yaml_str(text: str, indent: int, style: str) -> str:
     """``text`` as a YAML scalar: double-quoted (JSON), folded or literal block."""
     if style == "quoted" or not text.strip() or text != text.strip() or "\n\n" in text:
@@ -180,17 +206,15 @@ def content_trees(draw) -> dict[str, bytes]:
         reg = f"reg{r}"
         ids = term_ids + role_ids
         clause_lines = [f"id: {reg}-general", "title: Общие положения", "kind: clauses", "clauses:"]
+        budget = [draw(st.integers(1, 40))]  # clauses left to write in this part: trees deep, wide or both
         for c in range(draw(st.integers(1, 4))):
-            cid = f"{reg}-c{c}"
-            clause_lines += [f"  - id: {cid}", f"    text: {yaml_str(draw(texts(ids, multiline=True)), 6, style())}"]
-            subs = draw(st.integers(0, 2))
-            if subs:
-                clause_lines.append("    clauses:")
-                for s in range(subs):
-                    clause_lines += [
-                        f"      - id: {cid}-{s}",
-                        f"        text: {yaml_str(draw(texts(ids)), 10, style())}",
-                    ]
+            clause_lines += draw(clause_tree(f"{reg}-c{c}", ids, 1, draw(st.integers(1, MAX_DEPTH)), budget))
+        if draw(st.booleans()):  # an internal clause: in every output of the company, in no public one
+            clause_lines += [
+                f"  - id: {reg}-secret",
+                f"    text: {INTERNAL_MARK} {json.dumps(draw(texts([])), ensure_ascii=False)}",
+                "    visibility: internal",
+            ]
         duty_lines = [f"id: {reg}-duties", "title: Обязанности", "kind: duties", "duties:"]
         duty_ids = []
         for d in range(draw(st.integers(1, 3))):

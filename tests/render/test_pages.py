@@ -392,3 +392,77 @@ def test_every_section_links_its_own_source_file(project):
     assert 'href="reglament-source:content/regulations/rules/general.yml"' in page
     assert 'href="reglament-source:content/regulations/rules/duties.yml"' in page
     assert 'reglament_source: "content/regulations/rules/regulation.yml"' in page
+
+
+# --------------------------------------------------------------------------- nesting depth
+
+
+def test_clauses_nested_five_levels_deep_keep_number_anchor_permalink_and_term_links(project):
+    part = "id: general\ntitle: Общие положения\nkind: clauses\nclauses:\n"
+    for level in range(1, 6):
+        pad = "    " * (level - 1)
+        part += f'{pad}  - id: c{level}\n{pad}    text: "Уровень {level}: [[lead|лиду]] звонят."\n'
+        if level < 5:
+            part += f"{pad}    clauses:\n"
+    page = rendered(project({"content/regulations/rules/general.yml": part}))["rules/index.md"]
+    for level in range(1, 6):
+        number = "1." + ".".join(["1"] * level)  # «1.1», «1.1.1» … «1.1.1.1.1.1»
+        line = clause_line(page, f"c{level}")
+        assert f'<div class="rg-clause" id="c{level}" markdown>' in page
+        assert f'title="Ссылка на п. {number}">{number}.</a> Уровень {level}:' in line
+        assert links(line, "glossary.md#lead") == ["лиду"]
+        assert '"Лид — Потенциальный клиент, оставивший контакты."' in line  # the tooltip
+
+
+# --------------------------------------------------------------------------- no giant pages
+
+
+def test_a_large_glossary_goes_on_a_page_per_letter_with_the_bar_links_and_where_used(project, monkeypatch):
+    monkeypatch.setattr(views, "GLOSSARY_PAGE_WEIGHT", 4)  # at most one term (3 + its uses) a page
+    pages = rendered(project())
+    # «Лид» and «Сделка»: one page each, under their letters
+    assert {"glossary/l.md", "glossary/s.md"} <= set(pages)
+    lead, deal, index = pages["glossary/l.md"], pages["glossary/s.md"], pages["glossary.md"]
+    assert "# Глоссарий: Л" in lead and "## Лид {: #lead }" in lead and "Потенциальный клиент" in lead
+    assert "## Сделка {: #deal }" in deal and "{: #lead }" not in deal
+    # the alphabet bar on every page: the current letter marked
+    assert '<a href="l.md" aria-current="page">Л</a>' in lead and '<a href="s.md">С</a>' in lead
+    assert '<a href="glossary/l.md">Л</a>' in index
+    # the index lists every term, each with its old anchor (links to glossary.md#lead still land)
+    assert '<span id="lead"></span>[Лид](glossary/l.md#lead)' in index
+    assert '<span id="deal"></span>[Сделка](glossary/s.md#deal)' in index
+    # term links from everywhere point to the term's page; where-used links back from it
+    reg = pages["rules/index.md"]
+    assert links(reg, "glossary/l.md#lead") and not links(reg, "glossary.md#lead")
+    assert links(deal, "l.md#lead") == ["лида"]  # a definition linking another letter's term
+    assert links(lead, "../rules/index.md#purpose")  # where-used: the clause that references «лид»
+
+
+def test_a_small_glossary_stays_one_page(project):
+    pages = rendered(project())
+    assert "glossary/l.md" not in pages and "## Лид {: #lead }" in pages["glossary.md"]
+    assert '<a href="#deal">С</a>' in pages["glossary.md"]
+
+
+def test_a_large_raci_matrix_goes_on_a_page_per_regulation(project, monkeypatch):
+    monkeypatch.setattr(views, "RACI_PAGE_ROWS", 0)
+    root = project()
+    checked = check_project(root)
+    tree = render(checked.content, TEMPLATES)
+    index, page = tree.pages["roles/raci.md"], tree.pages["roles/raci/rules.md"]
+    assert "| [Регламент менеджера](raci/rules.md) | 1 | 0 | 1 |" in index
+    assert "| Пункт | Обязанность |" not in index  # the tables are on the regulations' pages
+    assert "# RACI: Регламент менеджера" in page and "[Матрица всех регламентов](../raci.md)" in page
+    assert '| [2.1](../../rules/index.md#call-lead "' in page
+    assert '[Менеджер](../manager.md "Менеджер (Отдел продаж)")' in page
+    assert tree.sources["roles/raci/rules.md"] == "content/regulations/rules/duties.yml"
+    roles_nav = next(entry["Роли"] for entry in tree.nav if "Роли" in entry)
+    assert {"Матрица RACI": [{"Все регламенты": "roles/raci.md"}, {"Регламент менеджера": "roles/raci/rules.md"}]} in (
+        roles_nav
+    )
+
+
+def test_a_reference_inside_code_is_shown_as_written(project):
+    page = rendered(project({"content/regulations/rules/general.yml": clauses("Ссылка пишется так: `[[lead]]`.")}))
+    line = clause_line(page["rules/index.md"], "c1")
+    assert "`[[lead]]`" in line and "glossary.md#lead" not in line

@@ -46,9 +46,9 @@ from reglament.model import editions as ed
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
 from reglament.model.editions import tag_name
-from reglament.model.references import REF_RE, escape_html, find_refs
+from reglament.model.references import escape_html, find_refs
 from reglament.project import check_variant, load_project, site_title
-from reglament.render.pages import display_name
+from reglament.render.pages import display_name, sub_refs
 from reglament.sandbox import sandbox
 from reglament.source import git
 
@@ -199,7 +199,7 @@ class TextRenderer:
             anchor = self.anchors.get(ident)
             return f"[{shown}](#{anchor})" if anchor else shown
 
-        return typography(REF_RE.sub(repl, escaped))
+        return typography(sub_refs(repl, escaped))
 
     def inline(self, value: str | None) -> Markup:
         if not value:

@@ -13,6 +13,7 @@ import html
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +25,7 @@ from reglament.diagnostics import Diagnostic
 from reglament.errors import TemplateFailure
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
-from reglament.model.references import REF_RE, escape_html, find_refs, mask_for_terms
+from reglament.model.references import REF_RE, escape_html, find_refs, mask_code, mask_for_terms
 from reglament.morphology import Morph, TermMatcher
 from reglament.render import motivation, views
 from reglament.sandbox import sandbox
@@ -73,6 +74,20 @@ def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
     if hide:
         meta["hide"] = list(hide)
     return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
+
+
+def sub_refs(repl: Callable[[re.Match], str], text: str) -> str:
+    """``REF_RE.sub(repl, text)`` outside inline code spans: a `[[id]]` in code is shown as written
+    (the model does not count it as a reference either, :func:`~reglament.model.references.find_refs`)."""
+    if "`" not in text:
+        return REF_RE.sub(repl, text)
+    out, pos = [], 0
+    for mt in REF_RE.finditer(mask_code(text)):
+        out.append(text[pos : mt.start()])
+        out.append(repl(mt))
+        pos = mt.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def plain(text: str, content: Content) -> str:
@@ -200,17 +215,20 @@ class Renderer:
         self.env.globals["group_uses"] = views.group_uses
         self.env.globals["letter_index"] = views.letter_index
         self.env.globals["href"] = self._href_global
+        self.env.globals["page_href"] = self.page_href
         self.env.globals["edit"] = lambda source: f"{EDIT_SCHEME}{source}"
         self.env.globals["link"] = self._link_global
         self.env.globals["number"] = self._number
         self.current = ""  # the page being rendered, for relative links
+        #: term id → its glossary page, when the glossary is split (a term not here is on :data:`GLOSSARY`)
+        self.term_pages: dict[str, str] = {}
 
     # ------------------------------------------------------------ links
 
     def href(self, item: Item) -> str:
         """Link target of an item, relative to the current page."""
         if item.kind == "term":
-            target, anchor = GLOSSARY, item.id
+            target, anchor = self.term_pages.get(item.id, GLOSSARY), item.id
         elif item.kind == "role":
             target, anchor = role_page(item.id), ""
         elif item.kind == "regulation":
@@ -219,14 +237,17 @@ class Renderer:
             target, anchor = f"{item.id}.md" if item.id != "home" else "index.md", ""
         else:
             target, anchor = regulation_page(item.regulation.id), item.id
+        return self.page_href(target) + (f"#{anchor}" if anchor else "")
+
+    def page_href(self, target: str) -> str:
+        """Link to the page ``target`` (a docs-tree path), relative to the current page ("" on itself)."""
         if target == self.current:
-            rel = ""
-        else:
-            key = (target, posixpath.dirname(self.current))
-            rel = self._relpaths.get(key)
-            if rel is None:  # posixpath.relpath is slow, and a site has few distinct (folder, target) pairs
-                rel = self._relpaths[key] = posixpath.relpath(target, key[1] or ".")
-        return rel + (f"#{anchor}" if anchor else "")
+            return ""
+        key = (target, posixpath.dirname(self.current))
+        rel = self._relpaths.get(key)
+        if rel is None:  # posixpath.relpath is slow, and a site has few distinct (folder, target) pairs
+            rel = self._relpaths[key] = posixpath.relpath(target, key[1] or ".")
+        return rel
 
     def tooltip(self, item: Item) -> str:
         tip = self._tooltips.get(item.id)
@@ -322,7 +343,7 @@ class Renderer:
                 return html.escape(display or ident)
             return self.link_md(item, display or display_name(item, ident))
 
-        return _UNSAFE_LINK.sub(r"\1#", REF_RE.sub(repl, escaped))
+        return _UNSAFE_LINK.sub(r"\1#", sub_refs(repl, escaped))
 
     def _text_filter(self, value: str | None, owner: str | None = None) -> str:
         return self.text(value, owner=owner)
@@ -389,6 +410,11 @@ def render(
     """
     r = Renderer(content, templates, morph=morph)
     tree = RenderedTree()
+    # the glossary's pages first: every term link on every page points into them
+    used_in = views.usage(content, r.matcher)
+    terms = sorted(content.terms, key=views.term_sort_key)
+    chunks = views.glossary_chunks(terms, used_in)
+    r.term_pages = {term.id: chunk.path for chunk in chunks for term in chunk.terms}
 
     # regulations
     referenced = _referenced_by_regulation(content)
@@ -427,18 +453,7 @@ def render(
         nav_regs.append({reg.short_title or reg.title: path})
 
     # glossary
-    used_in = views.usage(content, r.matcher)
-    terms = sorted(content.terms, key=views.term_sort_key)
-    tree.sources[GLOSSARY] = content.terms[0].origin.file if content.terms else "content/glossary.yml"
-    tree.pages[GLOSSARY] = r.render_page(
-        GLOSSARY,
-        "glossary.md.j2",
-        title="Глоссарий",
-        source=tree.sources[GLOSSARY],
-        terms=terms,
-        used_in=used_in,
-        content=content,
-    )
+    nav_glossary = _render_glossary(r, tree, content, terms, used_in, chunks)
 
     # roles
     nav_roles = []
@@ -467,18 +482,7 @@ def render(
         content=content,
         role_views=role_views,
     )
-    matrix = views.raci_matrix(content)
-    duty_files = [row.item.part.origin.file for s in matrix.sections for row in s.rows[:1]]
-    tree.sources[RACI] = duty_files[0] if duty_files else tree.sources[ROLES_INDEX]
-    tree.pages[RACI] = r.render_page(
-        RACI,
-        "raci.md.j2",
-        title="Матрица ответственности (RACI)",
-        source=tree.sources[RACI],
-        hide=("toc",),
-        matrix=matrix,
-        content=content,
-    )
+    nav_raci = _render_raci(r, tree, content, views.raci_matrix(content), tree.sources[ROLES_INDEX])
 
     # free pages
     home = None
@@ -506,11 +510,11 @@ def render(
     tree.nav = [
         {"Главная": "index.md"},
         {"Регламенты": grouped_nav(nav_regs, [departments.get(reg.owner, "") for reg in content.regulations])},
-        {"Глоссарий": GLOSSARY},
+        {"Глоссарий": nav_glossary},
         {
             "Роли": [
                 {"Все роли": ROLES_INDEX},
-                {"Матрица RACI": RACI},
+                {"Матрица RACI": nav_raci},
                 *grouped_nav(nav_roles, [role.department for role in content.roles]),
             ]
         },
@@ -519,6 +523,88 @@ def render(
         if page.id != "home":
             tree.nav.append({page.title: f"{page.id}.md"})
     return tree
+
+
+def _render_glossary(
+    r: Renderer,
+    tree: RenderedTree,
+    content: Content,
+    terms: list[m.Term],
+    used_in: dict[str, list[Item]],
+    chunks: list[views.GlossaryChunk],
+) -> str | list:
+    """The glossary: one page, or (``chunks``) an index page and a page per letter. Returns its navigation."""
+    source = content.terms[0].origin.file if content.terms else "content/glossary.yml"
+    common = dict(title="Глоссарий", source=source, used_in=used_in, content=content)
+    if not chunks:
+        r.current = GLOSSARY
+        bar = [(letter, f"#{tid}", False) for letter, tid in views.letter_index(terms)]
+        tree.pages[GLOSSARY] = r.render_page(GLOSSARY, "glossary.md.j2", terms=terms, bar=bar, chunk=None, **common)
+        tree.sources[GLOSSARY] = source
+        return GLOSSARY
+    first = {}  # letter → its first page
+    for chunk in chunks:
+        first.setdefault(chunk.letter, chunk.path)
+
+    def bar_from(current: str, letter: str | None) -> list[tuple[str, str, bool]]:
+        r.current = current
+        return [(lt, r.page_href(path) or posixpath.basename(path), lt == letter) for lt, path in first.items()]
+
+    tree.pages[GLOSSARY] = r.render_page(
+        GLOSSARY, "glossary_index.md.j2", chunks=chunks, bar=bar_from(GLOSSARY, None), **common
+    )
+    tree.sources[GLOSSARY] = source
+    for chunk in chunks:
+        bar = bar_from(chunk.path, chunk.letter)
+        common["title"] = f"Глоссарий: {chunk.title}"
+        tree.pages[chunk.path] = r.render_page(
+            chunk.path, "glossary.md.j2", terms=chunk.terms, bar=bar, chunk=chunk, **common
+        )
+        tree.sources[chunk.path] = chunk.terms[0].origin.file
+    return [{"Все термины": GLOSSARY}, *({chunk.title: chunk.path} for chunk in chunks)]
+
+
+def _render_raci(
+    r: Renderer, tree: RenderedTree, content: Content, matrix: views.RaciMatrix, fallback: str
+) -> str | list:
+    """The RACI matrix: one page, or an index page and a page per regulation. Returns its navigation."""
+    duty_files = [row.item.part.origin.file for s in matrix.sections for row in s.rows[:1]]
+    tree.sources[RACI] = duty_files[0] if duty_files else fallback
+    title = "Матрица ответственности (RACI)"
+    split = views.raci_split(matrix)
+    tree.pages[RACI] = r.render_page(
+        RACI,
+        "raci.md.j2",
+        title=title,
+        source=tree.sources[RACI],
+        hide=("toc",),
+        matrix=matrix,
+        sections=[] if split else matrix.sections,
+        pages=[(s, views.raci_page(s.regulation.id)) for s in matrix.sections] if split else [],
+        whole="",
+        content=content,
+    )
+    if not split:
+        return RACI
+    entries, departments = [], {role.id: role.department for role in content.roles}
+    for section, path in zip(matrix.sections, duty_files):
+        reg = section.regulation
+        page = views.raci_page(reg.id)
+        tree.pages[page] = r.render_page(
+            page,
+            "raci.md.j2",
+            title=f"RACI: {reg.short_title or reg.title}",
+            source=path,
+            hide=("toc",),
+            matrix=matrix,
+            sections=[section],
+            pages=[],
+            whole=RACI,
+            content=content,
+        )
+        tree.sources[page] = path
+        entries.append(({reg.short_title or reg.title: page}, departments.get(reg.owner, "")))
+    return [{"Все регламенты": RACI}, *grouped_nav([e for e, _ in entries], [g for _, g in entries])]
 
 
 #: a navigation section with more entries than this is split into sub-sections

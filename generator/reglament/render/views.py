@@ -483,3 +483,136 @@ def letter_index(terms: list[m.Term]) -> list[tuple[str, str]]:
         if not out or out[-1][0] != letter:
             out.append((letter, term.id))
     return out
+
+
+# --------------------------------------------------------------------------- page splitting
+#
+# A page of a large site must not grow with the site: the glossary with every term's
+# where-used list (6.5 MB of Markdown at 10,000 clauses) and the RACI matrix of every
+# duty (1.7 MB) are split when they outgrow one page — the glossary by first letter
+# (a letter with many terms into several pages), the RACI matrix by regulation.
+
+#: a glossary page holds terms up to this weight: 3 per term (heading, definition, synonyms) + 1 per where-used link;
+#: a where-used link with its tooltip is ~0.35 KB, so a page stays near 350 KB whatever the site's size
+GLOSSARY_PAGE_WEIGHT = 1000
+#: the RACI matrix is one page up to this many duties, then one page per regulation
+RACI_PAGE_ROWS = 400
+
+#: page names of the glossary's letters (ASCII, so URLs stay readable when copied)
+_TRANSLIT = dict(
+    zip(
+        "абвгдежзийклмнопрстуфхцчшщъыьэюя",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "d",
+            "e",
+            "zh",
+            "z",
+            "i",
+            "j",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "h",
+            "c",
+            "ch",
+            "sh",
+            "shch",
+            "hard",
+            "y",
+            "soft",
+            "eh",
+            "yu",
+            "ya",
+        ],
+        strict=True,
+    )
+)
+
+
+@dataclass
+class GlossaryChunk:
+    """One page of a split glossary: terms of one first letter (or a run of them, when the letter is large)."""
+
+    letter: str
+    slug: str
+    terms: list[m.Term]
+    part: int = 1  # the letter's page number, when it has several
+    parts: int = 1
+
+    @property
+    def title(self) -> str:
+        return self.letter if self.parts == 1 else f"{self.letter} ({self.part})"
+
+    @property
+    def path(self) -> str:
+        return f"glossary/{self.slug}.md"
+
+
+def term_letter(term: m.Term) -> str:
+    """The letter a term is filed under in the alphabet bar (Ё under Е)."""
+    return term.term[:1].upper().replace("Ё", "Е") or "?"
+
+
+def letter_slug(letter: str) -> str:
+    low = letter.lower()
+    if low in _TRANSLIT:
+        return _TRANSLIT[low]
+    return low if re.fullmatch(r"[a-z0-9]", low) else f"u{ord(letter):04x}"
+
+
+def glossary_chunks(
+    terms: list[m.Term], used_in: dict[str, list[Item]], *, budget: int | None = None
+) -> list[GlossaryChunk]:
+    """``terms`` (in glossary order) as pages: none when the whole glossary fits on one page, otherwise
+    one page per first letter, a letter heavier than ``budget`` over several consecutive pages."""
+
+    budget = GLOSSARY_PAGE_WEIGHT if budget is None else budget
+
+    def weight(term: m.Term) -> int:
+        return 3 + len(used_in.get(term.id, ()))
+
+    if sum(weight(t) for t in terms) <= budget:
+        return []
+    by_letter: dict[str, list[m.Term]] = {}
+    for term in terms:
+        by_letter.setdefault(term_letter(term), []).append(term)
+    chunks: list[GlossaryChunk] = []
+    slugs: set[str] = set()
+    for letter, group in by_letter.items():
+        runs: list[list[m.Term]] = [[]]
+        load = 0
+        for term in group:
+            if runs[-1] and load + weight(term) > budget:
+                runs.append([])
+                load = 0
+            runs[-1].append(term)
+            load += weight(term)
+        base = letter_slug(letter)
+        while base in slugs:  # a guard: letters never share a transliteration above
+            base += "x"
+        slugs.add(base)
+        for n, run in enumerate(runs, 1):
+            slug = base if n == 1 else f"{base}-{n}"
+            chunks.append(GlossaryChunk(letter, slug, run, n, len(runs)))
+    return chunks
+
+
+def raci_split(matrix: RaciMatrix, *, limit: int | None = None) -> bool:
+    """Whether the RACI matrix goes on one page per regulation (more than ``limit`` duties in all)."""
+    return len(matrix.rows) > (RACI_PAGE_ROWS if limit is None else limit)
+
+
+def raci_page(regulation_id: str) -> str:
+    return f"roles/raci/{regulation_id}.md"

@@ -7,6 +7,7 @@ To add a rule: write a module here and list it in :data:`RULES`.
 from reglament.check.rules import (
     bonus_tiers,
     category_without_rule,
+    clause_depth,
     duplicate_id,
     duty_without_role,
     edition_date,
@@ -45,6 +46,7 @@ RULES = (
     bonus_tiers,
     schedule_overlap,
     category_without_rule,
+    clause_depth,
     edition_id,
     edition_date,
     edition_order,

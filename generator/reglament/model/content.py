@@ -120,6 +120,13 @@ class Content:
     pages: list[m.Page] = field(default_factory=list)
     #: `content/editions.yml`, oldest first (not in the id index: edition ids are their own namespace)
     editions: list[Edition] = field(default_factory=list)
+    #: ids declared in items (or files) that failed to load, with their kind when known: a reference
+    #: to one of them is not "unknown" — the broken item has its own diagnostic
+    broken: dict[str, str | None] = field(default_factory=dict)
+    #: ids referenced (`[[id]]`) from the texts of items that failed to load
+    broken_refs: set[str] = field(default_factory=set)
+    #: files that lost items to errors: rules that judge a whole list (weights, tiers, coverage) skip them
+    incomplete: set[str] = field(default_factory=set)
 
     index: dict[str, Item] = field(default_factory=dict)
     #: every (id, item) including duplicates, in source order

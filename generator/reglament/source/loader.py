@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from reglament.diagnostics import Diagnostic, Position
 from reglament.errors import NoContentError
 from reglament.model import nodes as m
-from reglament.model.content import Content, node_fields
+from reglament.model.content import KINDS, Content, node_fields, text_fields
 from reglament.model.editions import Editions
 from reglament.model.nodes import CONTENT_DIR
 from reglament.perf import fewer_gc_passes
@@ -149,13 +150,82 @@ def _describe(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+@dataclass
+class Lost:
+    """What failed to load, so that nothing else is blamed for it (no cascades).
+
+    ``broken``: ids declared in items or files that failed to load (id → kind, when known);
+    ``refs``: ids their texts referenced; ``files``: files that lost items.
+    """
+
+    broken: dict[str, str | None] = field(default_factory=dict)
+    refs: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+
+    def salvage(self, data: object, file: str, kind: str | None = None) -> None:
+        """Record every id declared in ``data`` (raw YAML data of a lost item or file) and its references."""
+        self.files.add(file)
+        if isinstance(data, dict):
+            ident = data.get("id")
+            if isinstance(ident, str) and ident:
+                self.broken.setdefault(ident, kind)
+            for key, value in data.items():
+                self.salvage(value, file, _LIST_KINDS.get(key) if isinstance(value, list) else None)
+                if key != "id":
+                    self.salvage_refs(value)
+        elif isinstance(data, list):
+            for item in data:
+                self.salvage(item, file, kind)
+
+    def salvage_refs(self, value: object) -> None:
+        if isinstance(value, str) and "[[" in value:
+            self.refs.update(match.strip() for match in _REF_TARGET.findall(value))
+
+    def salvage_text(self, text: str, file: str) -> None:
+        """Ids and references in source lines that could not be parsed at all."""
+        self.files.add(file)
+        for match in _ID_LINE.finditer(text):
+            self.broken.setdefault(match.group(1), None)
+        self.refs.update(match.strip() for match in _REF_TARGET.findall(text))
+
+
+#: the kind of the items of a list field, by the field's name
+_LIST_KINDS = {
+    "terms": "term",
+    "roles": "role",
+    "clauses": "clause",
+    "groups": "group",
+    "duties": "duty",
+    "responsibility": "responsibility",
+    "kpis": "kpi",
+    "tiers": "tier",
+    "reductions": "reduction",
+    "routine": "block",
+    "recurring": "recurring",
+    "categories": "category",
+    "rules": "rule",
+    "measures": "measure",
+}
+_ID_LINE = re.compile(r"""^[ \t-]*id:[ \t]*["']?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)["']?[ \t]*(?:#.*)?$""", re.M)
+_REF_TARGET = re.compile(r"\[\[([^\[\]|\n]+)")
+
+
 def validate(
-    cls: type[m.Node], doc: YamlDocument, data: object | None = None
+    cls: type[m.Node], doc: YamlDocument, data: object | None = None, lost: Lost | None = None
 ) -> tuple[m.Node | None, list[Diagnostic]]:
-    """Validate ``doc.data`` (or ``data``) as ``cls``; map every pydantic error to a position."""
+    """Validate ``doc.data`` (or ``data``) as ``cls``; map every pydantic error to a position.
+
+    On errors the object is recovered at the smallest unit: an unknown field is
+    left out, an item (a list element) with an invalid field is left out and its
+    id recorded in ``lost`` as declared-with-errors, an invalid optional field
+    falls back to its default. Only what cannot be repaired (a required field of
+    the object itself) loses the whole object — and then its ids are recorded.
+    """
+    lost = lost if lost is not None else Lost()
     data = doc.data if data is None else data
     if not isinstance(data, dict):
         pos = doc.positions.get((), Position(doc.file, 1 + doc.line_offset, 1))
+        lost.salvage(data, doc.file)
         return None, [
             Diagnostic.at(
                 pos,
@@ -168,9 +238,134 @@ def validate(
     try:
         obj = cls.model_validate(data)
     except ValidationError as exc:
-        return None, [_error_diagnostic(cls, doc, err) for err in exc.errors()]
-    attach_origins(obj, doc, ())
-    return obj, []
+        errors = exc.errors()
+    else:
+        attach_origins(obj, doc, ())
+        return obj, []
+    problems = [_error_diagnostic(cls, doc, err) for err in errors]
+    if any(err["type"] in ("recursion_loop", "recursion_depth_exceeded") for err in errors):
+        lost.salvage_text("\n".join(doc.lines), doc.file)  # too deep to walk: what it declares is still known
+        return None, problems
+    try:
+        return _recover(cls, doc, data, errors, lost), problems
+    except RecursionError:
+        lost.salvage_text("\n".join(doc.lines), doc.file)
+        return None, problems
+
+
+def _recover(cls: type[m.Node], doc: YamlDocument, data: dict, errors: list, lost: Lost) -> m.Node | None:
+    """``cls`` validated from ``data`` less what the errors point into (see :func:`validate`)."""
+    drop: set[tuple] = set()  # original paths of list elements and keys left out
+    replace: dict[tuple, object] = {}  # original path → the value used instead
+    kept: dict[tuple, list[int]] = {}  # original path of a pruned list → the original indices it keeps
+    for _round in range(4):
+        for err in errors:
+            loc = _original(tuple(err["loc"]), kept)
+            if loc is None or not _repair(cls, data, loc, err, drop, replace):
+                lost.salvage(data, doc.file)
+                return None
+        kept = {}
+        pruned = _prune(data, (), drop, replace, kept)
+        try:
+            obj = cls.model_validate(pruned)
+        except ValidationError as exc:
+            errors = exc.errors()
+            continue
+        for path in drop:
+            if path and isinstance(path[-1], int):
+                lost.salvage(_at(data, path), doc.file, _kind_of(path))
+        _attach_kept(obj, doc, (), kept)
+        return obj
+    lost.salvage(data, doc.file)
+    return None
+
+
+_MISSING = object()
+
+
+def _at(data: object, path: tuple) -> object:
+    for step in path:
+        found = (isinstance(data, dict) and step in data) or (
+            isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
+        )
+        if not found:
+            return _MISSING
+        data = data[step]  # type: ignore[index]
+    return data
+
+
+def _kind_of(path: tuple) -> str | None:
+    names = [step for step in path if isinstance(step, str)]
+    return _LIST_KINDS.get(names[-1]) if names else None
+
+
+def _original(loc: tuple, kept: dict[tuple, list[int]]) -> tuple | None:
+    """A location in the pruned data → the same location in the original data."""
+    out: list = []
+    for step in loc:
+        if isinstance(step, int):
+            indices = kept.get(tuple(out))
+            if indices is not None:
+                if step >= len(indices):
+                    return None
+                step = indices[step]
+        out.append(step)
+    return tuple(out)
+
+
+def _repair(cls: type[BaseModel], data: dict, loc: tuple, err: dict, drop: set, replace: dict) -> bool:
+    """Decide how to leave out what ``err`` points at; False when only the whole object can go."""
+    # pydantic may end a location with steps that are not in the data (a union member's name)
+    while loc and _at(data, loc) is _MISSING and err["type"] != "missing":
+        loc = loc[:-1]
+    if err["type"] == "extra_forbidden":
+        if loc:
+            drop.add(loc)
+            return True
+        return False
+    for k in range(len(loc) - 1, -1, -1):  # the smallest unit: the innermost list element
+        if isinstance(loc[k], int) and _at(data, loc[: k + 1]) is not _MISSING:
+            drop.add(loc[: k + 1])
+            return True
+    if not loc:
+        return False
+    value = _at(data, loc)
+    if err["type"] == "list_type" and isinstance(value, str):
+        replace[loc] = [value]  # `audience: manager` meant `[manager]` (the error is reported all the same)
+        return True
+    if err["type"] == "string_type" and isinstance(value, list) and value and isinstance(value[0], str):
+        replace[loc] = value[0]
+        return True
+    info = cls.model_fields.get(loc[0]) if isinstance(loc[0], str) else None
+    if info is not None and not info.is_required():
+        drop.add(loc[:1])  # an invalid optional field falls back to its default
+        return True
+    return False
+
+
+def _prune(value: object, path: tuple, drop: set, replace: dict, kept: dict) -> object:
+    if path in replace:
+        return replace[path]
+    if isinstance(value, dict):
+        return {k: _prune(v, path + (k,), drop, replace, kept) for k, v in value.items() if path + (k,) not in drop}
+    if isinstance(value, list):
+        indices = [i for i in range(len(value)) if path + (i,) not in drop]
+        if len(indices) != len(value):
+            kept[path] = indices
+        return [_prune(value[i], path + (i,), drop, replace, kept) for i in indices]
+    return value
+
+
+def _attach_kept(node: object, doc: YamlDocument, path: tuple, kept: dict[tuple, list[int]]) -> None:
+    """:func:`attach_origins` for data with list elements left out: each node keeps its original path."""
+    if isinstance(node, m.Node):
+        node._origin = m.Origin(doc, path)
+        for name in node_fields(type(node)):
+            _attach_kept(getattr(node, name), doc, path + (name,), kept)
+    elif isinstance(node, list):
+        indices = kept.get(path)
+        for i, item in enumerate(node):
+            _attach_kept(item, doc, path + (indices[i] if indices is not None else i,), kept)
 
 
 def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Diagnostic:
@@ -324,6 +519,7 @@ class Loader:
     def __init__(self, reader: SourceReader) -> None:
         self.reader = reader
         self.diagnostics: list[Diagnostic] = []
+        self.lost = Lost()
 
     def text(self, rel: str) -> str | None:
         try:
@@ -362,6 +558,7 @@ class Loader:
         text, problem = decode(raw, rel)
         if problem:
             self.diagnostics.append(problem)
+            self.lost.salvage_text(raw.decode("utf-8", "replace"), rel)
         return text
 
     def yaml(self, rel: str) -> YamlDocument | None:
@@ -370,13 +567,18 @@ class Loader:
             return None
         doc = parse_yaml(text, rel)
         self.diagnostics.extend(doc.diagnostics)
-        return doc if doc.data is not None else None
+        if doc.data is None:
+            self.lost.salvage_text(text, rel)
+            return None
+        if doc.blanked:  # lines left out to get past a syntax error: what they declared is not unknown
+            self.lost.salvage_text("\n".join(doc.blanked), rel)
+        return doc
 
     def model(self, cls: type[m.Node], rel: str, data: object | None = None, doc: YamlDocument | None = None):
         doc = doc or self.yaml(rel)
         if doc is None:
             return None
-        obj, problems = validate(cls, doc, data)
+        obj, problems = validate(cls, doc, data, self.lost)
         self.diagnostics.extend(problems)
         return obj
 
@@ -387,7 +589,10 @@ class Loader:
         doc, body, body_line = split_front_matter(text, rel)
         self.diagnostics.extend(doc.diagnostics)
         if doc.data is None:
+            self.lost.salvage_text(text, rel)
             return None
+        if doc.blanked:
+            self.lost.salvage_text("\n".join(doc.blanked), rel)
         obj = self.model(cls, rel, doc=doc)
         if obj is not None:
             obj._body = body
@@ -410,12 +615,14 @@ class Loader:
             message = "missing `kind` of the part" if kind is None else f"unknown part kind `{kind}`"
             hint = f"did you mean `{close[0]}`?" if close else f"use one of: {known}"
             self.diagnostics.append(Diagnostic.at(pos, "error", "unknown-kind", message, hint))
+            self.lost.salvage(data, rel, "part")
             return None
         return self.model(cls, rel, doc=doc)
 
     def regulation(self, rel: str) -> m.Regulation | None:
         reg = self.model(m.Regulation, rel)
         if reg is None:
+            self._orphan_parts(rel)
             return None
         folder = rel.rsplit("/", 1)[0]
         for i, name in enumerate(reg.parts):
@@ -462,6 +669,33 @@ class Loader:
                     )
                 )
         return reg
+
+    def _orphan_parts(self, rel: str) -> None:
+        """The parts of a regulation whose `regulation.yml` did not load: still checked for their own
+        errors, and what they declare is known (so nothing elsewhere is reported as pointing to nothing)."""
+        folder = rel.rsplit("/", 1)[0]
+        for other in self.reader.list(folder):
+            if other == rel or other.count("/") != rel.count("/") or not other.endswith((".yml", ".yaml", ".md")):
+                continue
+            part = self.part(other)
+            if part is not None:
+                self.lost.files.add(other)
+                for node in _walk_nodes(part):
+                    ident = getattr(node, "id", None)
+                    if isinstance(ident, str):
+                        self.lost.broken.setdefault(ident, KINDS.get(type(node)))
+                    for name in text_fields(type(node)):
+                        self.lost.salvage_refs(getattr(node, name))
+
+
+def _walk_nodes(node: object):
+    if isinstance(node, m.Node):
+        yield node
+        for name in node_fields(type(node)):
+            yield from _walk_nodes(getattr(node, name))
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk_nodes(item)
 
 
 def linked_folders(root: Path, listed: list[str]) -> list[Diagnostic]:
@@ -548,4 +782,8 @@ def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
         if editions is not None:
             content.editions.extend(editions.editions)
     content.build_index()
+    lost = loader.lost
+    content.broken = {ident: kind for ident, kind in lost.broken.items() if ident not in content.index}
+    content.broken_refs = set(lost.refs)
+    content.incomplete = set(lost.files)
     return Loaded(content, loader.diagnostics)

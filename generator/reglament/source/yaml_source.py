@@ -47,6 +47,8 @@ class YamlDocument:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     line_offset: int = 0
+    blanked: list[str] = field(default_factory=list)
+    """Source lines left out to get past syntax errors (what they declared failed to load)."""
 
     @property
     def ok(self) -> bool:
@@ -382,60 +384,64 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
                 )
         if doc.diagnostics:
             return doc
-    try:
-        node = compose(text)
-    except ReaderError as exc:  # a character YAML does not allow (control characters)
-        # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters
-        before = text.encode()[: exc.position].decode(errors="ignore") if CParser else text[: exc.position]
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
-        doc.diagnostics.append(
-            Diagnostic(
-                file,
-                line + line_offset,
-                column,
-                "error",
-                "yaml-syntax",
-                f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} "
-                "is not allowed in YAML",
-                "delete it (control characters often come from copying text out of other programs)",
+    work = text.split("\n")
+    reported_to = -1  # a later syntax error is reported only past the lines already left out
+    node = None
+    for _attempt in range(12):
+        try:
+            node = compose("\n".join(work))
+            break
+        except ReaderError as exc:  # a character YAML does not allow (control characters)
+            # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters
+            source = "\n".join(work)
+            before = source.encode()[: exc.position].decode(errors="ignore") if CParser else source[: exc.position]
+            line = before.count("\n") + 1
+            column = len(before) - (before.rfind("\n") + 1) + 1
+            doc.diagnostics.append(
+                Diagnostic(
+                    file,
+                    line + line_offset,
+                    column,
+                    "error",
+                    "yaml-syntax",
+                    f"character U+{exc.character if isinstance(exc.character, int) else ord(exc.character):04X} "
+                    "is not allowed in YAML",
+                    "delete it (control characters often come from copying text out of other programs)",
+                )
             )
-        )
-        return doc
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        pos = position(file, mark, line_offset) if mark else Position(file, 1 + line_offset, 1)
-        pos = _within(pos, doc, line_offset)
-        problem = exc.problem or exc.context or "invalid YAML"
-        start = exc.context_mark
-        if exc.problem and exc.context and start is not None and mark is not start and start.line != mark.line:
-            # the error shows where the parser gave up; say where the unclosed thing began
-            problem += f" ({exc.context} that starts at line {start.line + 1 + line_offset}, column {start.column + 1})"
-        doc.diagnostics.append(
-            Diagnostic.at(
-                pos,
-                "error",
-                "yaml-syntax",
-                f"YAML syntax error: {problem}",
-                "check indentation, colons and quotes on this line and the one above",
+            return doc
+        except MarkedYAMLError as exc:
+            start, column, message, hint = explain(exc, work)
+            if start > reported_to:
+                doc.diagnostics.append(
+                    Diagnostic(file, start + 1 + line_offset, column, "error", "yaml-syntax", message, hint)
+                )
+            region = None if "depth" in message else _item_region(work, start)
+            if region is None:
+                return doc
+            first, last = region
+            doc.blanked.extend(work[first:last])
+            work[first:last] = [""] * (last - first)
+            reported_to = max(reported_to, last - 1)
+        except YAMLError as exc:
+            doc.diagnostics.append(
+                Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", f"YAML error: {exc}", "")
             )
-        )
-        return doc
-    except YAMLError as exc:
-        doc.diagnostics.append(Diagnostic(file, 1 + line_offset, 1, "error", "yaml-syntax", f"YAML error: {exc}", ""))
-        return doc
-    except RecursionError:
-        doc.diagnostics.append(
-            Diagnostic(
-                file,
-                1 + line_offset,
-                1,
-                "error",
-                "yaml-syntax",
-                "YAML nesting is too deep",
-                "a regulation needs only a few levels of nesting; flatten the structure",
+            return doc
+        except RecursionError:
+            doc.diagnostics.append(
+                Diagnostic(
+                    file,
+                    1 + line_offset,
+                    1,
+                    "error",
+                    "yaml-syntax",
+                    "YAML nesting is too deep",
+                    "a regulation needs only a few levels of nesting; flatten the structure",
+                )
             )
-        )
+            return doc
+    else:
         return doc
     if node is None:
         doc.data = {}
@@ -456,6 +462,167 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             )
         )
     return doc
+
+
+_KEY_NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=[^\s:/])")
+_KEY_VALUE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):\s+(\S)")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _field_indent(lines: list[str], index: int) -> int | None:
+    """Indentation of the fields of the item that ``lines[index]`` is in (the lines above it)."""
+    for i in range(index - 1, -1, -1):
+        line = lines[i]
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        match = _KEY_VALUE.match(line) or _KEY_NO_SPACE.match(line) or re.match(r"^(\s*(?:-\s+)?)\S+:", line)
+        if match:
+            return len(match.group(1))
+        return _indent(line)
+    return None
+
+
+def explain(exc: MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]:
+    """Where a YAML syntax mistake starts (0-based line, 1-based column), what it is, and the fix.
+
+    The parser reports where it gave up — often the end of the file, or the
+    line after the mistake; this looks for where the mistake starts and names
+    its likely cause.
+    """
+    mark, context_mark = exc.problem_mark, exc.context_mark
+    problem, context = exc.problem or "", exc.context or ""
+    line = min(mark.line, max(0, len(lines) - 1)) if mark else 0
+    column = (mark.column + 1) if mark and mark.line < len(lines) else 1
+    if "quoted scalar" in context and context_mark is not None:
+        quote = lines[context_mark.line][context_mark.column : context_mark.column + 1] or '"'
+        return (
+            context_mark.line,
+            context_mark.column + 1,
+            f"the quote {quote} opened here is never closed",
+            f"close it with {quote} at the end of the value on line {context_mark.line + 1}"
+            + (" (a ' inside the text is written twice: '')" if quote == "'" else ' (a " inside the text: \\")'),
+        )
+    # `key:value`, no space after the colon: reported on the next line, or as a missing ':'
+    probes = [line]
+    if context_mark is not None:
+        probes.insert(0, context_mark.line)
+    probes += [i for i in range(line - 1, max(-1, line - 3), -1)]
+    if "mapping values" in problem or "could not find expected ':'" in problem:
+        for i in probes:
+            match = _KEY_NO_SPACE.match(lines[i]) if 0 <= i < len(lines) else None
+            if match:
+                key = match.group(2)
+                value = lines[i][match.end() :].strip()
+                return (
+                    i,
+                    match.end(),
+                    f"no space after the colon in `{key}:{value}`",
+                    f"write `{key}: {value}` (a space after the colon)",
+                )
+    if "mapping values" in problem:
+        return (
+            line,
+            column,
+            "a colon followed by a space inside a value (YAML reads it as a new field)",
+            'put the whole value in quotes, e.g. `text: "Внимание: срок 15 минут"`',
+        )
+    if "could not find expected ':'" in problem and context_mark is not None:
+        start = context_mark.line
+        return (
+            start,
+            context_mark.column + 1,
+            "this line is not a `field: value` pair",
+            "add the field name and a colon (`text: …`), or indent the line under the field whose text it continues",
+        )
+    if "alias" in context or "anchor" in context:
+        start = context_mark.line if context_mark is not None else line
+        col = context_mark.column + 1 if context_mark is not None else column
+        sign = lines[start][col - 1 : col] if start < len(lines) else "*"
+        return (
+            start,
+            col,
+            f"a value that starts with `{sign}` is read as a YAML {'alias' if 'alias' in context else 'anchor'}",
+            f'put the whole value in quotes: `"{sign}…"`',
+        )
+    if "cannot start any plain scalar" in problem:
+        sign = lines[line][column - 1 : column] if line < len(lines) else ""
+        return (line, column, f"a value cannot start with `{sign}`", f'put the whole value in quotes: `"{sign}…"`')
+    if "expected key" in problem or "expected <block end>" in problem or "expected '-' indicator" in problem:
+        # what ended the value early: `text: [[ref]] …` (a flow list), `text: 'it's` (a closing quote)
+        for i in range(line, max(-1, line - 3), -1):
+            match = _KEY_VALUE.match(lines[i]) if 0 <= i < len(lines) else None
+            if not match:
+                continue
+            value = lines[i][match.start(3) :]
+            if value.startswith("[") and not value.rstrip().endswith("]"):
+                return (
+                    i,
+                    match.start(3) + 1,
+                    "a value that starts with `[` is read as a list, and text follows it",
+                    f'put the whole value in quotes: `{match.group(2)}: "{value.rstrip()}"`',
+                )
+            if value[0] in "'\"" and value.rstrip()[-1:] != value[0]:
+                return (
+                    i,
+                    match.start(3) + 1,
+                    f"the quoted value ends at the second {value[0]}, and text follows it",
+                    "write a quote inside '…' twice ('') or quote the value with the other kind of quote",
+                )
+            if i == line:
+                break
+        expected = _field_indent(lines, line)
+        here = _indent(lines[line]) if line < len(lines) else 0
+        if expected is not None and expected != here:
+            return (
+                line,
+                here + 1,
+                f"this line is indented by {here} spaces, the fields above by {expected}",
+                f"indent it by {expected} spaces like the other fields of the item, "
+                "or start a new item with `- ` at the list's indentation",
+            )
+        return (
+            line,
+            column,
+            "this line does not fit the structure above it",
+            "check its indentation and the colon after the field name",
+        )
+    detail = problem or context or "invalid YAML"
+    if context and problem and context_mark is not None and context_mark.line != line:
+        detail += f" ({context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1})"
+    return line, column, f"YAML syntax error: {detail}", "check indentation, colons and quotes on this line"
+
+
+def _item_region(lines: list[str], start: int) -> tuple[int, int] | None:
+    """The lines of the list item (or the field) holding line ``start``: left out to get past an error."""
+    if not 0 <= start < len(lines):
+        return None
+    here = _indent(lines[start]) if lines[start].strip() else 0
+    first = None
+    for i in range(start, -1, -1):
+        stripped = lines[i].lstrip(" ")
+        if stripped.startswith("- ") or stripped == "-":
+            if i == start or _indent(lines[i]) < here:
+                first = i
+                break
+        elif stripped and not stripped.startswith("#") and _indent(lines[i]) < here and i != start:
+            break  # a parent field above any item: the error is in a field of a mapping, not in a list item
+    if first is None:
+        first = start
+        level = here
+    else:
+        level = _indent(lines[first])
+    last = first + 1
+    while last < len(lines):
+        line = lines[last]
+        if line.strip() and _indent(line) <= level:
+            break
+        last += 1
+    if first == 0 and last >= len(lines):
+        return None  # nothing would be left
+    return first, last
 
 
 def is_mapping(value: object) -> bool:

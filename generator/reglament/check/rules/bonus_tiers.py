@@ -12,8 +12,8 @@ SEVERITY: Severity = "error"
 def check(ctx):
     for item in ctx.content.items("part"):
         part = item.node
-        if not isinstance(part, m.MotivationPart):
-            continue
+        if not isinstance(part, m.MotivationPart) or part.origin.file in ctx.content.incomplete:
+            continue  # (a tier that failed to load has its own diagnostic: gaps would mislead)
         tiers = sorted(part.tiers, key=lambda t: t.from_percent)
         if tiers and tiers[0].from_percent != 0:
             first = tiers[0]

@@ -12,6 +12,8 @@ def check(ctx):
         part = item.node
         if not isinstance(part, m.MotivationPart) or not part.kpis:
             continue
+        if part.origin.file in ctx.content.incomplete:
+            continue  # a KPI failed to load (and has its own diagnostic): the sum would mislead
         total = sum(k.weight for k in part.kpis)
         if abs(total - 100) > 1e-6:
             detail = " + ".join(f"{k.weight:g}" for k in part.kpis)

@@ -34,6 +34,7 @@ for _cls, _name, _kind in ID_FIELDS:
 
 
 def nearest(ctx, ident: str, kind: str | None = None) -> str:
+    """A did-you-mean naming only ids of the kind the field needs."""
     pool = [i for i, it in ctx.content.index.items() if kind is None or it.kind == kind]
     close = difflib.get_close_matches(ident, pool, n=1, cutoff=0.5)
     return f"did you mean `{close[0]}`?" if close else (f"define `{ident}` or use an existing {kind or 'id'}")
@@ -43,8 +44,10 @@ def check(ctx):
     index = ctx.content.index
     # ids a company variant leaves out are reported by excluded-reference / internal-reference
     removed = ctx.variant.removed if ctx.variant is not None else {}
+    # ids declared in items or files that failed to load: their own diagnostics say why
+    broken = ctx.content.broken
     for text, ref in ctx.refs:
-        if ref.target not in index and ref.target not in removed:
+        if ref.target not in index and ref.target not in removed and ref.target not in broken:
             yield Diagnostic.at(
                 text.locate(ref.start),
                 SEVERITY,
@@ -54,7 +57,7 @@ def check(ctx):
             )
     for _node, name, kind, value, pos in id_fields(ctx.content):
         item = index.get(value)
-        if item is None and value in removed:
+        if item is None and (value in removed or value in broken):
             continue
         if item is None:
             yield Diagnostic.at(

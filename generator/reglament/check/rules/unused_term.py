@@ -9,6 +9,7 @@ SEVERITY: Severity = "warning"
 
 def check(ctx):
     used = {ref.target for text, ref in ctx.refs if text.owner_id != ref.target}
+    used |= ctx.content.broken_refs  # referenced from an item that failed to load
     for item in ctx.content.items("term"):
         if item.id not in used:
             yield Diagnostic.at(

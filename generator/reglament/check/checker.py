@@ -8,9 +8,10 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from reglament.check.rules import RULES
+from reglament.check.rules.broken_reference import unclosed
 from reglament.diagnostics import Diagnostic
 from reglament.model.content import Content, TextField
-from reglament.model.references import Ref, find_refs, mask_for_terms
+from reglament.model.references import Ref, blank, find_refs, mask_code, mask_for_terms
 from reglament.morphology import Mention, Morph, TermMatcher
 from reglament.perf import fewer_gc_passes
 
@@ -53,7 +54,11 @@ class Context:
         out = []
         for text, refs in zip(self.texts, self.refs_in):
             linked = {ref.target for ref in refs}
-            out.append((text, self.matcher.find(mask_for_terms(text.text)), linked))
+            masked = mask_for_terms(text.text)
+            if "[[" in masked:  # a broken reference's words are not mentions (broken-reference reports it)
+                for start, found in unclosed(mask_code(text.text), [(r.start, r.end) for r in refs]):
+                    masked = blank(masked, start, found.end() if found else start + 2)
+            out.append((text, self.matcher.find(masked), linked))
         return out
 
 

@@ -6,6 +6,7 @@ To add a rule: write a module here and list it in :data:`RULES`.
 
 from reglament.check.rules import (
     bonus_tiers,
+    broken_reference,
     category_without_rule,
     clause_depth,
     duplicate_id,
@@ -35,6 +36,7 @@ from reglament.check.rules import (
 RULES = (
     duplicate_id,
     unknown_reference,
+    broken_reference,
     unused_term,
     unlinked_term,
     term_cycle,

@@ -47,7 +47,7 @@ def check(ctx):
     # ids declared in items or files that failed to load: their own diagnostics say why
     broken = ctx.content.broken
     for text, ref in ctx.refs:
-        if ref.target not in index and ref.target not in removed and ref.target not in broken:
+        if ref.target and ref.target not in index and ref.target not in removed and ref.target not in broken:
             yield Diagnostic.at(
                 text.locate(ref.start),
                 SEVERITY,

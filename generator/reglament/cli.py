@@ -139,6 +139,7 @@ def check_cmd(
     per-company rules (missing or unused parameters, unknown overrides and
     exclusions, references orphaned by an exclusion, internal items on a public site).
     """
+    from reglament.check.templates import page_template_diagnostics
     from reglament.project import check_companies, check_project, load_project, merged
 
     ids = _company_ids(root, companies, all_companies)
@@ -147,6 +148,7 @@ def check_cmd(
         diagnostics = checked.diagnostics
     else:
         diagnostics = merged(check_companies(load_project(root), companies=ids, public=public).values())
+    diagnostics = sorted(set(diagnostics) | set(page_template_diagnostics(root)))
     emit(diagnostics, fmt, root)
     if fmt == "text" and not diagnostics:
         click.echo("ok: no problems found", err=True)

@@ -15,7 +15,8 @@ import datetime as dt
 import re
 from typing import Annotated, Literal, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from reglament.diagnostics import Position
 
@@ -48,11 +49,69 @@ Id = Annotated[
 ]
 Text = Annotated[str, TEXT]
 Visibility = Literal["public", "internal"]
+_CLOCK_RE = re.compile(r"^\s*(\d{1,2})[:.](\d{2})\s*$")
+
+
+def _clock(value: object) -> object:
+    """`9:15` is taken as meant (`09:15`); a time YAML read as a number (`9.15`, `9:15` in YAML 1.1) is
+    rejected with the exact fix: quotes and a colon."""
+    if isinstance(value, str):
+        match = _CLOCK_RE.match(value)
+        if match and ":" in value:
+            return f"{int(match.group(1)):02d}:{match.group(2)}"
+        if match:  # "9.15" quoted, with a dot
+            raise PydanticCustomError(
+                "clock", "time `{given}` is written with a dot", {"given": value, "fix": _fixed(match)}
+            )
+        return value
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        text = f"{value:.2f}" if isinstance(value, float) else f"{value}.00"
+        match = _CLOCK_RE.match(text)
+        if match:
+            raise PydanticCustomError(
+                "clock", "time `{given}` is read as a number", {"given": str(value), "fix": _fixed(match)}
+            )
+    return value
+
+
+def _fixed(match: re.Match) -> str:
+    return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
 Clock = Annotated[
     str,
+    BeforeValidator(_clock),
     StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
-    Field(description="Time of day as HH:MM, e.g. `09:30`."),
+    Field(description='Time of day as HH:MM, e.g. `"09:30"`; `9:30` is read as `09:30`; `9.30` is an error.'),
 ]
+
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?$|^[+-]?\d+,\d+$")
+
+
+def _number(value: object) -> object:
+    """Numbers as people write them are taken as meant: `60 000`, `1 200 000` (digit groups split by
+    spaces) and `12,5` (a decimal comma). Anything else that is not a number is left to the type check."""
+    if isinstance(value, str) and _GROUPED.match(value.strip()):
+        cleaned = re.sub(r"[ \u00a0\u202f\u2009]", "", value.strip()).replace(",", ".")
+        return float(cleaned) if "." in cleaned else int(cleaned)
+    return value
+
+
+_YES = {"да": True, "нет": False, "true": True, "false": False}
+
+
+def _yes_no(value: object) -> object:
+    """`да`/`нет` (any case) are taken as `true`/`false`."""
+    if isinstance(value, str):
+        return _YES.get(value.strip().lower(), value)
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number)]
+"""A number; `60 000` and `12,5` are read as meant."""
+Count = Annotated[int, BeforeValidator(_number)]
+Flag = Annotated[bool, BeforeValidator(_yes_no)]
+"""`true`/`false`; `да`/`нет` are read as meant."""
 
 
 class Origin:
@@ -297,7 +356,7 @@ class Duty(Node):
     text: Text = Field(min_length=1, description="What must be done: «Обработать входящую заявку…».")
     role: str | None = Field(default=None, description="Role id that performs the duty.")
     deadline: Text | None = Field(default=None, description="Deadline or SLA: «в течение 15 минут».")
-    deadline_minutes: int | None = Field(
+    deadline_minutes: Count | None = Field(
         default=None, ge=0, description="The deadline in minutes, when it is a measurable SLA."
     )
     raci: Raci | None = Field(default=None, description="RACI assignment when several roles share the duty.")
@@ -335,7 +394,7 @@ class DutiesPart(PartBase):
 class FixedPay(Node):
     """The fixed part of pay (оклад)."""
 
-    amount: float = Field(ge=0, description="Monthly amount.")
+    amount: Number = Field(ge=0, description="Monthly amount; `60 000` is read as 60000.")
     currency: str = Field(default="₽", description="Currency sign or code.")
     text: Text = Field(default="", description="How the fixed part is paid.")
     visibility: Visibility = "public"
@@ -347,7 +406,7 @@ class Kpi(Node):
     id: Id
     name: str = Field(min_length=1, description="«Выполнение плана продаж».")
     measures: Text = Field(min_length=1, description="What is measured and how; must reference a defined item.")
-    weight: float = Field(gt=0, le=100, description="Weight in the bonus, percent; weights sum to 100.")
+    weight: Number = Field(gt=0, le=100, description="Weight in the bonus, percent; weights sum to 100.")
     target: str = Field(min_length=1, description="Target value: «100 % плана», «не менее 40 звонков в день».")
     visibility: Visibility = "public"
 
@@ -356,11 +415,11 @@ class BonusTier(Node):
     """A bonus tier: plan fulfilment in [from, to) percent gives `bonus` percent of the bonus base."""
 
     id: Id
-    from_percent: float = Field(ge=0, description="Lower bound of plan fulfilment, percent, inclusive.")
-    to_percent: float | None = Field(
+    from_percent: Number = Field(ge=0, description="Lower bound of plan fulfilment, percent, inclusive.")
+    to_percent: Number | None = Field(
         default=None, description="Upper bound, percent, exclusive; empty for the open top tier."
     )
-    bonus_percent: float = Field(ge=0, description="Bonus, percent of the bonus base.")
+    bonus_percent: Number = Field(ge=0, description="Bonus, percent of the bonus base.")
     visibility: Visibility = "public"
 
 
@@ -369,7 +428,7 @@ class Reduction(Node):
 
     id: Id
     responsibility: str = Field(description="Responsibility clause id this reduction applies to.")
-    percent: float = Field(gt=0, le=100, description="Reduction of the bonus, percent.")
+    percent: Number = Field(gt=0, le=100, description="Reduction of the bonus, percent.")
     text: Text = Field(min_length=1, description="When the reduction applies.")
     visibility: Visibility = "public"
 
@@ -379,13 +438,13 @@ class MotivationPart(PartBase):
 
     kind: Literal["motivation"]
     fixed: FixedPay | None = Field(default=None, description="The fixed part of pay.")
-    bonus_base: float = Field(ge=0, description="Bonus base: the amount that bonus percentages apply to.")
+    bonus_base: Number = Field(ge=0, description="Bonus base: the amount that bonus percentages apply to.")
     currency: str = Field(default="₽")
     kpis: list[Kpi] = Field(min_length=1, description="KPIs; weights sum to 100.")
     tiers: list[BonusTier] = Field(min_length=1, description="Bonus tiers by plan fulfilment, no gaps or overlaps.")
     reductions: list[Reduction] = Field(default_factory=list, description="Bonus reductions.")
     clauses: list[Clause] = Field(default_factory=list, description="Further clauses (payment terms…).")
-    example_percent: float | None = Field(
+    example_percent: Number | None = Field(
         default=None,
         ge=0,
         description="Plan fulfilment, percent, for the worked example the site computes (e.g. 87); "
@@ -408,7 +467,9 @@ class TimeBlock(Node):
     start: Clock
     end: Clock
     activity: Text = Field(min_length=1, description="What is done in this block.")
-    is_break: bool = Field(default=False, description="A break (lunch, rest), not work.")
+    is_break: Flag = Field(
+        default=False, description="A break (lunch, rest), not work: `true` or `false` (`да`/`нет` are read as meant)."
+    )
     visibility: Visibility = "public"
 
 

@@ -407,7 +407,16 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
         probe = probe[:-1]
         pos = doc.positions.get(probe)
     pos = pos or Position(doc.file, 1, 1)
-    field_name = ".".join(str(p) for p in loc)
+    field_name = describe_location(doc.data, loc)
+    if kind == "clock":
+        ctx = err.get("ctx") or {}
+        return Diagnostic.at(
+            pos,
+            "error",
+            "wrong-type",
+            f"{field_name}: {err['msg']}",
+            f'write the time in quotes with a colon: `"{ctx.get("fix", "09:00")}"`',
+        )
     if kind == "string_pattern_mismatch" and isinstance(name, str) and (name == "id" or name.endswith("id")):
         return Diagnostic.at(
             pos,
@@ -421,7 +430,7 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
             pos,
             "error",
             "wrong-type",
-            f"`{field_name}`: {_describe(err.get('input'))} has the wrong format",
+            f"{field_name}: {_describe(err.get('input'))} has the wrong format",
             "times are written HH:MM, e.g. `09:30`" if "0-5" in str(err.get("ctx", {})) else "",
         )
     if kind.startswith("string") and isinstance(err.get("input"), list):
@@ -430,20 +439,78 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
                 pos,
                 "error",
                 "raci-accountable",
-                f"`{field_name}`: a shared duty has exactly one accountable role (A), not a list",
+                f"{field_name}: a shared duty has exactly one accountable role (A), not a list",
                 "keep in `accountable` the one role that answers for the result; "
                 "put the others in `responsible` or `consulted`",
             )
         return Diagnostic.at(
-            pos, "error", "wrong-type", f"`{field_name}` takes one value, not a list", "write a single value"
+            pos, "error", "wrong-type", f"{field_name} takes one value, not a list", "write a single value"
         )
-    return Diagnostic.at(
-        pos,
-        "error",
-        "wrong-type",
-        f"`{field_name}`: {err['msg']} (got {_describe(err.get('input'))})",
-        _type_hint(kind),
-    )
+    message, hint = _plain_words(kind, err)
+    return Diagnostic.at(pos, "error", "wrong-type", f"{field_name}: {message}", hint or _type_hint(kind))
+
+
+def describe_location(data: object, loc: tuple) -> str:
+    """A location in the editor's words: the field and the item by its id, or by a 1-based number.
+
+    ``("groups", 2, "duties", 4, "raci", "accountable")`` → «`raci.accountable` of duty `d-call`» (or
+    «of the 5th item of `duties`» when the item has no id).
+    """
+    names = [str(step) for step in loc if isinstance(step, str)]
+    item_at = max((k for k, step in enumerate(loc) if isinstance(step, int)), default=None)
+    if item_at is None:
+        return f"`{'.'.join(names)}`"
+    field = ".".join(str(step) for step in loc[item_at + 1 :] if isinstance(step, str))
+    item = _at(data, loc[: item_at + 1])
+    ident = item.get("id") if isinstance(item, dict) else None
+    list_name = str(loc[item_at - 1]) if item_at > 0 else ""
+    kind = _LIST_KINDS.get(list_name, "item")
+    if isinstance(ident, str) and ident:
+        owner = f"{kind} `{ident}`"
+    else:
+        owner = f"item {loc[item_at] + 1} of `{list_name}`" if list_name else f"item {loc[item_at] + 1}"
+    return f"`{field}` of {owner}" if field else owner
+
+
+_NUMBER_KINDS = ("int_parsing", "float_parsing", "int_type", "float_type", "int_from_float")
+_BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
+
+
+def _plain_words(kind: str, err: dict) -> tuple[str, str]:
+    """What a pydantic error means, in the words of someone editing the file (not of its programmer)."""
+    value = err.get("input")
+    got = _describe(value)
+    if kind in _NUMBER_KINDS:
+        if kind == "int_from_float":
+            return f"a whole number is needed, got {got}", "write it without a fraction, e.g. `15`"
+        return (
+            f"a number is needed, got {got}",
+            "write digits only, without units or words, e.g. `15`; `60 000` and `12,5` are fine",
+        )
+    if kind in ("bool_parsing", "bool_type"):
+        return f"`true` or `false` is needed, got {got}", "write `true` or `false` (`да` and `нет` work too)"
+    if kind in ("string_type",):
+        what = "a number" if isinstance(value, int | float) else "a list" if isinstance(value, list) else got
+        return f"text is needed, got {what}", "write text; put it in quotes if it starts with a special character"
+    if kind == "list_type":
+        return f"a list is needed, got {got}", "write a list: `[a, b]`, or one `- item` per line"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"a group of `field: value` lines is needed, got {got}", "write the fields on their own lines, indented"
+    if kind == "literal_error":
+        allowed = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+        close = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
+        hint = f"did you mean `{close[0]}`?" if close else f"write one of: {', '.join(f'`{a}`' for a in allowed)}"
+        return f"{got} is not one of the allowed values ({', '.join(allowed)})", hint
+    if kind in _BOUNDS:
+        bound = (err.get("ctx") or {}).get(_BOUNDS[kind])
+        words = {"gt": "greater than", "ge": "at least", "lt": "less than", "le": "at most"}[_BOUNDS[kind]]
+        return f"must be {words} {bound}, got {got}", f"write a number {words} {bound}"
+    if kind == "too_short":
+        return "must not be empty", "write at least one item (or one character of text)"
+    if kind == "string_too_long":
+        limit = (err.get("ctx") or {}).get("max_length")
+        return f"is too long (at most {limit} characters)", "shorten it"
+    return f"{err['msg']} (got {got})", ""
 
 
 def _type_hint(kind: str) -> str:

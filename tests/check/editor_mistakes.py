@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from conftest import REPO
-
 from reglament.project import check_project
 
 REG = "content/regulations/sales-manager"

@@ -80,8 +80,8 @@ def _fixed(match: re.Match) -> str:
 
 Clock = Annotated[
     str,
-    BeforeValidator(_clock),
     StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    BeforeValidator(_clock),
     Field(description='Time of day as HH:MM, e.g. `"09:30"`; `9:30` is read as `09:30`; `9.30` is an error.'),
 ]
 
@@ -107,9 +107,12 @@ def _yes_no(value: object) -> object:
     return value
 
 
+# the bounds stand before the validator so that they stay in the JSON Schema (`minimum`, `maximum`)
 Number = Annotated[float, BeforeValidator(_number)]
 """A number; `60 000` and `12,5` are read as meant."""
-Count = Annotated[int, BeforeValidator(_number)]
+NonNegative = Annotated[float, Field(ge=0), BeforeValidator(_number)]
+Percent = Annotated[float, Field(gt=0, le=100), BeforeValidator(_number)]
+Minutes = Annotated[int, Field(ge=0), BeforeValidator(_number)]
 Flag = Annotated[bool, BeforeValidator(_yes_no)]
 """`true`/`false`; `да`/`нет` are read as meant."""
 
@@ -356,8 +359,8 @@ class Duty(Node):
     text: Text = Field(min_length=1, description="What must be done: «Обработать входящую заявку…».")
     role: str | None = Field(default=None, description="Role id that performs the duty.")
     deadline: Text | None = Field(default=None, description="Deadline or SLA: «в течение 15 минут».")
-    deadline_minutes: Count | None = Field(
-        default=None, ge=0, description="The deadline in minutes, when it is a measurable SLA."
+    deadline_minutes: Minutes | None = Field(
+        default=None, description="The deadline in minutes, when it is a measurable SLA."
     )
     raci: Raci | None = Field(default=None, description="RACI assignment when several roles share the duty.")
     visibility: Visibility = "public"
@@ -394,7 +397,7 @@ class DutiesPart(PartBase):
 class FixedPay(Node):
     """The fixed part of pay (оклад)."""
 
-    amount: Number = Field(ge=0, description="Monthly amount; `60 000` is read as 60000.")
+    amount: NonNegative = Field(description="Monthly amount; `60 000` is read as 60000.")
     currency: str = Field(default="₽", description="Currency sign or code.")
     text: Text = Field(default="", description="How the fixed part is paid.")
     visibility: Visibility = "public"
@@ -406,7 +409,7 @@ class Kpi(Node):
     id: Id
     name: str = Field(min_length=1, description="«Выполнение плана продаж».")
     measures: Text = Field(min_length=1, description="What is measured and how; must reference a defined item.")
-    weight: Number = Field(gt=0, le=100, description="Weight in the bonus, percent; weights sum to 100.")
+    weight: Percent = Field(description="Weight in the bonus, percent; weights sum to 100.")
     target: str = Field(min_length=1, description="Target value: «100 % плана», «не менее 40 звонков в день».")
     visibility: Visibility = "public"
 
@@ -415,11 +418,11 @@ class BonusTier(Node):
     """A bonus tier: plan fulfilment in [from, to) percent gives `bonus` percent of the bonus base."""
 
     id: Id
-    from_percent: Number = Field(ge=0, description="Lower bound of plan fulfilment, percent, inclusive.")
+    from_percent: NonNegative = Field(description="Lower bound of plan fulfilment, percent, inclusive.")
     to_percent: Number | None = Field(
         default=None, description="Upper bound, percent, exclusive; empty for the open top tier."
     )
-    bonus_percent: Number = Field(ge=0, description="Bonus, percent of the bonus base.")
+    bonus_percent: NonNegative = Field(description="Bonus, percent of the bonus base.")
     visibility: Visibility = "public"
 
 
@@ -428,7 +431,7 @@ class Reduction(Node):
 
     id: Id
     responsibility: str = Field(description="Responsibility clause id this reduction applies to.")
-    percent: Number = Field(gt=0, le=100, description="Reduction of the bonus, percent.")
+    percent: Percent = Field(description="Reduction of the bonus, percent.")
     text: Text = Field(min_length=1, description="When the reduction applies.")
     visibility: Visibility = "public"
 
@@ -438,15 +441,14 @@ class MotivationPart(PartBase):
 
     kind: Literal["motivation"]
     fixed: FixedPay | None = Field(default=None, description="The fixed part of pay.")
-    bonus_base: Number = Field(ge=0, description="Bonus base: the amount that bonus percentages apply to.")
+    bonus_base: NonNegative = Field(description="Bonus base: the amount that bonus percentages apply to.")
     currency: str = Field(default="₽")
     kpis: list[Kpi] = Field(min_length=1, description="KPIs; weights sum to 100.")
     tiers: list[BonusTier] = Field(min_length=1, description="Bonus tiers by plan fulfilment, no gaps or overlaps.")
     reductions: list[Reduction] = Field(default_factory=list, description="Bonus reductions.")
     clauses: list[Clause] = Field(default_factory=list, description="Further clauses (payment terms…).")
-    example_percent: Number | None = Field(
+    example_percent: NonNegative | None = Field(
         default=None,
-        ge=0,
         description="Plan fulfilment, percent, for the worked example the site computes (e.g. 87); "
         "empty: chosen from the tiers.",
     )

@@ -152,6 +152,25 @@ def _line_offset(source: str, lineno: int) -> int:
     return offset
 
 
+_OPENING = re.compile(r"\{[{%#]")
+
+
+def _syntax_offset(env, source: str, exc: TemplateSyntaxError) -> int:
+    """Offset of the `{{`/`{%` where a syntax error is: Jinja gives only a line, and a folded YAML text
+    (`>-`) is one line however many lines it has in the file. The first prefix of the source, cut before
+    a tag, that does not parse ends in the faulty tag (a block merely left open so far does not count)."""
+    openings = [mt.start() for mt in _OPENING.finditer(source)]
+    for i, start in enumerate(openings):
+        end = openings[i + 1] if i + 1 < len(openings) else len(source)
+        try:
+            env.parse(source[:end])
+        except TemplateSyntaxError as found:
+            if end != len(source) and "looking for the following tags" in (found.message or ""):
+                continue  # `{% if %}` not closed yet
+            return start
+    return _line_offset(source, exc.lineno or 1)
+
+
 def _find(source: str, lineno: int, pattern: re.Pattern) -> int:
     start = _line_offset(source, lineno)
     end = source.find("\n", start)
@@ -605,7 +624,7 @@ class _Resolver:
         parsed = self.cache.parse(source)
         if parsed.error is not None:
             exc = parsed.error
-            pos = locate(_line_offset(source, exc.lineno or 1))
+            pos = locate(_syntax_offset(self.cache.env, source, exc))
             self.problem(
                 pos,
                 "template-syntax",

@@ -129,8 +129,20 @@ def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) ->
 @COMPANY
 @ALL_COMPANIES
 @PUBLIC
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "en"]),
+    default=None,
+    help="Language of the messages (default: from the locale, LANG=ru_RU… → ru; else en).",
+)
 def check_cmd(
-    root: Path, fmt: str, strict: bool, companies: tuple[str, ...], all_companies: bool, public: bool
+    root: Path,
+    fmt: str,
+    strict: bool,
+    companies: tuple[str, ...],
+    all_companies: bool,
+    public: bool,
+    lang: str | None,
 ) -> None:
     """Check the content: references, ids, terms, duties, motivation, schedule, data.
 
@@ -139,6 +151,7 @@ def check_cmd(
     per-company rules (missing or unused parameters, unknown overrides and
     exclusions, references orphaned by an exclusion, internal items on a public site).
     """
+    from reglament.check.messages import default_lang, translate
     from reglament.check.templates import page_template_diagnostics
     from reglament.project import check_companies, check_project, load_project, merged
 
@@ -149,7 +162,8 @@ def check_cmd(
     else:
         diagnostics = merged(check_companies(load_project(root), companies=ids, public=public).values())
     diagnostics = sorted(set(diagnostics) | set(page_template_diagnostics(root)))
-    emit(diagnostics, fmt, root)
+    lang = lang or default_lang()
+    emit([translate(d, lang) for d in diagnostics], fmt, root)
     if fmt == "text" and not diagnostics:
         click.echo("ok: no problems found", err=True)
     sys.exit(exit_code(diagnostics, strict=strict))

@@ -101,13 +101,20 @@ def decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
         before = raw[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         line = before.count(b"\n") + 1
         column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8", "replace")) + 1
+        cause = ""
+        try:
+            legacy = raw.decode("cp1251")
+            if sum("а" <= ch.lower() <= "я" for ch in legacy) >= sum(ch >= "\x80" for ch in legacy) * 0.8:
+                cause = "; it looks saved in Windows-1251"  # Russian letters throughout: the usual Windows save
+        except UnicodeDecodeError:
+            pass
         return None, Diagnostic(
             file,
             line,
             column,
             "error",
             "encoding",
-            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}){cause}",
             "save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)",
         )
     return text.replace("\r\n", "\n").replace("\r", "\n"), None

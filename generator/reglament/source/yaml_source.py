@@ -547,7 +547,7 @@ def explain(exc: MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]
             f"a value that starts with `{sign}` is read as a YAML {'alias' if 'alias' in context else 'anchor'}",
             f'put the whole value in quotes: `"{sign}…"`',
         )
-    if "cannot start any plain scalar" in problem:
+    if "cannot start any" in problem:
         sign = lines[line][column - 1 : column] if line < len(lines) else ""
         return (line, column, f"a value cannot start with `{sign}`", f'put the whole value in quotes: `"{sign}…"`')
     if "expected key" in problem or "expected <block end>" in problem or "expected '-' indicator" in problem:

@@ -5,11 +5,11 @@ diagnostic points at the opening `[[`."""
 
 import re
 
-from reglament.diagnostics import Diagnostic
+from reglament.diagnostics import Diagnostic, Severity
 from reglament.model.references import mask_code
 
 ID = "broken-reference"
-SEVERITY = "error"
+SEVERITY: Severity = "error"
 
 _OPEN = re.compile(r"\[\[")
 # what an unclosed reference most likely holds: `[[id` or `[[id|display form` up to the end of the line

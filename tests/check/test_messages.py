@@ -131,6 +131,12 @@ def test_message_in_both_languages(tmp_path, mistake):
             "поставьте `]]` там, где ссылка кончается, например `[[lead|лиду]]`",
         ),
         (
+            "template syntax error: the character '—' cannot stand inside `{{ … }}`",
+            "",
+            "ошибка в шаблоне текста: знак '—' не может стоять внутри `{{ … }}`",
+            "",
+        ),
+        (
             "company `alfa`: reference `[[x]]` points to nothing",
             "",
             "компания `alfa`: ссылка `[[x]]` ведёт в никуда: такого id нет",

@@ -163,6 +163,10 @@ MESSAGES: list[tuple[str, str]] = [
         r"block `(?P<b>[^`]*)` \((?P<t>[^)]*)\) overlaps `(?P<p>[^`]*)` \((?P<t2>[^)]*)\)",
         "блок `{b}` ({t}) пересекается с `{p}` ({t2})",
     ),
+    (
+        r"template syntax error: the character (?P<c>'.+?') cannot stand inside `\{\{ … \}\}`",
+        "ошибка в шаблоне текста: знак {c} не может стоять внутри `{{{{ … }}}}`",
+    ),
     (r"template syntax error: (?P<x>.*)", "ошибка в шаблоне текста: {x}"),
     (r"page template syntax error: (?P<x>.*)", "ошибка в шаблоне страницы: {x}"),
     (r"`(?P<n>[^`]*)` is not defined in templates", "`{n}` нет среди имён шаблонов"),

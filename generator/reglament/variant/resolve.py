@@ -153,6 +153,12 @@ def _line_offset(source: str, lineno: int) -> int:
 
 
 _OPENING = re.compile(r"\{[{%#]")
+_UNEXPECTED_CHAR = re.compile(r"unexpected char (?P<char>'.+?') at \d+")
+
+
+def _jinja_words(message: str) -> str:
+    """Jinja's message without its offsets into the template (the diagnostic's position says where)."""
+    return _UNEXPECTED_CHAR.sub(r"the character \g<char> cannot stand inside `{{ … }}`", message)
 
 
 def _syntax_offset(env, source: str, exc: TemplateSyntaxError) -> int:
@@ -628,7 +634,7 @@ class _Resolver:
             self.problem(
                 pos,
                 "template-syntax",
-                f"template syntax error: {exc.message}",
+                f"template syntax error: {_jinja_words(exc.message or '')}",
                 "expressions are written `{{ params.name }}`, conditions `{% if params.x %}…{% endif %}`; "
                 "to show braces literally, wrap the text in `{% raw %}…{% endraw %}`",
             )

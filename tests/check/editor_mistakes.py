@@ -84,6 +84,14 @@ MISTAKES = (
         "kpi-plan",
     ),
     Mistake(
+        "KPI lost to a colon in its name",
+        f"{REG}/motivation.yml",
+        "    name: Конверсия лидов в оплату",
+        "    name: Конверсия: лидов в оплату",
+        (("yaml-syntax", 20),),
+        "kpi-conversion",
+    ),
+    Mistake(
         "weights sum to 95",
         f"{REG}/motivation.yml",
         "    weight: 20",

@@ -43,6 +43,12 @@ EXPECTED = {
         "нет пробела после двоеточия в `weight:50`",
         "напишите `weight: 50` — с пробелом после двоеточия",
     ),
+    "KPI lost to a colon in its name": (
+        "a colon followed by a space inside a value (YAML reads it as a new field)",
+        'put the whole value in quotes: `name: "Конверсия: лидов в оплату"`',
+        "двоеточие с пробелом внутри значения (YAML читает его как начало нового поля)",
+        'возьмите всё значение в кавычки: `name: "Конверсия: лидов в оплату"`',
+    ),
     "weights sum to 95": (
         "KPI weights sum to 95 %, not 100 % (50 + 15 + 15 + 15)",
         "adjust the weights by +5 % in total",
@@ -71,9 +77,9 @@ EXPECTED = {
     ),
     "colon inside a value": (
         "a colon followed by a space inside a value (YAML reads it as a new field)",
-        'put the whole value in quotes, e.g. `text: "Внимание: срок 15 минут"`',
+        'put the whole value in quotes: `deadline: "в течение: 1 рабочего дня"`',
         "двоеточие с пробелом внутри значения (YAML читает его как начало нового поля)",
-        'возьмите всё значение в кавычки, например `text: "Внимание: срок 15 минут"`',
+        'возьмите всё значение в кавычки: `deadline: "в течение: 1 рабочего дня"`',
     ),
 }
 

@@ -22,7 +22,7 @@ CASES = [
     ('    text: "не закрыта', (5, 11), 'the quote " opened here is never closed', 'close it with "'),
     ("    text: 'it's", (5, 11), "the quoted value ends at the second '", "('')"),
     ("    weight:50", (5, 11), "no space after the colon in `weight:50`", "`weight: 50`"),
-    ("    text: Внимание: срок", (5, 19), "a colon followed by a space inside a value", "in quotes"),
+    ("    text: Внимание: срок", (5, 19), "a colon followed by a space inside a value", '`text: "Внимание: срок"`'),
     ("    text: [[lead]] обрабатывает", (5, 11), "starts with `[` is read as a list", '"[[lead]] обрабатывает"'),
     ("    text: *важно* да", (5, 11), "starts with `*` is read as a YAML alias", '"*…"'),
     ("    text: a\n   role: b", (6, 4), "indented by 3 spaces, the fields above by 4", "indent it by 4 spaces"),
@@ -36,24 +36,37 @@ def test_syntax_mistake_at_its_start_with_its_cause_and_the_other_items_kept(bro
     assert [(d.code, d.line, d.column) for d in doc.diagnostics] == [("yaml-syntax", *where)]
     assert message in doc.diagnostics[0].message
     assert hint in doc.diagnostics[0].hint
-    # the items before and after the broken one are read; the broken one is left out
-    assert [item["id"] for item in doc.data["items"]] == ["first", "last"]
-    assert any("id: broken" in line for line in doc.blanked)
+    # the items before and after the broken one are read; the broken one is read with the likely fix
+    # applied (an unclosed quote closed at the end of its line, a space put after the colon), else left out
+    kept = [item["id"] for item in doc.data["items"]]
+    if "never closed" in message or "no space" in message:
+        assert kept == ["first", "broken", "last"]
+        assert doc.blanked == []
+    else:
+        assert kept == ["first", "last"]
+        assert any("id: broken" in line for line in doc.blanked)
 
 
 def test_two_syntax_mistakes_in_one_file_both_reported():
     text = ITEMS.format(broken='    text: "не закрыта') + "  - id: more\n    weight:50\n  - id: end\n    text: x\n"
     doc = parse_yaml(text, "x.yml")
     assert [(d.line, d.column) for d in doc.diagnostics] == [(5, 11), (9, 11)]
-    assert [item["id"] for item in doc.data["items"]] == ["first", "last", "end"]
+    assert [item["id"] for item in doc.data["items"]] == ["first", "broken", "last", "more", "end"]
+    assert doc.data["items"][3]["weight"] == 50
 
 
 def test_positions_after_a_left_out_item_are_exact():
-    doc = parse_yaml(ITEMS.format(broken='    text: "не закрыта'), "x.yml")
+    doc = parse_yaml(ITEMS.format(broken="    text: [[lead]] обрабатывает"), "x.yml")
     assert doc.positions[("items", 1, "text")][1:] == (7, 11)
 
 
-def test_a_top_level_mistake_with_nothing_to_resynchronise_on_gives_no_data():
-    doc = parse_yaml('title: "не закрыта\n', "x.yml")
+def test_a_top_level_unclosed_quote_is_read_as_closed_at_the_end_of_its_line():
+    doc = parse_yaml('id: x\ntitle: "не закрыта\nowner: head\n', "x.yml")
+    assert doc.data == {"id": "x", "title": "не закрыта", "owner": "head"}
+    assert [(d.line, d.column) for d in doc.diagnostics] == [(2, 8)]
+
+
+def test_a_mistake_with_nothing_to_resynchronise_on_gives_no_data():
+    doc = parse_yaml("title: [не закрыта\n", "x.yml")
     assert doc.data is None
-    assert [(d.line, d.column) for d in doc.diagnostics] == [(1, 8)]
+    assert [d.code for d in doc.diagnostics] == ["yaml-syntax"]

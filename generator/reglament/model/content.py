@@ -125,6 +125,8 @@ class Content:
     broken: dict[str, str | None] = field(default_factory=dict)
     #: ids referenced (`[[id]]`) from the texts of items that failed to load
     broken_refs: set[str] = field(default_factory=set)
+    #: parameters (`params.x`) used in the texts of items that failed to load
+    broken_params: set[str] = field(default_factory=set)
     #: files that lost items to errors: rules that judge a whole list (weights, tiers, coverage) skip them
     incomplete: set[str] = field(default_factory=set)
 

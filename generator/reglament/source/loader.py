@@ -167,6 +167,7 @@ class Lost:
 
     broken: dict[str, str | None] = field(default_factory=dict)
     refs: set[str] = field(default_factory=set)
+    params: set[str] = field(default_factory=set)
     files: set[str] = field(default_factory=set)
 
     def salvage(self, data: object, file: str, kind: str | None = None) -> None:
@@ -187,6 +188,8 @@ class Lost:
     def salvage_refs(self, value: object) -> None:
         if isinstance(value, str) and "[[" in value:
             self.refs.update(match.strip() for match in _REF_TARGET.findall(value))
+        if isinstance(value, str) and "params." in value:
+            self.params.update(_PARAM.findall(value))
 
     def salvage_text(self, text: str, file: str) -> None:
         """Ids and references in source lines that could not be parsed at all."""
@@ -194,6 +197,7 @@ class Lost:
         for match in _ID_LINE.finditer(text):
             self.broken.setdefault(match.group(1), None)
         self.refs.update(match.strip() for match in _REF_TARGET.findall(text))
+        self.params.update(_PARAM.findall(text))
 
 
 #: the kind of the items of a list field, by the field's name
@@ -214,6 +218,7 @@ _LIST_KINDS = {
     "measures": "measure",
 }
 _ID_LINE = re.compile(r"""^[ \t-]*id:[ \t]*["']?([a-z][a-z0-9]*(?:-[a-z0-9]+)*)["']?[ \t]*(?:#.*)?$""", re.M)
+_PARAM = re.compile(r"\bparams\.([A-Za-z_]\w*)")
 _REF_TARGET = re.compile(r"\[\[([^\[\]|\n]+)")
 
 
@@ -859,5 +864,6 @@ def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
     lost = loader.lost
     content.broken = {ident: kind for ident, kind in lost.broken.items() if ident not in content.index}
     content.broken_refs = set(lost.refs)
+    content.broken_params = set(lost.params)
     content.incomplete = set(lost.files)
     return Loaded(content, loader.diagnostics)

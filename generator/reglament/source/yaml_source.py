@@ -386,6 +386,7 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             return doc
     work = text.split("\n")
     reported_to = -1  # a later syntax error is reported only past the lines already left out
+    repaired_lines: set[int] = set()
     node = None
     for _attempt in range(12):
         try:
@@ -416,6 +417,14 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
                 doc.diagnostics.append(
                     Diagnostic(file, start + 1 + line_offset, column, "error", "yaml-syntax", message, hint)
                 )
+            repaired = _repair_line(work[start], column, message) if start not in repaired_lines else None
+            if repaired is not None:
+                # the likely fix, applied so that the rest of the item is read (and checked) as meant;
+                # the columns after it on this line move by one character at most
+                repaired_lines.add(start)
+                work[start] = repaired
+                reported_to = max(reported_to, start)
+                continue
             region = None if "depth" in message else _item_region(work, start)
             if region is None:
                 return doc
@@ -523,11 +532,17 @@ def explain(exc: MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]
                     f"write `{key}: {value}` (a space after the colon)",
                 )
     if "mapping values" in problem:
+        match = _KEY_VALUE.match(lines[line]) if line < len(lines) else None
+        if match:
+            value = lines[line][match.start(3) :].rstrip().replace('"', '\\"')
+            hint = f'put the whole value in quotes: `{match.group(2)}: "{value}"`'
+        else:
+            hint = 'put the whole value in quotes, e.g. `text: "Внимание: срок 15 минут"`'
         return (
             line,
             column,
             "a colon followed by a space inside a value (YAML reads it as a new field)",
-            'put the whole value in quotes, e.g. `text: "Внимание: срок 15 минут"`',
+            hint,
         )
     if "could not find expected ':'" in problem and context_mark is not None:
         start = context_mark.line
@@ -593,6 +608,16 @@ def explain(exc: MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]
     if context and problem and context_mark is not None and context_mark.line != line:
         detail += f" ({context} that starts at line {context_mark.line + 1}, column {context_mark.column + 1})"
     return line, column, f"YAML syntax error: {detail}", "check indentation, colons and quotes on this line"
+
+
+def _repair_line(line: str, column: int, message: str) -> str | None:
+    """``line`` with the likely fix for ``message`` (an unclosed quote closed, a space after a colon), or None."""
+    if message.startswith("the quote ") and "never closed" in message:
+        quote = line[column - 1 : column]
+        return line.rstrip() + quote if quote in ("'", '"') else None
+    if message.startswith("no space after the colon") and line[column - 1 : column] == ":":
+        return line[:column] + " " + line[column:]
+    return None
 
 
 def _item_region(lines: list[str], start: int) -> tuple[int, int] | None:

@@ -18,7 +18,8 @@ def check(ctx):
         return
 
     for name, info in param_infos(owner).items():
-        if name not in variant.used_params:
+        # a parameter used only in a text that failed to load is not unused: the text's error says why
+        if name not in variant.used_params and name not in ctx.content.broken_params:
             yield Diagnostic(
                 info.file,
                 info.line,

@@ -92,6 +92,22 @@ MISTAKES = (
         "kpi-conversion",
     ),
     Mistake(
+        "field indented one space too far",
+        f"{REG}/duties.yml",
+        "      - id: d-request-qualify\n        role: manager\n        text: >-",
+        "      - id: d-request-qualify\n        role: manager\n         text: >-",
+        (("yaml-syntax", 2, 10),),
+        "d-request-qualify",
+    ),
+    Mistake(
+        "list item without its dash",
+        f"{REG}/duties.yml",
+        "      - id: d-request-unreachable",
+        "      id: d-request-unreachable",
+        (("yaml-syntax", 7),),
+        "d-request-unreachable",
+    ),
+    Mistake(
         "weights sum to 95",
         f"{REG}/motivation.yml",
         "    weight: 20",

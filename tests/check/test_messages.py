@@ -49,6 +49,20 @@ EXPECTED = {
         "двоеточие с пробелом внутри значения (YAML читает его как начало нового поля)",
         'возьмите всё значение в кавычки: `name: "Конверсия: лидов в оплату"`',
     ),
+    "field indented one space too far": (
+        "this line is indented by 9 spaces, the fields above by 8",
+        "indent it by 8 spaces like the other fields of the item, or start a new item with `- ` "
+        "at the list's indentation",
+        "строка сдвинута на 9 пробелов, а поля над ней — на 8",
+        "сдвиньте её на 8 пробелов, как остальные поля элемента, или начните новый элемент с `- `",
+    ),
+    "list item without its dash": (
+        "this line is indented by 6 spaces, the fields above by 8",
+        "indent it by 8 spaces like the other fields of the item, or start a new item with `- ` "
+        "at the list's indentation",
+        "строка сдвинута на 6 пробелов, а поля над ней — на 8",
+        "сдвиньте её на 8 пробелов, как остальные поля элемента, или начните новый элемент с `- `",
+    ),
     "weights sum to 95": (
         "KPI weights sum to 95 %, not 100 % (50 + 15 + 15 + 15)",
         "adjust the weights by +5 % in total",

@@ -531,6 +531,17 @@ def explain(exc: MarkedYAMLError, lines: list[str]) -> tuple[int, int, str, str]
                     f"no space after the colon in `{key}:{value}`",
                     f"write `{key}: {value}` (a space after the colon)",
                 )
+    if "mapping values" in problem and line < len(lines) and _KEY_VALUE.match(lines[line]):
+        expected = _field_indent(lines, line)
+        here = _indent(lines[line])
+        if expected is not None and here > expected and not lines[line].lstrip().startswith("- "):
+            return (
+                line,
+                here + 1,
+                f"this line is indented by {here} spaces, the fields above by {expected}",
+                f"indent it by {expected} spaces like the other fields of the item, "
+                "or start a new item with `- ` at the list's indentation",
+            )
     if "mapping values" in problem:
         match = _KEY_VALUE.match(lines[line]) if line < len(lines) else None
         if match:
@@ -629,17 +640,19 @@ def _item_region(lines: list[str], start: int) -> tuple[int, int] | None:
     for i in range(start, -1, -1):
         stripped = lines[i].lstrip(" ")
         if stripped.startswith("- ") or stripped == "-":
-            if i == start or _indent(lines[i]) < here:
+            if i == start or _indent(lines[i]) <= here:  # (a field indented like its item's dash is still its)
                 first = i
                 break
-        elif stripped and not stripped.startswith("#") and _indent(lines[i]) < here and i != start:
+        elif (
+            i != start and _indent(lines[i]) < here and stripped.rstrip().endswith(":") and not stripped.startswith("#")
+        ):
             break  # a parent field above any item: the error is in a field of a mapping, not in a list item
     if first is None:
         first = start
         level = here
     else:
         level = _indent(lines[first])
-    last = first + 1
+    last = max(first, start) + 1
     while last < len(lines):
         line = lines[last]
         if line.strip() and _indent(line) <= level:

@@ -135,8 +135,8 @@ def test_message_in_both_languages(tmp_path, mistake):
             "this line is indented by 3 spaces, the fields above by 4",
             "indent it by 4 spaces like the other fields of the item, or start a new item with `- ` "
             "at the list's indentation",
-            "строка сдвинута на 3 пробелов, а поля над ней — на 4",
-            "сдвиньте её на 4 пробелов, как остальные поля элемента, или начните новый элемент с `- `",
+            "строка сдвинута на 3 пробела, а поля над ней — на 4",
+            "сдвиньте её на 4 пробела, как остальные поля элемента, или начните новый элемент с `- `",
         ),
         (
             "file is not valid UTF-8 (byte 0xc7); it looks saved in Windows-1251",

@@ -13,6 +13,7 @@ import re
 from dataclasses import replace
 
 from reglament.diagnostics import Diagnostic
+from reglament.ru import plural
 
 LANGS = ("ru", "en")
 
@@ -82,7 +83,7 @@ MESSAGES: list[tuple[str, str]] = [
     (r"a value cannot start with `(?P<s>.*)`", "значение не может начинаться с `{s}`"),
     (
         r"this line is indented by (?P<n>\d+) spaces, the fields above by (?P<m>\d+)",
-        "строка сдвинута на {n} пробелов, а поля над ней — на {m}",
+        "строка сдвинута на {n} {n_spaces}, а поля над ней — на {m}",
     ),
     (r"this line is not a `field: value` pair", "эта строка — не пара `поле: значение`"),
     (r"this line does not fit the structure above it", "эта строка не вписывается в структуру над ней"),
@@ -190,7 +191,7 @@ HINTS: list[tuple[str, str]] = [
     (
         r"indent it by (?P<m>\d+) spaces like the other fields of the item, or start a new item with `- ` "
         r"at the list's indentation",
-        "сдвиньте её на {m} пробелов, как остальные поля элемента, или начните новый элемент с `- `",
+        "сдвиньте её на {m} {m_spaces}, как остальные поля элемента, или начните новый элемент с `- `",
     ),
     (
         r"add the field name and a colon .*",
@@ -265,6 +266,9 @@ def _fill(template: str, mt: re.Match) -> str:
     values = {k: (v or "") for k, v in mt.groupdict().items()}
     if "where" in values:
         values["where"] = _where_ru(values["where"])
+    for name in ("n", "m"):
+        if name in values:
+            values[f"{name}_spaces"] = plural(values[name], "пробел", "пробела", "пробелов")
     if "bound" in values:
         values["bound"] = _BOUNDS.get(values["bound"], values["bound"])
     if "k" in values:

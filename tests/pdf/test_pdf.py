@@ -81,7 +81,7 @@ RICH = {
               - id: docs-rules
                 text: настоящим регламентом (см. [[late-call]]).
           - id: internal-clause
-            text: Только для своих [[secret-term|]] ВНУТРЕННИЙМАРКЕР7Q.
+            text: Только для своих [[secret-term]] ВНУТРЕННИЙМАРКЕР7Q.
             visibility: internal
           - id: last
             text: Последний пункт раздела.

@@ -423,7 +423,11 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
                 # the columns after it on this line move by one character at most
                 repaired_lines.add(start)
                 work[start] = repaired
-                reported_to = max(reported_to, start)
+                # lines that continued the unclosed value are not new mistakes
+                end = start + 1
+                while end < len(work) and (not work[end].strip() or _indent(work[end]) > _indent(work[start])):
+                    end += 1
+                reported_to = max(reported_to, end - 1)
                 continue
             region = None if "depth" in message else _item_region(work, start)
             if region is None:

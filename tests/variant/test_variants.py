@@ -343,7 +343,8 @@ def test_sandbox_attack_is_a_diagnostic_not_a_traceback(companies, attack):
     # in-process: any exception escaping the variant step fails the test (the CLI case is tested above)
     found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
     codes = {d.code for d in found}
-    assert codes and codes <= {"template-forbidden", "template-undefined", "template-error", "missing-parameter"}, found
+    allowed = {"template-forbidden", "template-limit", "template-undefined", "template-error", "missing-parameter"}
+    assert codes and codes <= allowed, found
     assert all((d.file, d.line) == ("content/regulations/rules/general.yml", 8) for d in found), found
 
 
@@ -358,8 +359,8 @@ def test_template_error_only_one_company_has_names_it(companies):
     )
     assert [d for d in check_project(root).diagnostics if d.code != "unused-parameter"] == []
     found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
-    assert [(d.code, d.line) for d in found] == [("template-forbidden", 8)]
-    assert found[0].message.startswith("company `alpha`: forbidden in templates")
+    assert [(d.code, d.line) for d in found] == [("template-limit", 8)]
+    assert found[0].message.startswith("company `alpha`: template too costly")
 
 
 def test_format_cannot_reach_attributes():

@@ -135,7 +135,7 @@ def tick() -> None:
 def _out_of_time(render: _Render) -> None:
     if render.budget.used_seconds + (time.thread_time() - render.start) >= render.budget.seconds:
         raise TemplateLimit(f"the templates of this build took over {render.budget.seconds:g} s of CPU time")
-    raise TemplateLimit(f"the template took over {TEXT_SECONDS:g} s of CPU time")
+    raise TemplateLimit(f"the template took over {render.seconds:g} s of CPU time")
 
 
 def _metered(items: Iterable[Any]) -> Iterator[Any]:

@@ -87,10 +87,11 @@ class Budget:
 class _Render:
     """The bounds of the render running in this thread."""
 
-    __slots__ = ("budget", "deadline", "pulled", "start", "ticks")
+    __slots__ = ("budget", "deadline", "pulled", "seconds", "start", "ticks")
 
     def __init__(self, budget: Budget, seconds: float) -> None:
         self.budget = budget
+        self.seconds = seconds
         self.start = time.thread_time()
         left = budget.seconds - budget.used_seconds
         self.deadline = self.start + max(0.0, min(seconds, left))

@@ -712,7 +712,7 @@ def test_build_all_companies_one_failing_keeps_its_old_site_and_names_it(compani
     out = tmp_path / "site"
     proc = run_cli("build", "--all-companies", "--jobs", "2", "--root", str(root), "--out", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".reglament-site", "alpha", "beta", "index.html"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="alpha/"' in index and "ООО «Бета»" in index
     alpha_home = (out / "alpha" / "index.html").read_text(encoding="utf-8")
@@ -738,7 +738,7 @@ def test_build_all_companies_one_failing_keeps_its_old_site_and_names_it(compani
     # one company rebuilt on its own: the other companies' sites stay, the index lists them all
     proc = run_cli("build", "--company", "alpha", "--root", str(root), "--out", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".reglament-site", "alpha", "beta", "index.html"]
     assert (out / "beta" / "index.html").read_bytes() == before
     assert 'href="beta/"' in (out / "index.html").read_text(encoding="utf-8")
 

@@ -732,7 +732,12 @@ def diff_cmd(
     if fmt == "text":
         click.echo(DIFF_FORMATS["text"](changes, color=sys.stdout.isatty()))
     else:
-        click.echo(DIFF_FORMATS[fmt](changes).rstrip("\n"))
+        output = DIFF_FORMATS[fmt](changes)
+        if fmt == "html":  # the HTML report passes the allowlist like every page made from content
+            from reglament.htmlsafe import clean_document
+
+            output = clean_document(output)
+        click.echo(output.rstrip("\n"))
     for side in (changes.old, changes.new):
         if side.errors:
             click.echo(

@@ -46,7 +46,7 @@ TAGS = frozenset(
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "aria-live",
           "aria-describedby", "hidden"},
-    "a": {"href", "style"},
+    "a": {"href", "style", "rel"},
     "abbr": {"title"},
     "span": {"style", "data-tier"},
     "td": {"style", "colspan", "rowspan"},
@@ -78,7 +78,12 @@ _INPUT_TYPES = {"text", "number", "checkbox"}
 _ABSOLUTE = re.compile(r"^(?:https?|mailto|tel):", re.I)
 
 
+_REL = {"edit", "nofollow", "noopener", "noreferrer", "external", "license", "prev", "next"}
+
+
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr == "rel" and not set(value.lower().split()) <= _REL:
+        return None  # never `attachment` (WeasyPrint embeds the target file), nor anything else unknown
     if tag == "input" and attr == "type" and value.lower() not in _INPUT_TYPES:
         return None
     if attr == "style" and re.search(r"url\s*\(|expression\s*\(|\\", value, re.I):
@@ -89,6 +94,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 def _document_filter(tag: str, attr: str, value: str) -> str | None:
     """For a self-contained document (the PDF): links only to its own anchors or to the web, no images by path."""
     if attr in ("href", "src") and not (value.startswith("#") or _ABSOLUTE.match(value.strip())):
+        return None
+    if attr == "rel":
         return None
     return _attribute_filter(tag, attr, value)
 
@@ -164,3 +171,19 @@ def findings(document: str, *, allow_scripts: bool = True) -> list[str]:
     auditor.feed(document)
     auditor.close()
     return auditor.found
+
+
+_BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body>)", re.I | re.S)
+
+
+def clean_document(document: str) -> str:
+    """A whole HTML document made by the project (head: static, escaped) with its ``<body>`` cleaned.
+
+    The head keeps the project's own ``<style>``/``<title>``; everything content
+    shaped — the body — passes :func:`clean_fragment`. A document without a body
+    is cleaned whole (as a fragment).
+    """
+    mt = _BODY.search(document)
+    if mt is None:
+        return clean_fragment(document)
+    return document[: mt.start(2)] + clean_fragment(mt.group(2)) + document[mt.end(2) :]

@@ -16,6 +16,7 @@ from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import RenderedTree, render
 from reglament.site.mkdocs_adapter import build_site
 from reglament.site.out_guard import guard_out, mark
+from reglament.site.sanitize import sanitize_site
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
 
@@ -181,6 +182,12 @@ def build(
                 f"the site engine failed: {exc}",
                 "check mkdocs.yml and the templates",
             )
+            return Built([*checked.diagnostics, diag])
+        unsafe = sanitize_site(tmp_site)  # the allowlist over every page; what it cannot fix fails the build
+        if unsafe:
+            diag = Diagnostic("templates", 1, 1, "error", "unsafe-html",
+                              f"the built site has unsafe markup: {'; '.join(unsafe[:5])}",
+                              "event attributes, script URLs and styles come only from templates: fix them")
             return Built([*checked.diagnostics, diag])
         mark(tmp_site)
         replace_dir(tmp_site, out)

@@ -52,6 +52,7 @@ from reglament.project import check_variant, load_project, site_title
 from reglament.render.pages import display_name, sub_refs
 from reglament.sandbox import sandbox
 from reglament.source import git
+from reglament.variant.resolve import compare_sides
 
 TEMPLATE = "document.html.j2"
 STYLESHEET = "print.css"
@@ -725,7 +726,10 @@ def print_editions(
                 result.notes.append(f"no change sheet for `{cid}`: it has no profile in edition {previous}")
             else:
                 old = check_variant(old_sources, company=cid, public=public)
-                changes = compare_editions(old.content, content)
+                old_content, new_content = old.content, content
+                if old.variant is not None and variant is not None:  # both sides for this PDF's one audience
+                    old_content, new_content, _ = compare_sides(old.variant, variant, public=public)
+                changes = compare_editions(old_content, new_content)
                 for reg in content.regulations:
                     sheets[reg.id] = change_sheet_from(
                         changes, regulation=reg.id, previous=f"редакция {previous}", content=content

@@ -450,6 +450,53 @@ def is_public(*, profile: Profile | None, defaults: Defaults | None, public: boo
     return defaults is not None and defaults.visibility == "public"
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who one output is for. Every output is made for exactly one audience.
+
+    ``public``: internal items and parameters are left out. ``internal_ids`` and
+    ``internal_params`` are what is internal on *another* revision of a
+    comparison (a company internal at one edition, public at the next): a
+    public audience leaves those out too, so neither side of a comparison shows
+    an item or a value that was internal on either side.
+    """
+
+    public: bool
+    internal_ids: frozenset[str] = frozenset()
+    internal_params: frozenset[str] = frozenset()
+
+
+def internal_names(variant: Variant) -> tuple[set[str], set[str]]:
+    """Ids (with everything inside them) and parameter names that are internal in ``variant``'s sources."""
+    public = resolve(variant.base, profile=variant.profile, defaults=variant.defaults, public=True)
+    ids = {ident for ident, gone in public.removed.items() if gone.reason == "internal"}
+    params = {name for name, info in variant.params.items() if info.visibility == "internal"}
+    return ids, params
+
+
+def comparison_audience(old: Variant, new: Variant, *, public: bool = False) -> Audience:
+    """The one audience of a comparison: the new side's (the edition being produced), public when forced.
+
+    A public audience hides what is internal on *either* side.
+    """
+    if not (public or new.public):
+        return Audience(False)
+    ids_old, params_old = internal_names(old)
+    ids_new, params_new = internal_names(new)
+    return Audience(True, frozenset(ids_old | ids_new), frozenset(params_old | params_new))
+
+
+def for_audience(variant: Variant, audience: Audience) -> Content:
+    """``variant``'s sources resolved again for ``audience`` (one side of a comparison)."""
+    return resolve(variant.base, profile=variant.profile, defaults=variant.defaults, audience=audience).content
+
+
+def compare_sides(old: Variant, new: Variant, *, public: bool = False) -> tuple[Content, Content, Audience]:
+    """Both sides of a comparison resolved for its one audience (:func:`comparison_audience`)."""
+    audience = comparison_audience(old, new, public=public)
+    return for_audience(old, audience), for_audience(new, audience), audience
+
+
 def resolve(
     content: Content,
     *,
@@ -458,6 +505,7 @@ def resolve(
     public: bool = False,
     other_profiles: Iterable[Profile] = (),
     cache: TemplateCache | None = None,
+    audience: Audience | None = None,
 ) -> Variant:
     """Resolve ``profile`` (None: the base regulation) over ``content`` into a new, re-indexed :class:`Variant`.
 
@@ -465,15 +513,20 @@ def resolve(
     profile says. ``other_profiles`` are the remaining company profiles: for the
     base variant, a default parameter used only by their overrides counts as used.
     ``cache`` shares compiled templates between the variants of one run.
+    ``audience``, when given, decides instead of the profile (a comparison's
+    sides are both resolved for the audience of the output, see :class:`Audience`).
     """
-    return _Resolver(
+    resolver = _Resolver(
         content,
         profile,
         defaults,
-        is_public(profile=profile, defaults=defaults, public=public),
+        audience.public if audience is not None else is_public(profile=profile, defaults=defaults, public=public),
         list(other_profiles),
         cache or TemplateCache(),
-    ).run()
+    )
+    if audience is not None and audience.public:
+        resolver.restrict(audience)
+    return resolver.run()
 
 
 class _Resolver:
@@ -509,7 +562,14 @@ class _Resolver:
             "params": Values("params", {k: p.value for k, p in params.items()}, self.hidden),
         }
         self.excluded: dict[str, str] = {}  # id → reason
+        self.forced_internal: set[str] = set()  # internal on another revision of a comparison
         self.overrides: dict[str, dict] = {}
+
+    def restrict(self, audience: Audience) -> None:
+        """Leave out, as internal, what the audience may not see because it is internal on another revision."""
+        self.forced_internal = set(audience.internal_ids)
+        self.hidden |= set(audience.internal_params)
+        self.scope["params"] = Values("params", {k: p.value for k, p in self.variant.params.items()}, self.hidden)
 
     # ------------------------------------------------------------ selection
 
@@ -785,7 +845,7 @@ class _Resolver:
             node = self.apply_override(node, self.overrides[ident], p.origin.doc, p.origin.path + ("overrides", ident))
         if isinstance(node, m.Role):
             node = self.renames(node)
-        if self.public and getattr(node, "visibility", "public") == "internal":
+        if self.public and (getattr(node, "visibility", "public") == "internal" or ident in self.forced_internal):
             self.removed(node, "internal", ident or "")
             return None
         updates: dict[str, object] = {}

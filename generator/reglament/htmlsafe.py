@@ -116,7 +116,7 @@ def clean_fragment(html: str, *, relative_links: bool = True) -> str:
         link_rel=None,
         url_schemes=set(URL_SCHEMES),
         filter_style_properties=set(STYLE_PROPERTIES),
-    )
+    ).replace("&nbsp;", "\u00a0")  # the serializer writes U+00A0 as an entity: keep the character, as written
 
 
 # --------------------------------------------------------------------------

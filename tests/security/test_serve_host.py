@@ -55,7 +55,7 @@ def test_running_server_refuses_a_foreign_host(project):
     try:
         server.wait_for("Serving on")
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-        conn.request("GET", "/", headers={"Host": "rebind.attacker.example:%d" % server.port})
+        conn.request("GET", "/", headers={"Host": f"rebind.attacker.example:{server.port}"})
         resp = conn.getresponse()
         assert resp.status == 421 and b"<html" not in resp.read().lower()
         conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)

@@ -626,3 +626,29 @@ def test_a_publish_killed_mid_way_leaves_nothing_for_the_next_run(repos):
     proc = publish(proj, "2025.3")
     assert proc.returncode == 0, proc.stderr
     assert git(proj, "for-each-ref", "refs/heads/reglament-publish/") == ""
+
+
+@pytest.mark.xdist_group("publish-internal")
+def test_purge_history_leaves_no_internal_build_reachable(tmp_path):
+    proj = make_repos(tmp_path)
+    (proj / "content/defaults.yml").write_text("visibility: internal\n", encoding="utf-8")
+    git(proj, "commit", "-qam", "internal base")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    assert publish(proj, "2025.1", "--public", "--push").returncode == 0
+    data = json.loads(show(proj, "gh-pages:versions.json"))
+    del data[0]["properties"]["audience"]  # as the old tool published it: an internal build
+    git(proj, "checkout", "-q", "gh-pages")
+    (proj / "versions.json").write_text(json.dumps(data), encoding="utf-8")
+    git(proj, "commit", "-qam", "legacy")
+    git(proj, "push", "-q", "origin", "gh-pages")
+    git(proj, "checkout", "-q", "main")
+    (proj / "content/defaults.yml").write_text("visibility: public\n", encoding="utf-8")
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    proc = publish(proj, "2025.2", "--push", "--purge-history")
+    assert proc.returncode == 0, proc.stderr
+    remote = tmp_path / "remote.git"
+    commits = git(remote, "rev-list", "gh-pages").split()
+    assert len(commits) == 1
+    assert set(versions(remote)) == {"2025.2"}
+    for commit in commits:
+        assert "2025.1" not in git(remote, "ls-tree", "--name-only", commit).split()

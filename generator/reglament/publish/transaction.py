@@ -70,6 +70,7 @@ from reglament.model.profile import COMPANIES_DIR
 from reglament.project import Project, check_variant, load_project, site_title
 from reglament.site.all_companies import index_html
 from reglament.site.build import build
+from reglament.site.out_guard import guard_out
 from reglament.source import git
 
 BRANCH = "gh-pages"
@@ -564,6 +565,8 @@ def build_only(
         sites = []
         for target in targets:
             dest = out / target.company if all_companies and target.company else out
+            if dest.exists() and not (dest / MANIFEST).is_file():
+                guard_out(dest, root=root)  # only an empty folder or a site this tool built is replaced
             if dest.exists():
                 shutil.rmtree(dest)
             dest.mkdir(parents=True)
@@ -608,11 +611,15 @@ def publish(
     prebuilt: Path | None = None,
     branch: str = BRANCH,
     today: dt.date | None = None,
+    purge_history: bool = False,
 ) -> Published:
     """Publish ``edition`` (one company, every company, or the default site); see the module docstring.
 
     ``prebuilt``: deploy the sites built by :func:`build_only` into that folder
     instead of building them here (they are verified against the tag).
+    ``purge_history``: the branch becomes one new commit holding its final tree
+    (pushed with ``--force-with-lease``), so no earlier build — an internal edition
+    since removed — stays reachable from it.
     Raises :class:`PublishError` (and its subclasses) with nothing changed.
     """
     root = root.resolve()
@@ -685,6 +692,27 @@ def publish(
             operations.append(_root_index(root, base=base, source=source, targets=targets))
         run_mike(root, branch=temp_branch, operations=operations)  # one commit after another, company by company
         after = git.ref_value(root, ref=temp_ref)
+        if purge_history and after is not None:
+            tree = git.git(root, "rev-parse", f"{after}^{{tree}}").stdout.decode().strip()
+            message = f"Publish edition {edition}: history purged (no earlier build stays reachable)"
+            after = git.git(root, "commit-tree", tree, "-m", message).stdout.decode().strip()
+            if push and upstream is not None:
+                proc = git.git(
+                    root,
+                    "push",
+                    "--porcelain",
+                    f"--force-with-lease=refs/heads/{branch}:{upstream}",
+                    "--",
+                    remote,
+                    f"{after}:refs/heads/{branch}",
+                    check=False,
+                )
+                if proc.returncode != 0:
+                    raise PublishError(
+                        f"{remote} refused the rewritten `{branch}`: {proc.stderr.decode('utf-8', 'replace').strip()}",
+                        hint="the branch may be protected against force pushes; nothing was changed locally",
+                    )
+                upstream = after
         pushed = push and after is not None and after == upstream  # the remote holds it already
         if push and after is not None and after != upstream:
             try:

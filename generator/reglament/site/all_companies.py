@@ -23,8 +23,8 @@ from reglament.model.profile import Profile
 from reglament.pdf.document import Edition
 from reglament.project import Project, check_variant, load_project, site_title
 from reglament.site.build import build, replace_dir
-from reglament.site.stamp import fresh, inputs_digest, link_copy
 from reglament.site.out_guard import guard_out, mark
+from reglament.site.stamp import fresh, inputs_digest, link_copy
 
 INDEX_FILE = "index.html"
 

@@ -185,9 +185,15 @@ def build(
             return Built([*checked.diagnostics, diag])
         unsafe = sanitize_site(tmp_site)  # the allowlist over every page; what it cannot fix fails the build
         if unsafe:
-            diag = Diagnostic("templates", 1, 1, "error", "unsafe-html",
-                              f"the built site has unsafe markup: {'; '.join(unsafe[:5])}",
-                              "event attributes, script URLs and styles come only from templates: fix them")
+            diag = Diagnostic(
+                "templates",
+                1,
+                1,
+                "error",
+                "unsafe-html",
+                f"the built site has unsafe markup: {'; '.join(unsafe[:5])}",
+                "event attributes, script URLs and styles come only from templates: fix them",
+            )
             return Built([*checked.diagnostics, diag])
         mark(tmp_site)
         replace_dir(tmp_site, out)

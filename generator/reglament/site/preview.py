@@ -11,11 +11,11 @@ good preview until the errors are fixed, and the server never stops.
 from __future__ import annotations
 
 import html
+import ipaddress
 import shutil
+import socket
 import tempfile
 import threading
-import ipaddress
-import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path

@@ -584,6 +584,8 @@ def test_internal_sites_are_not_published_to_pages_and_a_public_switch_removes_t
     assert refused.returncode == 2, refused.stderr
     assert "refusing to publish internal `vault`" in refused.stderr and "access control" in refused.stderr
     assert rev(proj, "refs/heads/gh-pages") is None  # nothing was published
+    artifact = publish(proj, "2025.1", "--company", "vault", "--build-only", "--out", str(tmp_path / "built"))
+    assert artifact.returncode == 2 and not (tmp_path / "built").exists()  # nor built into a CI artifact
     both = publish(proj, "2025.1", "--all")
     assert both.returncode == 0, both.stderr
     assert "not published to `gh-pages`: internal `vault`" in both.stderr

@@ -561,7 +561,9 @@ def build_only(
     work = Path(tempfile.mkdtemp(prefix="reglament-build-"))
     try:
         source = load_source(root, edition=edition, work=work / "project")
-        targets = source.targets(company=company, all_companies=all_companies)
+        targets = public_targets(
+            source, source.targets(company=company, all_companies=all_companies), public=public, branch=BRANCH
+        )
         sites = []
         for target in targets:
             dest = out / target.company if all_companies and target.company else out

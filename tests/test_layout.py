@@ -14,7 +14,7 @@ from conftest import REPO
 
 PACKAGE = REPO / "generator" / "reglament"
 LAYERS: list[set[str]] = [
-    {"diagnostics", "perf", "ru"},
+    {"diagnostics", "perf", "ru", "htmlsafe"},
     {"errors"},
     {"model"},
     {"morphology", "sandbox", "source"},

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from jinja2.exceptions import SecurityError
 
-from reglament.sandbox import MAX_WIDTH, sandbox
+from reglament.sandbox import MAX_WIDTH, Budget, TemplateLimit, sandbox
 
 
 @pytest.mark.parametrize(
@@ -56,3 +56,35 @@ def test_limit_is_the_documented_one():
     assert env.from_string(f"{{{{ 'x' | center({MAX_WIDTH}) | length }}}}").render() == str(MAX_WIDTH)
     with pytest.raises(SecurityError):
         env.from_string(f"{{{{ 'x' | center({MAX_WIDTH + 1}) }}}}").render()
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{% set a = 'x' * 100000 %}{{ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a ~ a }}",
+        "{% set a = 'x' * 100000 %}{{ a | replace('x', 'yyyyyyyyyyyy') }}",
+        "{{ ('x' * 100000).replace('x', 'yyyyyyyyyyyy') }}",
+        "{{ (['x' * 100000] * 100000) | join }}",
+        "{{ ('x' * 100000) | map('center', 10000) | list | length }}",
+        "{{ ((10 ** 64) ** 64) ** 64 }}",
+        "{{ ('\t' * 1000).expandtabs(100000) }}",
+        "{% set s = 'x' * 100000 %}{% for a in s %}{% for b in s %}{% endfor %}{% endfor %}",
+        "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}{% endmacro %}{{ f(60) }}",
+    ],
+)
+def test_bounded_render_stops_bombs_with_template_limit(source):
+    env = sandbox()
+    with pytest.raises(TemplateLimit):
+        env.render_bounded(env.from_string(source), {}, seconds=0.3)
+
+
+def test_bounded_render_limits_output_and_the_build_budget():
+    env = sandbox()
+    many = "{% for a in 'x' * 2000 %}{{ 'y' * 1000 }}{% endfor %}"  # 2 MB out of small pieces
+    with pytest.raises(TemplateLimit, match="output over"):
+        env.render_bounded(env.from_string(many), {})
+    env.budget = Budget(seconds=60, chars=10)
+    assert env.render_bounded(env.from_string("{{ 'abcdef' }}"), {}) == "abcdef"
+    with pytest.raises(TemplateLimit, match="this build"):
+        env.render_bounded(env.from_string("{{ 'abcdef' }}"), {})
+    assert sandbox().render_bounded(sandbox().from_string("{{ 'a' ~ 1 }} {{ [1, 2] | join(',') }}"), {}) == "a1 1,2"

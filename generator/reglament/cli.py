@@ -534,6 +534,11 @@ def new_regulation_cmd(
 @click.option("--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push to.")
 @click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
 @click.option("--public", is_flag=True, help="Leave out every internal item (as `build --public`).")
+@click.option(
+    "--purge-history",
+    is_flag=True,
+    help="Rewrite gh-pages as one commit (force-pushed with lease): no removed internal build stays reachable.",
+)
 @click.option("--build-only", is_flag=True, help="Only build the site(s) from the tag into --out (CI build jobs).")
 @click.option(
     "--out",
@@ -563,6 +568,7 @@ def publish_cmd(
     out: Path | None,
     prebuilt: Path | None,
     fmt: str,
+    purge_history: bool = False,
 ) -> None:
     """Build EDITION from its tag `edition/EDITION` and publish it with mike into gh-pages.
 
@@ -601,6 +607,7 @@ def publish_cmd(
         force=force,
         public=public,
         prebuilt=prebuilt,
+        purge_history=purge_history,
     )
     for item in result.results:
         where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
@@ -748,7 +755,12 @@ def diff_cmd(
     if fmt == "text":
         click.echo(DIFF_FORMATS["text"](changes, color=sys.stdout.isatty()))
     else:
-        click.echo(DIFF_FORMATS[fmt](changes).rstrip("\n"))
+        output = DIFF_FORMATS[fmt](changes)
+        if fmt == "html":  # the HTML report passes the allowlist like every page made from content
+            from reglament.htmlsafe import clean_document
+
+            output = clean_document(output)
+        click.echo(output.rstrip("\n"))
     for side in (changes.old, changes.new):
         if side.errors:
             click.echo(

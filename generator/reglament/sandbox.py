@@ -15,6 +15,19 @@ the operations that turn a short template into a huge value:
 
 Each overrun raises :class:`~jinja2.exceptions.SecurityError`, which the callers
 turn into a positioned diagnostic at the template expression.
+
+On top of those per-operation bounds, :meth:`Sandbox.render_bounded` bounds a
+whole render (:class:`TemplateLimit`, reported as ``template-limit``):
+
+* CPU time per text (:data:`TEXT_SECONDS`) and per build (:data:`BUILD_SECONDS`,
+  the environment's :class:`Budget`): every loop body, macro body and call
+  ticks the clock, so nested loops and recursive macros stop in time;
+* output size per text (:data:`TEXT_CHARS`) and per build (:data:`BUILD_CHARS`);
+* the size of every value built on the way: ``~`` concatenation, the result of
+  every filter and method call, ``join``/``replace`` *before* they allocate, and
+  the items a filter pulls out of a generator (``map``, ``select``, …) are
+  counted against :data:`VALUE_CHARS`;
+* integer arithmetic growing past :data:`MAX_INT_BITS` bits.
 """
 
 from __future__ import annotations
@@ -22,12 +35,16 @@ from __future__ import annotations
 import operator
 import re
 import string
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from jinja2 import BaseLoader, BytecodeCache, StrictUndefined
+from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, nodes, pass_eval_context
+from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup, escape
 
 from reglament import ru
 
@@ -37,6 +54,197 @@ MAX_EXPONENT = 64
 """The largest exponent ``**`` accepts."""
 MAX_WIDTH = 10_000
 """The widest field a format spec or a padding filter may ask for."""
+VALUE_CHARS = 1_000_000
+"""The longest string (or list) any single operation of a template may build."""
+TEXT_CHARS = 1_000_000
+"""The most characters one render may output."""
+BUILD_CHARS = 50_000_000
+"""The most characters all the renders of one environment (one build) may output."""
+TEXT_SECONDS = 2.0
+"""CPU seconds one render may take."""
+BUILD_SECONDS = 60.0
+"""CPU seconds all the bounded renders of one environment (one build) may take."""
+MAX_INT_BITS = 4_096
+"""The largest integer (in bits) arithmetic in a template may produce."""
+
+
+class Budget:
+    """What the bounded renders of one environment (one build) have used so far."""
+
+    def __init__(self, seconds: float = BUILD_SECONDS, chars: int = BUILD_CHARS) -> None:
+        self.seconds = seconds
+        self.chars = chars
+        self.used_seconds = 0.0
+        self.used_chars = 0
+        self._lock = threading.Lock()
+
+    def spend(self, seconds: float, chars: int) -> None:
+        with self._lock:
+            self.used_seconds += seconds
+            self.used_chars += chars
+
+
+class _Render:
+    """The bounds of the render running in this thread."""
+
+    __slots__ = ("budget", "deadline", "pulled", "seconds", "start", "ticks")
+
+    def __init__(self, budget: Budget, seconds: float) -> None:
+        self.budget = budget
+        self.seconds = seconds
+        self.start = time.thread_time()
+        left = budget.seconds - budget.used_seconds
+        self.deadline = self.start + max(0.0, min(seconds, left))
+        self.pulled = 0  # characters pulled out of generators by filters
+        self.ticks = 0
+
+
+_current = threading.local()
+
+
+def _active() -> _Render | None:
+    return getattr(_current, "render", None)
+
+
+def _size(value: object) -> int:
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, (list, tuple, dict, set, frozenset)):
+        return len(value)
+    return 0
+
+
+def _check_value(value: object, what: str) -> object:
+    size = _size(value)
+    if size > VALUE_CHARS:
+        raise TemplateLimit(f"{what} built {size} characters or items (the limit is {VALUE_CHARS})")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise TemplateLimit(f"{what} built a {value.bit_length()}-bit number (the limit is {MAX_INT_BITS} bits)")
+    return value
+
+
+def tick() -> None:
+    """Called at every loop iteration, macro call and call in a template: stop a render that ran out of time."""
+    render = _active()
+    if render is None:
+        return
+    render.ticks += 1
+    if render.ticks & 63 == 0 and time.thread_time() > render.deadline:
+        _out_of_time(render)
+
+
+def _out_of_time(render: _Render) -> None:
+    if render.budget.used_seconds + (time.thread_time() - render.start) >= render.budget.seconds:
+        raise TemplateLimit(f"the templates of this build took over {render.budget.seconds:g} s of CPU time")
+    raise TemplateLimit(f"the template took over {render.seconds:g} s of CPU time")
+
+
+def _metered(items: Iterable[Any]) -> Iterator[Any]:
+    """Items of a generator a filter consumes, counted against the render's value bound."""
+    for item in items:
+        render = _active()
+        if render is not None:
+            render.pulled += _size(item) + 1
+            if render.pulled > VALUE_CHARS * 4:
+                raise TemplateLimit(f"filters pulled over {VALUE_CHARS * 4} characters out of generated sequences")
+            tick()
+        yield item
+
+
+def _str_join(items: Iterable[Any], sep: str = "") -> str:
+    total = 0
+    parts = []
+    for item in items:
+        text = str(item)
+        total += len(text) + len(sep)
+        if total > VALUE_CHARS:
+            raise TemplateLimit(f"joining would build over {VALUE_CHARS} characters")
+        parts.append(text)
+    return sep.join(parts)
+
+
+def _precheck_call(obj: Any, args: tuple, kwargs: dict) -> None:
+    """Refuse the string methods that would allocate a huge result before they run."""
+    owner = getattr(obj, "__self__", None)
+    name = getattr(obj, "__name__", "")
+    if not isinstance(owner, str):
+        return
+    if name in ("center", "ljust", "rjust", "zfill") and args:
+        _check_width(args[0], f"`str.{name}`")
+    elif name == "expandtabs":
+        size = args[0] if args else kwargs.get("tabsize", 8)
+        if isinstance(size, int) and owner.count("\t") * max(size, 0) + len(owner) > VALUE_CHARS:
+            raise TemplateLimit(f"`expandtabs` would build over {VALUE_CHARS} characters")
+    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        count = owner.count(args[0]) if args[0] else len(owner) + 1
+        if len(owner) + count * len(args[1]) > VALUE_CHARS:
+            raise TemplateLimit(f"`replace` would build over {VALUE_CHARS} characters")
+    elif name == "join" and args:
+        raise SecurityError("`str.join` is not available in templates; use the `join` filter")
+
+
+@pass_eval_context
+def _join_filter(eval_ctx: Any, value: Iterable[Any], d: str = "", attribute: Any = None) -> str:
+    """The ``join`` filter, refusing before it would build over :data:`VALUE_CHARS` characters."""
+    if attribute is not None:
+        value = (item[attribute] if isinstance(item, dict) else getattr(item, str(attribute)) for item in value)
+    if eval_ctx.autoescape:
+        return Markup(_str_join((escape(v) for v in value), str(escape(d))))
+    return _str_join(value, str(d))
+
+
+@pass_eval_context
+def _replace_filter(eval_ctx: Any, s: str, old: str, new: str, count: int | None = None) -> str:
+    """The ``replace`` filter, refusing before it would build over :data:`VALUE_CHARS` characters."""
+    if eval_ctx.autoescape and not isinstance(s, Markup):
+        s = escape(s)
+    text, old, new = str(s), str(old), str(new)
+    _precheck_call(text.replace, (old, new), {})
+    result = text.replace(old, new, -1 if count is None else count)
+    return Markup(result) if isinstance(s, Markup) else result
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator with ``~`` going through :meth:`Sandbox.call_concat`."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.call_concat((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+def _tick_node(lineno: int) -> nodes.Stmt:
+    call = nodes.Call(nodes.EnvironmentAttribute("tick", lineno=lineno), [], [], None, None, lineno=lineno)
+    return nodes.ExprStmt(call, lineno=lineno)
+
+
+def _wrap_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter whose generator input is metered and whose result is bounded."""
+    pass_arg = getattr(original, "jinja_pass_arg", None)
+    value_index = 0 if pass_arg is None else 1
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        tick()
+        if len(args) > value_index:
+            value = args[value_index]
+            if isinstance(value, Iterator) and not isinstance(value, (str, bytes)):
+                args = (*args[:value_index], _metered(value), *args[value_index + 1 :])
+        result = original(*args, **kwargs)
+        if isinstance(result, Iterator) and not isinstance(result, (str, bytes)):
+            return _metered(result)
+        return _check_value(result, f"`{name}`")
+
+    checked.__name__ = getattr(original, "__name__", name)
+    if pass_arg is not None:
+        checked.jinja_pass_arg = pass_arg  # type: ignore[attr-defined]
+    return checked
+
+
+class TemplateLimit(SecurityError):
+    """A render went over a time or size bound: reported as ``template-limit``."""
+
 
 _PERCENT_SPEC = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 _FORMAT_WIDTH = re.compile(r"(\d+)")
@@ -44,7 +252,7 @@ _FORMAT_WIDTH = re.compile(r"(\d+)")
 
 def _check_width(width: object, what: str) -> None:
     if isinstance(width, int) and not isinstance(width, bool) and abs(width) > MAX_WIDTH:
-        raise SecurityError(f"{what} asks for {width} characters (the limit is {MAX_WIDTH})")
+        raise TemplateLimit(f"{what} asks for {width} characters (the limit is {MAX_WIDTH})")
 
 
 def _check_percent_format(fmt: str) -> None:
@@ -82,18 +290,76 @@ class Sandbox(ImmutableSandboxedEnvironment):
     is cached per (type, name) — rendering a large site reads millions of them.
     """
 
-    intercepted_binops = frozenset({"*", "**", "%"})
+    intercepted_binops = frozenset({"*", "**", "%", "+"})
+    code_generator_class = _BoundedCodeGenerator
 
     def __init__(self, **options: Any) -> None:
         options.setdefault("undefined", StrictUndefined)
         super().__init__(**options)
         self._verdicts: dict[tuple[type, str], bool] = {}
+        self.budget = Budget()
         self.filters.update(ru.FILTERS)
         # padding filters: the width is the positional argument after the value (and the environment)
         for name, index in (("center", 1), ("indent", 1), ("wordwrap", 2), ("truncate", 2)):  # after env, value
             if name in self.filters:
                 self.filters[name] = _bounded(name, self.filters[name], index)
         self.filters["format"] = self._format_filter
+        self.filters["join"] = _join_filter
+        self.filters["replace"] = _replace_filter
+        for name, original in list(self.filters.items()):
+            self.filters[name] = _wrap_filter(name, original)
+        self.tick = tick
+
+    # ------------------------------------------------------------ whole renders
+
+    def render_bounded(self, template: Any, context: dict[str, Any], *, seconds: float = TEXT_SECONDS) -> str:
+        """Render ``template`` within the per-text and per-build bounds; :class:`TemplateLimit` on an overrun."""
+        budget = self.budget
+        if budget.used_chars >= budget.chars:
+            raise TemplateLimit(f"the templates of this build output over {budget.chars} characters")
+        if budget.used_seconds >= budget.seconds:
+            raise TemplateLimit(f"the templates of this build took over {budget.seconds:g} s of CPU time")
+        outer = _active()
+        render = _Render(budget, seconds)
+        _current.render = render
+        out: list[str] = []
+        size = 0
+        try:
+            for chunk in template.generate(context):
+                size += len(chunk)
+                if size > TEXT_CHARS:
+                    raise TemplateLimit(f"the template output over {TEXT_CHARS} characters")
+                if budget.used_chars + size > budget.chars:
+                    raise TemplateLimit(f"the templates of this build output over {budget.chars} characters")
+                if time.thread_time() > render.deadline:
+                    _out_of_time(render)
+                out.append(chunk)
+        finally:
+            _current.render = outer
+            budget.spend(time.thread_time() - render.start, size)
+        return "".join(out)
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Parse, then make every loop body, macro and call block tick the render's clock."""
+        ast = super()._parse(source, name, filename)
+        for node in ast.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):
+            node.body.insert(0, _tick_node(node.lineno))
+        return ast
+
+    def call_concat(self, values: tuple[Any, ...]) -> str:
+        """``a ~ b ~ …``: refused before it would build over :data:`VALUE_CHARS` characters."""
+        parts = [str(v) for v in values]
+        if sum(map(len, parts)) > VALUE_CHARS:
+            raise TemplateLimit(f"`~` would build over {VALUE_CHARS} characters")
+        return "".join(parts)
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        tick()
+        _precheck_call(__obj, args, kwargs)
+        result = super().call(__context, __obj, *args, **kwargs)
+        if isinstance(result, Iterator) and not isinstance(result, (str, bytes)):
+            return _metered(result)
+        return _check_value(result, f"`{getattr(__obj, '__name__', 'call')}`")
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)
@@ -103,17 +369,26 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return verdict
 
     def call_binop(self, context: Any, operator_name: str, left: Any, right: Any) -> Any:
+        tick()
         if operator_name == "**":
             if isinstance(right, (int, float)) and abs(right) > MAX_EXPONENT:
-                raise SecurityError(f"exponent {right} is too large (the limit is {MAX_EXPONENT})")
-            return operator.pow(left, right)
+                raise TemplateLimit(f"exponent {right} is too large (the limit is {MAX_EXPONENT})")
+            if isinstance(left, int) and isinstance(right, int) and left.bit_length() * max(right, 0) > MAX_INT_BITS:
+                raise TemplateLimit(f"`**` would build a number over {MAX_INT_BITS} bits")
+            return _check_value(operator.pow(left, right), "`**`")
         if operator_name == "%":
             if isinstance(left, str):
                 _check_percent_format(left)
-            return operator.mod(left, right)
+            return _check_value(operator.mod(left, right), "`%`")
+        if operator_name == "+":
+            if _size(left) + _size(right) > VALUE_CHARS:
+                raise TemplateLimit(f"`+` would build over {VALUE_CHARS} characters or items")
+            return _check_value(operator.add(left, right), "`+`")
         for seq, times in ((left, right), (right, left)):
             if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and len(seq) * times > MAX_ITEMS:
-                raise SecurityError(f"`*` would build {len(seq) * times} items (the limit is {MAX_ITEMS})")
+                raise TemplateLimit(f"`*` would build {len(seq) * times} items (the limit is {MAX_ITEMS})")
+        if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            raise TemplateLimit(f"`*` would build a number over {MAX_INT_BITS} bits")
         return operator.mul(left, right)
 
     def wrap_str_format(self, value: Any) -> Callable[..., str] | None:

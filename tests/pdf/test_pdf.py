@@ -6,6 +6,7 @@ import datetime as dt
 import io
 import re
 import subprocess
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -315,14 +316,71 @@ def test_split_signer_and_typography():
     )
 
 
-def test_fetcher_reads_only_project_files(tmp_path):
-    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
-    fetcher = _fetcher(tmp_path)
-    with pytest.raises(ValueError):
-        fetcher.fetch("http://127.0.0.1:9/x.png")
-    with pytest.raises(ValueError):
-        fetcher.fetch("file:///etc/hostname")
-    assert fetcher.fetch((tmp_path / "logo.png").as_uri()) is not None
+def test_fetcher_serves_only_the_shipped_print_assets(tmp_path):
+    assets = tmp_path / "templates" / "pdf"
+    assets.mkdir(parents=True)
+    (assets / "logo.png").write_bytes(b"\x89PNG")
+    (assets / ".env").write_text("SECRET=1", encoding="utf-8")
+    (tmp_path / ".env").write_text("SECRET=1", encoding="utf-8")
+    fetcher = _fetcher(assets)
+    for url in (
+        "http://127.0.0.1:9/x.png",
+        "file:///etc/hostname",
+        (tmp_path / ".env").as_uri(),
+        (assets / ".env").as_uri(),
+        (assets / ".." / ".." / ".env").as_uri(),
+        "data:text/plain,SECRET",
+    ):
+        with pytest.raises(ValueError):
+            fetcher.fetch(url)
+    assert fetcher.fetch((assets / "logo.png").as_uri()) is not None
+
+
+HOSTILE_FINAL = """\
+    ---
+    id: final
+    title: Заключительные положения
+    ---
+
+    Регламент вступает в силу. [Приложение](../../../.env){: rel="attachment" } и
+    [конфиг](../../../.git/config){: rel="attachment" }, [js](javascript:alert(1)), [файл](file:///etc/passwd),
+    [данные](data:text/html,<b>x</b>), ![картинка](../../../.env){: onerror="alert(1)" }
+
+    Абзац с атрибутами {: onmouseover="alert(2)" style="background:url(javascript:alert(3))" }
+
+    ## Заголовок {: onclick="alert(4)" }
+    """
+
+
+def test_content_never_creates_attachments_or_script_links(rich, tmp_path):
+    from pypdf.generic import IndirectObject
+
+    (rich / ".env").write_text("DB_PASSWORD=ZQX-SECRET-5511\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(rich)], check=True)
+    (rich / "content/regulations/rules/final.md").write_text(textwrap.dedent(HOSTILE_FINAL), encoding="utf-8")
+    out = tmp_path / "pdf"
+    proc = run_cli("pdf", "--root", str(rich), "--out", str(out), "--date", "2026-03-02")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (path,) = out.glob("*.pdf")
+    raw = path.read_bytes()
+    reader = PdfReader(io.BytesIO(raw))
+    assert "/EmbeddedFiles" not in str(reader.trailer["/Root"].get("/Names", {}))
+    assert reader.attachments == {}
+    uris = []
+    for page in reader.pages:
+        for annot in page.get("/Annots", []) or []:
+            annot = annot.get_object() if isinstance(annot, IndirectObject) else annot
+            assert annot.get("/Subtype") != "/FileAttachment"
+            action = annot.get("/A")
+            if action is not None:
+                action = action.get_object()
+                assert action.get("/S") in ("/URI", "/GoTo", None), action
+                if "/URI" in action:
+                    uris.append(str(action["/URI"]))
+    assert not [u for u in uris if not u.startswith(("http:", "https:", "mailto:", "tel:"))], uris
+    text, _ = pdf_text(raw)
+    assert "ZQX-SECRET-5511" not in text and b"ZQX-SECRET-5511" not in raw
+    assert "Приложение" in text and "Заголовок" in text  # the text stays, the markup goes
 
 
 def test_template_sandbox_and_missing_templates(rich, tmp_path):

@@ -80,6 +80,7 @@ def make_repos(base: Path) -> Path:
     proj = base / "proj"
     files = dict(minimal_files())
     files["content/editions.yml"] = "editions:\n" + EDITION_1
+    files["content/defaults.yml"] = "visibility: public\n"  # an internal site never goes to a Pages branch
     write_tree(proj, files)
     shutil.copy(REPO / "mkdocs.yml", proj / "mkdocs.yml")
     shutil.copytree(REPO / "templates", proj / "templates")
@@ -154,7 +155,8 @@ def test_two_editions_on_the_remote(published):
     assert props["approved_by"] == "Генеральный директор А. В. Смирнов"
     assert props["content_hash"].startswith("sha256:") and len(props["content_hash"]) == 71
     assert props["tag"] == "edition/2025.2" and props["commit"] == rev(published / "proj", "edition/2025.2^{commit}")
-    assert props["published_by"] == "Издатель <publisher@example.com>"
+    assert "published_by" not in props and props["audience"] == "public"
+    assert "publisher@example.com" not in show(remote, "gh-pages:versions.json")  # no personal data published
     assert found["2025.1"]["properties"]["effective"] == "2025-02-01"
     assert found["2025.1"]["title"] == "Первая редакция"
     # each edition is built from its own tag
@@ -244,7 +246,7 @@ def test_republish_changed_is_refused_without_force(repos):
     assert local == remote != before[1]
     props = versions(repos / "remote.git")["2025.2"]["properties"]
     [overwrite] = props["overwrites"]
-    assert overwrite["by"] == "Издатель <publisher@example.com>" and overwrite["at"]
+    assert "by" not in overwrite and overwrite["at"]
     assert overwrite["replaced_hash"] != props["content_hash"]
     assert "определяет" in show(repos / "remote.git", "gh-pages:2025.2/rules/index.html")
 
@@ -561,3 +563,94 @@ def test_banners_and_selector_in_a_browser(repos):
     assert server.returncode == 0, out
     processes = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout.splitlines()
     assert [line for line in processes if f"127.0.0.1:{port}" in line] == []  # mike's server stopped with it
+
+
+# --------------------------------------------------------------------------
+# Internal sites never go to a Pages branch; a switch to public removes the internal editions
+
+
+@pytest.mark.xdist_group("publish-internal")
+def test_internal_sites_are_not_published_to_pages_and_a_public_switch_removes_them(tmp_path):
+    proj = make_repos(tmp_path)
+    (proj / "content/companies").mkdir()
+    (proj / "content/companies/alpha.yml").write_text(profile("alpha", "Альфа"), encoding="utf-8")
+    (proj / "content/companies/vault.yml").write_text(
+        profile("vault", "Сейф", extra="visibility: internal\n"), encoding="utf-8"
+    )
+    git(proj, "add", "-A")
+    git(proj, "commit", "-qm", "companies")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    refused = publish(proj, "2025.1", "--company", "vault")
+    assert refused.returncode == 2, refused.stderr
+    assert "refusing to publish internal `vault`" in refused.stderr and "access control" in refused.stderr
+    assert rev(proj, "refs/heads/gh-pages") is None  # nothing was published
+    artifact = publish(proj, "2025.1", "--company", "vault", "--build-only", "--out", str(tmp_path / "built"))
+    assert artifact.returncode == 2 and not (tmp_path / "built").exists()  # nor built into a CI artifact
+    both = publish(proj, "2025.1", "--all")
+    assert both.returncode == 0, both.stderr
+    assert "not published to `gh-pages`: internal `vault`" in both.stderr
+    top = set(git(proj, "ls-tree", "--name-only", "gh-pages").splitlines())
+    assert "alpha" in top and "vault" not in top
+    assert "Сейф" not in show(proj, "gh-pages:index.html")  # the root page does not list it either
+
+
+@pytest.mark.xdist_group("publish-internal")
+def test_switch_to_public_removes_legacy_internal_editions(tmp_path):
+    """An internal edition published before this guard existed (no `audience` property) goes when the site turns public."""
+    proj = make_repos(tmp_path)
+    (proj / "content/defaults.yml").write_text("visibility: internal\n", encoding="utf-8")
+    git(proj, "commit", "-qam", "internal base")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    first = publish(proj, "2025.1", "--public")  # the tool only builds it publicly…
+    assert first.returncode == 0, first.stderr
+    # …so make it look like an internal build of the old tool: no `audience`, the tag's defaults internal
+    data = json.loads(show(proj, "gh-pages:versions.json"))
+    del data[0]["properties"]["audience"]
+    git(proj, "checkout", "-q", "gh-pages")
+    (proj / "versions.json").write_text(json.dumps(data), encoding="utf-8")
+    git(proj, "commit", "-qam", "legacy")
+    git(proj, "checkout", "-q", "main")
+    (proj / "content/defaults.yml").write_text("visibility: public\n", encoding="utf-8")
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    second = publish(proj, "2025.2")
+    assert second.returncode == 0, second.stderr
+    assert "removed the internal edition(s) 2025.1" in second.stderr
+    assert set(versions(proj)) == {"2025.2"}
+    assert "2025.1" not in git(proj, "ls-tree", "--name-only", "gh-pages").split()
+
+
+@pytest.mark.xdist_group("publish")
+def test_a_publish_killed_mid_way_leaves_nothing_for_the_next_run(repos):
+    proj = repos / "proj"
+    head = git(proj, "rev-parse", "gh-pages")
+    git(proj, "update-ref", "refs/heads/reglament-publish/deadbeef0001", head)  # what a SIGKILL leaves
+    new_edition(proj, EDITION_3, edit=("Настоящий регламент", "Этот регламент"), tag="2025.3")
+    proc = publish(proj, "2025.3")
+    assert proc.returncode == 0, proc.stderr
+    assert git(proj, "for-each-ref", "refs/heads/reglament-publish/") == ""
+
+
+@pytest.mark.xdist_group("publish-internal")
+def test_purge_history_leaves_no_internal_build_reachable(tmp_path):
+    proj = make_repos(tmp_path)
+    (proj / "content/defaults.yml").write_text("visibility: internal\n", encoding="utf-8")
+    git(proj, "commit", "-qam", "internal base")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    assert publish(proj, "2025.1", "--public", "--push").returncode == 0
+    data = json.loads(show(proj, "gh-pages:versions.json"))
+    del data[0]["properties"]["audience"]  # as the old tool published it: an internal build
+    git(proj, "checkout", "-q", "gh-pages")
+    (proj / "versions.json").write_text(json.dumps(data), encoding="utf-8")
+    git(proj, "commit", "-qam", "legacy")
+    git(proj, "push", "-q", "origin", "gh-pages")
+    git(proj, "checkout", "-q", "main")
+    (proj / "content/defaults.yml").write_text("visibility: public\n", encoding="utf-8")
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    proc = publish(proj, "2025.2", "--push", "--purge-history")
+    assert proc.returncode == 0, proc.stderr
+    remote = tmp_path / "remote.git"
+    commits = git(remote, "rev-list", "gh-pages").split()
+    assert len(commits) == 1
+    assert set(versions(remote)) == {"2025.2"}
+    for commit in commits:
+        assert "2025.1" not in git(remote, "ls-tree", "--name-only", commit).split()

@@ -343,7 +343,8 @@ def test_sandbox_attack_is_a_diagnostic_not_a_traceback(companies, attack):
     # in-process: any exception escaping the variant step fails the test (the CLI case is tested above)
     found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
     codes = {d.code for d in found}
-    assert codes and codes <= {"template-forbidden", "template-undefined", "template-error", "missing-parameter"}, found
+    allowed = {"template-forbidden", "template-limit", "template-undefined", "template-error", "missing-parameter"}
+    assert codes and codes <= allowed, found
     assert all((d.file, d.line) == ("content/regulations/rules/general.yml", 8) for d in found), found
 
 
@@ -358,8 +359,8 @@ def test_template_error_only_one_company_has_names_it(companies):
     )
     assert [d for d in check_project(root).diagnostics if d.code != "unused-parameter"] == []
     found = [d for d in check_project(root, company="alpha").diagnostics if d.severity == "error"]
-    assert [(d.code, d.line) for d in found] == [("template-forbidden", 8)]
-    assert found[0].message.startswith("company `alpha`: forbidden in templates")
+    assert [(d.code, d.line) for d in found] == [("template-limit", 8)]
+    assert found[0].message.startswith("company `alpha`: template too costly")
 
 
 def test_format_cannot_reach_attributes():
@@ -711,7 +712,7 @@ def test_build_all_companies_one_failing_keeps_its_old_site_and_names_it(compani
     out = tmp_path / "site"
     proc = run_cli("build", "--all-companies", "--jobs", "2", "--root", str(root), "--out", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".reglament-site", "alpha", "beta", "index.html"]
     index = (out / "index.html").read_text(encoding="utf-8")
     assert 'href="alpha/"' in index and "ООО «Бета»" in index
     alpha_home = (out / "alpha" / "index.html").read_text(encoding="utf-8")
@@ -737,7 +738,7 @@ def test_build_all_companies_one_failing_keeps_its_old_site_and_names_it(compani
     # one company rebuilt on its own: the other companies' sites stay, the index lists them all
     proc = run_cli("build", "--company", "alpha", "--root", str(root), "--out", str(out))
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert sorted(p.name for p in out.iterdir()) == ["alpha", "beta", "index.html"]
+    assert sorted(p.name for p in out.iterdir()) == [".reglament-site", "alpha", "beta", "index.html"]
     assert (out / "beta" / "index.html").read_bytes() == before
     assert 'href="beta/"' in (out / "index.html").read_text(encoding="utf-8")
 
@@ -767,3 +768,58 @@ def test_sample_sites_differ_in_names_and_numbers_as_the_profiles_say(tmp_path):
     assert 'id="requests-channels"' not in requests and "Коммерческий отдел" in (
         out / "ural-ekb" / "roles" / "manager" / "index.html"
     ).read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------
+# Internal parameters are absent from a public variant's template context
+
+SECRET = "17"  # the internal parameter's value (content/defaults.yml of internal_project)
+
+
+def _general(expression: str) -> str:
+    return INTERNAL_GENERAL.replace("в {{ company.short_name }}.", f"— ставка {expression} %.")
+
+
+@pytest.mark.parametrize(
+    "expression, code",
+    [
+        ("{% set p = params %}{{ p.secret_bonus }}", "internal-reference"),
+        ("{{ params|attr('secret_bonus') }}", "internal-reference"),
+        ("{{ params['secret_' ~ 'bonus'] }}", "internal-reference"),
+        ("{% with p = params %}{{ p['secret_bonus'] }}{% endwith %}", "internal-reference"),
+        ("{% set k = 'secret_bonus' %}{{ params[k] }}", "internal-reference"),
+        ("{{ params.secret_bonus }}", "internal-reference"),
+    ],
+)
+def test_every_path_to_an_internal_parameter_is_a_positioned_diagnostic(internal_project, expression, code):
+    root = internal_project({"content/regulations/rules/general.yml": _general(expression)})
+    assert check_project(root).diagnostics == []  # the internal site may show it
+    found = check_project(root, public=True).diagnostics
+    assert [(d.code, d.file, d.line) for d in found] == [(code, "content/regulations/rules/general.yml", 6)]
+    assert found[0].column > 1
+    assert "secret_bonus" in found[0].message and SECRET not in found[0].message
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "{{ params|dictsort }}",
+        "{% for k, v in params.items() %}{{ k }}={{ v }};{% endfor %}",
+        "{{ params|list|join(',') }}",
+        "{{ params.values()|join(',') }}",
+        "{{ params }}",
+    ],
+)
+def test_iterating_params_shows_only_what_the_audience_may_see(internal_project, expression):
+    general = _general(expression)
+    root = internal_project(
+        {
+            "content/regulations/rules/general.yml": general,
+            "content/defaults.yml": "short_name: Компания\nparams:\n  secret_bonus:\n    value: 9918273\n"
+            "    visibility: internal\n  plan:\n    value: 5\n",
+        }
+    )
+    checked = check_project(root, public=True)
+    assert [d.code for d in checked.diagnostics if d.code != "unused-parameter"] == []
+    purpose = checked.variant.content.index["purpose"].node.text
+    assert "9918273" not in purpose and "secret_bonus" not in purpose

@@ -33,7 +33,7 @@ from reglament.project import Project, check_variant
 from reglament.source import git
 from reglament.source.loader import CONTENT_DIR, MAX_FILE_BYTES, Loaded, Loader, SourceReader, load
 from reglament.source.profiles import load_profiles
-from reglament.variant.resolve import resolve
+from reglament.variant.resolve import Variant, compare_sides, resolve
 
 WORKING_TREE = "working tree"
 
@@ -42,6 +42,7 @@ WORKING_TREE = "working tree"
 class LoadedSide:
     side: Side
     content: Content
+    variant: Variant | None = None  # what the content was resolved from: a comparison re-resolves it for its audience
 
 
 def edition_revision(root: Path, name: str) -> tuple[str, str | None]:
@@ -134,10 +135,10 @@ def load_side(
             f"the content at `{label}` does not load ({len(errors)} error(s); first: "
             f"{first.file}:{first.line}:{first.column}: {first.message})"
         )
-    content, diagnostics = _variant(
+    content, diagnostics, variant = _variant(
         root, loaded, files=files, label=label, company=company, public=public, run_checks=run_checks, morph=morph
     )
-    return LoadedSide(Side(label, revision, edition, tuple(diagnostics)), content)
+    return LoadedSide(Side(label, revision, edition, tuple(diagnostics)), content, variant)
 
 
 def _variant(
@@ -150,7 +151,7 @@ def _variant(
     public: bool,
     run_checks: bool,
     morph: Morph | None,
-) -> tuple[Content, list[Diagnostic]]:
+) -> tuple[Content, list[Diagnostic], Variant | None]:
     """The variant `reglament build` builds from this side (the base, or ``company``'s), and its diagnostics.
 
     The profiles and defaults come from the same side; the checks are those of
@@ -172,10 +173,10 @@ def _variant(
             raise DiffError(f"{UnknownCompanyError(company, profiles.ids)} (at `{label}`)")
     if not run_checks:
         variant = resolve(loaded.content, profile=profile, defaults=profiles.defaults, public=public)
-        return variant.content, [*loaded.diagnostics, *profiles.diagnostics, *variant.diagnostics]
+        return variant.content, [*loaded.diagnostics, *profiles.diagnostics, *variant.diagnostics], variant
     project = Project(root, loaded, profiles, morph=morph or Morph())
     checked = check_variant(project, company=company, public=public)
-    return checked.content, list(checked.diagnostics)
+    return checked.content, list(checked.diagnostics), checked.variant
 
 
 def diff_revisions(
@@ -191,14 +192,18 @@ def diff_revisions(
     """What changed from ``old`` to ``new`` (``None``: the working tree), as the base or ``company``'s variant.
 
     ``public`` compares public variants (internal items left out: what a
-    public site's «Что изменилось» page may show). Raises :class:`DiffError`
+    public site's «Что изменилось» page may show). The output has one audience,
+    the new side's (the edition being produced): when that is public, whatever
+    is internal on *either* side is left out of both (:func:`reglament.variant.resolve.compare_sides`).
+    Raises :class:`DiffError`
     with a one-line message naming the revision when a side cannot be compared. ``lang`` is the
     content's language, for reading numbers in texts (:func:`compare_editions`).
     """
     morph = Morph()
     a = load_side(root, name=old, company=company, public=public, run_checks=run_checks, morph=morph)
     b = load_side(root, name=new, company=company, public=public, run_checks=run_checks, morph=morph)
-    return compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company, lang=lang)
+    old_content, new_content = one_audience(a, b, public=public)
+    return compare_editions(old_content, new_content, old_side=a.side, new_side=b.side, company=company, lang=lang)
 
 
 def order_revisions(
@@ -219,10 +224,20 @@ def order_revisions(
     morph = Morph()
     a = load_side(root, name=old, company=company, public=public, run_checks=False, morph=morph)
     b = load_side(root, name=new, company=company, public=public, run_checks=False, morph=morph)
-    changes = compare_editions(a.content, b.content, old_side=a.side, new_side=b.side, company=company, lang=lang)
+    old_content, new_content = one_audience(a, b, public=public)
+    changes = compare_editions(old_content, new_content, old_side=a.side, new_side=b.side, company=company, lang=lang)
     editions = {e.key: e for e in b.content.editions}
     edition = editions.get(b.side.edition) if b.side.edition else None
     previous = editions.get(a.side.edition) if a.side.edition else None
     order = draft_order(changes, a.content, b.content, edition=edition, previous=previous, company=company)
     text = order_markdown(order, previous=previous)
     return changes, order_html(text) if html else text
+
+
+def one_audience(a: LoadedSide, b: LoadedSide, *, public: bool) -> tuple[Content, Content]:
+    """Both sides resolved for the output's one audience: the new side's (public if forced); public hides
+    what is internal on either side (:func:`reglament.variant.resolve.compare_sides`)."""
+    if a.variant is None or b.variant is None:
+        return a.content, b.content
+    old_content, new_content, _ = compare_sides(a.variant, b.variant, public=public)
+    return old_content, new_content

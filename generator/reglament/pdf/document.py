@@ -42,6 +42,7 @@ from reglament.diff import compare_editions
 from reglament.diff.redline import plain as plain_refs
 from reglament.diff.sources import revision_files
 from reglament.errors import GitError, PdfError
+from reglament.htmlsafe import clean_fragment, findings
 from reglament.model import editions as ed
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
@@ -51,6 +52,7 @@ from reglament.project import check_variant, load_project, site_title
 from reglament.render.pages import display_name, sub_refs
 from reglament.sandbox import sandbox
 from reglament.source import git
+from reglament.variant.resolve import compare_sides
 
 TEMPLATE = "document.html.j2"
 STYLESHEET = "print.css"
@@ -208,7 +210,7 @@ class TextRenderer:
         result = self._md.convert(self.refs_to_markdown(value).strip())
         if result.startswith("<p>") and result.endswith("</p>") and result.count("<p>") == 1:
             result = result[3:-4]
-        return Markup(result)
+        return Markup(clean_fragment(result, relative_links=False))
 
     def block(self, body: str) -> Markup:
         """A Markdown body (a prose part): references resolved, headings pushed below the part title."""
@@ -226,7 +228,7 @@ class TextRenderer:
                     line = "#" * level + line[len(heading.group(1)) :]
                 lines.append(self.refs_to_markdown(line))
         self._md.reset()
-        return Markup(self._md.convert("\n".join(lines).strip("\n")))
+        return Markup(clean_fragment(self._md.convert("\n".join(lines).strip("\n")), relative_links=False))
 
 
 _NBSP_RULES = (
@@ -412,26 +414,29 @@ def raci_letters(duty: m.Duty) -> list[tuple[str, list[str]]]:
 # PDF
 
 
-def _fetcher(root: Path):
-    """A URL fetcher that reads files under ``root`` and data: URLs only — never the network."""
+def _fetcher(assets: Path):
+    """A URL fetcher that serves the print assets the project ships (files under ``templates/pdf``) and nothing else.
+
+    Not the project's other files (``.env``, ``.git/config``, the sources), not
+    ``data:`` URLs, never the network: whatever a document asks for beyond the
+    shipped stylesheet and its fonts/images is refused.
+    """
     from urllib.parse import unquote, urlsplit
 
     from weasyprint.urls import URLFetcher
 
-    allowed = root.resolve()
+    allowed = assets.resolve()
 
-    class LocalFetcher(URLFetcher):
+    class AssetFetcher(URLFetcher):
         def fetch(self, url, headers=None):
-            scheme = urlsplit(url).scheme.lower()
-            if scheme == "data":
-                return super().fetch(url, headers)
-            if scheme == "file":
-                path = Path(unquote(urlsplit(url).path)).resolve()
-                if path.is_relative_to(allowed):
+            parts = urlsplit(url)
+            if parts.scheme.lower() == "file" and not parts.netloc:
+                path = Path(unquote(parts.path)).resolve()
+                if path.is_relative_to(allowed) and path.is_file() and not path.name.startswith("."):
                     return super().fetch(url, headers)
-            raise ValueError(f"the print edition loads nothing from outside the project: {url}")
+            raise ValueError(f"the print edition loads only its own assets (templates/pdf/): {url}")
 
-    return LocalFetcher(allowed_protocols=("file", "data"))
+    return AssetFetcher(allowed_protocols=("file",))
 
 
 def render_pdf(job: PrintJob, *, templates: Path, root: Path | None = None) -> bytes:
@@ -441,9 +446,13 @@ def render_pdf(job: PrintJob, *, templates: Path, root: Path | None = None) -> b
     import weasyprint
 
     source = document_html(job, templates=templates)
+    unsafe = findings(source, allow_scripts=False) + [
+        f"an attachment link: {mt.group()}" for mt in re.finditer(r"rel\s*=\s*[\"']?[^\"'>]*attachment", source, re.I)
+    ]
+    if unsafe:  # content is cleaned before it reaches the template: this is the template's own markup
+        raise PdfError(f"the print template produced unsafe markup for {job.regulation.id}: {'; '.join(unsafe[:3])}")
     css = templates / "pdf" / STYLESHEET
-    base = root or templates.parent
-    fetcher = _fetcher(base)
+    fetcher = _fetcher(templates / "pdf")
     logger = logging.getLogger("weasyprint")
     previous = logger.level
     logger.setLevel(logging.ERROR)  # layout warnings about unsupported CSS are ours to fix, not the user's
@@ -717,7 +726,10 @@ def print_editions(
                 result.notes.append(f"no change sheet for `{cid}`: it has no profile in edition {previous}")
             else:
                 old = check_variant(old_sources, company=cid, public=public)
-                changes = compare_editions(old.content, content)
+                old_content, new_content = old.content, content
+                if old.variant is not None and variant is not None:  # both sides for this PDF's one audience
+                    old_content, new_content, _ = compare_sides(old.variant, variant, public=public)
+                changes = compare_editions(old_content, new_content)
                 for reg in content.regulations:
                     sheets[reg.id] = change_sheet_from(
                         changes, regulation=reg.id, previous=f"редакция {previous}", content=content

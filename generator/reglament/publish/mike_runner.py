@@ -70,7 +70,11 @@ def _files(branch: str, op: dict) -> None:
             commit.add_file(git_utils.FileInfo(path, text))
 
 
-OPERATIONS = {"deploy": _deploy, "alias": _alias, "set_default": _set_default, "files": _files}
+def _delete(branch: str, op: dict) -> None:
+    commands.delete(list(op["versions"]), branch=branch, message=op["message"], deploy_prefix=op["deploy_prefix"])
+
+
+OPERATIONS = {"deploy": _deploy, "alias": _alias, "set_default": _set_default, "files": _files, "delete": _delete}
 
 
 def run(request: dict) -> list[str]:

@@ -43,8 +43,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from reglament.check.checker import Context
 from reglament.check.rules import edition_date, edition_id, edition_order
@@ -67,6 +70,7 @@ from reglament.model.profile import COMPANIES_DIR
 from reglament.project import Project, check_variant, load_project, site_title
 from reglament.site.all_companies import index_html
 from reglament.site.build import build
+from reglament.site.out_guard import guard_out
 from reglament.source import git
 
 BRANCH = "gh-pages"
@@ -557,10 +561,14 @@ def build_only(
     work = Path(tempfile.mkdtemp(prefix="reglament-build-"))
     try:
         source = load_source(root, edition=edition, work=work / "project")
-        targets = source.targets(company=company, all_companies=all_companies)
+        targets = public_targets(
+            source, source.targets(company=company, all_companies=all_companies), public=public, branch=BRANCH
+        )
         sites = []
         for target in targets:
             dest = out / target.company if all_companies and target.company else out
+            if dest.exists() and not (dest / MANIFEST).is_file():
+                guard_out(dest, root=root)  # only an empty folder or a site this tool built is replaced
             if dest.exists():
                 shutil.rmtree(dest)
             dest.mkdir(parents=True)
@@ -605,11 +613,15 @@ def publish(
     prebuilt: Path | None = None,
     branch: str = BRANCH,
     today: dt.date | None = None,
+    purge_history: bool = False,
 ) -> Published:
     """Publish ``edition`` (one company, every company, or the default site); see the module docstring.
 
     ``prebuilt``: deploy the sites built by :func:`build_only` into that folder
     instead of building them here (they are verified against the tag).
+    ``purge_history``: the branch becomes one new commit holding its final tree
+    (pushed with ``--force-with-lease``), so no earlier build — an internal edition
+    since removed — stays reachable from it.
     Raises :class:`PublishError` (and its subclasses) with nothing changed.
     """
     root = root.resolve()
@@ -642,12 +654,15 @@ def publish(
         ) from None
     base = choose_base(root, branch=branch, remote=remote, local=local, upstream=upstream)
 
-    work = Path(tempfile.mkdtemp(prefix="reglament-publish-"))
-    temp_branch = f"reglament-publish/{secrets.token_hex(6)}"
+    clean_stale(root)
+    work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
+    temp_branch = f"{TEMP_BRANCHES}{secrets.token_hex(6)}"
     temp_ref = f"refs/heads/{temp_branch}"
     try:
         source = load_source(root, edition=edition, work=work / "project")
-        targets = source.targets(company=company, all_companies=all_companies)
+        targets = public_targets(
+            source, source.targets(company=company, all_companies=all_companies), public=public, branch=branch
+        )
         if base is not None:
             git.update_ref(root, ref=temp_ref, new=base, expected=None)
         results, operations = [], []
@@ -664,16 +679,43 @@ def publish(
                     out=work / "sites" / (target.prefix or "default"),
                     stage=work / "stage" / (target.prefix or "default"),
                 )
+            drop = internal_editions(root, base=base, prefix=target.prefix, company=target.company)
             result, planned = _plan_one(
-                root, site=site, source=source, alias=alias, base=base, force=force, who=who, today=today
+                root, site=site, source=source, alias=alias, base=base, force=force, who=who, today=today, drop=drop
             )
+            if drop:
+                source.notes.append(
+                    f"removed the internal edition(s) {', '.join(sorted(drop))}{_of(target)} from `{branch}`: "
+                    "the site is public now (they stay in the branch's history; --purge-history removes them there)"
+                )
             results.append(result)
             operations += planned
         if any(t.prefix for t in targets):
             operations.append(_root_index(root, base=base, source=source, targets=targets))
         run_mike(root, branch=temp_branch, operations=operations)  # one commit after another, company by company
         after = git.ref_value(root, ref=temp_ref)
-        pushed = False
+        if purge_history and after is not None:
+            tree = git.git(root, "rev-parse", f"{after}^{{tree}}").stdout.decode().strip()
+            message = f"Publish edition {edition}: history purged (no earlier build stays reachable)"
+            after = git.git(root, "commit-tree", tree, "-m", message).stdout.decode().strip()
+            if push and upstream is not None:
+                proc = git.git(
+                    root,
+                    "push",
+                    "--porcelain",
+                    f"--force-with-lease=refs/heads/{branch}:{upstream}",
+                    "--",
+                    remote,
+                    f"{after}:refs/heads/{branch}",
+                    check=False,
+                )
+                if proc.returncode != 0:
+                    raise PublishError(
+                        f"{remote} refused the rewritten `{branch}`: {proc.stderr.decode('utf-8', 'replace').strip()}",
+                        hint="the branch may be protected against force pushes; nothing was changed locally",
+                    )
+                upstream = after
+        pushed = push and after is not None and after == upstream  # the remote holds it already
         if push and after is not None and after != upstream:
             try:
                 git.push_commit(root, remote=remote, commit=after, branch=branch)
@@ -698,6 +740,113 @@ def publish(
             git.delete_ref(root, ref=temp_ref)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+def target_is_internal(source: Source, target: Target, *, public: bool) -> bool:
+    """Whether the target's site shows internal items (its profile's, or the defaults', visibility)."""
+    if public:
+        return False
+    profiles = source.loaded.profiles
+    if target.company is None:
+        return profiles.defaults is None or profiles.defaults.visibility != "public"
+    profile = profiles.lookup(target.company)
+    return profile is None or profile.visibility != "public"
+
+
+def public_targets(source: Source, targets: list[Target], *, public: bool, branch: str) -> list[Target]:
+    """The targets that may go to ``branch``: internal sites never go to a Pages branch.
+
+    A Pages branch of a public repository is a public website. An internal site
+    belongs on a host with access control (GitHub Enterprise private Pages,
+    GitLab Pages access control, any static host behind authentication): build
+    it with ``reglament build --company ID`` and deploy that folder there.
+    One named company (or the default site) that is internal is refused; with
+    ``--all`` the internal companies are left out, with a note.
+    """
+    internal = [t for t in targets if target_is_internal(source, t, public=public)]
+    if not internal:
+        return targets
+    names = ", ".join(f"`{t.company}`" if t.company else "the default site" for t in internal)
+    hint = (
+        "an internal site shows internal items and must not be on a public website: make the profile "
+        "`visibility: public` (or publish with --public), or build it with `reglament build --company ID` and "
+        "deploy it to a host with access control (GitHub Enterprise private Pages, GitLab Pages access control, "
+        "a static host behind authentication)"
+    )
+    allowed = [t for t in targets if t not in internal]
+    if len(targets) == 1 or not allowed:
+        raise PublishError(f"refusing to publish internal {names} to `{branch}`: nothing was published", hint=hint)
+    source.notes.append(f"not published to `{branch}`: internal {names} (see `reglament publish --help`)")
+    return allowed
+
+
+def _visibility_at(root: Path, *, tag: str | None, company: str | None) -> str | None:
+    """The visibility a company's profile (or the defaults) had at ``tag``; None when unknown."""
+    if not tag:
+        return None
+    paths = [f"{COMPANIES_DIR}/{company}{ext}" for ext in (".yml", ".yaml")] if company else ["content/defaults.yml"]
+    for path in paths:
+        data = git.show_file(root, revision=f"refs/tags/{tag}", path=path)
+        if data is None:
+            continue
+        try:
+            loaded = yaml.safe_load(data.decode("utf-8"))
+        except (ValueError, yaml.YAMLError):
+            return None
+        value = loaded.get("visibility") if isinstance(loaded, dict) else None
+        return str(value) if value else ("public" if company else "internal")
+    return None
+
+
+def internal_editions(root: Path, *, base: str | None, prefix: str, company: str | None) -> frozenset[str]:
+    """Versions on the branch under ``prefix`` that were built for employees (internal): to be removed.
+
+    Known from the ``audience`` property, or — for editions published before it
+    existed — from the profile's visibility at the edition's tag.
+    """
+    if base is None:
+        return frozenset()
+    found = set()
+    for item in read_published(root, revision=base, prefix=prefix):
+        audience = item.properties.get("audience")
+        if audience is None:
+            audience = (
+                "public"
+                if _visibility_at(root, tag=item.properties.get("tag"), company=company) == "public"
+                else "internal"
+            )
+        if audience != "public":
+            found.add(item.version)
+    return frozenset(found)
+
+
+WORK_PREFIX = "reglament-publish-"
+TEMP_BRANCHES = "reglament-publish/"
+STALE_SECONDS = 6 * 3600
+
+
+def clean_stale(root: Path) -> list[str]:
+    """Remove what a publish killed mid-way left: its ``reglament-publish/*`` branches and temporary exports.
+
+    Publishes of one clone never overlap (the workflow's concurrency group; a
+    local user runs one at a time), so every temporary branch found here is
+    stale. Temporary exports of other clones may share the temp folder: only
+    those older than :data:`STALE_SECONDS` are removed. Returns what was removed.
+    """
+    removed = []
+    refs = git.git(root, "for-each-ref", "--format=%(refname)", f"refs/heads/{TEMP_BRANCHES}", check=False)
+    for ref in refs.stdout.decode("utf-8", "replace").split():
+        git.delete_ref(root, ref=ref)
+        removed.append(ref)
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        try:
+            if folder.is_dir() and now - folder.stat().st_mtime > STALE_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(str(folder))
+        except OSError:
+            continue
+    return removed
 
 
 def _of(target: Target) -> str:
@@ -735,13 +884,27 @@ def _plan_one(
     force: bool,
     who: str,
     today: dt.date,
+    drop: frozenset[str] = frozenset(),
 ) -> tuple[CompanyResult, list[dict]]:
-    """mike's operations for one target's site (none that change anything when it is already there)."""
+    """mike's operations for one target's site (none that change anything when it is already there).
+
+    ``drop``: published versions to delete first (internal editions of a site that is public now).
+    """
+    del who  # the publisher's name and e-mail are in the git commit, never in the public versions.json
     target, edition, content_hash = site.target, source.edition, site.content_hash
-    published = read_published(root, revision=base, prefix=target.prefix)
+    published = [p for p in read_published(root, revision=base, prefix=target.prefix) if p.version not in drop]
     existing = next((p for p in published if p.version == edition.key), None)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     operations: list[dict] = []
+    if drop:
+        operations.append(
+            {
+                "op": "delete",
+                "versions": sorted(drop),
+                "deploy_prefix": target.prefix,
+                "message": f"Remove internal edition(s) {', '.join(sorted(drop))}{_of(target)}: the site is public now",
+            }
+        )
     label = f"{edition.key}{_of(target)}"
 
     if existing is not None and existing.content_hash == content_hash:
@@ -763,13 +926,12 @@ def _plan_one(
             "tag": source.tag,
             "commit": source.commit,
             "published_at": now,
-            "published_by": who,
+            "audience": "public",
         }
         if existing is not None:
             history = list(existing.properties.get("overwrites", []))
             history.append(
                 {
-                    "by": who,
                     "at": now,
                     "replaced_hash": existing.content_hash,
                     "replaced_published_at": existing.properties.get("published_at"),

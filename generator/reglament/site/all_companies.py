@@ -23,6 +23,7 @@ from reglament.model.profile import Profile
 from reglament.pdf.document import Edition
 from reglament.project import Project, check_variant, load_project, site_title
 from reglament.site.build import build, replace_dir
+from reglament.site.out_guard import guard_out, mark
 from reglament.site.stamp import fresh, inputs_digest, link_copy
 
 INDEX_FILE = "index.html"
@@ -150,6 +151,7 @@ def build_all(
             digests[cid] = inputs_digest(root, company=cid, options={"public": public, "pdf": pdf})
     for cid in ids:
         project.profiles.lookup(cid)  # an unknown id fails here; a broken profile fails with its own errors
+    guard_out(out, root=root)  # `--out` replaces only an absent or empty folder, or sites this tool built
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     whole = companies is None
@@ -206,6 +208,7 @@ def build_all(
         if not listed and not (out / INDEX_FILE).exists():
             return AllBuilt(out, [results[cid] for cid in ids])
         _write_index(tmp / INDEX_FILE, listed, title=_site_name(root))
+        mark(tmp)
         if whole:
             replace_dir(tmp, out)
     finally:

@@ -15,6 +15,8 @@ from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import RenderedTree, render
 from reglament.site.mkdocs_adapter import build_site
+from reglament.site.out_guard import guard_out, mark
+from reglament.site.sanitize import sanitize_site
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
 
@@ -133,6 +135,7 @@ def build(
     (:func:`reglament.stamp.fresh`).
     """
 
+    guard_out(out, root=root)  # `--out` replaces only an absent or empty folder, or a site this tool built
     checked = checked or check_project(root, company=company, public=public)
     if not checked.ok:
         return Built(checked.diagnostics)
@@ -180,6 +183,19 @@ def build(
                 "check mkdocs.yml and the templates",
             )
             return Built([*checked.diagnostics, diag])
+        unsafe = sanitize_site(tmp_site)  # the allowlist over every page; what it cannot fix fails the build
+        if unsafe:
+            diag = Diagnostic(
+                "templates",
+                1,
+                1,
+                "error",
+                "unsafe-html",
+                f"the built site has unsafe markup: {'; '.join(unsafe[:5])}",
+                "event attributes, script URLs and styles come only from templates: fix them",
+            )
+            return Built([*checked.diagnostics, diag])
+        mark(tmp_site)
         replace_dir(tmp_site, out)
         if digest is not None:
             record(stage, out, digest, checked.diagnostics)

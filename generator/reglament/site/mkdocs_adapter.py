@@ -113,6 +113,7 @@ def serve_site(
     host: str = "127.0.0.1",
     port: int = 8000,
     report: Callable[[str], None],
+    guard: Callable[[Callable], Callable] | None = None,
 ) -> None:
     """Serve ``site_dir`` with live reload; rebuild whenever a file under ``watch`` changes.
 
@@ -124,6 +125,8 @@ def serve_site(
     from mkdocs.livereload import LiveReloadServer
 
     server = LiveReloadServer(builder=lambda: None, host=host, port=port, root=str(site_dir))
+    if guard is not None:  # e.g. the preview's Host check (DNS rebinding)
+        server.set_app(guard(server.get_app()))
     serve_url = server.url
 
     def builder() -> None:

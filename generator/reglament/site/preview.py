@@ -11,7 +11,9 @@ good preview until the errors are fixed, and the server never stops.
 from __future__ import annotations
 
 import html
+import ipaddress
 import shutil
+import socket
 import tempfile
 import threading
 from collections.abc import Callable
@@ -93,6 +95,47 @@ def write_error_page(site_dir: Path, why: str) -> None:
     )
 
 
+def allowed_hosts(host: str) -> set[str]:
+    """The ``Host`` names the preview answers to: the bound name, loopback names, this machine's names.
+
+    A DNS-rebinding page (``http://attacker.example:8000`` resolved to 127.0.0.1)
+    sends its own name: refused. IP literals are always accepted (rebinding needs a name).
+    """
+    names = {host.lower().strip("[]"), "localhost", "127.0.0.1", "::1"}
+    if host in ("0.0.0.0", "::", ""):
+        names.update({socket.gethostname().lower(), socket.getfqdn().lower()})
+    return names
+
+
+def _host_name(value: str) -> str:
+    value = value.strip().lower()
+    if value.startswith("["):  # [::1]:8000
+        return value[1 : value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+def host_guard(app: Callable, host: str) -> Callable:
+    """WSGI middleware: 421 for a request whose ``Host`` is not one of :func:`allowed_hosts`."""
+    names = allowed_hosts(host)
+
+    def guarded(environ: dict, start_response: Callable):
+        name = _host_name(environ.get("HTTP_HOST", ""))
+        if name in names or _is_ip(name):
+            return app(environ, start_response)
+        start_response("421 Misdirected Request", [("Content-Type", "text/plain; charset=utf-8")])
+        return [f"unknown host: this preview answers to {', '.join(sorted(names))}\n".encode()]
+
+    return guarded
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def serve(
     *, root: Path, host: str, port: int, report: Callable[[str], None], company: str | None = None, color: bool = False
 ) -> None:
@@ -104,7 +147,13 @@ def serve(
     preview = Preview(root=root, stage=stage, site_dir=site_dir, report=report, company=company, color=color)
     try:
         serve_site(
-            prepare=preview.prepare, watch=preview.watched(), site_dir=site_dir, host=host, port=port, report=report
+            prepare=preview.prepare,
+            watch=preview.watched(),
+            site_dir=site_dir,
+            host=host,
+            port=port,
+            report=report,
+            guard=lambda app: host_guard(app, host),
         )
     finally:
         shutil.rmtree(site_dir, ignore_errors=True)

@@ -41,14 +41,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, meta, nodes
-from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.exceptions import SecurityError, UndefinedError
 from pydantic import ValidationError
 
 from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
 from reglament.model.content import Content
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
-from reglament.sandbox import Sandbox, sandbox
+from reglament.sandbox import Sandbox, TemplateLimit, sandbox
 from reglament.source.loader import attach_origins
 
 TEMPLATE_MARK = re.compile(r"\{\{|\{%|\{#")
@@ -82,32 +82,84 @@ def escape_value(value: object) -> str:
         text = str(int(value))
     else:
         text = str(value)
-    text = re.sub(r"\s*[\r\n]+\s*", " ", text)
+    # one pass over maximal whitespace runs (linear: a pattern like `\s*[\r\n]+` backtracks quadratically)
+    text = _SPACE_RUN.sub(_one_line, text)
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _one_line(mt: re.Match) -> str:
+    run = mt.group()
+    return " " if "\n" in run or "\r" in run else run
+
+
+class HiddenValue(SecurityError):
+    """A public text reached an internal parameter (by any path: alias, filter, computed key)."""
+
+    def __init__(self, root: str, name: str) -> None:
+        super().__init__(f"`{root}.{name}` is internal and not available to the texts of a public variant")
+        self.root = root
+        self.name = name
+
+
 class Values:
-    """A read-only namespace for templates: ``params.plan_amount``, ``company.short_name``."""
+    """A read-only namespace for templates: ``params.plan_amount``, ``company.short_name``.
 
-    __slots__ = ("_data", "_label")
+    It holds only the values the variant's audience may see: a public variant's
+    ``params`` is built without its internal parameters (their *names* are kept in
+    ``hidden``, their values are not in the template context at all), so every
+    path to one — ``params.x``, ``params[k]``, ``params|attr(k)``, an alias made
+    with ``set``/``with``, a filter iterating ``params`` — ends in
+    :class:`HiddenValue` (a positioned diagnostic), never in the value.
+    Iterating (``items``, ``keys``, ``dictsort``) shows the visible values only.
+    """
 
-    def __init__(self, label: str, data: dict[str, object]) -> None:
+    __slots__ = ("_data", "_hidden", "_label")
+    METHODS = frozenset({"items", "keys", "values"})
+
+    def __init__(self, label: str, data: dict[str, object], hidden: Iterable[str] = ()) -> None:
         self._label = label
-        self._data = dict(data)
+        self._hidden = frozenset(hidden)
+        self._data = {k: v for k, v in data.items() if k not in self._hidden}
+
+    def _get(self, name: object) -> object:
+        if name in self._hidden:
+            raise HiddenValue(self._label, str(name))
+        return self._data[name]  # type: ignore[index]
 
     def __getattr__(self, name: str) -> object:
         try:
-            return self._data[name]
+            return self._get(name)
         except KeyError:
             raise AttributeError(name) from None
 
-    def __getitem__(self, name: str) -> object:
-        return self._data[name]
+    def __getitem__(self, name: object) -> object:
+        return self._get(name)
 
     def __contains__(self, name: object) -> bool:
         return name in self._data
 
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def items(self) -> list[tuple[str, object]]:
+        return list(self._data.items())
+
+    def keys(self) -> list[str]:
+        return list(self._data)
+
+    def values(self) -> list[object]:
+        return list(self._data.values())
+
     def __repr__(self) -> str:
+        return self._label
+
+    def __str__(self) -> str:
         return self._label
 
 
@@ -214,9 +266,15 @@ class TemplateCache:
         for flt in ast.find_all(nodes.Filter):
             if flt.name in ("default", "d") and flt.node is not None:
                 guarded.add(id(flt.node))
+        # `params.items()` / `.keys()` / `.values()` iterate the namespace, they name no parameter
+        methods = {
+            id(call.node)
+            for call in ast.find_all(nodes.Call)
+            if isinstance(call.node, nodes.Getattr) and call.node.attr in Values.METHODS
+        }
         uses = []
         for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
-            if not (isinstance(node.node, nodes.Name) and node.node.name in SCOPE):
+            if not (isinstance(node.node, nodes.Name) and node.node.name in SCOPE) or id(node) in methods:
                 continue
             if isinstance(node, nodes.Getattr):
                 name = node.attr
@@ -417,6 +475,53 @@ def is_public(*, profile: Profile | None, defaults: Defaults | None, public: boo
     return defaults is not None and defaults.visibility == "public"
 
 
+@dataclass(frozen=True)
+class Audience:
+    """Who one output is for. Every output is made for exactly one audience.
+
+    ``public``: internal items and parameters are left out. ``internal_ids`` and
+    ``internal_params`` are what is internal on *another* revision of a
+    comparison (a company internal at one edition, public at the next): a
+    public audience leaves those out too, so neither side of a comparison shows
+    an item or a value that was internal on either side.
+    """
+
+    public: bool
+    internal_ids: frozenset[str] = frozenset()
+    internal_params: frozenset[str] = frozenset()
+
+
+def internal_names(variant: Variant) -> tuple[set[str], set[str]]:
+    """Ids (with everything inside them) and parameter names that are internal in ``variant``'s sources."""
+    public = resolve(variant.base, profile=variant.profile, defaults=variant.defaults, public=True)
+    ids = {ident for ident, gone in public.removed.items() if gone.reason == "internal"}
+    params = {name for name, info in variant.params.items() if info.visibility == "internal"}
+    return ids, params
+
+
+def comparison_audience(old: Variant, new: Variant, *, public: bool = False) -> Audience:
+    """The one audience of a comparison: the new side's (the edition being produced), public when forced.
+
+    A public audience hides what is internal on *either* side.
+    """
+    if not (public or new.public):
+        return Audience(False)
+    ids_old, params_old = internal_names(old)
+    ids_new, params_new = internal_names(new)
+    return Audience(True, frozenset(ids_old | ids_new), frozenset(params_old | params_new))
+
+
+def for_audience(variant: Variant, audience: Audience) -> Content:
+    """``variant``'s sources resolved again for ``audience`` (one side of a comparison)."""
+    return resolve(variant.base, profile=variant.profile, defaults=variant.defaults, audience=audience).content
+
+
+def compare_sides(old: Variant, new: Variant, *, public: bool = False) -> tuple[Content, Content, Audience]:
+    """Both sides of a comparison resolved for its one audience (:func:`comparison_audience`)."""
+    audience = comparison_audience(old, new, public=public)
+    return for_audience(old, audience), for_audience(new, audience), audience
+
+
 def resolve(
     content: Content,
     *,
@@ -425,6 +530,7 @@ def resolve(
     public: bool = False,
     other_profiles: Iterable[Profile] = (),
     cache: TemplateCache | None = None,
+    audience: Audience | None = None,
 ) -> Variant:
     """Resolve ``profile`` (None: the base regulation) over ``content`` into a new, re-indexed :class:`Variant`.
 
@@ -432,15 +538,20 @@ def resolve(
     profile says. ``other_profiles`` are the remaining company profiles: for the
     base variant, a default parameter used only by their overrides counts as used.
     ``cache`` shares compiled templates between the variants of one run.
+    ``audience``, when given, decides instead of the profile (a comparison's
+    sides are both resolved for the audience of the output, see :class:`Audience`).
     """
-    return _Resolver(
+    resolver = _Resolver(
         content,
         profile,
         defaults,
-        is_public(profile=profile, defaults=defaults, public=public),
+        audience.public if audience is not None else is_public(profile=profile, defaults=defaults, public=public),
         list(other_profiles),
         cache or TemplateCache(),
-    ).run()
+    )
+    if audience is not None and audience.public:
+        resolver.restrict(audience)
+    return resolver.run()
 
 
 class _Resolver:
@@ -469,12 +580,21 @@ class _Resolver:
             if value is not None:
                 company[name] = value
         self.variant = Variant(Content(), content, profile, defaults, public, params, company)
+        #: internal parameters of a public variant: their names only, never their values
+        self.hidden = {k for k, p in params.items() if p.visibility == "internal"} if public else set()
         self.scope = {
             "company": Values("company", company),
-            "params": Values("params", {k: p.value for k, p in params.items()}),
+            "params": Values("params", {k: p.value for k, p in params.items()}, self.hidden),
         }
         self.excluded: dict[str, str] = {}  # id → reason
+        self.forced_internal: set[str] = set()  # internal on another revision of a comparison
         self.overrides: dict[str, dict] = {}
+
+    def restrict(self, audience: Audience) -> None:
+        """Leave out, as internal, what the audience may not see because it is internal on another revision."""
+        self.forced_internal = set(audience.internal_ids)
+        self.hidden |= set(audience.internal_params)
+        self.scope["params"] = Values("params", {k: p.value for k, p in self.variant.params.items()}, self.hidden)
 
     # ------------------------------------------------------------ selection
 
@@ -667,13 +787,32 @@ class _Resolver:
                     continue
             else:
                 missing = use.name not in self.variant.params
+                if use.name in self.hidden:
+                    ok = False  # reported by the internal-reference rule, at this use
             self.variant.uses.append(ParamUse(use.root, use.name, pos, use.guarded, missing))
             if missing and not use.guarded:
                 ok = False  # reported by the missing-parameter rule
         if not ok:
             return None
         try:
-            return parsed.template.render(self.scope)
+            return self.cache.env.render_bounded(parsed.template, self.scope)
+        except HiddenValue as exc:
+            line = _runtime_line(exc)
+            pos = locate(_find(source, line, re.compile(rf"\b{re.escape(exc.name)}\b|\b{exc.root}\b")))
+            self.problem(
+                pos,
+                "internal-reference",
+                f"public text reaches internal parameter `{exc.root}.{exc.name}`",
+                "make the text's item `visibility: internal`, or the parameter public",
+            )
+        except TemplateLimit as exc:
+            pos = locate(_line_offset(source, _runtime_line(exc)))
+            self.problem(
+                pos,
+                "template-limit",
+                f"template too costly: {exc}",
+                "texts only show profile values: drop the loops and large repetitions",
+            )
         except SecurityError as exc:
             pos = locate(_line_offset(source, _runtime_line(exc)))
             self.problem(
@@ -690,7 +829,10 @@ class _Resolver:
                 f"undefined value in template: {exc}",
                 "check the names after `company.` and `params.`",
             )
-        except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError, RecursionError) as exc:
+        except MemoryError:
+            pos = locate(_line_offset(source, 1))
+            self.problem(pos, "template-limit", "template too costly: it ran out of memory", "simplify the text")
+        except Exception as exc:
             pos = locate(_line_offset(source, _runtime_line(exc)))
             self.problem(
                 pos,
@@ -728,7 +870,7 @@ class _Resolver:
             node = self.apply_override(node, self.overrides[ident], p.origin.doc, p.origin.path + ("overrides", ident))
         if isinstance(node, m.Role):
             node = self.renames(node)
-        if self.public and getattr(node, "visibility", "public") == "internal":
+        if self.public and (getattr(node, "visibility", "public") == "internal" or ident in self.forced_internal):
             self.removed(node, "internal", ident or "")
             return None
         updates: dict[str, object] = {}

@@ -343,6 +343,7 @@ class Sandbox(ImmutableSandboxedEnvironment):
         """Parse, then make every loop body, macro and call block tick the render's clock."""
         ast = super()._parse(source, name, filename)
         for node in ast.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):
+            assert isinstance(node, (nodes.For, nodes.Macro, nodes.CallBlock))
             node.body.insert(0, _tick_node(node.lineno))
         return ast
 

@@ -125,8 +125,9 @@ def serve_site(
     from mkdocs.livereload import LiveReloadServer
 
     server = LiveReloadServer(builder=lambda: None, host=host, port=port, root=str(site_dir))
-    if guard is not None:  # e.g. the preview's Host check (DNS rebinding)
-        server.set_app(guard(server.get_app()))
+    app = server.get_app()
+    if guard is not None and app is not None:  # e.g. the preview's Host check (DNS rebinding)
+        server.set_app(guard(app))
     serve_url = server.url
 
     def builder() -> None:

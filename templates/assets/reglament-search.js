@@ -135,7 +135,11 @@
     input.addEventListener("input", run);
     input.addEventListener("keydown", function (e) { if (e.key === "Escape") { input.value = ""; run(); } });
     document.addEventListener("click", function (e) { if (!box.contains(e.target)) panel.hidden = true; });
-    input.addEventListener("focus", function () { if (input.value.trim()) panel.hidden = false; });
+    input.addEventListener("focus", function () {
+      if (input.value.trim()) panel.hidden = false;
+      /* load Pagefind and its language index while the reader starts typing */
+      load().then(function (pf) { return pf.init ? pf.init() : null; }).catch(function () { /* reported on search */ });
+    });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount); else mount();

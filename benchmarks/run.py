@@ -100,6 +100,7 @@ def _worker_stages(root: Path) -> None:
     from reglament.project import load_project, site_title
     from reglament.render.pages import render
     from reglament.site.build import write_tree
+    from reglament.site.engines import engine_for
     from reglament.variant.resolve import resolve
 
     lap("import")
@@ -122,7 +123,7 @@ def _worker_stages(root: Path) -> None:
     lap("render")
     stage = root / "build" / "default"
     stage.mkdir(parents=True, exist_ok=True)
-    write_tree(tree, root, stage, root / "build" / "engine-site")
+    write_tree(tree, root, stage, root / "build" / "engine-site", engine=engine_for(None, root))
     lap("write")
     errors = [d for d in [*project.loaded.diagnostics, *variant.diagnostics, *diagnostics] if d.severity == "error"]
     figures["errors"] = [f"{d.file}:{d.line}:{d.column} {d.code} {d.message}" for d in errors[:5]]
@@ -155,14 +156,14 @@ def html_stats(site: Path) -> dict:
     pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
     sizes = sorted(p.stat().st_size for p in pages)
     total = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    index = site / "search" / "search_index.json"
+    index_files = [p for p in (site / "pagefind").rglob("*") if p.is_file()]
     return {
         "html_pages": len(pages),
         "html_bytes_per_page": sum(sizes) // max(1, len(sizes)),
         "largest_page_kb": sizes[-1] // 1024 if sizes else 0,
         "largest_page": max(pages, key=lambda p: p.stat().st_size).relative_to(site).as_posix() if pages else "",
         "site_mb": round(total / 2**20, 1),
-        "search_index_mb": round(index.stat().st_size / 2**20, 2) if index.exists() else None,
+        "search_index_mb": round(sum(p.stat().st_size for p in index_files) / 2**20, 2) if index_files else None,
     }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import os
 import re
 import shlex
 import shutil
@@ -253,6 +254,8 @@ def run_step(
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
         **{k: str(v) for k, v in wf.get("env", {}).items()},
+        # the tree under test, when the tests run with PYTHONPATH pointing at it (else the installed package)
+        **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
         **env,
         "GITHUB_OUTPUT": str(output),
         "GITHUB_STEP_SUMMARY": str(summary),
@@ -340,6 +343,17 @@ def test_diff_step_writes_the_comment_with_its_marker(workflow_tools, project, t
     assert "call-lead" in comment and "10" in comment, comment
     assert "телефон" not in comment and "контакты" not in comment, comment
     assert summary.strip() and summary.strip() in comment
+    assert "только для публичных вариантов" in comment  # no REPO_PRIVATE=true: treated as a public repository
+    proc, _, _ = run_step(
+        "pull-request.yml",
+        "diff",
+        "diff the base",
+        cwd=root,
+        env={"BASE_SHA": base, "HEAD_SHA": head, "REPO_PRIVATE": "true"},
+        tmp_path=tmp_path / "private",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "только для публичных вариантов" not in (root / "comment.md").read_text(encoding="utf-8")
     marker = re.search(
         r"startswith\(\"(<!-- reglament-diff -->)\"\)", find_step("pull-request.yml", "diff", "post the comment")["run"]
     )
@@ -364,7 +378,7 @@ def test_diff_step_cuts_a_comment_that_is_too_long(workflow_tools, project, tmp_
         "diff",
         "diff the base",
         cwd=root,
-        env={"BASE_SHA": base, "HEAD_SHA": git(root, "rev-parse", "HEAD")},
+        env={"BASE_SHA": base, "HEAD_SHA": git(root, "rev-parse", "HEAD"), "REPO_PRIVATE": "true"},
         tmp_path=tmp_path,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -448,6 +462,23 @@ def test_companies_step_outputs_the_matrix(workflow_tools, project, tmp_path, wo
         assert out["has-companies"] == "false"
 
 
+def test_public_repository_lists_no_internal_company_for_the_preview(workflow_tools, project, tmp_path):
+    """Anyone can download a public repository's artifacts: internal companies get no preview job there."""
+    files = {f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta")}
+    files["content/companies/beta.yml"] += "visibility: internal\n"
+    root = project(files)
+    proc, out, _ = run_step(
+        "pull-request.yml", "check", "list the companies", cwd=root, env={"REPO_PRIVATE": "false"}, tmp_path=tmp_path
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert json.loads(out["shards"]) == [["alpha"]]
+    assert "::notice::public repository: no preview for the internal companies beta" in proc.stdout
+    proc, out, _ = run_step(
+        "pull-request.yml", "check", "list the companies", cwd=root, env={"REPO_PRIVATE": "true"}, tmp_path=tmp_path
+    )
+    assert json.loads(out["shards"]) == [["alpha"], ["beta"]]
+
+
 @pytest.mark.slow
 def test_build_step_builds_each_company_of_its_job(workflow_tools, project, tmp_path):
     root = project(
@@ -473,7 +504,9 @@ def test_build_step_builds_each_company_of_its_job(workflow_tools, project, tmp_
         "pull-request.yml", "build", "build the preview", cwd=root, env={"COMPANIES": '[""]'}, tmp_path=tmp_path
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert (preview / "index.html").is_file() and (preview / "search" / "search_index.json").is_file()
+    assert (preview / "index.html").is_file() and (preview / "pagefind" / "pagefind-entry.json").is_file()
+    # the offline preview: pages as .html files (links that open from a folder), the search bundle as a script
+    assert (preview / "pagefind" / "offline.js").is_file() and list(preview.glob("*.html")) != [preview / "index.html"]
 
 
 EDITION = """\

@@ -192,6 +192,17 @@ def check_cmd(
     help="Add each regulation's print edition (PDF, working edition of today) "
     "to the site and link it from the regulation's page.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["mkdocs", "properdocs", "zensical"]),
+    default=None,
+    help="The site engine (default: extra.reglament_engine in mkdocs.yml, else mkdocs).",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="A site that works opened from a folder (file://): links end in .html, search loads as a script.",
+)
 def build_cmd(
     root: Path,
     out: Path | None,
@@ -202,6 +213,8 @@ def build_cmd(
     public: bool,
     jobs: int | None,
     pdf: bool,
+    engine: str | None,
+    offline: bool,
 ) -> None:
     """Check, render and build the site. On errors nothing is written and the old site stays.
 
@@ -223,11 +236,20 @@ def build_cmd(
     ids = _company_ids(root, companies, all_companies)
     if ids is not None:
         _build_companies(
-            root, out, None if all_companies else ids, fmt=fmt, strict=strict, public=public, jobs=jobs, pdf=edition
+            root,
+            out,
+            None if all_companies else ids,
+            fmt=fmt,
+            strict=strict,
+            public=public,
+            jobs=jobs,
+            pdf=edition,
+            engine=engine,
+            offline=offline,
         )
         return
     # nothing changed since the site in OUT was built: say so, with that build's diagnostics
-    digest = inputs_digest(root, options={"public": public, "pdf": edition})
+    digest = inputs_digest(root, options={"public": public, "pdf": edition, "engine": engine, "offline": offline})
     cached = fresh(root / "build" / "default", out, digest)
     if cached is not None and not has_errors(cached, strict=strict):
         emit(cached, fmt, root)
@@ -238,7 +260,7 @@ def build_cmd(
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
-    built = build(root, out, checked=checked, public=public, pdf=edition, digest=digest)
+    built = build(root, out, checked=checked, public=public, pdf=edition, digest=digest, engine=engine, offline=offline)
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)
@@ -313,6 +335,8 @@ def _build_companies(
     public: bool,
     jobs: int | None,
     pdf: Edition | None = None,
+    engine: str | None = None,
+    offline: bool = False,
 ) -> None:
     """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/."""
     from reglament.site.all_companies import build_all, default_jobs
@@ -333,7 +357,16 @@ def _build_companies(
     if tty:
         click.echo(f"building {count} {noun} into {out} …", err=True)
     result = build_all(
-        root, out, companies=ids, public=public, strict=strict, jobs=jobs or default_jobs(), progress=progress, pdf=pdf
+        root,
+        out,
+        companies=ids,
+        public=public,
+        strict=strict,
+        jobs=jobs or default_jobs(),
+        progress=progress,
+        pdf=pdf,
+        engine=engine,
+        offline=offline,
     )
     emit(result.diagnostics, fmt, root)
     if not result.ok:

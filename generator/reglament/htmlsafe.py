@@ -57,7 +57,7 @@ ATTRIBUTES: dict[str, set[str]] = {
     "img": {"src", "alt", "width", "height"},
     "time": {"datetime"},
     "details": {"open"},
-    "div": {"data-rg-calc", "data-rg-tiers"},
+    "div": {"data-rg-calc", "data-rg-tiers", "data-ack-service", "data-company", "data-regulation"},
     "output": {"data-rg-out", "for"},
     "input": {"type", "name", "value", "pattern", "inputmode", "autocomplete", "min", "max", "step"},
     "label": {"for"},

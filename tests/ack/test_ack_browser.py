@@ -60,7 +60,9 @@ def site(ack_project, port, tmp_path_factory) -> Path:
     built = build(root, out, stage=root.parent / "stage")
     assert built.ok, built.diagnostics
     page = (out / "rules" / "index.html").read_text(encoding="utf-8")
-    assert f'src="http://127.0.0.1:{port}/widget.js" data-company="base" data-regulation="rules"' in page
+    # the page carries data only; the script is the site's own asset (content chooses no script source)
+    assert f'data-ack-service="http://127.0.0.1:{port}" data-company="base" data-regulation="rules"' in page
+    assert "/widget.js" not in page and "assets/reglament-ack.js" in page
     return out
 
 

@@ -654,3 +654,32 @@ def test_purge_history_leaves_no_internal_build_reachable(tmp_path):
     assert set(versions(remote)) == {"2025.2"}
     for commit in commits:
         assert "2025.1" not in git(remote, "ls-tree", "--name-only", commit).split()
+
+
+# --------------------------------------------------------------------------
+# Every engine publishes mike's layout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["properdocs", "zensical"])
+def test_edition_published_with_each_engine_keeps_mikes_layout(tmp_path, engine):
+    """The project's engine (``extra.reglament_engine``) builds the edition; mike's library commits it —
+    versions.json, the version folder, the `latest` alias — the same whatever built it, and the page carries
+    the version selector's settings, the banner markup and the search index."""
+    proj = make_repos(tmp_path)
+    config = proj / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("reglament_engine: mkdocs", f"reglament_engine: {engine}"),
+        encoding="utf-8",
+    )
+    git(proj, "commit", "-qam", f"engine: {engine}")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    proc = publish(proj, "2025.1")
+    assert proc.returncode == 0, proc.stderr
+    found = versions(proj)
+    assert found["2025.1"]["aliases"] == ["latest"]
+    page = show(proj, "gh-pages:2025.1/rules/index.html")
+    settings = json.loads(page.split('<script id="__config" type="application/json">')[1].split("</script>")[0])
+    assert settings["version"] == {"provider": "mike", "default": "latest", "alias": True}
+    assert 'data-reglament-edition="2025.1"' in page
+    assert show(proj, "gh-pages:2025.1/pagefind/pagefind-entry.json").startswith("{")

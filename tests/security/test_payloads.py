@@ -122,23 +122,22 @@ def clean_scripts(tmp_path_factory):
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
     shutil.copytree(REPO / "templates", root / "templates")
     out = root / "site"
-    built = build(root, out, extra_config=_edition_config("Обычная редакция"))
+    built = build(root, out, edition=_edition("Обычная редакция"))
     assert built.ok, built.diagnostics
     return _audit(out)[1]
 
 
-def _edition_config(title: str) -> dict:
+def _edition(title: str) -> dict:
+    """An edition's data as publishing passes it to the build (the banner prints its title)."""
     return {
-        "extra": {
-            "version": {"provider": "mike", "default": "latest", "alias": True},
-            "reglament_edition": {
-                "id": "2025.1",
-                "title": title,
-                "alias": "latest",
-                "effective": "2099-01-01",
-                "effective_ru": "1 января 2099 г.",
-            },
-        }
+        "id": "2025.1",
+        "title": title,
+        "alias": "latest",
+        "effective": "2099-01-01",
+        "effective_ru": "1 января 2099 г.",
+        "approved": None,
+        "approved_ru": "",
+        "approved_by": None,
     }
 
 
@@ -146,7 +145,7 @@ def _edition_config(title: str) -> dict:
 def test_payloads_in_every_field_leave_nothing_executable(project, clean_scripts):
     root = project(corpus(), with_site_files=True)
     out = root / "site"
-    built = build(root, out, extra_config=_edition_config("Редакция " + P))
+    built = build(root, out, edition=_edition("Редакция " + P))
     errors = [d for d in built.diagnostics if d.severity == "error"]
     assert built.ok and not errors, errors
     problems, scripts = _audit(out)

@@ -18,6 +18,7 @@ from jinja2.exceptions import SecurityError
 from conftest import DUTIES, REPO, check_json, run_cli, write_tree
 from reglament.errors import UnknownCompanyError
 from reglament.project import check_project, check_variant, load_project
+from reglament.site.search import index_text
 from reglament.variant.company_compare import compare_companies
 from reglament.variant.resolve import escape_value, make_environment
 
@@ -581,15 +582,17 @@ def test_public_build_leaves_no_trace_of_internal_items(internal_project, tmp_pa
     assert proc.returncode == 0, proc.stdout + proc.stderr
     files = site_files(public)
     names = {p.relative_to(public).as_posix() for p in files}
-    assert {"search/search_index.json", "sitemap.xml", "sitemap.xml.gz", "rules/index.html"} <= names
+    assert {"pagefind/pagefind-entry.json", "sitemap.xml", "sitemap.xml.gz", "rules/index.html"} <= names
     leaks = [p for p, text in files.items() if MARKER in text or MARKER in p.as_posix()]
     assert leaks == []
+    # the search index (Pagefind: gzip-compressed fragments, lower-cased words) holds nothing internal either
+    assert MARKER.lower() not in index_text(public).lower()
     assert "auditor" not in " ".join(names) and "internal-notes" not in files[public / "rules/index.html"]
     # the same content built for employees carries the marker: the scan above would have found it
     proc = run_cli("build", "--root", str(root), "--out", str(internal))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     files = site_files(internal)
-    assert MARKER in files[internal / "search/search_index.json"]
+    assert MARKER.lower() in index_text(internal).lower()
     assert MARKER in files[internal / "rules/index.html"]
 
 

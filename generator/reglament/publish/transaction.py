@@ -188,21 +188,16 @@ def site_hash(site: Path) -> str:
 
 
 def edition_config(edition: ed.Edition, *, alias: str) -> dict:
-    """Child-config keys for an edition's build: mike as Material's version provider, the banner's data."""
+    """The edition's data for its build (engine-neutral; the engine adapter makes it the version selector and banner)."""
     return {
-        "extra": {
-            "version": {"provider": "mike", "default": alias, "alias": True},
-            "reglament_edition": {
-                "id": edition.key,
-                "title": edition.title,
-                "alias": alias,
-                "effective": edition.properties()["effective"],
-                "effective_ru": ed.format_date_ru(edition.effective),
-                "approved": edition.properties()["approved"],
-                "approved_ru": ed.format_date_ru(edition.approved),
-                "approved_by": edition.approved_by,
-            },
-        }
+        "id": edition.key,
+        "title": edition.title,
+        "alias": alias,
+        "effective": edition.properties()["effective"],
+        "effective_ru": ed.format_date_ru(edition.effective),
+        "approved": edition.properties()["approved"],
+        "approved_ru": ed.format_date_ru(edition.approved),
+        "approved_by": edition.approved_by,
     }
 
 
@@ -498,7 +493,7 @@ def build_site(
         stage=stage,
         company=target.company,
         public=public,
-        extra_config=edition_config(source.edition, alias=alias),
+        edition=edition_config(source.edition, alias=alias),
         extra_pages=pages,
     )
     if not built.ok:

@@ -77,6 +77,8 @@ def _build_one(
     project: Project | None = None,
     pdf: Edition | None = None,
     digest: str | None = None,
+    engine: str | None = None,
+    offline: bool = False,
 ) -> CompanyBuild:
     """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic)."""
 
@@ -85,7 +87,17 @@ def _build_one(
     checked = check_variant(project, company=company, public=public)
     if has_errors(checked.diagnostics, strict=strict):
         return CompanyBuild(company, False, checked.diagnostics, time.monotonic() - started)
-    built = build(root, site, checked=checked, company=company, public=public, pdf=pdf, digest=digest)
+    built = build(
+        root,
+        site,
+        checked=checked,
+        company=company,
+        public=public,
+        pdf=pdf,
+        digest=digest,
+        engine=engine,
+        offline=offline,
+    )
     return CompanyBuild(company, built.ok, built.diagnostics, time.monotonic() - started)
 
 
@@ -97,9 +109,13 @@ def _build_worker(
     strict: bool,
     pdf: Edition | None = None,
     digest: str | None = None,
+    engine: str | None = None,
+    offline: bool = False,
 ) -> CompanyBuild:
     """Entry point of a worker process (``--jobs N``): loads the project itself."""
-    return _build_one(Path(root), Path(site), company, public, strict, pdf=pdf, digest=digest)
+    return _build_one(
+        Path(root), Path(site), company, public, strict, pdf=pdf, digest=digest, engine=engine, offline=offline
+    )
 
 
 def _unchanged(root: Path, out: Path, tmp: Path, company: str, digest: str, strict: bool) -> CompanyBuild | None:
@@ -124,6 +140,8 @@ def build_all(
     project: Project | None = None,
     progress: Callable[[CompanyBuild, int, int], None] | None = None,
     pdf: Edition | None = None,
+    engine: str | None = None,
+    offline: bool = False,
 ) -> AllBuilt:
     """Build every company (or the listed ones) into ``out/<company-id>/`` plus ``out/index.html``.
 
@@ -135,20 +153,25 @@ def build_all(
     away). Listed companies: each replaces its own ``out/<id>/`` and the other
     companies' sites stay. ``out/index.html`` lists every company whose site is
     there. ``progress(result, done, total)`` is called as each company finishes. ``pdf`` (a :class:`reglament.pdf.Edition`)
-    adds each company's print editions to its site (see :func:`reglament.build.build`).
+    adds each company's print editions to its site (see :func:`reglament.build.build`); ``engine`` and
+    ``offline`` as there (offline: the root page links ``<id>/index.html``).
     """
 
     digests: dict[str, str] = {}
     if project is None:  # hash the sources before loading them, so an edit during the build is never skipped
         digests = {
-            p.stem: inputs_digest(root, company=p.stem, options={"public": public, "pdf": pdf})
+            p.stem: inputs_digest(
+                root, company=p.stem, options={"public": public, "pdf": pdf, "engine": engine, "offline": offline}
+            )
             for p in sorted((root / "content" / "companies").glob("*.y*ml"))
         }
     project = project or load_project(root)
     ids = list(companies) if companies is not None else project.profiles.all_ids
     for cid in ids:
         if cid not in digests:
-            digests[cid] = inputs_digest(root, company=cid, options={"public": public, "pdf": pdf})
+            digests[cid] = inputs_digest(
+                root, company=cid, options={"public": public, "pdf": pdf, "engine": engine, "offline": offline}
+            )
     for cid in ids:
         project.profiles.lookup(cid)  # an unknown id fails here; a broken profile fails with its own errors
     guard_out(out, root=root)  # `--out` replaces only an absent or empty folder, or sites this tool built
@@ -184,7 +207,18 @@ def build_all(
             ctx = multiprocessing.get_context("spawn")
             with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
                 futures = {
-                    pool.submit(_build_worker, str(root), str(tmp / cid), cid, public, strict, pdf, digests[cid]): cid
+                    pool.submit(
+                        _build_worker,
+                        str(root),
+                        str(tmp / cid),
+                        cid,
+                        public,
+                        strict,
+                        pdf,
+                        digests[cid],
+                        engine,
+                        offline,
+                    ): cid
                     for cid in todo
                 }
                 for future in concurrent.futures.as_completed(futures):
@@ -203,11 +237,24 @@ def build_all(
                         finished(CompanyBuild(cid, False, [diag], 0.0))
         else:
             for cid in todo:
-                finished(_build_one(root, tmp / cid, cid, public, strict, project, pdf=pdf, digest=digests[cid]))
+                finished(
+                    _build_one(
+                        root,
+                        tmp / cid,
+                        cid,
+                        public,
+                        strict,
+                        project,
+                        pdf=pdf,
+                        digest=digests[cid],
+                        engine=engine,
+                        offline=offline,
+                    )
+                )
         listed = [p for p in project.companies if (tmp / p.id / INDEX_FILE).is_file()]
         if not listed and not (out / INDEX_FILE).exists():
             return AllBuilt(out, [results[cid] for cid in ids])
-        _write_index(tmp / INDEX_FILE, listed, title=_site_name(root))
+        _write_index(tmp / INDEX_FILE, listed, title=_site_name(root), offline=offline)
         mark(tmp)
         if whole:
             replace_dir(tmp, out)
@@ -221,12 +268,15 @@ def _site_name(root: Path) -> str:
     return site_title(root) or "Регламенты"
 
 
-def index_html(title: str, entries: list[tuple[str, str, str]], *, lead: str = "Регламенты компаний:") -> str:
+def index_html(
+    title: str, entries: list[tuple[str, str, str]], *, lead: str = "Регламенты компаний:", offline: bool = False
+) -> str:
     """The root page listing companies' sites: ``entries`` are (folder, name, detail); every value HTML-escaped."""
     items = []
     for folder, name, detail in entries:
         small = f"<br><small>{html.escape(detail)}</small>" if detail else ""
-        items.append(f'    <li><a href="{html.escape(folder)}/">{html.escape(name)}</a>{small}</li>')
+        target = f"{folder}/index.html" if offline else f"{folder}/"
+        items.append(f'    <li><a href="{html.escape(target)}">{html.escape(name)}</a>{small}</li>')
     body = "\n".join(items)
     return f"""<!doctype html>
 <html lang="ru">
@@ -251,11 +301,11 @@ def index_html(title: str, entries: list[tuple[str, str, str]], *, lead: str = "
 """
 
 
-def _write_index(path: Path, companies: list[Profile], *, title: str) -> None:
+def _write_index(path: Path, companies: list[Profile], *, title: str, offline: bool = False) -> None:
     """The root page listing every company's site; written atomically."""
     entries = [(p.id, p.short_name, p.name + (f" · {p.city}" if p.city else "")) for p in companies]
     part = path.with_name(f".{path.name}.new")
-    part.write_text(index_html(title, entries), encoding="utf-8")
+    part.write_text(index_html(title, entries, offline=offline), encoding="utf-8")
     part.replace(path)
 
 

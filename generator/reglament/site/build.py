@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-import json
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
@@ -13,10 +13,13 @@ from reglament.diagnostics import Diagnostic
 from reglament.errors import EngineError, PdfError, TemplateFailure
 from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Checked, check_project, site_title
-from reglament.render.pages import RenderedTree, render
-from reglament.site.mkdocs_adapter import build_site
+from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
+from reglament.site.engines import Engine, SiteSpec, engine_for
+from reglament.site.engines.base import edit_base
 from reglament.site.out_guard import guard_out, mark
+from reglament.site.postbuild import finish
 from reglament.site.sanitize import sanitize_site
+from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
 
@@ -46,32 +49,54 @@ def ack_site(variant: Variant | None) -> dict[str, str] | None:
     return {"url": url.rstrip("/"), "company": variant.profile.id if variant.profile else "base"}
 
 
-def write_tree(
-    tree: RenderedTree, root: Path, stage: Path, site_dir: Path, *, extra_config: dict | None = None
-) -> Path:
-    """Write the docs tree and its child MkDocs config into ``stage``; returns the config path.
+_EDIT_LINK = re.compile(r'(<a\b[^>]*?)href="' + EDIT_SCHEME + r'([^"]*)"')
+_EDIT_ANCHOR = re.compile(r'<a\b[^>]*href="' + EDIT_SCHEME + r'[^"]*"[^>]*>.*?</a>', re.S)
 
-    ``extra_config`` adds top-level keys to the child config (mappings such as
-    ``extra`` merge key by key with the inherited mkdocs.yml).
+
+def resolve_edit_links(markdown: str, base: str | None) -> str:
+    """Links the renderer writes as ``reglament-source:<path>`` become edit links to that source (none without a repository)."""
+    if EDIT_SCHEME not in markdown:
+        return markdown
+    if base is None:
+        return _EDIT_ANCHOR.sub("", markdown)
+    return _EDIT_LINK.sub(lambda mt: f'{mt.group(1)}href="{base}{mt.group(2)}"', markdown)
+
+
+def write_tree(
+    tree: RenderedTree,
+    root: Path,
+    stage: Path,
+    site_dir: Path,
+    *,
+    engine: Engine,
+    site_name: str | None = None,
+    edition: dict | None = None,
+    offline: bool = False,
+) -> tuple[Path, SiteSpec]:
+    """Write the docs tree into ``stage/docs`` and the engine's configuration into ``stage``.
+
+    The docs tree is engine-neutral: Markdown with the edit links already
+    resolved, and the assets under ``assets/``. Returns the engine's config
+    file and the :class:`SiteSpec` it was written from.
     """
     docs = stage / "docs"
     if docs.exists():
         shutil.rmtree(docs)
-    tree.write(docs)
+    base = edit_base(root)
+    RenderedTree({p: resolve_edit_links(md, base) for p, md in tree.pages.items()}, tree.sources, tree.nav).write(docs)
     assets = root / "templates" / "assets"
     if assets.is_dir():
         shutil.copytree(assets, docs / "assets", dirs_exist_ok=True)
-    config = {
-        "INHERIT": str((root / "mkdocs.yml").resolve()),
-        "docs_dir": str(docs.resolve()),
-        "site_dir": str(site_dir.resolve()),
-        "theme": {"name": "material", "custom_dir": str((root / "templates" / "overrides").resolve())},
-        "nav": escape_nav(tree.nav),
-        **(extra_config or {}),
-    }
-    path = stage / "mkdocs.yml"
-    path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")  # JSON is YAML
-    return path
+    spec = SiteSpec(
+        root=root,
+        docs_dir=docs,
+        site_dir=site_dir,
+        nav=escape_nav(tree.nav),  # type: ignore[arg-type]
+        site_name=site_name,
+        edition=edition,
+        offline=offline,
+    )
+    return engine.configure(spec, stage), spec
 
 
 def escape_nav(nav: object) -> object:
@@ -103,12 +128,14 @@ def build(
     *,
     checked: Checked | None = None,
     stage: Path | None = None,
-    extra_config: dict | None = None,
+    edition: dict | None = None,
     extra_pages: dict[str, str] | None = None,
     company: str | None = None,
     public: bool = False,
     pdf: Edition | None = None,
     digest: str | None = None,
+    engine: str | None = None,
+    offline: bool = False,
 ) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
 
@@ -121,9 +148,16 @@ def build(
     ``<root>/build/<company>/``, ``<root>/build/default/`` for the base).
 
     ``extra_pages`` (path → Markdown with a front matter title) are added to the
-    rendered tree and to the end of the navigation; ``extra_config`` goes into
-    the child MkDocs config (publishing uses both: the «Что изменилось» page,
-    ``extra.version`` for mike).
+    rendered tree and to the end of the navigation; ``edition`` (the banner's
+    data and the version alias, see :class:`reglament.site.engines.SiteSpec`)
+    makes the site one edition of a versioned site (publishing uses both: the
+    «Что изменилось» page, the version selector and banner).
+
+    ``engine`` picks the site engine (``mkdocs``, ``properdocs``, ``zensical``;
+    None: the project's ``extra.reglament_engine``, default MkDocs); after it,
+    :func:`reglament.site.postbuild.finish` adds edit buttons and the search
+    index. ``offline``: a site that works opened from ``file://`` (page links
+    end in ``.html``, the search index loads as a script).
 
     ``pdf`` (a :class:`reglament.pdf.Edition`) adds the print edition: each
     regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the
@@ -141,10 +175,15 @@ def build(
         return Built(checked.diagnostics)
     title = site_title(root)
     variant = checked.variant
+    site_name = None
     if company is not None and variant is not None:
         title = variant.site_title(title)
         # Material prints site_name as HTML (header, <title>, aria-label): a profile's name is escaped here
-        extra_config = {"site_name": html.escape(title, quote=True), **(extra_config or {})}
+        site_name = html.escape(title, quote=True)
+    try:
+        adapter = engine_for(engine, root)
+    except EngineError as exc:
+        return Built([*checked.diagnostics, _engine_diagnostic(exc)])
     home_title = escape_value(title) if company is not None else title  # Markdown on the default home page
     try:
         tree = render(
@@ -161,7 +200,9 @@ def build(
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp_site = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        config = write_tree(tree, root, stage, tmp_site, extra_config=extra_config)
+        config, spec = write_tree(
+            tree, root, stage, tmp_site, engine=adapter, site_name=site_name, edition=edition, offline=offline
+        )
         if pdf is not None:
             try:
                 site_pdfs(root, checked, stage / "docs", edition=pdf)
@@ -171,19 +212,12 @@ def build(
                 )
                 return Built([*checked.diagnostics, diag])
         try:
-            warnings = build_site(config)
+            warnings = adapter.build(config, spec)
         except EngineError as exc:
-            diag = Diagnostic(
-                "mkdocs.yml",
-                1,
-                1,
-                "error",
-                "engine",
-                f"the site engine failed: {exc}",
-                "check mkdocs.yml and the templates",
-            )
-            return Built([*checked.diagnostics, diag])
-        unsafe = sanitize_site(tmp_site)  # the allowlist over every page; what it cannot fix fails the build
+            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+        # the allowlist over every page the engine wrote, before anything reads them (the search index too);
+        # what it cannot make safe fails the build
+        unsafe = sanitize_site(tmp_site)
         if unsafe:
             diag = Diagnostic(
                 "templates",
@@ -195,6 +229,18 @@ def build(
                 "event attributes, script URLs and styles come only from templates: fix them",
             )
             return Built([*checked.diagnostics, diag])
+        try:
+            # ---- reglament's post-build steps over the built HTML (engine-neutral) ----
+            finish(
+                tmp_site,
+                spec.docs_dir,
+                edit_base=edit_base(root),
+                offline=offline,
+                forms=term_forms(checked.content.terms),
+            )
+            # ---- end of the post-build steps ----
+        except EngineError as exc:
+            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
         mark(tmp_site)
         replace_dir(tmp_site, out)
         if digest is not None:
@@ -203,3 +249,8 @@ def build(
         if tmp_site.exists():
             shutil.rmtree(tmp_site, ignore_errors=True)
     return Built(checked.diagnostics, out, stage / "docs", warnings)
+
+
+def _engine_diagnostic(exc: EngineError) -> Diagnostic:
+    hint = exc.hint or "check mkdocs.yml and the templates"
+    return Diagnostic("mkdocs.yml", 1, 1, "error", "engine", f"the site engine failed: {exc.message}", hint)

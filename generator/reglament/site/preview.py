@@ -25,7 +25,9 @@ from reglament.errors import NoContentError, TemplateFailure, UnknownCompanyErro
 from reglament.project import check_project, site_title
 from reglament.render.pages import render
 from reglament.site.build import write_tree
-from reglament.site.mkdocs_adapter import serve_site
+from reglament.site.engines.base import edit_base
+from reglament.site.engines.mkdocs import MkDocsEngine, serve_site
+from reglament.site.postbuild import finish
 
 
 @dataclass
@@ -59,10 +61,10 @@ class Preview:
                 self._failed("the sources have errors (above)")
                 return None
             title = site_title(self.root)
-            extra: dict = {}
+            site_name = None
             if self.company is not None and checked.variant is not None:
                 title = checked.variant.site_title(title)
-                extra["site_name"] = html.escape(title, quote=True)
+                site_name = html.escape(title, quote=True)
             try:
                 tree = render(checked.content, self.root / "templates", site_title=title)
             except TemplateFailure as exc:  # a page template being edited: say where, keep serving
@@ -72,7 +74,14 @@ class Preview:
             self.builds += 1
             if not checked.diagnostics:
                 self.report("check: no problems found")
-            return write_tree(tree, self.root, self.stage, self.site_dir, extra_config=extra)
+            config, _ = write_tree(
+                tree, self.root, self.stage, self.site_dir, engine=MkDocsEngine(), site_name=site_name
+            )
+            return config
+
+    def finish(self, site_dir: Path) -> None:
+        """reglament's post-build step (edit buttons, search index) after each preview build."""
+        finish(site_dir, self.stage / "docs", edit_base=edit_base(self.root))
 
     def _failed(self, why: str) -> None:
         if (self.site_dir / "index.html").exists():
@@ -154,6 +163,7 @@ def serve(
             port=port,
             report=report,
             guard=lambda app: host_guard(app, host),
+            finish=preview.finish,
         )
     finally:
         shutil.rmtree(site_dir, ignore_errors=True)

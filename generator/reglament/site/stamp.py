@@ -42,7 +42,7 @@ def _tooling_digest() -> str:
         if path.is_file() and "__pycache__" not in path.parts:
             h.update(path.relative_to(package).as_posix().encode())
             h.update(path.read_bytes())
-    for dist in ("mkdocs", "mkdocs-material", "pymorphy3-dicts-ru", "Jinja2"):
+    for dist in ("mkdocs", "mkdocs-material", "properdocs", "zensical", "pagefind", "pymorphy3-dicts-ru", "Jinja2"):
         try:
             h.update(f"{dist}=={metadata.version(dist)}".encode())
         except metadata.PackageNotFoundError:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -121,3 +125,52 @@ def check_json(root: Path, *extra: str) -> tuple[int, list[dict]]:
     proc = run_cli("check", "--root", str(root), "--format", "json", *extra)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else []
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Server:
+    """`reglament serve` in a subprocess, its stderr collected line by line."""
+
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        exe = Path(sys.executable).with_name("reglament")
+        self.proc = subprocess.Popen(
+            [str(exe), "serve", "--root", str(root), "--addr", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, *, after: int = 0, timeout: float = 90) -> int:
+        """Wait until a line (from index ``after`` on) contains ``text``; returns the index after it."""
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for i in range(after, len(self.lines)):
+                if text in self.lines[i]:
+                    return i + 1
+            assert self.proc.poll() is None, "the server stopped:\n" + "\n".join(self.lines)
+            time.sleep(0.2)
+        raise AssertionError(f"no line with {text!r} in:\n" + "\n".join(self.lines))
+
+    def get(self, path: str) -> tuple[int, str]:
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=10) as resp:
+            return resp.status, resp.read().decode("utf-8")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from tests.conftest import REPO, minimal_files, run_cli, write_tree
+
+from conftest import REPO, minimal_files, run_cli, write_tree
 
 pytestmark = pytest.mark.slow
 

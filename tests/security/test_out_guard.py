@@ -7,8 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from tests.conftest import run_cli
 
+from conftest import run_cli
 from reglament.site.out_guard import MARK, OutRefused, guard_out, replaceable
 
 

@@ -18,8 +18,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from tests.conftest import run_cli
 
+from conftest import run_cli
 from reglament.htmlsafe import clean_document, clean_fragment, findings
 from reglament.site.build import build
 
@@ -116,7 +116,7 @@ def _audit(site: Path) -> tuple[list[str], set[str]]:
 def clean_scripts(tmp_path_factory):
     import shutil
 
-    from tests.conftest import REPO, minimal_files, write_tree
+    from conftest import REPO, minimal_files, write_tree
 
     root = write_tree(tmp_path_factory.mktemp("clean"), minimal_files())
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")

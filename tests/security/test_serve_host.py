@@ -6,6 +6,7 @@ import http.client
 
 import pytest
 
+from conftest import Server
 from reglament.site.preview import allowed_hosts, host_guard
 
 
@@ -49,8 +50,6 @@ def test_bound_name_is_allowed():
 
 @pytest.mark.slow
 def test_running_server_refuses_a_foreign_host(project):
-    from tests.site.test_serve import Server
-
     server = Server(project())
     try:
         server.wait_for("Serving on")

@@ -52,8 +52,10 @@ import yaml
 from reglament.check.checker import Context
 from reglament.check.rules import edition_date, edition_id, edition_order
 from reglament.diagnostics import has_errors
+from reglament.diff.compare import compare_editions
+from reglament.diff.model import Side
 from reglament.diff.site import PAGE, changes_page
-from reglament.diff.sources import diff_revisions
+from reglament.diff.sources import LoadedSide, load_side, one_audience
 from reglament.errors import (
     DiffError,
     DivergedError,
@@ -67,7 +69,7 @@ from reglament.errors import (
 )
 from reglament.model import editions as ed
 from reglament.model.profile import COMPANIES_DIR
-from reglament.project import Project, check_variant, load_project, site_title
+from reglament.project import Checked, Project, check_variant, load_project, site_title
 from reglament.site.all_companies import index_html
 from reglament.site.build import build
 from reglament.site.out_guard import guard_out
@@ -261,12 +263,16 @@ def changes_pages(
     previous: ed.Edition | None,
     company: str | None,
     public: bool,
+    new: Checked,
+    commit: str,
     notes: list[str] | None = None,
 ) -> dict[str, str]:
-    """The «Что изменилось» page comparing ``edition`` with ``previous`` (both read from their tags).
+    """The «Что изменилось» page comparing ``edition`` with ``previous``.
 
-    ``public`` compares the public variants, so a public site's page never
-    mentions an internal item.
+    ``new`` is the edition's variant as publishing already checked it (from the
+    tag at ``commit``): only the previous edition is read from its tag here. Both
+    sides are resolved for the one audience of the site being built, so a public
+    site's page never mentions an item internal on either side.
 
     A company without a profile in the previous edition (it joined in this
     one) gets no page; a note says so.
@@ -284,9 +290,10 @@ def changes_pages(
             )
         return {}
     try:
-        changes = diff_revisions(
-            root, old=previous.tag, new=edition.tag, company=company, public=public, run_checks=False
-        )
+        old = load_side(root, name=previous.tag, company=company, public=public, run_checks=False)
+        new_side = LoadedSide(Side(edition.tag, commit, edition.key, tuple(new.diagnostics)), new.content, new.variant)
+        old_content, new_content = one_audience(old, new_side, public=public)
+        changes = compare_editions(old_content, new_content, old_side=old.side, new_side=new_side.side, company=company)
     except DiffError as exc:
         raise PublishError(
             f"cannot compare edition {edition.key} with {previous.key}: {exc}",
@@ -484,6 +491,8 @@ def build_site(
         previous=source.previous,
         company=target.company,
         public=public,
+        new=checked,
+        commit=source.commit,
         notes=source.notes,
     )
     built = build(

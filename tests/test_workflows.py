@@ -56,7 +56,7 @@ def actionlint(workflow_tools) -> list[str]:
 
 def test_there_are_workflows():
     names = {p.name for p in WORKFLOWS}
-    assert {"pull-request.yml", "publish.yml"} <= names
+    assert {"pull-request.yml", "publish.yml", "pr-preview-deploy.yml", "pr-preview-cleanup.yml"} <= names
 
 
 def test_actionlint_clean(actionlint):
@@ -235,15 +235,26 @@ def find_step(workflow: str, job: str, name_start: str) -> dict:
 
 
 def run_step(
-    workflow: str, job: str, name_start: str, *, cwd: Path, env: dict[str, str], tmp_path: Path
+    workflow: str,
+    job: str,
+    name_start: str,
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    tmp_path: Path,
+    drop: str | None = None,
 ) -> tuple[subprocess.CompletedProcess, dict[str, str], str]:
     """Run a step's `run:` script with GitHub's default shell (bash -e -o pipefail) and its files.
 
     Returns the process, what the step wrote to $GITHUB_OUTPUT, and to $GITHUB_STEP_SUMMARY.
     `${{ env.X }}` values the workflow sets at the top are given as environment variables, as on a runner.
+    `drop`: a line the script must hold that is left out here (e.g. `gh auth setup-git`: the remote is local).
     """
     wf = load_workflow(REPO / ".github" / "workflows" / workflow)
     script = find_step(workflow, job, name_start)["run"]
+    if drop is not None:
+        assert f"{drop}\n" in script, script
+        script = script.replace(f"{drop}\n", "")
     assert "${{" not in script, "a run script must read untrusted values from env:, never inline"
     tmp_path.mkdir(parents=True, exist_ok=True)
     output, summary = tmp_path / "github_output", tmp_path / "github_summary"
@@ -633,3 +644,338 @@ def test_edition_step_validates_the_id(workflow_tools, project, tmp_path, editio
     assert out == ({"edition": "2025.1"} if ok else {})
     if not ok:
         assert proc.stdout.startswith("::error::")
+
+
+# --------------------------------------------------------------------------
+# The preview link: pr-preview-deploy.yml (workflow_run) and pr-preview-cleanup.yml (pull_request_target)
+
+PREVIEW_SCRIPT = REPO / ".github" / "scripts" / "pr-preview.sh"
+PRIVILEGED = ["pr-preview-deploy.yml", "pr-preview-cleanup.yml"]
+
+
+@pytest.mark.parametrize("workflow", PRIVILEGED)
+def test_privileged_preview_workflows_run_no_code_of_the_pull_request(workflow):
+    """Write tokens: only the default branch is checked out, nothing is installed or built, forks are left out."""
+    data = load_workflow(REPO / ".github" / "workflows" / workflow)
+    triggers = data.get("on") or data.get(True)
+    assert set(triggers) == ({"workflow_run"} if workflow == "pr-preview-deploy.yml" else {"pull_request_target"})
+    for job in data["jobs"].values():
+        assert "github.repository" in job["if"] and "head" in job["if"], "pull requests from forks get no deploy"
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["ref"] == "${{ github.event.repository.default_branch }}"
+                assert step["with"]["persist-credentials"] is False
+            script = step.get("run", "")
+            assert "reglament" not in script.replace("reglament-diff", "") and "pip" not in script, script
+            assert "head.sha" not in str(step.get("with", "")) and "head_branch" not in str(step)
+
+
+def test_preview_is_deployed_from_the_pull_request_workflow_artifacts():
+    deploy = load_workflow(REPO / ".github" / "workflows" / "pr-preview-deploy.yml")
+    pr = load_workflow(REPO / ".github" / "workflows" / "pull-request.yml")
+    assert (deploy.get("on") or deploy[True])["workflow_run"]["workflows"] == [pr["name"]]
+    upload = [s for s in pr["jobs"]["build"]["steps"] if s.get("uses", "").startswith("actions/upload-artifact@")]
+    download = [
+        s for s in deploy["jobs"]["deploy"]["steps"] if s.get("uses", "").startswith("actions/download-artifact@")
+    ]
+    assert upload[0]["with"]["name"].startswith("preview-") and download[0]["with"]["pattern"] == "preview-*"
+    assert download[0]["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+
+
+def preview(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None):
+    return subprocess.run(
+        ["bash", str(PREVIEW_SCRIPT), *args],
+        cwd=cwd,
+        input=stdin,
+        env={"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(cwd), "LANG": "C.UTF-8", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def fake_artifact(folder: Path, companies: list[str]) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "index.html").write_text("<ul>" + "".join(companies) + "</ul>", encoding="utf-8")
+    for company in companies:
+        (folder / company / "assets").mkdir(parents=True)
+        (folder / company / "index.html").write_text(f"<title>{company}</title>", encoding="utf-8")
+        (folder / company / "assets" / "app.js").write_text("1", encoding="utf-8")
+    return folder
+
+
+def test_assemble_joins_the_build_jobs_artifacts(tmp_path):
+    fake_artifact(tmp_path / "a" / "preview-0", ["alpha"])
+    fake_artifact(tmp_path / "a" / "preview-1", ["beta", "gamma"])
+    proc = preview("assemble", "a", "site", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(str(p.relative_to(tmp_path / "site")) for p in (tmp_path / "site").rglob("*") if p.is_file()) == [
+        "alpha/assets/app.js",
+        "alpha/index.html",
+        "beta/assets/app.js",
+        "beta/index.html",
+        "gamma/assets/app.js",
+        "gamma/index.html",
+        "index.html",
+    ]
+    index = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert re.findall(r'href="([^"]+)"', index) == ["alpha/index.html", "beta/index.html", "gamma/index.html"]
+
+
+def test_assemble_keeps_a_single_artifact_as_it_is(tmp_path):
+    fake_artifact(tmp_path / "a" / "preview-0", ["alpha"])
+    (tmp_path / "a" / "preview-0" / ".reglament-site").write_text("", encoding="utf-8")  # the build's own marker
+    proc = preview("assemble", "a", "site", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "site" / "index.html").read_text(encoding="utf-8") == "<ul>alpha</ul>"
+
+
+def _symlink(root: Path) -> None:
+    (root / "preview-0" / "alpha" / "passwd").symlink_to("/etc/passwd")
+
+
+def _hidden(root: Path) -> None:
+    (root / "preview-0" / "alpha" / ".git").mkdir()
+
+
+def _bad_name(root: Path) -> None:
+    (root / "preview-0" / "alpha" / "a\nb.html").write_text("x", encoding="utf-8")
+
+
+def _fifo(root: Path) -> None:
+    os.mkfifo(root / "preview-0" / "alpha" / "pipe")
+
+
+def _twice(root: Path) -> None:
+    fake_artifact(root / "preview-1", ["alpha"])
+
+
+def _stray(root: Path) -> None:
+    fake_artifact(root / "preview-1", ["beta"])
+    (root / "preview-1" / "evil.html").write_text("x", encoding="utf-8")
+
+
+def _no_index(root: Path) -> None:
+    fake_artifact(root / "preview-1", ["beta"])
+    (root / "preview-1" / "beta" / "index.html").unlink()
+
+
+@pytest.mark.parametrize(
+    "spoil,message",
+    [
+        (_symlink, "not a file or folder: preview-0/alpha/passwd"),
+        (_hidden, "hidden name: preview-0/alpha/.git"),
+        (_bad_name, "a name with characters outside"),
+        (_fifo, "not a file or folder: preview-0/alpha/pipe"),
+        (_twice, "the company folder alpha is in two preview artifacts"),
+        (_stray, "preview-1: 'evil.html' is not in a company folder"),
+        (_no_index, "the company folder beta has no index.html"),
+    ],
+    ids=lambda v: v.__name__.strip("_") if callable(v) else "",
+)
+def test_assemble_refuses_an_untrusted_artifact(tmp_path, spoil, message):
+    """The artifact was built by the pull request's code: anything but plain files in company folders is refused."""
+    fake_artifact(tmp_path / "a" / "preview-0", ["alpha"])
+    spoil(tmp_path / "a")
+    proc = preview("assemble", "a", "site", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("::error::") and message in proc.stderr, proc.stderr
+
+
+def test_assemble_refuses_too_many_files(tmp_path):
+    fake_artifact(tmp_path / "a" / "preview-0", ["alpha", "beta"])
+    proc = preview("assemble", "a", "site", cwd=tmp_path, env={"PREVIEW_MAX_FILES": "4"})
+    assert proc.returncode == 1 and "holds 5 files (at most 4)" in proc.stderr, proc.stderr
+    proc = preview("assemble", "a", "site", cwd=tmp_path, env={"PREVIEW_MAX_BYTES": "10"})
+    assert proc.returncode == 1 and "(at most 10)" in proc.stderr, proc.stderr
+
+
+DIFF_BODY = "<!-- reglament-diff -->\n## Что меняет запрос\n\n* call-lead: 10 минут\n"
+URL = "https://acme.github.io/regl/previews/pr-7/"
+
+
+def test_comment_gets_the_link_once_and_loses_it(tmp_path):
+    proc = preview("comment", URL, cwd=tmp_path, stdin=DIFF_BODY)
+    assert proc.returncode == 0, proc.stderr
+    linked = proc.stdout
+    assert linked.startswith(DIFF_BODY) and linked.count(URL) == 1 and "<!-- reglament-preview -->" in linked
+    again = preview("comment", URL.replace("pr-7", "pr-7/x"), cwd=tmp_path, stdin=linked).stdout
+    assert again.count("<!-- reglament-preview -->") == 1 and URL + "x/" in again and again.startswith(DIFF_BODY)
+    dropped = preview("comment", "", cwd=tmp_path, stdin=again)
+    assert (dropped.returncode, dropped.stdout) == (0, DIFF_BODY)
+    # no diff comment yet: the body starts with the diff marker, so the diff job finds and rewrites it
+    fresh = preview("comment", URL, cwd=tmp_path, stdin="").stdout
+    assert fresh.startswith("<!-- reglament-diff -->\n\n<!-- reglament-preview -->\n")
+    bad = preview("comment", "javascript:alert(1)", cwd=tmp_path, stdin=DIFF_BODY)
+    assert bad.returncode == 1 and "not a preview address" in bad.stderr
+
+
+@pytest.mark.parametrize("pr", ["0", "7/../..", "../x", "", "7 8"])
+def test_publish_and_remove_take_only_a_number(tmp_path, pr):
+    git(tmp_path, "init", "-q")
+    for command in (["publish", pr, "."], ["remove", pr]):
+        proc = preview(*command, cwd=tmp_path)
+        assert proc.returncode == 1 and "not a pull-request number" in proc.stderr, proc.stderr
+
+
+def checkout_default_branch(remote: Path, dest: Path) -> Path:
+    """What actions/checkout of the default branch leaves, with the base repository's .github/scripts."""
+    subprocess.run(["git", "clone", "-q", str(remote), str(dest)], check=True, capture_output=True)
+    git(dest, "config", "user.name", "github-actions[bot]")
+    git(dest, "config", "user.email", "bot@example.org")
+    return dest
+
+
+def pages_tree(remote: Path) -> list[str]:
+    return git(remote, "ls-tree", "-r", "--name-only", "gh-pages").splitlines()
+
+
+@pytest.mark.slow
+def test_preview_deploy_and_cleanup_end_to_end(workflow_tools, project, tmp_path):
+    """The pull-request build jobs (one per company, public variants only) upload their artifacts; the deploy
+    workflow's steps join them and put them at previews/pr-7/ on a bare remote's gh-pages next to a published
+    site, which stays; a second pull request's preview sits beside it; closing #7 deletes only previews/pr-7/."""
+    files = {f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta", "gamma")}
+    files["content/companies/gamma.yml"] += "visibility: internal\n"
+    root = project(files, with_site_files=True)
+    shutil.copytree(REPO / ".github" / "scripts", root / ".github" / "scripts")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "base")
+    # gh-pages already holds a published site
+    git(root, "checkout", "-q", "--orphan", "gh-pages")
+    git(root, "rm", "-rfq", ".")
+    (root / "alpha").mkdir()
+    (root / "alpha" / "versions.json").write_text("[]", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "published")
+    git(root, "checkout", "-q", "main")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(root), str(remote)], check=True, capture_output=True)
+
+    # the unprivileged pull-request run on a public repository: the internal company gets no job
+    proc, out, _ = run_step(
+        "pull-request.yml", "check", "list the companies", cwd=root, env={}, tmp_path=tmp_path / "o"
+    )
+    assert proc.returncode == 0, proc.stderr
+    shards = json.loads(out["shards"])
+    assert shards == [["alpha"], ["beta"]]
+    artifacts = tmp_path / "artifacts"
+    for i, shard in enumerate(shards):
+        proc, _, _ = run_step(
+            "pull-request.yml",
+            "build",
+            "build the preview",
+            cwd=root,
+            env={"COMPANIES": json.dumps(shard)},
+            tmp_path=tmp_path / f"b{i}",
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        # upload-artifact leaves hidden files out; download-artifact puts each into <path>/<name>/
+        shutil.copytree(root / "preview", artifacts / f"preview-{i}", ignore=shutil.ignore_patterns(".*"))
+        shutil.rmtree(root / "preview")
+
+    # the privileged deploy run: the default branch's checkout, the artifacts as data
+    runner = checkout_default_branch(remote, tmp_path / "deploy")
+    site = tmp_path / "site"
+    proc, _, _ = run_step(
+        "pr-preview-deploy.yml",
+        "deploy",
+        "check the artifacts",
+        cwd=runner,
+        env={"ARTIFACTS": str(artifacts), "SITE": str(site)},
+        tmp_path=tmp_path / "d1",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for pr in ("7", "8"):
+        proc, _, _ = run_step(
+            "pr-preview-deploy.yml",
+            "deploy",
+            "put the site",
+            cwd=runner,
+            env={"PR": pr, "SITE": str(site)},
+            tmp_path=tmp_path / f"d2-{pr}",
+            drop="gh auth setup-git",
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "pushed gh-pages to origin" in proc.stderr
+    tree = pages_tree(remote)
+    assert "alpha/versions.json" in tree and ".nojekyll" in tree
+    for pr in ("7", "8"):
+        assert {f"previews/pr-{pr}/index.html", f"previews/pr-{pr}/alpha/index.html"} <= set(tree)
+        assert f"previews/pr-{pr}/beta/index.html" in tree
+    assert not any("gamma" in path for path in tree), "an internal company never reaches Pages"
+    assert "ООО «Beta»" in git(remote, "show", "gh-pages:previews/pr-7/beta/index.html")
+    index = git(remote, "show", "gh-pages:previews/pr-7/index.html")
+    assert re.findall(r'href="([^"]+)"', index) == ["alpha/index.html", "beta/index.html"]
+    # the same preview again (a re-run): nothing to commit, nothing pushed
+    before = git(remote, "rev-parse", "gh-pages")
+    proc, _, _ = run_step(
+        "pr-preview-deploy.yml",
+        "deploy",
+        "put the site",
+        cwd=runner,
+        env={"PR": "7", "SITE": str(site)},
+        tmp_path=tmp_path / "d3",
+        drop="gh auth setup-git",
+    )
+    assert proc.returncode == 0 and "already as it should be" in proc.stderr, proc.stderr
+    assert git(remote, "rev-parse", "gh-pages") == before
+
+    # the cleanup run when #7 is closed: another clone, gh-pages moved on since (the push must not lose it)
+    cleaner = checkout_default_branch(remote, tmp_path / "cleanup")
+    proc, _, _ = run_step(
+        "pr-preview-cleanup.yml",
+        "cleanup",
+        "delete previews",
+        cwd=cleaner,
+        env={"PR": "7"},
+        tmp_path=tmp_path / "c1",
+        drop="gh auth setup-git",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    tree = pages_tree(remote)
+    assert not any(path.startswith("previews/pr-7/") for path in tree)
+    assert "previews/pr-8/beta/index.html" in tree and "alpha/versions.json" in tree
+    assert git(remote, "log", "-1", "--format=%s", "gh-pages") == "Предпросмотр запроса #7 удалён: запрос закрыт"
+    # closing again (or a pull request that never had a preview): nothing to do
+    proc, _, _ = run_step(
+        "pr-preview-cleanup.yml",
+        "cleanup",
+        "delete previews",
+        cwd=cleaner,
+        env={"PR": "7"},
+        tmp_path=tmp_path / "c2",
+        drop="gh auth setup-git",
+    )
+    assert proc.returncode == 0 and "already as it should be" in proc.stderr, proc.stderr
+
+
+def test_preview_push_retries_after_a_concurrent_push(tmp_path):
+    """publish.yml pushes gh-pages too: a rejected push is redone on the new gh-pages, nothing is lost."""
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    git(seed, "init", "-q", "-b", "main")
+    git(seed, "commit", "-q", "--allow-empty", "-m", "base")
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "clone", "-q", "--bare", str(seed), str(remote)], check=True, capture_output=True)
+    runner = checkout_default_branch(remote, tmp_path / "runner")
+    site = fake_artifact(tmp_path / "site", ["alpha"])
+    # a pre-push hook that lets someone else push gh-pages first, once
+    other = checkout_default_branch(remote, tmp_path / "other")
+    hook = runner / ".git" / "hooks" / "pre-push"
+    hook.write_text(
+        "#!/bin/sh\n"
+        f'[ -e "{tmp_path}/raced" ] && exit 0\n'
+        f'touch "{tmp_path}/raced"\n'
+        f'cd "{other}" && unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE && git checkout -q --orphan gh-pages && '
+        "echo x > published.txt && git add published.txt && git commit -qm published && "
+        "git push -q origin gh-pages\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    proc = preview("publish", "3", str(site), cwd=runner)
+    assert proc.returncode == 0, proc.stderr
+    assert "rejected (attempt 1)" in proc.stderr
+    tree = pages_tree(remote)
+    assert "published.txt" in tree and "previews/pr-3/alpha/index.html" in tree

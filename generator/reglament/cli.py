@@ -103,6 +103,11 @@ PUBLIC = click.option(
     is_flag=True,
     help="As a public site: leave out every internal item (companies with `visibility: public` always are).",
 )
+NO_CACHE = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read every source file afresh, neither using nor updating .reglament-cache/ (safe to delete anyway).",
+)
 
 
 def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) -> list[str] | None:
@@ -135,6 +140,7 @@ def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) ->
     default=None,
     help="Language of the messages (default: from the locale, LANG=ru_RU… → ru; else en).",
 )
+@NO_CACHE
 def check_cmd(
     root: Path,
     fmt: str,
@@ -143,6 +149,7 @@ def check_cmd(
     all_companies: bool,
     public: bool,
     lang: str | None,
+    no_cache: bool,
 ) -> None:
     """Check the content: references, ids, terms, duties, motivation, schedule, data.
 
@@ -157,10 +164,11 @@ def check_cmd(
 
     ids = _company_ids(root, companies, all_companies)
     if ids is None:
-        checked = check_project(root, public=public)
+        checked = check_project(root, public=public, cache=not no_cache)
         diagnostics = checked.diagnostics
     else:
-        diagnostics = merged(check_companies(load_project(root), companies=ids, public=public).values())
+        project = load_project(root, cache=not no_cache)
+        diagnostics = merged(check_companies(project, companies=ids, public=public).values())
     diagnostics = sorted(set(diagnostics) | set(page_template_diagnostics(root)))
     lang = lang or default_lang()
     emit([translate(d, lang) for d in diagnostics], fmt, root)

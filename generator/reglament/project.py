@@ -58,13 +58,17 @@ class Project:
         return self.profiles.companies
 
 
-def load_project(root: Path, *, files: dict[str, bytes] | None = None, morph: Morph | None = None) -> Project:
+def load_project(
+    root: Path, *, files: dict[str, bytes] | None = None, morph: Morph | None = None, cache: bool = False
+) -> Project:
     """Load ``root/content`` and its company profiles (raises ``NoContentError`` when there is no content).
 
     ``files`` (path → bytes) reads the sources from a git revision instead of the
-    working tree; ``morph`` shares a morphology cache between projects.
+    working tree; ``morph`` shares a morphology cache between projects; ``cache``
+    reuses the loaded files kept in ``root/.reglament-cache/`` (see :mod:`reglament.source.cache`).
     """
-    return Project(root, load(root, files=files), load_profiles(root, files=files), morph=morph or Morph())
+    content = load(root, files=files, cache=cache)
+    return Project(root, content, load_profiles(root, files=files), morph=morph or Morph())
 
 
 def _profile_diagnostics(project: Project, profile: Profile | None) -> list[Diagnostic]:
@@ -138,9 +142,9 @@ def check_companies(
     return {cid: check_variant(project, company=cid, public=public) for cid in ids}
 
 
-def check_project(root: Path, *, company: str | None = None, public: bool = False) -> Checked:
+def check_project(root: Path, *, company: str | None = None, public: bool = False, cache: bool = False) -> Checked:
     """Load and check ``root/content`` in one call: :func:`load_project` then :func:`check_variant`."""
-    return check_variant(load_project(root), company=company, public=public)
+    return check_variant(load_project(root, cache=cache), company=company, public=public)
 
 
 def merged(results: Iterable[Checked]) -> list[Diagnostic]:

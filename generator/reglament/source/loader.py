@@ -24,6 +24,7 @@ from reglament.model.content import KINDS, Content, node_fields, text_fields
 from reglament.model.editions import Editions
 from reglament.model.nodes import CONTENT_DIR
 from reglament.perf import fewer_gc_passes
+from reglament.source.cache import SourceCache
 from reglament.source.yaml_source import YamlDocument, parse_yaml
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -184,6 +185,14 @@ class Lost:
         elif isinstance(data, list):
             for item in data:
                 self.salvage(item, file, kind)
+
+    def merge(self, other: Lost) -> None:
+        """Add what ``other`` recorded, as if it had been recorded here (the first kind of an id wins)."""
+        for ident, kind in other.broken.items():
+            self.broken.setdefault(ident, kind)
+        self.refs |= other.refs
+        self.params |= other.params
+        self.files |= other.files
 
     def salvage_refs(self, value: object) -> None:
         if isinstance(value, str) and "[[" in value:
@@ -595,14 +604,51 @@ def split_front_matter(text: str, file: str) -> tuple[YamlDocument, str, int]:
 
 
 class Loader:
-    def __init__(self, reader: SourceReader) -> None:
+    def __init__(self, reader: SourceReader, cache: SourceCache | None = None) -> None:
         self.reader = reader
         self.diagnostics: list[Diagnostic] = []
         self.lost = Lost()
+        self.cache = cache
+        self._read_ahead: dict[str, bytes] = {}  # bytes read to compute a cache key, not read again
+
+    def _cached(self, kind: str, rel: str, compute):
+        """``compute()`` — the load of one file — from the cache when the file's bytes were loaded before.
+
+        The entry holds what that load returned, the diagnostics it added and what it
+        recorded as lost; a hit replays them exactly as computing them would.
+        """
+        if self.cache is None:
+            return compute()
+        try:
+            raw = self.reader.read(rel)
+        except (OSError, OverflowError):  # compute() reads again and reports the problem
+            return compute()
+        key = self.cache.key(kind, rel, raw)
+        hit, entry = self.cache.get(key)
+        if hit:
+            obj, diagnostics, lost = entry
+            self.diagnostics.extend(diagnostics)
+            self.lost.merge(lost)
+            return obj
+        outer_diagnostics, outer_lost = self.diagnostics, self.lost
+        self.diagnostics, self.lost = [], Lost()
+        self._read_ahead[rel] = raw
+        try:
+            obj = compute()
+            own_diagnostics, own_lost = self.diagnostics, self.lost
+        finally:
+            self._read_ahead.pop(rel, None)
+            self.diagnostics, self.lost = outer_diagnostics, outer_lost
+        self.cache.put(key, (obj, own_diagnostics, own_lost))
+        self.diagnostics.extend(own_diagnostics)
+        self.lost.merge(own_lost)
+        return obj
 
     def text(self, rel: str) -> str | None:
         try:
-            raw = self.reader.read(rel)
+            raw = self._read_ahead.pop(rel, None)
+            if raw is None:
+                raw = self.reader.read(rel)
         except PermissionError as exc:
             self.diagnostics.append(
                 Diagnostic(
@@ -654,6 +700,11 @@ class Loader:
         return doc
 
     def model(self, cls: type[m.Node], rel: str, data: object | None = None, doc: YamlDocument | None = None):
+        if doc is None and data is None:
+            return self._cached(f"model:{cls.__name__}", rel, lambda: self._model(cls, rel))
+        return self._model(cls, rel, data, doc)
+
+    def _model(self, cls: type[m.Node], rel: str, data: object | None = None, doc: YamlDocument | None = None):
         doc = doc or self.yaml(rel)
         if doc is None:
             return None
@@ -662,6 +713,9 @@ class Loader:
         return obj
 
     def markdown(self, cls: type[m.ProsePart], rel: str):
+        return self._cached(f"markdown:{cls.__name__}", rel, lambda: self._markdown(cls, rel))
+
+    def _markdown(self, cls: type[m.ProsePart], rel: str):
         text = self.text(rel)
         if text is None:
             return None
@@ -672,7 +726,7 @@ class Loader:
             return None
         if doc.blanked:
             self.lost.salvage_text("\n".join(doc.blanked), rel)
-        obj = self.model(cls, rel, doc=doc)
+        obj = self._model(cls, rel, doc=doc)
         if obj is not None:
             obj._body = body
             obj._body_line = body_line
@@ -681,6 +735,9 @@ class Loader:
     def part(self, rel: str) -> m.Part | None:
         if rel.endswith(".md"):
             return self.markdown(m.ProsePart, rel)
+        return self._cached("part", rel, lambda: self._part(rel))
+
+    def _part(self, rel: str) -> m.Part | None:
         doc = self.yaml(rel)
         if doc is None:
             return None
@@ -696,7 +753,7 @@ class Loader:
             self.diagnostics.append(Diagnostic.at(pos, "error", "unknown-kind", message, hint))
             self.lost.salvage(data, rel, "part")
             return None
-        return self.model(cls, rel, doc=doc)
+        return self._model(cls, rel, doc=doc)
 
     def regulation(self, rel: str) -> m.Regulation | None:
         reg = self.model(m.Regulation, rel)
@@ -814,14 +871,19 @@ def linked_folders(root: Path, listed: list[str]) -> list[Diagnostic]:
 
 
 @fewer_gc_passes()
-def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
-    """Load ``root/content`` (or ``files``, a mapping of relative paths to bytes) into a :class:`Content`."""
+def load(root: Path, *, files: dict[str, bytes] | None = None, cache: bool = False) -> Loaded:
+    """Load ``root/content`` (or ``files``, a mapping of relative paths to bytes) into a :class:`Content`.
+
+    ``cache``: reuse (and keep) the per-file results in ``root/.reglament-cache/`` (see
+    :mod:`reglament.source.cache`); only for the working tree, not for ``files``.
+    """
     reader = SourceReader(root, files)
     if files is None and not (root / CONTENT_DIR).is_dir():
         raise NoContentError(f"no `{CONTENT_DIR}/` folder in {root}")
     if not reader.list(CONTENT_DIR):
         raise NoContentError(f"`{CONTENT_DIR}/` in {root} holds no files")
-    loader = Loader(reader)
+    source_cache = SourceCache(root) if cache and files is None else None
+    loader = Loader(reader, source_cache)
     content = Content()
 
     for name, cls, attr in (("glossary.yml", m.Glossary, "terms"), ("roles.yml", m.Roles, "roles")):
@@ -866,4 +928,6 @@ def load(root: Path, *, files: dict[str, bytes] | None = None) -> Loaded:
     content.broken_refs = set(lost.refs)
     content.broken_params = set(lost.params)
     content.incomplete = set(lost.files)
+    if source_cache is not None:
+        source_cache.prune()
     return Loaded(content, loader.diagnostics)

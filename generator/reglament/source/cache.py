@@ -1,0 +1,188 @@
+"""A persistent cache of loaded source files, so that a check after one edit re-reads only that file.
+
+Each source file's load — decoding, YAML parsing, pydantic validation and the
+positions of every value — is a pure function of the file's bytes, its path and
+the tool. Its result (the model object, the file's diagnostics and what it
+declared but lost, see ``loader.Lost``) is pickled to
+``.reglament-cache/<tool>/<key>`` under the project root, where ``<tool>`` is a
+digest of the reglament package's own files and of the Python, pydantic and
+PyYAML versions (an entry is never trusted across versions) and ``<key>`` hashes
+the kind of load, the path and the bytes.
+
+Safety: the folder is safe to delete at any time. Entries are written to a
+temporary file and renamed into place (a crash leaves a whole entry or none).
+Every entry carries an HMAC made with a key that lives outside the project (in
+the user's cache folder), so an entry that is corrupt, truncated, or came from
+elsewhere (a cache folder committed to a repository, another machine) fails
+verification and is ignored and rewritten — it is never unpickled, and never an
+error. Any failure to read or write the cache only costs the time it would have
+saved.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import pydantic
+import pydantic_core
+import yaml
+
+CACHE_DIR = ".reglament-cache"
+#: the layout of an entry; bump when it changes
+FORMAT = b"reglament-cache/1\n"
+_MAC_SIZE = hashlib.sha256().digest_size
+
+_tool_digest: str | None = None
+
+
+def tool_digest() -> str:
+    """The reglament package's own files and the versions that shape a loaded object (cached per process)."""
+    global _tool_digest
+    if _tool_digest is None:
+        h = hashlib.sha256(FORMAT)
+        package = Path(__file__).resolve().parents[1]  # the whole reglament package
+        for path in sorted(package.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(package).as_posix().encode() + b"\0")
+                h.update(path.read_bytes())
+        versions = (sys.version, pydantic.VERSION, pydantic_core.__version__, yaml.__version__)
+        h.update("\0".join(versions).encode())
+        _tool_digest = h.hexdigest()
+    return _tool_digest
+
+
+def _user_key_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reglament" / "cache-key"
+
+
+def _user_key() -> bytes | None:
+    """The secret that signs this user's cache entries (created on first use); None if it cannot be had."""
+    path = _user_key_file()
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-key-")
+        with os.fdopen(fd, "wb") as out:
+            out.write(os.urandom(32))
+        os.replace(tmp, path)  # two processes racing: the last rename wins, both then read that one
+        key = path.read_bytes()
+        return key if len(key) >= 32 else None
+    except OSError:
+        return None
+
+
+class SourceCache:
+    """The cache folder of one project root for this version of the tool.
+
+    ``get``/``put`` never raise on a bad entry or an unwritable folder; ``prune``
+    (after a whole load) deletes the entries this run did not use.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.base = root / CACHE_DIR
+        self.folder = self.base / tool_digest()[:32]
+        self._key = _user_key()
+        self._used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+        self._ready = False
+
+    @property
+    def enabled(self) -> bool:
+        return self._key is not None
+
+    def key(self, kind: str, rel: str, raw: bytes) -> str:
+        h = hashlib.sha256(kind.encode() + b"\0" + rel.encode() + b"\0")
+        h.update(raw)
+        return h.hexdigest()
+
+    def _mac(self, payload: bytes) -> bytes:
+        assert self._key is not None
+        return hmac.new(self._key, FORMAT + payload, hashlib.sha256).digest()
+
+    def get(self, key: str) -> tuple[bool, object]:
+        """(True, value) for a verified entry; (False, None) when there is none or it is bad."""
+        self._used.add(key)
+        if self._key is None:
+            return False, None
+        try:
+            data = (self.folder / key).read_bytes()
+        except OSError:
+            self.misses += 1
+            return False, None
+        mac, payload = data[:_MAC_SIZE], data[_MAC_SIZE:]
+        if len(mac) != _MAC_SIZE or not hmac.compare_digest(mac, self._mac(payload)):
+            self.misses += 1
+            return False, None  # corrupt or foreign: rewritten by the put that follows
+        try:
+            value = pickle.loads(payload)
+        except Exception:  # a signed entry that still does not load (a class renamed in place): recompute
+            self.misses += 1
+            return False, None
+        self.hits += 1
+        return True, value
+
+    def put(self, key: str, value: object) -> None:
+        if self._key is None:
+            return
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something unpicklable in a result: that file is just not cached
+            return
+        try:
+            self._prepare()
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    out.write(self._mac(payload) + payload)
+                os.replace(tmp, self.folder / key)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+    def _prepare(self) -> None:
+        """Create the folder (marked as a cache for backup tools and ignored by git); drop other versions'."""
+        if self._ready:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        marker = self.base / "CACHEDIR.TAG"
+        if not marker.exists():
+            marker.write_text(
+                "Signature: 8a477f597d28d172789f06886806bc55\n# the reglament source cache; safe to delete\n"
+            )
+        ignore = self.base / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# the reglament source cache (safe to delete)\n*\n")
+        for other in self.base.iterdir():
+            if other.is_dir() and other != self.folder:
+                shutil.rmtree(other, ignore_errors=True)  # another version's entries are never used again
+        self._ready = True
+
+    def prune(self) -> None:
+        """Delete the entries this run did not use (files since changed or removed)."""
+        if self._key is None or not self.folder.is_dir():
+            return
+        try:
+            with os.scandir(self.folder) as entries:
+                for entry in entries:
+                    if entry.name not in self._used:
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+        except OSError:
+            return

@@ -55,6 +55,7 @@ TARGETS = {
     "growth_x10": 11.0,  # ×10 input ≤ ×11 time (check; engine seconds per page flat)
     "diff_s": 1.0,  # diff of two large editions beyond loading
     "rebuild_vs_full": 0.05,  # a no-change rebuild ≤ 5 % of a full build
+    "check_one_changed_wall_s": 0.5,  # reglament check with a warm cache after one file changed, 10,000 clauses
 }
 
 
@@ -129,6 +130,16 @@ def _worker_stages(root: Path) -> None:
     figures["errors"] = [f"{d.file}:{d.line}:{d.column} {d.code} {d.message}" for d in errors[:5]]
     figures["warnings"] = sum(d.severity == "warning" for d in diagnostics)
     figures["pages"] = len(tree.pages)
+    # the source cache (.reglament-cache/): a load that fills it, then one that reads it back
+    from reglament.source.cache import CACHE_DIR
+    from reglament.source.loader import load
+
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+    lap("cache_reset")
+    load(root, cache=True)
+    lap("load_cache_cold")
+    load(root, cache=True)
+    lap("load_cache_warm")
     print(json.dumps(figures))
 
 
@@ -183,6 +194,35 @@ def best_stages(runs: list[dict]) -> dict:
     return best
 
 
+def bench_check_cache(root: Path, cmd: list[str], *, repeat: int, expected: int) -> dict:
+    """`reglament check` with the source cache: cold (no cache folder), warm (nothing changed), and with one
+    part file changed since the last run (a comment appended: its diagnostics stay the same)."""
+    from reglament.source.cache import CACHE_DIR
+
+    def run() -> dict:
+        figures = measured(cmd)
+        figures.pop("stdout")
+        if figures["exit"] != expected:
+            raise SystemExit(f"reglament check with the cache exited {figures['exit']}, without it {expected}")
+        return figures
+
+    cold = []
+    for _ in range(repeat):
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+        cold.append(run())
+    warm = [run() for _ in range(repeat)]
+    part = sorted((root / "content" / "regulations").glob("*/duties.yml"))[0]
+    original = part.read_bytes()
+    changed = []
+    try:
+        for i in range(repeat):
+            part.write_bytes(original + f"\n# edit {i}\n".encode())
+            changed.append(run())
+    finally:
+        part.write_bytes(original)
+    return {"cold": best_of(cold), "warm": best_of(warm), "one_file_changed": best_of(changed)}
+
+
 def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -> dict:
     root, summary = prepare(size, seed=seed, companies=0)
     result: dict = {"size": size, "corpus": summary, "root": str(root.relative_to(REPO))}
@@ -220,13 +260,21 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         flush=True,
     )
 
-    check = best_of(
-        [measured([str(BIN / "reglament"), "check", "--root", str(root), "--format", "json"]) for _ in range(repeat)]
-    )
+    check_cmd = [str(BIN / "reglament"), "check", "--root", str(root), "--format", "json"]
+    check = best_of([measured([*check_cmd, "--no-cache"]) for _ in range(repeat)])
     check.pop("stdout")
     result["check_cli"] = check
     print(
-        f"   reglament check: {check['wall_s']:.2f} s wall, {check['cpu_s']:.2f} s CPU, {check['peak_mb']:.0f} MB",
+        f"   reglament check --no-cache: {check['wall_s']:.2f} s wall, {check['cpu_s']:.2f} s CPU, "
+        f"{check['peak_mb']:.0f} MB",
+        flush=True,
+    )
+    result["check_cache"] = bench_check_cache(root, check_cmd, repeat=repeat, expected=check["exit"])
+    print(
+        "   reglament check with the source cache (wall / CPU s): "
+        + ", ".join(f"{k} {v['wall_s']:.2f} / {v['cpu_s']:.2f}" for k, v in result["check_cache"].items())
+        + f"; loading alone: cold {own['load_cache_cold']['cpu_s']:.2f}, warm {own['load_cache_warm']['cpu_s']:.2f}"
+        f" s CPU (uncached {own['load']['cpu_s']:.2f})",
         flush=True,
     )
 
@@ -338,7 +386,15 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
         [s["check_own"]["cpu_s"] for s in sizes],
         f"≤ {TARGETS['check_s_at_10000']} at 10,000",
     )
-    row("reglament check, wall s (with start-up)", [s["check_cli"]["wall_s"] for s in sizes])
+    row("reglament check --no-cache, wall s (with start-up)", [s["check_cli"]["wall_s"] for s in sizes])
+    for key, name in (("cold", "cache cold"), ("warm", "cache warm"), ("one_file_changed", "one file changed")):
+        row(
+            f"reglament check, {name}, wall s",
+            [s.get("check_cache", {}).get(key, {}).get("wall_s") for s in sizes],
+            f"≤ {TARGETS['check_one_changed_wall_s']} at 10,000" if key == "one_file_changed" else "",
+        )
+    row("load, cached (warm), CPU s", [s["own"].get("load_cache_warm", {}).get("cpu_s") for s in sizes])
+    row("load, uncached, CPU s", [s["own"]["load"]["cpu_s"] for s in sizes])
     growth = [None] + [ratio(b["check_own"]["cpu_s"], a["check_own"]["cpu_s"]) for a, b in zip(sizes, sizes[1:])]
     row("check growth per ×10", growth, f"≤ {TARGETS['growth_x10']}")
     spp = [s.get("engine", {}).get("s_per_page") for s in sizes]

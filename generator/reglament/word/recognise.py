@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from reglament.ru import MONTHS_GENITIVE as MONTHS
+
 from .reader import Block, Paragraph, Run, Table
 
 KIND_WORDS: list[tuple[str, tuple[str, ...]]] = [
@@ -57,20 +59,6 @@ STRUCTURAL = {
 _TYPED = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)(\.|\))?[ \t\u00a0]+(?=\S)")
 _LABEL_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\)?\s*$")
 _DATE = re.compile(r"«?\s*(\d{1,2})\s*»?\s+([а-яё]+)\s+(\d{4})")
-MONTHS = (
-    "января",
-    "февраля",
-    "марта",
-    "апреля",
-    "мая",
-    "июня",
-    "июля",
-    "августа",
-    "сентября",
-    "октября",
-    "ноября",
-    "декабря",
-)
 
 
 def section_kind(title: str) -> str:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -113,6 +115,23 @@ def test_pdf_change_sheet_is_made_for_the_public(switched, tmp_path):
         reader = PdfReader(io.BytesIO(path.read_bytes()))
         text = "\n".join(page.extract_text() for page in reader.pages)
         assert "Лист изменений" in text or "изменени" in text.lower()
+        assert _leaks(text) == []
+
+
+def test_docx_change_sheet_is_made_for_the_public(switched, tmp_path):
+    """The Word export prints the same variants as the PDF (one audience on both sides of its change sheet)."""
+    out = tmp_path / "docx"
+    proc = run_cli(
+        "export", "docx", "--edition", "2025.2", "--company", "acme", "--root", str(switched), "--out", str(out)
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    files = list(out.rglob("*.docx"))
+    assert files
+    for path in files:
+        with zipfile.ZipFile(path) as docx:
+            xml = docx.read("word/document.xml").decode("utf-8")
+        text = re.sub(r"<[^>]+>", "", xml)
+        assert "Лист изменений" in text
         assert _leaks(text) == []
 
 

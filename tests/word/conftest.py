@@ -61,13 +61,8 @@ def project():
 @pytest.fixture(scope="session")
 def exports(project, tmp_path_factory):
     """Every sample company's regulations exported to .docx, and LibreOffice's PDF of each (one run)."""
-    from reglament.word.deps import (
-        Edition,
-        PrintJob,
-        check_variant,
-        company_of,
-        employees_of,
-    )
+    from reglament.pdf.document import Edition, PrintJob, company_of, employees_of
+    from reglament.project import check_variant
     from reglament.word.export import write_docx
 
     out = tmp_path_factory.mktemp("exports")

@@ -8,7 +8,8 @@ import zipfile
 
 import pytest
 
-from reglament.word.deps import Company, Edition, PrintJob, check_variant, load_project
+from reglament.project import check_variant
+from reglament.word.deps import Company, Edition, PrintJob, load_project
 from reglament.word.export import write_docx
 from reglament.word.redline import redline_of
 

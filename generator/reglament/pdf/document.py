@@ -662,37 +662,58 @@ def load_sources(root: Path, *, revision: str | None):
     return load_project(root, files=revision_files(root, revision=revision, label=revision[:12]))
 
 
-def print_editions(
+@dataclass
+class EditionVariant:
+    """One variant (the base or a company) of an edition, checked and ready to print or export."""
+
+    company_id: str | None
+    content: Content
+    jobs: list[PrintJob]
+    """One job per regulation: the document with its company, edition, signers and change sheet."""
+
+
+@dataclass
+class EditionVariants:
+    """The variants of one edition that an output (PDF, .docx) writes, and what to tell the user."""
+
+    edition: Edition
+    variants: list[EditionVariant] = field(default_factory=list)
+    diagnostics: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    """Variants that write nothing because their content has errors (company ids; «base» for the base)."""
+
+
+def edition_variants(
     root: Path,
-    out: Path,
     *,
     today: date,
     edition: str | None = None,
     companies: list[str] | None = None,
     public: bool = False,
-) -> Printed:
-    """Check each variant and write its PDFs: ``out/<regulation>.pdf`` for the base content
-    (``companies=None``), ``out/<company>/<regulation>.pdf`` for each listed company.
+) -> EditionVariants:
+    """Check each variant of an edition and prepare its documents: the base (``companies=None``) or each company.
 
-    A variant is resolved as the site resolves it (:func:`reglament.companies.check_variant`):
+    A variant is resolved as the site resolves it (:func:`reglament.project.check_variant`):
     parameters rendered, exclusions applied, internal items left out when
     ``public`` or when the company's site is public. A variant whose content has
-    errors prints nothing (its diagnostics are returned, its id is in
-    :attr:`Printed.failed`); the others go on. With ``edition``, the metadata
-    comes from ``content/editions.yml`` and the text from the tag
-    ``edition/<id>`` when it exists (else the working tree: a draft of the
-    edition, with a note); the change sheet compares it with the previous
-    edition's tag. ``today`` dates a working edition. Raises
-    :class:`~reglament.profile.UnknownCompanyError` for an unknown company.
+    errors is listed in ``failed`` (its diagnostics are returned); the others go
+    on. With ``edition``, the metadata comes from ``content/editions.yml`` and the
+    text from the tag ``edition/<id>`` when it exists (else the working tree: a
+    draft of the edition, with a note); the change sheet compares it with the
+    previous edition's tag, both sides resolved for this output's one audience.
+    ``today`` dates a working edition. Raises
+    :class:`~reglament.errors.UnknownCompanyError` for an unknown company.
+    The print edition and the Word export both stand on it.
     """
 
-    result = Printed()
     working = load_sources(root, revision=None)
     for cid in companies or ():
         working.profiles.lookup(cid)  # an unknown id fails here; a broken profile fails below with its errors
     # the edition's metadata comes from the working tree's editions.yml; the text is checked once, below,
     # from the edition's tag (or from the working tree for a draft)
     printed_edition, previous = edition_for(working.loaded.content, edition, today=today)
+    result = EditionVariants(printed_edition)
 
     sources = working
     if edition is not None:
@@ -727,7 +748,7 @@ def print_editions(
             else:
                 old = check_variant(old_sources, company=cid, public=public)
                 old_content, new_content = old.content, content
-                if old.variant is not None and variant is not None:  # both sides for this PDF's one audience
+                if old.variant is not None and variant is not None:  # both sides for this output's one audience
                     old_content, new_content, _ = compare_sides(old.variant, variant, public=public)
                 changes = compare_editions(old_content, new_content)
                 for reg in content.regulations:
@@ -736,9 +757,8 @@ def print_editions(
                     )
         company = company_of(root, variant)
         people = employees_of(variant)
-        target = out / cid if cid else out
-        for reg in content.regulations:
-            job = PrintJob(
+        jobs = [
+            PrintJob(
                 content=content,
                 regulation=reg,
                 company=company,
@@ -747,8 +767,31 @@ def print_editions(
                 change_sheet=sheets.get(reg.id),
                 public=bool(getattr(variant, "public", public)),
             )
-            result.files.append(write_pdf(job, templates=root / "templates", out_dir=target, root=root))
+            for reg in content.regulations
+        ]
+        result.variants.append(EditionVariant(cid, content, jobs))
     result.diagnostics = sorted(found)
+    return result
+
+
+def print_editions(
+    root: Path,
+    out: Path,
+    *,
+    today: date,
+    edition: str | None = None,
+    companies: list[str] | None = None,
+    public: bool = False,
+) -> Printed:
+    """Write each variant's PDFs (:func:`edition_variants`): ``out/<regulation>.pdf`` for the base content
+    (``companies=None``), ``out/<company>/<regulation>.pdf`` for each listed company. A variant whose
+    content has errors prints nothing; its id is in :attr:`Printed.failed`."""
+    found = edition_variants(root, today=today, edition=edition, companies=companies, public=public)
+    result = Printed(diagnostics=found.diagnostics, notes=found.notes, failed=found.failed)
+    for each in found.variants:
+        target = out / each.company_id if each.company_id else out
+        for job in each.jobs:
+            result.files.append(write_pdf(job, templates=root / "templates", out_dir=target, root=root))
     return result
 
 

@@ -8,7 +8,7 @@ writes «60 000», «10 %» and «"20" января 2025 г.» exactly as they d
 from __future__ import annotations
 
 from reglament.diagnostics import Diagnostic, format_text
-from reglament.diff import compare_editions, load_side
+from reglament.diff import load_side
 from reglament.diff.redline import redline as word_redline
 from reglament.errors import DiffError, ReglamentError, UsageError
 from reglament.model import nodes as m
@@ -22,19 +22,14 @@ from reglament.pdf.document import (
     Employee,
     PrintJob,
     acknowledgement_rows,
-    change_sheet_from,
-    company_of,
-    edition_for,
-    employees_of,
+    edition_variants,
     initials,
-    load_sources,
     part_terms,
     raci_letters,
     referenced_terms,
     sections,
-    tagged_revision,
 )
-from reglament.project import Project, check_variant, load_project
+from reglament.project import Project, load_project
 from reglament.render.pages import display_name
 from reglament.ru import CLASSIFICATIONS, PERIODS, date_long, date_short
 from reglament.ru import money_text as money
@@ -61,23 +56,17 @@ __all__ = [
     "TermMatcher",
     "UsageError",
     "acknowledgement_rows",
-    "change_sheet_from",
-    "check_variant",
     "children",
-    "company_of",
-    "compare_editions",
     "date_long",
     "date_short",
     "display_name",
-    "edition_for",
-    "employees_of",
+    "edition_variants",
     "escape_html",
     "format_text",
     "initials",
     "load_profiles",
     "load_project",
     "load_side",
-    "load_sources",
     "m",
     "money",
     "num",
@@ -87,6 +76,5 @@ __all__ = [
     "raci_letters",
     "referenced_terms",
     "sections",
-    "tagged_revision",
     "word_redline",
 ]

@@ -715,75 +715,23 @@ def export_editions(
     The variant is resolved and checked as the site is (a variant with errors writes nothing
     and is listed in ``failed``); the edition's metadata come from ``content/editions.yml`` and
     its text from the tag ``edition/<id>`` when there is one; the change sheet compares with
-    the previous edition's tag. ``redline_old`` (an edition id or a git revision) writes
+    the previous edition's tag, both sides for this export's one audience (the same variants as the print
+    edition: :func:`reglament.pdf.document.edition_variants`). ``redline_old`` (an edition id or a git revision) writes
     tracked changes against that side instead of a clean document (:mod:`.redline`).
     """
-    from .deps import (
-        change_sheet_from,
-        check_variant,
-        company_of,
-        compare_editions,
-        edition_for,
-        employees_of,
-        load_sources,
-        tagged_revision,
-    )
+    from .deps import edition_variants
 
-    result = Exported([], [], [], [])
-    working = load_sources(root, revision=None)
-    base_checked = check_variant(working, company=None, public=public)
-    printed, previous = edition_for(base_checked.content, edition, today=today)
-    sources = working
-    if edition is not None:
-        revision = tagged_revision(root, printed.id or edition)
-        if revision is not None:
-            sources = load_sources(root, revision=revision)
-        else:
-            result.notes.append(
-                f"no tag `edition/{printed.id}` yet: exporting the working tree as edition {printed.id}"
-            )
-    old_sources = None
-    if previous is not None:
-        old_revision = tagged_revision(root, previous)
-        if old_revision is not None:
-            old_sources = load_sources(root, revision=old_revision)
-    found: set = set()
-    chosen: list[str | None] = list(companies) if companies else [None]
-    for cid in chosen:
-        checked = (
-            base_checked if sources is working and cid is None else check_variant(sources, company=cid, public=public)
-        )
-        found.update(checked.diagnostics)
-        if not checked.ok:
-            result.failed.append(cid or "base")
-            continue
-        content, variant = checked.content, checked.variant
-        sheets: dict[str, Any] = {}
-        if old_sources is not None and (cid is None or old_sources.profiles.get(cid) is not None):
-            old = check_variant(old_sources, company=cid, public=public)
-            changes = compare_editions(old.content, content)
-            for reg in content.regulations:
-                sheets[reg.id] = change_sheet_from(
-                    changes, regulation=reg.id, previous=f"редакция {previous}", content=content
-                )
+    found = edition_variants(root, today=today, edition=edition, companies=companies, public=public)
+    result = Exported([], found.diagnostics, found.notes, found.failed)
+    for each in found.variants:
         redlines: dict[str, Redline] = {}
         if redline_old is not None:
             from .redline import redlines_for
 
-            redlines = redlines_for(root, redline_old, content, company=cid, public=public, edition=printed)
-        company = company_of(root, variant)
-        people = employees_of(variant)
-        target = out / cid if cid else out
-        for reg in content.regulations:
-            job = PrintJob(
-                content=content,
-                regulation=reg,
-                company=company,
-                edition=printed,
-                employees=people,
-                change_sheet=sheets.get(reg.id),
-                public=bool(getattr(variant, "public", public)),
+            redlines = redlines_for(
+                root, redline_old, each.content, company=each.company_id, public=public, edition=found.edition
             )
-            result.files.append(write_docx(job, target, redline=redlines.get(reg.id)))
-    result.diagnostics = sorted(found)
+        target = out / each.company_id if each.company_id else out
+        for job in each.jobs:
+            result.files.append(write_docx(job, target, redline=redlines.get(job.regulation.id)))
     return result

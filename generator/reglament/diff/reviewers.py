@@ -739,14 +739,19 @@ def require_approvals(routing: Routing) -> None:
     missing = routing.missing
     if not missing:
         return
-    lines = []
+    waiting: dict[tuple[str, ...], list[str]] = {}
     for req in missing:
-        unknown = [h for h in req.reviewers if "/" in h and h not in routing.teams]
-        note = f" (members of {', '.join(unknown)} unknown: the check could not read the team)" if unknown else ""
         where = f" [{req.regulation}]" if req.regulation else ""
-        lines.append(f"{req.kind}{where}: one of {', '.join(req.reviewers)}{note}")
+        kinds = waiting.setdefault(req.reviewers, [])
+        if f"{req.kind}{where}" not in kinds:
+            kinds.append(f"{req.kind}{where}")
+    lines = []
+    for handles, kinds in waiting.items():
+        unknown = [h for h in handles if "/" in h and h not in routing.teams]
+        note = f" (members of {', '.join(unknown)} unknown: the check could not read the team)" if unknown else ""
+        lines.append(f"{' or '.join(handles)} for {', '.join(kinds)}{note}")
     raise ApprovalsMissingError(
-        f"{len(missing)} approval(s) missing — " + "; ".join(lines),
+        f"{len(waiting)} approval(s) missing: " + "; ".join(lines),
         hint="the listed people (or a member of each listed team) must approve the pull request's latest commit",
     )
 

@@ -433,3 +433,16 @@ def test_cli_exit_codes(repo, tmp_path):
     sh_git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "no map")
     no_map = run_cli("reviewers", "pr", "pr", *root)
     assert no_map.returncode == 2 and "no reviewers map" in no_map.stderr
+
+
+def test_new_company_profile_is_routed_by_what_it_changes(repo):
+    """A new profile that lowers the plan's bonus for its company: `companies` and `motivation` both."""
+    profile = (
+        "id: south\nname: ООО «Юг»\nshort_name: Юг\nvisibility: internal\n"
+        "overrides:\n  tier-plan:\n    bonus_percent: 3\n"
+    )
+    commit(repo, {"content/companies/south.yml": profile}, "new company")
+    routing = route(repo, base="main", head="pr")
+    assert kinds(routing) == {"companies", "motivation"}
+    (tier,) = [c for c in routing.changes if c.kind == "motivation"]
+    assert (tier.item, tier.company, tier.detail) == ("tier-plan", "south", "bonus_percent: 5 → 3")

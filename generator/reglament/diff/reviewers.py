@@ -644,11 +644,16 @@ def route(root: Path, *, base: str, head: str, map_path: str = REVIEWERS_FILE) -
                 regulations.setdefault(reg.id, []).append(reg)
         for path in changed:
             company = _company(path)
-            if company is None or path not in old_tree or path not in new_tree:
+            if company is None or path not in new_tree:
                 continue
+            # a changed profile: the company's variant before and after; a new one: what it changes in the base
             try:
-                ca = load_side(root, name=fork, company=company, run_checks=False, morph=morph)
                 cb = load_side(root, name=head_commit, company=company, run_checks=False, morph=morph)
+                ca = (
+                    load_side(root, name=fork, company=company, run_checks=False, morph=morph)
+                    if path in old_tree
+                    else b
+                )
             except DiffError:
                 continue  # a profile that does not load on a side: the file-level kind below still routes it
             cdiff = compare_editions(ca.content, cb.content, old_side=ca.side, new_side=cb.side, company=company)

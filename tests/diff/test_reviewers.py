@@ -242,7 +242,11 @@ def test_owner_change_needs_both_owners_and_base_roles(repo):
     )
     routing = route(repo, base="main", head="pr")
     assert {"regulation", "duties"} <= kinds(routing)
-    assert reviewers(routing, "duties") == {("@acme/sales-heads", "@ivanov")}
+    # each owner separately: the old owner's team and the new owner (director → @ivanov)
+    assert reviewers(routing, "duties") == {("@acme/sales-heads",), ("@ivanov",)}
+    done = apply_approvals(routing, ["boss", "ivanov"], {"acme/sales-heads": ["boss"]})
+    assert not [r for r in done.missing if r.kind == "duties"]
+    assert [r.kind for r in apply_approvals(routing, ["ivanov"], {}).missing if r.reviewers == ("@acme/sales-heads",)]
 
 
 def test_reviewers_map_edited_in_the_pr_is_ignored_and_needs_admin(repo):

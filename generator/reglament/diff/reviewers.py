@@ -559,8 +559,8 @@ def requirements(
         for alternatives in rmap.admin:
             need(kind, reg, alternatives, why)
 
-    groups = sorted({(c.kind, c.regulation or "") for c in changes}, key=lambda g: (list(KINDS).index(g[0]), g[1]))
-    for kind, reg_id in groups:
+    pairs = sorted({(c.kind, c.regulation or "") for c in changes}, key=lambda g: (list(KINDS).index(g[0]), g[1]))
+    for kind, reg_id in pairs:
         reg = reg_id or None
         entries = rmap.kinds.get(kind)
         if kind in ADMIN_KINDS:
@@ -572,32 +572,49 @@ def requirements(
             source = "нет в kinds: "
         else:
             source = f"kinds.{kind}: "
+        roles_of = {e: _owners(regulations.get(reg, []) if reg else [], e) for e in ("owner", "approver")}
         for alternatives in entries:
-            handles: list[str] = []
-            whys: list[str] = []
-            fallback = False
-            for entry in alternatives:
-                if entry == "admin":
-                    fallback = True
-                    whys.append("admin")
-                elif entry in ("owner", "approver"):
-                    roles = _owners(regulations.get(reg, []) if reg else [], entry)
-                    mapped = [h for role in roles for h in rmap.roles.get(role, ())]
-                    if mapped:
-                        handles += mapped
-                        whys.append(f"{entry}: {', '.join(roles)}")
+            # a lone `owner` of a regulation whose owner the pull request changes: each owner approves
+            groups: list[list[tuple[str, str | None]]]
+            lone = alternatives[0] if len(alternatives) == 1 else ""
+            if lone in roles_of and len(roles_of[lone]) > 1:
+                groups = [[(lone, role)] for role in roles_of[lone]]
+            else:
+                atoms: list[tuple[str, str | None]] = []
+                for e in alternatives:
+                    if roles_of.get(e):
+                        atoms += [(e, role) for role in roles_of[e]]
                     else:
+                        atoms.append((e, None))
+                groups = [atoms]
+            for group in groups:
+                handles: list[str] = []
+                whys: list[str] = []
+                fallback = False
+                for entry, role in group:
+                    if entry == "admin":
                         fallback = True
-                        named = f" ({', '.join(roles)}: нет в roles:)" if roles else " (вне регламента)"
-                        whys.append(f"{entry}{named} → admin")
-                else:
-                    handles.append(entry)
-                    whys.append(entry)
-            why = source + "; ".join(whys)
-            if handles:
-                need(kind, reg, tuple(dict.fromkeys(handles)), why)
-            if fallback and not handles:
-                admin(kind, reg, why)
+                        whys.append("admin")
+                    elif entry in roles_of:
+                        mapped = list(rmap.roles.get(role, ())) if role else []
+                        if mapped:
+                            handles += mapped
+                            whys.append(f"{entry}: {role}")
+                        else:
+                            fallback = True
+                            whys.append(
+                                f"{entry} ({role}: нет в roles:) → admin"
+                                if role
+                                else f"{entry} (вне регламента) → admin"
+                            )
+                    else:
+                        handles.append(entry)
+                        whys.append(entry)
+                why = source + "; ".join(whys)
+                if handles:
+                    need(kind, reg, tuple(dict.fromkeys(handles)), why)
+                elif fallback:
+                    admin(kind, reg, why)
     return list(out.values())
 
 

@@ -875,6 +875,8 @@ def reviewers_cmd(
             raise UsageError(f'--teams {teams}: expected {{"org/team": ["login", ...]}}')
         routing = apply_approvals(routing, logins, members)
     click.echo(REVIEWER_FORMATS[fmt](routing).rstrip("\n"))
+    if routing.diagnostics:  # warnings about the map; the report above stays parseable
+        click.echo(format_text(list(routing.diagnostics)), err=True)
     if check:
         require_approvals(routing)
 

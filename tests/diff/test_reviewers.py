@@ -450,3 +450,19 @@ def test_new_company_profile_is_routed_by_what_it_changes(repo):
     assert kinds(routing) == {"companies", "motivation"}
     (tier,) = [c for c in routing.changes if c.kind == "motivation"]
     assert (tier.item, tier.company, tier.detail) == ("tier-plan", "south", "bonus_percent: 5 → 3")
+
+
+def test_map_role_that_the_content_lacks_is_a_positioned_warning(repo):
+    sh_git(repo, "checkout", "-q", "main")
+    commit(repo, {".github/reviewers.yml": MAP.replace("  director:", "  directr:")}, "typo")
+    sh_git(repo, "checkout", "-q", "pr")
+    sh_git(repo, "merge", "-q", "main")
+    rel = "content/regulations/rules/duties.yml"
+    commit(repo, {rel: read(repo, rel).replace("15 минут", "20 минут")}, "slower")
+    routing = route(repo, base="main", head="pr")
+    (warning,) = routing.diagnostics
+    assert (warning.file, warning.line, warning.column, warning.severity) == (".github/reviewers.yml", 4, 3, "warning")
+    assert "did you mean `director`" in warning.hint
+    proc = run_cli("reviewers", "main", "pr", "--format", "json", "--root", str(repo))
+    assert proc.returncode == 0 and "directr" in proc.stderr
+    assert json.loads(proc.stdout)["diagnostics"][0]["line"] == 4

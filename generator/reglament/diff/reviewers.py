@@ -112,6 +112,21 @@ class ReviewersMap:
     admin: tuple[tuple[str, ...], ...]
     roles: Mapping[str, tuple[str, ...]]
     kinds: Mapping[str, tuple[tuple[str, ...], ...]]
+    role_positions: Mapping[str, Position] = field(default_factory=dict)
+    """Where each role id of ``roles:`` is written (for a warning when content/roles.yml has no such role)."""
+
+    def unknown_roles(self, known: Iterable[str]) -> list[Diagnostic]:
+        """Warnings for ``roles:`` keys that name no role of the content (their owners fall back to the admins)."""
+        ids = sorted(set(known))
+        out = []
+        for role, pos in self.role_positions.items():
+            if role not in ids:
+                close = difflib.get_close_matches(role, ids, n=1)
+                hint = f"did you mean `{close[0]}`?" if close else "use a role id from content/roles.yml"
+                out.append(
+                    Diagnostic.at(pos, "warning", "reviewers-map", f"role `{role}` is not in content/roles.yml", hint)
+                )
+        return out
 
 
 def _where(doc: YamlDocument, path: tuple, *, key: bool = False) -> Position:
@@ -224,7 +239,8 @@ def parse_map(text: str, file: str = REVIEWERS_FILE) -> tuple[ReviewersMap | Non
         kinds[kind] = _requirements(doc, ("kinds", kind), value, out)
     if any(d.severity == "error" for d in out):
         return None, out
-    return ReviewersMap(file, admin, roles, kinds), out
+    positions = {str(role): _where(doc, ("roles", role), key=True) for role in raw_roles}
+    return ReviewersMap(file, admin, roles, kinds, positions), out
 
 
 def load_map(root: Path, *, revision: str, path: str = REVIEWERS_FILE) -> ReviewersMap:
@@ -507,6 +523,8 @@ class Routing:
     checked: bool = False
     """True once approvals were applied (:func:`apply_approvals`)."""
     teams: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    """Warnings about the map (a role id the content does not have)."""
 
     def kinds(self) -> list[str]:
         present = {c.kind for c in self.changes} | {r.kind for r in self.requirements}
@@ -537,6 +555,7 @@ class Routing:
             "teams": self.required_teams(),
             "checked": self.checked,
             "satisfied": self.checked and not self.missing,
+            "diagnostics": [d.to_json() for d in self.diagnostics],
         }
 
 
@@ -643,6 +662,7 @@ def route(root: Path, *, base: str, head: str, map_path: str = REVIEWERS_FILE) -
     found: list[Change] = []
     regulations: dict[str, list[m.Regulation]] = {}
     model_files: set[str] = set()
+    role_ids: set[str] = set()
     if any(p.startswith(f"{CONTENT_DIR}/") for p in changed):
         morph = Morph()
         old_has = any(p.startswith(f"{CONTENT_DIR}/") for p in old_tree)
@@ -657,6 +677,7 @@ def route(root: Path, *, base: str, head: str, map_path: str = REVIEWERS_FILE) -
         found += _Classifier(old_content, b.content).run(diff)
         for content in (old_content, b.content):
             model_files |= _model_files(content)
+            role_ids |= {r.id for r in content.roles}
             for reg in content.regulations:
                 regulations.setdefault(reg.id, []).append(reg)
         for path in changed:
@@ -685,8 +706,15 @@ def route(root: Path, *, base: str, head: str, map_path: str = REVIEWERS_FILE) -
             kind = "layout"
         found.append(Change(kind, _regulation_of(path), path, change, path, 1, "", _company(path)))
     unique = sorted(set(found), key=lambda c: (list(KINDS).index(c.kind), c.regulation or "", c.file, c.line, c.item))
+    warnings = rmap.unknown_roles(role_ids) if role_ids else []
     return Routing(
-        base_commit, head_commit, fork, map_path, tuple(unique), tuple(requirements(unique, rmap, regulations))
+        base_commit,
+        head_commit,
+        fork,
+        map_path,
+        tuple(unique),
+        tuple(requirements(unique, rmap, regulations)),
+        diagnostics=tuple(warnings),
     )
 
 
@@ -751,6 +779,7 @@ def apply_approvals(
         tuple(result),
         True,
         {t: members[t] for t in routing.required_teams() if t in members},
+        routing.diagnostics,
     )
 
 

@@ -137,7 +137,10 @@ def test_pinned_and_least_privilege(workflow):
     for name, job in data["jobs"].items():
         assert "permissions" in job, name
         assert "write-all" not in str(job["permissions"]), name
-    assert "secrets." not in text  # the only token used is the job's own github.token
+    # the only token used is the job's own github.token; reviewers.yml may also read team members with a
+    # read-only organisation token (the job's token cannot list a team), in that one step's env only
+    allowed = {"reviewers.yml": {"secrets.REVIEWERS_READ_ORG_TOKEN"}}.get(workflow.name, set())
+    assert set(re.findall(r"secrets\.\w+", text)) == allowed
 
 
 def test_publishes_never_race():
@@ -979,3 +982,132 @@ def test_preview_push_retries_after_a_concurrent_push(tmp_path):
     assert "rejected (attempt 1)" in proc.stderr
     tree = pages_tree(remote)
     assert "published.txt" in tree and "previews/pr-3/alpha/index.html" in tree
+
+
+# --------------------------------------------------------------------------
+# reviewers.yml: review routing by content, its shell steps run as a runner runs them
+
+REVIEWERS_MAP = """\
+admin: ["@acme/office"]
+roles:
+  head: "@acme/heads"
+kinds:
+  duties: [owner, "@boss"]
+"""
+
+FAKE_GH = """\
+#!/bin/bash
+# stands in for the GitHub API (no network here): canned answers, already passed through --jq
+case "$*" in
+  *"repos/acme/regs/pulls/7/reviews"*)
+    for login in $APPROVERS; do
+      printf '{"user":{"login":"%s"},"state":"APPROVED","commit_id":"%s"}\\n' "$login" "$HEAD_SHA"
+    done ;;
+  *"orgs/acme/teams/heads/members"*)
+    if [ "$GH_TOKEN" = org-token ]; then printf 'alice\\nbob\\n'; else echo "HTTP 403" >&2; exit 1; fi ;;
+  *) echo "unexpected: $*" >&2; exit 1 ;;
+esac
+"""
+
+
+def _git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def reviewers_runner(tmp_path: Path, *, with_map: bool = True) -> tuple[Path, dict[str, str]]:
+    """A runner's folder with `pr/`: the base commit (content + map) and a pull request editing a duty."""
+    from conftest import minimal_files, write_tree
+
+    runner = tmp_path / "runner"
+    repo = runner / "pr"
+    repo.mkdir(parents=True)
+    _git(repo, "init", "-q", "-b", "main")
+    files = dict(minimal_files())
+    if with_map:
+        files[".github/reviewers.yml"] = REVIEWERS_MAP
+    write_tree(repo, files)
+    _git(repo, "add", "-A")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "base")
+    base = _git(repo, "rev-parse", "HEAD")
+    duties = repo / "content/regulations/rules/duties.yml"
+    duties.write_text(duties.read_text(encoding="utf-8").replace("15 минут", "10 минут"), encoding="utf-8")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-am", "faster")
+    return runner, {"BASE_SHA": base, "HEAD_SHA": _git(repo, "rev-parse", "HEAD")}
+
+
+def test_reviewers_workflow_routes_reads_and_enforces(workflow_tools, tmp_path):
+    runner, shas = reviewers_runner(tmp_path)
+    proc, outputs, _ = run_step(
+        "reviewers.yml", "reviewers", "what the pull request changes", cwd=runner, env=shas, tmp_path=tmp_path / "s1"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert outputs == {"enabled": "true"}
+    assert json.loads((runner / "routing.json").read_text(encoding="utf-8"))["teams"] == ["@acme/heads"]
+
+    fake = tmp_path / "fakebin"
+    fake.mkdir()
+    (fake / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (fake / "gh").chmod(0o755)
+    api = {"PATH": f"{fake}:{BIN}:/usr/local/bin:/usr/bin:/bin", "REPO": "acme/regs", "PR": "7", **shas}
+
+    def read_api(approvers: str, org_token: str) -> subprocess.CompletedProcess:
+        env = {**api, "APPROVERS": approvers, "GH_TOKEN": "job-token", "ORG_TOKEN": org_token}
+        proc, _, _ = run_step(
+            "reviewers.yml", "reviewers", "read the reviews", cwd=runner, env=env, tmp_path=tmp_path / "s2"
+        )
+        return proc
+
+    def enforce() -> tuple[subprocess.CompletedProcess, str]:
+        proc, _, summary = run_step(
+            "reviewers.yml", "reviewers", "every kind of change", cwd=runner, env=shas, tmp_path=tmp_path / "s3"
+        )
+        return proc, summary
+
+    # no org token: the team cannot be read, so its approval cannot count — red, and it says why
+    proc = read_api("boss alice", "")
+    assert proc.returncode == 0, proc.stderr
+    assert "::warning::cannot read the members of @acme/heads" in proc.stdout
+    assert json.loads((runner / "teams.json").read_text(encoding="utf-8")) == {}
+    proc, summary = enforce()
+    assert proc.returncode == 1
+    assert "members of @acme/heads unknown" in proc.stderr and "### Кто согласует" in summary
+
+    # the team read with the org token; only @boss approved: the owner's team is still missing
+    assert read_api("boss", "org-token").returncode == 0
+    assert json.loads((runner / "teams.json").read_text(encoding="utf-8")) == {"acme/heads": ["alice", "bob"]}
+    proc, _ = enforce()
+    assert proc.returncode == 1 and "@acme/heads" in proc.stderr
+
+    # alice (of @acme/heads) approves too: green
+    assert read_api("boss alice", "org-token").returncode == 0
+    proc, summary = enforce()
+    assert proc.returncode == 0, proc.stderr
+    assert "✅" in summary and "⏳" not in summary
+
+
+def test_reviewers_workflow_is_off_without_a_map_on_the_base(workflow_tools, tmp_path):
+    runner, shas = reviewers_runner(tmp_path, with_map=False)
+    proc, outputs, _ = run_step(
+        "reviewers.yml", "reviewers", "what the pull request changes", cwd=runner, env=shas, tmp_path=tmp_path / "s"
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert outputs == {"enabled": "false"} and "::notice::no .github/reviewers.yml" in proc.stdout
+
+
+def test_reviewers_workflow_runs_no_code_of_the_pull_request():
+    """The installed reglament and the map are the base's; the head is fetched as history, never installed."""
+    data = load_workflow(REPO / ".github" / "workflows" / "reviewers.yml")
+    triggers = data.get("on") or data.get(True)
+    assert set(triggers) == {"pull_request", "pull_request_review"}
+    (job,) = data["jobs"].values()
+    assert job["permissions"] == {"contents": "read", "pull-requests": "read"}
+    checkouts = [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout@")]
+    assert [(s["with"]["ref"], s["with"]["path"]) for s in checkouts] == [
+        ("${{ github.event.pull_request.base.sha }}", "tool"),
+        ("${{ github.event.pull_request.head.sha }}", "pr"),
+    ]
+    assert all(s["with"]["persist-credentials"] is False for s in checkouts)
+    lines = [line.strip() for s in job["steps"] for line in s.get("run", "").splitlines()]
+    assert [line for line in lines if "pip" in line] == ["python -m pip install --quiet -c tool/constraints.txt ./tool"]
+    assert not [line for line in lines if line.startswith("cd ") or "working-directory" in line]
+    assert all("working-directory" not in s for s in job["steps"])

@@ -812,6 +812,95 @@ def diff_cmd(
     sys.exit(1 if exit_code and not changes.is_empty else 0)
 
 
+@main.command("reviewers")
+@click.argument("base")
+@click.argument("head")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text, markdown (a pull request's summary; nobody pinged) or json.",
+)
+@click.option("--approved", multiple=True, metavar="LOGIN", help="A login that approved HEAD (repeatable): check mode.")
+@click.option(
+    "--reviews",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The pull request's reviews as the GitHub API lists them (JSON array or JSON lines): check mode; "
+    "only each reviewer's latest decisive review counts, and only when it approves HEAD's commit.",
+)
+@click.option(
+    "--teams",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help='Team members as JSON: {"org/team": ["login", ...]} (the workflow reads them from the GitHub API).',
+)
+@click.option("--map", "map_path", default=None, metavar="PATH", help="The reviewers map in the repository.")
+@ROOT
+def reviewers_cmd(
+    base: str,
+    head: str,
+    fmt: str,
+    approved: tuple[str, ...],
+    reviews: Path | None,
+    teams: Path | None,
+    map_path: str | None,
+    root: Path,
+) -> None:
+    """Who must approve what HEAD changes since it left BASE — by the kind of content changed, in any file.
+
+    The reviewers map (.github/reviewers.yml) is read at BASE, never at HEAD. With --approved or --reviews,
+    exit 1 while some kind of change still lacks an approval.
+    """
+    from reglament.diff.reviewers import (
+        REVIEWER_FORMATS,
+        REVIEWERS_FILE,
+        apply_approvals,
+        approvals_from_reviews,
+        require_approvals,
+        route,
+    )
+    from reglament.errors import UsageError
+
+    routing = route(root, base=base, head=head, map_path=map_path or REVIEWERS_FILE)
+    check = bool(approved) or reviews is not None
+    if check:
+        logins = set(approved)
+        if reviews is not None:
+            logins |= approvals_from_reviews(_json_records(reviews, "--reviews"), head_sha=routing.head)
+        members = _json_records(teams, "--teams") if teams is not None else {}
+        if not isinstance(members, dict) or not all(isinstance(v, list) for v in members.values()):
+            raise UsageError(f'--teams {teams}: expected {{"org/team": ["login", ...]}}')
+        routing = apply_approvals(routing, logins, members)
+    click.echo(REVIEWER_FORMATS[fmt](routing).rstrip("\n"))
+    if routing.diagnostics:  # warnings about the map; the report above stays parseable
+        click.echo(format_text(list(routing.diagnostics)), err=True)
+    if check:
+        require_approvals(routing)
+
+
+def _json_records(path: Path, option: str):
+    """A JSON file, or JSON lines (one value a line) as a list; a bad file is a usage error (exit 2)."""
+    import json
+
+    from reglament.errors import UsageError
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{option} {path}: cannot read it ({exc})") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        pass
+    try:
+        return [json.loads(line) for line in text.splitlines() if line.strip()]
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{option} {path}: neither JSON nor JSON lines ({exc.msg})") from exc
+
+
 def _serve_editions(root: Path, addr: str, company: str | None) -> None:
     """`reglament serve --editions`: mike's server over gh-pages until Ctrl+C (or SIGTERM)."""
     import signal

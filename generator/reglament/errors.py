@@ -137,6 +137,16 @@ class DiffError(ReglamentError):
     """The diff cannot run: an unknown revision, a side that does not load, an unknown company."""
 
 
+class ReviewersMapError(DiffError):
+    """The reviewers map (``.github/reviewers.yml`` at the base revision) is missing or does not validate."""
+
+
+class ApprovalsMissingError(DiffError):
+    """A pull request lacks an approval that its content requires (``reglament reviewers --approved``)."""
+
+    default_exit_code = 1
+
+
 class PdfError(ReglamentError):
     """The print edition cannot be produced (missing templates, a template error, a layout failure)."""
 

@@ -10,7 +10,8 @@
 * :mod:`.formats` — ``text``, ``markdown``, ``html``, ``json``;
 * :mod:`.order` — the amendment order («приказ о внесении изменений») drafted from a diff;
 * :mod:`.sources` — both sides from git objects (or the working tree): :func:`diff_revisions`;
-* :mod:`.site` — the «Что изменилось» page of a published edition: :func:`changes_page`.
+* :mod:`.site` — the «Что изменилось» page of a published edition: :func:`changes_page`;
+* :mod:`.reviewers` — who must approve a pull request, by the kind of content it changes: :func:`~.reviewers.route`.
 """
 
 from reglament.diff.compare import compare_editions

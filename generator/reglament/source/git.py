@@ -207,6 +207,21 @@ def is_ancestor(root: Path, *, ancestor: str, descendant: str) -> bool:
     raise GitError("`git merge-base` failed", returncode=proc.returncode, stderr=proc.stderr.decode("utf-8", "replace"))
 
 
+def merge_base(root: Path, *, a: str, b: str) -> str:
+    """The best common ancestor of commits ``a`` and ``b`` (where a branch left its base).
+
+    Raises :class:`GitError` when they share no history.
+    """
+    proc = git(root, "merge-base", "--end-of-options", a, b, check=False)
+    if proc.returncode != 0:
+        raise GitError(
+            f"`{a[:12]}` and `{b[:12]}` have no common ancestor",
+            returncode=proc.returncode,
+            stderr=proc.stderr.decode("utf-8", "replace"),
+        )
+    return proc.stdout.decode("ascii").strip()
+
+
 def has_remote(root: Path, *, remote: str) -> bool:
     """True when ``remote`` is a configured remote of the repository."""
     if not remote or remote.startswith("-"):

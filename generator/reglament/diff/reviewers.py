@@ -438,7 +438,7 @@ def _position(node: m.Node | None, field_: str | None) -> Position:
 
 def _tree(root: Path, revision: str) -> dict[str, tuple[str, str]]:
     # "." and not no path: `ls-tree --end-of-options REV --` reads the `--` as a path (git 2.39) and lists nothing
-    return {e.path: (e.mode, e.object) for e in git.ls_tree(root, revision=revision, paths=(".",))}
+    return {e.path: (e.mode, e.object) for e in git.ls_tree(root, revision=revision)}
 
 
 def _model_files(content: Content) -> set[str]:

@@ -100,7 +100,8 @@ def ls_tree(root: Path, *, revision: str, paths: tuple[str, ...] = (), recursive
     args = ["ls-tree", "-z", "--long"]
     if recursive:
         args.append("-r")
-    proc = git(root, *args, "--end-of-options", revision, "--", *paths)
+    # `--` only before paths: with nothing after it, git 2.39 reads `--` itself as a path (and lists nothing)
+    proc = git(root, *args, "--end-of-options", revision, *(("--", *paths) if paths else ()))
     entries = []
     for record in proc.stdout.split(b"\0"):
         if not record:

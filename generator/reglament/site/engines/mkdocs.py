@@ -146,6 +146,38 @@ class _ThemeEnv:
         theme.get_env = lambda: env
 
 
+class LiveBuilder:
+    """Runs the preview's builds of one site folder: full or dirty (:class:`Rebuild`), the theme kept between them."""
+
+    def __init__(self, site_dir: Path, serve_url: str) -> None:
+        self.site_dir = site_dir
+        self.serve_url = serve_url
+        self._theme_env = _ThemeEnv()
+        self._quiet = _DropDirtyWarning()
+
+    def build(self, plan: Rebuild) -> list[str]:
+        """Build; the HTML pages the engine wrote (relative POSIX paths). Raises MkDocsException or OSError."""
+        before = html_stamps(self.site_dir) if not plan.full else {}
+        build_log = logging.getLogger("mkdocs.commands.build")
+        build_log.addFilter(self._quiet)
+        try:
+            cfg = load_config(config_file=str(plan.config), site_dir=str(self.site_dir))
+            cfg.site_url = self.serve_url
+            self._theme_env.install(cfg, fresh=plan.full)
+            cfg.plugins.on_startup(command="serve", dirty=not plan.full)
+            try:
+                mkdocs_build(cfg, serve_url=self.serve_url, dirty=not plan.full)
+            finally:
+                cfg.plugins.on_shutdown()
+        except BaseException:
+            self._theme_env.key = None
+            raise
+        finally:
+            build_log.removeFilter(self._quiet)
+        after = html_stamps(self.site_dir)
+        return sorted(rel for rel, stamp in after.items() if before.get(rel) != stamp)
+
+
 def serve_site(
     *,
     prepare: Callable[[], Rebuild | None],
@@ -180,38 +212,21 @@ def serve_site(
     app = server.get_app()
     if guard is not None and app is not None:  # e.g. the preview's Host check (DNS rebinding)
         server.set_app(guard(app))
-    serve_url = server.url
-    theme_env = _ThemeEnv()
-    quiet = _DropDirtyWarning()
+    live = LiveBuilder(site_dir, server.url)
 
     def builder() -> None:
         plan = prepare()
         if plan is None:
             return
         with lock if lock is not None else contextlib.nullcontext():
-            before = html_stamps(site_dir) if not plan.full else {}
-            build_log = logging.getLogger("mkdocs.commands.build")
-            build_log.addFilter(quiet)
             try:
-                cfg = load_config(config_file=str(plan.config), site_dir=str(site_dir))
-                cfg.site_url = serve_url
-                theme_env.install(cfg, fresh=plan.full)
-                cfg.plugins.on_startup(command="serve", dirty=not plan.full)
-                try:
-                    mkdocs_build(cfg, serve_url=serve_url, dirty=not plan.full)
-                finally:
-                    cfg.plugins.on_shutdown()
-                after = html_stamps(site_dir)
-                rebuilt = sorted(rel for rel, stamp in after.items() if before.get(rel) != stamp)
+                rebuilt = live.build(plan)
                 if finish is not None:
                     finish(site_dir, rebuilt)
             except (MkDocsException, OSError, EngineError) as exc:
-                theme_env.key = None
                 if failed is not None:
                     failed()
                 report(f"the site engine failed: {exc}")
-            finally:
-                build_log.removeFilter(quiet)
 
     server.builder = builder
     builder()

@@ -83,7 +83,7 @@ class Preview:
     _morph: Morph = field(default_factory=Morph, init=False, repr=False)
     _full_next: bool = field(default=True, init=False, repr=False)
     _engine_inputs: str | None = field(default=None, init=False, repr=False)
-    _started: float = field(default=0.0, init=False, repr=False)
+    _laps: list[tuple[str, float, float]] = field(default_factory=list, init=False, repr=False)
 
     @property
     def docs(self) -> Path:
@@ -100,7 +100,7 @@ class Preview:
     def prepare(self) -> Rebuild | None:
         """Check and render the sources, update the docs tree; what the engine must build, or None to keep the old site."""
         with self._lock:
-            self._started = time.perf_counter()
+            self._laps = [("", time.perf_counter(), time.process_time())]
             try:
                 project = load_project(self.root, morph=self._morph, cache=True)
                 checked = check_variant(project, company=self.company)
@@ -112,6 +112,7 @@ class Preview:
             if has_errors(checked.diagnostics):
                 self._failed("the sources have errors (above)")
                 return None
+            self._lap("check")
             title = site_title(self.root)
             site_name = None
             if self.company is not None and checked.variant is not None:
@@ -125,6 +126,7 @@ class Preview:
                 return None
             if not checked.diagnostics:
                 self.report("check: no problems found")
+            self._lap("render")
             engine = MkDocsEngine()
             # the whole tree, rendered afresh, goes to a scratch stage; only what differs reaches the engine's docs
             nxt = self.stage / ".next"
@@ -142,6 +144,7 @@ class Preview:
                 or not (self.site_dir / "index.html").is_file()
             )
             self._engine_inputs = inputs
+            self._lap("sync")
             if not full and not self.written.changed:
                 self.report("preview: the site is unchanged")
                 return None
@@ -157,6 +160,7 @@ class Preview:
 
     def finish(self, site_dir: Path, rebuilt: list[str]) -> None:
         """The allowlist and reglament's post-build step (edit buttons, search box) over the pages the engine wrote."""
+        self._lap("engine")
         self.rebuilt = rebuilt
         work = self.scratch or self.stage / ".finish"
         if work.exists():
@@ -177,13 +181,23 @@ class Preview:
                 + "; ".join(unsafe[:5])
             )
         self._full_next = False
-        took = time.perf_counter() - self._started
+        self._lap("post")
+        took = self._laps[-1][1] - self._laps[0][1]
+        steps = ", ".join(
+            f"{name} {wall - last_wall:.2f}/{cpu - last_cpu:.2f}"
+            for (_, last_wall, last_cpu), (name, wall, cpu) in zip(self._laps, self._laps[1:])
+        )
         total = sum(1 for _ in site_dir.rglob("*.html"))
         if self.full:
-            self.report(f"preview: built all {total} pages in {took:.2f} s")
+            self.report(f"preview: built all {total} pages in {took:.2f} s ({steps} s wall/CPU)")
         else:
             named = ", ".join(rebuilt[:NAMED_PAGES]) + (", …" if len(rebuilt) > NAMED_PAGES else "")
-            self.report(f"preview: rebuilt {len(rebuilt)} of {total} pages in {took:.2f} s: {named}")
+            self.report(
+                f"preview: rebuilt {len(rebuilt)} of {total} pages in {took:.2f} s ({steps} s wall/CPU): {named}"
+            )
+
+    def _lap(self, name: str) -> None:
+        self._laps.append((name, time.perf_counter(), time.process_time()))
 
     def engine_failed(self) -> None:
         """The engine failed: the site may be half-built, so the next build is a full one."""

@@ -141,9 +141,26 @@ class _ThemeEnv:
         theme = cfg.theme
         key = (tuple(theme.dirs), str(theme.locale))
         if fresh or self.key != key or self.env is None:
-            self.key, self.env = key, theme.get_env()
+            self.key, self.env = key, _listing_kept(theme.get_env())
         env = self.env
         theme.get_env = lambda: env
+
+
+def _listing_kept(env: Any) -> Any:
+    """``env`` with its template listing kept: MkDocs lists every file of the theme on each build to find its
+    static files (Material ships 14,500 icons: most of a dirty build's time). The listing and MkDocs' filter
+    over it depend only on the theme and the configuration, which a kept environment shares."""
+    listed: dict[tuple, list[str]] = {}
+    original = env.list_templates
+
+    def list_templates(extensions: Any = None, filter_func: Any = None) -> list[str]:
+        key = (tuple(extensions) if extensions else None, getattr(filter_func, "__code__", filter_func))
+        if key not in listed:
+            listed[key] = original(extensions, filter_func)
+        return list(listed[key])
+
+    env.list_templates = list_templates
+    return env
 
 
 class LiveBuilder:

@@ -1,0 +1,275 @@
+"""The live preview's latency: from the file write to the new text in a real browser's DOM.
+
+    python benchmarks/bench_preview.py [--sizes sample,1000] [--edits 3] [--seed 1] [--json OUT]
+
+For each project (``sample``: the repository's own content; a number: a generated
+corpus of that many clauses, ``benchmarks/corpus.py``) a fresh copy is made under
+``benchmarks/out/preview-<size>/`` and ``reglament serve`` runs on it (its own
+process, as a user runs it). Chromium (Debian's ``/usr/bin/chromium``, driven by
+Playwright) opens the page an edit shows on and keeps it open, as an editor does;
+then, for each edit, the clock starts just before the file is written and stops
+at the ``DOMContentLoaded`` of the first document that contains the new text —
+the browser's own clock (``Date.now()``, the same wall clock), so no polling
+interval of the harness is counted. Two kinds of edit, each ``--edits`` times,
+the best counting:
+
+* **clause** — the text of one duty in a regulation (its page, its role's page and
+  the RACI table change), the page open: the regulation;
+* **term** — a glossary term's definition (it shows in the tooltip of every page
+  that mentions the term), the page open: the term's glossary page.
+
+Between edits the harness waits until the preview is idle again (the search index
+is rebuilt in the background after each change). Each figure is printed beside its
+target; the machine's load average is printed with it (the wall clock counts other
+processes' turns too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OUT = HERE / "out"
+BIN = Path(sys.executable).parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+sys.path.insert(0, str(HERE))
+
+#: edit → new text in the DOM, seconds (issue 19): on the sample and at 1,000 clauses
+TARGETS = {"sample": 1.0, "1000": 2.0}
+#: what the page records: when each document was parsed (the new text is in it by then)
+LOADED = "document.addEventListener('DOMContentLoaded', () => { window.__rgLoaded = Date.now(); });"
+
+
+def prepare(size: str, *, seed: int) -> Path:
+    root = OUT / f"preview-{size}"
+    if root.exists():
+        shutil.rmtree(root)
+    if size == "sample":
+        shutil.copytree(REPO / "content", root / "content")
+    else:
+        from corpus import generate
+
+        generate(clauses=int(size), seed=seed).write(root)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Serve:
+    """`reglament serve` in its own process; its terminal lines collected."""
+
+    def __init__(self, root: Path) -> None:
+        self.port = free_port()
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        self.proc = subprocess.Popen(
+            [str(BIN / "reglament"), "serve", "--root", str(root), "--addr", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+        )
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, text: str, *, after: int = 0, timeout: float = 300) -> int:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            for i in range(after, len(self.lines)):
+                if text in self.lines[i]:
+                    return i + 1
+            if self.proc.poll() is not None:
+                raise SystemExit("reglament serve stopped:\n" + "\n".join(self.lines))
+            time.sleep(0.05)
+        raise SystemExit(f"no line with {text!r} from reglament serve:\n" + "\n".join(self.lines[-30:]))
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def clause_edit(root: Path) -> tuple[Path, str, str]:
+    """The first duty text of the first regulation: (file, the text to replace, the page's URL path)."""
+    regulation = sorted((root / "content" / "regulations").iterdir())[0]
+    duties = regulation / "duties.yml"
+    text = duties.read_text(encoding="utf-8")
+    found = re.search(r"text: >-\n\s+(\S[^\n]*)", text)
+    assert found, f"no duty text in {duties}"
+    return duties, found.group(1), f"/{regulation.name}/"
+
+
+def term_edit(root: Path, docs: Path) -> tuple[Path, str, str]:
+    """The first term's definition: (file, the text to replace, the URL path of its glossary page)."""
+    glossary = root / "content" / "glossary.yml"
+    text = glossary.read_text(encoding="utf-8")
+    found = re.search(r"definition: >-\n\s+(\S[^\n]*)", text)
+    assert found, f"no definition in {glossary}"
+    first_line = found.group(1)
+    pages = sorted(docs.glob("glossary*.md")) + sorted(docs.glob("glossary/*.md"))
+    for page in pages:
+        rel = page.relative_to(docs).as_posix()
+        if first_line.split("[[")[0].strip() in page.read_text(encoding="utf-8"):
+            url = "/" + (rel[: -len(".md")] + "/").removesuffix("index/")
+            return glossary, first_line, url
+    raise SystemExit(f"the definition {first_line!r} is on no glossary page")
+
+
+def measure(serve: Serve, page, base: str, edit: tuple[Path, str, str], *, edits: int) -> list[float]:
+    """Write ``edits`` changes; the seconds from each write to the DOMContentLoaded of the page showing it."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    path, old, url = edit
+    original = path.read_text(encoding="utf-8")
+    page.goto(base + url, wait_until="load")
+    times: list[float] = []
+    try:
+        for i in range(edits):
+            marker = f"Правка{i}{int(time.time() * 1000) % 100000}"
+            mark = len(serve.lines)
+            time.sleep(0.5)  # the page's live-reload request is waiting for the next build
+            new = original.replace(old, f"{old.rstrip()} {marker}", 1)
+            started = time.time()
+            path.write_text(new, encoding="utf-8")
+            deadline = time.monotonic() + 120
+            loaded = None
+            while loaded is None:
+                if time.monotonic() > deadline:
+                    raise SystemExit(f"{marker} never showed on {url}:\n" + "\n".join(serve.lines[-20:]))
+                with contextlib.suppress(PlaywrightError):  # the page was navigating (the live reload)
+                    loaded = page.evaluate(
+                        "m => (window.__rgLoaded && document.body.textContent.includes(m)) ? window.__rgLoaded : null",
+                        marker,
+                    )
+                if loaded is None:
+                    time.sleep(0.02)
+            times.append(round(loaded / 1000 - started, 3))
+            serve.wait_for("search index updated", after=mark)  # idle again before the next edit
+    finally:
+        path.write_text(original, encoding="utf-8")
+    return times
+
+
+def run(sizes: list[str], *, edits: int = 3, seed: int = 1) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    results: dict = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for size in sizes:
+                root = prepare(size, seed=seed)
+                load_before = os.getloadavg()[0]
+                serve = Serve(root)
+                try:
+                    serve.wait_for("Serving on")
+                    serve.wait_for("search index updated")
+                    first = next(line for line in serve.lines if "preview: built all" in line)
+                    context = browser.new_context()
+                    context.add_init_script(LOADED)
+                    page = context.new_page()
+                    base = f"http://127.0.0.1:{serve.port}"
+                    figures: dict = {"first_build": first.split("preview: ", 1)[1]}
+                    for kind, edit in (
+                        ("clause", clause_edit(root)),
+                        ("term", term_edit(root, root / "build" / "serve" / "docs")),
+                    ):
+                        times = measure(serve, page, base, edit, edits=edits)
+                        rebuilt = [line for line in serve.lines if "preview: rebuilt" in line][-1]
+                        figures[kind] = {
+                            "best_s": min(times),
+                            "times_s": times,
+                            "page": edit[2],
+                            "engine": rebuilt.split("preview: ", 1)[1].split(":")[0],
+                        }
+                    context.close()
+                finally:
+                    serve.stop()
+                figures["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
+                results[size] = figures
+                print(
+                    f"   preview {size}: clause edit {figures['clause']['best_s']:.2f} s (runs "
+                    f"{', '.join(f'{t:.2f}' for t in figures['clause']['times_s'])}; {figures['clause']['engine']}), "
+                    f"term edit {figures['term']['best_s']:.2f} s (runs "
+                    f"{', '.join(f'{t:.2f}' for t in figures['term']['times_s'])}; {figures['term']['engine']}); "
+                    f"load average {figures['load_average'][0]:.1f} → {figures['load_average'][1]:.1f}",
+                    flush=True,
+                )
+        finally:
+            browser.close()
+    return results
+
+
+def rows(results: dict) -> list[list[str]]:
+    """Table rows: each figure beside its target."""
+    out = [["preview: edit → new text in the DOM (best)", "s", "target", ""]]
+    for size, figures in results.items():
+        target = TARGETS.get(size)
+        for kind in ("clause", "term"):
+            best = figures[kind]["best_s"]
+            verdict = "—" if target is None else ("ok" if best <= target else "MISSED")
+            out.append(
+                [
+                    f"{size}, {kind} edit ({figures[kind]['page']})",
+                    f"{best:.2f}",
+                    f"≤ {target}" if target else "",
+                    verdict,
+                ]
+            )
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="sample,1000", help="sample and/or clause counts (default: %(default)s)")
+    parser.add_argument("--edits", type=int, default=3, help="edits of each kind; the best counts")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="write the figures here")
+    args = parser.parse_args(argv)
+    results = run(args.sizes.split(","), edits=args.edits, seed=args.seed)
+    table = rows(results)
+    widths = [max(len(r[i]) for r in table) for i in range(len(table[0]))]
+    print()
+    for n, r in enumerate(table):
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -148,15 +148,11 @@ class Preview:
             if not full and not self.written.changed:
                 self.report("preview: the site is unchanged")
                 return None
-            if not full:
-                # MkDocs rebuilds a page when its Markdown is newer than its HTML: without the HTML, whatever the clock
-                for rel in self.written.written:
-                    if rel.endswith(".md"):
-                        (self.site_dir / html_path(rel, directory_urls=True)).unlink(missing_ok=True)
             self._full_next = True  # until the engine has finished this build
             self.full = full
             self.builds += 1
-            return Rebuild(config, full)
+            stale = tuple(html_path(rel, directory_urls=True) for rel in self.written.written if rel.endswith(".md"))
+            return Rebuild(config, full, stale)
 
     def finish(self, site_dir: Path, rebuilt: list[str]) -> None:
         """The allowlist and reglament's post-build step (edit buttons, search box) over the pages the engine wrote."""

@@ -101,8 +101,10 @@ class Rebuild:
     full: bool
     """True: every page (the first build, or the navigation, the configuration or the theme changed).
     False: MkDocs' dirty build — only the pages whose Markdown is newer than their HTML (MkDocs
-    compares the two files' modification times; the preview removes the HTML of each page it changed,
-    so those pages are rebuilt whatever the clock), with the theme's compiled templates kept."""
+    compares the two files' modification times), with the theme's compiled templates kept."""
+    stale: tuple[str, ...] = ()
+    """HTML pages (relative to the site folder) removed before a dirty build: the pages whose Markdown changed,
+    so that they are rebuilt whatever the file system's clock says."""
 
 
 class _DropDirtyWarning(logging.Filter):
@@ -174,6 +176,9 @@ class LiveBuilder:
 
     def build(self, plan: Rebuild) -> list[str]:
         """Build; the HTML pages the engine wrote (relative POSIX paths). Raises MkDocsException or OSError."""
+        if not plan.full:
+            for rel in plan.stale:
+                (self.site_dir / rel).unlink(missing_ok=True)
         before = html_stamps(self.site_dir) if not plan.full else {}
         build_log = logging.getLogger("mkdocs.commands.build")
         build_log.addFilter(self._quiet)

@@ -59,7 +59,7 @@ class Preview:
     """Re-check and re-render ``root`` into ``stage`` for each build of the preview.
 
     ``scratch`` is a working folder on the same file system as ``site_dir`` (the
-    post-build step runs there on the rebuilt pages).
+    post-build step runs there on the rebuilt pages; default: ``<site_dir>.finish`` beside it).
     """
 
     root: Path
@@ -158,7 +158,7 @@ class Preview:
         """The allowlist and reglament's post-build step (edit buttons, search box) over the pages the engine wrote."""
         self._lap("engine")
         self.rebuilt = rebuilt
-        work = self.scratch or self.stage / ".finish"
+        work = self.scratch or site_dir.with_name(site_dir.name + ".finish")
         if work.exists():
             shutil.rmtree(work)
         for rel in rebuilt:  # the rebuilt pages alone, into the scratch folder (a rename: same file system)

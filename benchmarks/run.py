@@ -502,6 +502,11 @@ def main(argv: list[str] | None = None) -> None:
         help="acknowledgement service load (benchmarks/ack_load.py): employees × 3 regulations on SQLite and "
         "PostgreSQL (0: skip)",
     )
+    parser.add_argument(
+        "--preview-sizes",
+        default="sample,1000",
+        help="the live preview's edit latency in Chromium (benchmarks/bench_preview.py) on these projects ('': skip)",
+    )
     parser.add_argument("--worker-stages", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker_stages:
@@ -526,9 +531,18 @@ def main(argv: list[str] | None = None) -> None:
         middle = sizes[len(sizes) // 2]
         companies = bench_companies(middle, args.companies, seed=args.seed)
     ack = bench_ack(args.ack_employees) if args.ack_employees else None
+    preview = None
+    if args.preview_sizes:
+        import bench_preview
+
+        print("\n== live preview: edit → new text in Chromium's DOM", flush=True)
+        preview = bench_preview.run(args.preview_sizes.split(","), seed=args.seed)
     rows, ratios = summarize(results, companies)
     print()
     print_table(rows)
+    if preview:
+        print()
+        print_table(bench_preview.rows(preview))
     if ack:
         print("\n" + ack["report"])
     if companies:
@@ -552,6 +566,7 @@ def main(argv: list[str] | None = None) -> None:
         "sizes": results,
         "companies": companies,
         "ack": ack and ack["results"],
+        "preview": preview,
         "table": rows,
     }
     RESULTS.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -571,8 +571,14 @@ def new_regulation_cmd(
 @click.option("--company", "company", default=None, metavar="ID", help="Publish this company's site only.")
 @click.option("--all", "all_companies", is_flag=True, help="Publish every company's site.")
 @click.option("--alias", default="latest", show_default=True, help="Alias that follows the edition in force.")
-@click.option("--push", is_flag=True, help="Push gh-pages to the remote (only when every company succeeded).")
-@click.option("--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push to.")
+@click.option(
+    "--push",
+    is_flag=True,
+    help="Push gh-pages (and each internal target) to its remote, only when every company succeeded.",
+)
+@click.option(
+    "--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push public sites to."
+)
 @click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
 @click.option("--public", is_flag=True, help="Leave out every internal item (as `build --public`).")
 @click.option(
@@ -615,8 +621,12 @@ def publish_cmd(
 
     Each company goes under `<company>/<edition>/`; the alias moves to the
     edition in force; an edition already published with other content is
-    refused unless --force. On any failure, local and remote gh-pages stay
-    exactly as they were.
+    refused unless --force. An internal site (`visibility: internal`) never
+    goes to gh-pages: it goes to the target its profile (or
+    content/defaults.yml) names, `publish: {remote: REMOTE, branch: BRANCH}`
+    (a host with access control), and is left out (refused when named alone)
+    without one. With --from, internal sites are still built here. On any
+    failure, every local branch and every remote stays exactly as it was.
     """
     from reglament.publish import transaction as pub
 
@@ -650,26 +660,32 @@ def publish_cmd(
         prebuilt=prebuilt,
         purge_history=purge_history,
     )
-    for item in result.results:
-        where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
-        what = {
-            "published": "published",
-            "overwritten": "overwrote (--force)",
-            "unchanged": "unchanged",
-            "alias": "unchanged",
-        }[item.status]
-        click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}", err=True)
+    for delivery in result.destinations:
+        dest = delivery.destination
+        for item in delivery.results:
+            where = f"{dest.local_branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
+            what = {
+                "published": "published",
+                "overwritten": "overwrote (--force)",
+                "unchanged": "unchanged",
+                "alias": "unchanged",
+            }[item.status]
+            internal = f"  (internal: {dest.label})" if dest.internal else ""
+            click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}{internal}", err=True)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    if not result.changed:
-        click.echo(f"nothing to commit: {result.branch} already holds edition {edition} as built", err=True)
-    if result.pushed:
-        click.echo(f"pushed {result.branch} to {remote}", err=True)
-    elif result.changed:
-        click.echo(
-            f"committed to local {result.branch}; publish with --push (or `git push {remote} {result.branch}`)",
-            err=True,
-        )
+    for delivery in result.destinations:
+        dest = delivery.destination
+        if not delivery.changed:
+            click.echo(f"nothing to commit: {dest.local_branch} already holds edition {edition} as built", err=True)
+        elif delivery.pushed:
+            click.echo(f"pushed {dest.local_branch} to {dest.label}", err=True)
+        else:
+            refspec = dest.branch if dest.local_branch == dest.branch else f"{dest.local_branch}:{dest.branch}"
+            click.echo(
+                f"committed to local {dest.local_branch}; publish with --push (or `git push {dest.remote} {refspec}`)",
+                err=True,
+            )
 
 
 @main.command("editions")

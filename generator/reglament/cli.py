@@ -385,8 +385,19 @@ def _build_companies(
 
 @main.command("companies")
 @ROOT
-@click.option("--json", "as_json", is_flag=True, help="A JSON list (for CI matrices): id, names, city, visibility.")
-def companies_cmd(root: Path, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="A JSON list (for CI matrices): id, names, city, visibility, publish (the internal site's target).",
+)
+@click.option(
+    "--default",
+    "default_site",
+    is_flag=True,
+    help="With --json: describe the default site instead (content/defaults.yml): visibility and publish.",
+)
+def companies_cmd(root: Path, as_json: bool, default_site: bool) -> None:
     """List the company profiles in content/companies/ (exit 1 when one does not load)."""
     import json
 
@@ -394,8 +405,19 @@ def companies_cmd(root: Path, as_json: bool) -> None:
     from reglament.source.profiles import load_profiles
 
     profiles = load_profiles(root)
-    if as_json:
-        click.echo(json.dumps([describe(p) for p in profiles.companies], ensure_ascii=False, indent=2))
+    if default_site:
+        if not as_json:
+            raise click.UsageError("--default goes with --json")
+        defaults, target = profiles.defaults, profiles.publish_target(None)
+        site = {
+            "id": None,
+            "visibility": defaults.visibility if defaults is not None else "internal",
+            "publish": {"remote": target.remote, "branch": target.branch} if target else None,
+        }
+        click.echo(json.dumps(site, ensure_ascii=False, indent=2))
+    elif as_json:
+        listed = [describe(p, profiles.publish_target(p.id)) for p in profiles.companies]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
     else:
         for p in profiles.companies:
             click.echo(f"{p.id}\t{p.short_name}\t{p.visibility}\t{p.name}")
@@ -679,7 +701,8 @@ def publish_cmd(
         if not delivery.changed:
             click.echo(f"nothing to commit: {dest.local_branch} already holds edition {edition} as built", err=True)
         elif delivery.pushed:
-            click.echo(f"pushed {dest.local_branch} to {dest.label}", err=True)
+            renamed = f" `{dest.branch}`" if dest.local_branch != dest.branch else ""
+            click.echo(f"pushed {dest.local_branch} to {dest.remote}{renamed}", err=True)
         else:
             refspec = dest.branch if dest.local_branch == dest.branch else f"{dest.local_branch}:{dest.branch}"
             click.echo(

@@ -153,6 +153,7 @@ class PublishTarget(m.Node):
         description="The git remote to push the internal site to: the name of a remote configured in the "
         "publishing clone (`internal-docs`; in CI the workflow adds it from a secret), or its address without "
         "credentials (`git@gitlab.example.ru:docs/internal.git`, `https://ghe.example.ru/docs/internal.git`).",
+        json_schema_extra={"pattern": f"{REMOTE_NAME_RE.pattern}|{REMOTE_URL_RE.pattern}"},
     )
     branch: str = Field(
         default=PAGES_BRANCH,
@@ -160,6 +161,7 @@ class PublishTarget(m.Node):
         max_length=100,
         description="The branch of `remote` that the access-controlled host serves; default: `gh-pages`. "
         "The remote's branch must not be the public Pages branch.",
+        json_schema_extra={"pattern": _BRANCH_RE.pattern},
     )
 
     @field_validator("remote")

@@ -686,8 +686,10 @@ def publish(
     try:
         source = load_source(root, edition=edition, work=work / "project")
         targets = source.targets(company=company, all_companies=all_companies)
-        plan = plan_destinations(root, source, targets, public=public, remote=remote, branch=branch)
-        if push and any(not d.internal for d, _ in plan) and not git.has_remote(root, remote=remote):
+        plan = plan_destinations(
+            root, source, targets, public=public, remote=remote, branch=branch, all_companies=all_companies
+        )
+        if push and any(not d.internal and t for d, t in plan) and not git.has_remote(root, remote=remote):
             raise PublishError(
                 f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME"
             )
@@ -829,7 +831,14 @@ def internal_destination(root: Path, target: PublishTarget, *, pages: Destinatio
 
 
 def plan_destinations(
-    root: Path, source: Source, targets: list[Target], *, public: bool, remote: str, branch: str
+    root: Path,
+    source: Source,
+    targets: list[Target],
+    *,
+    public: bool,
+    remote: str,
+    branch: str,
+    all_companies: bool = False,
 ) -> list[tuple[Destination, list[Target]]]:
     """Where each target goes: public sites to the Pages branch, each internal site to its own target.
 
@@ -837,6 +846,9 @@ def plan_destinations(
     branch of a public repository is a public website): one named company (or
     the default site) is refused; with ``--all`` it is left out, with a note.
     Internal targets come first, the Pages branch last (the order of pushes).
+    With ``all_companies`` the Pages branch is in the plan even when every site
+    is internal: its root page is rewritten, so it stops listing a company
+    that has turned internal.
     """
     pages = pages_destination(root, remote=remote, branch=branch)
     profiles = source.loaded.profiles
@@ -871,7 +883,10 @@ def plan_destinations(
             raise PublishError(f"refusing to publish internal {names} to `{branch}`: nothing was published", hint=hint)
         source.notes.append(f"not published to `{branch}`: internal {names} (its profile names no `publish:` target)")
     plan = list(internal.values())
-    if to_pages:
+    if to_pages or (
+        all_companies
+        and (git.has_remote(root, remote=remote) or git.ref_value(root, ref=f"refs/heads/{branch}") is not None)
+    ):
         plan.append((pages, to_pages))
     return plan
 
@@ -967,7 +982,7 @@ def _commit(
             )
         state.results.append(result)
         operations += planned
-    if any(site.target.prefix for site in sites):
+    if any(site.target.prefix for site in sites) or (not sites and state.base is not None):
         hidden = (
             frozenset()
             if dest.internal
@@ -980,7 +995,8 @@ def _commit(
         operations.append(
             _root_index(root, base=state.base, source=source, targets=[s.target for s in sites], hidden=hidden)
         )
-    run_mike(root, branch=state.temp_branch, operations=operations)  # one commit after another, company by company
+    if operations:
+        run_mike(root, branch=state.temp_branch, operations=operations)  # one commit after another, company by company
     state.after = git.ref_value(root, ref=state.temp_ref)
     if purge and state.after is not None:
         tree = git.rev_parse(root, revision=state.after, kind="tree")

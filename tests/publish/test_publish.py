@@ -107,9 +107,9 @@ def state(base: Path) -> tuple[str | None, str | None]:
     return rev(base / "proj", "refs/heads/gh-pages"), rev(base / "remote.git", "refs/heads/gh-pages")
 
 
-def versions(repo: Path, prefix: str = "") -> dict[str, dict]:
+def versions(repo: Path, prefix: str = "", branch: str = "gh-pages") -> dict[str, dict]:
     path = f"{prefix}/versions.json" if prefix else "versions.json"
-    return {v["version"]: v for v in json.loads(show(repo, f"gh-pages:{path}"))}
+    return {v["version"]: v for v in json.loads(show(repo, f"{branch}:{path}"))}
 
 
 @pytest.fixture(scope="module")
@@ -683,3 +683,187 @@ def test_edition_published_with_each_engine_keeps_mikes_layout(tmp_path, engine)
     assert settings["version"] == {"provider": "mike", "default": "latest", "alias": True}
     assert 'data-reglament-edition="2025.1"' in page
     assert show(proj, "gh-pages:2025.1/pagefind/pagefind-entry.json").startswith("{")
+
+
+# --------------------------------------------------------------------------
+# An internal site goes to the target its profile names (`publish: {remote, branch}`), never to gh-pages
+
+VAULT_TARGET = "visibility: internal\npublish: {remote: internal-docs, branch: pages}\n"
+INTERNAL_LOCAL = "refs/heads/reglament-target/internal-docs/pages"
+
+
+def all_refs(repo: Path) -> dict[str, str]:
+    out = git(repo, "for-each-ref", "--format=%(refname) %(objectname)", "refs/heads", "refs/tags")
+    return dict(line.split(" ", 1) for line in out.splitlines())
+
+
+def history_names(repo: Path, branch: str) -> set[str]:
+    """Every top-level name in every commit of ``branch`` (what its whole history ever held)."""
+    names: set[str] = set()
+    for commit in git(repo, "rev-list", branch).split():
+        names |= set(git(repo, "ls-tree", "--name-only", commit).splitlines())
+    return names
+
+
+def make_internal_target(base: Path) -> Path:
+    """alpha (public), vault (internal, its own target `internal-docs` → `internal.git` branch `pages`),
+    nopub (internal, no target); edition 2025.1 tagged."""
+    proj = make_repos(base)
+    git(base, "init", "-q", "--bare", "-b", "main", "internal.git")
+    git(proj, "remote", "add", "internal-docs", "../internal.git")
+    (proj / "content/companies").mkdir()
+    (proj / "content/companies/alpha.yml").write_text(profile("alpha", "Альфа"), encoding="utf-8")
+    (proj / "content/companies/vault.yml").write_text(profile("vault", "Сейф", extra=VAULT_TARGET), encoding="utf-8")
+    (proj / "content/companies/nopub.yml").write_text(
+        profile("nopub", "Тайна", extra="visibility: internal\n"), encoding="utf-8"
+    )
+    git(proj, "add", "-A")
+    git(proj, "commit", "-qm", "companies")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    return proj
+
+
+@pytest.fixture(scope="module")
+def internal_target(tmp_path_factory) -> Path:
+    """Edition 2025.1 published with `--all --push`: alpha to gh-pages, vault to internal-docs' `pages`."""
+    base = tmp_path_factory.mktemp("internal-target")
+    proj = make_internal_target(base)
+    proc = publish(proj, "2025.1", "--all", "--push")
+    assert proc.returncode == 0, proc.stderr
+    (base / "stderr.txt").write_text(proc.stderr, encoding="utf-8")
+    return base
+
+
+@pytest.fixture
+def target_repos(internal_target, tmp_path) -> Path:
+    base = tmp_path / "copy"
+    shutil.copytree(internal_target, base, symlinks=True)
+    return base
+
+
+@pytest.mark.xdist_group("publish-target")
+def test_all_splits_public_and_internal_sites_between_their_branches(internal_target):
+    base = internal_target
+    proj, public, internal = base / "proj", base / "remote.git", base / "internal.git"
+    stderr = (base / "stderr.txt").read_text(encoding="utf-8")
+    assert "not published to `gh-pages`: internal `nopub` (its profile names no `publish:` target)" in stderr
+    assert "pushed gh-pages to origin" in stderr
+    assert "pushed reglament-target/internal-docs/pages to internal-docs `pages`" in stderr
+    # the public remote: alpha only, in the tip and in every commit of its history; no internal branch there
+    assert set(git(public, "for-each-ref", "--format=%(refname:short)", "refs/heads").split()) == {"main", "gh-pages"}
+    assert {"alpha", "index.html"} <= history_names(public, "gh-pages")
+    assert not {"vault", "nopub"} & history_names(public, "gh-pages")
+    root_page = show(public, "gh-pages:index.html")
+    assert 'href="alpha/"' in root_page and "Сейф" not in root_page and "Тайна" not in root_page
+    assert versions(public, "alpha")["2025.1"]["properties"]["audience"] == "public"
+    # the internal remote: vault only, on `pages`; nothing else pushed there
+    assert git(internal, "for-each-ref", "--format=%(refname)") == "refs/heads/pages"
+    assert {"vault", "index.html"} <= history_names(internal, "pages")
+    assert not {"alpha", "nopub"} & history_names(internal, "pages")
+    found = versions(internal, "vault", "pages")  # `git show` of the internal remote's branch
+    assert {v: found[v]["properties"]["audience"] for v in found} == {"2025.1": "internal"}
+    assert show(internal, "pages:vault/latest") == "2025.1"
+    assert "ООО «Сейф»" in show(internal, "pages:vault/2025.1/rules/index.html")
+    assert 'href="vault/"' in show(internal, "pages:index.html")
+    # local branches: each holds what its remote holds; the project's own branches are untouched
+    assert rev(proj, "refs/heads/gh-pages") == rev(public, "refs/heads/gh-pages")
+    assert rev(proj, INTERNAL_LOCAL) == rev(internal, "refs/heads/pages")
+    assert rev(proj, "refs/heads/pages") is None
+    assert git(proj, "for-each-ref", "refs/heads/reglament-publish/") == ""
+
+
+@pytest.mark.xdist_group("publish-target")
+def test_named_internal_company_goes_to_its_target_and_a_turned_internal_company_leaves_the_root_index(
+    target_repos,
+):
+    proj, public, internal = target_repos / "proj", target_repos / "remote.git", target_repos / "internal.git"
+    refused = publish(proj, "2025.1", "--company", "nopub")
+    assert refused.returncode == 2 and "refusing to publish internal `nopub`" in refused.stderr
+    assert "publish: {remote:" in refused.stderr  # the hint names the field
+    # alpha turns internal with its own target in 2025.2: its new edition goes there, and the public root
+    # page stops listing it (its earlier, public edition stays where it was)
+    (proj / "content/companies/alpha.yml").write_text(profile("alpha", "Альфа", extra=VAULT_TARGET), encoding="utf-8")
+    git(proj, "add", "-A")
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    public_before = rev(public, "refs/heads/gh-pages")
+    proc = publish(proj, "2025.2", "--company", "alpha", "--push")
+    assert proc.returncode == 0, proc.stderr
+    assert rev(public, "refs/heads/gh-pages") == public_before  # nothing went to the Pages branch
+    assert set(versions(internal, "alpha", "pages")) == {"2025.2"}
+    assert versions(internal, "alpha", "pages")["2025.2"]["properties"]["audience"] == "internal"
+    assert {"alpha", "vault"} <= set(git(internal, "ls-tree", "--name-only", "pages").splitlines())
+    proc = publish(proj, "2025.2", "--all", "--push")  # vault's 2025.2; gh-pages only gets its root page again
+    assert proc.returncode == 0, proc.stderr
+    root_page = show(public, "gh-pages:index.html")
+    assert 'href="alpha/"' not in root_page and "Альфа" not in root_page and "Сейф" not in root_page
+    assert "2025.2" not in git(public, "ls-tree", "--name-only", "gh-pages:alpha").split()
+    assert set(versions(internal, "vault", "pages")) == {"2025.1", "2025.2"}
+
+
+@pytest.mark.xdist_group("publish-target")
+def test_a_target_that_is_the_public_pages_branch_is_rejected_with_its_position(target_repos):
+    proj = target_repos / "proj"
+    vault = proj / "content/companies/vault.yml"
+    # written as the Pages remote: `check` already says so, at the field
+    vault.write_text(profile("vault", "Сейф", extra="visibility: internal\npublish:\n  remote: origin\n"), "utf-8")
+    proc = run_cli("check", "--company", "vault", "--root", str(proj))
+    assert proc.returncode == 1
+    assert "content/companies/vault.yml:6:3: error [publish-target]" in proc.stdout, proc.stdout
+    assert "public Pages branch" in proc.stdout
+    # the same remote under another spelling (its URL): found when publishing, at the field, nothing changed
+    url = f"file://{(target_repos / 'remote.git').resolve()}"
+    vault.write_text(profile("vault", "Сейф", extra=f"visibility: internal\npublish:\n  remote: {url}\n"), "utf-8")
+    git(proj, "commit", "-qam", "vault to the Pages branch by URL")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    assert run_cli("check", "--company", "vault", "--root", str(proj)).returncode == 0  # an address: not known here
+    before = {name: all_refs(target_repos / name) for name in ("proj", "remote.git", "internal.git")}
+    proc = publish(proj, "2025.1", "--all", "--push")
+    assert proc.returncode == 1, proc.stderr
+    assert "content/companies/vault.yml:6:11: error [publish-target]" in proc.stdout, proc.stdout
+    assert "which is the public Pages branch" in proc.stdout
+    assert "refusing to publish internal `vault` to the Pages branch" in proc.stderr
+    assert {name: all_refs(target_repos / name) for name in ("proj", "remote.git", "internal.git")} == before
+    # a remote this clone does not have: at the field, with the command that adds it
+    vault.write_text(profile("vault", "Сейф", extra="visibility: internal\npublish: {remote: vault-docs}\n"), "utf-8")
+    git(proj, "commit", "-qam", "vault to an unknown remote")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    proc = publish(proj, "2025.1", "--company", "vault")
+    assert proc.returncode == 1
+    assert "content/companies/vault.yml:5:19: error [publish-target]" in proc.stdout, proc.stdout
+    assert "git remote add vault-docs URL" in proc.stdout
+
+
+def reject_pushes(bare: Path) -> None:
+    hook = bare / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'read-only: maintenance' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+
+
+@pytest.mark.xdist_group("publish-target")
+def test_a_refused_push_to_either_remote_leaves_every_remote_and_branch_as_it_was(target_repos):
+    proj, public, internal = target_repos / "proj", target_repos / "remote.git", target_repos / "internal.git"
+    new_edition(proj, EDITION_2, edit=("Регламент описывает", "Настоящий регламент описывает"), tag="2025.2")
+    names = ("proj", "remote.git", "internal.git")
+    before = {name: all_refs(target_repos / name) for name in names}
+    # the internal target refuses (pushed first): nothing went anywhere
+    reject_pushes(internal)
+    proc = publish(proj, "2025.2", "--all", "--push")
+    assert proc.returncode == 2, proc.stderr
+    assert "internal-docs refused the push to `pages`" in proc.stderr and "read-only: maintenance" in proc.stderr
+    assert "nothing was changed, locally or on any remote" in proc.stderr
+    assert {name: all_refs(target_repos / name) for name in names} == before
+    # the Pages branch refuses after the internal push went through: that push is undone (compare-and-swap)
+    (internal / "hooks" / "pre-receive").unlink()
+    reject_pushes(public)
+    proc = publish(proj, "2025.2", "--all", "--push")
+    assert proc.returncode == 2, proc.stderr
+    assert "origin refused the push to `gh-pages`" in proc.stderr
+    assert "the pushes to `pages` of internal-docs were undone" in proc.stderr
+    assert {name: all_refs(target_repos / name) for name in names} == before
+    assert git(proj, "for-each-ref", "refs/heads/reglament-publish/") == ""
+    # once the remote takes pushes again, both go out
+    (public / "hooks" / "pre-receive").unlink()
+    proc = publish(proj, "2025.2", "--all", "--push")
+    assert proc.returncode == 0, proc.stderr
+    assert "2025.2" in versions(public, "alpha") and "2025.2" in versions(internal, "vault", "pages")
+    assert "vault" not in history_names(public, "gh-pages")

@@ -24,6 +24,7 @@ Example (``content/companies/vector-msk.yml``)::
       response_minutes: 15
       bonus_share: {value: 40, visibility: internal}
     exclude: [red-discount]       # any id: regulation, part, clause, duty, term…
+    publish: {remote: internal-docs, branch: pages}   # where the internal site goes (never gh-pages)
     overrides:
       call-lead: {deadline: в течение 10 минут, deadline_minutes: 10}
       motivation: {bonus_base: 80000}
@@ -38,7 +39,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from reglament.diagnostics import Diagnostic
 from reglament.errors import UnknownCompanyError
@@ -109,6 +111,127 @@ class Employee(m.Node):
     )
 
 
+# --------------------------------------------------------------------------
+# Where an internal site is published
+
+PAGES_REMOTE = "origin"
+"""The remote of the public Pages branch unless `publish --remote` says otherwise."""
+PAGES_BRANCH = "gh-pages"
+"""The public Pages branch: a public website for a public repository."""
+
+REMOTE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+#: https://host/path, ssh://[user@]host/path, file:///path, or scp-like user@host:path — nothing that runs a
+#: command (`ext::`), no plain-text transport (`http://`, `git://`), no spaces or quotes
+REMOTE_URL_RE = re.compile(
+    r"^(?:(?:https|ssh)://[A-Za-z0-9._~%@-]+(?::\d+)?/[^\s\"'<>`\\]+|file:///[^\s\"'<>`\\]+"
+    r"|[A-Za-z0-9._-]+@[A-Za-z0-9.-]+:[^\s\"'<>`\\/][^\s\"'<>`\\]*)$"
+)
+_BRANCH_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._/-]{0,99}$")
+
+
+def is_remote_url(remote: str) -> bool:
+    """A remote written as a URL (or scp-like ``user@host:path``), not as the name of a configured git remote."""
+    return "://" in remote or "@" in remote or ":" in remote
+
+
+def _target_error(message: str, hint: str, **ctx: str) -> PydanticCustomError:
+    return PydanticCustomError("publish_target", message, {"hint": hint, **ctx})
+
+
+class PublishTarget(m.Node):
+    """Where `reglament publish` puts an internal site: a git branch that only employees can read.
+
+    A Pages branch of a public repository is a public website, so an internal
+    site never goes there; it goes to this remote's branch instead, served by
+    a host with access control (GitHub Enterprise private Pages, GitLab Pages
+    access control, any static host behind authentication).
+    """
+
+    remote: str = Field(
+        min_length=1,
+        max_length=300,
+        description="The git remote to push the internal site to: the name of a remote configured in the "
+        "publishing clone (`internal-docs`; in CI the workflow adds it from a secret), or its address without "
+        "credentials (`git@gitlab.example.ru:docs/internal.git`, `https://ghe.example.ru/docs/internal.git`).",
+        json_schema_extra={"pattern": f"{REMOTE_NAME_RE.pattern}|{REMOTE_URL_RE.pattern}"},
+    )
+    branch: str = Field(
+        default=PAGES_BRANCH,
+        min_length=1,
+        max_length=100,
+        description="The branch of `remote` that the access-controlled host serves; default: `gh-pages`. "
+        "The remote's branch must not be the public Pages branch.",
+        json_schema_extra={"pattern": _BRANCH_RE.pattern},
+    )
+
+    @field_validator("remote")
+    @classmethod
+    def _remote(cls, value: str) -> str:
+        if is_remote_url(value):
+            if re.match(r"^https://[^/]*@", value):
+                raise _target_error(
+                    "the address `{given}` carries credentials; content is read by everyone who reads the repository",
+                    "write the address without `user:token@` (or the name of a git remote) and give the "
+                    "credentials to git in the publishing job (a secret, a deploy key)",
+                    given=re.sub(r"//[^/@]*@", "//***@", value),
+                )
+            if not REMOTE_URL_RE.match(value):
+                raise _target_error(
+                    "`{given}` is not a git remote address reglament pushes to",
+                    "write `https://host/path.git`, `ssh://git@host/path.git`, `git@host:path.git` or "
+                    "`file:///path` — or the name of a git remote (`internal-docs`)",
+                    given=value,
+                )
+        elif not REMOTE_NAME_RE.match(value):
+            raise _target_error(
+                "`{given}` is not the name of a git remote",
+                "a remote name is Latin letters, digits, `.`, `_` and `-` (`internal-docs`); "
+                "or write the remote's address",
+                given=value,
+            )
+        return value
+
+    @field_validator("branch")
+    @classmethod
+    def _branch(cls, value: str) -> str:
+        if (
+            not _BRANCH_RE.match(value)
+            or ".." in value
+            or "//" in value
+            or value.endswith(("/", ".", ".lock"))
+            or "/." in value
+        ):
+            raise _target_error(
+                "`{given}` is not a git branch name",
+                "write a plain branch name such as `pages` or `internal-pages`",
+                given=value,
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _not_the_pages_branch(self) -> PublishTarget:
+        if self.remote == PAGES_REMOTE and self.branch == PAGES_BRANCH:
+            raise _target_error(
+                "`{remote}` branch `{branch}` is the public Pages branch: an internal site there is on the public web",
+                "name another remote (a host with access control) or another branch that only employees can read",
+                remote=self.remote,
+                branch=self.branch,
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        """``remote:branch`` for messages."""
+        return f"{self.remote} {self.branch}"
+
+
+PUBLISH_DESCRIPTION = (
+    "Where `reglament publish` pushes this site when it is internal (`visibility: internal`): "
+    "`{remote: internal-docs, branch: pages}`. Without it an internal site is never published "
+    "(a Pages branch is a public website); a public site always goes to the Pages branch."
+)
+
+
 #: an http(s) address without spaces, quotes or angle brackets (it goes into a page's HTML)
 AckUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s\"'<>`]+$", max_length=300)]
 
@@ -150,6 +273,11 @@ class Defaults(m.Node):
         description="The acknowledgement service (`reglament ack serve`) of the base build (companies inherit it): its address, "
         "`https://ack.example.ru`. Each regulation page then shows the reader's status «Вы ознакомлены с "
         "редакцией …» or a button «Ознакомиться»; without it the site has no link to the service.",
+    )
+    publish: PublishTarget | None = Field(
+        default=None,
+        description=PUBLISH_DESCRIPTION + " Here: the default site's target, and every company's unless its "
+        "profile names its own.",
     )
 
 
@@ -205,6 +333,9 @@ class Profile(m.Node):
         description="The acknowledgement service (`reglament ack serve`) of this company; default: the one in `content/defaults.yml`: its address, "
         "`https://ack.example.ru`. Each regulation page then shows the reader's status «Вы ознакомлены с "
         "редакцией …» or a button «Ознакомиться»; without it the site has no link to the service.",
+    )
+    publish: PublishTarget | None = Field(
+        default=None, description=PUBLISH_DESCRIPTION + " Default: the one in `content/defaults.yml`."
     )
 
 
@@ -285,6 +416,14 @@ class Profiles:
         if profile is None and company_id not in self.broken_ids:
             raise UnknownCompanyError(company_id, self.ids, folder=COMPANIES_DIR)
         return profile
+
+    def publish_target(self, company_id: str | None) -> PublishTarget | None:
+        """Where the internal site of this company (None: the default site) is published: its profile's
+        `publish`, else the defaults'; None when neither names one (or the profile does not load)."""
+        profile = self.get(company_id) if company_id is not None else None
+        if profile is not None and profile.publish is not None:
+            return profile.publish
+        return self.defaults.publish if self.defaults is not None else None
 
 
 def _profile_stem(file: str) -> str | None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import secrets
 import shutil
 import subprocess
@@ -51,7 +52,7 @@ import yaml
 
 from reglament.check.checker import Context
 from reglament.check.rules import edition_date, edition_id, edition_order
-from reglament.diagnostics import has_errors
+from reglament.diagnostics import Diagnostic, has_errors
 from reglament.diff.compare import compare_editions
 from reglament.diff.model import Side
 from reglament.diff.site import PAGE, changes_page
@@ -68,14 +69,14 @@ from reglament.errors import (
     UnknownRevisionError,
 )
 from reglament.model import editions as ed
-from reglament.model.profile import COMPANIES_DIR
+from reglament.model.profile import COMPANIES_DIR, PAGES_BRANCH, PublishTarget, is_remote_url
 from reglament.project import Checked, Project, check_variant, load_project, site_title
 from reglament.site.all_companies import index_html
 from reglament.site.build import build
 from reglament.site.out_guard import guard_out
 from reglament.source import git
 
-BRANCH = "gh-pages"
+BRANCH = PAGES_BRANCH
 ALIAS = "latest"
 VERSIONS_FILE = "versions.json"
 #: files of a built site that change with every build (MkDocs writes the build date into the sitemap)
@@ -214,19 +215,34 @@ class CompanyResult:
 
 
 @dataclass
-class Published:
-    edition: ed.Edition
+class Delivery:
+    """What one destination (the Pages branch, or an internal target) received."""
+
+    destination: Destination
     results: list[CompanyResult]
-    branch: str
     before: str | None
     after: str | None
     pushed: bool = False
-    notes: list[str] = field(default_factory=list)
-    """Things the publisher should know (e.g. no «Что изменилось» page because a tag is missing)."""
 
     @property
     def changed(self) -> bool:
         return self.before != self.after
+
+
+@dataclass
+class Published:
+    edition: ed.Edition
+    destinations: list[Delivery] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Things the publisher should know (e.g. no «Что изменилось» page because a tag is missing)."""
+
+    @property
+    def results(self) -> list[CompanyResult]:
+        return [r for d in self.destinations for r in d.results]
+
+    @property
+    def changed(self) -> bool:
+        return any(d.changed for d in self.destinations)
 
 
 # --------------------------------------------------------------------------
@@ -335,19 +351,33 @@ def export_tree(root: Path, *, commit: str, dest: Path) -> Path:
     return dest
 
 
-def choose_base(root: Path, *, branch: str, remote: str, local: str | None, upstream: str | None) -> str | None:
-    """The commit to publish onto: the newer of local and remote gh-pages; diverged → :class:`DivergedError`."""
+def choose_base(
+    root: Path,
+    *,
+    branch: str,
+    remote: str,
+    local: str | None,
+    upstream: str | None,
+    remote_branch: str | None = None,
+    tracking: str | None = None,
+) -> str | None:
+    """The commit to publish onto: the newer of the local branch and the remote's; diverged → :class:`DivergedError`.
+
+    ``branch`` is the local branch; ``remote_branch`` the remote's (default: the same name), fetched to ``tracking``.
+    """
     if upstream is None or upstream == local:
         return local
     if local is None or git.is_ancestor(root, ancestor=local, descendant=upstream):
         return upstream
     if git.is_ancestor(root, ancestor=upstream, descendant=local):
         return local
+    theirs = remote_branch or branch
+    fetched = tracking.removeprefix("refs/remotes/") if tracking else f"{remote}/{theirs}"
     raise DivergedError(
-        f"local `{branch}` and `{remote}/{branch}` have diverged: this clone holds publishes that were never pushed, "
-        f"and someone else has published to {remote} since",
+        f"local `{branch}` and `{fetched}` have diverged: this clone holds publishes that were never "
+        f"pushed, and someone else has published to {remote}'s `{theirs}` since",
         hint=f"nothing was changed. To keep the remote's history and drop the unpushed local publishes: "
-        f"`git branch -f {branch} {remote}/{branch}`, then publish again",
+        f"`git branch -f {branch} {fetched}`, then publish again",
     )
 
 
@@ -621,11 +651,19 @@ def publish(
 ) -> Published:
     """Publish ``edition`` (one company, every company, or the default site); see the module docstring.
 
-    ``prebuilt``: deploy the sites built by :func:`build_only` into that folder
-    instead of building them here (they are verified against the tag).
-    ``purge_history``: the branch becomes one new commit holding its final tree
-    (pushed with ``--force-with-lease``), so no earlier build — an internal edition
-    since removed — stays reachable from it.
+    Public sites go to ``remote``'s ``branch`` (the Pages branch); an internal
+    site goes to the target its profile names (``publish: {remote, branch}``,
+    :class:`~reglament.model.profile.PublishTarget`) or nowhere. Every
+    destination gets the same transaction: fetched, built onto a temporary
+    branch, pushed only when every destination is ready, its local branch
+    moved by compare-and-swap.
+
+    ``prebuilt``: deploy the public sites built by :func:`build_only` into that
+    folder instead of building them here (they are verified against the tag);
+    internal sites are always built here (never into a CI artifact).
+    ``purge_history``: the Pages branch becomes one new commit holding its final
+    tree (pushed with ``--force-with-lease``), so no earlier build — an internal
+    edition since removed — stays reachable from it.
     Raises :class:`PublishError` (and its subclasses) with nothing changed.
     """
     root = root.resolve()
@@ -641,109 +679,403 @@ def publish(
     except GitError as exc:
         raise PublishError(str(exc), hint="mike commits as the configured git user") from None
     resolve_edition(root, edition)
-    has_remote = git.has_remote(root, remote=remote)
-    if push and not has_remote:
-        raise PublishError(
-            f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME"
-        )
-
-    local_ref = f"refs/heads/{branch}"
-    local = git.ref_value(root, ref=local_ref)
-    try:
-        upstream = git.fetch_branch(root, remote=remote, branch=branch) if has_remote else None
-    except GitError as exc:
-        raise PublishError(
-            f"cannot fetch `{branch}` from {remote}: {exc}",
-            hint="check the remote's address and your access; nothing was changed",
-        ) from None
-    base = choose_base(root, branch=branch, remote=remote, local=local, upstream=upstream)
 
     clean_stale(root)
     work = Path(tempfile.mkdtemp(prefix=WORK_PREFIX))
-    temp_branch = f"{TEMP_BRANCHES}{secrets.token_hex(6)}"
-    temp_ref = f"refs/heads/{temp_branch}"
+    states: list[_State] = []
     try:
         source = load_source(root, edition=edition, work=work / "project")
-        targets = public_targets(
-            source, source.targets(company=company, all_companies=all_companies), public=public, branch=branch
+        targets = source.targets(company=company, all_companies=all_companies)
+        plan = plan_destinations(
+            root, source, targets, public=public, remote=remote, branch=branch, all_companies=all_companies
         )
-        if base is not None:
-            git.update_ref(root, ref=temp_ref, new=base, expected=None)
-        results, operations = [], []
-        for target in targets:
-            if prebuilt is not None:
-                site = prebuilt_site(source, target, alias=alias, public=public, folder=prebuilt)
-            else:
-                site = build_site(
-                    root,
-                    source,
-                    target,
-                    alias=alias,
-                    public=public,
-                    out=work / "sites" / (target.prefix or "default"),
-                    stage=work / "stage" / (target.prefix or "default"),
-                )
-            drop = internal_editions(root, base=base, prefix=target.prefix, company=target.company)
-            result, planned = _plan_one(
-                root, site=site, source=source, alias=alias, base=base, force=force, who=who, today=today, drop=drop
+        if push and any(not d.internal and t for d, t in plan) and not git.has_remote(root, remote=remote):
+            raise PublishError(
+                f"no git remote `{remote}`", hint="add it (`git remote add origin URL`) or pass --remote NAME"
             )
-            if drop:
-                source.notes.append(
-                    f"removed the internal edition(s) {', '.join(sorted(drop))}{_of(target)} from `{branch}`: "
-                    "the site is public now (they stay in the branch's history; --purge-history removes them there)"
-                )
-            results.append(result)
-            operations += planned
-        if any(t.prefix for t in targets):
-            operations.append(_root_index(root, base=base, source=source, targets=targets))
-        run_mike(root, branch=temp_branch, operations=operations)  # one commit after another, company by company
-        after = git.ref_value(root, ref=temp_ref)
-        if purge_history and after is not None:
-            tree = git.git(root, "rev-parse", f"{after}^{{tree}}").stdout.decode().strip()
-            message = f"Publish edition {edition}: history purged (no earlier build stays reachable)"
-            after = git.git(root, "commit-tree", tree, "-m", message).stdout.decode().strip()
-            if push and upstream is not None:
-                proc = git.git(
-                    root,
-                    "push",
-                    "--porcelain",
-                    f"--force-with-lease=refs/heads/{branch}:{upstream}",
-                    "--",
-                    remote,
-                    f"{after}:refs/heads/{branch}",
-                    check=False,
-                )
-                if proc.returncode != 0:
-                    raise PublishError(
-                        f"{remote} refused the rewritten `{branch}`: {proc.stderr.decode('utf-8', 'replace').strip()}",
-                        hint="the branch may be protected against force pushes; nothing was changed locally",
+        for dest, _ in plan:  # fetch every destination first: nothing is built when one cannot be read
+            states.append(_fetch(root, dest))
+        sites: dict[Target, EditionSite] = {}
+        for dest, dest_targets in plan:
+            for target in dest_targets:
+                if prebuilt is not None and not dest.internal:
+                    sites[target] = prebuilt_site(source, target, alias=alias, public=public, folder=prebuilt)
+                else:
+                    sites[target] = build_site(
+                        root,
+                        source,
+                        target,
+                        alias=alias,
+                        public=public,
+                        out=work / "sites" / (target.prefix or "default"),
+                        stage=work / "stage" / (target.prefix or "default"),
                     )
-                upstream = after
-        pushed = push and after is not None and after == upstream  # the remote holds it already
-        if push and after is not None and after != upstream:
-            try:
-                git.push_commit(root, remote=remote, commit=after, branch=branch)
-            except PushRejectedError as exc:
-                raise PublishError(
-                    f"{remote} refused the push to `{branch}`: {exc.stderr or exc}",
-                    hint=f"nothing was changed, locally or on {remote}. If someone else published meanwhile, "
-                    f"publish again (it fetches first)",
-                ) from None
-            pushed = True
-        if after != local:
-            try:
-                git.update_ref(root, ref=local_ref, new=after, expected=local, message=f"reglament publish {edition}")
-            except GitError as exc:
-                raise PublishError(
-                    f"local `{branch}` moved while publishing: {exc}",
-                    hint="another publish ran in this clone at the same time; publish again",
-                ) from None
-        return Published(source.edition, results, branch, local, after, pushed, source.notes)
+        for state, (dest, dest_targets) in zip(states, plan, strict=True):
+            _commit(
+                root,
+                state,
+                source=source,
+                sites=[sites[t] for t in dest_targets],
+                alias=alias,
+                force=force,
+                who=who,
+                today=today,
+                public=public,
+                purge=purge_history and not dest.internal,
+            )
+        if push:
+            _push_all(root, states, purge=purge_history)
+        for state in states:
+            _move_local(root, state, edition=edition, pushed=push)
+        published = Published(source.edition, [], source.notes)
+        for state in states:
+            published.destinations.append(
+                Delivery(state.dest, state.results, state.local, state.after, push and state.after is not None)
+            )
+        return published
     finally:
         try:
-            git.delete_ref(root, ref=temp_ref)
+            for state in states:
+                git.delete_ref(root, ref=state.temp_ref)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------
+# Destinations: the Pages branch for public sites, each internal site's own target
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A branch of a remote that sites are published to, and the local branch that holds it."""
+
+    remote: str
+    """A configured remote's name, or an address (from a profile's ``publish.remote``)."""
+    branch: str
+    local_branch: str
+    """``gh-pages`` for the Pages branch; ``reglament-target/<remote>/<branch>`` for an internal target."""
+    tracking: str
+    """Where the remote's branch is fetched to."""
+    internal: bool
+    url: str = ""
+    """The remote's address, normalised for comparisons."""
+
+    @property
+    def label(self) -> str:
+        return f"`{self.branch}` of {self.remote}"
+
+
+def normal_url(root: Path, url: str) -> str:
+    """A remote address in one spelling: local paths absolute, no trailing ``/`` or ``.git`` on network addresses."""
+    if url.startswith("file://"):
+        return str(Path(url[len("file://") :]).resolve())
+    if "://" in url or re.match(r"^[^/]+@[^/]+:", url) or re.match(r"^[A-Za-z0-9.-]{2,}:", url):
+        url = url.rstrip("/")
+        return url[: -len(".git")] if url.endswith(".git") else url
+    return str((root / url).resolve())  # a path on this machine, relative to the repository
+
+
+def _slug(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def pages_destination(root: Path, *, remote: str, branch: str) -> Destination:
+    url = git.remote_url(root, remote=remote)
+    return Destination(
+        remote, branch, branch, f"refs/remotes/{remote}/{branch}", False, normal_url(root, url) if url else ""
+    )
+
+
+def internal_destination(root: Path, target: PublishTarget, *, pages: Destination, who: str) -> Destination:
+    """The destination a profile's ``publish:`` names, resolved in this clone; refused when it is the Pages branch.
+
+    ``who`` names the site in messages. Raises :class:`PublishError` with a
+    diagnostic at the ``publish:`` field when the remote is not configured
+    here or when it is the public Pages branch under another spelling.
+    """
+    where = target.at("remote")
+    if is_remote_url(target.remote):
+        url = target.remote
+        slug = "url-" + _slug(normal_url(root, url))
+        tracking = f"refs/reglament-targets/{slug}/{target.branch}"
+    else:
+        found = git.remote_url(root, remote=target.remote)
+        if found is None:
+            problem = Diagnostic.at(
+                where,
+                "error",
+                "publish-target",
+                f"{who} is published to git remote `{target.remote}`, and this clone has no such remote",
+                f"add it: `git remote add {target.remote} URL` (in CI the publish workflow adds it from a secret)",
+            )
+            raise PublishError(
+                f"no git remote `{target.remote}` for internal {who}: nothing was published", diagnostics=[problem]
+            )
+        url, slug = found, target.remote
+        tracking = f"refs/remotes/{target.remote}/{target.branch}"
+    dest = Destination(
+        target.remote, target.branch, f"{TARGET_BRANCHES}{slug}/{target.branch}", tracking, True, normal_url(root, url)
+    )
+    if pages.url and dest.url == pages.url and dest.branch == pages.branch:
+        problem = Diagnostic.at(
+            where,
+            "error",
+            "publish-target",
+            f"`publish` of {who} names {dest.label}, which is the public Pages branch ({pages.label}): "
+            "an internal site there is on the public web",
+            "name a remote whose site only employees can open (GitHub Enterprise private Pages, GitLab Pages "
+            "with access control, a static host behind authentication), or another branch",
+        )
+        raise PublishError(f"refusing to publish internal {who} to the Pages branch", diagnostics=[problem])
+    return dest
+
+
+def plan_destinations(
+    root: Path,
+    source: Source,
+    targets: list[Target],
+    *,
+    public: bool,
+    remote: str,
+    branch: str,
+    all_companies: bool = False,
+) -> list[tuple[Destination, list[Target]]]:
+    """Where each target goes: public sites to the Pages branch, each internal site to its own target.
+
+    An internal site without a target never goes to a Pages branch (a Pages
+    branch of a public repository is a public website): one named company (or
+    the default site) is refused; with ``--all`` it is left out, with a note.
+    Internal targets come first, the Pages branch last (the order of pushes).
+    With ``all_companies`` the Pages branch is in the plan even when every site
+    is internal: its root page is rewritten, so it stops listing a company
+    that has turned internal.
+    """
+    pages = pages_destination(root, remote=remote, branch=branch)
+    profiles = source.loaded.profiles
+    internal: dict[tuple[str, str], tuple[Destination, list[Target]]] = {}
+    to_pages: list[Target] = []
+    homeless: list[Target] = []
+    for target in targets:
+        if not target_is_internal(source, target, public=public):
+            to_pages.append(target)
+            continue
+        chosen = profiles.publish_target(target.company)
+        if chosen is None:
+            homeless.append(target)
+            continue
+        who = f"`{target.company}`" if target.company else "the default site"
+        dest = internal_destination(root, chosen, pages=pages, who=who)
+        if dest.url == pages.url and pages.url:
+            source.notes.append(
+                f"internal {who} goes to {dest.label}, a branch of the repository that holds {pages.label}: "
+                "it is only as private as that repository"
+            )
+        internal.setdefault((dest.url or dest.remote, dest.branch), (dest, []))[1].append(target)
+    if homeless:
+        names = ", ".join(f"`{t.company}`" if t.company else "the default site" for t in homeless)
+        hint = (
+            "an internal site shows internal items and must not be on a public website: name its own target in "
+            "the profile (`publish: {remote: internal-docs, branch: pages}`, a remote whose site only employees "
+            "can open: GitHub Enterprise private Pages, GitLab Pages access control, a static host behind "
+            "authentication), or make it `visibility: public` (or publish with --public)"
+        )
+        if len(targets) == 1 or not (to_pages or internal):
+            raise PublishError(f"refusing to publish internal {names} to `{branch}`: nothing was published", hint=hint)
+        source.notes.append(f"not published to `{branch}`: internal {names} (its profile names no `publish:` target)")
+    plan = list(internal.values())
+    if to_pages or (
+        all_companies
+        and (git.has_remote(root, remote=remote) or git.ref_value(root, ref=f"refs/heads/{branch}") is not None)
+    ):
+        plan.append((pages, to_pages))
+    return plan
+
+
+@dataclass
+class _State:
+    """One destination during a publish: what was fetched, what was committed, what was pushed."""
+
+    dest: Destination
+    local_ref: str
+    local: str | None
+    upstream: str | None
+    base: str | None
+    temp_branch: str
+    after: str | None = None
+    results: list[CompanyResult] = field(default_factory=list)
+    pushed: bool = False
+
+    @property
+    def temp_ref(self) -> str:
+        return f"refs/heads/{self.temp_branch}"
+
+
+def _fetch(root: Path, dest: Destination) -> _State:
+    """Fetch the destination's branch (mike never fetches) and pick the base to publish onto."""
+    local_ref = f"refs/heads/{dest.local_branch}"
+    local = git.ref_value(root, ref=local_ref)
+    reachable = dest.internal or git.has_remote(root, remote=dest.remote)
+    try:
+        upstream = (
+            git.fetch_branch(root, remote=dest.remote, branch=dest.branch, tracking=dest.tracking)
+            if reachable
+            else None
+        )
+    except GitError as exc:
+        raise PublishError(
+            f"cannot fetch {dest.label}: {exc}",
+            hint="check the remote's address and your access; nothing was changed",
+        ) from None
+    base = choose_base(
+        root,
+        branch=dest.local_branch,
+        remote=dest.remote,
+        local=local,
+        upstream=upstream,
+        remote_branch=dest.branch,
+        tracking=dest.tracking,
+    )
+    return _State(dest, local_ref, local, upstream, base, f"{TEMP_BRANCHES}{secrets.token_hex(6)}")
+
+
+def _commit(
+    root: Path,
+    state: _State,
+    *,
+    source: Source,
+    sites: list[EditionSite],
+    alias: str,
+    force: bool,
+    who: str,
+    today: dt.date,
+    public: bool,
+    purge: bool,
+) -> None:
+    """mike's commits for the destination's sites, on a temporary branch that starts at its base."""
+    dest = state.dest
+    if state.base is not None:
+        git.update_ref(root, ref=state.temp_ref, new=state.base, expected=None)
+    operations: list[dict] = []
+    for site in sites:
+        target = site.target
+        drop = (
+            frozenset()
+            if dest.internal
+            else internal_editions(root, base=state.base, prefix=target.prefix, company=target.company)
+        )
+        result, planned = _plan_one(
+            root,
+            site=site,
+            source=source,
+            alias=alias,
+            base=state.base,
+            force=force,
+            who=who,
+            today=today,
+            drop=drop,
+            audience="internal" if dest.internal else "public",
+        )
+        if drop:
+            source.notes.append(
+                f"removed the internal edition(s) {', '.join(sorted(drop))}{_of(target)} from `{dest.branch}`: "
+                "the site is public now (they stay in the branch's history; --purge-history removes them there)"
+            )
+        state.results.append(result)
+        operations += planned
+    if any(site.target.prefix for site in sites) or (not sites and state.base is not None):
+        hidden = (
+            frozenset()
+            if dest.internal
+            else frozenset(
+                p.id
+                for p in source.loaded.profiles.companies
+                if target_is_internal(source, Target(p.id, p.id), public=public)
+            )
+        )
+        operations.append(
+            _root_index(root, base=state.base, source=source, targets=[s.target for s in sites], hidden=hidden)
+        )
+    if operations:
+        run_mike(root, branch=state.temp_branch, operations=operations)  # one commit after another, company by company
+    state.after = git.ref_value(root, ref=state.temp_ref)
+    if purge and state.after is not None:
+        tree = git.rev_parse(root, revision=state.after, kind="tree")
+        message = f"Publish edition {source.edition.key}: history purged (no earlier build stays reachable)"
+        state.after = git.git(root, "commit-tree", tree, "-m", message).stdout.decode().strip()
+
+
+def _push_all(root: Path, states: list[_State], *, purge: bool) -> None:
+    """Push every destination (internal targets first, the Pages branch last); undo the pushes of this run
+    when a later one is refused, so a failure leaves every remote as it was."""
+    for state in states:
+        dest, after = state.dest, state.after
+        if after is None or after == state.upstream:
+            continue  # nothing to push, or the remote holds it already
+        try:
+            if purge and not dest.internal and state.upstream is not None:
+                git.push_with_lease(root, remote=dest.remote, branch=dest.branch, commit=after, expected=state.upstream)
+            else:
+                git.push_commit(root, remote=dest.remote, commit=after, branch=dest.branch)
+        except PushRejectedError as exc:
+            undone, kept = _undo_pushes(root, [s for s in states if s.pushed])
+            where = f"{dest.remote} refused the push to `{dest.branch}`: {exc.stderr or exc}"
+            if kept:
+                raise PublishError(
+                    where,
+                    hint=f"{'; '.join(kept)}. Nothing else was changed; publish again once the cause is fixed",
+                ) from None
+            earlier = f" (the pushes to {', '.join(undone)} were undone)" if undone else ""
+            hint = (
+                "the branch may be protected against forced pushes; nothing was changed"
+                if purge and not dest.internal and state.upstream is not None
+                else "If someone else published meanwhile, publish again (it fetches first)"
+            )
+            raise PublishError(
+                where,
+                hint=f"nothing was changed, locally or on any remote{earlier}. {hint}",
+            ) from None
+        state.pushed = True
+
+
+def _undo_pushes(root: Path, pushed: list[_State]) -> tuple[list[str], list[str]]:
+    """Put back the branches pushed earlier in this run (compare-and-swap: only if they still hold our commit).
+
+    Returns (what was undone, what could not be undone — in words for the hint).
+    """
+    undone, kept = [], []
+    for state in reversed(pushed):
+        try:
+            git.push_with_lease(
+                root,
+                remote=state.dest.remote,
+                branch=state.dest.branch,
+                commit=state.upstream,
+                expected=state.after,
+            )
+            state.pushed = False
+            undone.append(state.dest.label)
+        except PushRejectedError as exc:
+            kept.append(
+                f"{state.dest.label} was pushed ({(state.after or '')[:12]}) and could not be put back to "
+                f"{(state.upstream or 'no branch')[:12]}: {exc.stderr or exc}"
+            )
+    return undone, kept
+
+
+def _move_local(root: Path, state: _State, *, edition: str, pushed: bool) -> None:
+    """Move the destination's local branch to what was published (compare-and-swap)."""
+    if state.after == state.local:
+        return
+    try:
+        git.update_ref(
+            root, ref=state.local_ref, new=state.after, expected=state.local, message=f"reglament publish {edition}"
+        )
+    except GitError as exc:
+        done = f" ({state.dest.label} on the remote was updated)" if pushed and state.pushed else ""
+        raise PublishError(
+            f"local `{state.dest.local_branch}` moved while publishing{done}: {exc}",
+            hint="another publish ran in this clone at the same time; publish again",
+        ) from None
 
 
 def target_is_internal(source: Source, target: Target, *, public: bool) -> bool:
@@ -753,34 +1085,31 @@ def target_is_internal(source: Source, target: Target, *, public: bool) -> bool:
     profiles = source.loaded.profiles
     if target.company is None:
         return profiles.defaults is None or profiles.defaults.visibility != "public"
-    profile = profiles.lookup(target.company)
+    profile = profiles.get(target.company)
     return profile is None or profile.visibility != "public"
 
 
 def public_targets(source: Source, targets: list[Target], *, public: bool, branch: str) -> list[Target]:
-    """The targets that may go to ``branch``: internal sites never go to a Pages branch.
+    """The targets whose sites may be built into a CI artifact (``--build-only``): the public ones.
 
-    A Pages branch of a public repository is a public website. An internal site
-    belongs on a host with access control (GitHub Enterprise private Pages,
-    GitLab Pages access control, any static host behind authentication): build
-    it with ``reglament build --company ID`` and deploy that folder there.
-    One named company (or the default site) that is internal is refused; with
-    ``--all`` the internal companies are left out, with a note.
+    An internal site is built by :func:`publish` itself, in the job that pushes
+    it to its own target: artifacts of a public repository are public. One
+    named internal company (or the default site) is refused; with ``--all``
+    the internal companies are left out, with a note.
     """
     internal = [t for t in targets if target_is_internal(source, t, public=public)]
     if not internal:
         return targets
     names = ", ".join(f"`{t.company}`" if t.company else "the default site" for t in internal)
     hint = (
-        "an internal site shows internal items and must not be on a public website: make the profile "
-        "`visibility: public` (or publish with --public), or build it with `reglament build --company ID` and "
-        "deploy it to a host with access control (GitHub Enterprise private Pages, GitLab Pages access control, "
-        "a static host behind authentication)"
+        "an internal site shows internal items and is never built into a CI artifact or onto a Pages branch: "
+        "`reglament publish` builds it itself and pushes it to the target its profile names "
+        "(`publish: {remote: …, branch: …}`); or make it `visibility: public` (or build with --public)"
     )
     allowed = [t for t in targets if t not in internal]
     if len(targets) == 1 or not allowed:
-        raise PublishError(f"refusing to publish internal {names} to `{branch}`: nothing was published", hint=hint)
-    source.notes.append(f"not published to `{branch}`: internal {names} (see `reglament publish --help`)")
+        raise PublishError(f"refusing to build internal {names} for `{branch}`: nothing was built", hint=hint)
+    source.notes.append(f"not built: internal {names} (publish builds it for its own target)")
     return allowed
 
 
@@ -826,6 +1155,8 @@ def internal_editions(root: Path, *, base: str | None, prefix: str, company: str
 
 WORK_PREFIX = "reglament-publish-"
 TEMP_BRANCHES = "reglament-publish/"
+#: local branches holding what was published to internal targets: ``reglament-target/<remote>/<branch>``
+TARGET_BRANCHES = "reglament-target/"
 STALE_SECONDS = 6 * 3600
 
 
@@ -857,8 +1188,14 @@ def _of(target: Target) -> str:
     return f" of company `{target.company}`" if target.company else ""
 
 
-def _root_index(root: Path, *, base: str | None, source: Source, targets: list[Target]) -> dict:
-    """mike's operation writing the branch's root page: every company published there (names from this edition)."""
+def _root_index(
+    root: Path, *, base: str | None, source: Source, targets: list[Target], hidden: frozenset[str] = frozenset()
+) -> dict:
+    """mike's operation writing the branch's root page: every company published there (names from this edition).
+
+    ``hidden``: companies never listed (on a Pages branch: every company internal in this edition, even one
+    whose earlier, public editions are still there).
+    """
     named = {t.prefix: t for t in targets}
     named.update(
         {
@@ -866,7 +1203,9 @@ def _root_index(root: Path, *, base: str | None, source: Source, targets: list[T
             for p in source.loaded.profiles.companies
         }
     )
-    prefixes = sorted({t.prefix for t in targets} | set(list_prefixes(root, revision=base) if base else ()) - {""})
+    prefixes = sorted(
+        ({t.prefix for t in targets} | set(list_prefixes(root, revision=base) if base else ())) - {""} - hidden
+    )
 
     entries = []
     for prefix in prefixes:
@@ -889,6 +1228,7 @@ def _plan_one(
     who: str,
     today: dt.date,
     drop: frozenset[str] = frozenset(),
+    audience: str = "public",
 ) -> tuple[CompanyResult, list[dict]]:
     """mike's operations for one target's site (none that change anything when it is already there).
 
@@ -930,7 +1270,7 @@ def _plan_one(
             "tag": source.tag,
             "commit": source.commit,
             "published_at": now,
-            "audience": "public",
+            "audience": audience,
         }
         if existing is not None:
             history = list(existing.properties.get("overwrites", []))

@@ -12,6 +12,7 @@ never touched.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,13 @@ from pathlib import Path
 from reglament.errors import GitError, NotARepositoryError, PushRejectedError, UnknownRevisionError
 
 GIT = "git"
+
+_CREDENTIALS_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s]+@")
+
+
+def redact(text: str) -> str:
+    """``text`` with the user and password of every URL in it replaced by ``***`` (git echoes remote URLs)."""
+    return _CREDENTIALS_RE.sub(r"\1***@", text)
 
 
 def git(root: Path, *args: str, input: bytes | None = None, check: bool = True) -> subprocess.CompletedProcess:
@@ -29,7 +37,7 @@ def git(root: Path, *args: str, input: bytes | None = None, check: bool = True) 
     except FileNotFoundError as exc:
         raise GitError("git is not installed (no `git` on PATH)", command=command) from exc
     if check and proc.returncode != 0:
-        stderr = proc.stderr.decode("utf-8", "replace")
+        stderr = redact(proc.stderr.decode("utf-8", "replace"))
         if "not a git repository" in stderr:
             raise NotARepositoryError(
                 f"{root} is not inside a git repository", command=command, returncode=proc.returncode, stderr=stderr
@@ -230,6 +238,16 @@ def has_remote(root: Path, *, remote: str) -> bool:
     return git(root, "remote", "get-url", "--", remote, check=False).returncode == 0
 
 
+def remote_url(root: Path, *, remote: str) -> str | None:
+    """The address of the configured remote ``remote`` (``git remote get-url``), or None when there is none."""
+    if not remote or remote.startswith("-"):
+        return None
+    proc = git(root, "remote", "get-url", "--", remote, check=False)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout.decode("utf-8", "replace").strip() or None
+
+
 def remote_branch(root: Path, *, remote: str, branch: str) -> str | None:
     """The commit ``branch`` points at on ``remote`` right now (``git ls-remote``), or None when it has none."""
     proc = git(root, "ls-remote", "--heads", "--", remote, f"refs/heads/{branch}")
@@ -240,14 +258,15 @@ def remote_branch(root: Path, *, remote: str, branch: str) -> str | None:
     return None
 
 
-def fetch_branch(root: Path, *, remote: str, branch: str) -> str | None:
-    """Fetch ``remote``'s ``branch`` into ``refs/remotes/<remote>/<branch>``; its commit, or None when absent.
+def fetch_branch(root: Path, *, remote: str, branch: str, tracking: str | None = None) -> str | None:
+    """Fetch ``remote``'s ``branch`` into ``tracking`` (default ``refs/remotes/<remote>/<branch>``; a remote given
+    as a URL needs its own); its commit, or None when absent.
 
     Only the remote-tracking ref changes; local branches are never touched.
     """
     if remote_branch(root, remote=remote, branch=branch) is None:
         return None
-    tracking = f"refs/remotes/{remote}/{branch}"
+    tracking = tracking or f"refs/remotes/{remote}/{branch}"
     git(root, "fetch", "--quiet", "--no-tags", "--", remote, f"+refs/heads/{branch}:{tracking}")
     return ref_value(root, ref=tracking)
 
@@ -260,14 +279,33 @@ def push_commit(root: Path, *, remote: str, commit: str, branch: str) -> None:
     """
     proc = git(root, "push", "--porcelain", "--", remote, f"{commit}:refs/heads/{branch}", check=False)
     if proc.returncode != 0:
-        stderr = proc.stderr.decode("utf-8", "replace")
-        stdout = proc.stdout.decode("utf-8", "replace")
+        stderr = redact(proc.stderr.decode("utf-8", "replace"))
+        stdout = redact(proc.stdout.decode("utf-8", "replace"))
         detail = "\n".join(
             line
             for line in (stdout + "\n" + stderr).splitlines()
             if line.strip() and not line.startswith(("To ", "Done"))
         )
         raise PushRejectedError(f"{remote} refused the push to `{branch}`", returncode=proc.returncode, stderr=detail)
+
+
+def push_with_lease(root: Path, *, remote: str, branch: str, commit: str | None, expected: str | None) -> None:
+    """Set ``remote``'s ``branch`` to ``commit`` (None: delete it) only if it still points at ``expected``
+    (None: only if it does not exist) — ``git push --force-with-lease``, a compare-and-swap on the remote.
+
+    Used to rewrite a branch (``--purge-history``) and to undo a push of this run. Raises
+    :class:`PushRejectedError` with the remote's answer when it is refused (the branch moved, or it is
+    protected against forced pushes).
+    """
+    lease = f"--force-with-lease=refs/heads/{branch}:{expected or ''}"
+    source = commit or ""
+    proc = git(root, "push", "--porcelain", lease, "--", remote, f"{source}:refs/heads/{branch}", check=False)
+    if proc.returncode != 0:
+        detail = redact(proc.stderr.decode("utf-8", "replace") + "\n" + proc.stdout.decode("utf-8", "replace"))
+        lines = [line for line in detail.splitlines() if line.strip() and not line.startswith(("To ", "Done"))]
+        raise PushRejectedError(
+            f"{remote} refused the forced update of `{branch}`", returncode=proc.returncode, stderr="\n".join(lines)
+        )
 
 
 def config_value(root: Path, *, key: str) -> str | None:

@@ -438,6 +438,10 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
             f"{field_name}: {err['msg']}",
             f'write the time in quotes with a colon: `"{ctx.get("fix", "09:00")}"`',
         )
+    if kind == "publish_target":  # model.profile.PublishTarget: its own words and fix
+        return Diagnostic.at(
+            pos, "error", "publish-target", f"{field_name}: {err['msg']}", str((err.get("ctx") or {}).get("hint", ""))
+        )
     if kind == "string_pattern_mismatch" and isinstance(name, str) and (name == "id" or name.endswith("id")):
         return Diagnostic.at(
             pos,

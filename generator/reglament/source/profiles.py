@@ -61,6 +61,17 @@ def load_profiles(root: Path, *, files: dict[str, bytes] | None = None) -> Profi
             continue
         _attach_dict_origins(profile, "params")
         _attach_dict_origins(profile, "roles")
+        if profile.publish is not None and profile.visibility == "public":
+            loader.diagnostics.append(
+                Diagnostic.at(
+                    profile.at("publish"),
+                    "warning",
+                    "publish-target",
+                    f"company `{profile.id}` is public: its site goes to the Pages branch, and `publish` is not used",
+                    "`publish` names where an internal site goes; remove it, or make the company "
+                    "`visibility: internal`",
+                )
+            )
         result.companies.append(profile)
     result.diagnostics = loader.diagnostics
     return result

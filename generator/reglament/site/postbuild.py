@@ -16,14 +16,17 @@ it (the tests scan the decoded index, :func:`reglament.site.search.index_text`).
 
 from __future__ import annotations
 
+import concurrent.futures
 import html
 import json
+import multiprocessing
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from reglament.site import search
+from reglament.site.sanitize import sanitize_page
 
 SEARCH_SCRIPT = "assets/reglament-search.js"
 EDIT_TITLE = "Редактировать страницу"
@@ -114,6 +117,65 @@ def file_links(page: str, rel: str, site_dir: Path) -> str:
     return _HREF.sub(fix, page)
 
 
+@dataclass(frozen=True)
+class PageSteps:
+    """What the per-page steps need to know about the site (picklable: the pass may run in worker processes)."""
+
+    sources: dict[str, str]  # built page (``a/index.html``) → its source file
+    edit_base: str | None
+    offline: bool
+    forms: dict[str, str]
+    site_dir: str
+    heads: dict[int, str]  # folder depth of a page → the tags its ``<head>`` gets
+
+
+def page_steps(
+    site_dir: Path, docs_dir: Path, *, edit_base: str | None, offline: bool, forms: dict[str, str] | None
+) -> PageSteps:
+    """The settings of :func:`finish_page` for one built site."""
+    depths = {p.relative_to(site_dir).as_posix().count("/") for p in site_dir.rglob("*.html")}
+    return PageSteps(
+        sources={html_path(p, directory_urls=not offline): s for p, s in page_sources(docs_dir).items()},
+        edit_base=edit_base,
+        offline=offline,
+        forms=dict(forms or {}),
+        site_dir=str(site_dir),
+        heads={d: search.head_tags(_rel_root("/" * d), script=SEARCH_SCRIPT, offline=offline) for d in sorted(depths)},
+    )
+
+
+def finish_page(text: str, rel: str, steps: PageSteps) -> tuple[str, bool, bool]:
+    """One built page (``rel``: its path in the site) with the engine's edit link replaced by ours, the term
+    headings' word forms, the article marked for the search index and the search box linked in its head.
+    Returns the page, whether it has a ``<head>`` and whether it got an edit button."""
+    new = _ENGINE_EDIT.sub("", text)
+    if steps.forms:
+        new = _add_forms(new, steps.forms)
+    if steps.offline:
+        new = file_links(new, rel, Path(steps.site_dir))
+    source = steps.sources.get(rel)
+    article = _ARTICLE.search(new)
+    button = ""
+    if article is not None:
+        tag_end = new.index(">", article.end())
+        button = edit_button(steps.edit_base + source) if source and steps.edit_base else ""
+        new = (
+            new[: article.end()]
+            + f" {search.BODY_ATTR}"
+            + new[article.end() : tag_end + 1]
+            + button
+            + new[tag_end + 1 :]
+        )
+    new, found = _HEAD_END.subn(steps.heads[rel.count("/")] + "</head>", new, count=1)
+    return new, bool(found), bool(button)
+
+
+def _write(path: Path, text: str) -> None:
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, path)
+
+
 def finish(
     site_dir: Path,
     docs_dir: Path,
@@ -126,38 +188,87 @@ def finish(
     """Edit buttons, the search box and the search index for the site in ``site_dir`` (built from ``docs_dir``).
 
     ``forms`` (term id → word forms, :func:`reglament.site.search.term_forms`) go under the terms' headings.
+    (``reglament build`` runs the same steps in one pass with the sanitiser: :func:`process_site`.)
     """
-    sources = {html_path(p, directory_urls=not offline): s for p, s in page_sources(docs_dir).items()}
+    steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms)
     pages = edits = 0
     for path in sorted(site_dir.rglob("*.html")):
-        rel = path.relative_to(site_dir).as_posix()
         text = path.read_text(encoding="utf-8")
-        new = _ENGINE_EDIT.sub("", text)
-        if forms:
-            new = _add_forms(new, forms)
-        if offline:
-            new = file_links(new, rel, site_dir)
-        source = sources.get(rel)
-        article = _ARTICLE.search(new)
-        if article is not None:
-            tag_end = new.index(">", article.end())
-            button = edit_button(edit_base + source) if source and edit_base else ""
-            edits += bool(button)
-            new = (
-                new[: article.end()]
-                + f" {search.BODY_ATTR}"
-                + new[article.end() : tag_end + 1]
-                + button
-                + new[tag_end + 1 :]
-            )
-        root = _rel_root(rel)
-        head = search.head_tags(root, script=SEARCH_SCRIPT, offline=offline)
-        new, found = _HEAD_END.subn(head + "</head>", new, count=1)
-        if found:
-            pages += 1
+        new, head, button = finish_page(text, path.relative_to(site_dir).as_posix(), steps)
+        pages += head
+        edits += button
         if new != text:
-            part = path.with_name(f".{path.name}.part")
-            part.write_text(new, encoding="utf-8")
-            os.replace(part, path)
+            _write(path, new)
     indexed = search.index(site_dir, offline=offline) if index else None
     return Finished(pages, edits, indexed)
+
+
+@dataclass(frozen=True)
+class Processed:
+    """The outcome of :func:`process_site`: what is unsafe (then nothing was indexed), or the finished site."""
+
+    unsafe: list[str]
+    finished: Finished | None
+
+
+#: below this many pages the pass runs in this process: starting workers would cost more than it saves
+PARALLEL_PAGES = 100
+#: pages handed to a worker at a time
+_CHUNK = 16
+
+
+def _process_files(site_dir: str, rels: list[str], steps: PageSteps) -> list[tuple[list[str], bool, bool]]:
+    """Sanitise, audit and finish the pages ``rels`` of ``site_dir`` in place (one read and one write each)."""
+    results = []
+    root = Path(site_dir)
+    for rel in rels:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        cleaned, problems = sanitize_page(text)
+        if problems:  # the build fails: the page is left as the engine wrote it
+            results.append(([f"{rel}: {finding}" for finding in problems], False, False))
+            continue
+        if "\r" in cleaned:  # as if written and read back (universal newlines), as the two passes once did
+            cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+        new, head, button = finish_page(cleaned, rel, steps)
+        if new != text:
+            _write(path, new)
+        results.append(([], head, button))
+    return results
+
+
+def process_site(
+    site_dir: Path,
+    docs_dir: Path,
+    *,
+    edit_base: str | None,
+    offline: bool = False,
+    index: bool = True,
+    forms: dict[str, str] | None = None,
+    jobs: int = 1,
+) -> Processed:
+    """Everything reglament does to the HTML the engine wrote, one read and one write per page.
+
+    Each page is first passed through the sanitiser (:func:`reglament.site.sanitize.sanitize_page`: the
+    allowlist over its content area, then the parser audit of the whole page); a page the audit finds unsafe
+    is reported and the site is not indexed (the build fails). A safe page then gets the steps of
+    :func:`finish_page`, and the finished site is indexed for search. ``jobs`` > 1: a site of at least
+    :data:`PARALLEL_PAGES` pages is processed in that many worker processes; the result is the same.
+    """
+    steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms)
+    rels = [p.relative_to(site_dir).as_posix() for p in sorted(site_dir.rglob("*.html"))]
+    chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
+    if jobs > 1 and len(rels) >= PARALLEL_PAGES:
+        ctx = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            done = list(pool.map(_process_files, [str(site_dir)] * len(chunks), chunks, [steps] * len(chunks)))
+    else:
+        done = [_process_files(str(site_dir), chunk, steps) for chunk in chunks]
+    results = [r for chunk in done for r in chunk]
+    unsafe = [problem for problems, _, _ in results for problem in problems]
+    if unsafe:
+        return Processed(unsafe, None)
+    pages = sum(head for _, head, _ in results)
+    edits = sum(button for _, _, button in results)
+    indexed = search.index(site_dir, offline=offline) if index else None
+    return Processed([], Finished(pages, edits, indexed))

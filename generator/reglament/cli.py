@@ -235,7 +235,7 @@ def build_cmd(
 
     from reglament.diagnostics import has_errors
     from reglament.pdf.document import Edition
-    from reglament.project import check_project
+    from reglament.project import check_variant, load_project
     from reglament.site.build import build
     from reglament.site.stamp import fresh, inputs_digest
 
@@ -263,12 +263,23 @@ def build_cmd(
         emit(cached, fmt, root)
         click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
         return
-    checked = check_project(root, public=public)
+    project = load_project(root)
+    checked = check_variant(project, public=public)
     if has_errors(checked.diagnostics, strict=strict):
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
-    built = build(root, out, checked=checked, public=public, pdf=edition, digest=digest, engine=engine, offline=offline)
+    built = build(
+        root,
+        out,
+        checked=checked,
+        public=public,
+        pdf=edition,
+        digest=digest,
+        engine=engine,
+        offline=offline,
+        morph=project.morph,  # the word forms the check analysed serve the render's term links
+    )
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)

@@ -192,7 +192,8 @@ def check_cmd(
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Companies built in parallel processes (default: the number of cores).",
+    help="Parallel processes (default: the number of cores): companies built at once; "
+    "for one site, workers for the pass over its built pages.",
 )
 @click.option(
     "--pdf",
@@ -279,6 +280,7 @@ def build_cmd(
         engine=engine,
         offline=offline,
         morph=project.morph,  # the word forms the check analysed serve the render's term links
+        jobs=jobs,
     )
     emit(built.diagnostics, fmt, root)
     if not built.ok:

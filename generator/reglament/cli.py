@@ -192,7 +192,8 @@ def check_cmd(
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Companies built in parallel processes (default: the number of cores).",
+    help="Parallel processes (default: the number of cores): companies built at once; "
+    "for one site, workers for the pass over its built pages.",
 )
 @click.option(
     "--pdf",
@@ -235,7 +236,7 @@ def build_cmd(
 
     from reglament.diagnostics import has_errors
     from reglament.pdf.document import Edition
-    from reglament.project import check_project
+    from reglament.project import check_variant, load_project
     from reglament.site.build import build
     from reglament.site.stamp import fresh, inputs_digest
 
@@ -263,12 +264,24 @@ def build_cmd(
         emit(cached, fmt, root)
         click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
         return
-    checked = check_project(root, public=public)
+    project = load_project(root)
+    checked = check_variant(project, public=public)
     if has_errors(checked.diagnostics, strict=strict):
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
-    built = build(root, out, checked=checked, public=public, pdf=edition, digest=digest, engine=engine, offline=offline)
+    built = build(
+        root,
+        out,
+        checked=checked,
+        public=public,
+        pdf=edition,
+        digest=digest,
+        engine=engine,
+        offline=offline,
+        morph=project.morph,  # the word forms the check analysed serve the render's term links
+        jobs=jobs,
+    )
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)

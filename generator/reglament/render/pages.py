@@ -219,9 +219,19 @@ class Renderer:
         self.env.globals["edit"] = lambda source: f"{EDIT_SCHEME}{source}"
         self.env.globals["link"] = self._link_global
         self.env.globals["number"] = self._number
-        self.current = ""  # the page being rendered, for relative links
+        self._current = ""  # the page being rendered, for relative links
+        self._current_dir = ""
         #: term id → its glossary page, when the glossary is split (a term not here is on :data:`GLOSSARY`)
         self.term_pages: dict[str, str] = {}
+
+    @property
+    def current(self) -> str:
+        """The docs path of the page being rendered: links are relative to it."""
+        return self._current
+
+    @current.setter
+    def current(self, path: str) -> None:
+        self._current, self._current_dir = path, posixpath.dirname(path)
 
     # ------------------------------------------------------------ links
 
@@ -241,9 +251,9 @@ class Renderer:
 
     def page_href(self, target: str) -> str:
         """Link to the page ``target`` (a docs-tree path), relative to the current page ("" on itself)."""
-        if target == self.current:
+        if target == self._current:
             return ""
-        key = (target, posixpath.dirname(self.current))
+        key = (target, self._current_dir)
         rel = self._relpaths.get(key)
         if rel is None:  # posixpath.relpath is slow, and a site has few distinct (folder, target) pairs
             rel = self._relpaths[key] = posixpath.relpath(target, key[1] or ".")

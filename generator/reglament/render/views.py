@@ -189,6 +189,15 @@ class DutyIndex:
     #: role id → positions in ``entries`` of the duties the role takes part in or is named by, in order
     by_role: dict[str, list[int]]
     groups: dict[str, m.DutyGroup]
+    # what every role page looks up, indexed once per render rather than scanned per role:
+    roles: dict[str, m.Role] = field(default_factory=dict)
+    role_order: dict[str, int] = field(default_factory=dict)
+    regulation_order: dict[str, int] = field(default_factory=dict)
+    subordinates: dict[str, list[m.Role]] = field(default_factory=dict)
+    #: the responsibility items in order, and for each duty id the positions of those that enforce it
+    responsibilities: list[Item] = field(default_factory=list)
+    enforcing: dict[str, list[int]] = field(default_factory=dict)
+    reductions: dict[str, list[Item]] = field(default_factory=dict)
 
 
 def duty_index(content: Content) -> DutyIndex:
@@ -200,7 +209,30 @@ def duty_index(content: Content) -> DutyIndex:
         for rid in dict.fromkeys([*letters, *mentioned]):
             by_role.setdefault(rid, []).append(len(entries))
         entries.append((item, letters, mentioned))
-    return DutyIndex(entries, by_role, duty_groups(content))
+    subordinates: dict[str, list[m.Role]] = {}
+    for r in content.roles:
+        if r.reports_to:
+            subordinates.setdefault(r.reports_to, []).append(r)
+    responsibilities = content.items("responsibility")
+    enforcing: dict[str, list[int]] = {}
+    for position, resp in enumerate(responsibilities):
+        for duty_id in dict.fromkeys(resp.node.enforces):
+            enforcing.setdefault(duty_id, []).append(position)
+    reductions: dict[str, list[Item]] = {}
+    for red in content.items("reduction"):
+        reductions.setdefault(red.node.responsibility, []).append(red)
+    return DutyIndex(
+        entries,
+        by_role,
+        duty_groups(content),
+        roles={r.id: r for r in content.roles},
+        role_order={r.id: i for i, r in enumerate(content.roles)},
+        regulation_order={reg.id: i for i, reg in enumerate(content.regulations)},
+        subordinates=subordinates,
+        responsibilities=responsibilities,
+        enforcing=enforcing,
+        reductions=reductions,
+    )
 
 
 def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None) -> RoleView:
@@ -212,7 +244,7 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
     not once per role.
     """
     index = index or duty_index(content)
-    roles = {r.id: r for r in content.roles}
+    roles = index.roles
     groups = index.groups
 
     duties_by_reg: dict[str, RegulationDuties] = {}
@@ -249,13 +281,13 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
                 inter = interactions.setdefault(other_id, Interaction(roles[other_id]))
                 inter.to_other.append(InteractionEntry(item, own, ()))
 
-    order = {r.id: i for i, r in enumerate(content.roles)}
+    order = index.role_order
     interaction_list = sorted(
         (i for i in interactions.values() if i.from_other or i.to_other),
         key=lambda i: order.get(i.other.id, len(order)),
     )
 
-    reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
+    reg_order = index.regulation_order
     duties = sorted(duties_by_reg.values(), key=lambda rd: reg_order[rd.regulation.id])
 
     relations = []
@@ -273,14 +305,13 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
             relations.append(Relation(reg, why))
 
     responsible_ids = {e.item.id for e in mine if set(e.letters) & {"R", "A"}}
-    reductions_by_resp: dict[str, list[Item]] = {}
-    for red in content.items("reduction"):
-        reductions_by_resp.setdefault(red.node.responsibility, []).append(red)
     responsibility = []
-    for resp in content.items("responsibility"):
+    # only the responsibility items that enforce one of this role's duties, in their order
+    for position in sorted({p for d in responsible_ids for p in index.enforcing.get(d, ())}):
+        resp = index.responsibilities[position]
         enforced = [content.index[d] for d in resp.node.enforces if d in responsible_ids and d in content.index]
         if enforced:
-            responsibility.append(ResponsibilityView(resp, enforced, reductions_by_resp.get(resp.id, [])))
+            responsibility.append(ResponsibilityView(resp, enforced, index.reductions.get(resp.id, [])))
 
     deadlines = sorted(
         (e for e in mine if e.performs and e.duty.deadline),
@@ -290,7 +321,7 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
     return RoleView(
         role=role,
         reports_to=roles.get(role.reports_to or ""),
-        subordinates=[r for r in content.roles if r.reports_to == role.id],
+        subordinates=list(index.subordinates.get(role.id, ())),
         regulations=relations,
         duties=duties,
         deadlines=deadlines,

@@ -79,8 +79,10 @@ def _build_one(
     digest: str | None = None,
     engine: str | None = None,
     offline: bool = False,
+    jobs: int = 1,
 ) -> CompanyBuild:
-    """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic)."""
+    """Check and build one company into ``site`` (through :func:`reglament.build.build`, atomic); ``jobs``:
+    worker processes for its post-build pass."""
 
     started = time.monotonic()
     project = project or load_project(root)
@@ -97,6 +99,8 @@ def _build_one(
         digest=digest,
         engine=engine,
         offline=offline,
+        morph=project.morph,  # the dictionary and word forms the check loaded serve the term links too
+        jobs=jobs,
     )
     return CompanyBuild(company, built.ok, built.diagnostics, time.monotonic() - started)
 
@@ -112,10 +116,38 @@ def _build_worker(
     engine: str | None = None,
     offline: bool = False,
 ) -> CompanyBuild:
-    """Entry point of a worker process (``--jobs N``): loads the project itself."""
+    """Entry point of a worker process (``--jobs N``): the project its pool loaded (:func:`_load_worker`)."""
+    project = _WORKER_PROJECT.get(root)
+    if project is None:
+        project = _WORKER_PROJECT[root] = load_project(Path(root))
     return _build_one(
-        Path(root), Path(site), company, public, strict, pdf=pdf, digest=digest, engine=engine, offline=offline
+        Path(root),
+        Path(site),
+        company,
+        public,
+        strict,
+        project,
+        pdf=pdf,
+        digest=digest,
+        engine=engine,
+        offline=offline,
     )
+
+
+#: (in a worker process of :func:`build_all`) the project it loaded, by root: loaded once per worker, shared by
+#: every company the worker builds (each company's check resolves its own variant from it)
+_WORKER_PROJECT: dict[str, Project] = {}
+
+
+def _load_worker(root: str) -> None:
+    """Initializer of a worker process: load the project and the morphology dictionary while the parent
+    hands out the first companies)."""
+    try:
+        project = load_project(Path(root))
+    except Exception:  # reported by the first company this worker builds (it loads again there)
+        return
+    project.morph.lemmas("заявка")  # the dictionary loads on first use
+    _WORKER_PROJECT[root] = project
 
 
 def _unchanged(root: Path, out: Path, tmp: Path, company: str, digest: str, strict: bool) -> CompanyBuild | None:
@@ -205,7 +237,9 @@ def build_all(
                 todo.append(cid)
         if jobs > 1 and len(todo) > 1:
             ctx = multiprocessing.get_context("spawn")
-            with concurrent.futures.ProcessPoolExecutor(max_workers=min(jobs, len(todo)), mp_context=ctx) as pool:
+            with concurrent.futures.ProcessPoolExecutor(
+                max_workers=min(jobs, len(todo)), mp_context=ctx, initializer=_load_worker, initargs=(str(root),)
+            ) as pool:
                 futures = {
                     pool.submit(
                         _build_worker,
@@ -249,6 +283,7 @@ def build_all(
                         digest=digests[cid],
                         engine=engine,
                         offline=offline,
+                        jobs=jobs,  # one company left to build: its post-build pass may use the cores
                     )
                 )
         listed = [p for p in project.companies if (tmp / p.id / INDEX_FILE).is_file()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import os
 import re
 import shutil
 import tempfile
@@ -11,14 +12,14 @@ from pathlib import Path
 
 from reglament.diagnostics import Diagnostic
 from reglament.errors import EngineError, PdfError, TemplateFailure
+from reglament.morphology import Morph
 from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
 from reglament.site.engines import Engine, SiteSpec, engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.out_guard import guard_out, mark
-from reglament.site.postbuild import finish
-from reglament.site.sanitize import sanitize_site
+from reglament.site.postbuild import process_site
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
@@ -136,6 +137,8 @@ def build(
     digest: str | None = None,
     engine: str | None = None,
     offline: bool = False,
+    morph: Morph | None = None,
+    jobs: int | None = None,
 ) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
 
@@ -155,8 +158,9 @@ def build(
 
     ``engine`` picks the site engine (``mkdocs``, ``properdocs``, ``zensical``;
     None: the project's ``extra.reglament_engine``, default MkDocs); after it,
-    :func:`reglament.site.postbuild.finish` adds edit buttons and the search
-    index. ``offline``: a site that works opened from ``file://`` (page links
+    :func:`reglament.site.postbuild.process_site` sanitises the pages, adds edit
+    buttons and the search index (``jobs``: worker processes for a large site;
+    None: one per core). ``offline``: a site that works opened from ``file://`` (page links
     end in ``.html``, the search index loads as a script).
 
     ``pdf`` (a :class:`reglament.pdf.Edition`) adds the print edition: each
@@ -167,6 +171,9 @@ def build(
     sources were loaded) is recorded in the stage folder once the site is in
     place, so that a later build with the same inputs can skip
     (:func:`reglament.stamp.fresh`).
+
+    ``morph`` (the project's :class:`reglament.morphology.Morph`, with its dictionary and word forms already
+    loaded by the check) is reused for the automatic term links.
     """
 
     guard_out(out, root=root)  # `--out` replaces only an absent or empty folder, or a site this tool built
@@ -187,7 +194,12 @@ def build(
     home_title = escape_value(title) if company is not None else title  # Markdown on the default home page
     try:
         tree = render(
-            checked.content, root / "templates", site_title=home_title, pdf_links=pdf is not None, ack=ack_site(variant)
+            checked.content,
+            root / "templates",
+            site_title=home_title,
+            morph=morph,
+            pdf_links=pdf is not None,
+            ack=ack_site(variant),
         )
     except TemplateFailure as exc:  # a broken page template: its file and line, never a traceback
         return Built([*checked.diagnostics, exc.diagnostic])
@@ -215,32 +227,32 @@ def build(
             warnings = adapter.build(config, spec)
         except EngineError as exc:
             return Built([*checked.diagnostics, _engine_diagnostic(exc)])
-        # the allowlist over every page the engine wrote, before anything reads them (the search index too);
-        # what it cannot make safe fails the build
-        unsafe = sanitize_site(tmp_site)
-        if unsafe:
+        # ---- reglament's post-build steps over the built HTML (engine-neutral), one pass per page ----
+        # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
+        # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages
+        try:
+            processed = process_site(
+                tmp_site,
+                spec.docs_dir,
+                edit_base=edit_base(root),
+                offline=offline,
+                forms=term_forms(checked.content.terms),
+                jobs=default_jobs() if jobs is None else jobs,
+            )
+        except EngineError as exc:
+            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+        if processed.unsafe:
             diag = Diagnostic(
                 "templates",
                 1,
                 1,
                 "error",
                 "unsafe-html",
-                f"the built site has unsafe markup: {'; '.join(unsafe[:5])}",
+                f"the built site has unsafe markup: {'; '.join(processed.unsafe[:5])}",
                 "event attributes, script URLs and styles come only from templates: fix them",
             )
             return Built([*checked.diagnostics, diag])
-        try:
-            # ---- reglament's post-build steps over the built HTML (engine-neutral) ----
-            finish(
-                tmp_site,
-                spec.docs_dir,
-                edit_base=edit_base(root),
-                offline=offline,
-                forms=term_forms(checked.content.terms),
-            )
-            # ---- end of the post-build steps ----
-        except EngineError as exc:
-            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+        # ---- end of the post-build steps ----
         mark(tmp_site)
         replace_dir(tmp_site, out)
         if digest is not None:
@@ -249,6 +261,11 @@ def build(
         if tmp_site.exists():
             shutil.rmtree(tmp_site, ignore_errors=True)
     return Built(checked.diagnostics, out, stage / "docs", warnings)
+
+
+def default_jobs() -> int:
+    """Worker processes for the post-build pass of one site: one per core."""
+    return max(1, os.cpu_count() or 1)
 
 
 def _engine_diagnostic(exc: EngineError) -> Diagnostic:

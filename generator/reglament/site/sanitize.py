@@ -51,14 +51,20 @@ def clean_page(document: str) -> str:
     return "".join(out)
 
 
+def sanitize_page(document: str) -> tuple[str, list[str]]:
+    """``document`` cleaned (:func:`clean_page`) and what is still unsafe in the cleaned page (:func:`findings`)."""
+    cleaned = clean_page(document)
+    return cleaned, findings(cleaned)
+
+
 def sanitize_site(site_dir: Path) -> list[str]:
     """Clean every ``*.html`` of ``site_dir`` in place; what is still unsafe afterwards, as ``path: finding``."""
     problems: list[str] = []
     for path in sorted(site_dir.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        cleaned = clean_page(text)
+        cleaned, found = sanitize_page(text)
         if cleaned != text:
             path.write_text(cleaned, encoding="utf-8")
         rel = path.relative_to(site_dir).as_posix()
-        problems.extend(f"{rel}: {finding}" for finding in findings(cleaned))
+        problems.extend(f"{rel}: {finding}" for finding in found)
     return problems

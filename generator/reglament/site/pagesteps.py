@@ -1,0 +1,141 @@
+"""The steps reglament applies to each page the engine wrote, in one read and one write per page.
+
+:func:`process_files` (run by :func:`reglament.site.postbuild.process_site`, in this process or in worker
+processes) passes each page through the sanitiser (:func:`reglament.site.sanitize.sanitize_page`: the
+allowlist over its content area, then the audit of the whole page) and then :func:`finish_page` (the edit
+button, the terms' word forms, the search marker and search box). This module imports only what those steps
+need, so that a worker process starts quickly.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from reglament.site.sanitize import sanitize_page
+
+EDIT_TITLE = "Редактировать страницу"
+EDIT_ICON = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"><path d="M10 20H6V4h7v5h5v3.1l2-2V8l-6-6H6c-1.1 '
+    "0-2 .9-2 2v16c0 1.1.9 2 2 2h4zm10.2-7c.1 0 .3.1.4.2l1.3 1.3c.2.2.2.6 0 .8l-1 1-2.1-2.1 1-1c.1-.1.2-.2.4-.2m0 "
+    '3.9L14.1 23H12v-2.1l6.1-6.1z"/></svg>'
+)
+_ARTICLE = re.compile(r'<article class="md-content__inner md-typeset"')
+_ENGINE_EDIT = re.compile(r'<a\b[^>]*\brel="edit"[^>]*>.*?</a>', re.S)
+_HEAD_END = re.compile(r"</head>", re.I)
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)"[^>]*>.*?</h\1>', re.S)
+
+
+def rel_root(page: str) -> str:
+    depth = page.count("/")
+    return "../" * depth if depth else "./"
+
+
+def edit_button(url: str) -> str:
+    return (
+        f'<a href="{html.escape(url, quote=True)}" title="{EDIT_TITLE}" class="md-content__button md-icon" '
+        f'rel="edit">{EDIT_ICON}</a>'
+    )
+
+
+def _add_forms(page: str, forms: dict[str, str], attr: str) -> str:
+    """Each term heading (``<hN id="term-id">``) carries the term's word forms in an attribute Pagefind indexes."""
+
+    def add(mt: re.Match) -> str:
+        words = forms.get(mt.group(2))
+        if not words:
+            return mt.group(0)
+        attrs = f' data-pagefind-index-attrs="{attr}" {attr}="{html.escape(words)}"'
+        return mt.group(0)[: mt.end(2) - mt.start(0) + 1] + attrs + mt.group(0)[mt.end(2) - mt.start(0) + 1 :]
+
+    return _HEADING.sub(add, page)
+
+
+_HREF = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?:]*)([?#][^"]*)?"')
+
+
+def file_links(page: str, rel: str, site_dir: Path) -> str:
+    """Relative links to a folder (``../glossary/``, ``..``) point at its ``index.html``: opened from
+    ``file://`` a folder link shows a directory listing, not the page."""
+    folder = (site_dir / rel).parent
+
+    def fix(mt: re.Match) -> str:
+        target = mt.group(2)
+        if target.startswith("/") or target.endswith(".html") or (not target and mt.group(3)):
+            return mt.group(0)
+        place = (folder / target).resolve() if target else folder
+        if not (place / "index.html").is_file():
+            return mt.group(0)
+        joined = target if not target or target.endswith("/") else target + "/"
+        return f'{mt.group(1)}{joined}index.html{mt.group(3) or ""}"'
+
+    return _HREF.sub(fix, page)
+
+
+@dataclass(frozen=True)
+class PageSteps:
+    """What the per-page steps need to know about the site (picklable: the pass may run in worker processes)."""
+
+    sources: dict[str, str]  # built page (``a/index.html``) → its source file
+    edit_base: str | None
+    offline: bool
+    forms: dict[str, str]
+    site_dir: str
+    heads: dict[int, str]  # folder depth of a page → the tags its ``<head>`` gets
+    body_attr: str  # the attribute that marks the article for the search index
+    forms_attr: str  # the attribute of a term heading with the term's word forms
+
+
+def finish_page(text: str, rel: str, steps: PageSteps) -> tuple[str, bool, bool]:
+    """One built page (``rel``: its path in the site) with the engine's edit link replaced by ours, the term
+    headings' word forms, the article marked for the search index and the search box linked in its head.
+    Returns the page, whether it has a ``<head>`` and whether it got an edit button."""
+    new = _ENGINE_EDIT.sub("", text)
+    if steps.forms:
+        new = _add_forms(new, steps.forms, steps.forms_attr)
+    if steps.offline:
+        new = file_links(new, rel, Path(steps.site_dir))
+    source = steps.sources.get(rel)
+    article = _ARTICLE.search(new)
+    button = ""
+    if article is not None:
+        tag_end = new.index(">", article.end())
+        button = edit_button(steps.edit_base + source) if source and steps.edit_base else ""
+        new = (
+            new[: article.end()]
+            + f" {steps.body_attr}"
+            + new[article.end() : tag_end + 1]
+            + button
+            + new[tag_end + 1 :]
+        )
+    new, found = _HEAD_END.subn(steps.heads[rel.count("/")] + "</head>", new, count=1)
+    return new, bool(found), bool(button)
+
+
+def write_page(path: Path, text: str) -> None:
+    part = path.with_name(f".{path.name}.part")
+    part.write_text(text, encoding="utf-8")
+    os.replace(part, path)
+
+
+def process_files(site_dir: str, rels: list[str], steps: PageSteps) -> list[tuple[list[str], bool, bool]]:
+    """Sanitise, audit and finish the pages ``rels`` of ``site_dir`` in place (one read and one write each)."""
+    results = []
+    root = Path(site_dir)
+    for rel in rels:
+        path = root / rel
+        text = path.read_text(encoding="utf-8")
+        cleaned, problems = sanitize_page(text)
+        if problems:  # the build fails: the page is left as the engine wrote it
+            results.append(([f"{rel}: {finding}" for finding in problems], False, False))
+            continue
+        if "\r" in cleaned:  # as if written and read back (universal newlines), as the two passes once did
+            cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+        new, head, button = finish_page(cleaned, rel, steps)
+        if new != text:
+            write_page(path, new)
+        results.append(([], head, button))
+    return results

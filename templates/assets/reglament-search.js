@@ -2,7 +2,7 @@
  * a search box in the header, Russian UI. Only the index chunks a query needs are loaded.
  * Speed (benchmarks/bench_search.py): Pagefind (its script, worker, Russian wasm and index metadata) starts
  * once the page is idle or the pointer enters the header, so a query pays only for its index chunk, the wasm
- * search and the best result's excerpt; the other nine excerpts follow once typing pauses.
+ * search and the best result's excerpt; the next nine follow once typing pauses, ten more on «Показать ещё».
  * Opened from file:// (`reglament build --offline`), browsers refuse ES modules and fetch: the
  * bundle then comes from pagefind/offline.js (window.__reglamentPagefind), served to Pagefind here. */
 (function () {
@@ -22,7 +22,9 @@
     },
     failed: "Поиск недоступен: индекс не загрузился",
     short: "Введите хотя бы две буквы",
+    more: "Показать ещё",
   };
+  var PAGE = 10;
   var MIN_LENGTH = 2;
   var REST_MS = 200;
   var pagefind = null;
@@ -132,9 +134,27 @@
     }
     /* One search at a time: keystrokes that come while Pagefind is busy are folded into the latest query, so a
      * fast typist never queues stale searches in its worker. The best result is shown as soon as its excerpt
-     * arrives; the other nine follow once typing pauses (REST_MS), so a query typed letter by letter does not
-     * fetch ten excerpts per letter. */
+     * arrives; the next nine follow once typing pauses (REST_MS), so a query typed letter by letter does not
+     * fetch ten excerpts per letter. An excerpt is the page's whole text (up to ~15 KB gzip for a long
+     * regulation), so the panel holds PAGE results and fetches PAGE more on «Показать ещё». */
     var busy = false, typedAt = 0;
+    function more(results, from, mine) {
+      if (results.length <= from) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rg-search__more";
+      button.textContent = T.more;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); })).then(function (items) {
+          if (mine !== seq) return;
+          button.remove();
+          items.forEach(show);
+          more(results, from + PAGE, mine);
+        });
+      });
+      panel.appendChild(button);
+    }
     function run() {
       var query = input.value.trim();
       var mine = ++seq;
@@ -152,7 +172,7 @@
       load().then(function (pf) { return pf.search(query); }).then(function (found) {
         if (mine !== seq) { next(); return null; }
         mark("searched");
-        var top = found.results.slice(0, 10);
+        var top = found.results.slice(0, PAGE);
         var first = top.length ? top[0].data() : Promise.resolve(null);
         return first.then(function (item) {
           next();
@@ -171,6 +191,7 @@
             return Promise.all(top.slice(1).map(function (r) { return r.data(); })).then(function (items) {
               if (mine !== seq) return;
               items.forEach(show);
+              more(found.results, PAGE, mine);
               panel.setAttribute("data-state", "done");
               mark("done");
             });

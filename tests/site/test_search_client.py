@@ -129,3 +129,20 @@ def test_typed_query_finds_the_term(page, base_url, query, expected):
     hrefs = page.eval_on_selector_all(".rg-search__link", "links => links.map(a => a.href)")
     found = [urlsplit(h).path + (f"#{urlsplit(h).fragment}" if urlsplit(h).fragment else "") for h in hrefs]
     assert expected in found
+
+
+def test_ten_results_then_ten_more_on_request(page, base_url):
+    """An excerpt is the page's whole text: the panel holds ten results and fetches more on «Показать ещё»."""
+    page.goto(base_url, wait_until="networkidle")
+    page.locator(BOX).click()
+    page.locator(BOX).fill("заявка")  # one query (typed letter by letter, each letter may show its best result)
+    page.wait_for_selector('.rg-search__results[data-state="done"][data-query="заявка"]', timeout=15000)
+    total = int(page.locator(".rg-search__meta").inner_text().split()[1])
+    assert total > 10, "the sample must have more than ten pages with «заявка» for this test"
+    assert page.locator(".rg-search__result").count() == 10
+    assert len(fetched(page, "fragment/")) == 10
+    assert page.locator(".rg-search__more").inner_text() == "Показать ещё"
+    page.locator(".rg-search__more").click()
+    page.wait_for_function("document.querySelectorAll('.rg-search__result').length > 10", timeout=15000)
+    assert page.locator(".rg-search__result").count() == min(total, 20)
+    assert len(fetched(page, "fragment/")) == min(total, 20)

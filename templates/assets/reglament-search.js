@@ -134,10 +134,10 @@
     }
     /* One search at a time: keystrokes that come while Pagefind is busy are folded into the latest query, so a
      * fast typist never queues stale searches in its worker. The best result is shown as soon as its excerpt
-     * arrives; the next nine follow once typing pauses (REST_MS), so a query typed letter by letter does not
+     * arrives; the next nine follow if no key is pressed for REST_MS after it is shown, so a query typed letter by letter does not
      * fetch ten excerpts per letter. An excerpt is the page's whole text (up to ~15 KB gzip for a long
      * regulation), so the panel holds PAGE results and fetches PAGE more on «Показать ещё». */
-    var busy = false, typedAt = 0;
+    var busy = false;
     function more(results, from, mine) {
       if (results.length <= from) return;
       var button = document.createElement("button");
@@ -158,7 +158,6 @@
     function run() {
       var query = input.value.trim();
       var mine = ++seq;
-      typedAt = Date.now();
       if (!query) { panel.hidden = true; panel.textContent = ""; return; }
       panel.hidden = false;
       panel.setAttribute("data-state", "loading");
@@ -185,7 +184,7 @@
           if (item) show(item);
           mark("first");
           return new Promise(function (resolve) {
-            setTimeout(resolve, Math.max(0, REST_MS - (Date.now() - typedAt)));
+            setTimeout(resolve, REST_MS); /* a pause after the best result is shown, however long it took */
           }).then(function () {
             if (mine !== seq) return null;
             return Promise.all(top.slice(1).map(function (r) { return r.data(); })).then(function (items) {

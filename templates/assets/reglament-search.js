@@ -1,5 +1,8 @@
 /* The site's search: Pagefind's index (built by reglament after the engine, the same on every engine),
  * a search box in the header, Russian UI. Only the index chunks a query needs are loaded.
+ * Speed (benchmarks/bench_search.py): Pagefind (its script, worker, Russian wasm and index metadata) starts
+ * once the page is idle or the pointer enters the header, so a query pays only for its index chunk, the wasm
+ * search and the best result's excerpt; the next nine follow once typing pauses, ten more on «Показать ещё».
  * Opened from file:// (`reglament build --offline`), browsers refuse ES modules and fetch: the
  * bundle then comes from pagefind/offline.js (window.__reglamentPagefind), served to Pagefind here. */
 (function () {
@@ -18,7 +21,12 @@
       return "Найдено: " + n + " " + word;
     },
     failed: "Поиск недоступен: индекс не загрузился",
+    short: "Введите хотя бы две буквы",
+    more: "Показать ещё",
   };
+  var PAGE = 10;
+  var MIN_LENGTH = 2;
+  var REST_MS = 200;
   var pagefind = null;
 
   function decode(b64) {
@@ -27,8 +35,12 @@
     return out;
   }
 
+  /* Timings for the benchmark and DevTools (User Timing marks: "rg-search:…"). */
+  function mark(name) { try { performance.mark("rg-search:" + name); } catch (e) { /* old browsers */ } }
+
   function load() {
     if (pagefind) return pagefind;
+    mark("load");
     var files = window.__reglamentPagefind;
     var imported;
     if (files) {
@@ -50,12 +62,24 @@
       imported = import(bundleHref + "pagefind.js");
     }
     pagefind = imported.then(function (pf) {
+      mark("imported");
       var opts = { basePath: bundleHref, baseUrl: new URL(rootHref).pathname, excerptLength: 20 };
       if (files) opts.noWorker = true; /* a worker cannot start from file://, and it would not see the bundle */
       return Promise.resolve(pf.options(opts))
         .then(function () { return pf; });
     });
     return pagefind;
+  }
+
+  /* Start Pagefind before the first query: its script, the Russian wasm and the index metadata.
+   * An empty search returns at once, but only once Pagefind is ready. */
+  var warming = null;
+  function warm() {
+    if (!warming) {
+      warming = load().then(function (pf) { return pf.search(""); }).then(function () { mark("ready"); });
+      warming.catch(function () { /* reported on search */ });
+    }
+    return warming;
   }
 
   function link(href, title, excerpt, cls) {
@@ -98,35 +122,83 @@
     if (header) header.insertBefore(box, place); else document.body.insertBefore(box, document.body.firstChild);
 
     var seq = 0;
+    function show(item) {
+      var group = document.createElement("div");
+      group.className = "rg-search__result";
+      group.appendChild(link(item.url, (item.meta && item.meta.title) || item.url, item.excerpt, "rg-search__page"));
+      (item.sub_results || []).forEach(function (sub) {
+        if (sub.url === item.url || sub.url.indexOf("#") < 0) return;
+        group.appendChild(link(sub.url, sub.title, sub.excerpt, "rg-search__section"));
+      });
+      panel.appendChild(group);
+    }
+    /* One search at a time: keystrokes that come while Pagefind is busy are folded into the latest query, so a
+     * fast typist never queues stale searches in its worker. The best result is shown as soon as its excerpt
+     * arrives; the next nine follow if no key is pressed for REST_MS after it is shown, so a query typed letter by letter does not
+     * fetch ten excerpts per letter. An excerpt is the page's whole text (up to ~15 KB gzip for a long
+     * regulation), so the panel holds PAGE results and fetches PAGE more on «Показать ещё». */
+    var busy = false;
+    function more(results, from, mine) {
+      if (results.length <= from) return;
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "rg-search__more";
+      button.textContent = T.more;
+      button.addEventListener("click", function () {
+        button.disabled = true;
+        Promise.all(results.slice(from, from + PAGE).map(function (r) { return r.data(); })).then(function (items) {
+          if (mine !== seq) return;
+          button.remove();
+          items.forEach(show);
+          more(results, from + PAGE, mine);
+        });
+      });
+      panel.appendChild(button);
+    }
     function run() {
       var query = input.value.trim();
       var mine = ++seq;
       if (!query) { panel.hidden = true; panel.textContent = ""; return; }
       panel.hidden = false;
       panel.setAttribute("data-state", "loading");
-      panel.textContent = T.loading;
+      panel.setAttribute("data-query", query);
+      if (query.length < MIN_LENGTH) { panel.textContent = T.short; panel.setAttribute("data-state", "short"); return; }
+      if (!panel.querySelector(".rg-search__result")) panel.textContent = T.loading;
+      if (busy) return; /* the search under way calls run() again when it ends */
+      busy = true;
+      mark("search");
+      function next() { busy = false; if (mine !== seq) run(); }
       load().then(function (pf) { return pf.search(query); }).then(function (found) {
-        return Promise.all(found.results.slice(0, 10).map(function (r) { return r.data(); })).then(function (items) {
-          if (mine !== seq) return;
+        if (mine !== seq) { next(); return null; }
+        mark("searched");
+        var top = found.results.slice(0, PAGE);
+        var first = top.length ? top[0].data() : Promise.resolve(null);
+        return first.then(function (item) {
+          next();
+          if (mine !== seq) return null;
           panel.textContent = "";
           var head = document.createElement("div");
           head.className = "rg-search__meta";
-          head.textContent = items.length ? T.found(found.results.length) : T.none.replace("%q", query);
+          head.textContent = item ? T.found(found.results.length) : T.none.replace("%q", query);
           panel.appendChild(head);
-          items.forEach(function (item) {
-            var group = document.createElement("div");
-            group.className = "rg-search__result";
-            group.appendChild(link(item.url, (item.meta && item.meta.title) || item.url, item.excerpt, "rg-search__page"));
-            (item.sub_results || []).forEach(function (sub) {
-              if (sub.url === item.url || sub.url.indexOf("#") < 0) return;
-              group.appendChild(link(sub.url, sub.title, sub.excerpt, "rg-search__section"));
+          if (item) show(item);
+          mark("first");
+          return new Promise(function (resolve) {
+            setTimeout(resolve, REST_MS); /* a pause after the best result is shown, however long it took */
+          }).then(function () {
+            if (mine !== seq) return null;
+            return Promise.all(top.slice(1).map(function (r) { return r.data(); })).then(function (items) {
+              if (mine !== seq) return;
+              items.forEach(show);
+              more(found.results, PAGE, mine);
+              panel.setAttribute("data-state", "done");
+              mark("done");
             });
-            panel.appendChild(group);
           });
-          panel.setAttribute("data-state", "done");
         });
       }).catch(function (err) {
-        if (mine !== seq) return;
+        busy = false;
+        if (mine !== seq) { run(); return; }
         panel.textContent = T.failed;
         panel.setAttribute("data-state", "failed");
         if (window.console) console.error(err);
@@ -137,9 +209,15 @@
     document.addEventListener("click", function (e) { if (!box.contains(e.target)) panel.hidden = true; });
     input.addEventListener("focus", function () {
       if (input.value.trim()) panel.hidden = false;
-      /* load Pagefind and its language index while the reader starts typing */
-      load().then(function (pf) { return pf.init ? pf.init() : null; }).catch(function () { /* reported on search */ });
+      warm();
     });
+    /* The reader's pointer entering the header, or the page gone idle after loading: start Pagefind before the
+     * first query (measured: on focus alone, its start-up was still running when a fast reader's query came) */
+    (header || box).addEventListener("pointerenter", warm, { once: true });
+    var idle = function () {
+      if (window.requestIdleCallback) requestIdleCallback(warm, { timeout: 1000 }); else setTimeout(warm, 200);
+    };
+    if (document.readyState === "complete") idle(); else window.addEventListener("load", idle);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", mount); else mount();

@@ -21,10 +21,15 @@ import argparse
 import json
 import random
 import re
+import sys
 import textwrap
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
+
+from reglament import ru
 
 # --------------------------------------------------------------------------
 # Vocabulary. Term words and prose words are kept apart, so a term is
@@ -267,50 +272,9 @@ PARTICIPLES = (
     "регистрируемый",
 )
 
-_TRANSLIT = dict(
-    zip(
-        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "kh",
-            "ts",
-            "ch",
-            "sh",
-            "shch",
-            "",
-            "y",
-            "",
-            "e",
-            "yu",
-            "ya",
-        ],
-    )
-)
-
 
 def slug(text: str) -> str:
-    out = "".join(_TRANSLIT.get(c, c) for c in text.lower())
+    out = ru.translit(text, "simple")
     out = "".join(c if c.isascii() and c.isalnum() else "-" for c in out)
     return "-".join(p for p in out.split("-") if p)
 

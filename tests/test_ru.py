@@ -129,3 +129,31 @@ def test_one_value_prints_the_same_on_the_site_in_the_pdf_and_in_the_diff(sides)
     for name, output in (("diff text", diff_text), ("diff markdown", diff_md)):
         assert ru.number(87.5) in output and ru.number(80) in output, name
         assert "87.5" not in output, name
+
+
+# --------------------------------------------------------------------------- one transliteration
+
+ALPHABET = "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"
+
+
+def test_translit_spells_every_letter_by_each_system():
+    spelt = {system: [ru.translit(letter, system) for letter in ALPHABET] for system in ("gost", "letters", "simple")}
+    common = "a b v g d e {ё} zh z i {й} k l m n o p r s t u f {х} {ц} ch sh {щ} {ъ} y {ь} {э} yu ya"
+
+    def expected(**diff: str) -> list[str]:
+        return [diff.get(word.strip("{}"), word) if word.startswith("{") else word for word in common.split()]
+
+    gost = dict(ё="yo", й="j", х="x", ц="cz", щ="shh", ъ="", ь="", э="e")
+    assert spelt["gost"] == expected(**gost)
+    assert spelt["letters"] == expected(ё="yo", й="j", х="h", ц="c", щ="shch", ъ="hard", ь="soft", э="eh")
+    assert spelt["simple"] == expected(ё="e", й="y", х="kh", ц="ts", щ="shch", ъ="", ь="", э="e")
+    # the glossary's page names must be distinct and non-empty, one per letter
+    assert len(set(spelt["letters"])) == len(ALPHABET) and all(spelt["letters"])
+
+
+def test_translit_lowers_keeps_other_characters_and_spells_gost_ts_before_soft_vowels():
+    assert ru.translit("Щука, цыплёнок, цирк, чаща, юла, объём") == "shhuka, cyplyonok, cirk, chashha, yula, obyom"
+    assert ru.translit("Цапля Цены Цыган Цйх Ц") == "czaplya ceny cygan cjx cz"
+    assert ru.translit("Цех Цены Ц", "simple") == "tsekh tseny ts"
+    assert ru.translit("Отчёт №3 — KPI (Q2)", "simple") == "otchet №3 — kpi (q2)"
+    assert ru.translit("ÉЭ", "letters") == "éeh"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from jinja2.exceptions import SecurityError
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jinja2.exceptions import SecurityError, UndefinedError
 
-from reglament.sandbox import MAX_WIDTH, Budget, TemplateLimit, sandbox
+from reglament.sandbox import MAX_WIDTH, Budget, Spread, TemplateLimit, error_line, sandbox
 
 
 @pytest.mark.parametrize(
@@ -88,3 +90,65 @@ def test_bounded_render_limits_output_and_the_build_budget():
     with pytest.raises(TemplateLimit, match="this build"):
         env.render_bounded(env.from_string("{{ 'abcdef' }}"), {})
     assert sandbox().render_bounded(sandbox().from_string("{{ 'a' ~ 1 }} {{ [1, 2] | join(',') }}"), {}) == "a1 1,2"
+
+
+# --------------------------------------------------------------------------- where a runtime error is
+
+PIECES = [
+    "текст ",
+    "\n",
+    "  ",
+    "\n    ",
+    "{{ v }}",
+    "{{- v -}}",
+    "{{ '{{' ~ v ~ '}}' }}",
+    "{%- if flag %}да{% else %}нет{% endif -%}",
+    "\n  {% if flag %}\n  A\n  {% endif %}\n",
+    "{%+ for c in 'ab' %}{{ c }},{% endfor +%}",
+    "{# {{ комментарий }} #}",
+    "{% raw %}{{ v }} {% if %}{% endraw %}",
+    "{% set w = v ~ '!' %}{{ w }}",
+    "{{ v\n   | upper }}",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=12), st.booleans())
+def test_spreading_the_tags_keeps_the_output_and_maps_every_tag_line_to_its_opening(pieces, flag):
+    env = sandbox()
+    source = "".join(pieces)
+    spread = env.spread(source)
+    context = {"v": "знач", "flag": flag}
+    assert env.from_string(spread.source).render(context) == env.from_string(source).render(context)
+    # only line breaks were added, each line starts where the source does: at a line's start or a tag's opening
+    assert spread.source.replace("\n", "") == source.replace("\n", "")
+    assert len(spread.starts) == spread.source.count("\n") + 1
+    assert list(spread.starts) == sorted(spread.starts)
+    for at in spread.starts:
+        assert at == 0 or source[at - 1] == "\n" or source[at : at + 2] in ("{{", "{%"), (at, source)
+
+
+def test_a_runtime_error_names_the_tag_on_a_one_line_source():
+    env = sandbox()
+    source = "a {{ x }} b {{ x.missing.deeper }} c"
+    spread = env.spread(source)
+    with pytest.raises(UndefinedError) as raised:
+        env.render_bounded(env.from_string(spread.source), {"x": "value"})
+    assert spread.offset(error_line(raised.value)) == source.index("{{ x.missing")
+
+
+def test_a_whole_render_bound_names_the_tag_whose_output_crossed_it():
+    env = sandbox()
+    chunk = "{{ 'x' * 99999 }}"
+    source = "начало " + chunk * 9 + " {{ 'y' * 99 }} " + chunk + " конец"
+    spread = env.spread(source)
+    with pytest.raises(TemplateLimit, match="output over") as raised:
+        env.render_bounded(env.from_string(spread.source), {})
+    assert spread.offset(error_line(raised.value)) == source.rindex(chunk)
+
+
+def test_a_source_that_does_not_lex_is_left_as_it_is():
+    env = sandbox()
+    for broken in ("{{ 'unclosed }}", "{{ a — b }}", "{% raw %} x"):
+        assert env.spread(broken) == Spread.plain(broken) == Spread(broken, (0,))
+    assert Spread.plain("a\nb\n").starts == (0, 2, 4)

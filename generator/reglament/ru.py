@@ -1,4 +1,4 @@
-"""Russian formatting in one place: numbers, money, percents, dates, plurals and field labels.
+"""Russian formatting in one place: numbers, money, percents, dates, plurals, field labels and transliteration.
 
 The site, the print edition, the diff, the page templates, the texts' own
 templates (``{{ params.x | num }}``) and the Word export all format values
@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal
 
 NBSP = "\u00a0"
 """The no-break space: between thousands, before «%» and units."""
@@ -217,3 +217,47 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "date_long": date_long,
 }
 """The Jinja filters every template environment registers (site pages, PDF, texts' templates)."""
+
+
+TranslitSystem = Literal["gost", "letters", "simple"]
+
+_TRANSLIT_COMMON = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "ч": "ch", "ш": "sh",
+    "ы": "y", "ю": "yu", "я": "ya",
+}  # fmt: skip
+"""The letters every system below spells alike."""
+
+TRANSLIT_SYSTEMS: dict[str, dict[str, str]] = {
+    "gost": {"ё": "yo", "й": "j", "х": "x", "ц": "cz", "щ": "shh", "ъ": "", "ь": "", "э": "e"},
+    "letters": {"ё": "yo", "й": "j", "х": "h", "ц": "c", "щ": "shch", "ъ": "hard", "ь": "soft", "э": "eh"},
+    "simple": {"ё": "e", "й": "y", "х": "kh", "ц": "ts", "щ": "shch", "ъ": "", "ь": "", "э": "e"},
+}
+"""How each system spells the letters where they differ (the rest is ``_TRANSLIT_COMMON``):
+
+* ``gost`` — GOST 7.79-2000, system B, for ids (the Word importer's ids of sections and clauses): ё → yo,
+  й → j, х → x, щ → shh, ц → cz but c before е, и, ы, й; the signs system B writes with apostrophes are
+  simplified for a ``[a-z0-9-]`` id: ъ and ь are left out, э → e;
+* ``letters`` — the glossary's page names, one per first letter (``glossary/eh.md``): every letter a
+  distinct, non-empty name, so ъ → hard, ь → soft, э → eh, х → h, ц → c, щ → shch (published URLs —
+  never change them);
+* ``simple`` — the common informal spelling (ё → e, й → y, х → kh, ц → ts, щ → shch, ъ and ь left out),
+  the benchmark corpus's ids (its trees must stay byte-identical for a seed).
+"""
+
+_TRANSLIT_TABLES = {name: {**_TRANSLIT_COMMON, **diff} for name, diff in TRANSLIT_SYSTEMS.items()}
+_GOST_SOFT = frozenset("еиыйeiyj")
+"""ц is c (not cz) before these letters in GOST B (the Latin ones for mixed text)."""
+
+
+def translit(text: str, system: TranslitSystem = "gost") -> str:
+    """``text`` lower-cased, its Russian letters in Latin by ``system`` (see :data:`TRANSLIT_SYSTEMS`); every
+    other character is kept as it is: «Щука, цирк» → ``shhuka, cirk`` (``gost``), ``shchuka, tsirk``
+    (``simple``)."""
+    table = _TRANSLIT_TABLES[system]
+    low = text.lower()
+    if system != "gost":
+        return "".join(table.get(ch, ch) for ch in low)
+    return "".join(
+        "c" if ch == "ц" and low[i + 1 : i + 2] in _GOST_SOFT else table.get(ch, ch) for i, ch in enumerate(low)
+    )

@@ -38,9 +38,10 @@ import string
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, nodes, pass_eval_context
+from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, TemplateSyntaxError, nodes, pass_eval_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -245,6 +246,57 @@ def _wrap_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
 class TemplateLimit(SecurityError):
     """A render went over a time or size bound: reported as ``template-limit``."""
 
+    template_line: int | None = None
+    """Where the render was when a whole-render bound (output size, time between chunks) stopped it."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    """A template source with a line break put just inside each of its `{{ … }}` and `{% … %}` tags.
+
+    Jinja tells where a runtime error happened only by the template line, and a folded YAML
+    text (``>``) is one line however many it has in the file. Compiled from :attr:`source`,
+    every tag's expression is on a line of its own, so the line names the tag; a break inside
+    a tag is whitespace to Jinja, so the output is the same.
+    """
+
+    source: str
+    starts: tuple[int, ...]
+    """Where each line of :attr:`source` begins in the original: a tag's own line at its `{{`/`{%`."""
+
+    def offset(self, line: int) -> int:
+        """The offset in the original source of line ``line`` (1-based) of :attr:`source`."""
+        return self.starts[min(max(line, 1), len(self.starts)) - 1]
+
+    @classmethod
+    def plain(cls, source: str) -> Spread:
+        """``source`` as it is (its own lines)."""
+        return cls(source, (0, *(i + 1 for i, ch in enumerate(source) if ch == "\n")))
+
+
+def error_line(exc: BaseException) -> int:
+    """The template line ``exc`` was raised at: the innermost template frame of its traceback (Jinja rewrites
+    tracebacks to show template lines), or where the render was when a whole-render bound stopped it; 1 if unknown."""
+    line = getattr(exc, "template_line", None) or 1
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
+
+
+def _suspended_line(gen: Any, template: Any) -> int | None:
+    """The template line a render's generator is suspended at (the chunk it yielded last)."""
+    name = getattr(template, "filename", None) or "<template>"
+    line = None
+    while gen is not None:
+        frame = getattr(gen, "gi_frame", None)
+        if frame is not None and frame.f_code.co_filename == name:
+            line = template.get_corresponding_lineno(frame.f_lineno)
+        gen = getattr(gen, "gi_yieldfrom", None)
+    return line
+
 
 _PERCENT_SPEC = re.compile(r"%[-#0 +]*(\*|\d+)?(?:\.(\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]")
 _FORMAT_WIDTH = re.compile(r"(\d+)")
@@ -324,20 +376,55 @@ class Sandbox(ImmutableSandboxedEnvironment):
         _current.render = render
         out: list[str] = []
         size = 0
+        chunks = template.generate(context)
         try:
-            for chunk in template.generate(context):
+            for chunk in chunks:
                 size += len(chunk)
-                if size > TEXT_CHARS:
-                    raise TemplateLimit(f"the template output over {TEXT_CHARS} characters")
-                if budget.used_chars + size > budget.chars:
-                    raise TemplateLimit(f"the templates of this build output over {budget.chars} characters")
-                if time.thread_time() > render.deadline:
-                    _out_of_time(render)
+                try:
+                    if size > TEXT_CHARS:
+                        raise TemplateLimit(f"the template output over {TEXT_CHARS} characters")
+                    if budget.used_chars + size > budget.chars:
+                        raise TemplateLimit(f"the templates of this build output over {budget.chars} characters")
+                    if time.thread_time() > render.deadline:
+                        _out_of_time(render)
+                except TemplateLimit as exc:
+                    exc.template_line = _suspended_line(chunks, template)
+                    raise
                 out.append(chunk)
         finally:
             _current.render = outer
             budget.spend(time.thread_time() - render.start, size)
         return "".join(out)
+
+    def spread(self, source: str) -> Spread:
+        """``source`` with each `{{`/`{%` tag's expression on a line of its own (see :class:`Spread`); as it is
+        when it does not lex (its syntax error is reported from the original)."""
+        cuts: list[tuple[int, int]] = []  # (offset after a tag's opener, the opener's offset)
+        pos = 0
+        try:
+            for _, kind, value in self.lexer.tokeniter(source, None):
+                if not source.startswith(value, pos):  # whitespace `lstrip_blocks` left out before a block tag
+                    found = source.find(value, pos)
+                    if found < 0 or source[pos:found].strip(" \t"):
+                        return Spread.plain(source)
+                    pos = found
+                if kind in ("variable_begin", "block_begin"):
+                    cuts.append((pos + len(value), pos))
+                pos += len(value)
+        except TemplateSyntaxError:
+            return Spread.plain(source)
+        pieces: list[str] = []
+        starts = [0]
+        last = 0
+        for cut, opener in [*cuts, (len(source), -1)]:
+            piece = source[last:cut]
+            pieces.append(piece)
+            starts.extend(last + i + 1 for i, ch in enumerate(piece) if ch == "\n")
+            if opener >= 0:
+                pieces.append("\n")
+                starts.append(opener)
+            last = cut
+        return Spread("".join(pieces), tuple(starts))
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
         """Parse, then make every loop body, macro and call block tick the render's clock."""

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DUTIES, GLOSSARY, REPO
+from reglament.model.nodes import Term
 from reglament.project import check_project
 from reglament.render import motivation, views
 from reglament.render.pages import render
@@ -466,3 +467,16 @@ def test_a_reference_inside_code_is_shown_as_written(project):
     page = rendered(project({"content/regulations/rules/general.yml": clauses("Ссылка пишется так: `[[lead]]`.")}))
     line = clause_line(page["rules/index.md"], "c1")
     assert "`[[lead]]`" in line and "glossary.md#lead" not in line
+
+
+def test_glossary_letter_page_names_are_the_published_ones():
+    # published URLs (glossary/<name>.md): ru.translit's `letters` system must keep spelling them so
+    names = {
+        "А": "a", "Б": "b", "В": "v", "Г": "g", "Д": "d", "Е": "e", "Ж": "zh", "З": "z", "И": "i", "Й": "j", "К": "k",
+        "Л": "l", "М": "m", "Н": "n", "О": "o", "П": "p", "Р": "r", "С": "s", "Т": "t", "У": "u", "Ф": "f", "Х": "h",
+        "Ц": "c", "Ч": "ch", "Ш": "sh", "Щ": "shch", "Ъ": "hard", "Ы": "y", "Ь": "soft", "Э": "eh", "Ю": "yu", "Я": "ya",
+    }  # fmt: skip
+    assert {letter: views.letter_slug(letter) for letter in names} == names
+    assert [views.letter_slug(c) for c in "Kz7?É"] == ["k", "z", "7", "u003f", "u00c9"]
+    # Ё is filed under Е, so ё never names a page
+    assert {views.term_letter(Term(id="hedgehog", term=t, definition="Зверь.")) for t in ("Ёж", "ёж", "Еж")} == {"Е"}

@@ -171,6 +171,151 @@ MESSAGES: list[tuple[str, str]] = [
     (r"template syntax error: (?P<x>.*)", "ошибка в шаблоне текста: {x}"),
     (r"page template syntax error: (?P<x>.*)", "ошибка в шаблоне страницы: {x}"),
     (r"`(?P<n>[^`]*)` is not defined in templates", "`{n}` нет среди имён шаблонов"),
+    (r"`company\.(?P<n>[^`]*)` is not a company field", "`company.{n}` — не поле компании"),
+    (r"undefined value in template: (?P<x>.*)", "в шаблоне текста неизвестное значение: {x}"),
+    (r"forbidden in templates: (?P<x>.*)", "в шаблонах это запрещено: {x}"),
+    (r"template too costly: (?P<x>.*)", "шаблон текста слишком дорогой: {x}"),
+    (r"template error: (?P<x>.*)", "ошибка в шаблоне текста: {x}"),
+    (
+        r"public text reaches internal parameter `(?P<x>[^`]*)`",
+        "открытый текст обращается к внутреннему параметру `{x}`",
+    ),
+    # rules (each rule's messages; tests/check/test_rule_messages.py holds every rule to it)
+    (
+        r"tiers start at (?P<n>\S+) %: fulfilment below it has no tier",
+        "шкала премии начинается с {n} %: для выполнения ниже нет ступени",
+    ),
+    (
+        r"tier `(?P<a>[^`]*)` is open-ended but tier `(?P<b>[^`]*)` follows it",
+        "ступень `{a}` не ограничена сверху, но за ней идёт ступень `{b}`",
+    ),
+    (
+        r"gap between tiers: (?P<a>\S+) % … (?P<b>\S+) % has no tier",
+        "разрыв в шкале премии: от {a} % до {b} % нет ступени",
+    ),
+    (
+        r"tiers `(?P<a>[^`]*)` and `(?P<b>[^`]*)` overlap: (?P<x>\S+) % … (?P<y>\S+) %",
+        "ступени `{a}` и `{b}` пересекаются: {x} % … {y} %",
+    ),
+    (
+        r"tier `(?P<t>[^`]*)` ends \((?P<x>\S+) %\) at or below its start \((?P<y>\S+) %\)",
+        "ступень `{t}` кончается ({x} %) не выше своего начала ({y} %)",
+    ),
+    (
+        r"the top tier `(?P<t>[^`]*)` ends at (?P<x>\S+) %: fulfilment above it has no tier",
+        "верхняя ступень `{t}` кончается на {x} %: для выполнения выше нет ступени",
+    ),
+    (
+        r"clause `(?P<c>[^`]*)` is numbered (?P<num>\S+): (?P<a>\d+) levels, more than the (?P<b>\d+) "
+        r"a numbered regulation \(and a Word multi-level list\) can show",
+        "пункт `{c}` получил номер {num}: это {a} уровней, а нумерация регламента "
+        "(и многоуровневый список Word) показывает не больше {b}",
+    ),
+    (
+        r"id `(?P<x>[^`]*)` \((?P<k>\w+)\) is also used at (?P<at>.*)",
+        "id `{x}` ({k_gen_acc}) занят ещё и в {at}",
+    ),
+    (
+        r"edition `(?P<e>[^`]*)`: `(?P<f>\w+)` (?P<v>.*) is not a date",
+        "редакция `{e}`: `{f}` {v} — не дата",
+    ),
+    (
+        r"edition `(?P<e>[^`]*)` takes effect \((?P<a>[^)]*)\) before it is approved \((?P<b>[^)]*)\)",
+        "редакция `{e}` вступает в силу ({a}) раньше, чем утверждена ({b})",
+    ),
+    (r"edition id (?P<v>.*) is a number in YAML, not text", "id редакции {v} YAML прочитал как число, а не текст"),
+    (
+        r"`(?P<v>[^`]*)` is reserved for aliases on the published site",
+        "`{v}` занято под псевдонимы на опубликованном сайте",
+    ),
+    (r"`(?P<v>[^`]*)` is not a valid edition id", "`{v}` — неподходящий id редакции"),
+    (
+        r"edition `(?P<e>[^`]*)` is listed twice \(first at line (?P<n>\d+)\)",
+        "редакция `{e}` указана дважды (первый раз — в строке {n})",
+    ),
+    (
+        r"edition `(?P<e>[^`]*)` is listed after `(?P<b>[^`]*)` but its id is lower",
+        "редакция `{e}` стоит после `{b}`, но её id меньше",
+    ),
+    (
+        r"edition `(?P<e>[^`]*)` takes effect \((?P<a>[^)]*)\) before the edition it replaces, "
+        r"`(?P<b>[^`]*)` \((?P<c>[^)]*)\)",
+        "редакция `{e}` вступает в силу ({a}) раньше редакции `{b}` ({c}), которую заменяет",
+    ),
+    (
+        r"employee (?P<name>«[^»]*») holds role `(?P<r>[^`]*)`, which is not defined",
+        "у сотрудника {name} роль `{r}`, а такой роли нет",
+    ),
+    (
+        r"(?P<what>reference `[^`]*`|`[^`]*`) points at `(?P<t>[^`]*)`, which (?P<who>company `[^`]+`|the base "
+        r"regulation) (?P<verb>excludes|does not include)(?: \(with `(?P<by>[^`]*)`\))?",
+        "{what} ведёт к `{t}`, но {who} {verb} `{t}`{by}",
+    ),
+    (
+        r"public (?P<what>reference `[^`]*`|`[^`]*`) points at internal `(?P<t>[^`]*)`"
+        r"(?: \(inside internal `(?P<inside>[^`]*)`\))?",
+        "{what} в открытой части ведёт к внутреннему `{t}`{inside}",
+    ),
+    (
+        r"public text shows internal parameter `(?P<x>[^`]*)`",
+        "открытый текст показывает внутренний параметр `{x}`",
+    ),
+    (r"KPI `(?P<x>[^`]*)` measures nothing defined", "KPI `{x}` не измеряет ничего определённого в глоссарии"),
+    (
+        r"(?P<who>company `[^`]+`|the base regulation) has no value for `(?P<x>[^`]*)`",
+        "{who}: нет значения для `{x}`",
+    ),
+    (
+        r"`company\.(?P<x>[^`]*)` exists only for a company, not for the base regulation",
+        "`company.{x}` есть только у компании, у базового регламента его нет",
+    ),
+    (r"(?P<who>company `[^`]+`|the base regulation) has no `(?P<x>[^`]*)`", "{who}: нет `{x}`"),
+    (r"shared duty `(?P<d>[^`]*)` has no accountable role", "у общей обязанности `{d}` нет отвечающей роли (A)"),
+    (
+        r"duty `(?P<d>[^`]*)` is performed by `(?P<r>[^`]*)`, which is not among its responsible roles",
+        "обязанность `{d}` исполняет `{r}`, а этой роли нет среди исполнителей (`raci.responsible`)",
+    ),
+    (
+        r"regulation `(?P<r>[^`]*)`: `review_every: (?P<v>[^`]*)` counts from the approval of an edition, "
+        r"and content/editions\.yml lists none",
+        "регламент `{r}`: `review_every: {v}` отсчитывается от утверждения редакции, а в content/editions.yml "
+        "редакций нет",
+    ),
+    (
+        r"regulation `(?P<r>[^`]*)`: the review was due by (?P<d>\S+)(?P<basis> \(.*\))?, (?P<n>\d+) days? ago",
+        "регламент `{r}`: пересмотр нужно было провести до {d}{basis}, {n} {n_days} назад",
+    ),
+    (
+        r"regulation `(?P<r>[^`]*)`: the review is due by (?P<d>\S+)(?P<basis> \(.*\))?, in (?P<n>\d+) days?",
+        "регламент `{r}`: пересмотр — до {d}{basis}, через {n} {n_days}",
+    ),
+    (
+        r"working hours end \((?P<e>[^)]*)\) before they start \((?P<s>[^)]*)\)",
+        "рабочий день кончается ({e}) раньше, чем начинается ({s})",
+    ),
+    (
+        r"block `(?P<b>[^`]*)` ends \((?P<e>[^)]*)\) at or before its start \((?P<s>[^)]*)\)",
+        "блок `{b}` кончается ({e}) не позже своего начала ({s})",
+    ),
+    (
+        r"block `(?P<b>[^`]*)` \((?P<t>[^)]*)\) is outside working hours (?P<h>\S+)",
+        "блок `{b}` ({t}) выходит за рабочие часы {h}",
+    ),
+    (
+        r"term definitions form a cycle: (?P<path>.*)",
+        "определения терминов ссылаются друг на друга по кругу: {path}",
+    ),
+    (r"`(?P<l>\w+)` names unknown id `(?P<x>[^`]*)`", "`{l}`: id `{x}` нет"),
+    (
+        r"`include` lists regulations and parts, but `(?P<x>[^`]*)` is a (?P<k>\w+)",
+        "`include` перечисляет регламенты и разделы, а `{x}` — это {k_gen_acc}",
+    ),
+    (
+        r"`roles` renames roles, but `(?P<x>[^`]*)` is a (?P<k>\w+)",
+        "`roles` переименовывает роли, а `{x}` — это {k_gen_acc}",
+    ),
+    (r"no role belongs to department (?P<d>«[^»]*»)", "ни одна роль не относится к отделу {d}"),
+    (r"parameter `(?P<x>[^`]*)` is defined and never used", "параметр `{x}` задан, но нигде не используется"),
 ]
 
 HINTS: list[tuple[str, str]] = [
@@ -244,6 +389,138 @@ HINTS: list[tuple[str, str]] = [
         r"reference it as `(?P<r>[^`]*)` where it is used, or remove it from the glossary",
         "сошлитесь на него `{r}` там, где он используется, или уберите его из глоссария",
     ),
+    # templates in texts
+    (
+        r"expressions are written `\{\{ params\.name \}\}`, conditions .*",
+        "выражения пишутся `{{{{ params.name }}}}`, условия — `{{% if params.x %}}…{{% endif %}}`; "
+        "чтобы показать фигурные скобки как есть, возьмите текст в `{{% raw %}}…{{% endraw %}}`",
+    ),
+    (
+        r"texts may use `company\.…` and `params\.…` only",
+        "в текстах можно использовать только `company.…` и `params.…`",
+    ),
+    (r"company fields: (?P<x>.*)", "поля компании: {x}"),
+    (
+        r"texts may read `company\.…` and `params\.…` values only",
+        "тексты могут читать только значения `company.…` и `params.…`",
+    ),
+    (
+        r"texts only show profile values: drop the loops and large repetitions",
+        "тексты только показывают значения из профиля: уберите циклы и большие повторения",
+    ),
+    (r"check the names after `company\.` and `params\.`", "проверьте имена после `company.` и `params.`"),
+    (r"simplify the text", "упростите текст"),
+    (
+        r"simplify the expression; texts only show profile values",
+        "упростите выражение: тексты только показывают значения из профиля",
+    ),
+    # rules
+    (
+        r"add a tier from 0 % \(with `bonus_percent: 0` if nothing is paid\)",
+        "добавьте ступень от 0 % (с `bonus_percent: 0`, если ничего не платится)",
+    ),
+    (r"set `to_percent: (?P<n>\S+)` on `(?P<t>[^`]*)`", "укажите `to_percent: {n}` у ступени `{t}`"),
+    (r"start `(?P<t>[^`]*)` at (?P<n>\S+) or later", "начните `{t}` в {n} или позже"),
+    (r"start `(?P<t>[^`]*)` at (?P<n>\S+)", "начните `{t}` с {n}"),
+    (r"`to_percent` must be greater than `from_percent`", "`to_percent` должно быть больше `from_percent`"),
+    (r"remove `to_percent` from the top tier", "уберите `to_percent` у верхней ступени"),
+    (r"add a rule with `applies_to: \[(?P<c>[^\]]*)\]`", "добавьте правило с `applies_to: [{c}]`"),
+    (
+        r"move this clause and its sub-clauses up a level, or split the section into two",
+        "поднимите этот пункт с подпунктами на уровень выше или разделите раздел на два",
+    ),
+    (
+        r"ids must be unique across the whole site; rename one of them",
+        "id должен быть единственным на весь сайт: переименуйте один из них",
+    ),
+    (
+        r"add `role: <role id>` \(or `raci: \{responsible: \[\.\.\.\]\}`\)",
+        "добавьте `role: <id роли>` (или `raci: {{responsible: [...]}}`)",
+    ),
+    (r"write dates as YYYY-MM-DD: `(?P<d>[^`]*)`", "пишите даты как ГГГГ-ММ-ДД: `{d}`"),
+    (
+        r"write dates as YYYY-MM-DD, e\.g\. `(?P<d>[^`]*)` \(a real calendar date\)",
+        "пишите даты как ГГГГ-ММ-ДД, например `{d}` (существующая дата)",
+    ),
+    (
+        r"an edition takes effect on or after its approval date: fix one of the two dates",
+        "редакция вступает в силу в день утверждения или позже: исправьте одну из дат",
+    ),
+    (
+        r"quote the id: `(?P<q>[^`]*)` \(unquoted `2025\.10` would read as `2025\.1`\)",
+        "возьмите id в кавычки: `{q}` (без кавычек `2025.10` прочитается как `2025.1`)",
+    ),
+    (r"use a number-like id such as `(?P<x>[^`]*)`", "возьмите id вида `{x}`"),
+    (
+        r"use letters, digits, `\.`, `-` or `_` \(up to 40\), starting with a letter or digit, e\.g\. `(?P<x>[^`]*)`",
+        "пишите латинские буквы, цифры, `.`, `-` или `_` (до 40 знаков), начиная с буквы или цифры, например `{x}`",
+    ),
+    (
+        r"each edition has one entry; give the new edition a new id",
+        "у каждой редакции одна запись: дайте новой редакции новый id",
+    ),
+    (r"list editions oldest first, with ascending ids", "перечисляйте редакции от старой к новой, id по возрастанию"),
+    (
+        r"a later edition takes effect on or after the earlier one; fix the date or the order",
+        "более поздняя редакция вступает в силу не раньше предыдущей: исправьте дату или порядок",
+    ),
+    (r"use a role id from roles\.yml: (?P<x>.*)", "укажите id роли из roles.yml: {x}"),
+    (
+        r"exclude the referencing item too, or override its text in the profile",
+        "исключите и ссылающийся элемент или переопределите его текст в профиле",
+    ),
+    (
+        r"make the referencing item `visibility: internal` too, or the target public",
+        "сделайте и ссылающийся элемент `visibility: internal` или откройте то, на что он ссылается",
+    ),
+    (
+        r"make the text's item `visibility: internal`, or the parameter public",
+        "сделайте элемент с этим текстом `visibility: internal` или параметр открытым",
+    ),
+    (r"reference what is measured, e\.g\. (?P<x>.*)", "сошлитесь на то, что измеряется, например {x}"),
+    (r"add `(?P<x>[^`]*): …` under `params:` in (?P<f>\S+)", "добавьте `{x}: …` в `params:` файла {f}"),
+    (r"guard it: `(?P<g>[^`]*)`", "проверьте, что оно есть: `{g}`"),
+    (r"add `(?P<x>[^`]*): …` to (?P<f>\S+)", "добавьте `{x}: …` в {f}"),
+    (
+        r"add `accountable: <role id>`: exactly one role answers for the result",
+        "добавьте `accountable: <id роли>`: за результат отвечает ровно одна роль",
+    ),
+    (r"add `(?P<r>[^`]*)` to `raci\.responsible`", "добавьте `{r}` в `raci.responsible`"),
+    (r"add `enforces: \[<duty id>, …\]`", "добавьте `enforces: [<id обязанности>, …]`"),
+    (
+        r"list the approved edition in content/editions\.yml \(`approved: YYYY-MM-DD`\) or set `review_by:`",
+        "внесите утверждённую редакцию в content/editions.yml (`approved: ГГГГ-ММ-ДД`) или укажите `review_by:`",
+    ),
+    (
+        r"review the regulation and approve a new edition, or move `review_by:` with a reason",
+        "пересмотрите регламент и утвердите новую редакцию или перенесите `review_by:`, указав причину",
+    ),
+    (
+        r"plan the review: the regulation's owner checks it and a new edition is approved",
+        "запланируйте пересмотр: владелец регламента проверяет его, и утверждается новая редакция",
+    ),
+    (r"move the block or change `hours`", "передвиньте блок или измените `hours`"),
+    (
+        r"the working day's `end` must be later than its `start` \(a 24-hour clock, e\.g\. (?P<x>`[^`]*`)\)",
+        "конец рабочего дня (`end`) должен быть позже начала (`start`); время — по 24-часовым часам, например {x}",
+    ),
+    (
+        r"a block's `end` must be later than its `start` \(a block cannot run past midnight\)",
+        "конец блока (`end`) должен быть позже его начала (`start`): блок не может переходить через полночь",
+    ),
+    (
+        r"define one of these terms without referring back to the others",
+        "определите один из этих терминов без ссылки на остальные",
+    ),
+    (r"check the id in the base regulation", "проверьте id в базовом регламенте"),
+    (
+        r"to leave a clause or an item out, list it under `exclude:`",
+        "чтобы убрать пункт или элемент, укажите его в `exclude:`",
+    ),
+    (
+        r"use it in a text as `\{\{ params\.(?P<x>[^ ]*) \}\}`, or delete it",
+        "используйте его в тексте как `{{{{ params.{x} }}}}` или удалите",
+    ),
 ]
 
 _COMPILED_MESSAGES = [(re.compile(p + r"\Z", re.S), t) for p, t in MESSAGES]
@@ -276,6 +553,26 @@ def _fill(template: str, mt: re.Match) -> str:
         values["k_gen_acc"] = KINDS_NOM.get(values["k"], values["k"])
     if "k2" in values:
         values["k2_nom"] = KINDS_NOM.get(values["k2"], values["k2"])
+    if "who" in values:
+        values["who"] = re.sub(r"^company ", "компания ", values["who"]).replace(
+            "the base regulation", "базовый регламент"
+        )
+    if "verb" in values:
+        values["verb"] = {"excludes": "исключает", "does not include": "не включает"}.get(
+            values["verb"], values["verb"]
+        )
+    if "what" in values:
+        values["what"] = re.sub(r"^reference ", "ссылка ", values["what"])
+    if values.get("by"):
+        values["by"] = f" (вместе с `{values['by']}`)"
+    if values.get("inside"):
+        values["inside"] = f" (он внутри внутреннего `{values['inside']}`)"
+    if values.get("basis"):
+        values["basis"] = re.sub(
+            r"^ \((.*) after the approval of (.*)\)$", r" (`\1` после утверждения \2)", values["basis"]
+        )
+    if "n" in values and "n_days" in template:
+        values["n_days"] = plural(values["n"], "день", "дня", "дней")
     return template.format(**values)
 
 

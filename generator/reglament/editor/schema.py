@@ -22,6 +22,8 @@ from pathlib import Path, PurePosixPath
 from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import core_schema
 
 from reglament.model import editions as ed
 from reglament.model import nodes as m
@@ -106,12 +108,59 @@ def schema_kinds() -> list[SchemaKind]:
     return kinds
 
 
+# --------------------------------------------------------------------------
+# Values as people write them: what the loader reads as meant, the schema accepts too
+
+_SPACES = "[ \u00a0\u202f\u2009]"  # the digit-group separators the loader takes (space, no-break, narrow, thin)
+_DIGITS = rf"(?:\d{{1,3}}(?:{_SPACES}\d{{3}})+|\d+)"  # `60 000`, `1 200 000` or `60000`
+_NUMBER_TEXT = rf"^\s*[+-]?{_DIGITS}(?:[.,]\d+)?\s*$"
+_NON_NEGATIVE_TEXT = rf"^\s*\+?{_DIGITS}(?:[.,]\d+)?\s*$"
+_WHOLE_TEXT = rf"^\s*\+?{_DIGITS}(?:[.,]0+)?\s*$"
+_PERCENT_TEXT = r"^\s*\+?(?!0*(?:[.,]0*)?\s*$)0*(?:\d{1,2}(?:[.,]\d+)?|100(?:[.,]0+)?)\s*$"  # 0 < x <= 100
+_CLOCK_TEXT = r"^\s*(?:[01]?[0-9]|2[0-3]):[0-5][0-9]\s*$"  # `9:15` is read as `09:15`
+
+
+def _any_case(*words: str) -> str:
+    return "|".join("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in word) for word in words)
+
+
+#: `да`/`нет` (any case), and the words pydantic itself reads as booleans
+_FLAG_TEXT = rf"^\s*(?:{_any_case('да', 'нет', 'true', 'false', 'yes', 'no', 'on', 'off', 't', 'f', 'y', 'n')}|1|0)\s*$"
+
+
+def _number_text(inner: JsonSchemaValue) -> str:
+    """The pattern of a number written as text, for the bounds of ``inner`` (a number's JSON Schema)."""
+    low = inner.get("minimum", inner.get("exclusiveMinimum"))
+    if inner.get("type") == "integer":
+        return _WHOLE_TEXT if low is not None and low >= 0 else _NUMBER_TEXT
+    if inner.get("exclusiveMinimum") == 0 and inner.get("maximum") == 100:
+        return _PERCENT_TEXT
+    return _NON_NEGATIVE_TEXT if low is not None and low >= 0 else _NUMBER_TEXT
+
+
+class _NaturalValues(GenerateJsonSchema):
+    """Pydantic's schema, with the values the model's before-validators read as meant accepted as written:
+    `60 000`, `12,5` for numbers (``nodes.Number`` and its bounded kin), `да`/`нет` for flags, `9:15` for times.
+    The shape of the text is checked here; what spans values stays with ``reglament check``."""
+
+    def function_before_schema(self, schema: core_schema.BeforeValidatorFunctionSchema) -> JsonSchemaValue:
+        inner = super().function_before_schema(schema)
+        function = schema["function"].get("function")
+        if function is m._number and inner.get("type") in ("number", "integer"):
+            return {"anyOf": [inner, {"type": "string", "pattern": _number_text(inner)}]}
+        if function is m._yes_no and inner.get("type") == "boolean":
+            return {"anyOf": [inner, {"type": "string", "pattern": _FLAG_TEXT}]}
+        if function is m._clock and inner.get("type") == "string":
+            return {**inner, "pattern": _CLOCK_TEXT}
+        return inner
+
+
 def _schema_of(kind: SchemaKind) -> dict:
     target = kind.target
     if isinstance(target, type) and issubclass(target, m.Node):
-        body = target.model_json_schema(mode="validation")
+        body = target.model_json_schema(mode="validation", schema_generator=_NaturalValues)
     else:
-        body = TypeAdapter(target).json_schema(mode="validation")
+        body = TypeAdapter(target).json_schema(mode="validation", schema_generator=_NaturalValues)
     out: dict = {"$schema": DIALECT, "title": kind.title}
     description = body.pop("description", None)
     body.pop("title", None)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reglament import ru
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item
 from reglament.model.references import find_refs, mask_for_terms
@@ -529,48 +530,6 @@ GLOSSARY_PAGE_WEIGHT = 1000
 #: the RACI matrix is one page up to this many duties, then one page per regulation
 RACI_PAGE_ROWS = 400
 
-#: page names of the glossary's letters (ASCII, so URLs stay readable when copied)
-_TRANSLIT = dict(
-    zip(
-        "абвгдежзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "j",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "h",
-            "c",
-            "ch",
-            "sh",
-            "shch",
-            "hard",
-            "y",
-            "soft",
-            "eh",
-            "yu",
-            "ya",
-        ],
-        strict=True,
-    )
-)
-
 
 @dataclass
 class GlossaryChunk:
@@ -597,10 +556,10 @@ def term_letter(term: m.Term) -> str:
 
 
 def letter_slug(letter: str) -> str:
-    low = letter.lower()
-    if low in _TRANSLIT:
-        return _TRANSLIT[low]
-    return low if re.fullmatch(r"[a-z0-9]", low) else f"u{ord(letter):04x}"
+    """The page name of a glossary letter: ASCII, so URLs stay readable when copied (``ru.translit``'s
+    ``letters`` system: «Э» → ``eh``); a letter with no Latin spelling by its code point (``u00e9``)."""
+    slug = ru.translit(letter, "letters")
+    return slug if re.fullmatch(r"[a-z0-9]+", slug) else f"u{ord(letter):04x}"
 
 
 def glossary_chunks(

@@ -48,7 +48,7 @@ from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
 from reglament.model.content import Content
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
-from reglament.sandbox import Sandbox, TemplateLimit, sandbox
+from reglament.sandbox import Sandbox, Spread, TemplateLimit, error_line, sandbox
 from reglament.source.loader import attach_origins
 
 TEMPLATE_MARK = re.compile(r"\{\{|\{%|\{#")
@@ -192,6 +192,11 @@ class Parsed:
     uses: list[Use]
     free: list[tuple[str, int]]  # unknown names (not company/params) with their offsets
     error: TemplateSyntaxError | None = None
+    spread: Spread | None = None  # what `template` was compiled from: its lines → offsets in the source
+
+    def error_offset(self, exc: BaseException) -> int:
+        """Where in the source a runtime error was raised: the `{{`/`{%` of its tag."""
+        return self.spread.offset(error_line(exc)) if self.spread is not None else 0
 
 
 def _line_offset(source: str, lineno: int) -> int:
@@ -254,7 +259,8 @@ class TemplateCache:
     def _parse(self, source: str) -> Parsed:
         try:
             ast = self.env.parse(source)
-            template = self.env.from_string(ast)
+            spread = self.env.spread(source)
+            template = self.env.from_string(ast if spread.source == source else spread.source)
         except TemplateSyntaxError as exc:
             # the uses a broken template would make still count (no `unused-parameter` noise)
             uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False) for mt in _USE_RE.finditer(source)]
@@ -289,21 +295,10 @@ class TemplateCache:
         for name in sorted(meta.find_undeclared_variables(ast) - set(SCOPE)):
             lineno = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), 1)
             free.append((name, _find(source, lineno, re.compile(rf"\b{re.escape(name)}\b"))))
-        return Parsed(template, uses, free)
+        return Parsed(template, uses, free, spread=spread)
 
 
 _USE_RE = re.compile(r"\b(params|company)\s*(?:\.\s*([A-Za-z_]\w*)|\[\s*['\"]([^'\"]+)['\"]\s*\])")
-
-
-def _runtime_line(exc: BaseException) -> int:
-    """The template line an exception was raised at (Jinja rewrites tracebacks to show it)."""
-    line = 1
-    tb = exc.__traceback__
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
-        tb = tb.tb_next
-    return line
 
 
 # --------------------------------------------------------------------------
@@ -797,8 +792,10 @@ class _Resolver:
         try:
             return self.cache.env.render_bounded(parsed.template, self.scope)
         except HiddenValue as exc:
-            line = _runtime_line(exc)
-            pos = locate(_find(source, line, re.compile(rf"\b{re.escape(exc.name)}\b|\b{exc.root}\b")))
+            at = parsed.error_offset(exc)
+            name = re.compile(rf"\b{re.escape(exc.name)}\b|\b{exc.root}\b")
+            found = name.search(source, at) or name.search(source)
+            pos = locate(found.start() if found else at)
             self.problem(
                 pos,
                 "internal-reference",
@@ -806,7 +803,7 @@ class _Resolver:
                 "make the text's item `visibility: internal`, or the parameter public",
             )
         except TemplateLimit as exc:
-            pos = locate(_line_offset(source, _runtime_line(exc)))
+            pos = locate(parsed.error_offset(exc))
             self.problem(
                 pos,
                 "template-limit",
@@ -814,7 +811,7 @@ class _Resolver:
                 "texts only show profile values: drop the loops and large repetitions",
             )
         except SecurityError as exc:
-            pos = locate(_line_offset(source, _runtime_line(exc)))
+            pos = locate(parsed.error_offset(exc))
             self.problem(
                 pos,
                 "template-forbidden",
@@ -822,7 +819,7 @@ class _Resolver:
                 "texts may read `company.…` and `params.…` values only",
             )
         except UndefinedError as exc:
-            pos = locate(_line_offset(source, _runtime_line(exc)))
+            pos = locate(parsed.error_offset(exc))
             self.problem(
                 pos,
                 "template-undefined",
@@ -833,7 +830,7 @@ class _Resolver:
             pos = locate(_line_offset(source, 1))
             self.problem(pos, "template-limit", "template too costly: it ran out of memory", "simplify the text")
         except Exception as exc:
-            pos = locate(_line_offset(source, _runtime_line(exc)))
+            pos = locate(parsed.error_offset(exc))
             self.problem(
                 pos,
                 "template-error",

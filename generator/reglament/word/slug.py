@@ -1,9 +1,9 @@
 """Ids from Russian text: GOST 7.79-2000, system B (the transliteration without diacritics).
 
-System B writes ё → yo, ж → zh, й → j, х → x, ц → cz (c before е, и, ы, й), ч → ch,
-ш → sh, щ → shh, ю → yu, я → ya. An id is a Latin slug (``[a-z0-9-]``), so the
-signs system B spells with apostrophes are simplified: ъ and ь are left out, ы → y,
-э → e. The same title always gives the same id; :class:`Slugger` adds ``-2``, ``-3``…
+The letters are spelt by :func:`reglament.ru.translit` (``system="gost"``): ё → yo, ж → zh,
+й → j, х → x, ц → cz (c before е, и, ы, й), ч → ch, ш → sh, щ → shh, ю → yu, я → ya; an
+id is a Latin slug (``[a-z0-9-]``), so ъ and ь are left out, ы → y, э → e. The same title
+always gives the same id; :class:`Slugger` adds ``-2``, ``-3``…
 only when an id is taken, in document order, so importing the same file again
 gives the same ids.
 """
@@ -12,42 +12,8 @@ from __future__ import annotations
 
 import re
 
-_TABLE = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ё": "yo",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "j",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "x",
-    "ц": "cz",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shh",
-    "ъ": "",
-    "ы": "y",
-    "ь": "",
-    "э": "e",
-    "ю": "yu",
-    "я": "ya",
-}
-_SOFT = set("еиыйeiyj")
+from reglament import ru
+
 #: words left out of an id: they make ids long and tell nothing
 _STOP = {
     "и",
@@ -80,25 +46,12 @@ _STOP = {
 MAX_LENGTH = 40
 
 
-def transliterate(text: str) -> str:
-    """GOST 7.79-2000 B, lowercase, for ids (see the module docstring for ъ, ь, ы, э)."""
-    out = []
-    low = text.lower()
-    for i, ch in enumerate(low):
-        if ch == "ц":
-            nxt = low[i + 1] if i + 1 < len(low) else ""
-            out.append("c" if nxt in _SOFT else "cz")
-        else:
-            out.append(_TABLE.get(ch, ch))
-    return "".join(out)
-
-
 def slugify(text: str, *, words: int = 5, max_length: int = MAX_LENGTH, fallback: str = "item") -> str:
     """A slug from the first significant words of ``text``: «Общие положения» → ``obshhie-polozheniya``."""
     tokens = [t for t in re.findall(r"[0-9a-zа-яё]+", text.lower()) if t not in _STOP]
     parts: list[str] = []
     for token in tokens[:words]:
-        piece = re.sub(r"[^a-z0-9]", "", transliterate(token))
+        piece = re.sub(r"[^a-z0-9]", "", ru.translit(token, "gost"))
         if not piece:
             continue
         if parts and len("-".join([*parts, piece])) > max_length:

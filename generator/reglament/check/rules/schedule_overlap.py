@@ -25,7 +25,7 @@ def check(ctx):
                 SEVERITY,
                 ID,
                 f"working hours end ({part.hours.end}) before they start ({part.hours.start})",
-                "",
+                'the working day\'s `end` must be later than its `start` (a 24-hour clock, e.g. `"18:00"`)',
             )
         for block in part.routine:
             start, end = minutes(block.start), minutes(block.end)
@@ -35,7 +35,7 @@ def check(ctx):
                     SEVERITY,
                     ID,
                     f"block `{block.id}` ends ({block.end}) at or before its start ({block.start})",
-                    "",
+                    "a block's `end` must be later than its `start` (a block cannot run past midnight)",
                 )
             elif start < day_start or end > day_end:
                 yield Diagnostic.at(

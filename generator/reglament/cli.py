@@ -127,6 +127,10 @@ def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) ->
     return list(companies)
 
 
+#: what `check` reads below the root: the sources (company profiles included) and the page templates
+CHECK_INPUTS = ("content", "templates/pages")
+
+
 @main.command("check")
 @ROOT
 @FORMAT
@@ -159,17 +163,25 @@ def check_cmd(
     exclusions, references orphaned by an exclusion, internal items on a public site).
     """
     from reglament.check.messages import default_lang, translate
-    from reglament.check.templates import page_template_diagnostics
-    from reglament.project import check_companies, check_project, load_project, merged
+    from reglament.source.cache import ResultCache
 
-    ids = _company_ids(root, companies, all_companies)
-    if ids is None:
-        checked = check_project(root, public=public, cache=not no_cache)
-        diagnostics = checked.diagnostics
-    else:
-        project = load_project(root, cache=not no_cache)
-        diagnostics = merged(check_companies(project, companies=ids, public=public).values())
-    diagnostics = sorted(set(diagnostics) | set(page_template_diagnostics(root)))
+    # an unchanged tree is answered from the stored result, before the model's modules are even imported
+    stored = None if no_cache else ResultCache(root, "check", (companies, all_companies, public), CHECK_INPUTS)
+    diagnostics = stored.get() if stored is not None else None
+    if not isinstance(diagnostics, list):
+        from reglament.check.templates import page_template_diagnostics
+        from reglament.project import check_companies, check_project, load_project, merged
+
+        ids = _company_ids(root, companies, all_companies)
+        if ids is None:
+            checked = check_project(root, public=public, cache=not no_cache)
+            diagnostics = checked.diagnostics
+        else:
+            project = load_project(root, cache=not no_cache)
+            diagnostics = merged(check_companies(project, companies=ids, public=public).values())
+        diagnostics = sorted(set(diagnostics) | set(page_template_diagnostics(root)))
+        if stored is not None:
+            stored.put(diagnostics)
     lang = lang or default_lang()
     emit([translate(d, lang) for d in diagnostics], fmt, root)
     if fmt == "text" and not diagnostics:

@@ -43,6 +43,8 @@ CACHE_DIR = ".reglament-cache"
 #: the layout of an entry; bump when it changes
 FORMAT = b"reglament-cache/1\n"
 _MAC_SIZE = hashlib.sha256().digest_size
+#: names of the entries that are not one source file's (see :meth:`SourceCache.prune`)
+SLOT_PREFIXES = ("result-", "memo-")
 
 #: the libraries whose versions shape a loaded object or a check's result (parsing, validation, templates,
 #: morphology and its dictionary)
@@ -234,13 +236,17 @@ class SourceCache:
         self._ready = True
 
     def prune(self) -> None:
-        """Delete the entries this run did not use (files since changed or removed)."""
+        """Delete the file entries this run did not use (files since changed or removed).
+
+        Named slots (``result-…``, ``memo-…``: one per command and options, or per
+        analysis) are replaced in place by their owners and stay.
+        """
         if self._key is None or not self.folder.is_dir():
             return
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
-                    if entry.name not in self._used:
+                    if entry.name not in self._used and not entry.name.startswith(SLOT_PREFIXES):
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
         except OSError:

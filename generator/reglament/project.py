@@ -21,6 +21,7 @@ from reglament.diagnostics import Diagnostic, has_errors
 from reglament.model.content import Content
 from reglament.model.profile import DEFAULTS_FILE, Profile, Profiles
 from reglament.morphology import Morph
+from reglament.perf import fewer_gc_passes
 from reglament.source.cache import SourceCache
 from reglament.source.loader import Loaded, load
 from reglament.source.profiles import load_profiles
@@ -93,6 +94,7 @@ def tag(diagnostic: Diagnostic, company_id: str) -> Diagnostic:
     return replace(diagnostic, message=f"company `{company_id}`: {diagnostic.message}")
 
 
+@fewer_gc_passes()
 def check_variant(project: Project, *, company: str | None = None, public: bool = False) -> Checked:
     """Resolve and check one variant (``company=None``: the base regulation).
 

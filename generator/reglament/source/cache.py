@@ -5,8 +5,8 @@ positions of every value — is a pure function of the file's bytes, its path an
 the tool. Its result (the model object, the file's diagnostics and what it
 declared but lost, see ``loader.Lost``) is pickled to
 ``.reglament-cache/<tool>/<key>`` under the project root, where ``<tool>`` is a
-digest of the reglament package's own files and of the Python, pydantic and
-PyYAML versions (an entry is never trusted across versions) and ``<key>`` hashes
+digest of the reglament package's own files, the Python version and the installed
+versions of :data:`LIBRARIES` (an entry is never trusted across versions) and ``<key>`` hashes
 the kind of load, the path and the bytes.
 
 Beside the per-file entries, :class:`ResultCache` keeps the final result of a

@@ -3,7 +3,7 @@
 * the same diagnostics (unlinked-term included) cold, warm and after edits that
   add, move and remove mentions, and after a glossary change;
 * a warm run finds mentions only in the texts that changed — with none changed,
-  the morphology dictionary is never loaded;
+  or with changes made of words analysed before, the morphology dictionary is never loaded;
 * on generated trees (valid and mutated) the diagnostics are those of a run without the memo.
 """
 
@@ -73,8 +73,8 @@ def test_unchanged_texts_need_no_morphology(project):
     assert diagnostics(root, cache=True, morph=morph) == expected
     assert "_analyzer" not in morph.__dict__  # the dictionary was not even loaded
     store = SourceCache(root)
-    hit, (_glossary, kept) = store.get(MentionMemo.SLOT)
-    assert hit and kept
+    hit, (_glossary, kept, lemmas) = store.get(MentionMemo.SLOT)
+    assert hit and kept and lemmas
     duties = root / "content/regulations/rules/duties.yml"
     duties.write_text(duties.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     found = []
@@ -88,13 +88,21 @@ def test_unchanged_texts_need_no_morphology(project):
         mp.setattr(MentionMemo, "add", add)
         assert diagnostics(root, cache=True) == expected
     assert found == []  # the same texts: all kept
+    general = root / "content/regulations/rules/general.yml"
+    general.write_text(general.read_text(encoding="utf-8").replace("работу с", "работу работу с"), encoding="utf-8")
+    morph = Morph()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(MentionMemo, "add", add)
+        assert diagnostics(root, cache=True, morph=morph) == diagnostics(root, cache=False)
+    assert len(found) == 1  # the edited text only
+    assert "_analyzer" not in morph.__dict__  # its words were all analysed before: no dictionary
 
 
 def test_a_corrupt_memo_is_recomputed(project):
     root = project()
     expected = diagnostics(root, cache=True)
     store = SourceCache(root)
-    store.put(MentionMemo.SLOT, ("not this glossary", {b"x" * 16: ((0, 1, "nothing"),)}))
+    store.put(MentionMemo.SLOT, ("not this glossary", {b"x" * 16: ((0, 1, "nothing"),)}, {}))
     assert diagnostics(root, cache=True) == expected
     (entry,) = store.folder.glob(MentionMemo.SLOT)
     entry.write_bytes(entry.read_bytes()[:40])

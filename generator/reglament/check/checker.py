@@ -31,21 +31,27 @@ class MentionMemo:
     the cache's tool digest). So a check after an edit finds them only in the
     texts that changed — and when none did, the morphology dictionary is not
     even loaded. One slot: a changed glossary starts it afresh; texts no
-    longer present are dropped when it is saved.
+    longer present are dropped when it is saved. The slot also keeps the
+    lemmas of every word form analysed (they depend on the dictionary alone),
+    so that an edited text needs the dictionary only for words never seen.
     """
 
     SLOT = "memo-mentions"
 
-    def __init__(self, store: SourceCache, terms: list[m.Term]) -> None:
+    def __init__(self, store: SourceCache, terms: list[m.Term], morph: Morph) -> None:
         self.store = store
+        self.morph = morph
         glossary = repr([(t.id, t.match, t.term, t.synonyms, t.forms, t.abbreviation) for t in terms])
         self.glossary = hashlib.sha256(glossary.encode()).hexdigest()
         hit, value = store.get(self.SLOT)
         kept: dict[bytes, tuple[tuple[int, int, str], ...]] = {}
-        if hit and isinstance(value, tuple) and len(value) == 2 and value[0] == self.glossary:
-            kept = value[1]
+        if hit and isinstance(value, tuple) and len(value) == 3:
+            if value[0] == self.glossary:
+                kept = value[1]
+            morph.remember(value[2])
         self._kept = kept
         self._now: dict[bytes, tuple[tuple[int, int, str], ...]] = {}
+        self._words = len(morph.known)
         self.found = 0
 
     @staticmethod
@@ -65,8 +71,8 @@ class MentionMemo:
 
     def save(self) -> None:
         """Store the mentions of this run's texts (only when some were found afresh or some dropped)."""
-        if self.found or len(self._now) != len(self._kept):
-            self.store.put(self.SLOT, (self.glossary, self._now))
+        if self.found or len(self._now) != len(self._kept) or len(self.morph.known) != self._words:
+            self.store.put(self.SLOT, (self.glossary, self._now, dict(self.morph.known)))
 
 
 @dataclass
@@ -142,8 +148,9 @@ def check(
     the same with it and without it.
     """
 
-    memo = MentionMemo(store, content.terms) if store is not None and store.enabled else None
-    ctx = Context(content, morph or Morph(), variant, today or dt.date.today(), memo)
+    morph = morph or Morph()
+    memo = MentionMemo(store, content.terms, morph) if store is not None and store.enabled else None
+    ctx = Context(content, morph, variant, today or dt.date.today(), memo)
     found: set[Diagnostic] = set()
     for rule in RULES:
         found.update(rule.check(ctx))

@@ -7,7 +7,7 @@ loading it, and the answer is always the one a run without the cache gives.
 * on generated trees (valid and mutated), one tree replaced by another between
   two cached runs still gives the uncached answer;
 * the date, a symlink, a corrupt entry and another version of the tool all make
-  it compute afresh.
+  it compute afresh; a result computed while a file changed is not stored.
 """
 
 from __future__ import annotations
@@ -158,6 +158,17 @@ def test_a_new_day_a_symlink_and_a_corrupt_entry_compute_afresh(project, monkeyp
     assert tree_digest(root, CHECK_INPUTS) is None
     assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
     same_as_uncached(root)  # the link's own diagnostic, computed every time
+
+
+def test_a_result_is_not_stored_when_a_file_changed_while_it_was_computed(project):
+    root = project()
+    stored = ResultCache(root, "check", (), CHECK_INPUTS)
+    glossary = root / "content/glossary.yml"
+    before = glossary.read_bytes()
+    glossary.write_bytes(before + b"\n# saved during the run\n")  # the computation may have read either version
+    stored.put(["computed from a tree that no longer is"])
+    glossary.write_bytes(before)
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
 
 
 def test_another_version_of_the_tool_computes_afresh(project, monkeypatch):

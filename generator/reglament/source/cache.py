@@ -299,7 +299,8 @@ class ResultCache:
         self.cache = SourceCache(root)
         what = repr((command, options)).encode()
         self.slot = "result-" + hashlib.sha256(what).hexdigest()[:24]
-        tree = tree_digest(root, folders)
+        self.root, self.folders = root, folders
+        self.tree = tree = tree_digest(root, folders)
         self.key: str | None = None
         if tree is not None:
             h = hashlib.sha256(FORMAT + b"result\0" + what + b"\0")
@@ -315,5 +316,6 @@ class ResultCache:
         return None
 
     def put(self, value: object) -> None:
-        if self.key is not None:
+        """Store ``value`` — unless a file changed while it was computed (it may stand for neither version)."""
+        if self.key is not None and tree_digest(self.root, self.folders) == self.tree:
             self.cache.put(self.slot, (self.key, value))

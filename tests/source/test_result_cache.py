@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pydantic
 import pytest
+import yaml
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -189,3 +190,4 @@ def test_the_library_versions_are_read_without_importing_them():
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert proc.stdout.split() == ["True", "[]"]
     assert f"pydantic-{pydantic.VERSION}.dist-info" in cache_mod.library_versions()
+    assert f"yaml: pyyaml-{yaml.__version__}.dist-info" in cache_mod.library_versions().lower()

@@ -49,6 +49,8 @@ SLOT_PREFIXES = ("result-", "memo-")
 #: the libraries whose versions shape a loaded object or a check's result (parsing, validation, templates,
 #: morphology and its dictionary)
 LIBRARIES = ("pydantic", "pydantic_core", "yaml", "ruamel", "jinja2", "markupsafe", "pymorphy3", "pymorphy3_dicts_ru")
+#: distribution names that differ from the import name
+_DISTRIBUTIONS = {"yaml": "pyyaml"}
 
 _tool_digest: str | None = None
 
@@ -86,7 +88,7 @@ def library_versions() -> str:
         where = spec.origin if spec.origin and spec.origin != "namespace" else None
         location = Path(where).parent if where else Path(next(iter(spec.submodule_search_locations or ["."])))
         site = location.parent
-        prefix = name.replace("_", "-").lower()
+        prefix = _DISTRIBUTIONS.get(name, name).replace("_", "-").lower()
         try:
             dists = sorted(
                 entry

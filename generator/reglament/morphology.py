@@ -34,6 +34,16 @@ class Morph:
 
         return pymorphy3.MorphAnalyzer(lang="ru")
 
+    @property
+    def known(self) -> dict[str, frozenset[str]]:
+        """The word forms analysed so far and their lemmas (to keep between runs: see ``check.MentionMemo``)."""
+        return self._cache
+
+    def remember(self, known: dict[str, frozenset[str]]) -> None:
+        """Take word forms analysed in an earlier run with the same dictionary (the ones known here win)."""
+        for key, lemmas in known.items():
+            self._cache.setdefault(key, lemmas)
+
     def lemmas(self, word: str) -> frozenset[str]:
         key = fold(word)
         found = self._cache.get(key)

@@ -21,6 +21,8 @@ from reglament.diagnostics import Diagnostic, has_errors
 from reglament.model.content import Content
 from reglament.model.profile import DEFAULTS_FILE, Profile, Profiles, PublishTarget
 from reglament.morphology import Morph
+from reglament.perf import fewer_gc_passes
+from reglament.source.cache import SourceCache
 from reglament.source.loader import Loaded, load
 from reglament.source.profiles import load_profiles
 from reglament.variant.resolve import TemplateCache, Variant, resolve
@@ -51,6 +53,8 @@ class Project:
     profiles: Profiles
     cache: TemplateCache = field(default_factory=TemplateCache)
     morph: Morph = field(default_factory=Morph)
+    store: SourceCache | None = None
+    """The project's ``.reglament-cache/`` when it was loaded with the cache (the checks keep analyses there)."""
     _base: Checked | None = None  # the base regulation's check, computed once
 
     @property
@@ -68,7 +72,8 @@ def load_project(
     reuses the loaded files kept in ``root/.reglament-cache/`` (see :mod:`reglament.source.cache`).
     """
     content = load(root, files=files, cache=cache)
-    return Project(root, content, load_profiles(root, files=files), morph=morph or Morph())
+    store = SourceCache(root) if cache and files is None else None
+    return Project(root, content, load_profiles(root, files=files), morph=morph or Morph(), store=store)
 
 
 def _profile_diagnostics(project: Project, profile: Profile | None) -> list[Diagnostic]:
@@ -89,6 +94,7 @@ def tag(diagnostic: Diagnostic, company_id: str) -> Diagnostic:
     return replace(diagnostic, message=f"company `{company_id}`: {diagnostic.message}")
 
 
+@fewer_gc_passes()
 def check_variant(project: Project, *, company: str | None = None, public: bool = False) -> Checked:
     """Resolve and check one variant (``company=None``: the base regulation).
 
@@ -115,7 +121,7 @@ def check_variant(project: Project, *, company: str | None = None, public: bool 
     found = set(project.loaded.diagnostics)
     found.update(_profile_diagnostics(project, profile))
     found.update(variant.diagnostics)
-    found.update(check(variant.content, morph=project.morph, variant=variant))
+    found.update(check(variant.content, morph=project.morph, variant=variant, store=project.store))
     if profile is not None:
         base = {(d.file, d.line, d.column, d.code, d.message) for d in base_check(project).diagnostics}
         found = {

@@ -5,9 +5,15 @@ positions of every value — is a pure function of the file's bytes, its path an
 the tool. Its result (the model object, the file's diagnostics and what it
 declared but lost, see ``loader.Lost``) is pickled to
 ``.reglament-cache/<tool>/<key>`` under the project root, where ``<tool>`` is a
-digest of the reglament package's own files and of the Python, pydantic and
-PyYAML versions (an entry is never trusted across versions) and ``<key>`` hashes
+digest of the reglament package's own files, the Python version and the installed
+versions of :data:`LIBRARIES` (an entry is never trusted across versions) and ``<key>`` hashes
 the kind of load, the path and the bytes.
+
+Beside the per-file entries, :class:`ResultCache` keeps the final result of a
+whole command (``reglament check``) over a tree: its key hashes every input file
+of the command (path and bytes), the command's options, the date (rules about
+review cycles read it) and the tool, so an unchanged tree answers without
+loading anything — not even the model's libraries.
 
 Safety: the folder is safe to delete at any time. Entries are written to a
 temporary file and renamed into place (a crash leaves a whole entry or none).
@@ -22,8 +28,10 @@ saved.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import hmac
+import importlib.util
 import os
 import pickle
 import shutil
@@ -31,16 +39,73 @@ import sys
 import tempfile
 from pathlib import Path
 
-import pydantic
-import pydantic_core
-import yaml
-
 CACHE_DIR = ".reglament-cache"
 #: the layout of an entry; bump when it changes
 FORMAT = b"reglament-cache/1\n"
 _MAC_SIZE = hashlib.sha256().digest_size
+#: names of the entries that are not one source file's (see :meth:`SourceCache.prune`)
+SLOT_PREFIXES = ("result-", "memo-")
+
+#: the libraries whose versions shape a loaded object or a check's result (parsing, validation, templates,
+#: morphology and its dictionary)
+LIBRARIES = ("pydantic", "pydantic_core", "yaml", "ruamel", "jinja2", "markupsafe", "pymorphy3", "pymorphy3_dicts_ru")
+#: distribution names that differ from the import name
+_DISTRIBUTIONS = {"yaml": "pyyaml"}
 
 _tool_digest: str | None = None
+
+
+def _files_under(folder: str) -> list[str]:
+    """Every file below ``folder`` (paths relative to it, sorted); symlinks are listed, never followed."""
+    found: list[str] = []
+    stack = [(folder, "")]
+    while stack:
+        path, rel = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = f"{rel}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name != "__pycache__":
+                        stack.append((entry.path, name + "/"))
+                else:
+                    found.append(name)
+    return sorted(found)
+
+
+def library_versions() -> str:
+    """The installed versions of :data:`LIBRARIES`, read from their distributions' metadata folder names
+    (``pydantic-2.11.7.dist-info``) without importing them; a library found without such metadata is
+    named by its location and modification time instead."""
+    parts = [sys.version]
+    for name in LIBRARIES:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None:
+            parts.append(f"{name}: absent")
+            continue
+        where = spec.origin if spec.origin and spec.origin != "namespace" else None
+        location = Path(where).parent if where else Path(next(iter(spec.submodule_search_locations or ["."])))
+        site = location.parent
+        prefix = _DISTRIBUTIONS.get(name, name).replace("_", "-").lower()
+        try:
+            dists = sorted(
+                entry
+                for entry in os.listdir(site)
+                if entry.endswith((".dist-info", ".egg-info")) and entry.replace("_", "-").lower().startswith(prefix)
+            )
+        except OSError:
+            dists = []
+        if dists:
+            parts.append(f"{name}: {' '.join(dists)}")
+        else:
+            try:
+                stat = os.stat(where or location)
+                parts.append(f"{name}: {where or location} {stat.st_mtime_ns} {stat.st_size}")
+            except OSError:
+                parts.append(f"{name}: {where or location}")
+    return "\n".join(parts)
 
 
 def tool_digest() -> str:
@@ -49,12 +114,10 @@ def tool_digest() -> str:
     if _tool_digest is None:
         h = hashlib.sha256(FORMAT)
         package = Path(__file__).resolve().parents[1]  # the whole reglament package
-        for path in sorted(package.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(path.relative_to(package).as_posix().encode() + b"\0")
-                h.update(path.read_bytes())
-        versions = (sys.version, pydantic.VERSION, pydantic_core.__version__, yaml.__version__)
-        h.update("\0".join(versions).encode())
+        for rel in _files_under(str(package)):
+            h.update(rel.encode() + b"\0")
+            h.update((package / rel).read_bytes())
+        h.update(library_versions().encode())
         _tool_digest = h.hexdigest()
     return _tool_digest
 
@@ -175,14 +238,86 @@ class SourceCache:
         self._ready = True
 
     def prune(self) -> None:
-        """Delete the entries this run did not use (files since changed or removed)."""
+        """Delete the file entries this run did not use (files since changed or removed).
+
+        Named slots (``result-…``, ``memo-…``: one per command and options, or per
+        analysis) are replaced in place by their owners and stay.
+        """
         if self._key is None or not self.folder.is_dir():
             return
         try:
             with os.scandir(self.folder) as entries:
                 for entry in entries:
-                    if entry.name not in self._used:
+                    if entry.name not in self._used and not entry.name.startswith(SLOT_PREFIXES):
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
         except OSError:
             return
+
+
+def tree_digest(root: Path, folders: tuple[str, ...]) -> str | None:
+    """A digest of every file below ``root``'s ``folders`` (path and bytes, and which folders exist).
+
+    None when the tree holds a symlink or an unreadable file: what those mean is
+    decided while loading (they may be errors), so such a tree is never answered
+    from a stored result.
+    """
+    h = hashlib.sha256(FORMAT)
+    for folder in folders:
+        base = root / folder
+        h.update(b"\1" + folder.encode() + b"\0")
+        if base.is_symlink():
+            return None
+        if not base.is_dir():
+            h.update(b"absent\0" if not base.exists() else b"not a folder\0")
+            continue
+        try:
+            files = _files_under(str(base))
+        except OSError:
+            return None
+        for rel in files:
+            path = base / rel
+            try:
+                if path.is_symlink():
+                    return None
+                data = path.read_bytes()
+            except OSError:
+                return None
+            h.update(b"\2" + rel.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+    return h.hexdigest()
+
+
+class ResultCache:
+    """The stored result of one command with one set of options over a whole tree.
+
+    ``get`` gives the value stored by the last ``put`` when nothing it depends on
+    changed since — the files below ``folders``, the options, the date, the root's
+    location and the tool — else None. One slot per command and options: a new
+    result replaces the old one. Stored through :class:`SourceCache` (signed,
+    atomic, never trusted across versions); like it, it never raises.
+    """
+
+    def __init__(self, root: Path, command: str, options: object, folders: tuple[str, ...]) -> None:
+        self.cache = SourceCache(root)
+        what = repr((command, options)).encode()
+        self.slot = "result-" + hashlib.sha256(what).hexdigest()[:24]
+        self.root, self.folders = root, folders
+        self.tree = tree = tree_digest(root, folders)
+        self.key: str | None = None
+        if tree is not None:
+            h = hashlib.sha256(FORMAT + b"result\0" + what + b"\0")
+            h.update(f"{dt.date.today().isoformat()}\0{root.resolve()}\0{tree}".encode())
+            self.key = h.hexdigest()
+
+    def get(self) -> object | None:
+        if self.key is None:
+            return None
+        hit, value = self.cache.get(self.slot)
+        if hit and isinstance(value, tuple) and len(value) == 2 and value[0] == self.key:
+            return value[1]
+        return None
+
+    def put(self, value: object) -> None:
+        """Store ``value`` — unless a file changed while it was computed (it may stand for neither version)."""
+        if self.key is not None and tree_digest(self.root, self.folders) == self.tree:
+            self.cache.put(self.slot, (self.key, value))

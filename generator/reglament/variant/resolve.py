@@ -48,6 +48,7 @@ from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
 from reglament.model.content import Content
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
+from reglament.perf import fewer_gc_passes
 from reglament.sandbox import Sandbox, Spread, TemplateLimit, error_line, sandbox
 from reglament.source.loader import attach_origins
 
@@ -517,6 +518,7 @@ def compare_sides(old: Variant, new: Variant, *, public: bool = False) -> tuple[
     return for_audience(old, audience), for_audience(new, audience), audience
 
 
+@fewer_gc_passes()
 def resolve(
     content: Content,
     *,

@@ -1,0 +1,193 @@
+"""The stored result of `reglament check` (source.cache.ResultCache): an unchanged tree is answered without
+loading it, and the answer is always the one a run without the cache gives.
+
+* the same output (byte for byte) as `--no-cache`, cold, warm and after every kind
+  of change: a content file, a company profile, a page template, the options;
+* a warm run imports none of the model's modules;
+* on generated trees (valid and mutated), one tree replaced by another between
+  two cached runs still gives the uncached answer;
+* the date, a symlink, a corrupt entry and another version of the tool all make
+  it compute afresh; a result computed while a file changed is not stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pydantic
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO
+from reglament.cli import CHECK_INPUTS, main
+from reglament.source import cache as cache_mod
+from reglament.source.cache import CACHE_DIR, ResultCache, tree_digest
+from test_fuzz import FUZZ, content_trees, mutated_trees
+
+
+@pytest.fixture(scope="module", autouse=True)
+def user_cache_home(tmp_path_factory):
+    """The signing key lives in a user cache folder: a temporary one here (subprocesses inherit it)."""
+    home = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(home))
+        yield home
+
+
+def run(root: Path, *extra: str) -> tuple[int, str]:
+    """`reglament check --format json` in this process: (exit code, output)."""
+    result = CliRunner().invoke(main, ["check", "--root", str(root), "--format", "json", "--lang", "en", *extra])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.output
+
+
+def same_as_uncached(root: Path, *extra: str) -> tuple[int, str]:
+    expected = run(root, "--no-cache", *extra)
+    assert run(root, *extra) == expected
+    return expected
+
+
+def write(root: Path, files: dict[str, bytes]) -> Path:
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    return root
+
+
+def test_every_input_change_is_seen(project):
+    root = project(with_site_files=True)
+    clean = same_as_uncached(root)
+    assert same_as_uncached(root) == clean  # warm
+    duties = root / "content/regulations/rules/duties.yml"
+    original = duties.read_text(encoding="utf-8")
+    duties.write_text(original.replace("role: manager", "role: nobody"), encoding="utf-8")
+    broken = same_as_uncached(root)
+    assert broken != clean and "nobody" in broken[1]
+    duties.write_text(original, encoding="utf-8")
+    assert same_as_uncached(root) == clean  # back as it was
+    page = sorted((root / "templates/pages").rglob("*.j2"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    templated = same_as_uncached(root)
+    assert templated != clean and "template-syntax" in templated[1]
+    page.unlink()
+    (root / "content/companies").mkdir(exist_ok=True)
+    (root / "content/companies/acme.yml").write_text("id: acme\nname: ООО «Акме»\nparams: {}\n", encoding="utf-8")
+    first = same_as_uncached(root, "--all-companies")
+    (root / "content/companies/acme.yml").write_text("id: acme\nname: [oops\n", encoding="utf-8")
+    assert same_as_uncached(root, "--all-companies") != first
+    assert same_as_uncached(root, "--public")[0] == same_as_uncached(root)[0]
+
+
+def test_a_warm_check_imports_no_model_module(project):
+    root = project()
+    script = (
+        "import sys\n"
+        "from reglament.cli import main\n"
+        "try:\n"
+        f"    main(['check', '--root', {str(root)!r}, '--format', 'json'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('reglament.model', 'reglament.project', 'pydantic'))),"
+        " file=sys.stderr)\n"
+    )
+
+    def loaded() -> str:
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+        return proc.stderr.strip().splitlines()[-1]
+
+    assert "reglament.project" in loaded()  # cold: computed
+    assert loaded() == "[]"  # warm: answered from the stored result
+
+
+def test_the_sample_gives_the_same_answer(tmp_path):
+    root = tmp_path / "sample"
+    shutil.copytree(REPO / "content", root / "content")
+    shutil.copytree(REPO / "templates", root / "templates")
+    same_as_uncached(root)
+    same_as_uncached(root, "--all-companies")
+    assert same_as_uncached(root) == run(root)
+
+
+@pytest.mark.slow
+@settings(FUZZ, max_examples=15)
+@given(st.one_of(content_trees(), mutated_trees()), st.one_of(content_trees(), mutated_trees()))
+def test_generated_trees_give_the_uncached_answer_across_changes(tmp_path_factory, first, second):
+    root = write(tmp_path_factory.mktemp("tree"), first)
+    same_as_uncached(root)
+    shutil.rmtree(root / "content")
+    write(root, second)
+    same_as_uncached(root)
+    assert run(root) == run(root, "--no-cache")  # warm
+
+
+def test_a_new_day_a_symlink_and_a_corrupt_entry_compute_afresh(project, monkeypatch, tmp_path):
+    root = project()
+    stored = ResultCache(root, "check", (), CHECK_INPUTS)
+    stored.put(["a result"])
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() == ["a result"]
+    assert ResultCache(root, "check", ("--public",), CHECK_INPUTS).get() is None
+
+    class Tomorrow(dt.date):
+        @classmethod
+        def today(cls):
+            return dt.date(2099, 1, 1)
+
+    with monkeypatch.context() as mp:
+        mp.setattr(cache_mod.dt, "date", Tomorrow)
+        assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
+
+    (folder,) = [p for p in (root / CACHE_DIR).iterdir() if p.is_dir()]
+    (entry,) = folder.glob("result-*")
+    data = entry.read_bytes()
+    entry.write_bytes(data[: len(data) // 2])
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
+    entry.write_bytes(data)
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() == ["a result"]
+
+    outside = tmp_path / "outside.yml"
+    outside.write_text("terms: []\n", encoding="utf-8")
+    os.symlink(outside, root / "content/linked.yml")
+    assert tree_digest(root, CHECK_INPUTS) is None
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
+    same_as_uncached(root)  # the link's own diagnostic, computed every time
+
+
+def test_a_result_is_not_stored_when_a_file_changed_while_it_was_computed(project):
+    root = project()
+    stored = ResultCache(root, "check", (), CHECK_INPUTS)
+    glossary = root / "content/glossary.yml"
+    before = glossary.read_bytes()
+    glossary.write_bytes(before + b"\n# saved during the run\n")  # the computation may have read either version
+    stored.put(["computed from a tree that no longer is"])
+    glossary.write_bytes(before)
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
+
+
+def test_another_version_of_the_tool_computes_afresh(project, monkeypatch):
+    root = project()
+    ResultCache(root, "check", (), CHECK_INPUTS).put(["old"])
+    monkeypatch.setattr(cache_mod, "_tool_digest", "0" * 64)
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
+
+
+def test_the_library_versions_are_read_without_importing_them():
+    script = (
+        "import sys\n"
+        "from reglament.source.cache import library_versions\n"
+        "text = library_versions()\n"
+        "print(all(f'{n}: ' in text for n in ('pydantic', 'yaml', 'jinja2', 'pymorphy3')),"
+        " [m for m in ('pydantic', 'yaml', 'jinja2', 'pymorphy3') if m in sys.modules])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert proc.stdout.split() == ["True", "[]"]
+    assert f"pydantic-{pydantic.VERSION}.dist-info" in cache_mod.library_versions()
+    assert f"yaml: pyyaml-{yaml.__version__}.dist-info" in cache_mod.library_versions().lower()

@@ -619,6 +619,40 @@ def test_switch_to_public_removes_legacy_internal_editions(tmp_path):
     assert "2025.1" not in git(proj, "ls-tree", "--name-only", "gh-pages").split()
 
 
+@pytest.mark.xdist_group("publish-internal")
+def test_builds_of_a_still_internal_company_left_on_pages_are_removed(tmp_path):
+    """An internal company's build an older tool put on the Pages branch (no `audience` property, the profile
+    internal at the tag) is removed by the next publish to that branch, its folder whole; the public company
+    stays as it was."""
+    proj = make_repos(tmp_path)
+    (proj / "content/companies").mkdir()
+    (proj / "content/companies/alpha.yml").write_text(profile("alpha", "Альфа"), encoding="utf-8")
+    (proj / "content/companies/vault.yml").write_text(
+        profile("vault", "Сейф", extra="visibility: internal\n"), encoding="utf-8"
+    )
+    git(proj, "add", "-A")
+    git(proj, "commit", "-qm", "companies")
+    git(proj, "tag", "-f", "-a", "edition/2025.1", "-m", "Редакция 2025.1")
+    first = publish(proj, "2025.1", "--all", "--public")  # the tool only builds it publicly…
+    assert first.returncode == 0, first.stderr
+    assert "vault" in git(proj, "ls-tree", "--name-only", "gh-pages").split()
+    # …so make it look like the old tool's build for employees: no `audience` (the tag says internal)
+    data = json.loads(show(proj, "gh-pages:vault/versions.json"))
+    for entry in data:
+        del entry["properties"]["audience"]
+    git(proj, "checkout", "-q", "gh-pages")
+    (proj / "vault/versions.json").write_text(json.dumps(data), encoding="utf-8")
+    git(proj, "commit", "-qam", "legacy internal build")
+    git(proj, "checkout", "-q", "main")
+    alpha_before = git(proj, "rev-parse", "gh-pages:alpha")
+    again = publish(proj, "2025.1", "--all")
+    assert again.returncode == 0, again.stderr
+    assert "removed the internal edition(s) 2025.1 of company `vault` from `gh-pages`" in again.stderr
+    assert "vault" not in git(proj, "ls-tree", "--name-only", "gh-pages").split()
+    assert git(proj, "rev-parse", "gh-pages:alpha") == alpha_before
+    assert "Сейф" not in show(proj, "gh-pages:index.html")
+
+
 @pytest.mark.xdist_group("publish")
 def test_a_publish_killed_mid_way_leaves_nothing_for_the_next_run(repos):
     proj = repos / "proj"

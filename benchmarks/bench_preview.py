@@ -43,16 +43,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OUT = HERE / "out"
 BIN = Path(sys.executable).parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 sys.path.insert(0, str(HERE))
+
+from chromium import launch_chromium  # noqa: E402
 
 #: edit → new text in the DOM, seconds (issue 19): on the sample and at 1,000 clauses
 TARGETS = {"sample": 1.0, "1000": 2.0}
@@ -214,7 +207,7 @@ def run(sizes: list[str], *, edits: int = 3, seed: int = 1) -> dict:
 
     results: dict = {}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         try:
             for size in sizes:
                 root = prepare(size, seed=seed)

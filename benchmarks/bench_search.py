@@ -66,19 +66,12 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / "generator"))
 sys.path.insert(0, str(HERE))
 
+from chromium import launch_chromium  # noqa: E402
+
 TARGET_KB = 300
 TARGET_MS = 300
 SECOND_QUERY = "отдела"
 CLIENT = REPO / "templates" / "assets" / "reglament-search.js"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 class _Quiet(SimpleHTTPRequestHandler):
@@ -307,7 +300,7 @@ def main() -> None:
     rows = []
     load = os.getloadavg()[0]
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         for size in [int(s) for s in args.sizes.split(",")]:
             root = OUT / str(size)
             if args.reuse and (root / "site-pagefind" / "pagefind").is_dir():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import threading
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,6 +127,26 @@ def check_json(root: Path, *extra: str) -> tuple[int, list[dict]]:
     proc = run_cli("check", "--root", str(root), "--format", "json", *extra)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.returncode, json.loads(proc.stdout) if proc.stdout.strip() else []
+
+
+#: Debian's Chromium (``make chromium`` installs it; Playwright's own browsers are never downloaded)
+CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
+#: the flags every browser test starts it with (headless, no network of its own, Russian UI)
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--lang=ru-RU",
+)
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """A headless Debian Chromium driven by ``playwright`` (``sync_playwright()``'s object)."""
+    assert CHROMIUM.exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
 
 
 def free_port() -> int:

@@ -20,7 +20,7 @@ import pytest
 import uvicorn
 from pypdf import PdfReader
 
-from conftest import REPO
+from conftest import REPO, launch_chromium
 from reglament.ack import registry
 from reglament.ack.app import create_app
 from reglament.ack.config import AckConfig
@@ -30,10 +30,6 @@ from reglament.ack.service import acknowledge, sync_employees
 from reglament.site.build import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-ARGS += ["--disable-sync", "--no-first-run", "--lang=ru-RU"]
 
 
 def _free_port() -> int:
@@ -94,11 +90,10 @@ def service(site, port, ack_project, snapshots, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, minimal_files, run_cli, write_tree
+from conftest import REPO, launch_chromium, minimal_files, run_cli, write_tree
 
 pytestmark = pytest.mark.slow
 
@@ -480,8 +480,6 @@ def test_build_only_then_deploy_from_the_built_sites(company_repos):
 # --------------------------------------------------------------------------
 # In a browser: `reglament serve --editions`, Material's version provider, the banners
 
-CHROMIUM = Path("/usr/bin/chromium")
-
 
 def free_port() -> int:
     import socket
@@ -494,7 +492,6 @@ def free_port() -> int:
 @pytest.mark.browser
 @pytest.mark.xdist_group("publish")
 def test_banners_and_selector_in_a_browser(repos):
-    assert CHROMIUM.exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     from playwright.sync_api import sync_playwright
 
     proj = repos / "proj"
@@ -517,17 +514,7 @@ def test_banners_and_selector_in_a_browser(repos):
             except OSError:
                 time.sleep(0.1)
         with sync_playwright() as p:
-            browser = p.chromium.launch(
-                executable_path=str(CHROMIUM),
-                args=[
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    "--no-first-run",
-                ],
-            )
+            browser = launch_chromium(p)
             page = browser.new_page()
             requested: list[str] = []
             page.on("request", lambda request: requested.append(request.url))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import shutil
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -19,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, launch_chromium
 from reglament import ru
 from reglament.project import check_project
 from reglament.render import motivation
@@ -29,16 +28,6 @@ from reglament.site.search import index_text
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--lang=ru-RU",
-]
 NBSP = "\u00a0"
 
 
@@ -83,11 +72,10 @@ def base_url(site):
 
 @pytest.fixture(scope="module")  # not session: Playwright's sync API allows one instance per thread,
 def browser():  # and other modules on this worker drive their own browser
-    assert Path(CHROMIUM).exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = launch_chromium(p)
         yield browser
         browser.close()
 

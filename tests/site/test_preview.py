@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, Server
+from conftest import REPO, Server, launch_chromium
 from reglament.site.engines.mkdocs import LiveBuilder, Rebuild, html_stamps
 from reglament.site.postbuild import html_path
 from reglament.site.preview import Preview
@@ -197,7 +197,7 @@ def test_serve_reloads_the_edited_pages_in_the_browser(tmp_path):
         stage_docs = root / "build/serve/docs"
         unrelated = (stage_docs / UNRELATED).stat().st_mtime_ns
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            browser = launch_chromium(p)
             try:
                 page = browser.new_page()
                 page.goto(base + "/glossary/")
@@ -220,14 +220,3 @@ def test_serve_reloads_the_edited_pages_in_the_browser(tmp_path):
     finally:
         server.stop()
     assert server.proc.returncode == 0, "\n".join(server.lines)
-
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]

@@ -18,6 +18,7 @@ from reglament.diff.reviewers import (
     apply_approvals,
     approvals_from_reviews,
     format_markdown,
+    format_text,
     parse_map,
     require_approvals,
     route,
@@ -466,3 +467,24 @@ def test_map_role_that_the_content_lacks_is_a_positioned_warning(repo):
     proc = run_cli("reviewers", "main", "pr", "--format", "json", "--root", str(repo))
     assert proc.returncode == 0 and "directr" in proc.stderr
     assert json.loads(proc.stdout)["diagnostics"][0]["line"] == 4
+
+
+
+def test_the_report_and_the_error_count_the_missing_approvals_alike(repo):
+    """Two reviewers are missing, one of them for two kinds: the text says 2, as the error does."""
+    reg = "content/regulations/rules"
+    text = read(repo, f"{reg}/motivation.yml").replace("bonus_base: 50000", "bonus_base: 70000")
+    commit(
+        repo,
+        {
+            f"{reg}/motivation.yml": None,
+            f"{reg}/general-2.yml": text,
+            f"{reg}/regulation.yml": REGULATION.replace("motivation.yml", "general-2.yml"),
+        },
+        "move and raise",
+    )
+    checked = apply_approvals(route(repo, base="main", head="pr"), [], {})
+    assert len(checked.missing) == 3  # motivation: finance and the owner; layout: the owner
+    assert "не хватает согласований: 2" in format_text(checked)
+    with pytest.raises(ApprovalsMissingError, match=r"^2 approval\(s\) missing"):
+        require_approvals(checked)

@@ -844,7 +844,9 @@ def format_text(routing: Routing) -> str:
     if routing.checked:
         lines.append("")
         missing = routing.missing
-        lines.append("всё согласовано" if not missing else f"не хватает согласований: {len(missing)}")
+        # counted as the error counts them: one per reviewer (or group of alternatives), whatever it approves
+        waiting = len({r.reviewers for r in missing})
+        lines.append("всё согласовано" if not missing else f"не хватает согласований: {waiting}")
     return "\n".join(lines)
 
 

@@ -469,7 +469,6 @@ def test_map_role_that_the_content_lacks_is_a_positioned_warning(repo):
     assert json.loads(proc.stdout)["diagnostics"][0]["line"] == 4
 
 
-
 def test_the_report_and_the_error_count_the_missing_approvals_alike(repo):
     """Two reviewers are missing, one of them for two kinds: the text says 2, as the error does."""
     reg = "content/regulations/rules"

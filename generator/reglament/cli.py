@@ -690,7 +690,7 @@ def publish_cmd(
     without one. With --from, internal sites are still built here. On any
     failure, every local branch and every remote stays exactly as it was.
     """
-    from reglament.publish import transaction as pub
+    from reglament.publish import destinations as pub
 
     if company and all_companies:
         raise click.UsageError("use --company ID or --all, not both")
@@ -762,7 +762,7 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
     import json
 
     from reglament.model.editions import format_date_ru
-    from reglament.publish.transaction import in_force, list_published
+    from reglament.publish.destinations import in_force, list_published
 
     listing = list_published(root, branch=branch, company=company)
     today = dt.date.today()
@@ -984,7 +984,7 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
     """`reglament serve --editions`: mike's server over gh-pages until Ctrl+C (or SIGTERM)."""
     import signal
 
-    from reglament.publish.transaction import serve_editions
+    from reglament.publish.destinations import serve_editions
 
     if company:
         raise click.UsageError("--editions serves every company's editions: open /<company>/ instead of --company")

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from reglament.errors import PublishError
 from reglament.model import editions as ed
@@ -31,6 +32,19 @@ VOLATILE_FILES = frozenset({"sitemap.xml", "sitemap.xml.gz"})
 MANIFEST = "edition.json"
 
 
+class Manifest(TypedDict):
+    """``edition.json`` of a built site: what it is the build of."""
+
+    format: int
+    edition: str
+    tag: str
+    commit: str
+    company: str | None
+    alias: str
+    public: bool
+    content_hash: str
+
+
 @dataclass
 class EditionSite:
     """A built site of an edition, ready to deploy, and its manifest (``edition.json``)."""
@@ -38,7 +52,7 @@ class EditionSite:
     target: Target
     site: Path
     content_hash: str
-    manifest: dict
+    manifest: Manifest
 
 
 def site_hash(site: Path) -> str:
@@ -52,7 +66,7 @@ def site_hash(site: Path) -> str:
     return "sha256:" + digest.hexdigest()
 
 
-def edition_config(edition: ed.Edition, *, alias: str) -> dict:
+def edition_config(edition: ed.Edition, *, alias: str) -> dict[str, str]:
     """The edition's data for its build (engine-neutral; the engine adapter makes it the version selector and banner)."""
     return {
         "id": edition.key,
@@ -66,7 +80,7 @@ def edition_config(edition: ed.Edition, *, alias: str) -> dict:
     }
 
 
-def manifest_for(source: Source, target: Target, *, alias: str, public: bool, content_hash: str) -> dict:
+def manifest_for(source: Source, target: Target, *, alias: str, public: bool, content_hash: str) -> Manifest:
     return {
         "format": 1,
         "edition": source.edition.key,
@@ -136,9 +150,9 @@ def prebuilt_site(source: Source, target: Target, *, alias: str, public: bool, f
         ) from None
     content_hash = site_hash(where / "site") if (where / "site").is_dir() else "none"
     expected = manifest_for(source, target, alias=alias, public=public, content_hash=content_hash)
-    wrong = [k for k in expected if manifest.get(k) != expected[k]]
+    wrong = [(k, value) for k, value in expected.items() if manifest.get(k) != value]
     if wrong:
-        detail = ", ".join(f"{k}: {manifest.get(k)!r} ≠ {expected[k]!r}" for k in wrong)
+        detail = ", ".join(f"{k}: {manifest.get(k)!r} ≠ {value!r}" for k, value in wrong)
         raise PublishError(
             f"the prebuilt site{of_company(target)} in {where} is not this edition as tagged ({detail})",
             hint="rebuild it from the current tag with --build-only; a changed content_hash means "

@@ -16,14 +16,15 @@ from pathlib import Path
 from reglament.errors import PublishError
 from reglament.publish.build import EditionSite
 from reglament.publish.destinations import DestinationState
-from reglament.publish.plan import internal_editions, plan_site, remove_internal_builds
+from reglament.publish.plan import Operation, internal_editions, plan_site, remove_internal_builds
 from reglament.publish.root_index import root_index
 from reglament.publish.tagged import Source
 from reglament.publish.targets import Target, of_company, target_is_internal
 from reglament.source import git
 
 
-def run_mike(root: Path, *, branch: str, operations: list[dict]) -> list[str]:
+def run_mike(root: Path, *, branch: str, operations: list[Operation]) -> list[str]:
+    """Run ``operations`` in the mike child process onto ``branch``; its answer per operation (``committed``…)."""
     request = json.dumps({"branch": branch, "operations": operations}, ensure_ascii=False)
     proc = subprocess.run(
         [sys.executable, "-m", "reglament.publish.mike_runner"],
@@ -59,7 +60,7 @@ def commit_destination(
     dest = state.dest
     if state.base is not None:
         git.update_ref(root, ref=state.temp_ref, new=state.base, expected=None)
-    operations: list[dict] = []
+    operations: list[Operation] = []
     for site in sites:
         target = site.target
         drop = (

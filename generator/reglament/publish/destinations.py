@@ -311,8 +311,8 @@ def _undo_pushes(root: Path, pushed: list[DestinationState]) -> tuple[list[str],
 
 def move_local(root: Path, state: DestinationState, *, edition: str, pushed: bool) -> None:
     """Move the destination's local branch to what was published (compare-and-swap)."""
-    if state.after == state.local:
-        return
+    if state.after is None or state.after == state.local:
+        return  # nothing committed (then there was no local branch either), or nothing new
     try:
         git.update_ref(
             root, ref=state.local_ref, new=state.after, expected=state.local, message=f"reglament publish {edition}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Literal, NotRequired, TypedDict
 
 import yaml
 
@@ -16,10 +17,64 @@ from reglament.errors import EditionChangedError
 from reglament.model.profile import COMPANIES_DIR
 from reglament.publish.build import EditionSite
 from reglament.publish.destinations import DestinationState
-from reglament.publish.published import PublishedEdition, in_force, read_published
+from reglament.publish.published import Overwrite, PublishedEdition, VersionProperties, in_force, read_published
 from reglament.publish.tagged import Source
 from reglament.publish.targets import CompanyResult, Target, of_company
 from reglament.source import git
+
+
+class DeployOp(TypedDict):
+    """Commit a built site as ``version`` under ``deploy_prefix`` (``mike deploy``)."""
+
+    op: Literal["deploy"]
+    site_dir: str
+    version: str
+    title: str
+    aliases: list[str]
+    deploy_prefix: str
+    properties: VersionProperties
+    message: str
+
+
+class AliasOp(TypedDict):
+    """Move ``aliases`` to ``version`` (``mike alias --update-aliases``)."""
+
+    op: Literal["alias"]
+    version: str
+    aliases: list[str]
+    deploy_prefix: str
+    message: str
+
+
+class SetDefaultOp(TypedDict):
+    """Make ``identifier`` the version the prefix's root redirects to (``mike set-default``)."""
+
+    op: Literal["set_default"]
+    identifier: str
+    deploy_prefix: str
+    message: str
+
+
+class DeleteOp(TypedDict):
+    """Delete ``versions`` (``mike delete``); ``all``: the prefix's whole folder goes."""
+
+    op: Literal["delete"]
+    versions: list[str]
+    all: NotRequired[bool]
+    deploy_prefix: str
+    message: str
+
+
+class FilesOp(TypedDict):
+    """Write files at the branch's root (the root page)."""
+
+    op: Literal["files"]
+    files: dict[str, str]
+    message: str
+
+
+#: one request item of :mod:`reglament.publish.mike_runner`
+Operation = DeployOp | AliasOp | SetDefaultOp | DeleteOp | FilesOp
 
 
 def plan_site(
@@ -34,7 +89,7 @@ def plan_site(
     today: dt.date,
     drop: frozenset[str] = frozenset(),
     audience: str = "public",
-) -> tuple[CompanyResult, list[dict]]:
+) -> tuple[CompanyResult, list[Operation]]:
     """mike's operations for one target's site (none that change anything when it is already there).
 
     ``drop``: published versions to delete first (internal editions of a site that is public now).
@@ -44,7 +99,7 @@ def plan_site(
     published = [p for p in read_published(root, revision=base, prefix=target.prefix) if p.version not in drop]
     existing = next((p for p in published if p.version == edition.key), None)
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
-    operations: list[dict] = []
+    operations: list[Operation] = []
     if drop:
         operations.append(
             {
@@ -69,8 +124,13 @@ def plan_site(
         )
     else:
         status = "overwritten" if existing is not None else "published"
-        properties = {
-            **edition.properties(),
+        # Edition.properties() key by key, in its order (a TypedDict takes no ** of a plain dict): a key added
+        # there must be added here and to VersionProperties
+        meta = edition.properties()
+        properties: VersionProperties = {
+            "effective": meta["effective"],
+            "approved_by": meta["approved_by"],
+            "approved": meta["approved"],
             "content_hash": content_hash,
             "tag": source.tag,
             "commit": source.commit,
@@ -80,11 +140,11 @@ def plan_site(
         if existing is not None:
             history = list(existing.properties.get("overwrites", []))
             history.append(
-                {
-                    "at": now,
-                    "replaced_hash": existing.content_hash,
-                    "replaced_published_at": existing.properties.get("published_at"),
-                }
+                Overwrite(
+                    at=now,
+                    replaced_hash=existing.content_hash,
+                    replaced_published_at=existing.properties.get("published_at"),
+                )
             )
             properties["overwrites"] = history
         published = [p for p in published if p.version != edition.key]
@@ -108,7 +168,7 @@ def plan_site(
         )
         if current == edition.key:
             holder = edition.key
-    if holder != current:
+    if holder != current and current is not None:  # (current is None only when nothing is published: no holder)
         operations.append(
             {
                 "op": "alias",
@@ -136,14 +196,14 @@ def _short(content_hash: str | None) -> str:
 
 def remove_internal_builds(
     root: Path, state: DestinationState, *, source: Source, hidden: frozenset[str], sites: list[EditionSite]
-) -> list[dict]:
+) -> list[DeleteOp]:
     """Deletions of the internal editions that companies internal now still have on a Pages branch.
 
     Such builds were put there before the guard against internal sites existed (or by hand); the site
     being internal, nothing republishes it here, so they would stay on the public website for good.
     """
     publishing = {site.target.company for site in sites}
-    operations: list[dict] = []
+    operations: list[DeleteOp] = []
     for company in sorted(hidden - publishing):
         drop = internal_editions(root, base=state.base, prefix=company, company=company)
         if not drop:

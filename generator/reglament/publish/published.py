@@ -11,8 +11,10 @@ import datetime as dt
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict, cast
 
 from reglament.errors import PublishError
 from reglament.model import editions as ed
@@ -24,6 +26,29 @@ ALIAS = "latest"
 VERSIONS_FILE = "versions.json"
 
 
+class Overwrite(TypedDict):
+    """One ``--force`` overwrite of a published version, kept in its properties."""
+
+    at: str
+    replaced_hash: str | None
+    replaced_published_at: str | None
+
+
+class VersionProperties(TypedDict, total=False):
+    """reglament's properties of a published version (mike's ``properties`` in ``versions.json``)."""
+
+    effective: str
+    approved_by: str
+    approved: str
+    content_hash: str
+    tag: str
+    commit: str
+    published_at: str
+    audience: str
+    """``public`` or ``internal``: whom the build was for (absent on versions published before it existed)."""
+    overwrites: list[Overwrite]
+
+
 @dataclass(frozen=True)
 class PublishedEdition:
     """One entry of a prefix's ``versions.json`` (mike's format), with reglament's properties."""
@@ -31,20 +56,23 @@ class PublishedEdition:
     version: str
     title: str
     aliases: tuple[str, ...] = ()
-    properties: dict = field(default_factory=dict, hash=False, compare=True)
+    properties: VersionProperties = field(default_factory=VersionProperties, hash=False, compare=True)
 
     @classmethod
-    def from_json(cls, data: dict) -> PublishedEdition:
+    def from_json(cls, data: Mapping[str, object]) -> PublishedEdition:
         props = data.get("properties")
+        aliases = data.get("aliases", [])
         return cls(
             str(data["version"]),
             str(data.get("title", data["version"])),
-            tuple(sorted(data.get("aliases", []))),
-            props if isinstance(props, dict) else {},
+            tuple(sorted(str(a) for a in aliases)) if isinstance(aliases, list) else (),
+            # the branch's JSON, not checked key by key: every reader of a value copes with a wrong type
+            # (dates through ed.parse_date, hashes and audiences compared, the rest only shown)
+            cast(VersionProperties, props) if isinstance(props, dict) else VersionProperties(),
         )
 
-    def to_json(self) -> dict:
-        data = {"version": self.version, "title": self.title, "aliases": list(self.aliases)}
+    def to_json(self) -> dict[str, object]:
+        data: dict[str, object] = {"version": self.version, "title": self.title, "aliases": list(self.aliases)}
         if self.properties:
             data["properties"] = self.properties
         return data

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reglament.project import site_title
+from reglament.publish.plan import FilesOp
 from reglament.publish.published import list_prefixes
 from reglament.publish.tagged import Source
 from reglament.publish.targets import Target
@@ -13,7 +14,7 @@ from reglament.site.all_companies import index_html
 
 def root_index(
     root: Path, *, base: str | None, source: Source, targets: list[Target], hidden: frozenset[str] = frozenset()
-) -> dict:
+) -> FilesOp:
     """mike's operation writing the branch's root page: every company published there (names from this edition).
 
     ``hidden``: companies never listed (on a Pages branch: every company internal in this edition, even one

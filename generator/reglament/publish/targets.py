@@ -58,7 +58,7 @@ def select_targets(source: Source, *, company: str | None, all_companies: bool) 
             f"there are no company profiles (content/companies/*.yml) at tag `{source.tag}`",
             hint="publish the default site: leave out --company/--all",
         )
-    ids = list(known) if all_companies else [company]
+    ids = list(known) if all_companies or company is None else [company]
     for cid in ids:
         if cid not in known:
             raise PublishError(f"{UnknownCompanyError(cid, list(known))} (at tag `{source.tag}`)")

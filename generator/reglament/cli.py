@@ -690,7 +690,7 @@ def publish_cmd(
     without one. With --from, internal sites are still built here. On any
     failure, every local branch and every remote stays exactly as it was.
     """
-    from reglament.publish import transaction as pub
+    from reglament.publish import build, transaction
 
     if company and all_companies:
         raise click.UsageError("use --company ID or --all, not both")
@@ -699,7 +699,7 @@ def publish_cmd(
     if out is not None and not build_only:
         raise click.UsageError("--out goes with --build-only")
     if build_only and out is not None:
-        sites = pub.build_only(
+        sites = build.build_only(
             root, edition=edition, company=company, all_companies=all_companies, alias=alias, public=public, out=out
         )
         for site in sites:
@@ -709,7 +709,7 @@ def publish_cmd(
                 err=True,
             )
         return
-    result = pub.publish(
+    result = transaction.publish(
         root,
         edition=edition,
         company=company,
@@ -762,7 +762,7 @@ def editions_cmd(root: Path, company: str | None, branch: str, fmt: str) -> None
     import json
 
     from reglament.model.editions import format_date_ru
-    from reglament.publish.transaction import in_force, list_published
+    from reglament.publish.published import in_force, list_published
 
     listing = list_published(root, branch=branch, company=company)
     today = dt.date.today()
@@ -984,7 +984,7 @@ def _serve_editions(root: Path, addr: str, company: str | None) -> None:
     """`reglament serve --editions`: mike's server over gh-pages until Ctrl+C (or SIGTERM)."""
     import signal
 
-    from reglament.publish.transaction import serve_editions
+    from reglament.publish.published import serve_editions
 
     if company:
         raise click.UsageError("--editions serves every company's editions: open /<company>/ instead of --company")

@@ -2,7 +2,7 @@
 
 mike's ``git_utils`` run git in the *current* folder, and the library never
 changes its folder (no ``os.chdir``), so :mod:`reglament.publish` starts
-``python -m reglament.mike_runner`` with the repository as its working folder
+``python -m reglament.publish.mike_runner`` with the repository as its working folder
 and a JSON request on stdin::
 
     {"branch": "reglament-publish/…", "operations": [
@@ -12,7 +12,7 @@ and a JSON request on stdin::
         {"op": "set_default", "identifier": "latest", "deploy_prefix": "acme", "message": "…"},
         {"op": "files", "files": {"index.html": "…"}, "message": "…"}]}
 
-``python -m reglament.mike_runner serve ADDRESS BRANCH`` runs mike's server
+``python -m reglament.publish.mike_runner serve ADDRESS BRANCH`` runs mike's server
 over the branch instead (``reglament serve --editions``).
 
 It answers one JSON line on stdout: ``{"ok": true, "results": ["committed" |
@@ -93,7 +93,9 @@ def run(request: dict) -> list[str]:
 
 
 def main() -> int:
-    if sys.argv[1:2] == ["serve"]:  # `python -m reglament.mike_runner serve ADDRESS BRANCH`: mike's git-branch server
+    if sys.argv[1:2] == [
+        "serve"
+    ]:  # `python -m reglament.publish.mike_runner serve ADDRESS BRANCH`: mike's git-branch server
         commands.serve(sys.argv[2], branch=sys.argv[3])
         return 0
     try:

@@ -398,7 +398,7 @@ def _prune(
     return value
 
 
-def _attach_kept(node: object, doc: YamlDocument, path: Loc, kept: dict[Path_, list[int]]) -> None:
+def _attach_kept(node: object, doc: YamlDocument, path: Path_, kept: dict[Path_, list[int]]) -> None:
     """:func:`attach_origins` for data with list elements left out: each node keeps its original path."""
     if isinstance(node, m.Node):
         node._origin = m.Origin(doc, path)
@@ -574,7 +574,7 @@ def _type_hint(kind: str) -> str:
     return ""
 
 
-def attach_origins(node: object, doc: YamlDocument, path: Loc) -> None:
+def attach_origins(node: object, doc: YamlDocument, path: Path_) -> None:
     """Give every model node its :class:`Origin` (file and path), recursively."""
     if isinstance(node, m.Node):
         node._origin = m.Origin(doc, path)

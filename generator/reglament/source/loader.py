@@ -318,12 +318,14 @@ _MISSING = object()
 
 def _at(data: object, path: Path_) -> object:
     for step in path:
-        found = (isinstance(data, dict) and step in data) or (
-            isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
-        )
-        if not found:
+        if isinstance(data, dict):
+            if step not in data:
+                return _MISSING
+            data = data[step]
+        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        else:
             return _MISSING
-        data = data[step]  # type: ignore[index]
     return data
 
 

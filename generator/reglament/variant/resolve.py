@@ -132,7 +132,9 @@ class Values:
     def _get(self, name: object) -> object:
         if name in self._hidden:
             raise HiddenValue(self._label, str(name))
-        return self._data[name]  # type: ignore[index]
+        if not isinstance(name, str):  # `params[1]`: no such value, as for any unknown name
+            raise KeyError(name)
+        return self._data[name]
 
     def __getattr__(self, name: str) -> object:
         try:

@@ -12,12 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import Literal, Protocol, TypeAlias, TypeVar
 
 from reglament.diff.model import (
+    ChangeKind,
     Changes,
     FieldChange,
+    ImpactKind,
     ImpactReason,
     ItemChange,
+    MoveKind,
+    ParagraphChange,
     ParameterChange,
     PartChange,
     RegulationChange,
@@ -36,7 +41,7 @@ from reglament.diff.redline import (
     word_diff,
 )
 from reglament.model import nodes as m
-from reglament.model.content import KINDS, Content, children, part_items
+from reglament.model.content import KINDS, Content, Numbered, children, part_items
 from reglament.render.pages import duty_roles
 
 #: list fields that hold child items (compared as items of their own), and the regulation's part file list
@@ -60,6 +65,11 @@ CHILD_FIELDS = frozenset(
 PERCENT_FIELDS = frozenset({"bonus_percent", "from_percent", "to_percent", "weight", "percent"})
 CLOCK_FIELDS = frozenset({"start", "end"})
 
+Container: TypeAlias = tuple[str, ...]
+"""What holds an item: ``("part", regulation id, part id)`` or ``("item", parent item id)``."""
+ImpactKey: TypeAlias = tuple[ImpactKind, str | None, str, str]
+"""One reason of a role's impact, counted once: (kind, regulation, item, change)."""
+
 
 # --------------------------------------------------------------------------
 # Where every item sits
@@ -69,20 +79,20 @@ CLOCK_FIELDS = frozenset({"start", "end"})
 class Placed:
     """An item and its place: regulation, part, parent container and clause number."""
 
-    node: m.Node
+    node: Numbered
     kind: str
     regulation: m.Regulation
-    part: m.Node
-    container: tuple
+    part: m.Part
+    container: Container
     number: str
 
 
-def placements(content: Content) -> tuple[dict[str, Placed], dict[tuple, list[str]]]:
+def placements(content: Content) -> tuple[dict[str, Placed], dict[Container, list[str]]]:
     """Every numbered item by id (first occurrence wins, like the content index) and each container's ids in order."""
     placed: dict[str, Placed] = {}
-    containers: dict[tuple, list[str]] = {}
+    containers: dict[Container, list[str]] = {}
 
-    def walk(nodes: list[m.Node], reg: m.Regulation, part: m.Node, container: tuple, prefix: str) -> None:
+    def walk(nodes: list[Numbered], reg: m.Regulation, part: m.Part, container: Container, prefix: str) -> None:
         ids = containers.setdefault(container, [])
         for i, node in enumerate(nodes, 1):
             number = f"{prefix}.{i}"
@@ -97,7 +107,7 @@ def placements(content: Content) -> tuple[dict[str, Placed], dict[tuple, list[st
     return placed, containers
 
 
-def reordered_ids(old: dict[tuple, list[str]], new: dict[tuple, list[str]]) -> set[str]:
+def reordered_ids(old: dict[Container, list[str]], new: dict[Container, list[str]]) -> set[str]:
     """Ids whose order among the siblings they kept changed (outside the longest common order)."""
     out: set[str] = set()
     for key, new_ids in new.items():
@@ -134,10 +144,10 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-_FIELDS: dict[type, tuple[str, ...]] = {}
+_FIELDS: dict[type[m.Node], tuple[str, ...]] = {}
 
 
-def _compared_fields(cls: type) -> tuple[str, ...]:
+def _compared_fields(cls: type[m.Node]) -> tuple[str, ...]:
     """The fields of a model class that a diff compares (not the id, not child item lists), cached per class."""
     names = _FIELDS.get(cls)
     if names is None:
@@ -181,8 +191,8 @@ def compare_fields(
                     "list",
                     a_list,
                     b_list,
-                    added=[x for x in b_list if x not in a_list],
-                    removed=[x for x in a_list if x not in b_list],
+                    added=tuple(x for x in b_list if x not in a_list),
+                    removed=tuple(x for x in a_list if x not in b_list),
                 )
             )
         elif isinstance(a, str) or isinstance(b, str):
@@ -224,6 +234,20 @@ def label(node: m.Node) -> str:
     return shorten(text) if text else getattr(node, "id", "")
 
 
+#: what a change to a part of a kind means to the roles that read it
+_PART_IMPACT: dict[str, ImpactKind] = {"motivation": "pay", "schedule": "schedule"}
+
+
+class _HasId(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Identified = TypeVar("Identified", bound=_HasId)
+PartKey: TypeAlias = tuple[str | None, str | None]
+"""(regulation id, part id) of the part that shows an item change (the new one; the old one for removed items)."""
+
+
 def _part_kind(part: m.Node) -> str:
     return getattr(part, "kind", "prose")
 
@@ -254,7 +278,7 @@ class Comparer:
         self.old_placed, old_containers = placements(old)
         self.new_placed, new_containers = placements(new)
         self.reordered = reordered_ids(old_containers, new_containers)
-        self.reasons: dict[str, dict[tuple, ImpactReason]] = {}
+        self.reasons: dict[str, dict[ImpactKey, ImpactReason]] = {}
         # for each removed item: the item before it in the old part that the new part still holds
         self.anchor: dict[str, str | None] = {}
         last: dict[tuple[str, str], str | None] = {}
@@ -266,7 +290,7 @@ class Comparer:
             elif (now.regulation.id, now.part.id) == key:
                 last[key] = ident
 
-    def _paragraphs(self) -> dict[str, tuple]:
+    def _paragraphs(self) -> dict[str, tuple[ParagraphChange, ...]]:
         """Every Markdown text (prose parts, pages) diffed at once, so moves across them are found."""
         texts: dict[str, tuple[str, str]] = {}
         old_regs = {r.id: r for r in self.old.regulations}
@@ -289,9 +313,9 @@ class Comparer:
 
     def item_change(self, ident: str) -> ItemChange | None:
         a, b = self.old_placed.get(ident), self.new_placed.get(ident)
-        if a is None and b is None:
-            return None
         if a is None:
+            if b is None:
+                return None
             return ItemChange(
                 ident,
                 b.kind,
@@ -318,7 +342,7 @@ class Comparer:
         fields, params = compare_fields(a.node, b.node, lang=self.lang)
         if type(a.node) is not type(b.node):
             fields.insert(0, FieldChange("kind", "value", a.kind, b.kind))
-        move = None
+        move: MoveKind | None = None
         if a.container != b.container:
             move = "relocated"
         elif a.number != b.number:
@@ -342,8 +366,10 @@ class Comparer:
             main_text(b.node),
         )
 
-    def glossary_change(self, old: m.Node | None, new: m.Node | None, kind: str) -> ItemChange | None:
+    def glossary_change(self, old: m.Term | m.Role | None, new: m.Term | m.Role | None, kind: str) -> ItemChange | None:
         if old is None:
+            if new is None:
+                return None
             return ItemChange(new.id, kind, "added", label(new), text=main_text(new))
         if new is None:
             return ItemChange(old.id, kind, "removed", label(old), text=main_text(old))
@@ -357,19 +383,22 @@ class Comparer:
     # ------------------------------------------------------------ regulations
 
     def regulation_change(
-        self, old: m.Regulation | None, new: m.Regulation | None, items_by_part: dict[tuple[str, str], list[ItemChange]]
+        self, old: m.Regulation | None, new: m.Regulation | None, items_by_part: dict[PartKey, list[ItemChange]]
     ) -> RegulationChange | None:
         reg = new if new is not None else old
+        if reg is None:
+            return None
         old_parts = {p.id: (str(s), p) for s, p in enumerate(old.loaded_parts, 1)} if old is not None else {}
         new_parts = {p.id: (str(s), p) for s, p in enumerate(new.loaded_parts, 1)} if new is not None else {}
-        parts: list[tuple[tuple, PartChange]] = []
+        parts: list[tuple[tuple[int, int], PartChange]] = []
         for pid in [*new_parts, *(p for p in old_parts if p not in new_parts)]:
             on, op = old_parts.get(pid, (None, None))
             nn, np_ = new_parts.get(pid, (None, None))
             items = items_by_part.get((reg.id, pid), [])
             change = self.part_change(text_key(reg.id, pid), pid, op, np_, on, nn, items)
             if change is not None:
-                parts.append(((int(nn or on), 0 if nn else 1), change))
+                number = new_parts[pid][0] if pid in new_parts else old_parts[pid][0]
+                parts.append(((int(number), 0 if nn else 1), change))
         parts.sort(key=lambda pair: pair[0])
         if old is None or new is None:
             fields: list[FieldChange] = []
@@ -378,20 +407,24 @@ class Comparer:
             fields += [FieldChange(p.field, "value", p.old, p.new) for p in params]
         if not parts and not fields and old is not None and new is not None:
             return None
-        change = "added" if old is None else "removed" if new is None else "changed"
-        return RegulationChange(reg.id, change, reg.title, tuple(fields), tuple(p for _, p in parts))
+        kind: Literal["added", "removed", "changed"] = (
+            "added" if old is None else "removed" if new is None else "changed"
+        )
+        return RegulationChange(reg.id, kind, reg.title, tuple(fields), tuple(p for _, p in parts))
 
     def part_change(
         self,
         key: str,
         pid: str,
-        old: m.Node | None,
-        new: m.Node | None,
+        old: m.Part | None,
+        new: m.Part | None,
         old_number: str | None,
         new_number: str | None,
         items: list[ItemChange],
     ) -> PartChange | None:
         part = new if new is not None else old
+        if part is None:
+            return None
         if old is not None and new is not None:
             fields, params = compare_fields(old, new, lang=self.lang)
         else:
@@ -405,6 +438,7 @@ class Comparer:
                     for x, y, ctx in number_changes(old_text(para.redline), new_text(para.redline), lang=self.lang)
                 ]
         items = sorted(items, key=self._item_order)
+        change: ChangeKind
         if old is None:
             change = "added"
         elif new is None:
@@ -428,7 +462,7 @@ class Comparer:
             paragraphs,
         )
 
-    def _item_order(self, change: ItemChange) -> tuple:
+    def _item_order(self, change: ItemChange) -> tuple[tuple[int, ...], int, tuple[int, ...]]:
         """New document order; a removed item right after the item that preceded it in the old edition."""
         if change.change != "removed":
             return (_number_key(change.new_number), 0, ())
@@ -467,7 +501,7 @@ class Comparer:
         regs = list(dict.fromkeys(r for r in (change.new_regulation, change.old_regulation) if r))
         part_kinds = {_part_kind(p.part) for p in (a, b) if p is not None}
 
-        def reason(kind: str) -> ImpactReason:
+        def reason(kind: ImpactKind) -> ImpactReason:
             return ImpactReason(
                 kind, regs[0] if regs else None, change.id, change.new_number or change.old_number, change.change
             )
@@ -480,7 +514,8 @@ class Comparer:
             duties = [d.id for n in nodes for d in getattr(n, "duties", [])]
             self._reason(self._duty_roles(duties) or audience, reason("duty"))
         elif change.kind == "responsibility":
-            duties = [d for n in nodes for d in n.enforces]
+            # the old side may be another kind under the same id (a duty that became a responsibility clause)
+            duties = [d for n in nodes if isinstance(n, m.Responsibility) for d in n.enforces]
             self._reason(self._duty_roles(duties) or audience, reason("responsibility"))
         elif "motivation" in part_kinds:
             self._reason(audience, reason("pay"))
@@ -494,7 +529,7 @@ class Comparer:
         edited = [p for p in part.paragraphs if p.change != "moved" or changed(p.redline)]
         if not (part.fields or part.parameters or edited) and part.change in ("changed", "moved"):
             return
-        kind = {"motivation": "pay", "schedule": "schedule"}.get(part.kind, "other")
+        kind = _PART_IMPACT.get(part.kind, "other")
         self._reason(
             self._audience(reg_id), ImpactReason(kind, reg_id, part.id, part.new_number or part.old_number, part.change)
         )
@@ -529,14 +564,14 @@ class Comparer:
                 self._reason([change.id], ImpactReason("role", None, change.id, None, "changed"))
 
         # items, grouped by the part that shows them (the new one; the old one for removed items)
-        items_by_part: dict[tuple[str, str], list[ItemChange]] = {}
+        items_by_part: dict[PartKey, list[ItemChange]] = {}
         for ident in [*self.new_placed, *(i for i in self.old_placed if i not in self.new_placed)]:
-            change = self.item_change(ident)
-            if change is None:
+            item = self.item_change(ident)
+            if item is None:
                 continue
-            self.item_impact(change)
-            key = (change.new_regulation or change.old_regulation, change.new_part or change.old_part)
-            items_by_part.setdefault(key, []).append(change)
+            self.item_impact(item)
+            key = (item.new_regulation or item.old_regulation, item.new_part or item.old_part)
+            items_by_part.setdefault(key, []).append(item)
 
         old_regs = {r.id: r for r in self.old.regulations}
         new_regs = {r.id: r for r in self.new.regulations}
@@ -577,7 +612,7 @@ class Comparer:
         )
 
 
-def _pairs(old: list, new: list) -> list[tuple]:
+def _pairs(old: list[Identified], new: list[Identified]) -> list[tuple[Identified | None, Identified | None]]:
     """(old, new) by id: the new order first, then what only the old side has."""
     old_by = {x.id: x for x in reversed(old)}
     new_by = {x.id: x for x in reversed(new)}

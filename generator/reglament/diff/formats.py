@@ -19,6 +19,7 @@ import html
 import json
 import re
 from collections.abc import Callable, Iterable
+from typing import TypeAlias
 
 from reglament.diff.model import (
     Changes,
@@ -34,6 +35,9 @@ from reglament.diff.redline import plain, readable
 from reglament.model.references import REF_RE
 from reglament.ru import field_label as field_name
 from reglament.ru import number
+
+Changed: TypeAlias = ItemChange | PartChange | RegulationChange
+"""A change that lists field changes (and, but for a regulation, parameter changes)."""
 
 KIND_NAMES = {
     "clause": "пункт",
@@ -258,7 +262,8 @@ def _cut_tail(text: str, keep: int) -> str:
 
 def _renumbered(items: Iterable[ItemChange]) -> tuple[list[ItemChange], list[ItemChange]]:
     """(renumbered only, everything else), in order."""
-    only, rest = [], []
+    only: list[ItemChange] = []
+    rest: list[ItemChange] = []
     for item in items:
         (only if item.change == "moved" and item.move == "renumbered" else rest).append(item)
     return only, rest
@@ -310,7 +315,7 @@ def format_text(changes: Changes, *, color: bool = False) -> str:
                 lines.append(f"{indent}{field_name(f.field)}: {red(f.redline)}")
             else:
                 lines.append(f"{indent}{field_name(f.field)}: {value_text(f.old)} → {value_text(f.new)}")
-        for p in getattr(target, "parameters", ()):
+        for p in _parameters(target):
             what, old, new = parameter_text(p)
             lines.append(f"{indent}{paint('параметр', '35')} {what}: {old} → {new}")
 
@@ -479,7 +484,7 @@ class _Markdown:
                 out.append(f"{self.ins}{text}</ins>")
         return "".join(out)
 
-    def fields(self, target, indent: str = "") -> list[str]:
+    def fields(self, target: Changed, indent: str = "") -> list[str]:
         lines = []
         for f in target.fields:
             name = self.esc(field_name(f.field))
@@ -491,7 +496,7 @@ class _Markdown:
                 lines.append(f"{indent}- {name}: {', '.join(bits)}")
             else:
                 lines.append(f"{indent}- {name}: {self.esc(value_text(f.old))} → **{self.esc(value_text(f.new))}**")
-        for p in getattr(target, "parameters", ()):
+        for p in _parameters(target):
             what, old, new = parameter_text(p)
             lines.append(f"{indent}- параметр {self.esc(what)}: {self.esc(old)} → **{self.esc(new)}**")
         return lines
@@ -671,7 +676,11 @@ def html_redline(segments: Iterable[Segment]) -> str:
     return "".join(out)
 
 
-def _html_fields(target) -> list[str]:
+def _parameters(target: Changed) -> tuple[ParameterChange, ...]:
+    return () if isinstance(target, RegulationChange) else target.parameters
+
+
+def _html_fields(target: Changed) -> list[str]:
     out = []
     for f in target.fields:
         name = _h(field_name(f.field))

@@ -32,6 +32,7 @@ Op = Literal["=", "-", "+"]
 ChangeKind = Literal["added", "removed", "changed", "moved"]
 MoveKind = Literal["renumbered", "reordered", "relocated"]
 BlockKind = Literal["paragraph", "heading", "list", "table", "code", "quote"]
+ImpactKind = Literal["duty", "responsibility", "pay", "schedule", "role", "audience", "other"]
 
 
 def _freeze(value: Any) -> Any:
@@ -371,7 +372,7 @@ class RegulationChange:
 class ImpactReason:
     """Why a role is affected: which item of which regulation changed, and how."""
 
-    kind: Literal["duty", "responsibility", "pay", "schedule", "role", "audience", "other"]
+    kind: ImpactKind
     regulation: str | None
     item: str
     number: str | None

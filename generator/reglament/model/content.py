@@ -10,6 +10,7 @@ import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from typing import TypeAlias
 
 from pydantic import BaseModel
 
@@ -80,7 +81,24 @@ class TextField:
         return self.owner.id if self.owner else None
 
 
-def part_items(part: m.Node) -> Iterator[m.Node]:
+#: the numbered items of parts (every one has an id)
+Numbered: TypeAlias = (
+    m.Clause
+    | m.DutyGroup
+    | m.Duty
+    | m.Responsibility
+    | m.Kpi
+    | m.BonusTier
+    | m.Reduction
+    | m.TimeBlock
+    | m.Recurring
+    | m.DataCategory
+    | m.DataRule
+    | m.Measure
+)
+
+
+def part_items(part: m.Node) -> Iterator[Numbered]:
     """The numbered items of a part, in clause order (the order numbers are given in)."""
     if isinstance(part, m.ClausesPart):
         yield from part.clauses
@@ -103,7 +121,7 @@ def part_items(part: m.Node) -> Iterator[m.Node]:
         yield from part.measures
 
 
-def children(node: m.Node) -> list[m.Node]:
+def children(node: m.Node) -> list[Numbered]:
     """Numbered sub-items of a numbered item (sub-clauses, duties of a group)."""
     if isinstance(node, m.Clause):
         return list(node.clauses)
@@ -160,12 +178,12 @@ class Content:
                 self._number(list(part_items(part)), str(s), reg, part, add)
 
     def _number(
-        self, nodes: list[m.Node], prefix: str, reg: m.Regulation, part: m.Node, add: Callable[[Item], None]
+        self, nodes: list[Numbered], prefix: str, reg: m.Regulation, part: m.Node, add: Callable[[Item], None]
     ) -> None:
         """Number a part's items in document order at any depth: «3.2», «3.2.1», «3.2.1.1» …"""
         for i, node in enumerate(nodes, 1):
             num = f"{prefix}.{i}"
-            add(Item(node.id, KINDS[type(node)], node, reg, part, num))  # type: ignore[attr-defined]  # part items all have ids
+            add(Item(node.id, KINDS[type(node)], node, reg, part, num))
             self._number(children(node), num, reg, part, add)
 
     # ---------------------------------------------------------------- queries

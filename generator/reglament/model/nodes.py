@@ -567,7 +567,7 @@ class ProsePart(Node):
 YamlPart = ClausesPart | TermsPart | DutiesPart | MotivationPart | SchedulePart | ConfidentialityPart
 Part = YamlPart | ProsePart
 
-PART_KINDS: dict[str, type[PartBase]] = {
+PART_KINDS: dict[str, type[YamlPart]] = {
     "clauses": ClausesPart,
     "terms": TermsPart,
     "duties": DutiesPart,

@@ -12,10 +12,13 @@ import os
 import re
 import types
 import typing
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeAlias, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from reglament.diagnostics import Diagnostic, Position
 from reglament.errors import NoContentError
@@ -25,9 +28,16 @@ from reglament.model.editions import Editions
 from reglament.model.nodes import CONTENT_DIR
 from reglament.perf import fewer_gc_passes
 from reglament.source.cache import SourceCache
-from reglament.source.yaml_source import YamlDocument, parse_yaml
+from reglament.source.yaml_source import Path_, YamlDocument, parse_yaml
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+
+Loc: TypeAlias = tuple[int | str, ...]
+"""Where a pydantic error points: field names and list indices (a path into the data, see :data:`Path_`)."""
+
+N = TypeVar("N", bound=m.Node)
+P = TypeVar("P", bound=m.ProsePart)
+T = TypeVar("T")
 
 
 @dataclass
@@ -125,7 +135,7 @@ def decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
 # Validation with positions
 
 
-def _strip_optional(annotation):
+def _strip_optional(annotation: object) -> object:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
@@ -136,7 +146,7 @@ def _strip_optional(annotation):
     return annotation
 
 
-def _model_at(cls: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+def _model_at(cls: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
     """The model class that holds the last element of ``loc`` (for did-you-mean)."""
     current: object = cls
     for step in loc[:-1]:
@@ -232,8 +242,8 @@ _REF_TARGET = re.compile(r"\[\[([^\[\]|\n]+)")
 
 
 def validate(
-    cls: type[m.Node], doc: YamlDocument, data: object | None = None, lost: Lost | None = None
-) -> tuple[m.Node | None, list[Diagnostic]]:
+    cls: type[N], doc: YamlDocument, data: object | None = None, lost: Lost | None = None
+) -> tuple[N | None, list[Diagnostic]]:
     """Validate ``doc.data`` (or ``data``) as ``cls``; map every pydantic error to a position.
 
     On errors the object is recovered at the smallest unit: an unknown field is
@@ -274,11 +284,13 @@ def validate(
         return None, problems
 
 
-def _recover(cls: type[m.Node], doc: YamlDocument, data: dict, errors: list, lost: Lost) -> m.Node | None:
+def _recover(
+    cls: type[N], doc: YamlDocument, data: dict[object, object], errors: list[ErrorDetails], lost: Lost
+) -> N | None:
     """``cls`` validated from ``data`` less what the errors point into (see :func:`validate`)."""
-    drop: set[tuple] = set()  # original paths of list elements and keys left out
-    replace: dict[tuple, object] = {}  # original path → the value used instead
-    kept: dict[tuple, list[int]] = {}  # original path of a pruned list → the original indices it keeps
+    drop: set[Path_] = set()  # original paths of list elements and keys left out
+    replace: dict[Path_, object] = {}  # original path → the value used instead
+    kept: dict[Path_, list[int]] = {}  # original path of a pruned list → the original indices it keeps
     for _round in range(4):
         for err in errors:
             loc = _original(tuple(err["loc"]), kept)
@@ -304,25 +316,27 @@ def _recover(cls: type[m.Node], doc: YamlDocument, data: dict, errors: list, los
 _MISSING = object()
 
 
-def _at(data: object, path: tuple) -> object:
+def _at(data: object, path: Path_) -> object:
     for step in path:
-        found = (isinstance(data, dict) and step in data) or (
-            isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
-        )
-        if not found:
+        if isinstance(data, dict):
+            if step not in data:
+                return _MISSING
+            data = data[step]
+        elif isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data):
+            data = data[step]
+        else:
             return _MISSING
-        data = data[step]  # type: ignore[index]
     return data
 
 
-def _kind_of(path: tuple) -> str | None:
+def _kind_of(path: Path_) -> str | None:
     names = [step for step in path if isinstance(step, str)]
     return _LIST_KINDS.get(names[-1]) if names else None
 
 
-def _original(loc: tuple, kept: dict[tuple, list[int]]) -> tuple | None:
+def _original(loc: Loc, kept: dict[Path_, list[int]]) -> Loc | None:
     """A location in the pruned data → the same location in the original data."""
-    out: list = []
+    out: list[int | str] = []
     for step in loc:
         if isinstance(step, int):
             indices = kept.get(tuple(out))
@@ -334,7 +348,14 @@ def _original(loc: tuple, kept: dict[tuple, list[int]]) -> tuple | None:
     return tuple(out)
 
 
-def _repair(cls: type[BaseModel], data: dict, loc: tuple, err: dict, drop: set, replace: dict) -> bool:
+def _repair(
+    cls: type[BaseModel],
+    data: dict[object, object],
+    loc: Loc,
+    err: ErrorDetails,
+    drop: set[Path_],
+    replace: dict[Path_, object],
+) -> bool:
     """Decide how to leave out what ``err`` points at; False when only the whole object can go."""
     # pydantic may end a location with steps that are not in the data (a union member's name)
     while loc and _at(data, loc) is _MISSING and err["type"] != "missing":
@@ -364,7 +385,9 @@ def _repair(cls: type[BaseModel], data: dict, loc: tuple, err: dict, drop: set, 
     return False
 
 
-def _prune(value: object, path: tuple, drop: set, replace: dict, kept: dict) -> object:
+def _prune(
+    value: object, path: Path_, drop: set[Path_], replace: dict[Path_, object], kept: dict[Path_, list[int]]
+) -> object:
     if path in replace:
         return replace[path]
     if isinstance(value, dict):
@@ -377,7 +400,7 @@ def _prune(value: object, path: tuple, drop: set, replace: dict, kept: dict) -> 
     return value
 
 
-def _attach_kept(node: object, doc: YamlDocument, path: tuple, kept: dict[tuple, list[int]]) -> None:
+def _attach_kept(node: object, doc: YamlDocument, path: Path_, kept: dict[Path_, list[int]]) -> None:
     """:func:`attach_origins` for data with list elements left out: each node keeps its original path."""
     if isinstance(node, m.Node):
         node._origin = m.Origin(doc, path)
@@ -389,7 +412,7 @@ def _attach_kept(node: object, doc: YamlDocument, path: tuple, kept: dict[tuple,
             _attach_kept(item, doc, path + (indices[i] if indices is not None else i,), kept)
 
 
-def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Diagnostic:
+def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: ErrorDetails) -> Diagnostic:
     loc = tuple(err["loc"])
     kind = err["type"]
     name = loc[-1] if loc else ""
@@ -422,12 +445,12 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
         hint = f"did you mean `{close[0]}`?" if close else f"allowed fields: {', '.join(allowed)}"
         where = f" in {holder.__name__}" if holder else ""
         return Diagnostic.at(pos, "error", "unknown-field", f"unknown field `{name}`{where}", hint)
-    pos = doc.positions.get(loc)
+    found = doc.positions.get(loc)
     probe = loc
-    while pos is None and probe:
+    while found is None and probe:
         probe = probe[:-1]
-        pos = doc.positions.get(probe)
-    pos = pos or Position(doc.file, 1, 1)
+        found = doc.positions.get(probe)
+    pos = found or Position(doc.file, 1, 1)
     field_name = describe_location(doc.data, loc)
     if kind == "clock":
         ctx = err.get("ctx") or {}
@@ -475,16 +498,17 @@ def _error_diagnostic(cls: type[BaseModel], doc: YamlDocument, err: dict) -> Dia
     return Diagnostic.at(pos, "error", "wrong-type", f"{field_name}: {message}", hint or _type_hint(kind))
 
 
-def describe_location(data: object, loc: tuple) -> str:
+def describe_location(data: object, loc: Loc) -> str:
     """A location in the editor's words: the field and the item by its id, or by a 1-based number.
 
     ``("groups", 2, "duties", 4, "raci", "accountable")`` → «`raci.accountable` of duty `d-call`» (or
     «of the 5th item of `duties`» when the item has no id).
     """
     names = [str(step) for step in loc if isinstance(step, str)]
-    item_at = max((k for k, step in enumerate(loc) if isinstance(step, int)), default=None)
-    if item_at is None:
+    items = [(k, step) for k, step in enumerate(loc) if isinstance(step, int)]
+    if not items:
         return f"`{'.'.join(names)}`"
+    item_at, index = items[-1]
     field = ".".join(str(step) for step in loc[item_at + 1 :] if isinstance(step, str))
     item = _at(data, loc[: item_at + 1])
     ident = item.get("id") if isinstance(item, dict) else None
@@ -493,7 +517,7 @@ def describe_location(data: object, loc: tuple) -> str:
     if isinstance(ident, str) and ident:
         owner = f"{kind} `{ident}`"
     else:
-        owner = f"item {loc[item_at] + 1} of `{list_name}`" if list_name else f"item {loc[item_at] + 1}"
+        owner = f"item {index + 1} of `{list_name}`" if list_name else f"item {index + 1}"
     return f"`{field}` of {owner}" if field else owner
 
 
@@ -501,7 +525,7 @@ _NUMBER_KINDS = ("int_parsing", "float_parsing", "int_type", "float_type", "int_
 _BOUNDS = {"greater_than": "gt", "greater_than_equal": "ge", "less_than": "lt", "less_than_equal": "le"}
 
 
-def _plain_words(kind: str, err: dict) -> tuple[str, str]:
+def _plain_words(kind: str, err: ErrorDetails) -> tuple[str, str]:
     """What a pydantic error means, in the words of someone editing the file (not of its programmer)."""
     value = err.get("input")
     got = _describe(value)
@@ -552,7 +576,7 @@ def _type_hint(kind: str) -> str:
     return ""
 
 
-def attach_origins(node: object, doc: YamlDocument, path: tuple) -> None:
+def attach_origins(node: object, doc: YamlDocument, path: Path_) -> None:
     """Give every model node its :class:`Origin` (file and path), recursively."""
     if isinstance(node, m.Node):
         node._origin = m.Origin(doc, path)
@@ -615,7 +639,7 @@ class Loader:
         self.cache = cache
         self._read_ahead: dict[str, bytes] = {}  # bytes read to compute a cache key, not read again
 
-    def _cached(self, kind: str, rel: str, compute):
+    def _cached(self, kind: str, rel: str, compute: Callable[[], T]) -> T:
         """``compute()`` — the load of one file — from the cache when the file's bytes were loaded before.
 
         The entry holds what that load returned, the diagnostics it added and what it
@@ -630,7 +654,8 @@ class Loader:
         key = self.cache.key(kind, rel, raw)
         hit, entry = self.cache.get(key)
         if hit:
-            obj, diagnostics, lost = entry
+            # the key holds `kind` (the model class), so the entry is what `put` below stored for this same `compute`
+            obj, diagnostics, lost = cast(tuple[T, list[Diagnostic], Lost], entry)
             self.diagnostics.extend(diagnostics)
             self.lost.merge(lost)
             return obj
@@ -703,12 +728,12 @@ class Loader:
             self.lost.salvage_text("\n".join(doc.blanked), rel)
         return doc
 
-    def model(self, cls: type[m.Node], rel: str, data: object | None = None, doc: YamlDocument | None = None):
+    def model(self, cls: type[N], rel: str, data: object | None = None, doc: YamlDocument | None = None) -> N | None:
         if doc is None and data is None:
             return self._cached(f"model:{cls.__name__}", rel, lambda: self._model(cls, rel))
         return self._model(cls, rel, data, doc)
 
-    def _model(self, cls: type[m.Node], rel: str, data: object | None = None, doc: YamlDocument | None = None):
+    def _model(self, cls: type[N], rel: str, data: object | None = None, doc: YamlDocument | None = None) -> N | None:
         doc = doc or self.yaml(rel)
         if doc is None:
             return None
@@ -716,10 +741,10 @@ class Loader:
         self.diagnostics.extend(problems)
         return obj
 
-    def markdown(self, cls: type[m.ProsePart], rel: str):
+    def markdown(self, cls: type[P], rel: str) -> P | None:
         return self._cached(f"markdown:{cls.__name__}", rel, lambda: self._markdown(cls, rel))
 
-    def _markdown(self, cls: type[m.ProsePart], rel: str):
+    def _markdown(self, cls: type[P], rel: str) -> P | None:
         text = self.text(rel)
         if text is None:
             return None
@@ -828,7 +853,7 @@ class Loader:
                         self.lost.salvage_refs(getattr(node, name))
 
 
-def _walk_nodes(node: object):
+def _walk_nodes(node: object) -> Iterator[m.Node]:
     if isinstance(node, m.Node):
         yield node
         for name in node_fields(type(node)):

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Protocol, TypeAlias
 
 from yaml.composer import Composer
-from yaml.error import MarkedYAMLError, YAMLError
+from yaml.error import Mark, MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader, ReaderError
@@ -32,7 +34,12 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 from reglament.diagnostics import Diagnostic, Position
 
-Path_ = tuple  # a path of keys and indices into the data
+YamlScalar: TypeAlias = str | int | float | bool | dt.date | None
+"""A scalar as :func:`_scalar` types it (YAML 1.2 core schema; dates stay dates); also a mapping key."""
+YamlValue: TypeAlias = YamlScalar | list["YamlValue"] | dict[YamlScalar, "YamlValue"]
+"""A converted document: scalars, lists and mappings (an alias of a list or mapping becomes None)."""
+Path_: TypeAlias = tuple[YamlScalar, ...]
+"""A path of mapping keys and list indices into the data: ``("duties", 3, "text")``."""
 
 
 @dataclass
@@ -86,7 +93,7 @@ class YamlDocument:
         quote = 1 if style in ("'", '"') else 0
         return Position(start.file, start.line, start.column + quote + offset)
 
-    def _segments(self, start: Position, style: str | None):
+    def _segments(self, start: Position, style: str | None) -> Iterator[tuple[int, int, str]]:
         """(line, 1-based column, source text) of each source line that holds the scalar's text."""
         if style in ("|", ">"):
             block_indent = None
@@ -147,7 +154,7 @@ def _within(pos: Position, doc: YamlDocument, line_offset: int) -> Position:
     return Position(pos.file, last, len(tail) + 1)
 
 
-def position(file: str, mark, line_offset: int = 0) -> Position:
+def position(file: str, mark: Mark, line_offset: int = 0) -> Position:
     """The one place where a parser's 0-based mark becomes a 1-based position."""
     return Position(file, mark.line + 1 + line_offset, mark.column + 1)
 
@@ -216,28 +223,41 @@ class _Resolver(BaseResolver):
     Called for every node without an explicit tag, so it is kept to a few comparisons.
     """
 
-    def resolve(self, kind, value, implicit):
+    def resolve(self, kind: type[Node], value: object, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             return _PLAIN if implicit[0] else _STR
         return _SEQ if kind is SequenceNode else _MAP
 
 
+class _NodeComposer(Protocol):
+    """What :func:`compose` needs of a composer, libyaml's or PyYAML's own."""
+
+    def get_single_node(self) -> Node | None: ...
+
+    def dispose(self) -> None: ...
+
+
+class _PyComposer(Reader, Scanner, Parser, Composer, _Resolver):
+    """The same node tree from PyYAML's pure-Python parser (when PyYAML is built without libyaml)."""
+
+    def __init__(self, text: str) -> None:
+        Reader.__init__(self, text)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        _Resolver.__init__(self)
+
+
+_Composer: Callable[[str], _NodeComposer] = _PyComposer
+
 if CParser is not None:
 
-    class _Composer(CParser, _Resolver):
+    class _CComposer(CParser, _Resolver):
         def __init__(self, text: str) -> None:
             CParser.__init__(self, text)
             _Resolver.__init__(self)
 
-else:  # pragma: no cover - the same node tree from PyYAML's pure-Python parser
-
-    class _Composer(Reader, Scanner, Parser, Composer, _Resolver):
-        def __init__(self, text: str) -> None:
-            Reader.__init__(self, text)
-            Scanner.__init__(self)
-            Parser.__init__(self)
-            Composer.__init__(self)
-            _Resolver.__init__(self)
+    _Composer = _CComposer
 
 
 def compose(text: str) -> Node | None:
@@ -249,7 +269,7 @@ def compose(text: str) -> Node | None:
         composer.dispose()
 
 
-def _scalar(node: ScalarNode):
+def _scalar(node: ScalarNode) -> YamlScalar:
     tag = node.tag
     value = node.value
     style = node.style
@@ -291,7 +311,7 @@ class _Converter:
     def pos(self, node: Node) -> Position:
         return position(self.doc.file, node.start_mark, self.line_offset)
 
-    def convert(self, node: Node, path: Path_) -> object:
+    def convert(self, node: Node, path: Path_) -> YamlValue:
         # `position()` inlined: this runs once per node of every source file
         mark = node.start_mark
         self.doc.positions[path] = Position(self.doc.file, mark.line + 1 + self.line_offset, mark.column + 1)
@@ -318,8 +338,8 @@ class _Converter:
             convert = self.convert
             return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
-            result: dict = {}
-            first_seen: dict[object, Position] = {}
+            result: dict[YamlScalar, YamlValue] = {}
+            first_seen: dict[YamlScalar, Position] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     self.doc.diagnostics.append(
@@ -396,12 +416,12 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters
             source = "\n".join(work)
             before = source.encode()[: exc.position].decode(errors="ignore") if CParser else source[: exc.position]
-            line = before.count("\n") + 1
+            at_line = before.count("\n") + 1
             column = len(before) - (before.rfind("\n") + 1) + 1
             doc.diagnostics.append(
                 Diagnostic(
                     file,
-                    line + line_offset,
+                    at_line + line_offset,
                     column,
                     "error",
                     "yaml-syntax",

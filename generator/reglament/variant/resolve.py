@@ -36,11 +36,11 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TypeVar
 
-from jinja2 import TemplateSyntaxError, meta, nodes
+from jinja2 import Template, TemplateSyntaxError, meta, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from pydantic import ValidationError
 
@@ -51,12 +51,16 @@ from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
 from reglament.perf import fewer_gc_passes
 from reglament.sandbox import Sandbox, Spread, TemplateLimit, error_line, sandbox
 from reglament.source.loader import attach_origins
+from reglament.source.yaml_source import Path_, YamlDocument
 
 TEMPLATE_MARK = re.compile(r"\{\{|\{%|\{#")
 #: the names a template sees
 SCOPE = ("company", "params")
 COMPANY_FIELDS = ("id", "name", "short_name", "city", "site_title")
 #: longest string/list a template may build with `*`, and the largest exponent of `**`
+
+N = TypeVar("N", bound=m.Node)
+R = TypeVar("R", bound=m.Role)
 
 
 # --------------------------------------------------------------------------
@@ -91,7 +95,7 @@ def escape_value(value: object) -> str:
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def _one_line(mt: re.Match) -> str:
+def _one_line(mt: re.Match[str]) -> str:
     run = mt.group()
     return " " if "\n" in run or "\r" in run else run
 
@@ -128,7 +132,9 @@ class Values:
     def _get(self, name: object) -> object:
         if name in self._hidden:
             raise HiddenValue(self._label, str(name))
-        return self._data[name]  # type: ignore[index]
+        if not isinstance(name, str):  # `params[1]`: no such value, as for any unknown name
+            raise KeyError(name)
+        return self._data[name]
 
     def __getattr__(self, name: str) -> object:
         try:
@@ -189,7 +195,7 @@ class Use:
 class Parsed:
     """A template source, compiled once and shared by every company."""
 
-    template: Any | None
+    template: Template | None
     uses: list[Use]
     free: list[tuple[str, int]]  # unknown names (not company/params) with their offsets
     error: TemplateSyntaxError | None = None
@@ -219,7 +225,7 @@ def _jinja_words(message: str) -> str:
     return _UNEXPECTED_CHAR.sub(r"the character \g<char> cannot stand inside `{{ … }}`", message)
 
 
-def _syntax_offset(env, source: str, exc: TemplateSyntaxError) -> int:
+def _syntax_offset(env: Sandbox, source: str, exc: TemplateSyntaxError) -> int:
     """Offset of the `{{`/`{%` where a syntax error is: Jinja gives only a line, and a folded YAML text
     (`>-`) is one line however many lines it has in the file. The first prefix of the source, cut before
     a tag, that does not parse ends in the faulty tag (a block merely left open so far does not count)."""
@@ -235,7 +241,7 @@ def _syntax_offset(env, source: str, exc: TemplateSyntaxError) -> int:
     return _line_offset(source, exc.lineno or 1)
 
 
-def _find(source: str, lineno: int, pattern: re.Pattern) -> int:
+def _find(source: str, lineno: int, pattern: re.Pattern[str]) -> int:
     start = _line_offset(source, lineno)
     end = source.find("\n", start)
     end = len(source) if end < 0 else end
@@ -281,15 +287,20 @@ class TemplateCache:
         }
         uses = []
         for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
-            if not (isinstance(node.node, nodes.Name) and node.node.name in SCOPE) or id(node) in methods:
-                continue
             if isinstance(node, nodes.Getattr):
                 name = node.attr
-            elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            elif (
+                isinstance(node, nodes.Getitem)
+                and isinstance(node.arg, nodes.Const)
+                and isinstance(node.arg.value, str)
+            ):
                 name = node.arg.value
             else:
                 continue
-            root = node.node.name
+            target = node.node
+            if not (isinstance(target, nodes.Name) and target.name in SCOPE) or id(node) in methods:
+                continue
+            root = target.name
             pattern = re.compile(rf"\b{root}\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"]\s*\])")
             uses.append(Use(root, name, _find(source, node.lineno, pattern), id(node) in guarded))
         free = []
@@ -313,21 +324,25 @@ class VariantOrigin(m.Origin):
     __slots__ = ("base", "fields", "maps")
 
     def __init__(
-        self, base: m.Origin, *, fields: dict | None = None, maps: dict[str, Callable[[int], int]] | None = None
+        self,
+        base: m.Origin,
+        *,
+        fields: dict[str, tuple[m.Origin, str]] | None = None,
+        maps: dict[str, Callable[[int], int]] | None = None,
     ) -> None:
         super().__init__(base.doc, base.path)
         self.base = base
         #: field → (origin that holds the value, the field's key in that origin)
-        self.fields: dict[str, tuple[m.Origin, str | int]] = dict(fields or {})
+        self.fields: dict[str, tuple[m.Origin, str]] = dict(fields or {})
         #: field → rendered offset → source offset
         self.maps: dict[str, Callable[[int], int]] = dict(maps or {})
 
-    def _holder(self, name) -> tuple[m.Origin, str | int]:
+    def _holder(self, name: str) -> tuple[m.Origin, str]:
         return self.fields.get(name, (self.base, name))
 
     def at(self, field: str | int | None = None) -> Position:
-        if field is None:
-            return self.base.at()
+        if field is None or isinstance(field, int):  # the node itself, or a list element (never from a profile)
+            return self.base.at(field)
         origin, key = self._holder(field)
         return origin.at(key)
 
@@ -346,7 +361,7 @@ def offset_map(source: str, rendered: str) -> Callable[[int], int]:
 
     The alignment is computed on the first call: most rendered texts never need a position.
     """
-    ops: list | None = None
+    ops: Sequence[tuple[str, int, int, int, int]] | None = None
 
     def back(offset: int) -> int:
         nonlocal ops
@@ -371,6 +386,7 @@ class BodyMap:
 
     def __init__(self, source: str, rendered: str) -> None:
         self.source = source
+        self.rendered = rendered
         self.back = offset_map(source, rendered)
         self.starts = [0]
         for line in rendered.split("\n")[:-1]:
@@ -585,7 +601,7 @@ class _Resolver:
         }
         self.excluded: dict[str, str] = {}  # id → reason
         self.forced_internal: set[str] = set()  # internal on another revision of a comparison
-        self.overrides: dict[str, dict] = {}
+        self.overrides: dict[str, dict[str, object]] = {}
 
     def restrict(self, audience: Audience) -> None:
         """Leave out, as internal, what the audience may not see because it is internal on another revision."""
@@ -635,7 +651,7 @@ class _Resolver:
                 self.excluded[ident] = "excluded"
         included = [i for i in p.include if i in index and index[i].kind in ("regulation", "part")]
         if included:
-            keep_regs = {index[i].regulation.id for i in included}
+            keep_regs = {reg.id for i in included if (reg := index[i].regulation) is not None}  # set for both kinds
             listed_parts = {i for i in included if index[i].kind == "part"}
             for reg in self.base.regulations:
                 if reg.id not in keep_regs:
@@ -649,11 +665,11 @@ class _Resolver:
 
     # ------------------------------------------------------------ overrides
 
-    def apply_override(self, node: m.Node, data: dict, doc, path: tuple) -> m.Node:
+    def apply_override(self, node: N, data: Mapping[str, object], doc: YamlDocument, path: Path_) -> N:
         """``node`` with the fields of ``data`` (a mapping in the profile at ``path``) replaced and validated."""
         cls = type(node)
         values: dict[str, object] = {}
-        fields: dict[str, tuple[m.Origin, str | int]] = {}
+        fields: dict[str, tuple[m.Origin, str]] = {}
         holder = m.Origin(doc, path)
         ident = getattr(node, "id", None)
         what = f"override of `{ident}`" if ident else "override"
@@ -699,14 +715,14 @@ class _Resolver:
         except ValidationError as exc:
             for err in exc.errors():
                 loc = tuple(err["loc"])
-                pos = None
+                found = None
                 probe = path + loc
-                while pos is None and len(probe) >= len(path):
-                    pos = doc.positions.get(probe)
+                while found is None and len(probe) >= len(path):
+                    found = doc.positions.get(probe)
                     probe = probe[:-1]
                 name = ".".join(str(x) for x in loc)
                 self.problem(
-                    pos or holder.at(),
+                    found or holder.at(),
                     "wrong-type",
                     f"{what}: `{name}`: {err['msg']}",
                     "give the value the same type as in the base item",
@@ -720,7 +736,7 @@ class _Resolver:
         new._origin = VariantOrigin(node.origin, fields=fields) if node._origin is not None else holder
         return new
 
-    def renames(self, role: m.Role) -> m.Role:
+    def renames(self, role: R) -> R:
         p = self.profile
         if p is None:
             return role
@@ -795,8 +811,8 @@ class _Resolver:
             return self.cache.env.render_bounded(parsed.template, self.scope)
         except HiddenValue as exc:
             at = parsed.error_offset(exc)
-            name = re.compile(rf"\b{re.escape(exc.name)}\b|\b{exc.root}\b")
-            found = name.search(source, at) or name.search(source)
+            pattern = re.compile(rf"\b{re.escape(exc.name)}\b|\b{exc.root}\b")
+            found = pattern.search(source, at) or pattern.search(source)
             pos = locate(found.start() if found else at)
             self.problem(
                 pos,
@@ -858,7 +874,7 @@ class _Resolver:
             elif isinstance(cur, list):
                 stack.extend(cur)
 
-    def node(self, node: m.Node) -> m.Node | None:
+    def node(self, node: N) -> N | None:
         fields = node.__dict__  # a pydantic model's field values (getattr of a missing `id` is slow)
         ident = fields.get("id")
         if isinstance(ident, str) and ident in self.excluded:
@@ -884,21 +900,23 @@ class _Resolver:
                 if new is not value:
                     updates[name] = new
             elif isinstance(value, str) and name != "id" and TEMPLATE_MARK.search(value):
-                rendered = self.render(value, lambda off, n=node, f=name: n.text_at(f, off))
+                rendered = self.render(value, _text_locator(node, name))
                 if rendered is not None:
                     updates[name] = rendered
                     maps[name] = offset_map(value, rendered)
-        body = None
+        body: BodyMap | None = None  # a rendered Markdown body
         if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
-            body = self.render(node.body, self._body_locator(node))
+            rendered = self.render(node.body, self._body_locator(node))
+            body = BodyMap(node.body, rendered) if rendered is not None else None
         if not updates and body is None:
             return node
         new = node.model_copy(update=updates)
         if maps:
             new._origin = VariantOrigin(node.origin, maps=maps)
-        if body is not None:
-            new._body = body
-            new._line_map = BodyMap(node.body, body)
+        prose: m.Node = new  # (a body was rendered: the copy is a ProsePart)
+        if body is not None and isinstance(prose, m.ProsePart):
+            prose._body = body.rendered
+            prose._line_map = body
         return new
 
     @staticmethod
@@ -944,6 +962,11 @@ class _Resolver:
         return self.variant
 
 
+def _text_locator(node: m.Node, name: str) -> Callable[[int], Position]:
+    """Position of a character of text field ``name`` of ``node``."""
+    return lambda offset: node.text_at(name, offset)
+
+
 # --------------------------------------------------------------------------
 # Which parameters the sources use
 
@@ -975,7 +998,7 @@ def used_params(content: Content, profiles: Iterable[Profile], cache: TemplateCa
     sources = list(template_sources(content))
     for p in profiles:
         sources.extend(s for s in _strings(p.overrides) if TEMPLATE_MARK.search(s))
-    used = set()
+    used: set[str] = set()
     for source in sources:
         used.update(u.name for u in cache.parse(source).uses if u.root == "params")
     return used

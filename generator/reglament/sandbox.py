@@ -121,6 +121,9 @@ def _size(value: object) -> int:
 _PLAIN = frozenset({str, Markup, list, tuple, dict, set, frozenset, bool, float, type(None)})
 #: the attribute values :meth:`Sandbox.wrap_str_format` may have to wrap (``str.format`` and ``format_map``)
 _METHODS = (types.MethodType, types.BuiltinMethodType)
+#: callables whose ``__call__`` is a method-wrapper (which never carries Jinja's ``jinja_pass_arg``): for them
+#: Jinja's ``Context.call`` only passes the context or environment when the callable itself asks for it
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType})
 
 
 def _bound_result(value: Any, what: Callable[[], str]) -> Any:
@@ -495,13 +498,24 @@ class Sandbox(ImmutableSandboxedEnvironment):
         """A call in a template: Jinja's sandboxed call (:meth:`is_safe_callable`, then the context's call),
         ticking the clock, refusing string methods that would allocate too much, bounding the result.
 
-        Jinja's :meth:`SandboxedEnvironment.call` is inlined (the same two steps): a render makes
-        hundreds of thousands of calls, and each layer of ``*args, **kwargs`` forwarding costs."""
+        Jinja's :meth:`SandboxedEnvironment.call` is inlined (the same two steps), and so is the context's call
+        of a plain function or method that asks for no context (what ``Context.call`` does for it: drop the
+        loop and block variables, call, a ``StopIteration`` giving an undefined value): a render makes hundreds
+        of thousands of calls, and each layer of ``*args, **kwargs`` forwarding costs."""
         tick()
         _precheck_call(__obj, args, kwargs)
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
-        return _bound_result(__context.call(__obj, *args, **kwargs), lambda: f"`{getattr(__obj, '__name__', 'call')}`")
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                result = __obj(*args, **kwargs)
+            except StopIteration:
+                result = __self.undefined("value was undefined because a callable raised a StopIteration exception")
+        else:
+            result = __context.call(__obj, *args, **kwargs)
+        return _bound_result(result, lambda: f"`{getattr(__obj, '__name__', 'call')}`")
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         """``obj.attribute`` in a template: Jinja's :meth:`SandboxedEnvironment.getattr`, step by step the same,

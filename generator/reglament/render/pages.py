@@ -86,6 +86,8 @@ def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
 def sub_refs(repl: Callable[[re.Match[str]], str], text: str) -> str:
     """``REF_RE.sub(repl, text)`` outside inline code spans: a `[[id]]` in code is shown as written
     (the model does not count it as a reference either, :func:`~reglament.model.references.find_refs`)."""
+    if "[[" not in text:  # no reference can match: most texts of a site
+        return text
     if "`" not in text:
         return REF_RE.sub(repl, text)
     out, pos = [], 0
@@ -103,7 +105,8 @@ def plain(text: str, content: Content) -> str:
     def repl(mt: re.Match[str]) -> str:
         return mt.group(2) or display_name(content.get(mt.group(1).strip()), mt.group(1))
 
-    text = REF_RE.sub(repl, text)
+    if "[[" in text:
+        text = REF_RE.sub(repl, text)
     text = re.sub(r"[*_`]", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -218,9 +221,17 @@ class Renderer:
         self.pages_dir = templates / "pages"
         self._relpaths: dict[tuple[str, str], str] = {}
         self._tooltips: dict[str, str] = {}
+        self._targets: dict[str, tuple[str, str]] = {}  # item id → (its page, its anchor)
+        #: ``link(…)`` results by (id, display, folder of the current page, whether the link points into the current
+        #: page): a link depends on nothing else, and pages link the same roles again and again (every duty's RACI)
+        self._global_links: dict[tuple[str, str | None, str, bool], str] = {}
+        self._raci: dict[int, tuple[m.Duty, dict[str, tuple[str, ...]]]] = {}
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), bytecode_cache=_COMPILED)
+        # one environment per render: a template is loaded once for it (no file checks on every page; the next
+        # render has a new environment and sees an edited template, compiled anew by its checksum)
+        self.env.auto_reload = False
         self.env.filters["text"] = self._text_filter
         self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
         self.env.globals.update(classifications=ru.CLASSIFICATIONS, periods=ru.PERIODS)
@@ -229,7 +240,7 @@ class Renderer:
             json.dumps(v, ensure_ascii=False), quote=True
         )  # for attributes
         self.env.globals["raci_labels"] = views.RACI_LABELS
-        self.env.globals["raci_of"] = views.raci_of
+        self.env.globals["raci_of"] = self._raci_of
         self.env.globals["group_uses"] = views.group_uses
         self.env.globals["letter_index"] = views.letter_index
         self.env.globals["href"] = self._href_global
@@ -239,8 +250,18 @@ class Renderer:
         self.env.globals["number"] = self._number
         self._current = ""  # the page being rendered, for relative links
         self._current_dir = ""
-        #: term id → its glossary page, when the glossary is split (a term not here is on :data:`GLOSSARY`)
-        self.term_pages: dict[str, str] = {}
+        self._term_pages: dict[str, str] = {}
+
+    @property
+    def term_pages(self) -> dict[str, str]:
+        """Term id → its glossary page, when the glossary is split (a term not here is on :data:`GLOSSARY`)."""
+        return self._term_pages
+
+    @term_pages.setter
+    def term_pages(self, pages: dict[str, str]) -> None:
+        self._term_pages = pages
+        self._targets.clear()  # a term's links point to its page
+        self._global_links.clear()
 
     @property
     def current(self) -> str:
@@ -253,18 +274,26 @@ class Renderer:
 
     # ------------------------------------------------------------ links
 
+    def target(self, item: Item) -> tuple[str, str]:
+        """The page (a docs-tree path) ``item`` is on, and its anchor there ("" for the page itself)."""
+        found = self._targets.get(item.id)
+        if found is None:
+            if item.kind == "term":
+                found = (self._term_pages.get(item.id, GLOSSARY), item.id)
+            elif item.kind == "role":
+                found = (role_page(item.id), "")
+            elif item.kind == "regulation":
+                found = (regulation_page(item.id), "")
+            elif item.kind == "page":
+                found = (f"{item.id}.md" if item.id != "home" else "index.md", "")
+            else:
+                found = (regulation_page(views.regulation_of(item).id), item.id)
+            self._targets[item.id] = found
+        return found
+
     def href(self, item: Item) -> str:
         """Link target of an item, relative to the current page."""
-        if item.kind == "term":
-            target, anchor = self.term_pages.get(item.id, GLOSSARY), item.id
-        elif item.kind == "role":
-            target, anchor = role_page(item.id), ""
-        elif item.kind == "regulation":
-            target, anchor = regulation_page(item.id), ""
-        elif item.kind == "page":
-            target, anchor = f"{item.id}.md" if item.id != "home" else "index.md", ""
-        else:
-            target, anchor = regulation_page(views.regulation_of(item).id), item.id
+        target, anchor = self.target(item)
         return self.page_href(target) + (f"#{anchor}" if anchor else "")
 
     def page_href(self, target: str) -> str:
@@ -299,14 +328,28 @@ class Renderer:
         return tip if len(tip) <= 280 else tip[:277].rstrip() + "…"
 
     def link_md(self, item: Item, display: str) -> str:
+        """A Markdown link to ``item`` showing ``display``, with the item's tooltip as its title."""
         title = self.tooltip(item).replace('"', "″")
         return f'[{display}]({self.href(item)} "{title}")'
 
     def _link_global(self, ident: str, display: str | None = None) -> str:
+        """``link(id)`` / ``link(id, display)`` in a template."""
         item = self.content.get(ident)
         if item is None:
             return html.escape(display or ident)
-        return self.link_md(item, html.escape(display or display_name(item, ident)))
+        key = (ident, display, self._current_dir, self.target(item)[0] == self._current)
+        link = self._global_links.get(key)
+        if link is None:
+            link = self._global_links[key] = self.link_md(item, html.escape(display or display_name(item, ident)))
+        return link
+
+    def _raci_of(self, duty: m.Duty) -> dict[str, tuple[str, ...]]:
+        """``raci_of(duty)`` in a template, computed once per duty (the regulation page and every role page
+        of the duty ask it; templates cannot change the dict they get)."""
+        found = self._raci.get(id(duty))
+        if found is None or found[0] is not duty:
+            found = self._raci[id(duty)] = (duty, views.raci_of(duty))
+        return found[1]
 
     def _href_global(self, ident: str) -> str:
         item = self.content.get(ident)
@@ -351,7 +394,7 @@ class Renderer:
         """The term mentions of ``value`` to link automatically (first of each term); adds them to ``seen``."""
         if self.matcher is None:
             return []
-        linked = {ref.target for ref in find_refs(value)}
+        linked = {ref.target for ref in find_refs(value)} if "[[" in value else set()
         found = []
         for mention in self.matcher.find(mask_for_terms(value)):
             term = mention.term_id
@@ -364,7 +407,9 @@ class Renderer:
 
     def _text_segment(self, value: str) -> str:
         """Escape HTML outside code spans and turn references into links."""
-        escaped = escape_html(value)
+        # the three probes below skip work that could change nothing: escaping with no `<`, `>` or `&`, and
+        # disarming link targets where no link (`](`, `[…]:`) can be
+        escaped = escape_html(value) if "<" in value or ">" in value or "&" in value else value
 
         def repl(mt: re.Match[str]) -> str:
             ident = mt.group(1).strip()
@@ -374,7 +419,8 @@ class Renderer:
                 return html.escape(display or ident)
             return self.link_md(item, display or display_name(item, ident))
 
-        return _UNSAFE_LINK.sub(r"\1#", sub_refs(repl, escaped))
+        linked = sub_refs(repl, escaped)
+        return _UNSAFE_LINK.sub(r"\1#", linked) if "]" in linked else linked
 
     def _text_filter(self, value: str | None, owner: str | None = None) -> str:
         return self.text(value, owner=owner)

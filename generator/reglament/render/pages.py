@@ -490,13 +490,13 @@ def render(
     r = Renderer(content, templates, morph=morph)
     tree = RenderedTree()
     # the glossary's pages first: every term link on every page points into them
-    used_in = views.usage(content, r.matcher)
+    referenced: dict[int, set[str]] = {}  # filled by the same pass: what each regulation's texts reference
+    used_in = views.usage(content, r.matcher, referenced=referenced)
     terms = sorted(content.terms, key=views.term_sort_key)
     chunks = views.glossary_chunks(terms, used_in)
     r.term_pages = {term.id: chunk.path for chunk in chunks for term in chunk.terms}
 
     # regulations
-    referenced = _referenced_by_regulation(content)
     approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
     nav_regs: list[NavEntry] = []
     for reg in content.regulations:

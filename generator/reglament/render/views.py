@@ -428,19 +428,27 @@ def raci_matrix(content: Content) -> RaciMatrix:
 # --------------------------------------------------------------------------- where used
 
 
-def usage(content: Content, matcher: TermMatcher | None = None) -> dict[str, list[Item]]:
+def usage(
+    content: Content, matcher: TermMatcher | None = None, *, referenced: dict[int, set[str]] | None = None
+) -> dict[str, list[Item]]:
     """Id → the items whose text uses it: by an explicit ``[[id]]`` reference or, for terms,
     by a mention in any word form (when ``matcher`` is given). Source order, once each;
-    an item never lists itself."""
+    an item never lists itself.
+
+    ``referenced``, when given, is filled in the same pass over the texts: ``id(regulation)`` → every id
+    the regulation's texts reference with ``[[…]]`` (what a terms part without its own list shows)."""
     used: dict[str, list[Item]] = {}
     listed: dict[str, set[int]] = {}  # ids of the items already listed per target (Item equality compares models)
     for text in content.texts():
+        refs = [ref.target for ref in find_refs(text.text)] if "[[" in text.text else []
+        if referenced is not None and refs and text.regulation is not None:
+            referenced.setdefault(id(text.regulation), set()).update(refs)
         owner = text.owner
         if owner is None:
             continue
-        targets = [ref.target for ref in find_refs(text.text)] if "[[" in text.text else []
+        targets = refs
         if matcher is not None:
-            targets += [mention.term_id for mention in matcher.find(mask_for_terms(text.text))]
+            targets = [*refs, *(mention.term_id for mention in matcher.find(mask_for_terms(text.text)))]
         for target in targets:
             if target == owner.id:
                 continue

@@ -152,3 +152,55 @@ def test_a_source_that_does_not_lex_is_left_as_it_is():
     for broken in ("{{ 'unclosed }}", "{{ a — b }}", "{% raw %} x"):
         assert env.spread(broken) == Spread.plain(broken) == Spread(broken, (0,))
     assert Spread.plain("a\nb\n").starts == (0, 2, 4)
+
+
+# --------------------------------------------------------------------------- the fast paths keep every check
+
+
+class _Account:
+    def close(self):
+        return "closed"
+
+    close.alters_data = True  # Django's convention, honoured by Jinja's sandbox
+
+    def balance(self):
+        return 100
+
+
+def _unsafe():
+    return "ran"
+
+
+_unsafe.unsafe_callable = True
+
+
+def _exhausted():
+    raise StopIteration
+
+
+def test_plain_functions_and_methods_are_still_checked_before_they_are_called():
+    env = sandbox()
+    context = {"unsafe": _unsafe, "account": _Account(), "exhausted": _exhausted, "safe": lambda x: x * 2}
+    for source in ("{{ unsafe() }}", "{{ account.close() }}", "{% for i in [1] %}{{ unsafe() }}{% endfor %}"):
+        with pytest.raises(SecurityError, match="not safely callable"):
+            env.from_string(source).render(context)
+    assert env.from_string("{{ account.balance() }} {% for i in [1, 2] %}{{ safe(i) }}{% endfor %}").render(
+        context
+    ) == ("100 24")
+    with pytest.raises(UndefinedError, match="StopIteration"):  # what Jinja's context call makes of it
+        env.from_string("{{ exhausted() }}").render(context)
+    with pytest.raises(TemplateLimit, match="built 2000000 characters"):  # results of plain calls are bounded too
+        env.from_string("{{ big() }}").render({"big": lambda: "x" * 2_000_000})
+
+
+def test_a_template_cannot_reach_the_clock_tick_or_call_it_unchecked():
+    env = sandbox()
+    with pytest.raises(UndefinedError):
+        env.from_string("{{ tick() }}").render()
+    # a loop body still ticks: the whole-render time bound stops an endless-looking loop
+    with pytest.raises(TemplateLimit, match="CPU time"):
+        env.render_bounded(
+            env.from_string("{% for a in range(99999) %}{% for b in range(99999) %}{% endfor %}{% endfor %}"),
+            {},
+            seconds=0.2,
+        )

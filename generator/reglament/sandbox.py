@@ -37,6 +37,7 @@ import re
 import string
 import threading
 import time
+import types
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -115,6 +116,33 @@ def _size(value: object) -> int:
     return 0
 
 
+#: result types that are never iterators and whose size :func:`_size` measures by ``len`` (or that have none):
+#: a result of one of these exact types needs no ``isinstance(…, Iterator)`` (an ABC check, slow) to be bounded
+_PLAIN = frozenset({str, Markup, list, tuple, dict, set, frozenset, bool, float, type(None)})
+#: the attribute values :meth:`Sandbox.wrap_str_format` may have to wrap (``str.format`` and ``format_map``)
+_METHODS = (types.MethodType, types.BuiltinMethodType)
+#: callables whose ``__call__`` is a method-wrapper (which never carries Jinja's ``jinja_pass_arg``): for them
+#: Jinja's ``Context.call`` only passes the context or environment when the callable itself asks for it
+_PLAIN_CALLABLES = frozenset({types.FunctionType, types.MethodType, types.BuiltinFunctionType})
+
+
+def _bound_result(value: Any, what: Callable[[], str]) -> Any:
+    """``value`` — the result of a call or a filter — metered when it is an iterator, checked against the value
+    bounds otherwise (:func:`_check_value`; ``what()`` names the operation in the error)."""
+    kind = type(value)
+    if kind in _PLAIN:
+        if kind is bool or kind is float or value is None or len(value) <= VALUE_CHARS:
+            return value
+        return _check_value(value, what())
+    if kind is int:
+        return value if value.bit_length() <= MAX_INT_BITS else _check_value(value, what())
+    if isinstance(value, Iterator) and not isinstance(value, (str, bytes)):
+        return _metered(value)
+    if _size(value) > VALUE_CHARS or (isinstance(value, int) and value.bit_length() > MAX_INT_BITS):
+        return _check_value(value, what())
+    return value
+
+
 def _check_value(value: object, what: str) -> object:
     size = _size(value)
     if size > VALUE_CHARS:
@@ -167,9 +195,9 @@ def _str_join(items: Iterable[Any], sep: str = "") -> str:
 def _precheck_call(obj: Any, args: tuple, kwargs: dict) -> None:
     """Refuse the string methods that would allocate a huge result before they run."""
     owner = getattr(obj, "__self__", None)
-    name = getattr(obj, "__name__", "")
     if not isinstance(owner, str):
         return
+    name = getattr(obj, "__name__", "")
     if name in ("center", "ljust", "rjust", "zfill") and args:
         _check_width(args[0], f"`str.{name}`")
     elif name == "expandtabs":
@@ -206,7 +234,19 @@ def _replace_filter(eval_ctx: Any, s: str, old: str, new: str, count: int | None
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Jinja's code generator with ``~`` going through :meth:`Sandbox.call_concat`."""
+    """Jinja's code generator with ``~`` going through :meth:`Sandbox.call_concat`, and the clock ticks
+    :meth:`Sandbox._parse` puts into loop and macro bodies as direct calls of :func:`tick`.
+
+    A tick is the sandbox's own code, not the template's: routed through :meth:`Sandbox.call` like a call the
+    template makes, it was over half the sandboxed calls of a render. A template cannot produce the node
+    (Jinja's parser never makes an :class:`~jinja2.nodes.EnvironmentAttribute`), so only the ticks take this path.
+    """
+
+    def visit_Call(self, node: nodes.Call, frame: Frame, forward_caller: bool = False) -> None:
+        if _is_tick(node):
+            self.write("environment.tick()")
+            return
+        super().visit_Call(node, frame, forward_caller=forward_caller)
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
         self.write("environment.call_concat((")
@@ -221,21 +261,34 @@ def _tick_node(lineno: int) -> nodes.Stmt:
     return nodes.ExprStmt(call, lineno=lineno)
 
 
+def _is_tick(node: nodes.Call) -> bool:
+    """Is ``node`` a clock tick made by :func:`_tick_node` (not anything a template wrote)?"""
+    target = node.node
+    return (
+        isinstance(target, nodes.EnvironmentAttribute)
+        and target.name == "tick"
+        and not node.args
+        and not node.kwargs
+        and node.dyn_args is None
+        and node.dyn_kwargs is None
+    )
+
+
 def _wrap_filter(name: str, original: Callable[..., Any]) -> Callable[..., Any]:
     """A filter whose generator input is metered and whose result is bounded."""
     pass_arg = getattr(original, "jinja_pass_arg", None)
     value_index = 0 if pass_arg is None else 1
 
+    def what() -> str:
+        return f"`{name}`"
+
     def checked(*args: Any, **kwargs: Any) -> Any:
         tick()
         if len(args) > value_index:
             value = args[value_index]
-            if isinstance(value, Iterator) and not isinstance(value, (str, bytes)):
+            if type(value) not in _PLAIN and isinstance(value, Iterator) and not isinstance(value, (str, bytes)):
                 args = (*args[:value_index], _metered(value), *args[value_index + 1 :])
-        result = original(*args, **kwargs)
-        if isinstance(result, Iterator) and not isinstance(result, (str, bytes)):
-            return _metered(result)
-        return _check_value(result, f"`{name}`")
+        return _bound_result(original(*args, **kwargs), what)
 
     checked.__name__ = getattr(original, "__name__", name)
     if pass_arg is not None:
@@ -442,12 +495,50 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return "".join(parts)
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """A call in a template: Jinja's sandboxed call (:meth:`is_safe_callable`, then the context's call),
+        ticking the clock, refusing string methods that would allocate too much, bounding the result.
+
+        Jinja's :meth:`SandboxedEnvironment.call` is inlined (the same two steps), and so is the context's call
+        of a plain function or method that asks for no context (what ``Context.call`` does for it: drop the
+        loop and block variables, call, a ``StopIteration`` giving an undefined value): a render makes hundreds
+        of thousands of calls, and each layer of ``*args, **kwargs`` forwarding costs."""
         tick()
         _precheck_call(__obj, args, kwargs)
-        result = super().call(__context, __obj, *args, **kwargs)
-        if isinstance(result, Iterator) and not isinstance(result, (str, bytes)):
-            return _metered(result)
-        return _check_value(result, f"`{getattr(__obj, '__name__', 'call')}`")
+        if not __self.is_safe_callable(__obj):
+            raise SecurityError(f"{__obj!r} is not safely callable")
+        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+            kwargs.pop("_block_vars", None)
+            kwargs.pop("_loop_vars", None)
+            try:
+                result = __obj(*args, **kwargs)
+            except StopIteration:
+                result = __self.undefined("value was undefined because a callable raised a StopIteration exception")
+        else:
+            result = __context.call(__obj, *args, **kwargs)
+        return _bound_result(result, lambda: f"`{getattr(__obj, '__name__', 'call')}`")
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``obj.attribute`` in a template: Jinja's :meth:`SandboxedEnvironment.getattr`, step by step the same,
+        with the verdict of :meth:`is_safe_attribute` looked up in its cache first and ``str.format``
+        wrapping asked only of methods (the only values it wraps)."""
+        try:
+            value = getattr(obj, attribute)
+        except AttributeError:
+            try:
+                return obj[attribute]
+            except (TypeError, LookupError):
+                pass
+            return self.undefined(obj=obj, name=attribute)
+        if isinstance(value, _METHODS):
+            fmt = self.wrap_str_format(value)
+            if fmt is not None:
+                return fmt
+        verdict = self._verdicts.get((type(obj), attribute))
+        if verdict is None:
+            verdict = self.is_safe_attribute(obj, attribute, value)
+        if verdict:
+            return value
+        return self.unsafe_undefined(obj, attribute)
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         key = (type(obj), attr)

@@ -16,8 +16,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from jinja2 import BytecodeCache, FileSystemLoader, TemplateError, TemplateSyntaxError, UndefinedError
+from jinja2.bccache import Bucket
 from jinja2.sandbox import SecurityError
 
 from reglament import ru
@@ -26,13 +28,18 @@ from reglament.errors import TemplateFailure
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
 from reglament.model.references import REF_RE, escape_html, find_refs, mask_code, mask_for_terms
-from reglament.morphology import Morph, TermMatcher
+from reglament.morphology import Mention, Morph, TermMatcher
 from reglament.render import motivation, views
 from reglament.sandbox import sandbox
 
 GLOSSARY = "glossary.md"
 ROLES_INDEX = "roles/index.md"
 RACI = "roles/raci.md"
+
+
+NavEntry: TypeAlias = "str | dict[str, str | list[NavEntry]]"
+"""One entry of the site navigation (MkDocs' ``nav``): ``{title: page path}``, ``{section title: [entries…]}``,
+or a bare page path (its title taken from the page)."""
 
 
 def regulation_page(reg_id: str) -> str:
@@ -49,7 +56,7 @@ class RenderedTree:
 
     pages: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
-    nav: list = field(default_factory=list)
+    nav: list[NavEntry] = field(default_factory=list)
 
     def write(self, docs_dir: Path) -> None:
         for rel, text in self.pages.items():
@@ -70,15 +77,17 @@ def front_matter(title: str, source: str, *, hide: tuple[str, ...] = ()) -> str:
     """Front matter of a rendered page: its title, the source file the edit button opens,
     and which of the theme's sidebars to hide (`toc`, `navigation`) for wide pages."""
     # Material prints page titles as HTML (nav, <title>, header): escape them once here
-    meta: dict = {"title": html.escape(title, quote=False), "reglament_source": source}
+    meta: dict[str, str | list[str]] = {"title": html.escape(title, quote=False), "reglament_source": source}
     if hide:
         meta["hide"] = list(hide)
     return "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n"
 
 
-def sub_refs(repl: Callable[[re.Match], str], text: str) -> str:
+def sub_refs(repl: Callable[[re.Match[str]], str], text: str) -> str:
     """``REF_RE.sub(repl, text)`` outside inline code spans: a `[[id]]` in code is shown as written
     (the model does not count it as a reference either, :func:`~reglament.model.references.find_refs`)."""
+    if "[[" not in text:  # no reference can match: most texts of a site
+        return text
     if "`" not in text:
         return REF_RE.sub(repl, text)
     out, pos = [], 0
@@ -93,10 +102,11 @@ def sub_refs(repl: Callable[[re.Match], str], text: str) -> str:
 def plain(text: str, content: Content) -> str:
     """Text with references replaced by their display form and Markdown emphasis dropped (for tooltips)."""
 
-    def repl(mt: re.Match) -> str:
+    def repl(mt: re.Match[str]) -> str:
         return mt.group(2) or display_name(content.get(mt.group(1).strip()), mt.group(1))
 
-    text = REF_RE.sub(repl, text)
+    if "[[" in text:
+        text = REF_RE.sub(repl, text)
     text = re.sub(r"[*_`]", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -104,18 +114,28 @@ def plain(text: str, content: Content) -> str:
 def display_name(item: Item | None, fallback: str) -> str:
     if item is None:
         return fallback
-    node = item.node
-    if item.kind == "term":
-        return node.term
-    if item.kind == "role":
-        return node.name
-    if item.kind in ("regulation", "page"):
-        return f"«{node.title}»"
-    if item.kind == "part":
-        return f"разд. {item.number} «{node.title}»"
-    if item.kind in ("kpi", "category"):
-        return f"«{node.name}»"
+    kind = item.kind
+    if kind == "term":
+        return views.node_of(item, m.Term).term
+    if kind == "role":
+        return views.node_of(item, m.Role).name
+    if kind in ("regulation", "page"):
+        return f"«{_title(item)}»"
+    if kind == "part":
+        return f"разд. {item.number} «{_title(item)}»"
+    if kind == "kpi":
+        return f"«{views.node_of(item, m.Kpi).name}»"
+    if kind == "category":
+        return f"«{views.node_of(item, m.DataCategory).name}»"
     return f"п. {item.number}" if item.number else fallback
+
+
+def _title(item: Item) -> str:
+    """The title of a regulation, a free page or a regulation's part."""
+    node = item.node
+    if not isinstance(node, (m.Regulation, m.PartBase, m.ProsePart)):
+        raise TypeError(f"{item.kind} {item.id!r} holds a {type(node).__name__}, which has no title")
+    return node.title
 
 
 def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
@@ -182,16 +202,17 @@ class _CompiledTemplates(BytecodeCache):
     def __init__(self) -> None:
         self._code: dict[str, bytes] = {}
 
-    def load_bytecode(self, bucket) -> None:
+    def load_bytecode(self, bucket: Bucket) -> None:
         code = self._code.get(bucket.key)
         if code is not None and bucket.checksum is not None:
             bucket.bytecode_from_string(code)
 
-    def dump_bytecode(self, bucket) -> None:
+    def dump_bytecode(self, bucket: Bucket) -> None:
         self._code[bucket.key] = bucket.bytecode_to_string()
 
 
 _COMPILED = _CompiledTemplates()
+_NO_TEXT = object()
 
 
 class Renderer:
@@ -200,9 +221,17 @@ class Renderer:
         self.pages_dir = templates / "pages"
         self._relpaths: dict[tuple[str, str], str] = {}
         self._tooltips: dict[str, str] = {}
+        self._targets: dict[str, tuple[str, str]] = {}  # item id → (its page, its anchor)
+        #: ``link(…)`` results by (id, display, folder of the current page, whether the link points into the current
+        #: page): a link depends on nothing else, and pages link the same roles again and again (every duty's RACI)
+        self._global_links: dict[tuple[str, str | None, str, bool], str] = {}
+        self._raci: dict[int, tuple[m.Duty, dict[str, tuple[str, ...]]]] = {}
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), bytecode_cache=_COMPILED)
+        # one environment per render: a template is loaded once for it (no file checks on every page; the next
+        # render has a new environment and sees an edited template, compiled anew by its checksum)
+        self.env.auto_reload = False
         self.env.filters["text"] = self._text_filter
         self.env.filters["esc"] = lambda s: html.escape(str(s), quote=True)
         self.env.globals.update(classifications=ru.CLASSIFICATIONS, periods=ru.PERIODS)
@@ -211,7 +240,7 @@ class Renderer:
             json.dumps(v, ensure_ascii=False), quote=True
         )  # for attributes
         self.env.globals["raci_labels"] = views.RACI_LABELS
-        self.env.globals["raci_of"] = views.raci_of
+        self.env.globals["raci_of"] = self._raci_of
         self.env.globals["group_uses"] = views.group_uses
         self.env.globals["letter_index"] = views.letter_index
         self.env.globals["href"] = self._href_global
@@ -221,8 +250,18 @@ class Renderer:
         self.env.globals["number"] = self._number
         self._current = ""  # the page being rendered, for relative links
         self._current_dir = ""
-        #: term id → its glossary page, when the glossary is split (a term not here is on :data:`GLOSSARY`)
-        self.term_pages: dict[str, str] = {}
+        self._term_pages: dict[str, str] = {}
+
+    @property
+    def term_pages(self) -> dict[str, str]:
+        """Term id → its glossary page, when the glossary is split (a term not here is on :data:`GLOSSARY`)."""
+        return self._term_pages
+
+    @term_pages.setter
+    def term_pages(self, pages: dict[str, str]) -> None:
+        self._term_pages = pages
+        self._targets.clear()  # a term's links point to its page
+        self._global_links.clear()
 
     @property
     def current(self) -> str:
@@ -235,18 +274,26 @@ class Renderer:
 
     # ------------------------------------------------------------ links
 
+    def target(self, item: Item) -> tuple[str, str]:
+        """The page (a docs-tree path) ``item`` is on, and its anchor there ("" for the page itself)."""
+        found = self._targets.get(item.id)
+        if found is None:
+            if item.kind == "term":
+                found = (self._term_pages.get(item.id, GLOSSARY), item.id)
+            elif item.kind == "role":
+                found = (role_page(item.id), "")
+            elif item.kind == "regulation":
+                found = (regulation_page(item.id), "")
+            elif item.kind == "page":
+                found = (f"{item.id}.md" if item.id != "home" else "index.md", "")
+            else:
+                found = (regulation_page(views.regulation_of(item).id), item.id)
+            self._targets[item.id] = found
+        return found
+
     def href(self, item: Item) -> str:
         """Link target of an item, relative to the current page."""
-        if item.kind == "term":
-            target, anchor = self.term_pages.get(item.id, GLOSSARY), item.id
-        elif item.kind == "role":
-            target, anchor = role_page(item.id), ""
-        elif item.kind == "regulation":
-            target, anchor = regulation_page(item.id), ""
-        elif item.kind == "page":
-            target, anchor = f"{item.id}.md" if item.id != "home" else "index.md", ""
-        else:
-            target, anchor = regulation_page(item.regulation.id), item.id
+        target, anchor = self.target(item)
         return self.page_href(target) + (f"#{anchor}" if anchor else "")
 
     def page_href(self, target: str) -> str:
@@ -266,26 +313,43 @@ class Renderer:
         return tip
 
     def _tooltip(self, item: Item) -> str:
-        node = item.node
         if item.kind == "term":
-            tip = f"{node.term} — {plain(node.definition, self.content)}"
+            term = views.node_of(item, m.Term)
+            tip = f"{term.term} — {plain(term.definition, self.content)}"
         elif item.kind == "role":
-            tip = f"{node.name} ({node.department})"
-        elif hasattr(node, "text"):
-            tip = plain(node.text, self.content) if isinstance(node.text, str) else ""
+            role = views.node_of(item, m.Role)
+            tip = f"{role.name} ({role.department})"
         else:
-            tip = display_name(item, item.id)
+            text = getattr(item.node, "text", _NO_TEXT)
+            if text is _NO_TEXT:
+                tip = display_name(item, item.id)
+            else:
+                tip = plain(text, self.content) if isinstance(text, str) else ""
         return tip if len(tip) <= 280 else tip[:277].rstrip() + "…"
 
     def link_md(self, item: Item, display: str) -> str:
+        """A Markdown link to ``item`` showing ``display``, with the item's tooltip as its title."""
         title = self.tooltip(item).replace('"', "″")
         return f'[{display}]({self.href(item)} "{title}")'
 
     def _link_global(self, ident: str, display: str | None = None) -> str:
+        """``link(id)`` / ``link(id, display)`` in a template."""
         item = self.content.get(ident)
         if item is None:
             return html.escape(display or ident)
-        return self.link_md(item, html.escape(display or display_name(item, ident)))
+        key = (ident, display, self._current_dir, self.target(item)[0] == self._current)
+        link = self._global_links.get(key)
+        if link is None:
+            link = self._global_links[key] = self.link_md(item, html.escape(display or display_name(item, ident)))
+        return link
+
+    def _raci_of(self, duty: m.Duty) -> dict[str, tuple[str, ...]]:
+        """``raci_of(duty)`` in a template, computed once per duty (the regulation page and every role page
+        of the duty ask it; templates cannot change the dict they get)."""
+        found = self._raci.get(id(duty))
+        if found is None or found[0] is not duty:
+            found = self._raci[id(duty)] = (duty, views.raci_of(duty))
+        return found[1]
 
     def _href_global(self, ident: str) -> str:
         item = self.content.get(ident)
@@ -326,11 +390,11 @@ class Renderer:
         result = "".join(out)
         return result if block else result.strip()
 
-    def mentions(self, value: str, *, owner: str | None, seen: set[str]) -> list:
+    def mentions(self, value: str, *, owner: str | None, seen: set[str]) -> list[Mention]:
         """The term mentions of ``value`` to link automatically (first of each term); adds them to ``seen``."""
         if self.matcher is None:
             return []
-        linked = {ref.target for ref in find_refs(value)}
+        linked = {ref.target for ref in find_refs(value)} if "[[" in value else set()
         found = []
         for mention in self.matcher.find(mask_for_terms(value)):
             term = mention.term_id
@@ -343,9 +407,11 @@ class Renderer:
 
     def _text_segment(self, value: str) -> str:
         """Escape HTML outside code spans and turn references into links."""
-        escaped = escape_html(value)
+        # the three probes below skip work that could change nothing: escaping with no `<`, `>` or `&`, and
+        # disarming link targets where no link (`](`, `[…]:`) can be
+        escaped = escape_html(value) if "<" in value or ">" in value or "&" in value else value
 
-        def repl(mt: re.Match) -> str:
+        def repl(mt: re.Match[str]) -> str:
             ident = mt.group(1).strip()
             item = self.content.get(ident)
             display = mt.group(2)
@@ -353,7 +419,8 @@ class Renderer:
                 return html.escape(display or ident)
             return self.link_md(item, display or display_name(item, ident))
 
-        return _UNSAFE_LINK.sub(r"\1#", sub_refs(repl, escaped))
+        linked = sub_refs(repl, escaped)
+        return _UNSAFE_LINK.sub(r"\1#", linked) if "]" in linked else linked
 
     def _text_filter(self, value: str | None, owner: str | None = None) -> str:
         return self.text(value, owner=owner)
@@ -361,7 +428,7 @@ class Renderer:
     # ------------------------------------------------------------ pages
 
     def render_page(
-        self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (), **context
+        self, path: str, template: str, *, title: str, source: str, hide: tuple[str, ...] = (), **context: Any
     ) -> str:
         self.current = path
         try:
@@ -374,7 +441,9 @@ class Renderer:
         """A Markdown body with references resolved and terms linked once per paragraph
         (list item, table); code blocks kept verbatim, headings get no automatic links.
         ``heading_shift`` demotes headings (a regulation part's `##` sits under the part's own `##` title)."""
-        out, in_fence, seen, in_block = [], False, set(), False
+        out: list[str] = []
+        in_fence, in_block = False, False
+        seen: set[str] = set()
         for line in part.body.split("\n"):
             if re.match(r"^\s*(```|~~~)", line):
                 in_fence = not in_fence
@@ -421,15 +490,15 @@ def render(
     r = Renderer(content, templates, morph=morph)
     tree = RenderedTree()
     # the glossary's pages first: every term link on every page points into them
-    used_in = views.usage(content, r.matcher)
+    referenced: dict[int, set[str]] = {}  # filled by the same pass: what each regulation's texts reference
+    used_in = views.usage(content, r.matcher, referenced=referenced)
     terms = sorted(content.terms, key=views.term_sort_key)
     chunks = views.glossary_chunks(terms, used_in)
     r.term_pages = {term.id: chunk.path for chunk in chunks for term in chunk.terms}
 
     # regulations
-    referenced = _referenced_by_regulation(content)
     approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
-    nav_regs = []
+    nav_regs: list[NavEntry] = []
     for reg in content.regulations:
         path = regulation_page(reg.id)
         r.current = path  # the prose below links relative to this page
@@ -466,7 +535,7 @@ def render(
     nav_glossary = _render_glossary(r, tree, content, terms, used_in, chunks)
 
     # roles
-    nav_roles = []
+    nav_roles: list[NavEntry] = []
     duty_index = views.duty_index(content)
     role_views = {role.id: views.role_view(content, role, index=duty_index) for role in content.roles}
     for role in content.roles:
@@ -542,17 +611,19 @@ def _render_glossary(
     terms: list[m.Term],
     used_in: dict[str, list[Item]],
     chunks: list[views.GlossaryChunk],
-) -> str | list:
+) -> str | list[NavEntry]:
     """The glossary: one page, or (``chunks``) an index page and a page per letter. Returns its navigation."""
     source = content.terms[0].origin.file if content.terms else "content/glossary.yml"
-    common = dict(title="Глоссарий", source=source, used_in=used_in, content=content)
+    common: dict[str, Any] = dict(source=source, used_in=used_in, content=content)
     if not chunks:
         r.current = GLOSSARY
         bar = [(letter, f"#{tid}", False) for letter, tid in views.letter_index(terms)]
-        tree.pages[GLOSSARY] = r.render_page(GLOSSARY, "glossary.md.j2", terms=terms, bar=bar, chunk=None, **common)
+        tree.pages[GLOSSARY] = r.render_page(
+            GLOSSARY, "glossary.md.j2", title="Глоссарий", terms=terms, bar=bar, chunk=None, **common
+        )
         tree.sources[GLOSSARY] = source
         return GLOSSARY
-    first = {}  # letter → its first page
+    first: dict[str, str] = {}  # letter → its first page
     for chunk in chunks:
         first.setdefault(chunk.letter, chunk.path)
 
@@ -561,24 +632,31 @@ def _render_glossary(
         return [(lt, r.page_href(path) or posixpath.basename(path), lt == letter) for lt, path in first.items()]
 
     tree.pages[GLOSSARY] = r.render_page(
-        GLOSSARY, "glossary_index.md.j2", chunks=chunks, bar=bar_from(GLOSSARY, None), **common
+        GLOSSARY, "glossary_index.md.j2", title="Глоссарий", chunks=chunks, bar=bar_from(GLOSSARY, None), **common
     )
     tree.sources[GLOSSARY] = source
     for chunk in chunks:
         bar = bar_from(chunk.path, chunk.letter)
-        common["title"] = f"Глоссарий: {chunk.title}"
         tree.pages[chunk.path] = r.render_page(
-            chunk.path, "glossary.md.j2", terms=chunk.terms, bar=bar, chunk=chunk, **common
+            chunk.path,
+            "glossary.md.j2",
+            title=f"Глоссарий: {chunk.title}",
+            terms=chunk.terms,
+            bar=bar,
+            chunk=chunk,
+            **common,
         )
         tree.sources[chunk.path] = chunk.terms[0].origin.file
-    return [{"Все термины": GLOSSARY}, *({chunk.title: chunk.path} for chunk in chunks)]
+    nav: list[NavEntry] = [{"Все термины": GLOSSARY}]
+    nav.extend({chunk.title: chunk.path} for chunk in chunks)
+    return nav
 
 
 def _render_raci(
     r: Renderer, tree: RenderedTree, content: Content, matrix: views.RaciMatrix, fallback: str
-) -> str | list:
+) -> str | list[NavEntry]:
     """The RACI matrix: one page, or an index page and a page per regulation. Returns its navigation."""
-    duty_files = [row.item.part.origin.file for s in matrix.sections for row in s.rows[:1]]
+    duty_files = [_part_of(row.item).origin.file for s in matrix.sections for row in s.rows[:1]]
     tree.sources[RACI] = duty_files[0] if duty_files else fallback
     title = "Матрица ответственности (RACI)"
     split = views.raci_split(matrix)
@@ -596,7 +674,8 @@ def _render_raci(
     )
     if not split:
         return RACI
-    entries, departments = [], {role.id: role.department for role in content.roles}
+    entries: list[tuple[NavEntry, str]] = []
+    departments = {role.id: role.department for role in content.roles}
     for section, path in zip(matrix.sections, duty_files):
         reg = section.regulation
         page = views.raci_page(reg.id)
@@ -614,14 +693,23 @@ def _render_raci(
         )
         tree.sources[page] = path
         entries.append(({reg.short_title or reg.title: page}, departments.get(reg.owner, "")))
-    return [{"Все регламенты": RACI}, *grouped_nav([e for e, _ in entries], [g for _, g in entries])]
+    nav: list[NavEntry] = [{"Все регламенты": RACI}]
+    nav.extend(grouped_nav([e for e, _ in entries], [g for _, g in entries]))
+    return nav
+
+
+def _part_of(item: Item) -> m.Node:
+    """The part that holds ``item`` (an item of a regulation's part: a duty, a clause…)."""
+    if item.part is None:
+        raise TypeError(f"{item.kind} {item.id!r} belongs to no part")
+    return item.part
 
 
 #: a navigation section with more entries than this is split into sub-sections
 NAV_GROUP_LIMIT = 15
 
 
-def grouped_nav(entries: list[dict], groups: list[str], *, limit: int = NAV_GROUP_LIMIT) -> list[dict]:
+def grouped_nav(entries: list[NavEntry], groups: list[str], *, limit: int = NAV_GROUP_LIMIT) -> list[NavEntry]:
     """``entries`` as they are when few; otherwise in sub-sections by ``groups`` (the department), in order of
     first appearance.
 
@@ -633,13 +721,13 @@ def grouped_nav(entries: list[dict], groups: list[str], *, limit: int = NAV_GROU
     """
     if len(entries) <= limit or len(set(groups)) < 2:
         return entries
-    by_group: dict[str, list[dict]] = {}
+    by_group: dict[str, list[NavEntry]] = {}
     for entry, group in zip(entries, groups):
         by_group.setdefault(group or "Прочее", []).append(entry)
     return [{group: items} for group, items in by_group.items()]
 
 
-def _part_extras(part: m.Node) -> dict:
+def _part_extras(part: m.Node) -> dict[str, object]:
     """Computed data some part kinds show: the worked bonus example and calculator, the day timeline."""
     if isinstance(part, m.MotivationPart):
         return {
@@ -702,7 +790,8 @@ def _terms_of(
     content: Content, reg: m.Regulation, part: m.TermsPart, referenced: dict[int, set[str]] | None = None
 ) -> list[m.Term]:
     if part.terms:
-        return [content.index[t].node for t in part.terms if t in content.index]
+        # an id here that is not a term is an `unknown-reference` error of the check
+        return [node for t in part.terms if t in content.index and isinstance(node := content.index[t].node, m.Term)]
     if referenced is None:
         referenced = _referenced_by_regulation(content)
     ids = referenced.get(id(reg), set())

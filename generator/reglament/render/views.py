@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from reglament import ru
 from reglament.model import nodes as m
@@ -19,6 +20,25 @@ from reglament.model.references import find_refs, mask_for_terms
 from reglament.morphology import TermMatcher
 
 RACI_ORDER = ("R", "A", "C", "I")
+
+N = TypeVar("N", bound=m.Node)
+
+
+def node_of(item: Item, kind: type[N]) -> N:
+    """``item.node`` as the model class its kind guarantees (a duty item holds a :class:`~reglament.model.nodes.Duty`);
+    a mismatch is a bug in the index, not bad input, and raises :class:`TypeError`."""
+    node = item.node
+    if not isinstance(node, kind):
+        raise TypeError(f"{item.kind} {item.id!r} holds a {type(node).__name__}, not a {kind.__name__}")
+    return node
+
+
+def regulation_of(item: Item) -> m.Regulation:
+    """The regulation that holds ``item`` (a clause, duty or other item of a regulation's parts)."""
+    if item.regulation is None:
+        raise TypeError(f"{item.kind} {item.id!r} belongs to no regulation")
+    return item.regulation
+
 
 #: what each letter means, for legends and tooltips
 RACI_LABELS = {
@@ -87,7 +107,7 @@ class DutyEntry:
 
     @property
     def duty(self) -> m.Duty:
-        return self.item.node
+        return node_of(self.item, m.Duty)
 
     @property
     def performs(self) -> bool:
@@ -205,8 +225,9 @@ def duty_index(content: Content) -> DutyIndex:
     entries: list[tuple[Item, dict[str, tuple[str, ...]], list[str]]] = []
     by_role: dict[str, list[int]] = {}
     for item in content.items("duty"):
-        letters = raci_of(item.node)
-        mentioned = mentioned_roles(content, item.node)
+        duty = node_of(item, m.Duty)
+        letters = raci_of(duty)
+        mentioned = mentioned_roles(content, duty)
         for rid in dict.fromkeys([*letters, *mentioned]):
             by_role.setdefault(rid, []).append(len(entries))
         entries.append((item, letters, mentioned))
@@ -217,11 +238,11 @@ def duty_index(content: Content) -> DutyIndex:
     responsibilities = content.items("responsibility")
     enforcing: dict[str, list[int]] = {}
     for position, resp in enumerate(responsibilities):
-        for duty_id in dict.fromkeys(resp.node.enforces):
+        for duty_id in dict.fromkeys(node_of(resp, m.Responsibility).enforces):
             enforcing.setdefault(duty_id, []).append(position)
     reductions: dict[str, list[Item]] = {}
     for red in content.items("reduction"):
-        reductions.setdefault(red.node.responsibility, []).append(red)
+        reductions.setdefault(node_of(red, m.Reduction).responsibility, []).append(red)
     return DutyIndex(
         entries,
         by_role,
@@ -253,12 +274,14 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
     interactions: dict[str, Interaction] = {}
     for position in index.by_role.get(role.id, ()):
         item, letters, mentioned = index.entries[position]
-        duty: m.Duty = item.node
         own = letters.get(role.id, ())
         if own:
-            entry = DutyEntry(item, own, groups.get(duty.id))
+            entry = DutyEntry(item, own, groups.get(item.id))
             mine.append(entry)
-            rd = duties_by_reg.setdefault(item.regulation.id, RegulationDuties(item.regulation))
+            reg = regulation_of(item)
+            rd = duties_by_reg.get(reg.id)
+            if rd is None:
+                rd = duties_by_reg[reg.id] = RegulationDuties(reg)
             if entry.performs:
                 if not rd.performs or rd.performs[-1].group is not entry.group:
                     rd.performs.append(DutyGroupView(entry.group))
@@ -310,7 +333,8 @@ def role_view(content: Content, role: m.Role, *, index: DutyIndex | None = None)
     # only the responsibility items that enforce one of this role's duties, in their order
     for position in sorted({p for d in responsible_ids for p in index.enforcing.get(d, ())}):
         resp = index.responsibilities[position]
-        enforced = [content.index[d] for d in resp.node.enforces if d in responsible_ids and d in content.index]
+        enforces = node_of(resp, m.Responsibility).enforces
+        enforced = [content.index[d] for d in enforces if d in responsible_ids and d in content.index]
         if enforced:
             responsibility.append(ResponsibilityView(resp, enforced, index.reductions.get(resp.id, [])))
 
@@ -342,7 +366,7 @@ class RaciRow:
 
     @property
     def shared(self) -> bool:
-        return self.item.node.raci is not None
+        return node_of(self.item, m.Duty).raci is not None
 
 
 @dataclass
@@ -369,7 +393,9 @@ class RaciMatrix:
 
     @property
     def without_accountable(self) -> list[RaciRow]:
-        return [row for row in self.shared if not row.item.node.raci.accountable]
+        return [
+            row for row in self.shared if (raci := node_of(row.item, m.Duty).raci) is not None and not raci.accountable
+        ]
 
 
 def raci_matrix(content: Content) -> RaciMatrix:
@@ -382,11 +408,13 @@ def raci_matrix(content: Content) -> RaciMatrix:
     sections: dict[str, RaciSection] = {}
     used: set[str] = set()
     for item in content.items("duty"):
-        letters = raci_of(item.node)
+        letters = raci_of(node_of(item, m.Duty))
         used.update(letters)
-        sections.setdefault(item.regulation.id, RaciSection(item.regulation)).rows.append(
-            RaciRow(item, letters, groups.get(item.id))
-        )
+        reg = regulation_of(item)
+        section = sections.get(reg.id)
+        if section is None:
+            section = sections[reg.id] = RaciSection(reg)
+        section.rows.append(RaciRow(item, letters, groups.get(item.id)))
     reg_order = {reg.id: i for i, reg in enumerate(content.regulations)}
     for section in sections.values():
         taking_part = {rid for row in section.rows for rid in row.letters}
@@ -400,19 +428,27 @@ def raci_matrix(content: Content) -> RaciMatrix:
 # --------------------------------------------------------------------------- where used
 
 
-def usage(content: Content, matcher: TermMatcher | None = None) -> dict[str, list[Item]]:
+def usage(
+    content: Content, matcher: TermMatcher | None = None, *, referenced: dict[int, set[str]] | None = None
+) -> dict[str, list[Item]]:
     """Id → the items whose text uses it: by an explicit ``[[id]]`` reference or, for terms,
     by a mention in any word form (when ``matcher`` is given). Source order, once each;
-    an item never lists itself."""
+    an item never lists itself.
+
+    ``referenced``, when given, is filled in the same pass over the texts: ``id(regulation)`` → every id
+    the regulation's texts reference with ``[[…]]`` (what a terms part without its own list shows)."""
     used: dict[str, list[Item]] = {}
     listed: dict[str, set[int]] = {}  # ids of the items already listed per target (Item equality compares models)
     for text in content.texts():
+        refs = [ref.target for ref in find_refs(text.text)] if "[[" in text.text else []
+        if referenced is not None and refs and text.regulation is not None:
+            referenced.setdefault(id(text.regulation), set()).update(refs)
         owner = text.owner
         if owner is None:
             continue
-        targets = [ref.target for ref in find_refs(text.text)] if "[[" in text.text else []
+        targets = refs
         if matcher is not None:
-            targets += [mention.term_id for mention in matcher.find(mask_for_terms(text.text))]
+            targets = [*refs, *(mention.term_id for mention in matcher.find(mask_for_terms(text.text)))]
         for target in targets:
             if target == owner.id:
                 continue

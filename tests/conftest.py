@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import shutil
 import socket
@@ -11,6 +13,8 @@ import textwrap
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -147,6 +151,32 @@ def launch_chromium(playwright: Any) -> Any:
     """A headless Debian Chromium driven by ``playwright`` (``sync_playwright()``'s object)."""
     assert CHROMIUM.exists(), "headless Chromium is missing: `make chromium` installs Debian's package"
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *args: Any) -> None:  # keep the test output clean
+        pass
+
+
+class _StaticServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return  # the browser dropped a request it no longer needed (e.g. a search the next keystroke replaced)
+        super().handle_error(request, client_address)
+
+
+@contextlib.contextmanager
+def static_server(directory: Path) -> Iterator[str]:
+    """A local web server for ``directory`` (a built site); its base URL (ending in ``/``) while the block runs."""
+    server = _StaticServer(("127.0.0.1", 0), functools.partial(_QuietFiles, directory=str(directory)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def free_port() -> int:

@@ -7,20 +7,18 @@ by sending its identity headers from 127.0.0.1, the one trusted proxy address.
 
 from __future__ import annotations
 
-import functools
 import io
 import shutil
 import socket
 import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import uvicorn
 from pypdf import PdfReader
 
-from conftest import REPO, launch_chromium
+from conftest import REPO, launch_chromium, static_server
 from reglament.ack import registry
 from reglament.ack.app import create_app
 from reglament.ack.config import AckConfig
@@ -98,21 +96,14 @@ def browser():
         browser.close()
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 def test_the_site_without_the_service_still_works(site, browser):
     """Before the service starts (nothing listens on its port): the page renders, the widget adds nothing."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with static_server(site) as base:
         context = browser.new_context()
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(f"http://127.0.0.1:{server.server_port}/rules/")
+        page.goto(f"{base}rules/")
         page.wait_for_load_state("networkidle")
         assert "Регламент отдела продаж" in page.locator("h1").inner_text()
         assert "Позвонить" in page.inner_text("body")
@@ -120,9 +111,6 @@ def test_the_site_without_the_service_still_works(site, browser):
         assert page.locator(".reglament-ack[data-status]").count() == 0
         assert errors == []
         context.close()
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 def as_person(browser, email: str, groups: str = ""):

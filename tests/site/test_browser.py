@@ -9,16 +9,13 @@ served by a local ``http.server`` thread on 127.0.0.1.
 
 from __future__ import annotations
 
-import functools
 import re
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, launch_chromium
+from conftest import REPO, launch_chromium, static_server
 from reglament import ru
 from reglament.project import check_project
 from reglament.render import motivation
@@ -29,11 +26,6 @@ from reglament.site.search import index_text
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 NBSP = "\u00a0"
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:  # keep the test output clean
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -62,12 +54,8 @@ def site(tmp_path_factory, checked, engine) -> Path:
 
 @pytest.fixture(scope="session")
 def base_url(site):
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with static_server(site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")  # not session: Playwright's sync API allows one instance per thread,

@@ -8,14 +8,11 @@ The speed itself is measured in benchmarks/bench_search.py, not here.
 
 from __future__ import annotations
 
-import functools
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, launch_chromium
+from conftest import REPO, launch_chromium, static_server
 from reglament.project import check_project
 from reglament.site.build import build
 
@@ -32,21 +29,13 @@ new MutationObserver(() => {
 """
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory):
     out = tmp_path_factory.mktemp("search-client") / "site"
     built = build(REPO, out, checked=check_project(REPO), stage=out.parent / "stage", engine="zensical")
     assert built.ok, built.diagnostics
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
-    server.shutdown()
-    server.server_close()
+    with static_server(out) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

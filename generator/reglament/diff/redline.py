@@ -17,6 +17,7 @@ from typing import Literal
 
 from reglament.diff.model import BlockKind, ParagraphChange, Segment
 from reglament.model.references import REF_RE
+from reglament.ru import MONTHS_GENITIVE
 
 TOKEN_RE = re.compile(
     r"""
@@ -103,18 +104,7 @@ _ID_BEFORE = frozenset(
 #: words right after a number that make it a date or a year
 _DATE_AFTER = frozenset(
     [
-        "января",
-        "февраля",
-        "марта",
-        "апреля",
-        "мая",
-        "июня",
-        "июля",
-        "августа",
-        "сентября",
-        "октября",
-        "ноября",
-        "декабря",
+        *MONTHS_GENITIVE,
         "год",
         "года",
         "году",

@@ -462,17 +462,7 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             )
             return doc
         except RecursionError:
-            doc.diagnostics.append(
-                Diagnostic(
-                    file,
-                    1 + line_offset,
-                    1,
-                    "error",
-                    "yaml-syntax",
-                    "YAML nesting is too deep",
-                    "a regulation needs only a few levels of nesting; flatten the structure",
-                )
-            )
+            doc.diagnostics.append(_too_deep(file, line_offset))
             return doc
     else:
         return doc
@@ -483,18 +473,21 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
         doc.data = _Converter(doc, line_offset).convert(node, ())
     except RecursionError:
         doc.data = None
-        doc.diagnostics.append(
-            Diagnostic(
-                file,
-                1 + line_offset,
-                1,
-                "error",
-                "yaml-syntax",
-                "YAML nesting is too deep",
-                "a regulation needs only a few levels of nesting; flatten the structure",
-            )
-        )
+        doc.diagnostics.append(_too_deep(file, line_offset))
     return doc
+
+
+def _too_deep(file: str, line_offset: int) -> Diagnostic:
+    """The diagnostic for a document nested deeper than the parser or the converter can follow."""
+    return Diagnostic(
+        file,
+        1 + line_offset,
+        1,
+        "error",
+        "yaml-syntax",
+        "YAML nesting is too deep",
+        "a regulation needs only a few levels of nesting; flatten the structure",
+    )
 
 
 _KEY_NO_SPACE = re.compile(r"^(\s*(?:-\s+)?)([A-Za-z_][\w-]*):(?=[^\s:/])")

@@ -153,6 +153,17 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=list(CHROMIUM_ARGS))
 
 
+@pytest.fixture(scope="module")  # not session: Playwright's sync API allows one instance per thread,
+def browser() -> Iterator[Any]:  # and other modules on this worker drive their own browser
+    """A headless Chromium for the tests of one module (:func:`launch_chromium`)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        started = launch_chromium(p)
+        yield started
+        started.close()
+
+
 class _QuietFiles(SimpleHTTPRequestHandler):
     def log_message(self, *args: Any) -> None:  # keep the test output clean
         pass

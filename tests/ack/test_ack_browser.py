@@ -18,7 +18,7 @@ import pytest
 import uvicorn
 from pypdf import PdfReader
 
-from conftest import REPO, launch_chromium, static_server
+from conftest import REPO, static_server
 from reglament.ack import registry
 from reglament.ack.app import create_app
 from reglament.ack.config import AckConfig
@@ -84,16 +84,6 @@ def service(site, port, ack_project, snapshots, tmp_path_factory):
     server.should_exit = True
     thread.join(10)
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 def test_the_site_without_the_service_still_works(site, browser):

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, launch_chromium, static_server
+from conftest import REPO, static_server
 from reglament import ru
 from reglament.project import check_project
 from reglament.render import motivation
@@ -56,16 +56,6 @@ def site(tmp_path_factory, checked, engine) -> Path:
 def base_url(site):
     with static_server(site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")  # not session: Playwright's sync API allows one instance per thread,
-def browser():  # and other modules on this worker drive their own browser
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

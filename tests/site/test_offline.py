@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, launch_chromium
+from conftest import REPO
 from reglament.site.build import build
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
@@ -31,16 +31,6 @@ def unpacked(request, tmp_path_factory) -> Path:
     with zipfile.ZipFile(archive) as zf:
         zf.extractall(tmp / "Загрузки" / "preview")
     return tmp / "Загрузки" / "preview"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = launch_chromium(p)
-        yield b
-        b.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conftest import REPO, launch_chromium, static_server
+from conftest import REPO, static_server
 from reglament.project import check_project
 from reglament.site.build import build
 
@@ -36,16 +36,6 @@ def base_url(tmp_path_factory):
     assert built.ok, built.diagnostics
     with static_server(out) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = launch_chromium(p)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -27,10 +27,11 @@ import html
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import markdown
 from jinja2 import FileSystemLoader, TemplateError
@@ -38,7 +39,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from reglament import ru
+from reglament.diagnostics import Diagnostic
 from reglament.diff import compare_editions
+from reglament.diff.model import Changes, ParameterChange
 from reglament.diff.redline import plain as plain_refs
 from reglament.diff.sources import revision_files
 from reglament.errors import GitError, PdfError
@@ -48,11 +51,15 @@ from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
 from reglament.model.editions import tag_name
 from reglament.model.references import escape_html, find_refs
-from reglament.project import check_variant, load_project, site_title
+from reglament.project import Checked, Project, check_variant, load_project, site_title
 from reglament.render.pages import display_name, sub_refs
+from reglament.render.views import node_of
 from reglament.sandbox import sandbox
 from reglament.source import git
-from reglament.variant.resolve import compare_sides
+from reglament.variant.resolve import Variant, compare_sides
+
+if TYPE_CHECKING:  # WeasyPrint is imported when a PDF is made, not with this module
+    from weasyprint.urls import URLFetcher
 
 TEMPLATE = "document.html.j2"
 STYLESHEET = "print.css"
@@ -272,7 +279,7 @@ def referenced_terms(content: Content, regulation: m.Regulation) -> list[m.Term]
 def part_terms(content: Content, regulation: m.Regulation, part: m.TermsPart) -> list[m.Term]:
     """The terms a terms part lists, in the site's order."""
     if part.terms:
-        return [content.index[t].node for t in part.terms if t in content.index]
+        return [node_of(content.index[t], m.Term) for t in part.terms if t in content.index]
     return referenced_terms(content, regulation)
 
 
@@ -313,7 +320,7 @@ def acknowledgement_rows(job: PrintJob) -> list[tuple[str, str]]:
         role = job.content.get(role_id)
         for person in job.employees:
             if person.role == role_id:
-                position = person.position or (role.node.name if role and role.kind == "role" else role_id)
+                position = person.position or (node_of(role, m.Role).name if role and role.kind == "role" else role_id)
                 rows.append((person.name, position))
     spare = SPARE_ROWS if rows else BLANK_ROWS
     return rows + [("", "")] * spare
@@ -370,7 +377,7 @@ def document_html(job: PrintJob, *, templates: Path) -> str:
         return display_name(item, ident).strip("«»") if item else ident
 
     approver = content.get(job.regulation.approver)
-    role_name = approver.node.name if approver and approver.kind == "role" else job.regulation.approver
+    role_name = node_of(approver, m.Role).name if approver and approver.kind == "role" else job.regulation.approver
     holder = next((p for p in job.employees if p.role == job.regulation.approver), None)
     if holder is not None:  # the company names who holds the approver role: they sign
         signatory, approver_position = holder.name, holder.position or role_name
@@ -414,7 +421,7 @@ def raci_letters(duty: m.Duty) -> list[tuple[str, list[str]]]:
 # PDF
 
 
-def _fetcher(assets: Path):
+def _fetcher(assets: Path) -> URLFetcher:
     """A URL fetcher that serves the print assets the project ships (files under ``templates/pdf``) and nothing else.
 
     Not the project's other files (``.env``, ``.git/config``, the sources), not
@@ -428,7 +435,7 @@ def _fetcher(assets: Path):
     allowed = assets.resolve()
 
     class AssetFetcher(URLFetcher):
-        def fetch(self, url, headers=None):
+        def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
             parts = urlsplit(url)
             if parts.scheme.lower() == "file" and not parts.netloc:
                 path = Path(unquote(parts.path)).resolve()
@@ -537,13 +544,13 @@ def edition_for(content: Content, edition_id: str | None, *, today: date) -> tup
 # The change sheet from a diff
 
 
-def _value(value) -> str:
+def _value(value: float | str | None) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return ru.number(value)
 
 
-def _parameters(params) -> str:
+def _parameters(params: Iterable[ParameterChange]) -> str:
     """«база премии: 60 000 → 70 000 ₽; срок, мин: 15 → 10»."""
     out = []
     for p in params:
@@ -554,7 +561,7 @@ def _parameters(params) -> str:
     return "; ".join(out)
 
 
-def change_sheet_from(changes, *, regulation: str, previous: str, content: Content) -> ChangeSheet:
+def change_sheet_from(changes: Changes, *, regulation: str, previous: str, content: Content) -> ChangeSheet:
     """The change sheet of ``regulation`` from a :class:`~reglament.diff.Changes` value.
 
     Lists added, removed and changed clauses (and sections), and clauses moved
@@ -568,7 +575,7 @@ def change_sheet_from(changes, *, regulation: str, previous: str, content: Conte
         return ChangeSheet(previous, (), note="Регламент введён в действие впервые в этой редакции.")
     rows: list[Change] = []
 
-    def summary(label: str, text: str | None, params=()) -> str:
+    def summary(label: str, text: str | None, params: Iterable[ParameterChange] = ()) -> str:
         body = plain_refs(text) if text else label
         extra = _parameters(params)
         return f"{body} ({extra})" if extra else body
@@ -622,7 +629,7 @@ class Printed:
         return not self.failed
 
 
-def company_of(root: Path, variant) -> Company:
+def company_of(root: Path, variant: Variant | None) -> Company:
     """The issuer of a variant: the company profile, or `content/defaults.yml` / the site's name for the base."""
     profile = getattr(variant, "profile", None)
     if profile is not None:
@@ -634,7 +641,7 @@ def company_of(root: Path, variant) -> Company:
     return Company(full_name=site_title(root) or "Регламенты")
 
 
-def employees_of(variant) -> tuple[Employee, ...]:
+def employees_of(variant: Variant | None) -> tuple[Employee, ...]:
     """The people a variant's profile lists — none in a public build (names are personal data)."""
     if variant is None or getattr(variant, "public", False):
         return ()
@@ -653,7 +660,7 @@ def tagged_revision(root: Path, edition_id: str) -> str | None:
         return None
 
 
-def load_sources(root: Path, *, revision: str | None):
+def load_sources(root: Path, *, revision: str | None) -> Project:
     """The project's sources (content + company profiles) from the working tree or a commit."""
 
     if revision is None:
@@ -708,15 +715,15 @@ def edition_variants(
     """
 
     working = load_sources(root, revision=None)
-    for cid in companies or ():
-        working.profiles.lookup(cid)  # an unknown id fails here; a broken profile fails below with its errors
+    for asked in companies or ():
+        working.profiles.lookup(asked)  # an unknown id fails here; a broken profile fails below with its errors
     # the edition's metadata comes from the working tree's editions.yml; the text is checked once, below,
     # from the edition's tag (or from the working tree for a draft)
     printed_edition, previous = edition_for(working.loaded.content, edition, today=today)
     result = EditionVariants(printed_edition)
 
     sources = working
-    if edition is not None:
+    if printed_edition.id is not None:  # an edition was asked for (else a working edition, from the working tree)
         revision = tagged_revision(root, printed_edition.id)
         if revision is not None:
             sources = load_sources(root, revision=revision)
@@ -733,8 +740,9 @@ def edition_variants(
         else:
             old_sources = load_sources(root, revision=old_revision)
 
-    found: set = set()
-    for cid in companies or [None]:
+    found: set[Diagnostic] = set()
+    outputs: list[str | None] = [*companies] if companies else [None]
+    for cid in outputs:
         checked = check_variant(sources, company=cid, public=public)
         found.update(checked.diagnostics)
         if not checked.ok:
@@ -806,7 +814,7 @@ def site_pdf_href(regulation_id: str) -> str:
     return f"../{SITE_DIR}/{regulation_id}.pdf"
 
 
-def site_pdfs(root: Path, checked, docs_dir: Path, *, edition: Edition) -> list[Path]:
+def site_pdfs(root: Path, checked: Checked, docs_dir: Path, *, edition: Edition) -> list[Path]:
     """Write the print edition of every regulation of a checked variant into ``docs_dir/pdf/``.
 
     The hook :func:`reglament.build.build` calls with ``pdf=``: the PDFs are of

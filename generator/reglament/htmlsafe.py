@@ -25,6 +25,15 @@ from html.parser import HTMLParser
 
 import nh3
 
+TIP_MARK = "rg-tip:"
+"""A link's title in the rendered Markdown is ``rg-tip:<item id>``, a marker, not the tooltip: reglament's page
+pass after the engine puts the tooltip's text there (:func:`reglament.site.pagesteps.fill_tips`), escaped."""
+TIP_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,199}")
+"""The item ids a marker may name (``fullmatch``): no quote, bracket or ampersand can reach the page through one."""
+TIP_ATTR = "data-rg-tip"
+"""In the live preview a filled link keeps its item id in this attribute, so that its title can be filled again
+when the tooltip alone changed, without the engine (:func:`reglament.site.pagesteps.refill_tips`)."""
+
 TAGS = frozenset(
     {
         # text
@@ -46,7 +55,7 @@ TAGS = frozenset(
 ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "title", "lang", "dir", "role", "aria-label", "aria-hidden", "aria-live",
           "aria-describedby", "hidden"},
-    "a": {"href", "style", "rel"},
+    "a": {"href", "style", "rel", TIP_ATTR},
     "abbr": {"title"},
     "span": {"style", "data-tier"},
     "td": {"style", "colspan", "rowspan"},

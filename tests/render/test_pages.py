@@ -15,15 +15,19 @@ from conftest import DUTIES, GLOSSARY, REPO
 from reglament.model.nodes import Term
 from reglament.project import check_project
 from reglament.render import motivation, views
-from reglament.render.pages import render
+from reglament.render.pages import RenderedTree, render
 
 TEMPLATES = REPO / "templates"
 
 
-def rendered(root: Path) -> dict[str, str]:
+def rendered_tree(root: Path) -> RenderedTree:
     checked = check_project(root)
     assert not [d for d in checked.diagnostics if d.severity == "error"], checked.diagnostics
-    return render(checked.content, TEMPLATES).pages
+    return render(checked.content, TEMPLATES)
+
+
+def rendered(root: Path) -> dict[str, str]:
+    return rendered_tree(root).pages
 
 
 def clauses(text: str) -> str:
@@ -48,10 +52,11 @@ def test_first_mention_in_any_form_becomes_a_link_with_the_definition(project):
     root = project(
         {"content/regulations/rules/general.yml": clauses("Лиды приходят с сайта; каждого лида квалифицируют.")}
     )
-    page = rendered(root)["rules/index.md"]
-    line = clause_line(page, "c1")
+    tree = rendered_tree(root)
+    line = clause_line(tree.pages["rules/index.md"], "c1")
     assert links(line, "glossary.md#lead") == ["Лиды"]  # the first mention only
-    assert '"Лид — Потенциальный клиент, оставивший контакты."' in line  # the tooltip is the definition
+    assert '"rg-tip:lead"' in line  # the title is the marker of the term's tooltip …
+    assert tree.tooltips["lead"] == "Лид — Потенциальный клиент, оставивший контакты."  # … its definition
     assert "каждого лида" in line
 
 
@@ -405,14 +410,16 @@ def test_clauses_nested_five_levels_deep_keep_number_anchor_permalink_and_term_l
         part += f'{pad}  - id: c{level}\n{pad}    text: "Уровень {level}: [[lead|лиду]] звонят."\n'
         if level < 5:
             part += f"{pad}    clauses:\n"
-    page = rendered(project({"content/regulations/rules/general.yml": part}))["rules/index.md"]
+    tree = rendered_tree(project({"content/regulations/rules/general.yml": part}))
+    page = tree.pages["rules/index.md"]
+    assert tree.tooltips["lead"] == "Лид — Потенциальный клиент, оставивший контакты."  # the tooltip
     for level in range(1, 6):
         number = "1." + ".".join(["1"] * level)  # «1.1», «1.1.1» … «1.1.1.1.1.1»
         line = clause_line(page, f"c{level}")
         assert f'<div class="rg-clause" id="c{level}" markdown>' in page
         assert f'title="Ссылка на п. {number}">{number}.</a> Уровень {level}:' in line
         assert links(line, "glossary.md#lead") == ["лиду"]
-        assert '"Лид — Потенциальный клиент, оставивший контакты."' in line  # the tooltip
+        assert '"rg-tip:lead"' in line  # the tooltip's marker
 
 
 # --------------------------------------------------------------------------- no giant pages

@@ -25,6 +25,7 @@ from jinja2.sandbox import SecurityError
 from reglament import ru
 from reglament.diagnostics import Diagnostic
 from reglament.errors import TemplateFailure
+from reglament.htmlsafe import TIP_ID, TIP_MARK
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item, part_items
 from reglament.model.references import REF_RE, escape_html, find_refs, mask_code, mask_for_terms
@@ -57,6 +58,11 @@ class RenderedTree:
     pages: dict[str, str] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)
     nav: list[NavEntry] = field(default_factory=list)
+    tooltips: dict[str, str] = field(default_factory=dict)
+    """Item id → the tooltip of the links to it. A link's title in :attr:`pages` is only a marker naming the
+    item (``rg-tip:<id>``, :data:`reglament.htmlsafe.TIP_MARK`); reglament's page pass after the engine
+    puts the text there (:func:`reglament.site.pagesteps.fill_tips`). So a changed definition changes the
+    Markdown of the pages that show it as text (the glossary), not of every page that links the term."""
 
     def write(self, docs_dir: Path) -> None:
         for rel, text in self.pages.items():
@@ -327,9 +333,16 @@ class Renderer:
                 tip = plain(text, self.content) if isinstance(text, str) else ""
         return tip if len(tip) <= 280 else tip[:277].rstrip() + "…"
 
+    @property
+    def tooltips(self) -> dict[str, str]:
+        """Item id → the tooltip text of the links made so far (the title the page pass fills in)."""
+        return {ident: tip.replace('"', "″") for ident, tip in self._tooltips.items()}
+
     def link_md(self, item: Item, display: str) -> str:
-        """A Markdown link to ``item`` showing ``display``, with the item's tooltip as its title."""
-        title = self.tooltip(item).replace('"', "″")
+        """A Markdown link to ``item`` showing ``display``, its title the marker of the item's tooltip
+        (:attr:`RenderedTree.tooltips`; the text itself for an id the marker cannot carry)."""
+        tip = self.tooltip(item)
+        title = TIP_MARK + item.id if TIP_ID.fullmatch(item.id) else tip.replace('"', "″")
         return f'[{display}]({self.href(item)} "{title}")'
 
     def _link_global(self, ident: str, display: str | None = None) -> str:
@@ -601,6 +614,7 @@ def render(
     for page in content.pages:
         if page.id != "home":
             tree.nav.append({page.title: f"{page.id}.md"})
+    tree.tooltips = r.tooltips
     return tree
 
 

@@ -238,6 +238,7 @@ def build(
                 offline=offline,
                 forms=term_forms(checked.content.terms),
                 jobs=default_jobs() if jobs is None else jobs,
+                tooltips=tree.tooltips,
             )
         except EngineError as exc:
             return Built([*checked.diagnostics, _engine_diagnostic(exc)])

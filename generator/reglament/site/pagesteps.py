@@ -3,8 +3,8 @@
 :func:`process_files` (run by :func:`reglament.site.postbuild.process_site`, in this process or in worker
 processes) passes each page through the sanitiser (:func:`reglament.site.sanitize.sanitize_page`: the
 allowlist over its content area, then the audit of the whole page) and then :func:`finish_page` (the edit
-button, the terms' word forms, the search marker and search box). This module imports only what those steps
-need, so that a worker process starts quickly.
+button, the links' tooltips, the terms' word forms, the search marker and search box). This module imports
+only what those steps need, so that a worker process starts quickly.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 import os
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from reglament.htmlsafe import TIP_ATTR, TIP_MARK
 from reglament.site.sanitize import sanitize_page
 
 EDIT_TITLE = "Редактировать страницу"
@@ -75,6 +77,60 @@ def file_links(page: str, rel: str, site_dir: Path) -> str:
     return _HREF.sub(fix, page)
 
 
+#: the attributes of a tag as the engine and the sanitiser write them (every value double-quoted)
+_ATTRS = r'(?:\s+[\w:.-]+(?:="[^"]*")?)*?'
+#: a link whose title is a tooltip marker (``rg-tip:<id>``, written by the render): the tag so far, the id
+_TIP_TITLE = re.compile(r"(<a\b" + _ATTRS + r')\s+title="' + re.escape(TIP_MARK) + r'([^"]*)"')
+#: a link filled in the preview: the tag before its title, the title, and the id kept beside it
+_TIP_FILLED = re.compile(r"(<a\b" + _ATTRS + r'\s+title=)"[^"]*"( ' + TIP_ATTR + r'="([^"]*)")')
+
+
+def attribute_text(text: str) -> str:
+    """``text`` as a double-quoted attribute value, escaped as the sanitiser's serializer escapes one (``&``,
+    ``<``, ``>``, ``"``), so that a filled title is byte for byte what the engine and the sanitiser made of the
+    same text written into the Markdown."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def fill_tips(page: str, tips: Mapping[str, str], *, mark: bool = False) -> str:
+    """``page`` with each link's tooltip marker (``title="rg-tip:<id>"``) replaced by that item's tooltip from
+    ``tips`` (item id → text), escaped; a marker naming no item in ``tips`` loses its title (no marker ever
+    reaches a reader). ``mark`` (the preview): the link keeps the id in :data:`~reglament.htmlsafe.TIP_ATTR`,
+    so :func:`refill_tips` can put a changed tooltip there later."""
+    if TIP_MARK not in page:
+        return page
+
+    def fill(mt: re.Match[str]) -> str:
+        ident = mt.group(2)
+        tip = tips.get(ident)
+        if tip is None:
+            return mt.group(1)
+        title = f'{mt.group(1)} title="{attribute_text(tip)}"'
+        return f'{title} {TIP_ATTR}="{attribute_text(ident)}"' if mark else title
+
+    return _TIP_TITLE.sub(fill, page)
+
+
+def refill_tips(page: str, tips: Mapping[str, str], ids: Collection[str]) -> str:
+    """``page`` (filled by :func:`fill_tips` with ``mark``) with the title of each link to one of ``ids`` set
+    to that item's tooltip in ``tips`` afresh (empty when ``tips`` has none); idempotent."""
+
+    def fill(mt: re.Match[str]) -> str:
+        ident = html.unescape(mt.group(3))
+        if ident not in ids:
+            return mt.group(0)
+        return f'{mt.group(1)}"{attribute_text(tips.get(ident, ""))}"{mt.group(2)}'
+
+    return _TIP_FILLED.sub(fill, page) if TIP_ATTR in page else page
+
+
+def tip_ids(page: str) -> frozenset[str]:
+    """The items whose tooltips a page filled with ``mark`` carries."""
+    return (
+        frozenset(html.unescape(mt.group(3)) for mt in _TIP_FILLED.finditer(page)) if TIP_ATTR in page else frozenset()
+    )
+
+
 @dataclass(frozen=True)
 class PageSteps:
     """What the per-page steps need to know about the site (picklable: the pass may run in worker processes)."""
@@ -87,13 +143,17 @@ class PageSteps:
     heads: dict[int, str]  # folder depth of a page → the tags its ``<head>`` gets
     body_attr: str  # the attribute that marks the article for the search index
     forms_attr: str  # the attribute of a term heading with the term's word forms
+    tooltips: dict[str, str] = field(default_factory=dict)  # item id → its links' tooltip (:func:`fill_tips`)
+    tip_marks: bool = False  # the preview: filled links keep their item id (:func:`refill_tips`)
 
 
 def finish_page(text: str, rel: str, steps: PageSteps) -> tuple[str, bool, bool]:
     """One built page (``rel``: its path in the site) with the engine's edit link replaced by ours, the term
     headings' word forms, the article marked for the search index and the search box linked in its head.
-    Returns the page, whether it has a ``<head>`` and whether it got an edit button."""
+    The links' tooltips are filled in (:func:`fill_tips`). Returns the page, whether it has a ``<head>`` and
+    whether it got an edit button."""
     new = _ENGINE_EDIT.sub("", text)
+    new = fill_tips(new, steps.tooltips, mark=steps.tip_marks)
     if steps.forms:
         new = _add_forms(new, steps.forms, steps.forms_attr)
     if steps.offline:

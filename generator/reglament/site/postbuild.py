@@ -24,11 +24,11 @@ import concurrent.futures
 import json
 import multiprocessing
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reglament.site import search
-from reglament.site.pagesteps import PageSteps, finish_page, process_files, rel_root, write_page
+from reglament.site.pagesteps import PageSteps, finish_page, process_files, rel_root, tip_ids, write_page
 
 SEARCH_SCRIPT = "assets/reglament-search.js"
 _SOURCE = re.compile(r'^reglament_source:\s*"((?:[^"\\]|\\.)*)"\s*$', re.M)
@@ -39,6 +39,8 @@ class Finished:
     pages: int
     edit_buttons: int
     indexed: search.Indexed | None
+    tips: dict[str, frozenset[str]] = field(default_factory=dict)
+    """With ``tip_marks`` (the preview): each page that carries tooltips (path in the site) → their item ids."""
 
 
 def page_sources(docs_dir: Path) -> dict[str, str]:
@@ -64,9 +66,17 @@ def html_path(docs_path: str, *, directory_urls: bool) -> str:
 
 
 def page_steps(
-    site_dir: Path, docs_dir: Path, *, edit_base: str | None, offline: bool, forms: dict[str, str] | None
+    site_dir: Path,
+    docs_dir: Path,
+    *,
+    edit_base: str | None,
+    offline: bool,
+    forms: dict[str, str] | None,
+    tooltips: dict[str, str] | None = None,
+    tip_marks: bool = False,
 ) -> PageSteps:
-    """The settings of :func:`finish_page` for one built site."""
+    """The settings of :func:`finish_page` for one built site (``tooltips``: the render's
+    :attr:`~reglament.render.pages.RenderedTree.tooltips`)."""
     depths = {p.relative_to(site_dir).as_posix().count("/") for p in site_dir.rglob("*.html")}
     return PageSteps(
         sources={html_path(p, directory_urls=not offline): s for p, s in page_sources(docs_dir).items()},
@@ -77,6 +87,8 @@ def page_steps(
         heads={d: search.head_tags(rel_root("/" * d), script=SEARCH_SCRIPT, offline=offline) for d in sorted(depths)},
         body_attr=search.BODY_ATTR,
         forms_attr=search.FORMS_ATTR,
+        tooltips=dict(tooltips or {}),
+        tip_marks=tip_marks,
     )
 
 
@@ -88,23 +100,34 @@ def finish(
     offline: bool = False,
     index: bool = True,
     forms: dict[str, str] | None = None,
+    tooltips: dict[str, str] | None = None,
+    tip_marks: bool = False,
 ) -> Finished:
-    """Edit buttons, the search box and the search index for the site in ``site_dir`` (built from ``docs_dir``).
+    """Edit buttons, the links' tooltips, the search box and the search index for the site in ``site_dir``
+    (built from ``docs_dir``).
 
-    ``forms`` (term id → word forms, :func:`reglament.site.search.term_forms`) go under the terms' headings.
+    ``forms`` (term id → word forms, :func:`reglament.site.search.term_forms`) go under the terms' headings;
+    ``tooltips`` (item id → text, the render's) into the links' titles; ``tip_marks`` (the preview): each
+    filled link keeps its item id, and :attr:`Finished.tips` says which page carries which.
     (``reglament build`` runs the same steps in one pass with the sanitiser: :func:`process_site`.)
     """
-    steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms)
+    steps = page_steps(
+        site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips, tip_marks=tip_marks
+    )
     pages = edits = 0
+    tips: dict[str, frozenset[str]] = {}
     for path in sorted(site_dir.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
-        new, head, button = finish_page(text, path.relative_to(site_dir).as_posix(), steps)
+        rel = path.relative_to(site_dir).as_posix()
+        new, head, button = finish_page(text, rel, steps)
         pages += head
         edits += button
+        if tip_marks and (ids := tip_ids(new)):
+            tips[rel] = ids
         if new != text:
             write_page(path, new)
     indexed = search.index(site_dir, offline=offline) if index else None
-    return Finished(pages, edits, indexed)
+    return Finished(pages, edits, indexed, tips)
 
 
 @dataclass(frozen=True)
@@ -130,16 +153,17 @@ def process_site(
     index: bool = True,
     forms: dict[str, str] | None = None,
     jobs: int = 1,
+    tooltips: dict[str, str] | None = None,
 ) -> Processed:
     """Everything reglament does to the HTML the engine wrote, one read and one write per page.
 
     Each page is first passed through the sanitiser (:func:`reglament.site.sanitize.sanitize_page`: the
     allowlist over its content area, then the parser audit of the whole page); a page the audit finds unsafe
     is reported and the site is not indexed (the build fails). A safe page then gets the steps of
-    :func:`finish_page`, and the finished site is indexed for search. ``jobs`` > 1: a site of at least
+    :func:`finish_page` (``tooltips``: as for :func:`finish`), and the finished site is indexed for search. ``jobs`` > 1: a site of at least
     :data:`PARALLEL_PAGES` pages is processed in that many worker processes; the result is the same.
     """
-    steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms)
+    steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips)
     rels = [p.relative_to(site_dir).as_posix() for p in sorted(site_dir.rglob("*.html"))]
     chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     if jobs > 1 and len(rels) >= PARALLEL_PAGES:

@@ -7,12 +7,20 @@ read again) and re-renders the whole docs tree into a scratch folder — cheap
 next to the engine — then copies into the engine's docs folder only the files
 whose bytes changed (:mod:`reglament.site.tree_sync`). The engine then rebuilds
 only those pages (MkDocs' dirty build), so an edit reaches exactly the pages it
-shows on — its regulation, its role's page, the RACI table, and for a term the
-glossary and every page whose tooltips carry its definition — and no other.
-The navigation, the configuration or the theme changing means a full build.
-reglament's post-build step (the allowlist over the content, edit buttons, the
-search box) runs over the rebuilt pages only; the search index follows in the
-background a moment after the page has reloaded.
+shows on as text — its regulation, its role's page, the RACI table, for a term
+the glossary — and no other. The navigation, the configuration or the theme
+changing means a full build. reglament's post-build step (the allowlist over
+the content, the links' tooltips, edit buttons, the search box) runs over the
+rebuilt pages only; the search index follows in the background a moment after
+the page has reloaded.
+
+A link's tooltip is not in the Markdown (only a marker naming the item,
+:attr:`reglament.render.pages.RenderedTree.tooltips`): a term's new definition
+leaves the Markdown of the pages linking the term as it was. The post-build
+step fills the titles, keeps each link's item id beside its title and records
+which built page carries which items; when tooltips changed it puts the new
+texts into the titles of the pages the engine did not rebuild
+(:func:`reglament.site.pagesteps.refill_tips`).
 
 Sources with errors do not replace the site being served: the reader keeps the
 last good preview until the errors are fixed, and the server never stops.
@@ -44,6 +52,7 @@ from reglament.site import search
 from reglament.site.build import write_tree
 from reglament.site.engines.base import CONFIG_FILE, edit_base, project_config
 from reglament.site.engines.mkdocs import CHILD_CONFIG, MkDocsEngine, Rebuild, serve_site
+from reglament.site.pagesteps import refill_tips, write_page
 from reglament.site.postbuild import finish, html_path
 from reglament.site.sanitize import sanitize_site
 from reglament.site.tree_sync import Synced, files_of, sync
@@ -77,6 +86,8 @@ class Preview:
     """Whether the last build was a full one."""
     rebuilt: list[str] = field(default_factory=list, init=False)
     """The HTML pages the engine wrote in the last build (relative to ``site_dir``)."""
+    refilled: list[str] = field(default_factory=list, init=False)
+    """The pages of the last build whose tooltips alone were refreshed (not rebuilt by the engine)."""
     lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     """Held while the engine or the search indexer works on ``site_dir``."""
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -84,6 +95,12 @@ class Preview:
     _full_next: bool = field(default=True, init=False, repr=False)
     _engine_inputs: str | None = field(default=None, init=False, repr=False)
     _laps: list[tuple[str, float, float]] = field(default_factory=list, init=False, repr=False)
+    _tips: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    """The tooltips (item id → text) the served pages carry."""
+    _next_tips: dict[str, str] = field(default_factory=dict, init=False, repr=False)
+    """The tooltips of the render being built."""
+    _carriers: dict[str, frozenset[str]] = field(default_factory=dict, init=False, repr=False)
+    """Each served page (path in the site) → the items whose tooltips it carries."""
 
     @property
     def docs(self) -> Path:
@@ -145,7 +162,8 @@ class Preview:
             )
             self._engine_inputs = inputs
             self._lap("sync")
-            if not full and not self.written.changed:
+            self._next_tips = tree.tooltips
+            if not full and not self.written.changed and tree.tooltips == self._tips:
                 self.report("preview: the site is unchanged")
                 return None
             self._full_next = True  # until the engine has finished this build
@@ -164,13 +182,21 @@ class Preview:
         for rel in rebuilt:  # the rebuilt pages alone, into the scratch folder (a rename: same file system)
             (work / rel).parent.mkdir(parents=True, exist_ok=True)
             _move(site_dir / rel, work / rel)
+        tips = self._next_tips
         try:
             unsafe = sanitize_site(work)
-            finish(work, self.docs, edit_base=edit_base(self.root), index=False)
+            done = finish(work, self.docs, edit_base=edit_base(self.root), index=False, tooltips=tips, tip_marks=True)
         finally:
             for rel in rebuilt:
                 _move(work / rel, site_dir / rel)
             shutil.rmtree(work, ignore_errors=True)
+        if self.full:
+            self._carriers = {}
+        for rel in rebuilt:
+            self._carriers.pop(rel, None)
+        self._carriers.update(done.tips)
+        self.refilled = [] if self.full else self._refill(site_dir, self._tips, tips)
+        self._tips = tips
         if unsafe:
             self.report(
                 "the preview has unsafe markup (a template puts it there; `reglament build` refuses it): "
@@ -178,6 +204,7 @@ class Preview:
             )
         self._full_next = False
         self._lap("post")
+        refreshed = f"; tooltips refreshed on {len(self.refilled)} more" if self.refilled else ""
         took = self._laps[-1][1] - self._laps[0][1]
         steps = ", ".join(
             f"{name} {wall - last_wall:.2f}/{cpu - last_cpu:.2f}"
@@ -190,7 +217,28 @@ class Preview:
             named = ", ".join(rebuilt[:NAMED_PAGES]) + (", …" if len(rebuilt) > NAMED_PAGES else "")
             self.report(
                 f"preview: rebuilt {len(rebuilt)} of {total} pages in {took:.2f} s ({steps} s wall/CPU): {named}"
+                + refreshed
             )
+
+    def _refill(self, site_dir: Path, old: dict[str, str], new: dict[str, str]) -> list[str]:
+        """Put the changed tooltips into the titles of the served pages that carry them; the pages changed."""
+        changed = {ident for ident in old.keys() | new.keys() if old.get(ident) != new.get(ident)}
+        if not changed:
+            return []
+        refilled = []
+        for rel, ids in sorted(self._carriers.items()):
+            if ids.isdisjoint(changed):
+                continue
+            path = site_dir / rel
+            try:
+                text = path.read_text(encoding="utf-8")
+            except FileNotFoundError:  # gone with a page the sources no longer have
+                continue
+            page = refill_tips(text, new, ids & changed)
+            if page != text:
+                write_page(path, page)
+                refilled.append(rel)
+        return refilled
 
     def _lap(self, name: str) -> None:
         self._laps.append((name, time.perf_counter(), time.process_time()))

@@ -88,13 +88,13 @@ def test_an_edited_term_rebuilds_the_pages_showing_it_and_no_other(tmp_path):
     plan = rig.run()
     assert plan is not None and not plan.full
 
-    # the docs files written are exactly those whose rendered bytes changed: the glossary and every page whose
-    # tooltips carry the definition (regulations, role pages, home) — and only their modification times moved
+    # the docs files written are exactly those whose rendered bytes changed: the pages showing the definition as
+    # text (the glossary, the regulations' terms parts), not the pages whose links' tooltips alone carry it (a
+    # link's title is a marker in the Markdown) — and only their modification times moved
     docs_after = contents(docs)
     changed = {rel for rel in docs_after if docs_after[rel] != docs_before.get(rel)}
     assert set(rig.preview.written.written) == changed
-    assert {"glossary.md", "sales-manager/index.md", "incoming-requests/index.md", "roles/manager.md"} <= changed
-    assert UNRELATED not in changed
+    assert changed == {"glossary.md", "sales-manager/index.md", "incoming-requests/index.md"}
     assert {rel for rel, t in mtimes(docs).items() if t != docs_times[rel]} == changed
 
     # the engine wrote the HTML of exactly those pages (and its 404 page, which it renders on every build)
@@ -103,14 +103,25 @@ def test_an_edited_term_rebuilds_the_pages_showing_it_and_no_other(tmp_path):
     after = html_stamps(rig.site)
     untouched = set(pages) - set(rig.preview.rebuilt)
     assert html_path(UNRELATED, directory_urls=True) in untouched
-    assert all(after[rel] == pages[rel] for rel in untouched)
+    assert after[html_path(UNRELATED, directory_urls=True)] == pages[html_path(UNRELATED, directory_urls=True)]
     assert any(f"rebuilt {len(rebuilt) + 1} of {len(pages)} pages" in line for line in rig.lines), rig.lines
+
+    # the pages the engine did not rebuild whose links carry the term got the new tooltip, and no other page
+    carriers = {rel for rel in untouched if 'data-rg-tip="crm"' in (rig.site / rel).read_text(encoding="utf-8")}
+    assert {"roles/manager/index.html", "index.html"} <= carriers
+    assert html_path(UNRELATED, directory_urls=True) not in carriers
+    assert set(rig.preview.refilled) == carriers
+    assert f"tooltips refreshed on {len(carriers)} more" in rig.lines[-1], rig.lines[-1]
+    assert {rel for rel, t in html_stamps(rig.site).items() if t != pages[rel]} == set(rig.preview.rebuilt) | carriers
+    manager = (rig.site / "roles/manager/index.html").read_text(encoding="utf-8")
+    assert f'title="CRM-система — {CRM_NEW},' in manager and CRM_OLD + "," not in manager
 
     # the new text is on the glossary page and in the tooltips of a page that uses the term, post-built
     glossary = (rig.site / "glossary/index.html").read_text(encoding="utf-8")
     regulation = (rig.site / "sales-manager/index.html").read_text(encoding="utf-8")
     assert CRM_NEW in glossary and CRM_NEW in regulation
     assert regulation.count('rel="edit"') == 1 and regulation.count("reglament-search.js") == 1
+    assert "rg-tip:" not in glossary + regulation + manager  # no marker is left for a reader
 
     # nothing was written outside the preview's stage (and the source cache)
     outside_after = {p for p in files_of(root) if not p.startswith(("build/serve/", ".reglament-cache/"))}
@@ -210,10 +221,16 @@ def test_serve_reloads_the_edited_pages_in_the_browser(tmp_path):
                 line = server.lines[mark - 1]
                 assert "glossary/index.html" in line and "sales-manager/index.html" in line, line
                 assert "roles/director/index.html" not in line, line
-                # a page using the term carries the new definition in its tooltip
-                page.goto(base + "/sales-manager/")
-                titles = page.eval_on_selector_all('a[href*="glossary/#crm"]', "links => links.map(a => a.title)")
-                assert titles and all(CRM_NEW in t for t in titles), titles
+                # a role page links the term but shows no definition: the engine did not rebuild it, the preview
+                # put the new definition into its links' titles
+                named = line.split("s wall/CPU): ", 1)[1]
+                assert "roles/manager/index.html" not in named and "tooltips refreshed on" in named, line
+                # pages using the term carry the new definition in their tooltips, rebuilt or not
+                for path in ("/sales-manager/", "/roles/manager/"):
+                    page.goto(base + path)
+                    titles = page.eval_on_selector_all('a[href*="glossary/#crm"]', "links => links.map(a => a.title)")
+                    assert titles and all(CRM_NEW in t for t in titles), (path, titles)
+                    assert "rg-tip:" not in page.content()
             finally:
                 browser.close()
         assert (stage_docs / UNRELATED).stat().st_mtime_ns == unrelated

@@ -5,6 +5,9 @@ After the engine has turned the docs tree into HTML (:mod:`reglament.site.engine
 
 1. **edit buttons** — every page that was rendered from a source file gets one
    edit button pointing at that file (the engine's own button is off);
+   **tooltips** — each link's title, a marker in the Markdown (``rg-tip:<id>``),
+   becomes the item's tooltip from the render's map, escaped
+   (:func:`reglament.site.pagesteps.fill_tips`);
 2. **search** — the search box (templates/assets/reglament-search.js, Pagefind's UI) is
    linked into every page, the article is marked as the part to index, and
    Pagefind indexes the built HTML in Russian (:mod:`reglament.site.search`).

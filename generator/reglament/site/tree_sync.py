@@ -5,9 +5,10 @@ site engine) into a scratch folder, then :func:`sync` copies into the engine's
 docs folder only what changed. Every other file keeps its modification time,
 so the engine's incremental ("dirty") build sees exactly the pages whose
 Markdown changed — including the pages an edit reaches indirectly (a term's
-definition shows in the tooltips of every page that mentions it, a duty on its
+definition shows in the terms part of the regulations using it, a duty on its
 role's page and in the RACI table) — by construction, with no dependency list
-to keep up to date.
+to keep up to date. (Link tooltips are not in the Markdown: the preview puts a
+changed one into the built pages itself, :mod:`reglament.site.preview`.)
 """
 
 from __future__ import annotations

@@ -15,8 +15,10 @@ the best counting:
 
 * **clause** — the text of one duty in a regulation (its page, its role's page and
   the RACI table change), the page open: the regulation;
-* **term** — a glossary term's definition (it shows in the tooltip of every page
-  that mentions the term), the page open: the term's glossary page.
+* **term** — a glossary term's definition (shown as text on its glossary page and in
+  the terms part of the regulations using it; the tooltips of the other pages linking
+  the term are refreshed by the preview without the engine), the page open: the
+  term's glossary page.
 
 Between edits the harness waits until the preview is idle again (the search index
 is rebuilt in the background after each change). Each figure is printed beside its
@@ -233,7 +235,7 @@ def run(sizes: list[str], *, edits: int = 3, seed: int = 1) -> dict:
                             "times_s": times,
                             "serve_cpu_s": min(cpu) if cpu else None,
                             "page": edit[2],
-                            "engine": rebuilt[-1].split("preview: ", 1)[1].split(":")[0],
+                            "engine": rebuilt[-1].split("preview: ", 1)[1].split(":")[0] + _refreshed(rebuilt[-1]),
                         }
                     context.close()
                 finally:
@@ -254,6 +256,12 @@ def run(sizes: list[str], *, edits: int = 3, seed: int = 1) -> dict:
         finally:
             browser.close()
     return results
+
+
+def _refreshed(line: str) -> str:
+    """``; tooltips refreshed on N more`` from a `preview: rebuilt …` line (pages the engine did not rebuild)."""
+    found = re.search(r"; tooltips refreshed on \d+ more$", line)
+    return found.group(0) if found else ""
 
 
 def _num(value: float | None) -> str:

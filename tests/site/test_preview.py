@@ -135,6 +135,38 @@ def test_an_edited_term_rebuilds_the_pages_showing_it_and_no_other(tmp_path):
         assert (rig.site / rel).read_bytes() == (fresh.site / rel).read_bytes(), rel
 
 
+def test_a_change_of_tooltips_alone_needs_no_engine_page_and_reaches_every_carrier(tmp_path):
+    """Page templates that show no definition as text (a project's own): a new definition changes no page's
+    Markdown; the engine rebuilds no content page, and the preview refreshes the titles of every page linking
+    the term — the same bytes a full build makes."""
+    root = sample(tmp_path)
+    edit(root / "templates/pages/glossary.md.j2", "{{ t.definition | text(t.id) }}", "")
+    edit(root / "templates/pages/regulation.md.j2", " — {{ t.definition | text(t.id) }}", "")
+    rig = Rig(root, tmp_path / "serve" / "site")
+    assert rig.run().full
+    docs_before = contents(rig.preview.docs)
+
+    edit(root / "content/glossary.yml", CRM_OLD, CRM_NEW)
+    plan = rig.run()
+    assert plan is not None and not plan.full and plan.stale == ()
+    assert contents(rig.preview.docs) == docs_before and not rig.preview.written.changed
+    assert set(rig.preview.rebuilt) <= {"404.html"}
+    carriers = {rel for rel in html_stamps(rig.site) if 'data-rg-tip="crm"' in (rig.site / rel).read_text("utf-8")}
+    assert {"sales-manager/index.html", "roles/manager/index.html", "index.html"} <= carriers
+    assert set(rig.preview.refilled) == carriers
+    for rel in carriers:
+        page = (rig.site / rel).read_text(encoding="utf-8")
+        assert CRM_NEW in page and CRM_OLD + "," not in page, rel
+
+    # saved again unchanged: nothing to do
+    assert rig.run() is None and rig.lines[-1] == "preview: the site is unchanged"
+
+    fresh = Rig(root, tmp_path / "fresh" / "site")
+    assert fresh.run().full
+    for rel in html_stamps(fresh.site):
+        assert (rig.site / rel).read_bytes() == (fresh.site / rel).read_bytes(), rel
+
+
 def test_navigation_configuration_and_errors(tmp_path):
     root = sample(tmp_path)
     rig = Rig(root, tmp_path / "serve" / "site")

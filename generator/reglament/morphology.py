@@ -10,10 +10,10 @@ a large corpus costs one parse per form, not per token. Unlikely parses
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-
-from reglament.model import nodes as m
+from typing import Protocol
 
 WORD_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+(?:-[0-9A-Za-zА-Яа-яЁё]+)*")
 
@@ -73,10 +73,27 @@ class _Variant:
     case_sensitive: bool  # abbreviations: «КП», «CRM»
 
 
+class TermLike(Protocol):
+    """What the matcher reads of a glossary term (a ``model.nodes.Term``, or the check's small copy of one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def match(self) -> str: ...
+    @property
+    def term(self) -> str: ...
+    @property
+    def synonyms(self) -> Sequence[str]: ...
+    @property
+    def forms(self) -> Sequence[str]: ...
+    @property
+    def abbreviation(self) -> str | None: ...
+
+
 class TermMatcher:
     """Finds mentions of glossary terms in text, longest match first, never overlapping."""
 
-    def __init__(self, terms: list[m.Term], morph: Morph) -> None:
+    def __init__(self, terms: Iterable[TermLike], morph: Morph) -> None:
         self.morph = morph
         self._by_first: dict[str, list[tuple[_Variant, tuple]]] = {}
         self._candidates_of: dict[str, list[tuple[_Variant, tuple]]] = {}  # per word form, filled lazily

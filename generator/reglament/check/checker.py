@@ -4,22 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from reglament.check.rules import RULES
 from reglament.check.rules.broken_reference import unclosed
-from reglament.diagnostics import Diagnostic
+from reglament.check.rules.unknown_reference import id_fields
+from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
-from reglament.model.content import Content, TextField
+from reglament.model.content import Content, Item, TextField
+from reglament.model.profile import param_infos
 from reglament.model.references import Ref, blank, find_refs, mask_code, mask_for_terms
 from reglament.morphology import Mention, Morph, TermMatcher
 from reglament.perf import fewer_gc_passes
 from reglament.source.cache import SourceCache
 
 if TYPE_CHECKING:
-    from reglament.variant.resolve import Variant
+    from reglament.variant.resolve import Removal, Variant
 
 
 class MentionMemo:
@@ -38,7 +41,7 @@ class MentionMemo:
 
     SLOT = "memo-mentions"
 
-    def __init__(self, store: SourceCache, terms: list[m.Term], morph: Morph) -> None:
+    def __init__(self, store: SourceCache, terms: Sequence[TermKey], morph: Morph) -> None:
         self.store = store
         self.morph = morph
         glossary = repr([(t.id, t.match, t.term, t.synonyms, t.forms, t.abbreviation) for t in terms])
@@ -69,15 +72,184 @@ class MentionMemo:
         self._now[key] = tuple((x.start, x.end, x.term_id) for x in mentions)
         self.found += 1
 
-    def save(self) -> None:
-        """Store the mentions of this run's texts (only when some were found afresh or some dropped)."""
+    def save(self, *, every_text: bool = True) -> None:
+        """Store the mentions of this run's texts (only when some were found afresh or some dropped).
+
+        ``every_text``: this run saw every text of the model, so the others are dropped; else (a check of
+        some partitions only) the mentions kept from before stay beside this run's.
+        """
+        if not every_text:
+            if self.found or len(self.morph.known) != self._words:
+                self.store.put(self.SLOT, (self.glossary, {**self._kept, **self._now}, dict(self.morph.known)))
+            return
         if self.found or len(self._now) != len(self._kept) or len(self.morph.known) != self._words:
             self.store.put(self.SLOT, (self.glossary, self._now, dict(self.morph.known)))
 
 
+#: the partition of everything outside ``content/regulations/<folder>/`` (glossary, roles, pages, editions,
+#: profiles, page templates); :mod:`reglament.check.incremental` keys the others by their folder
+GLOBAL_PART = ""
+
+
+@dataclass(frozen=True)
+class TermKey:
+    """What the term matcher and the messages need of one glossary term (kept between runs, small)."""
+
+    id: str
+    match: str
+    term: str
+    synonyms: tuple[str, ...]
+    forms: tuple[str, ...]
+    abbreviation: str | None
+
+    @classmethod
+    def of(cls, term: m.Term) -> TermKey:
+        return cls(term.id, term.match, term.term, tuple(term.synonyms), tuple(term.forms), term.abbreviation)
+
+
+@dataclass
+class Exports:
+    """What one partition of the model tells the others and the whole-model rules.
+
+    A partition is the whole model, or (see :mod:`reglament.check.incremental`)
+    one regulation's folder, or everything else. The rules that judge one
+    partition read the others only through the :class:`World` made of every
+    partition's exports; the whole-model rules (``check_whole``) read only these.
+    """
+
+    items: list[tuple[str, str, Position]]
+    """(id, kind, position) of every item, duplicates included, in index order."""
+    wanted: set[str]
+    """The ids its texts and id fields name (what it looks up in the world)."""
+    used_terms: set[str]
+    """Ids referenced by its texts other than from the referenced item itself."""
+    rules: list[tuple[int, tuple[str, ...]]]
+    """(index in ``items``, categories it applies to) of each data rule."""
+    categories: list[tuple[int, bool]]
+    """(index in ``items``, whether its file lost items to errors) of each data category."""
+    used_params: set[str]
+    """Parameters its texts use (for the partition holding the profiles: their overrides' too)."""
+    broken: dict[str, str | None]
+    broken_refs: set[str]
+    broken_params: set[str]
+    removed: dict[str, Removal]
+    terms: list[TermKey]
+    approved: dt.date | None
+    """The latest approval date among the editions it lists."""
+    params: list[tuple[str, str, int, int]] | None
+    """(name, file, line, column) of the parameters of the variant's values (None: not this partition's)."""
+
+
+@dataclass
+class World:
+    """What the rules of one partition know of the whole model."""
+
+    kinds: dict[str, str]
+    """Every id (its first occurrence, in index order) → its kind."""
+    owners: dict[str, str] | None
+    """Id → the partition of its first occurrence; None when the whole model is one partition."""
+    broken: dict[str, str | None]
+    removed: dict[str, Removal]
+    terms: list[TermKey]
+    term_names: dict[str, str]
+    approved: dt.date | None
+
+    @classmethod
+    def merge(cls, parts: Iterable[tuple[str, Exports]], *, partitioned: bool) -> World:
+        kinds: dict[str, str] = {}
+        owners: dict[str, str] = {}
+        broken: dict[str, str | None] = {}
+        removed: dict[str, Removal] = {}
+        terms: list[TermKey] = []
+        approved: dt.date | None = None
+        for key, ex in parts:
+            for ident, kind, _pos in ex.items:
+                if ident not in kinds:
+                    kinds[ident] = kind
+                    owners[ident] = key
+            for ident, what in ex.broken.items():
+                broken.setdefault(ident, what)
+            for ident, gone in ex.removed.items():
+                removed.setdefault(ident, gone)
+            terms.extend(ex.terms)
+            if ex.approved is not None and (approved is None or ex.approved > approved):
+                approved = ex.approved
+        broken = {ident: what for ident, what in broken.items() if ident not in kinds}
+        names: dict[str, str] = {}
+        for t in terms:
+            names.setdefault(t.id, t.term)
+        return cls(kinds, owners if partitioned else None, broken, removed, terms, names, approved)
+
+    @cached_property
+    def glossary(self) -> str:
+        """A digest of what the term mentions and their messages depend on."""
+        return hashlib.sha256(repr(self.terms).encode()).hexdigest()
+
+    @cached_property
+    def pool(self) -> str:
+        """A digest of every id and its kind (what a did-you-mean chooses from)."""
+        return hashlib.sha256(repr(list(self.kinds.items())).encode()).hexdigest()
+
+    def lookup(self, ident: str) -> tuple[object, ...]:
+        """All the world says about one id (a partition's check depends on this for each id it names)."""
+        gone = self.removed.get(ident)
+        return (
+            self.kinds.get(ident),
+            self.owners.get(ident) if self.owners is not None else None,
+            ident in self.broken,
+            (gone.reason, gone.by) if gone is not None else None,
+        )
+
+
+@dataclass
+class Whole:
+    """Every partition's exports put together: what the whole-model rules (``check_whole``) read."""
+
+    world: World
+    items: list[tuple[str, str, Position]]
+    first: dict[str, int]
+    """Id → index in ``items`` of its first occurrence (the item the index holds)."""
+    used_terms: set[str]
+    broken_refs: set[str]
+    broken_params: set[str]
+    used_params: set[str]
+    rules: list[tuple[int, tuple[str, ...]]]
+    categories: list[tuple[int, bool]]
+    params: list[tuple[str, str, int, int]] | None
+
+    @classmethod
+    def of(cls, parts: list[tuple[str, Exports]], world: World) -> Whole:
+        items: list[tuple[str, str, Position]] = []
+        first: dict[str, int] = {}
+        whole = cls(world, items, first, set(), set(), set(), set(), [], [], None)
+        for _key, ex in parts:
+            offset = len(items)
+            for i, (ident, _kind, _pos) in enumerate(ex.items, offset):
+                first.setdefault(ident, i)
+            items.extend(ex.items)
+            whole.used_terms |= ex.used_terms
+            whole.broken_refs |= ex.broken_refs
+            whole.broken_params |= ex.broken_params
+            whole.used_params |= ex.used_params
+            whole.rules.extend((offset + i, cats) for i, cats in ex.rules)
+            whole.categories.extend((offset + i, lost) for i, lost in ex.categories)
+            if ex.params is not None:
+                whole.params = ex.params
+        return whole
+
+    def items_of(self, kind: str) -> list[tuple[str, Position]]:
+        """(id, position) of the items of one kind the index holds (first occurrences), in index order."""
+        items = self.items
+        return [(ident, items[i][2]) for ident, i in self.first.items() if items[i][1] == kind]
+
+
 @dataclass
 class Context:
-    """What rules share: the content, and analyses computed once per run."""
+    """What rules share: the content, and analyses computed once per run.
+
+    ``part`` names the partition checked (None: the whole model); the rules read
+    the rest of the model only through :attr:`world`.
+    """
 
     content: Content
     morph: Morph = field(default_factory=Morph)
@@ -87,6 +259,28 @@ class Context:
     """The clock of date-dependent rules (review cycles): passed in, so that a rule never reads it itself."""
     memo: MentionMemo | None = None
     """Term mentions kept from earlier runs (None: find every text's afresh)."""
+    part: str | None = None
+    given_world: World | None = None
+    pooled: bool = False
+    """Set when a rule looked at every id of the world (a did-you-mean): the result depends on all of them."""
+
+    @cached_property
+    def world(self) -> World:
+        if self.given_world is not None:
+            return self.given_world
+        return World.merge([(GLOBAL_PART, self.exports)], partitioned=False)
+
+    def items(self, kind: str) -> list[Item]:
+        """The items of one kind that this partition holds and the index keeps (first occurrences)."""
+        found = self.content.items(kind)
+        owners = self.world.owners if self.part is not None else None
+        if owners is None:
+            return found
+        return [it for it in found if owners.get(it.id) == self.part]
+
+    def nearest_pool(self, kind: str | None) -> list[str]:
+        self.pooled = True
+        return [i for i, k in self.world.kinds.items() if kind is None or k == kind]
 
     @cached_property
     def texts(self) -> list[TextField]:
@@ -103,8 +297,60 @@ class Context:
         return [(text, ref) for text, refs in zip(self.texts, self.refs_in) for ref in refs]
 
     @cached_property
+    def id_fields(self) -> list[tuple[m.Node, str, str | None, str, Position]]:
+        """Every id-valued field: (node, field name, expected kind, value, position)."""
+        return list(id_fields(self.content))
+
+    @cached_property
     def matcher(self) -> TermMatcher:
-        return TermMatcher(self.content.terms, self.morph)
+        return TermMatcher(self.world.terms, self.morph)
+
+    @cached_property
+    def exports(self) -> Exports:
+        content, variant = self.content, self.variant
+        all_items = content.all_items
+        index_of = {id(it): i for i, it in enumerate(all_items)}
+        wanted = {ref.target for _text, ref in self.refs}
+        wanted.update(value for _n, _name, _kind, value, _pos in self.id_fields)
+        for it in content.items("kpi"):
+            if isinstance(it.node, m.Kpi):
+                wanted.update(ref.target for ref in find_refs(it.node.measures))
+        params = None
+        if variant is not None and self.part in (None, GLOBAL_PART) and variant.values_source is not None:
+            params = [(i.name, i.file, i.line, i.column) for i in param_infos(variant.values_source).values()]
+        approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
+        return Exports(
+            items=[(it.id, it.kind, it.position) for it in all_items],
+            wanted=wanted,
+            used_terms={ref.target for text, ref in self.refs if text.owner_id != ref.target},
+            rules=[
+                (index_of[id(it)], tuple(it.node.applies_to))
+                for it in content.items("rule")
+                if isinstance(it.node, m.DataRule)
+            ],
+            categories=[
+                (index_of[id(it)], it.node.origin.file in content.incomplete) for it in content.items("category")
+            ],
+            used_params=set(variant.used_params) if variant is not None else set(),
+            broken=dict(content.broken),
+            broken_refs=set(content.broken_refs),
+            broken_params=set(content.broken_params),
+            removed=dict(variant.removed) if variant is not None else {},
+            terms=[TermKey.of(t) for t in content.terms],
+            approved=approved,
+            params=params,
+        )
+
+    def imports(self) -> str:
+        """A digest of everything this partition's rules read from the world (with :attr:`pooled` known,
+        i.e. after they ran): when it is unchanged, so are their diagnostics."""
+        world = self.world
+        wanted = self.exports.wanted | {ident for ident, _kind, _pos in self.exports.items}
+        h = hashlib.sha256(repr(sorted((i, world.lookup(i)) for i in wanted)).encode())
+        h.update(f"\0{world.glossary}\0{world.approved}\0{self.today}\0".encode())
+        if self.pooled:
+            h.update(world.pool.encode())
+        return h.hexdigest()
 
     @cached_property
     def mentions(self) -> list[tuple[TextField, list[Mention], set[str]]]:
@@ -131,6 +377,28 @@ class Context:
         return self.matcher.find(masked)
 
 
+#: the rules that judge one partition (``check(ctx)``) and those that judge the whole model from every
+#: partition's exports (``check_whole(whole)``)
+LOCAL_RULES = tuple(rule for rule in RULES if hasattr(rule, "check"))
+WHOLE_RULES = tuple(rule for rule in RULES if hasattr(rule, "check_whole"))
+
+
+def local_diagnostics(ctx: Context) -> set[Diagnostic]:
+    """The diagnostics of the partition ``ctx`` holds (its world set)."""
+    found: set[Diagnostic] = set()
+    for rule in LOCAL_RULES:
+        found.update(rule.check(ctx))
+    return found
+
+
+def whole_diagnostics(whole: Whole) -> set[Diagnostic]:
+    """The diagnostics of the rules that judge the whole model (from the partitions' exports)."""
+    found: set[Diagnostic] = set()
+    for rule in WHOLE_RULES:
+        found.update(rule.check_whole(whole))
+    return found
+
+
 @fewer_gc_passes()
 def check(
     content: Content,
@@ -145,15 +413,16 @@ def check(
     ``variant`` (a :class:`reglament.variant.Variant` whose ``content`` is ``content``)
     turns on the per-company rules; ``store`` (the project's source cache) keeps
     each text's term mentions between runs (:class:`MentionMemo`) — the result is
-    the same with it and without it.
+    the same with it and without it. The whole model is one partition here (see
+    :mod:`reglament.check.incremental` for the check split by regulation).
     """
 
     morph = morph or Morph()
-    memo = MentionMemo(store, content.terms, morph) if store is not None and store.enabled else None
-    ctx = Context(content, morph, variant, today or dt.date.today(), memo)
-    found: set[Diagnostic] = set()
-    for rule in RULES:
-        found.update(rule.check(ctx))
+    ctx = Context(content, morph, variant, today or dt.date.today())
+    memo = MentionMemo(store, ctx.world.terms, morph) if store is not None and store.enabled else None
+    ctx.memo = memo
+    found = local_diagnostics(ctx)
+    found |= whole_diagnostics(Whole.of([(GLOBAL_PART, ctx.exports)], ctx.world))
     if memo is not None:
         memo.save()
     return sorted(found)

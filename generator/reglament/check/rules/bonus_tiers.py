@@ -10,7 +10,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    for item in ctx.content.items("part"):
+    for item in ctx.items("part"):
         part = item.node
         if not isinstance(part, m.MotivationPart) or part.origin.file in ctx.content.incomplete:
             continue  # (a tier that failed to load has its own diagnostic: gaps would mislead)

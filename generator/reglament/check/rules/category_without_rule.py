@@ -8,15 +8,17 @@ ID = "category-without-rule"
 SEVERITY: Severity = "error"
 
 
-def check(ctx):
-    covered = {cat for item in ctx.content.items("rule") for cat in item.node.applies_to}
-    incomplete = ctx.content.incomplete  # a rule that failed to load may cover the category
-    for item in ctx.content.items("category"):
-        if item.id not in covered and item.node.origin.file not in incomplete:
+def check_whole(whole):
+    first, items = whole.first, whole.items
+    # the rules the index holds (a duplicate id's later items are not items of the model)
+    covered = {cat for i, cats in whole.rules if first[items[i][0]] == i for cat in cats}
+    for i, lost in whole.categories:  # (lost: a rule that failed to load may cover the category)
+        ident, _kind, position = items[i]
+        if first[ident] == i and ident not in covered and not lost:
             yield Diagnostic.at(
-                item.position,
+                position,
                 SEVERITY,
                 ID,
-                f"data category `{item.id}` has no rule",
-                f"add a rule with `applies_to: [{item.id}]`",
+                f"data category `{ident}` has no rule",
+                f"add a rule with `applies_to: [{ident}]`",
             )

@@ -14,7 +14,7 @@ MAX_LEVELS = 9
 
 
 def check(ctx):
-    for item in ctx.content.items("clause"):
+    for item in ctx.items("clause"):
         if item.number is None or item.number.count(".") + 1 != MAX_LEVELS + 1:
             continue  # within the limit, or below a clause already reported
         yield Diagnostic.at(

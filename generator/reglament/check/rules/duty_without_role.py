@@ -8,7 +8,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    for item in ctx.content.items("duty"):
+    for item in ctx.items("duty"):
         duty = item.node
         if not duty.role and not (duty.raci and duty.raci.responsible):
             yield Diagnostic.at(

@@ -3,7 +3,6 @@ field such as `enforces` or `role`) points at an item the company leaves out
 with `exclude`/`include`. An error for that company only: exclude the
 referencing item too, or override its text."""
 
-from reglament.check.rules.unknown_reference import id_fields
 from reglament.diagnostics import Diagnostic, Severity
 
 ID = "excluded-reference"
@@ -12,13 +11,13 @@ SEVERITY: Severity = "error"
 
 def removed_targets(ctx, reasons):
     """(position, id, removal, how it is referenced) for every reference to a left-out id."""
-    removed = ctx.variant.removed
-    index = ctx.content.index
+    removed = ctx.world.removed
+    index = ctx.world.kinds
     for text, ref in ctx.refs:
         gone = removed.get(ref.target)
         if gone is not None and gone.reason in reasons and ref.target not in index:
             yield text.locate(ref.start), ref.target, gone, f"reference `{ref.raw}`"
-    for _node, name, _kind, value, pos in id_fields(ctx.content):
+    for _node, name, _kind, value, pos in ctx.id_fields:
         gone = removed.get(value)
         if gone is not None and gone.reason in reasons and value not in index:
             yield pos, value, gone, f"`{name}: {value}`"

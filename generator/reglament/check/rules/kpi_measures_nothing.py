@@ -10,8 +10,8 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    index = ctx.content.index
-    for item in ctx.content.items("kpi"):
+    index = ctx.world.kinds
+    for item in ctx.items("kpi"):
         kpi = item.node
         if not any(ref.target in index for ref in find_refs(kpi.measures)):
             yield Diagnostic.at(

@@ -8,7 +8,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    for item in ctx.content.items("part"):
+    for item in ctx.items("part"):
         part = item.node
         if not isinstance(part, m.MotivationPart) or not part.kpis:
             continue

@@ -9,7 +9,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    for item in ctx.content.items("duty"):
+    for item in ctx.items("duty"):
         duty = item.node
         raci = duty.raci
         if raci is None:

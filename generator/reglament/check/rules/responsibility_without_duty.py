@@ -9,7 +9,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    for item in ctx.content.items("responsibility"):
+    for item in ctx.items("responsibility"):
         clause = item.node
         if not clause.enforces:
             yield Diagnostic.at(

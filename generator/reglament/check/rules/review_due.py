@@ -17,7 +17,7 @@ SOON = dt.timedelta(days=30)
 
 
 def check(ctx):
-    approved = max((e.approved_date for e in ctx.content.editions if e.approved_date is not None), default=None)
+    approved = ctx.world.approved  # the latest approval among the editions
     for reg in ctx.content.regulations:
         field = "review_by" if reg.review_by is not None else "review_every"
         if reg.review_by is None and reg.review_every is not None and approved is None:

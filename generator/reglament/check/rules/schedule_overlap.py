@@ -14,7 +14,7 @@ def minutes(clock: str) -> int:
 
 
 def check(ctx):
-    for item in ctx.content.items("part"):
+    for item in ctx.items("part"):
         part = item.node
         if not isinstance(part, m.SchedulePart):
             continue

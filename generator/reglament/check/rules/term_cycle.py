@@ -10,7 +10,7 @@ SEVERITY: Severity = "error"
 
 
 def check(ctx):
-    terms = {item.id: item for item in ctx.content.items("term")}
+    terms = {item.id: item for item in ctx.items("term")}
     graph = {
         tid: [r.target for r in find_refs(item.node.definition) if r.target in terms and r.target != tid]
         for tid, item in terms.items()

@@ -35,17 +35,18 @@ for _cls, _name, _kind in ID_FIELDS:
 
 def nearest(ctx, ident: str, kind: str | None = None) -> str:
     """A did-you-mean naming only ids of the kind the field needs."""
-    pool = [i for i, it in ctx.content.index.items() if kind is None or it.kind == kind]
+    pool = ctx.nearest_pool(kind)
     close = difflib.get_close_matches(ident, pool, n=1, cutoff=0.5)
     return f"did you mean `{close[0]}`?" if close else (f"define `{ident}` or use an existing {kind or 'id'}")
 
 
 def check(ctx):
-    index = ctx.content.index
+    world = ctx.world  # the whole model's ids (a partition is checked alone: see check.incremental)
+    index = world.kinds
     # ids a company variant leaves out are reported by excluded-reference / internal-reference
-    removed = ctx.variant.removed if ctx.variant is not None else {}
+    removed = world.removed if ctx.variant is not None else {}
     # ids declared in items or files that failed to load: their own diagnostics say why
-    broken = ctx.content.broken
+    broken = world.broken
     for text, ref in ctx.refs:
         if ref.target and ref.target not in index and ref.target not in removed and ref.target not in broken:
             yield Diagnostic.at(
@@ -55,20 +56,20 @@ def check(ctx):
                 f"reference `{ref.raw}` points to nothing",
                 nearest(ctx, ref.target),
             )
-    for _node, name, kind, value, pos in id_fields(ctx.content):
-        item = index.get(value)
-        if item is None and (value in removed or value in broken):
+    for _node, name, kind, value, pos in ctx.id_fields:
+        found = index.get(value)
+        if found is None and (value in removed or value in broken):
             continue
-        if item is None:
+        if found is None:
             yield Diagnostic.at(
                 pos, SEVERITY, ID, f"`{name}` names unknown {kind} `{value}`", nearest(ctx, value, kind)
             )
-        elif kind and item.kind != kind:
+        elif kind and found != kind:
             yield Diagnostic.at(
                 pos,
                 SEVERITY,
                 ID,
-                f"`{name}` must name a {kind}, but `{value}` is a {item.kind}",
+                f"`{name}` must name a {kind}, but `{value}` is a {found}",
                 nearest(ctx, value, kind),
             )
 

@@ -11,7 +11,7 @@ SEVERITY: Severity = "warning"
 
 
 def check(ctx):
-    terms = ctx.content.index
+    names = ctx.world.term_names
     for text, mentions, linked in ctx.mentions:
         reported: set[str] = set()
         for mention in mentions:
@@ -24,6 +24,6 @@ def check(ctx):
                 text.locate(mention.start),
                 SEVERITY,
                 ID,
-                f"«{word}» is the term `{term_id}` («{terms[term_id].node.term}») but is not linked",
+                f"«{word}» is the term `{term_id}` («{names[term_id]}») but is not linked",
                 f"write [[{term_id}|{word}]]",
             )

@@ -3,27 +3,21 @@ that no text of the base regulation and no override uses — usually a typo in
 the parameter's name or a leftover. Reported at the parameter's key."""
 
 from reglament.diagnostics import Diagnostic, Severity
-from reglament.model.profile import param_infos
 
 ID = "unused-parameter"
 SEVERITY: Severity = "warning"
 
 
-def check(ctx):
-    variant = ctx.variant
-    if variant is None:
+def check_whole(whole):
+    if whole.params is None:  # no variant checked, or its values come from no file
         return
-    owner = variant.values_source
-    if owner is None:
-        return
-
-    for name, info in param_infos(owner).items():
+    for name, file, line, column in whole.params:
         # a parameter used only in a text that failed to load is not unused: the text's error says why
-        if name not in variant.used_params and name not in ctx.content.broken_params:
+        if name not in whole.used_params and name not in whole.broken_params:
             yield Diagnostic(
-                info.file,
-                info.line,
-                info.column,
+                file,
+                line,
+                column,
                 SEVERITY,
                 ID,
                 f"parameter `{name}` is defined and never used",

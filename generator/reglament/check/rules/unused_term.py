@@ -7,15 +7,15 @@ ID = "unused-term"
 SEVERITY: Severity = "warning"
 
 
-def check(ctx):
-    used = {ref.target for text, ref in ctx.refs if text.owner_id != ref.target}
-    used |= ctx.content.broken_refs  # referenced from an item that failed to load
-    for item in ctx.content.items("term"):
-        if item.id not in used:
+def check_whole(whole):
+    used = whole.used_terms | whole.broken_refs  # (also referenced from an item that failed to load)
+    names = whole.world.term_names
+    for ident, position in whole.items_of("term"):
+        if ident not in used:
             yield Diagnostic.at(
-                item.position,
+                position,
                 SEVERITY,
                 ID,
-                f"term `{item.id}` («{item.node.term}») is never referenced",
-                f"reference it as `[[{item.id}]]` where it is used, or remove it from the glossary",
+                f"term `{ident}` («{names[ident]}») is never referenced",
+                f"reference it as `[[{ident}]]` where it is used, or remove it from the glossary",
             )

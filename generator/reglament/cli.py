@@ -129,9 +129,24 @@ def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) ->
 
 
 def _check_diagnostics(
-    root: Path, companies: tuple[str, ...], all_companies: bool, public: bool, no_cache: bool
+    root: Path,
+    companies: tuple[str, ...],
+    all_companies: bool,
+    public: bool,
+    no_cache: bool,
+    files: dict[str, str] | None = None,
 ) -> list[Diagnostic]:
-    """What `check` reports (before translation): the content's and the page templates' diagnostics."""
+    """What `check` reports (before translation): the content's and the page templates' diagnostics.
+
+    ``files``: the input files' digests, when the cache may be used: the base regulation is then
+    checked by partition (only what an edit touched is loaded and checked again).
+    """
+    if files is not None and not companies and not all_companies and not no_cache:
+        from reglament.check.incremental import check_base
+
+        found = check_base(root, files, public=public)
+        if found is not None:
+            return found
     from reglament.check.templates import page_template_diagnostics
     from reglament.project import check_companies, check_project, load_project, merged
 
@@ -191,7 +206,8 @@ def check_cmd(
         collecting = gc.isenabled()
         gc.disable()
         try:
-            diagnostics = _check_diagnostics(root, companies, all_companies, public, no_cache)
+            files = stored.files if stored is not None else None
+            diagnostics = _check_diagnostics(root, companies, all_companies, public, no_cache, files)
         finally:
             if collecting:
                 gc.enable()

@@ -342,15 +342,9 @@ class Context:
         )
 
     def imports(self) -> str:
-        """A digest of everything this partition's rules read from the world (with :attr:`pooled` known,
-        i.e. after they ran): when it is unchanged, so are their diagnostics."""
-        world = self.world
-        wanted = self.exports.wanted | {ident for ident, _kind, _pos in self.exports.items}
-        h = hashlib.sha256(repr(sorted((i, world.lookup(i)) for i in wanted)).encode())
-        h.update(f"\0{world.glossary}\0{world.approved}\0{self.today}\0".encode())
-        if self.pooled:
-            h.update(world.pool.encode())
-        return h.hexdigest()
+        """A digest of everything this partition's rules read from the world (known once they ran: see
+        :attr:`pooled`): while it stays the same, so do their diagnostics."""
+        return imports_digest(self.exports, self.world, self.today, self.pooled)
 
     @cached_property
     def mentions(self) -> list[tuple[TextField, list[Mention], set[str]]]:
@@ -375,6 +369,18 @@ class Context:
             for start, found in unclosed(mask_code(source), [(r.start, r.end) for r in refs]):
                 masked = blank(masked, start, found.end() if found else start + 2)
         return self.matcher.find(masked)
+
+
+def imports_digest(exports: Exports, world: World, today: dt.date, pooled: bool) -> str:
+    """A digest of what the rules of the partition with ``exports`` read from ``world``: each id it names or
+    holds (kind, partition of its first occurrence, broken, left out), the glossary's matching fields and names,
+    the latest approval, the date, and when ``pooled`` every id with its kind."""
+    wanted = exports.wanted | {ident for ident, _kind, _pos in exports.items}
+    h = hashlib.sha256(repr(sorted((i, world.lookup(i)) for i in wanted)).encode())
+    h.update(f"\0{world.glossary}\0{world.approved}\0{today}\0".encode())
+    if pooled:
+        h.update(world.pool.encode())
+    return h.hexdigest()
 
 
 #: the rules that judge one partition (``check(ctx)``) and those that judge the whole model from every

@@ -44,7 +44,7 @@ CACHE_DIR = ".reglament-cache"
 FORMAT = b"reglament-cache/1\n"
 _MAC_SIZE = hashlib.sha256().digest_size
 #: names of the entries that are not one source file's (see :meth:`SourceCache.prune`)
-SLOT_PREFIXES = ("result-", "memo-")
+SLOT_PREFIXES = ("result-", "memo-", "part-")
 
 #: the libraries whose versions shape a loaded object or a check's result (parsing, validation, templates,
 #: morphology and its dictionary)
@@ -237,6 +237,15 @@ class SourceCache:
                 shutil.rmtree(other, ignore_errors=True)  # another version's entries are never used again
         self._ready = True
 
+    @property
+    def used(self) -> set[str]:
+        """The entries this run asked for so far."""
+        return set(self._used)
+
+    def keep(self, keys: set[str]) -> None:
+        """Count ``keys`` as used by this run (entries a partial run did not read but still needs)."""
+        self._used.update(keys)
+
     def prune(self) -> None:
         """Delete the file entries this run did not use (files since changed or removed).
 
@@ -255,21 +264,21 @@ class SourceCache:
             return
 
 
-def tree_digest(root: Path, folders: tuple[str, ...]) -> str | None:
-    """A digest of every file below ``root``'s ``folders`` (path and bytes, and which folders exist).
+def file_digests(root: Path, folders: tuple[str, ...]) -> dict[str, str] | None:
+    """Every file below ``root``'s ``folders``: its path (relative to ``root``) → a digest of its bytes; a
+    folder that is absent or not a folder maps to a word saying so.
 
     None when the tree holds a symlink or an unreadable file: what those mean is
     decided while loading (they may be errors), so such a tree is never answered
     from a stored result.
     """
-    h = hashlib.sha256(FORMAT)
+    found: dict[str, str] = {}
     for folder in folders:
         base = root / folder
-        h.update(b"\1" + folder.encode() + b"\0")
         if base.is_symlink():
             return None
         if not base.is_dir():
-            h.update(b"absent\0" if not base.exists() else b"not a folder\0")
+            found[folder] = "absent" if not base.exists() else "not a folder"
             continue
         try:
             files = _files_under(str(base))
@@ -283,8 +292,23 @@ def tree_digest(root: Path, folders: tuple[str, ...]) -> str | None:
                 data = path.read_bytes()
             except OSError:
                 return None
-            h.update(b"\2" + rel.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+            found[f"{folder}/{rel}"] = hashlib.sha256(data).hexdigest()
+    return found
+
+
+def digest_of(files: dict[str, str]) -> str:
+    """One digest of :func:`file_digests`' answer."""
+    h = hashlib.sha256(FORMAT)
+    for rel, digest in files.items():
+        h.update(f"{rel}\0{digest}\n".encode())
     return h.hexdigest()
+
+
+def tree_digest(root: Path, folders: tuple[str, ...]) -> str | None:
+    """A digest of every file below ``root``'s ``folders`` (path and bytes, and which folders exist); None as
+    for :func:`file_digests`."""
+    files = file_digests(root, folders)
+    return digest_of(files) if files is not None else None
 
 
 class ResultCache:
@@ -302,7 +326,9 @@ class ResultCache:
         what = repr((command, options)).encode()
         self.slot = "result-" + hashlib.sha256(what).hexdigest()[:24]
         self.root, self.folders = root, folders
-        self.tree = tree = tree_digest(root, folders)
+        #: every input file's digest (None: the tree holds a symlink or an unreadable file)
+        self.files = file_digests(root, folders)
+        self.tree = tree = digest_of(self.files) if self.files is not None else None
         self.key: str | None = None
         if tree is not None:
             h = hashlib.sha256(FORMAT + b"result\0" + what + b"\0")

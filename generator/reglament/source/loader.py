@@ -906,15 +906,44 @@ def load(root: Path, *, files: dict[str, bytes] | None = None, cache: bool = Fal
     ``cache``: reuse (and keep) the per-file results in ``root/.reglament-cache/`` (see
     :mod:`reglament.source.cache`); only for the working tree, not for ``files``.
     """
+    reader = open_content(root, files)
+    source_cache = SourceCache(root) if cache and files is None else None
+    loader = Loader(reader, source_cache)
+    content = load_shared(loader, root, files=files)
+    for rel in regulation_files(reader):
+        reg = loader.regulation(rel)
+        if reg is not None:
+            content.regulations.append(reg)
+    loaded = finish(content, loader)
+    if source_cache is not None:
+        source_cache.prune()
+    return loaded
+
+
+def open_content(root: Path, files: dict[str, bytes] | None = None) -> SourceReader:
+    """A reader of ``root/content`` (or of ``files``); raises ``NoContentError`` when there is no content."""
     reader = SourceReader(root, files)
     if files is None and not (root / CONTENT_DIR).is_dir():
         raise NoContentError(f"no `{CONTENT_DIR}/` folder in {root}")
     if not reader.list(CONTENT_DIR):
         raise NoContentError(f"`{CONTENT_DIR}/` in {root} holds no files")
-    source_cache = SourceCache(root) if cache and files is None else None
-    loader = Loader(reader, source_cache)
-    content = Content()
+    return reader
 
+
+def regulation_files(reader: SourceReader) -> list[str]:
+    """The ``regulation.yml`` of every regulation folder, in load order."""
+    return [
+        rel
+        for rel in reader.list(f"{CONTENT_DIR}/regulations")
+        if rel.count("/") == 3 and rel.endswith("/regulation.yml")
+    ]
+
+
+def load_shared(loader: Loader, root: Path, *, files: dict[str, bytes] | None = None) -> Content:
+    """Everything but the regulations: the glossary, the roles, the pages and the editions (and the
+    diagnostics about linked folders)."""
+    reader = loader.reader
+    content = Content()
     for name, cls, attr in (("glossary.yml", m.Glossary, "terms"), ("roles.yml", m.Roles, "roles")):
         rel = f"{CONTENT_DIR}/{name}"
         if not reader.exists(rel):
@@ -936,11 +965,6 @@ def load(root: Path, *, files: dict[str, bytes] | None = None, cache: bool = Fal
 
     if files is None:
         loader.diagnostics.extend(linked_folders(root, reader.list(CONTENT_DIR)))
-    for rel in reader.list(f"{CONTENT_DIR}/regulations"):
-        if rel.count("/") == 3 and rel.endswith("/regulation.yml"):
-            reg = loader.regulation(rel)
-            if reg is not None:
-                content.regulations.append(reg)
     for rel in reader.list(f"{CONTENT_DIR}/pages"):
         if rel.endswith(".md"):
             page = loader.markdown(m.Page, rel)
@@ -951,12 +975,15 @@ def load(root: Path, *, files: dict[str, bytes] | None = None, cache: bool = Fal
         editions = loader.model(Editions, editions_rel)
         if editions is not None:
             content.editions.extend(editions.editions)
+    return content
+
+
+def finish(content: Content, loader: Loader) -> Loaded:
+    """Index what ``loader`` loaded into ``content`` and record what failed to load."""
     content.build_index()
     lost = loader.lost
     content.broken = {ident: kind for ident, kind in lost.broken.items() if ident not in content.index}
     content.broken_refs = set(lost.refs)
     content.broken_params = set(lost.params)
     content.incomplete = set(lost.files)
-    if source_cache is not None:
-        source_cache.prune()
     return Loaded(content, loader.diagnostics)

@@ -18,16 +18,22 @@ def _attach_dict_origins(obj: m.Node, field_name: str) -> None:
             attach_origins(value, obj.origin.doc, obj.origin.path + (field_name, key))
 
 
+def load_defaults(loader: Loader) -> Defaults | None:
+    """``content/defaults.yml`` (optional; its problems go to ``loader.diagnostics``)."""
+    if not loader.reader.exists(DEFAULTS_FILE):
+        return None
+    defaults = loader.model(Defaults, DEFAULTS_FILE)
+    if defaults is not None:
+        _attach_dict_origins(defaults, "params")
+    return defaults
+
+
 def load_profiles(root: Path, *, files: dict[str, bytes] | None = None) -> Profiles:
     """Load ``content/companies/*.yml`` and ``content/defaults.yml`` (both optional)."""
     reader = SourceReader(root, files)
     loader = Loader(reader)
     result = Profiles()
-    if reader.exists(DEFAULTS_FILE):
-        defaults = loader.model(Defaults, DEFAULTS_FILE)
-        if defaults is not None:
-            _attach_dict_origins(defaults, "params")
-            result.defaults = defaults
+    result.defaults = load_defaults(loader)
     for rel in reader.list(COMPANIES_DIR):
         name = rel[len(COMPANIES_DIR) + 1 :]
         if "/" in name or not name.endswith((".yml", ".yaml")):

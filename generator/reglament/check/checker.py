@@ -117,8 +117,8 @@ class Exports:
     partition's exports; the whole-model rules (``check_whole``) read only these.
     """
 
-    items: list[tuple[str, str, Position]]
-    """(id, kind, position) of every item, duplicates included, in index order."""
+    items: list[tuple[str, str, tuple[str, int, int]]]
+    """(id, kind, position as (file, line, column)) of every item, duplicates included, in index order."""
     wanted: set[str]
     """The ids its texts and id fields name (what it looks up in the world)."""
     used_terms: set[str]
@@ -153,6 +153,7 @@ class World:
     terms: list[TermKey]
     term_names: dict[str, str]
     approved: dt.date | None
+    _matchers: dict[int, tuple[Morph, TermMatcher]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def merge(cls, parts: Iterable[tuple[str, Exports]], *, partitioned: bool) -> World:
@@ -190,6 +191,13 @@ class World:
         """A digest of every id and its kind (what a did-you-mean chooses from)."""
         return hashlib.sha256(repr(list(self.kinds.items())).encode()).hexdigest()
 
+    def matcher(self, morph: Morph) -> TermMatcher:
+        """The glossary's term matcher (one per world and morphology: every partition shares it)."""
+        made = self._matchers.get(id(morph))
+        if made is None or made[0] is not morph:
+            made = self._matchers[id(morph)] = (morph, TermMatcher(self.terms, morph))
+        return made[1]
+
     def lookup(self, ident: str) -> tuple[object, ...]:
         """All the world says about one id (a partition's check depends on this for each id it names)."""
         gone = self.removed.get(ident)
@@ -206,7 +214,7 @@ class Whole:
     """Every partition's exports put together: what the whole-model rules (``check_whole``) read."""
 
     world: World
-    items: list[tuple[str, str, Position]]
+    items: list[tuple[str, str, tuple[str, int, int]]]
     first: dict[str, int]
     """Id → index in ``items`` of its first occurrence (the item the index holds)."""
     used_terms: set[str]
@@ -219,7 +227,7 @@ class Whole:
 
     @classmethod
     def of(cls, parts: list[tuple[str, Exports]], world: World) -> Whole:
-        items: list[tuple[str, str, Position]] = []
+        items: list[tuple[str, str, tuple[str, int, int]]] = []
         first: dict[str, int] = {}
         whole = cls(world, items, first, set(), set(), set(), set(), [], [], None)
         for _key, ex in parts:
@@ -240,7 +248,7 @@ class Whole:
     def items_of(self, kind: str) -> list[tuple[str, Position]]:
         """(id, position) of the items of one kind the index holds (first occurrences), in index order."""
         items = self.items
-        return [(ident, items[i][2]) for ident, i in self.first.items() if items[i][1] == kind]
+        return [(ident, Position(*items[i][2])) for ident, i in self.first.items() if items[i][1] == kind]
 
 
 @dataclass
@@ -303,7 +311,7 @@ class Context:
 
     @cached_property
     def matcher(self) -> TermMatcher:
-        return TermMatcher(self.world.terms, self.morph)
+        return self.world.matcher(self.morph)
 
     @cached_property
     def exports(self) -> Exports:
@@ -320,7 +328,7 @@ class Context:
             params = [(i.name, i.file, i.line, i.column) for i in param_infos(variant.values_source).values()]
         approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
         return Exports(
-            items=[(it.id, it.kind, it.position) for it in all_items],
+            items=[(it.id, it.kind, (pos.file, pos.line, pos.column)) for it in all_items for pos in (it.position,)],
             wanted=wanted,
             used_terms={ref.target for text, ref in self.refs if text.owner_id != ref.target},
             rules=[
@@ -341,10 +349,10 @@ class Context:
             params=params,
         )
 
-    def imports(self) -> str:
-        """A digest of everything this partition's rules read from the world (known once they ran: see
-        :attr:`pooled`): while it stays the same, so do their diagnostics."""
-        return imports_digest(self.exports, self.world, self.today, self.pooled)
+    def stamp(self) -> str:
+        """What this partition's rules read from the world beyond the ids it names (known once they ran: see
+        :attr:`pooled`): see :func:`world_stamp`."""
+        return world_stamp(self.world, self.today, self.pooled)
 
     @cached_property
     def mentions(self) -> list[tuple[TextField, list[Mention], set[str]]]:
@@ -371,16 +379,28 @@ class Context:
         return self.matcher.find(masked)
 
 
-def imports_digest(exports: Exports, world: World, today: dt.date, pooled: bool) -> str:
-    """A digest of what the rules of the partition with ``exports`` read from ``world``: each id it names or
-    holds (kind, partition of its first occurrence, broken, left out), the glossary's matching fields and names,
-    the latest approval, the date, and when ``pooled`` every id with its kind."""
-    wanted = exports.wanted | {ident for ident, _kind, _pos in exports.items}
-    h = hashlib.sha256(repr(sorted((i, world.lookup(i)) for i in wanted)).encode())
-    h.update(f"\0{world.glossary}\0{world.approved}\0{today}\0".encode())
+def world_stamp(world: World, today: dt.date, pooled: bool) -> str:
+    """A digest of what a partition's rules read from ``world`` besides the ids it names or holds (for
+    those, see :meth:`World.lookup`): the glossary's matching fields and names, the latest approval, the
+    date, and when ``pooled`` every id with its kind."""
+    h = hashlib.sha256(f"{world.glossary}\0{world.approved}\0{today}\0".encode())
     if pooled:
         h.update(world.pool.encode())
     return h.hexdigest()
+
+
+def touched_ids(exports: Exports) -> set[str]:
+    """The ids whose :meth:`World.lookup` the partition with ``exports`` may change (declared, broken or
+    left out there)."""
+    found = {ident for ident, _kind, _pos in exports.items}
+    found.update(exports.broken)
+    found.update(exports.removed)
+    return found
+
+
+def names(exports: Exports) -> set[str]:
+    """The ids whose :meth:`World.lookup` the rules of the partition with ``exports`` read."""
+    return exports.wanted | {ident for ident, _kind, _pos in exports.items}
 
 
 #: the rules that judge one partition (``check(ctx)``) and those that judge the whole model from every

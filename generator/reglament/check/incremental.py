@@ -35,9 +35,11 @@ from reglament.check.checker import (
     MentionMemo,
     Whole,
     World,
-    imports_digest,
     local_diagnostics,
+    names,
+    touched_ids,
     whole_diagnostics,
+    world_stamp,
 )
 from reglament.check.templates import page_template_diagnostics
 from reglament.diagnostics import Diagnostic
@@ -50,7 +52,7 @@ from reglament.source.profiles import load_defaults, load_profiles
 from reglament.variant.resolve import TemplateCache, Variant, resolve
 
 #: the slot of the partitions' state (one per set of options); bump the suffix when :class:`Part` changes
-SLOT = "part-check-1"
+SLOT = "part-check-2"
 DEFAULTS = "content/defaults.yml"
 
 
@@ -63,8 +65,8 @@ class Part:
     exports: Exports
     loaded: list[Diagnostic]
     """Loading and resolving it (the global partition: also the profiles and the page templates)."""
-    imports: str
-    """Digest of what its rules read from the world when they last ran."""
+    stamp: str
+    """What its rules read from the world besides the ids it names, when they last ran (see ``world_stamp``)."""
     pooled: bool
     """Its rules looked at every id (a did-you-mean): its imports cover them all."""
     ruled: list[Diagnostic]
@@ -183,10 +185,23 @@ def check_base(
             exports[key] = fresh[key].ctx.exports
     world = World.merge([(key, exports[key]) for key in keys], partitioned=True)
 
+    # an id's standing in the world (kind, first partition, broken, left out) changes only if a partition
+    # loaded again (or gone) declares it, breaks it or leaves it out, before or now
+    touched: set[str] = set()
+    for key in set(fresh) | (set(old) - set(keys)):
+        if key in old:
+            touched |= touched_ids(old[key].exports)
+        if key in exports:
+            touched |= touched_ids(exports[key])
     to_check = []
     for key in keys:
         kept = old.get(key)
-        if key in fresh or kept is None or kept.imports != imports_digest(exports[key], world, today, kept.pooled):
+        if (
+            key in fresh
+            or kept is None
+            or kept.stamp != world_stamp(world, today, kept.pooled)
+            or not touched.isdisjoint(names(exports[key]))
+        ):
             to_check.append(key)
     memo = MentionMemo(store, world.terms, run.morph) if to_check else None
     parts: dict[str, Part] = {}
@@ -200,7 +215,7 @@ def check_base(
         ctx = now.ctx
         ctx.given_world, ctx.memo = world, memo
         ruled = sorted(local_diagnostics(ctx))
-        parts[key] = Part(digests[key], ctx.exports, now.loaded, ctx.imports(), ctx.pooled, ruled, now.keys)
+        parts[key] = Part(digests[key], ctx.exports, now.loaded, ctx.stamp(), ctx.pooled, ruled, now.keys)
     found: set[Diagnostic] = set()
     for part in parts.values():
         found.update(part.loaded)

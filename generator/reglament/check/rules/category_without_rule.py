@@ -2,7 +2,7 @@
 rule (`applies_to`); a classified category nobody says how to handle protects
 nothing."""
 
-from reglament.diagnostics import Diagnostic, Severity
+from reglament.diagnostics import Diagnostic, Position, Severity
 
 ID = "category-without-rule"
 SEVERITY: Severity = "error"
@@ -16,7 +16,7 @@ def check_whole(whole):
         ident, _kind, position = items[i]
         if first[ident] == i and ident not in covered and not lost:
             yield Diagnostic.at(
-                position,
+                Position(*position),
                 SEVERITY,
                 ID,
                 f"data category `{ident}` has no rule",

@@ -1,6 +1,8 @@
 """duplicate-id: an id is used by two items. Ids are one namespace per site,
 so `[[id]]` always means one thing. Both places are reported."""
 
+from collections import Counter
+
 from reglament.diagnostics import Diagnostic, Position, Severity
 
 ID = "duplicate-id"
@@ -8,16 +10,18 @@ SEVERITY: Severity = "error"
 
 
 def check_whole(whole):
-    seen: dict[str, list[tuple[str, Position]]] = {}
+    if len(whole.first) == len(whole.items):
+        return  # every id once
+    counts = Counter(ident for ident, _kind, _pos in whole.items)
+    seen: dict[str, list[tuple[str, tuple[str, int, int]]]] = {}
     for ident, kind, position in whole.items:
-        seen.setdefault(ident, []).append((kind, position))
+        if counts[ident] > 1:
+            seen.setdefault(ident, []).append((kind, position))
     for ident, items in seen.items():
-        if len(items) < 2:
-            continue
         for n, (kind, position) in enumerate(items):
-            others = ", ".join(f"{o.file}:{o.line}" for i, (_k, o) in enumerate(items) if i != n)
+            others = ", ".join(f"{o[0]}:{o[1]}" for i, (_k, o) in enumerate(items) if i != n)
             yield Diagnostic.at(
-                position,
+                Position(*position),
                 SEVERITY,
                 ID,
                 f"id `{ident}` ({kind}) is also used at {others}",

@@ -185,14 +185,16 @@ def check_base(
             exports[key] = fresh[key].ctx.exports
     world = World.merge([(key, exports[key]) for key in keys], partitioned=True)
 
-    # an id's standing in the world (kind, first partition, broken, left out) changes only if a partition
-    # loaded again (or gone) declares it, breaks it or leaves it out, before or now
-    touched: set[str] = set()
+    # an id's standing in the world (kind, first partition, broken, left out) can change only if a partition
+    # loaded again (or gone) declares it, breaks it or leaves it out, before or now: those whose standing did
+    candidates: set[str] = set()
     for key in set(fresh) | (set(old) - set(keys)):
         if key in old:
-            touched |= touched_ids(old[key].exports)
+            candidates |= touched_ids(old[key].exports)
         if key in exports:
-            touched |= touched_ids(exports[key])
+            candidates |= touched_ids(exports[key])
+    before = World.merge([(key, part.exports) for key, part in old.items()], partitioned=True)
+    touched = {ident for ident in candidates if before.lookup(ident) != world.lookup(ident)}
     to_check = []
     for key in keys:
         kept = old.get(key)

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from reglament import ru
 from reglament.model.nodes import Node
@@ -45,6 +45,8 @@ _RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 
 class Edition(Node):
     """An approved edition («редакция») of the regulations."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)  # (the field descriptions below)
 
     id: str | int | float
     """Edition id, e.g. `"2025.1"` or `"1.2"` — quote it; it names the published folder and the git tag `edition/<id>`."""
@@ -88,6 +90,8 @@ class Edition(Node):
 
 class Editions(Node):
     """`content/editions.yml`: the editions, oldest first."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
     editions: list[Edition] = Field(default_factory=list)
     """Editions in order of release; ids ascending, effective dates not decreasing."""

@@ -266,33 +266,41 @@ class SourceCache:
 
 def file_digests(root: Path, folders: tuple[str, ...]) -> dict[str, str] | None:
     """Every file below ``root``'s ``folders``: its path (relative to ``root``) → a digest of its bytes; a
-    folder that is absent or not a folder maps to a word saying so.
+    folder that is absent or not a folder maps to a word saying so. Paths sorted per folder.
 
     None when the tree holds a symlink or an unreadable file: what those mean is
     decided while loading (they may be errors), so such a tree is never answered
     from a stored result.
     """
     found: dict[str, str] = {}
+    sha256 = hashlib.sha256
     for folder in folders:
-        base = root / folder
-        if base.is_symlink():
+        base = os.path.join(root, folder)
+        if os.path.islink(base):
             return None
-        if not base.is_dir():
-            found[folder] = "absent" if not base.exists() else "not a folder"
+        if not os.path.isdir(base):
+            found[folder] = "absent" if not os.path.lexists(base) else "not a folder"
             continue
+        files: list[tuple[str, str]] = []  # (relative path, path)
+        stack = [(base, folder + "/")]
         try:
-            files = _files_under(str(base))
+            while stack:
+                path, rel = stack.pop()
+                with os.scandir(path) as entries:
+                    for entry in entries:
+                        if entry.is_symlink():
+                            return None
+                        if entry.is_dir():
+                            if entry.name != "__pycache__":
+                                stack.append((entry.path, f"{rel}{entry.name}/"))
+                        else:
+                            files.append((f"{rel}{entry.name}", entry.path))
+            files.sort()
+            for rel, path in files:
+                with open(path, "rb") as stream:
+                    found[rel] = sha256(stream.read()).hexdigest()
         except OSError:
             return None
-        for rel in files:
-            path = base / rel
-            try:
-                if path.is_symlink():
-                    return None
-                data = path.read_bytes()
-            except OSError:
-                return None
-            found[f"{folder}/{rel}"] = hashlib.sha256(data).hexdigest()
     return found
 
 

@@ -243,8 +243,9 @@ def best_stages(runs: list[dict]) -> dict:
 
 def bench_check_cache(root: Path, cmd: list[str], *, repeat: int, expected: int) -> dict:
     """`reglament check` with the source cache: cold (no cache folder), warm (nothing changed: the stored
-    result), with one part file changed since the last run (a comment appended: no text changes), and with one
-    text changed (a title edited: its term mentions are found afresh, as after an editor's real edit)."""
+    result), and after one edit before each run — one part file changed (a comment appended: no text changes),
+    one text changed (its title edited: its term mentions are found afresh, as after an editor's real edit),
+    one clause changed (a duty's text) and one term's definition changed (in the glossary)."""
     from reglament.source.cache import CACHE_DIR
 
     def run() -> dict:
@@ -260,28 +261,31 @@ def bench_check_cache(root: Path, cmd: list[str], *, repeat: int, expected: int)
         cold.append(run())
     warm = [run() for _ in range(repeat)]
     part = sorted((root / "content" / "regulations").glob("*/duties.yml"))[0]
-    original = part.read_bytes()
-    changed = []
-    try:
-        for i in range(repeat):
-            part.write_bytes(original + f"\n# edit {i}\n".encode())
-            changed.append(run())
-    finally:
-        part.write_bytes(original)
-    assert b"\ntitle: " in original, part
-    edited = []
-    try:
-        for i in range(repeat):
-            part.write_bytes(original.replace(b"\ntitle: ", f"\ntitle: Правка {i}. ".encode(), 1))
-            edited.append(run())
-    finally:
-        part.write_bytes(original)
-    return {
-        "cold": best_of(cold),
-        "warm": best_of(warm),
-        "one_file_changed": best_of(changed),
-        "one_text_changed": best_of(edited),
+    glossary = root / "content" / "glossary.yml"
+    duty_text = b"\n        text: >-\n          "
+    definition = b"\n    definition: >-\n      "
+    edits = {
+        "one_file_changed": (part, lambda data, i: data + f"\n# edit {i}\n".encode()),
+        "one_text_changed": (part, lambda data, i: data.replace(b"\ntitle: ", f"\ntitle: Правка {i}. ".encode(), 1)),
+        "one_clause_changed": (part, lambda data, i: data.replace(duty_text, duty_text + f"Правка {i}. ".encode(), 1)),
+        "one_definition_changed": (
+            glossary,
+            lambda data, i: data.replace(definition, definition + f"Правка {i}. ".encode(), 1),
+        ),
     }
+    result = {"cold": best_of(cold), "warm": best_of(warm)}
+    for name, (path, change) in edits.items():
+        original = path.read_bytes()
+        assert change(original, 0) != original, (name, path)
+        runs = []
+        try:
+            for i in range(repeat):
+                path.write_bytes(change(original, i))
+                runs.append(run())
+        finally:
+            path.write_bytes(original)
+        result[name] = best_of(runs)
+    return result
 
 
 def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -> dict:
@@ -493,6 +497,8 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
         ("warm", "cache warm"),
         ("one_file_changed", "one file changed"),
         ("one_text_changed", "one text changed"),
+        ("one_clause_changed", "one clause changed"),
+        ("one_definition_changed", "one definition changed"),
     ):
         row(
             f"reglament check, {name}, wall s",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -117,8 +118,8 @@ class Exports:
     partition's exports; the whole-model rules (``check_whole``) read only these.
     """
 
-    items: list[tuple[str, str, tuple[str, int, int]]]
-    """(id, kind, position as (file, line, column)) of every item, duplicates included, in index order."""
+    items: list[tuple[str, str]]
+    """(id, kind) of every item, duplicates included, in index order (their positions: :meth:`position`)."""
     wanted: set[str]
     """The ids its texts and id fields name (what it looks up in the world)."""
     used_terms: set[str]
@@ -138,6 +139,26 @@ class Exports:
     """The latest approval date among the editions it lists."""
     params: list[tuple[str, str, int, int]] | None
     """(name, file, line, column) of the parameters of the variant's values (None: not this partition's)."""
+    positions: list[tuple[str, int, int]] | None = None
+    """Each item's position as (file, line, column), once :meth:`freeze` computed them."""
+    nodes: list[Item] | None = field(default=None, repr=False, compare=False)
+    """The items themselves, until :meth:`freeze` (most positions are never asked for in one run)."""
+
+    def position(self, i: int) -> Position:
+        if self.positions is not None:
+            return Position(*self.positions[i])
+        assert self.nodes is not None
+        return self.nodes[i].position
+
+    def freeze(self) -> Exports:
+        """Every position computed, the items let go (what is kept between runs)."""
+        if self.positions is None and self.nodes is not None:
+            self.positions = [(p.file, p.line, p.column) for p in (it.position for it in self.nodes)]
+        self.nodes = None
+        return self
+
+    def __getstate__(self) -> dict[str, object]:
+        return self.freeze().__dict__
 
 
 @dataclass
@@ -164,7 +185,7 @@ class World:
         terms: list[TermKey] = []
         approved: dt.date | None = None
         for key, ex in parts:
-            for ident, kind, _pos in ex.items:
+            for ident, kind in ex.items:
                 if ident not in kinds:
                     kinds[ident] = kind
                     owners[ident] = key
@@ -214,7 +235,7 @@ class Whole:
     """Every partition's exports put together: what the whole-model rules (``check_whole``) read."""
 
     world: World
-    items: list[tuple[str, str, tuple[str, int, int]]]
+    items: list[tuple[str, str]]
     first: dict[str, int]
     """Id → index in ``items`` of its first occurrence (the item the index holds)."""
     used_terms: set[str]
@@ -224,15 +245,18 @@ class Whole:
     rules: list[tuple[int, tuple[str, ...]]]
     categories: list[tuple[int, bool]]
     params: list[tuple[str, str, int, int]] | None
+    offsets: list[tuple[int, Exports]] = field(default_factory=list)
+    """(index in ``items`` of its first item, exports) of each partition."""
 
     @classmethod
     def of(cls, parts: list[tuple[str, Exports]], world: World) -> Whole:
-        items: list[tuple[str, str, tuple[str, int, int]]] = []
+        items: list[tuple[str, str]] = []
         first: dict[str, int] = {}
         whole = cls(world, items, first, set(), set(), set(), set(), [], [], None)
         for _key, ex in parts:
             offset = len(items)
-            for i, (ident, _kind, _pos) in enumerate(ex.items, offset):
+            whole.offsets.append((offset, ex))
+            for i, (ident, _kind) in enumerate(ex.items, offset):
                 first.setdefault(ident, i)
             items.extend(ex.items)
             whole.used_terms |= ex.used_terms
@@ -245,10 +269,16 @@ class Whole:
                 whole.params = ex.params
         return whole
 
+    def position(self, i: int) -> Position:
+        """The position of item ``i`` of :attr:`items`."""
+        n = bisect_right(self.offsets, i, key=lambda o: o[0]) - 1
+        offset, ex = self.offsets[n]
+        return ex.position(i - offset)
+
     def items_of(self, kind: str) -> list[tuple[str, Position]]:
         """(id, position) of the items of one kind the index holds (first occurrences), in index order."""
         items = self.items
-        return [(ident, Position(*items[i][2])) for ident, i in self.first.items() if items[i][1] == kind]
+        return [(ident, self.position(i)) for ident, i in self.first.items() if items[i][1] == kind]
 
 
 @dataclass
@@ -328,7 +358,7 @@ class Context:
             params = [(i.name, i.file, i.line, i.column) for i in param_infos(variant.values_source).values()]
         approved = max((e.approved_date for e in content.editions if e.approved_date is not None), default=None)
         return Exports(
-            items=[(it.id, it.kind, (pos.file, pos.line, pos.column)) for it in all_items for pos in (it.position,)],
+            items=[(it.id, it.kind) for it in all_items],
             wanted=wanted,
             used_terms={ref.target for text, ref in self.refs if text.owner_id != ref.target},
             rules=[
@@ -347,6 +377,7 @@ class Context:
             terms=[TermKey.of(t) for t in content.terms],
             approved=approved,
             params=params,
+            nodes=list(all_items),
         )
 
     def stamp(self) -> str:
@@ -392,7 +423,7 @@ def world_stamp(world: World, today: dt.date, pooled: bool) -> str:
 def touched_ids(exports: Exports) -> set[str]:
     """The ids whose :meth:`World.lookup` the partition with ``exports`` may change (declared, broken or
     left out there)."""
-    found = {ident for ident, _kind, _pos in exports.items}
+    found = {ident for ident, _kind in exports.items}
     found.update(exports.broken)
     found.update(exports.removed)
     return found
@@ -400,7 +431,7 @@ def touched_ids(exports: Exports) -> set[str]:
 
 def names(exports: Exports) -> set[str]:
     """The ids whose :meth:`World.lookup` the rules of the partition with ``exports`` read."""
-    return exports.wanted | {ident for ident, _kind, _pos in exports.items}
+    return exports.wanted | {ident for ident, _kind in exports.items}
 
 
 #: the rules that judge one partition (``check(ctx)``) and those that judge the whole model from every

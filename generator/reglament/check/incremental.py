@@ -52,7 +52,7 @@ from reglament.source.profiles import load_defaults, load_profiles
 from reglament.variant.resolve import TemplateCache, Variant, resolve
 
 #: the slot of the partitions' state (one per set of options); bump the suffix when :class:`Part` changes
-SLOT = "part-check-2"
+SLOT = "part-check-3"
 DEFAULTS = "content/defaults.yml"
 
 

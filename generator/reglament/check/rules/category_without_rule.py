@@ -2,7 +2,7 @@
 rule (`applies_to`); a classified category nobody says how to handle protects
 nothing."""
 
-from reglament.diagnostics import Diagnostic, Position, Severity
+from reglament.diagnostics import Diagnostic, Severity
 
 ID = "category-without-rule"
 SEVERITY: Severity = "error"
@@ -13,10 +13,10 @@ def check_whole(whole):
     # the rules the index holds (a duplicate id's later items are not items of the model)
     covered = {cat for i, cats in whole.rules if first[items[i][0]] == i for cat in cats}
     for i, lost in whole.categories:  # (lost: a rule that failed to load may cover the category)
-        ident, _kind, position = items[i]
+        ident = items[i][0]
         if first[ident] == i and ident not in covered and not lost:
             yield Diagnostic.at(
-                Position(*position),
+                whole.position(i),
                 SEVERITY,
                 ID,
                 f"data category `{ident}` has no rule",

@@ -12,16 +12,16 @@ SEVERITY: Severity = "error"
 def check_whole(whole):
     if len(whole.first) == len(whole.items):
         return  # every id once
-    counts = Counter(ident for ident, _kind, _pos in whole.items)
-    seen: dict[str, list[tuple[str, tuple[str, int, int]]]] = {}
-    for ident, kind, position in whole.items:
+    counts = Counter(ident for ident, _kind in whole.items)
+    seen: dict[str, list[tuple[str, Position]]] = {}
+    for i, (ident, kind) in enumerate(whole.items):
         if counts[ident] > 1:
-            seen.setdefault(ident, []).append((kind, position))
+            seen.setdefault(ident, []).append((kind, whole.position(i)))
     for ident, items in seen.items():
         for n, (kind, position) in enumerate(items):
-            others = ", ".join(f"{o[0]}:{o[1]}" for i, (_k, o) in enumerate(items) if i != n)
+            others = ", ".join(f"{o.file}:{o.line}" for i, (_k, o) in enumerate(items) if i != n)
             yield Diagnostic.at(
-                Position(*position),
+                position,
                 SEVERITY,
                 ID,
                 f"id `{ident}` ({kind}) is also used at {others}",

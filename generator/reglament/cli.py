@@ -25,6 +25,8 @@ from reglament.diagnostics import FORMATS, Diagnostic, exit_code, format_text
 from reglament.errors import ReglamentError
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from reglament.pdf.document import Edition
 
 ROOT = click.option(
@@ -135,16 +137,18 @@ def _check_diagnostics(
     public: bool,
     no_cache: bool,
     files: dict[str, str] | None = None,
+    unchanged: Callable[[], bool] | None = None,
 ) -> list[Diagnostic]:
     """What `check` reports (before translation): the content's and the page templates' diagnostics.
 
     ``files``: the input files' digests, when the cache may be used: the base regulation is then
-    checked by partition (only what an edit touched is loaded and checked again).
+    checked by partition (only what an edit touched is loaded and checked again); ``unchanged()``: whether
+    they still are, once computed (what was computed is kept only then).
     """
     if files is not None and not companies and not all_companies and not no_cache:
         from reglament.check.incremental import check_base
 
-        found = check_base(root, files, public=public)
+        found = check_base(root, files, public=public, unchanged=unchanged)
         if found is not None:
             return found
     from reglament.check.templates import page_template_diagnostics
@@ -160,6 +164,7 @@ def _check_diagnostics(
 
 
 #: what `check` reads below the root: the sources (company profiles included) and the page templates
+#: (the same as ``check.incremental.INPUTS``)
 CHECK_INPUTS = ("content", "templates/pages")
 
 
@@ -207,7 +212,8 @@ def check_cmd(
         gc.disable()
         try:
             files = stored.files if stored is not None else None
-            diagnostics = _check_diagnostics(root, companies, all_companies, public, no_cache, files)
+            unchanged = stored.unchanged if stored is not None else None
+            diagnostics = _check_diagnostics(root, companies, all_companies, public, no_cache, files, unchanged)
         finally:
             if collecting:
                 gc.enable()

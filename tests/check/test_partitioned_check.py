@@ -9,7 +9,8 @@
   a changed term definition only the global partition;
 * on generated trees (valid and mutated), turned into other trees one file at a
   time, every step gives the uncached answer;
-* a corrupt partition state, and one from another root, are recomputed.
+* a corrupt partition state, and one from another root, are recomputed; partitions
+  computed while a file changed are not kept.
 """
 
 from __future__ import annotations
@@ -205,6 +206,29 @@ def test_a_corrupt_or_foreign_state_is_recomputed(sample, work, tmp_path):
     assert set(work["loaded"]) == {GLOBAL_PART, A, B}
     shutil.rmtree(sample / CACHE_DIR)
     assert same(sample) == clean  # (a blank line changes no answer)
+
+
+def test_partitions_are_not_kept_when_a_file_changed_while_they_were_computed(sample, work, monkeypatch):
+    same(sample)
+    duties = sample / f"{A}/duties.yml"
+    original = duties.read_text(encoding="utf-8")
+    edited = original.replace("text: >-\n", "text: >-\n          Клиент и заявка.\n", 1)
+    real_load = incremental._Run.load
+
+    def saved_meanwhile(self, key):
+        duties.write_text(original, encoding="utf-8")  # the editor undid the edit after the files were hashed
+        return real_load(self, key)
+
+    duties.write_text(edited, encoding="utf-8")
+    monkeypatch.setattr(incremental._Run, "load", saved_meanwhile)
+    run(sample)
+    monkeypatch.setattr(incremental._Run, "load", real_load)
+    # had A's partition been kept (computed from the original text, under the edited text's digest), the
+    # edited text would now be answered with the original's diagnostics
+    duties.write_text(edited, encoding="utf-8")
+    same(sample)
+    duties.write_text(original, encoding="utf-8")
+    same(sample)
 
 
 def _write(root: Path, files: dict[str, bytes]) -> None:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from reglament.diagnostics import Diagnostic
 from reglament.model.content import Content
 from reglament.model.profile import Defaults
 from reglament.morphology import Morph
-from reglament.source.cache import SourceCache
+from reglament.source.cache import SourceCache, file_digests
 from reglament.source.loader import Loader, SourceReader, finish, load_shared, open_content, regulation_files
 from reglament.source.profiles import load_defaults, load_profiles
 from reglament.variant.resolve import TemplateCache, Variant, resolve
@@ -54,6 +55,8 @@ from reglament.variant.resolve import TemplateCache, Variant, resolve
 #: the slot of the partitions' state (one per set of options); bump the suffix when :class:`Part` changes
 SLOT = "part-check-3"
 DEFAULTS = "content/defaults.yml"
+#: what the check reads below the root: the sources (company profiles included) and the page templates
+INPUTS = ("content", "templates/pages")
 
 
 @dataclass
@@ -147,13 +150,21 @@ def _stored(store: SourceCache, key: str) -> dict[str, Part]:
 
 
 def check_base(
-    root: Path, files: dict[str, str], *, public: bool = False, today: dt.date | None = None
+    root: Path,
+    files: dict[str, str],
+    *,
+    public: bool = False,
+    today: dt.date | None = None,
+    unchanged: Callable[[], bool] | None = None,
 ) -> list[Diagnostic] | None:
     """The base regulation's check (content and page templates) of ``root``, as ``check --no-cache`` gives it.
 
-    ``files``: every input file's digest (:func:`reglament.source.cache.file_digests`, taken
-    before reading them). None when the cache cannot be used (no signing key): then
-    the caller checks without it. Raises ``NoContentError`` like loading does.
+    ``files``: every input file's digest (:func:`reglament.source.cache.file_digests` of
+    ``INPUTS``, taken before reading them); ``unchanged()`` tells whether they are still
+    so once the check is done (by default they are hashed again): the partitions are kept
+    only then — one computed from a file that changed meanwhile may stand for neither
+    version. None when the cache cannot be used (no signing key): then the caller checks
+    without it. Raises ``NoContentError`` like loading does.
     """
     store = SourceCache(root)
     if not store.enabled:
@@ -225,7 +236,9 @@ def check_base(
     found |= whole_diagnostics(Whole.of([(key, exports[key]) for key in keys], world))
     if memo is not None:
         memo.save(every_text=len(to_check) == len(keys))
-    if to_check or set(old) != set(parts):
+    if unchanged is None:
+        unchanged = lambda: file_digests(root, INPUTS) == files  # noqa: E731
+    if (to_check or set(old) != set(parts)) and unchanged():
         store.put(SLOT, (state_key, parts))
     for part in parts.values():
         store.keep(part.keys)

@@ -338,6 +338,7 @@ class ResultCache:
         self.files = file_digests(root, folders)
         self.tree = tree = digest_of(self.files) if self.files is not None else None
         self.key: str | None = None
+        self._unchanged: bool | None = None
         if tree is not None:
             h = hashlib.sha256(FORMAT + b"result\0" + what + b"\0")
             h.update(f"{dt.date.today().isoformat()}\0{root.resolve()}\0{tree}".encode())
@@ -351,7 +352,14 @@ class ResultCache:
             return value[1]
         return None
 
+    def unchanged(self) -> bool:
+        """Whether every input file is still as it was when this was made (asked once: the answer is kept,
+        for the result and for whatever else was computed from these files in the same run)."""
+        if self._unchanged is None:
+            self._unchanged = self.tree is not None and tree_digest(self.root, self.folders) == self.tree
+        return self._unchanged
+
     def put(self, value: object) -> None:
         """Store ``value`` — unless a file changed while it was computed (it may stand for neither version)."""
-        if self.key is not None and tree_digest(self.root, self.folders) == self.tree:
+        if self.key is not None and self.unchanged():
             self.cache.put(self.slot, (self.key, value))

@@ -108,6 +108,11 @@ def test_a_changed_text_loads_and_checks_its_regulation_alone(sample, work):
     # nothing changed: the stored result (nothing loaded at all)
     same(sample, work)
     assert work["loaded"] == [] and work["checked"] == []
+    # a page template: its syntax checked again, no partition of the model loaded
+    page = sorted((sample / "templates/pages").rglob("*.j2"))[0]
+    page.write_text(page.read_text(encoding="utf-8") + "\n{% if %}\n", encoding="utf-8")
+    assert "template-syntax" in same(sample, work)
+    assert work["loaded"] == [] and work["checked"] == []
 
 
 def test_edits_across_regulations(sample, work):

@@ -2,7 +2,8 @@
 
 The model is cut into partitions: one per regulation folder
 (``content/regulations/<folder>/``) and one for everything else (glossary, roles,
-pages, editions, ``defaults.yml``, company profiles, page templates). Each
+pages, editions, ``defaults.yml``, company profiles; the page templates' syntax is
+kept apart, by the templates' digest). Each
 partition is loaded, resolved and checked on its own; the rules read the other
 partitions only through a :class:`~reglament.check.checker.World` made of every
 partition's :class:`~reglament.check.checker.Exports` (ids, kinds, positions,
@@ -53,10 +54,11 @@ from reglament.source.profiles import load_defaults, load_profiles
 from reglament.variant.resolve import TemplateCache, Variant, resolve
 
 #: the slot of the partitions' state (one per set of options); bump the suffix when :class:`Part` changes
-SLOT = "part-check-3"
+SLOT = "part-check-4"
 DEFAULTS = "content/defaults.yml"
 #: what the check reads below the root: the sources (company profiles included) and the page templates
-INPUTS = ("content", "templates/pages")
+PAGES = "templates/pages"
+INPUTS = ("content", PAGES)
 
 
 @dataclass
@@ -67,7 +69,7 @@ class Part:
     """Digest of its files (a regulation's: and of ``defaults.yml``)."""
     exports: Exports
     loaded: list[Diagnostic]
-    """Loading and resolving it (the global partition: also the profiles and the page templates)."""
+    """Loading and resolving it (the global partition: also the profiles)."""
     stamp: str
     """What its rules read from the world besides the ids it names, when they last ran (see ``world_stamp``)."""
     pooled: bool
@@ -88,7 +90,9 @@ class _Fresh:
 
 
 def partition_of(rel: str, folders: set[str]) -> str:
-    """The partition of an input file: its regulation's folder, else the global partition."""
+    """The partition of an input file: its regulation's folder, the page templates, else the global partition."""
+    if rel.startswith(PAGES):
+        return PAGES
     parts = rel.split("/", 3)
     if len(parts) == 4 and parts[0] == "content" and parts[1] == "regulations":
         folder = "/".join(parts[:3])
@@ -124,7 +128,7 @@ class _Run:
             loaded = finish(content, loader)
             profiles = load_profiles(self.root)
             variant = self._resolve(content, profiles.defaults, profiles.companies)
-            extra = [*profiles.diagnostics, *page_template_diagnostics(self.root)]
+            extra = profiles.diagnostics
         else:
             content = Content()
             reg = loader.regulation(self.regulations[key])
@@ -142,11 +146,14 @@ class _Run:
         return resolve(content, defaults=defaults, public=self.public, other_profiles=companies, cache=self.templates)
 
 
-def _stored(store: SourceCache, key: str) -> dict[str, Part]:
+def _stored(store: SourceCache, key: str) -> tuple[dict[str, Part], tuple[str, list[Diagnostic]] | None]:
+    """The partitions kept by the last run with these options, and the page templates' (digest, diagnostics)."""
     hit, value = store.get(SLOT)
-    if not (hit and isinstance(value, tuple) and len(value) == 2 and value[0] == key and isinstance(value[1], dict)):
-        return {}
-    return {k: v for k, v in value[1].items() if isinstance(k, str) and isinstance(v, Part)}
+    if not (hit and isinstance(value, tuple) and len(value) == 3 and value[0] == key and isinstance(value[1], dict)):
+        return {}, None
+    parts = {k: v for k, v in value[1].items() if isinstance(k, str) and isinstance(v, Part)}
+    pages = value[2] if isinstance(value[2], tuple) and len(value[2]) == 2 else None
+    return parts, pages
 
 
 def check_base(
@@ -174,7 +181,7 @@ def check_base(
     run = _Run(root, reader, store, public, today)
     keys = [GLOBAL_PART, *run.regulations]
     folders = set(run.regulations)
-    grouped: dict[str, list[tuple[str, str]]] = {key: [] for key in keys}
+    grouped: dict[str, list[tuple[str, str]]] = {key: [] for key in (*keys, PAGES)}
     for rel, digest in files.items():
         grouped[partition_of(rel, folders)].append((rel, digest))
     shared = files.get(DEFAULTS, "absent")
@@ -183,7 +190,14 @@ def check_base(
         for key in keys
     }
     state_key = repr((str(root.resolve()), public))
-    old = _stored(store, state_key)
+    old, kept_pages = _stored(store, state_key)
+    # the page templates are checked for their syntax alone (they depend on no content)
+    pages_digest = hashlib.sha256(repr(grouped[PAGES]).encode()).hexdigest()
+    if kept_pages is None or kept_pages[0] != pages_digest:
+        kept_pages = (pages_digest, page_template_diagnostics(root))
+        pages_changed = True
+    else:
+        pages_changed = False
 
     fresh: dict[str, _Fresh] = {}
     exports: dict[str, Exports] = {}
@@ -234,12 +248,13 @@ def check_base(
         found.update(part.loaded)
         found.update(part.ruled)
     found |= whole_diagnostics(Whole.of([(key, exports[key]) for key in keys], world))
+    found.update(kept_pages[1])
     if memo is not None:
         memo.save(every_text=len(to_check) == len(keys))
     if unchanged is None:
         unchanged = lambda: file_digests(root, INPUTS) == files  # noqa: E731
-    if (to_check or set(old) != set(parts)) and unchanged():
-        store.put(SLOT, (state_key, parts))
+    if (to_check or pages_changed or set(old) != set(parts)) and unchanged():
+        store.put(SLOT, (state_key, parts, kept_pages))
     for part in parts.values():
         store.keep(part.keys)
     store.prune()

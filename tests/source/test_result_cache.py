@@ -191,3 +191,25 @@ def test_the_library_versions_are_read_without_importing_them():
     assert proc.stdout.split() == ["True", "[]"]
     assert f"pydantic-{pydantic.VERSION}.dist-info" in cache_mod.library_versions()
     assert f"yaml: pyyaml-{yaml.__version__}.dist-info" in cache_mod.library_versions().lower()
+
+
+def test_a_file_changed_after_it_was_hashed_is_seen_by_its_stamp_or_its_bytes(project):
+    """`unchanged()` compares files' sizes, inodes and times; one changed shortly before it was hashed (its
+    clock may not tick again) is hashed again."""
+    root = project()
+    hour_ago = dt.datetime.now().timestamp() - 3600
+    for path in (root / "content").rglob("*"):
+        if path.is_file():
+            os.utime(path, (hour_ago, hour_ago))
+    glossary = root / "content/glossary.yml"
+    before = glossary.read_bytes()
+    assert ResultCache(root, "check", (), CHECK_INPUTS).unchanged()  # nothing touched: by the stamps alone
+    stored = ResultCache(root, "check", (), CHECK_INPUTS)
+    glossary.write_bytes(before.replace(b"id:", b"Id:", 1))  # the same size, a new change time
+    assert not stored.unchanged()
+    fresh = ResultCache(root, "check", (), CHECK_INPUTS)  # the glossary is "racy" now: compared by its bytes
+    glossary.write_bytes(before.replace(b"id:", b"iD:", 1))
+    assert not fresh.unchanged()
+    again = ResultCache(root, "check", (), CHECK_INPUTS)
+    (root / "content/new.yml").write_text("a: 1\n", encoding="utf-8")  # a file more
+    assert not again.unchanged()

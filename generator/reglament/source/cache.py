@@ -37,6 +37,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 CACHE_DIR = ".reglament-cache"
@@ -264,9 +265,20 @@ class SourceCache:
             return
 
 
-def file_digests(root: Path, folders: tuple[str, ...]) -> dict[str, str] | None:
+#: a file changed this recently (nanoseconds) before it was hashed may change again within the same tick of the
+#: file system's clock without its times showing it: it is hashed again to tell (as git treats "racy" files)
+RACY_NS = 2_000_000_000
+
+#: what a file's metadata says of its bytes: size, inode, modification and change times
+Stamp = tuple[int, int, int, int]
+
+
+def file_digests(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp] | None = None) -> dict[str, str] | None:
     """Every file below ``root``'s ``folders``: its path (relative to ``root``) → a digest of its bytes; a
     folder that is absent or not a folder maps to a word saying so. Paths sorted per folder.
+
+    ``stamps``, when given, receives each file's :data:`Stamp`, taken before its bytes are read
+    (see :func:`still_same`).
 
     None when the tree holds a symlink or an unreadable file: what those mean is
     decided while loading (they may be errors), so such a tree is never answered
@@ -281,7 +293,7 @@ def file_digests(root: Path, folders: tuple[str, ...]) -> dict[str, str] | None:
         if not os.path.isdir(base):
             found[folder] = "absent" if not os.path.lexists(base) else "not a folder"
             continue
-        files: list[tuple[str, str]] = []  # (relative path, path)
+        files: list[tuple[str, os.DirEntry[str]]] = []
         stack = [(base, folder + "/")]
         try:
             while stack:
@@ -294,11 +306,71 @@ def file_digests(root: Path, folders: tuple[str, ...]) -> dict[str, str] | None:
                             if entry.name != "__pycache__":
                                 stack.append((entry.path, f"{rel}{entry.name}/"))
                         else:
-                            files.append((f"{rel}{entry.name}", entry.path))
-            files.sort()
-            for rel, path in files:
-                with open(path, "rb") as stream:
+                            files.append((f"{rel}{entry.name}", entry))
+            files.sort(key=lambda f: f[0])
+            for rel, entry in files:
+                if stamps is not None:
+                    st = os.lstat(entry.path)
+                    stamps[rel] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+                with open(entry.path, "rb") as stream:
                     found[rel] = sha256(stream.read()).hexdigest()
+        except OSError:
+            return None
+    return found
+
+
+def still_same(
+    root: Path, folders: tuple[str, ...], files: dict[str, str], stamps: dict[str, Stamp], since: int
+) -> bool:
+    """Whether the files :func:`file_digests` found (``files``, with their ``stamps``, hashed from ``since``, a
+    :func:`time.time_ns`) are all still there and as they were, and no other file came: by their stamps, and
+    for a file changed shortly before ``since`` (see :data:`RACY_NS`) by its bytes."""
+    now: dict[str, Stamp] = {}
+    again = file_digests_of_stamps(root, folders, now)
+    if (
+        again is None
+        or again != {rel: d for rel, d in files.items() if rel not in stamps}
+        or now.keys() != stamps.keys()
+    ):
+        return False
+    for rel, stamp in stamps.items():
+        if now[rel] != stamp:
+            return False
+        if max(stamp[2], stamp[3]) >= since - RACY_NS:
+            try:
+                with open(os.path.join(root, rel), "rb") as stream:
+                    if hashlib.sha256(stream.read()).hexdigest() != files[rel]:
+                        return False
+            except OSError:
+                return False
+    return True
+
+
+def file_digests_of_stamps(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp]) -> dict[str, str] | None:
+    """Like :func:`file_digests`, reading no file: each file's :data:`Stamp` into ``stamps``, and the folders
+    that are absent or not folders (None on a symlink)."""
+    found: dict[str, str] = {}
+    for folder in folders:
+        base = os.path.join(root, folder)
+        if os.path.islink(base):
+            return None
+        if not os.path.isdir(base):
+            found[folder] = "absent" if not os.path.lexists(base) else "not a folder"
+            continue
+        stack = [(base, folder + "/")]
+        try:
+            while stack:
+                path, rel = stack.pop()
+                with os.scandir(path) as entries:
+                    for entry in entries:
+                        if entry.is_symlink():
+                            return None
+                        if entry.is_dir():
+                            if entry.name != "__pycache__":
+                                stack.append((entry.path, f"{rel}{entry.name}/"))
+                        else:
+                            st = entry.stat(follow_symlinks=False)
+                            stamps[f"{rel}{entry.name}"] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
         except OSError:
             return None
     return found
@@ -335,7 +407,9 @@ class ResultCache:
         self.slot = "result-" + hashlib.sha256(what).hexdigest()[:24]
         self.root, self.folders = root, folders
         #: every input file's digest (None: the tree holds a symlink or an unreadable file)
-        self.files = file_digests(root, folders)
+        self.since = time.time_ns()
+        self.stamps: dict[str, Stamp] = {}
+        self.files = file_digests(root, folders, self.stamps)
         self.tree = tree = digest_of(self.files) if self.files is not None else None
         self.key: str | None = None
         self._unchanged: bool | None = None
@@ -356,7 +430,9 @@ class ResultCache:
         """Whether every input file is still as it was when this was made (asked once: the answer is kept,
         for the result and for whatever else was computed from these files in the same run)."""
         if self._unchanged is None:
-            self._unchanged = self.tree is not None and tree_digest(self.root, self.folders) == self.tree
+            self._unchanged = self.files is not None and still_same(
+                self.root, self.folders, self.files, self.stamps, self.since
+            )
         return self._unchanged
 
     def put(self, value: object) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import replace
+from functools import cache
 
 from reglament.diagnostics import Diagnostic
 from reglament.ru import plural
@@ -523,8 +524,13 @@ HINTS: list[tuple[str, str]] = [
     ),
 ]
 
-_COMPILED_MESSAGES = [(re.compile(p + r"\Z", re.S), t) for p, t in MESSAGES]
-_COMPILED_HINTS = [(re.compile(p + r"\Z", re.S), t) for p, t in HINTS]
+
+@cache
+def _compiled(table: str) -> list[tuple[re.Pattern[str], str]]:
+    """The patterns of MESSAGES or HINTS, compiled on the first translation (most runs translate nothing)."""
+    return [(re.compile(p + r"\Z", re.S), t) for p, t in (MESSAGES if table == "messages" else HINTS)]
+
+
 _WHERE_RE = re.compile(
     r"`(?P<f>[^`]+)` of (?P<k>\w+) `(?P<id>[^`]+)`|`(?P<f2>[^`]+)` of item (?P<n>\d+) of `(?P<l>[^`]+)`"
 )
@@ -594,8 +600,8 @@ def translate(diagnostic: Diagnostic, lang: str) -> Diagnostic:
         return diagnostic
     return replace(
         diagnostic,
-        message=_translate_text(diagnostic.message, _COMPILED_MESSAGES),
-        hint=_translate_text(diagnostic.hint, _COMPILED_HINTS) if diagnostic.hint else "",
+        message=_translate_text(diagnostic.message, _compiled("messages")),
+        hint=_translate_text(diagnostic.hint, _compiled("hints")) if diagnostic.hint else "",
     )
 
 

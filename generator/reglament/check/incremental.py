@@ -14,12 +14,13 @@ a rule) read only those exports.
 Per partition ``.reglament-cache/`` keeps (one signed slot, see
 :mod:`reglament.source.cache`): a digest of its files (a regulation's also of
 ``defaults.yml``, whose values its texts render), its exports, the diagnostics of
-loading and resolving it, a digest of everything its rules read from the world
-(:func:`~reglament.check.checker.imports_digest`) and its rules' diagnostics. A
-run then loads only the partitions whose files changed, reruns the rules only of
-those and of the partitions whose imports changed, and the whole-model rules on
-the exports — and gives exactly what the check without the cache gives
-(``tests/check/test_partitioned_check.py``).
+loading and resolving it, a stamp of what its rules read from the world besides
+the ids it names (:func:`~reglament.check.checker.world_stamp`) and its rules'
+diagnostics. A run then loads only the partitions whose files changed, reruns the
+rules only of those and of the partitions naming an id whose standing in the world
+changed (:meth:`~reglament.check.checker.World.lookup`), or whose stamp did, then
+the whole-model rules on the exports — and gives exactly what the check without
+the cache gives (``tests/check/test_partitioned_check.py``).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ worker processes, and the same findings when a page is unsafe."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from reglament.site import postbuild
 from reglament.site.build import write_tree
 from reglament.site.engines import engine_for
 from reglament.site.engines.base import edit_base
+from reglament.site.overlap import OverlappedPass
 from reglament.site.postbuild import finish, process_site
 from reglament.site.sanitize import sanitize_site
 from reglament.site.search import term_forms
@@ -96,3 +99,107 @@ def test_an_unsafe_page_fails_the_pass_in_workers_too(engine_site, tmp_path, sma
     assert processed.unsafe == expected
     assert processed.finished is None
     assert not (bad / "pagefind").exists()
+
+
+# --------------------------------------------------------------------------
+# The pass while the engine writes (reglament.site.overlap)
+
+
+def _wait_until(predicate, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "the watcher never handed the page over"
+        time.sleep(0.02)
+
+
+def _handed_and_done(overlap: OverlappedPass, rel: str) -> bool:
+    with overlap.lock:
+        tries = overlap.handed.get(rel, [])
+    return bool(tries) and all(future.done() for _, future in tries)
+
+
+def _tries(overlap: OverlappedPass, rel: str) -> int:
+    with overlap.lock:
+        return len(overlap.handed.get(rel, []))
+
+
+def test_pages_processed_as_an_engine_writes_them_are_the_pages_processed_after_it(engine_site, tmp_path, small_chunks):
+    """An 'engine' writes the built pages one by one into a watched folder (new folders too, as MkDocs does),
+    rewrites one page after the worker has processed it, and is still writing another when the engine is done
+    (no close yet: the watcher never hears of it); the result is the sequential pass over the final pages."""
+    root, site, docs, forms = engine_site
+    rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None
+    try:
+        for rel in rels:
+            target = written / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((site / rel).read_bytes())
+        _wait_until(lambda: _handed_and_done(overlap, "index.html"))
+        before = _tries(overlap, "index.html")
+        home = written / "index.html"
+        home.write_text(home.read_text(encoding="utf-8").replace("</body>", "<p>вторая запись</p></body>"), "utf-8")
+        _wait_until(lambda: _tries(overlap, "index.html") > before)
+        still_open = os.open(written / "404.html", os.O_WRONLY)  # written again, not closed before the end
+        try:
+            _wait_until(lambda: _handed_and_done(overlap, "404.html"))
+            tail = b"<!-- still writing -->"
+            os.lseek(still_open, 0, os.SEEK_END)
+            os.write(still_open, tail)
+            processed = overlap.finish(index=False)
+        finally:
+            os.close(still_open)
+        assert len(overlap.handed) > len(rels) // 2  # most pages went to the workers while being written
+    finally:
+        overlap.close()
+    assert not overlap.aside.exists()
+    assert not [p for p in written.rglob("*") if p.name.endswith(".part")]
+
+    final = copy_of(site, tmp_path, "final")
+    (final / "index.html").write_text(
+        (site / "index.html").read_text(encoding="utf-8").replace("</body>", "<p>вторая запись</p></body>"), "utf-8"
+    )
+    (final / "404.html").write_bytes((site / "404.html").read_bytes() + tail)
+    expected = process_site(final, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
+    assert processed == expected
+    got, want = files(written), {rel: data for rel, data in files(final).items() if rel.endswith(".html")}
+    assert got.keys() == want.keys()
+    assert [p for p in want if got[p] != want[p]] == []
+    assert "вторая запись" in (written / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_unsafe_page_fails_the_pass_while_the_engine_writes(engine_site, tmp_path, small_chunks):
+    root, site, docs, forms = engine_site
+    bad = copy_of(site, tmp_path, "bad")
+    pages = sorted(bad.rglob("*.html"))
+    victim = pages[len(pages) // 2]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("<body", '<body onload="alert(1)"', 1), "utf-8")
+    expected = process_site(copy_of(bad, tmp_path, "two"), docs, edit_base=edit_base(root), forms=forms, jobs=1)
+    assert expected.unsafe and expected.finished is None
+
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None
+    try:
+        for page in pages:
+            target = written / page.relative_to(bad)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.read_bytes())
+        processed = overlap.finish()
+    finally:
+        overlap.close()
+    assert processed == expected
+    assert not (written / "pagefind").exists()
+
+
+def test_no_pass_while_the_engine_writes_where_it_would_not_pay(engine_site, tmp_path):
+    _, _, docs, forms = engine_site
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for jobs, offline in ((1, False), (2, True)):
+        assert OverlappedPass.start(folder, docs, edit_base=None, offline=offline, forms=forms, jobs=jobs) is None
+    assert OverlappedPass.start(folder, docs, edit_base=None, offline=False, forms=forms, jobs=2) is None  # 40 pages

@@ -19,6 +19,7 @@ from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
 from reglament.site.engines import Engine, SiteSpec, engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.out_guard import guard_out, mark
+from reglament.site.overlap import OverlappedPass
 from reglament.site.postbuild import process_site
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
@@ -223,25 +224,37 @@ def build(
                     "templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}", "check templates/pdf/"
                 )
                 return Built([*checked.diagnostics, diag])
-        try:
-            warnings = adapter.build(config, spec)
-        except EngineError as exc:
-            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
         # ---- reglament's post-build steps over the built HTML (engine-neutral), one pass per page ----
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
-        # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages
+        # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
+        # With a second core the pages are processed as the engine writes them (site/overlap.py): the same bytes.
+        base, forms, jobs = edit_base(root), term_forms(checked.content.terms), default_jobs() if jobs is None else jobs
+        overlap = OverlappedPass.start(
+            tmp_site, spec.docs_dir, edit_base=base, offline=offline, forms=forms, jobs=jobs, tooltips=tree.tooltips
+        )
         try:
-            processed = process_site(
-                tmp_site,
-                spec.docs_dir,
-                edit_base=edit_base(root),
-                offline=offline,
-                forms=term_forms(checked.content.terms),
-                jobs=default_jobs() if jobs is None else jobs,
-                tooltips=tree.tooltips,
-            )
-        except EngineError as exc:
-            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+            try:
+                warnings = adapter.build(config, spec)
+            except EngineError as exc:
+                return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+            try:
+                if overlap is not None:
+                    processed = overlap.finish()
+                else:
+                    processed = process_site(
+                        tmp_site,
+                        spec.docs_dir,
+                        edit_base=base,
+                        offline=offline,
+                        forms=forms,
+                        jobs=jobs,
+                        tooltips=tree.tooltips,
+                    )
+            except EngineError as exc:
+                return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+        finally:
+            if overlap is not None:
+                overlap.close()
         if processed.unsafe:
             diag = Diagnostic(
                 "templates",

@@ -15,7 +15,7 @@ from conftest import REPO
 from reglament.project import check_project, site_title
 from reglament.render.pages import render
 from reglament.site import postbuild
-from reglament.site.build import write_tree
+from reglament.site.build import build, write_tree
 from reglament.site.engines import engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.overlap import OverlappedPass
@@ -203,3 +203,38 @@ def test_no_pass_while_the_engine_writes_where_it_would_not_pay(engine_site, tmp
     for jobs, offline in ((1, False), (2, True)):
         assert OverlappedPass.start(folder, docs, edit_base=None, offline=offline, forms=forms, jobs=jobs) is None
     assert OverlappedPass.start(folder, docs, edit_base=None, offline=False, forms=forms, jobs=2) is None  # 40 pages
+
+
+def test_a_build_whose_pages_are_processed_as_the_engine_writes_them(tmp_path, small_chunks, monkeypatch):
+    """``build(jobs=2)`` with the pass while the engine writes gives the site ``build(jobs=1)`` gives, byte for
+    byte (search index included); a template bug outside the content area then fails the build with the same
+    diagnostic, and the site already in place stays as it was."""
+    root = tmp_path / "sample"
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    after, during = tmp_path / "after", tmp_path / "during"
+    assert build(root, after, jobs=1).ok
+    finished = []
+    real_finish = OverlappedPass.finish
+    monkeypatch.setattr(OverlappedPass, "finish", lambda self, **kw: finished.append(1) or real_finish(self, **kw))
+    assert build(root, during, jobs=2).ok
+    assert finished == [1]  # the pass ran while the engine wrote
+    assert files(during) == files(after)
+
+    main = root / "templates" / "overrides" / "main.html"
+    main.write_text(
+        main.read_text(encoding="utf-8") + '\n{% block footer %}<div onclick="alert(1)"></div>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    before = files(during)
+    failed = {jobs: build(root, tmp_path / f"failed-{jobs}", jobs=jobs) for jobs in (1, 2)}
+    retried = build(root, during, jobs=2)
+    assert not retried.ok and files(during) == before
+    messages = {jobs: [d.message for d in b.diagnostics if d.code == "unsafe-html"] for jobs, b in failed.items()}
+    assert messages[1] and messages[2] == messages[1] == [
+        d.message for d in retried.diagnostics if d.severity == "error"
+    ]
+    assert "event attribute onclick='alert(1)'" in messages[1][0]
+    assert not (tmp_path / "failed-2").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no work folder left over

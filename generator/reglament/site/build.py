@@ -7,13 +7,13 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reglament.diagnostics import Diagnostic
 from reglament.errors import EngineError, PdfError, TemplateFailure
 from reglament.morphology import Morph
-from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
 from reglament.site.engines import Engine, SiteSpec, engine_for
@@ -24,6 +24,11 @@ from reglament.site.postbuild import process_site
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
+
+PrintEdition = Callable[[Path, Checked, Path], object]
+"""Writes the print edition of a checked variant into a docs folder: ``(root, checked, docs_dir)``, as
+:func:`reglament.pdf.document.site_pdfs` with its edition bound (``functools.partial(site_pdfs, edition=…)``).
+The caller gives it, so that a build without PDFs never imports the PDF and diff modules."""
 
 
 @dataclass
@@ -134,7 +139,7 @@ def build(
     extra_pages: dict[str, str] | None = None,
     company: str | None = None,
     public: bool = False,
-    pdf: Edition | None = None,
+    pdf: PrintEdition | None = None,
     digest: str | None = None,
     engine: str | None = None,
     offline: bool = False,
@@ -164,9 +169,9 @@ def build(
     None: one per core). ``offline``: a site that works opened from ``file://`` (page links
     end in ``.html``, the search index loads as a script).
 
-    ``pdf`` (a :class:`reglament.pdf.Edition`) adds the print edition: each
-    regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the
-    site, and its page links to it (:func:`reglament.pdf.site_pdfs`).
+    ``pdf`` (a :data:`PrintEdition`: :func:`reglament.pdf.document.site_pdfs` with an edition bound) adds the
+    print edition: each regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the site, and its
+    page links to it.
 
     ``digest`` (:func:`reglament.stamp.inputs_digest`, computed *before* the
     sources were loaded) is recorded in the stage folder once the site is in
@@ -218,7 +223,7 @@ def build(
         )
         if pdf is not None:
             try:
-                site_pdfs(root, checked, stage / "docs", edition=pdf)
+                pdf(root, checked, stage / "docs")
             except PdfError as exc:
                 diag = Diagnostic(
                     "templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}", "check templates/pdf/"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import time
 from pathlib import Path
 
@@ -238,3 +239,25 @@ def test_a_build_whose_pages_are_processed_as_the_engine_writes_them(tmp_path, s
     assert "event attribute onclick='alert(1)'" in messages[1][0]
     assert not (tmp_path / "failed-2").exists()
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no work folder left over
+
+
+def test_a_worker_that_dies_while_the_engine_writes_costs_only_time(engine_site, tmp_path, small_chunks):
+    root, site, docs, forms = engine_site
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None and overlap.pool is not None
+    try:
+        overlap.pool.submit(int).result(timeout=120)  # the worker is up
+        for pid in list(overlap.pool._processes):  # killed as the kernel's OOM killer would
+            os.kill(pid, signal.SIGKILL)
+        for page in sorted(site.rglob("*.html")):
+            target = written / page.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.read_bytes())
+        processed = overlap.finish(index=False)
+    finally:
+        overlap.close()
+    after = copy_of(site, tmp_path, "after")
+    assert processed == process_site(after, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
+    assert {rel: data for rel, data in files(after).items() if rel.endswith(".html")} == files(written)

@@ -20,6 +20,7 @@ So the site is the same, byte for byte, as with the pass after the engine; only 
 from __future__ import annotations
 
 import concurrent.futures
+import concurrent.futures.process
 import logging
 import multiprocessing
 import os
@@ -104,6 +105,7 @@ class OverlappedPass:
         self.lock = threading.Lock()
         self.handed: dict[str, list[tuple[str, concurrent.futures.Future]]] = {}
         self.pending: list[str] = []  # created, not yet known to be complete
+        self.serial = 0  # names the files set aside
         self.observer: BaseObserver | None = None
         if not any(isinstance(f, _QuietStop) for f in _INOTIFY_LOG.filters):
             _INOTIFY_LOG.addFilter(_QuietStop())
@@ -169,8 +171,13 @@ class OverlappedPass:
 
     def _hand(self, rel: str) -> None:
         assert self.pool is not None
-        name = f"{sum(len(v) for v in self.handed.values())}.html"
-        self.handed.setdefault(rel, []).append((name, self.pool.submit(process_aside, rel, name)))
+        self.serial += 1
+        name = f"{self.serial}.html"
+        try:
+            future = self.pool.submit(process_aside, rel, name)
+        except concurrent.futures.process.BrokenProcessPool:  # a worker died: the page waits for the end
+            return
+        self.handed.setdefault(rel, []).append((name, future))
 
     def finish(self, *, index: bool = True) -> Processed:
         """Once the engine is done: every page of the site processed (see the module's docstring), then indexed."""
@@ -200,7 +207,12 @@ class OverlappedPass:
             steps = replace(self.steps, heads=_heads(depths, self.steps.heads))
             chunks = [again[i : i + 8] for i in range(0, len(again), 8)]
             assert self.pool is not None
-            done = self.pool.map(process_files, [str(self.site_dir)] * len(chunks), chunks, [steps] * len(chunks))
+            try:
+                done = list(
+                    self.pool.map(process_files, [str(self.site_dir)] * len(chunks), chunks, [steps] * len(chunks))
+                )
+            except concurrent.futures.process.BrokenProcessPool:  # a worker died: the rest in this process
+                done = [process_files(str(self.site_dir), chunk, steps) for chunk in chunks]
             for chunk, chunk_results in zip(chunks, done, strict=True):
                 results.update(zip(chunk, chunk_results, strict=True))
         ordered = [results[rel] for rel in rels]

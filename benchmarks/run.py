@@ -12,7 +12,10 @@ that peak memory (``ru_maxrss``) belongs to one thing:
   tree — CPU and wall seconds each;
 * **engine** — a plain ``mkdocs build`` of the very tree we rendered
   (``benchmarks/out/<size>/build/default/mkdocs.yml``; rerun it yourself to
-  compare), with pages, bytes per page and seconds per page;
+  compare), with pages, bytes per page and seconds per page; then the same
+  tree with the engine's own search plugin on (``mkdocs-with-search.yml``
+  beside it): reglament's site has search (Pagefind, after the engine), the
+  plain build has none, so both ratios are printed;
 * **end to end** — ``reglament build`` as a user runs it, then again with
   nothing changed (the rebuild must skip);
 * **check** — ``reglament check`` as a user runs it;
@@ -67,6 +70,7 @@ TARGETS = {
 def measured(cmd: list[str], *, cwd: Path | None = None) -> dict:
     """Run ``cmd``; its wall seconds, CPU seconds (user + sys) and peak RSS (MB) from ``wait4``."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
         proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=devnull)
@@ -79,7 +83,14 @@ def measured(cmd: list[str], *, cwd: Path | None = None) -> dict:
         "peak_mb": round(usage.ru_maxrss / 1024, 1),
         "exit": proc.returncode,
         "stdout": out.decode("utf-8", "replace"),
+        "load": [round(load_before, 1), round(os.getloadavg()[0], 1)],
     }
+
+
+def load_note(figures: dict) -> str:
+    """The machine's load average (1 min) before and after a measurement, to read its wall time by."""
+    before, after = figures["load"]
+    return f" [load {before:.1f} → {after:.1f}]"
 
 
 def _worker_stages(root: Path) -> None:
@@ -321,7 +332,8 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
     print(
         "   own stages: "
         + ", ".join(f"{s} {own[s]['cpu_s']:.2f}" for s in stage_names)
-        + f" = {own_cpu:.2f} s CPU (best of {repeat}); peak {own['process_peak_mb']:.0f} MB",
+        + f" = {own_cpu:.2f} s CPU (best of {repeat}); peak {own['process_peak_mb']:.0f} MB; not counted: "
+        f"importing reglament {own['import']['cpu_s']:.2f} s CPU",
         flush=True,
     )
 
@@ -354,7 +366,23 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         print(
             f"   mkdocs build: {mk['wall_s']:.1f} s wall, {mk['cpu_s']:.1f} s CPU, {mk['html_pages']} pages, "
             f"{mk['html_bytes_per_page'] // 1024} KB/page, {mk['s_per_page'] * 1000:.0f} ms CPU/page, "
-            f"largest {mk['largest_page']} {mk['largest_page_kb']} KB, {mk['peak_mb']:.0f} MB",
+            f"largest {mk['largest_page']} {mk['largest_page_kb']} KB, {mk['peak_mb']:.0f} MB{load_note(mk)}",
+            flush=True,
+        )
+        # the same tree with the engine's own search plugin on (what MkDocs does when `plugins:` is not set):
+        # a site with search, as reglament's (whose search is Pagefind, run after the engine)
+        with_search = config.with_name("mkdocs-with-search.yml")
+        settings = json.loads(config.read_text(encoding="utf-8"))
+        settings["plugins"] = ["search"]
+        with_search.write_text(json.dumps(settings, ensure_ascii=False, indent=2), encoding="utf-8")
+        mks = measured(
+            [str(BIN / "mkdocs"), "build", "-q", "-f", str(with_search), "-d", str(root / "build" / "engine-search")]
+        )
+        mks.pop("stdout")
+        result["engine_search"] = mks
+        print(
+            f"   mkdocs build with its search plugin: {mks['wall_s']:.1f} s wall, {mks['cpu_s']:.1f} s CPU "
+            f"(search: +{mks['cpu_s'] - mk['cpu_s']:.2f} s CPU){load_note(mks)}",
             flush=True,
         )
         post = measured([sys.executable, __file__, "--worker-postbuild", str(root), str(site)])
@@ -379,8 +407,8 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         again.pop("stdout")
         result["rebuild_no_change"] = again
         print(
-            f"   reglament build: {e2e['wall_s']:.1f} s wall, {e2e['cpu_s']:.1f} s CPU, {e2e['peak_mb']:.0f} MB; "
-            f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU",
+            f"   reglament build: {e2e['wall_s']:.1f} s wall, {e2e['cpu_s']:.1f} s CPU, {e2e['peak_mb']:.0f} MB"
+            f"{load_note(e2e)}; no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU",
             flush=True,
         )
 
@@ -420,8 +448,8 @@ def bench_companies(size: int, count: int, *, seed: int) -> dict:
     parallel = run(2)
     again = run(2)
     print(
-        f"   build --all-companies --jobs 1: {full['wall_s']:.1f} s wall, {full['cpu_s']:.1f} s CPU; "
-        f"--jobs 2: {parallel['wall_s']:.1f} s wall, {parallel['cpu_s']:.1f} s CPU; "
+        f"   build --all-companies --jobs 1: {full['wall_s']:.1f} s wall, {full['cpu_s']:.1f} s CPU{load_note(full)}; "
+        f"--jobs 2: {parallel['wall_s']:.1f} s wall, {parallel['cpu_s']:.1f} s CPU{load_note(parallel)}; "
         f"no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU",
         flush=True,
     )
@@ -480,10 +508,41 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
         for s in sizes
     ]
     row("(own + after the engine) / engine", own_post_vs, f"≤ {TARGETS['own_vs_engine']}", TARGETS["own_vs_engine"])
+    own_post_search = [
+        ratio(
+            s["own_total"]["cpu_s"] + s["post_total"]["cpu_s"] - s["post"]["pagefind"]["cpu_s"],
+            s.get("engine", {}).get("cpu_s"),
+        )
+        if "post_total" in s
+        else None
+        for s in sizes
+    ]
+    row("(own + after the engine, Pagefind apart) / engine", own_post_search, "(Pagefind stands for the search plugin)")
     e2e_vs = [ratio(s.get("e2e", {}).get("cpu_s"), s.get("engine", {}).get("cpu_s")) for s in sizes]
     row("reglament build / mkdocs build (CPU)", e2e_vs, f"≤ {TARGETS['e2e_vs_mkdocs']}", TARGETS["e2e_vs_mkdocs"])
     e2e_vs_wall = [ratio(s.get("e2e", {}).get("wall_s"), s.get("engine", {}).get("wall_s")) for s in sizes]
     row("reglament build / mkdocs build (wall)", e2e_vs_wall, f"≤ {TARGETS['e2e_vs_mkdocs']}", TARGETS["e2e_vs_mkdocs"])
+    row("mkdocs build with its search plugin, CPU s", [s.get("engine_search", {}).get("cpu_s") for s in sizes])
+    e2e_vs_search = [ratio(s.get("e2e", {}).get("cpu_s"), s.get("engine_search", {}).get("cpu_s")) for s in sizes]
+    row(
+        "reglament build / mkdocs build with search (CPU)",
+        e2e_vs_search,
+        f"≤ {TARGETS['e2e_vs_mkdocs']} (both sites searchable)",
+        TARGETS["e2e_vs_mkdocs"],
+    )
+    e2e_vs_search_wall = [
+        ratio(s.get("e2e", {}).get("wall_s"), s.get("engine_search", {}).get("wall_s")) for s in sizes
+    ]
+    row(
+        "reglament build / mkdocs build with search (wall)",
+        e2e_vs_search_wall,
+        f"≤ {TARGETS['e2e_vs_mkdocs']} (both sites searchable)",
+        TARGETS["e2e_vs_mkdocs"],
+    )
+    row(
+        "load average before / after reglament build",
+        [" → ".join(str(x) for x in s["e2e"]["load"]) if "e2e" in s else None for s in sizes],
+    )
     rebuild = [ratio(s.get("rebuild_no_change", {}).get("wall_s"), s.get("e2e", {}).get("wall_s")) for s in sizes]
     row("no-change rebuild / full build (wall)", rebuild, f"≤ {TARGETS['rebuild_vs_full']}")
     row(
@@ -526,6 +585,9 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
             "own_vs_engine": own_vs,
             "e2e_vs_mkdocs_cpu": e2e_vs,
             "e2e_vs_mkdocs_wall": e2e_vs_wall,
+            "e2e_vs_mkdocs_search_cpu": e2e_vs_search,
+            "e2e_vs_mkdocs_search_wall": e2e_vs_search_wall,
+            "own_post_without_pagefind_vs_engine": own_post_search,
             "rebuild_vs_full": rebuild,
             "check_growth": growth,
             "engine_s_per_page_growth": spp_growth,

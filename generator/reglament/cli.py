@@ -284,13 +284,20 @@ def build_cmd(
     import datetime as dt
 
     from reglament.diagnostics import has_errors
-    from reglament.pdf.document import Edition
     from reglament.project import check_variant, load_project
-    from reglament.site.build import build
+    from reglament.site.build import PrintEdition, build
     from reglament.site.stamp import fresh, inputs_digest
 
     out = out or root / "site"
-    edition = Edition(effective=dt.date.today()) if pdf else None
+    edition = None
+    print_edition: PrintEdition | None = None
+    if pdf:  # the PDF and diff modules are imported only for a build that prints
+        import functools
+
+        from reglament.pdf.document import Edition, site_pdfs
+
+        edition = Edition(effective=dt.date.today())
+        print_edition = functools.partial(site_pdfs, edition=edition)
     ids = _company_ids(root, companies, all_companies)
     if ids is not None:
         _build_companies(
@@ -324,7 +331,7 @@ def build_cmd(
         out,
         checked=checked,
         public=public,
-        pdf=edition,
+        pdf=print_edition,
         digest=digest,
         engine=engine,
         offline=offline,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import subprocess
@@ -29,6 +30,7 @@ from reglament.pdf.document import (
     document_html,
     print_editions,
     render_pdf,
+    site_pdfs,
     split_signer,
     typography,
 )
@@ -608,7 +610,8 @@ def test_cli_all_companies_one_failing(rich, tmp_path):
 def test_public_site_links_its_pdfs_and_they_hold_nothing_internal(rich, tmp_path):
     from reglament.site.build import build
 
-    built = build(rich, tmp_path / "site", public=True, pdf=Edition(effective=TODAY), stage=tmp_path / "stage")
+    edition = functools.partial(site_pdfs, edition=Edition(effective=TODAY))
+    built = build(rich, tmp_path / "site", public=True, pdf=edition, stage=tmp_path / "stage")
     assert built.ok, built.diagnostics
     page = (tmp_path / "site" / "rules" / "index.html").read_text(encoding="utf-8")
     assert 'href="../pdf/rules.pdf"' in page and page.count("Скачать PDF") == 1

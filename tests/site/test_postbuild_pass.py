@@ -4,7 +4,10 @@ worker processes, and the same findings when a page is unsafe."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -13,9 +16,10 @@ from conftest import REPO
 from reglament.project import check_project, site_title
 from reglament.render.pages import render
 from reglament.site import postbuild
-from reglament.site.build import write_tree
+from reglament.site.build import build, write_tree
 from reglament.site.engines import engine_for
 from reglament.site.engines.base import edit_base
+from reglament.site.overlap import OverlappedPass
 from reglament.site.postbuild import finish, process_site
 from reglament.site.sanitize import sanitize_site
 from reglament.site.search import term_forms
@@ -96,3 +100,164 @@ def test_an_unsafe_page_fails_the_pass_in_workers_too(engine_site, tmp_path, sma
     assert processed.unsafe == expected
     assert processed.finished is None
     assert not (bad / "pagefind").exists()
+
+
+# --------------------------------------------------------------------------
+# The pass while the engine writes (reglament.site.overlap)
+
+
+def _wait_until(predicate, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < deadline, "the watcher never handed the page over"
+        time.sleep(0.02)
+
+
+def _handed_and_done(overlap: OverlappedPass, rel: str) -> bool:
+    with overlap.lock:
+        tries = overlap.handed.get(rel, [])
+    return bool(tries) and all(future.done() for _, future in tries)
+
+
+def _tries(overlap: OverlappedPass, rel: str) -> int:
+    with overlap.lock:
+        return len(overlap.handed.get(rel, []))
+
+
+def test_pages_processed_as_an_engine_writes_them_are_the_pages_processed_after_it(engine_site, tmp_path, small_chunks):
+    """An 'engine' writes the built pages one by one into a watched folder (new folders too, as MkDocs does),
+    rewrites one page after the worker has processed it, and is still writing another when the engine is done
+    (no close yet: the watcher never hears of it); the result is the sequential pass over the final pages."""
+    root, site, docs, forms = engine_site
+    rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None
+    try:
+        for rel in rels:
+            target = written / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((site / rel).read_bytes())
+        _wait_until(lambda: _handed_and_done(overlap, "index.html"))
+        before = _tries(overlap, "index.html")
+        home = written / "index.html"
+        home.write_text(home.read_text(encoding="utf-8").replace("</body>", "<p>вторая запись</p></body>"), "utf-8")
+        _wait_until(lambda: _tries(overlap, "index.html") > before)
+        still_open = os.open(written / "404.html", os.O_WRONLY)  # written again, not closed before the end
+        try:
+            _wait_until(lambda: _handed_and_done(overlap, "404.html"))
+            tail = b"<!-- still writing -->"
+            os.lseek(still_open, 0, os.SEEK_END)
+            os.write(still_open, tail)
+            processed = overlap.finish(index=False)
+        finally:
+            os.close(still_open)
+        assert len(overlap.handed) > len(rels) // 2  # most pages went to the workers while being written
+    finally:
+        overlap.close()
+    assert not overlap.aside.exists()
+    assert not [p for p in written.rglob("*") if p.name.endswith(".part")]
+
+    final = copy_of(site, tmp_path, "final")
+    (final / "index.html").write_text(
+        (site / "index.html").read_text(encoding="utf-8").replace("</body>", "<p>вторая запись</p></body>"), "utf-8"
+    )
+    (final / "404.html").write_bytes((site / "404.html").read_bytes() + tail)
+    expected = process_site(final, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
+    assert processed == expected
+    got, want = files(written), {rel: data for rel, data in files(final).items() if rel.endswith(".html")}
+    assert got.keys() == want.keys()
+    assert [p for p in want if got[p] != want[p]] == []
+    assert "вторая запись" in (written / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_unsafe_page_fails_the_pass_while_the_engine_writes(engine_site, tmp_path, small_chunks):
+    root, site, docs, forms = engine_site
+    bad = copy_of(site, tmp_path, "bad")
+    pages = sorted(bad.rglob("*.html"))
+    victim = pages[len(pages) // 2]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("<body", '<body onload="alert(1)"', 1), "utf-8")
+    expected = process_site(copy_of(bad, tmp_path, "two"), docs, edit_base=edit_base(root), forms=forms, jobs=1)
+    assert expected.unsafe and expected.finished is None
+
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None
+    try:
+        for page in pages:
+            target = written / page.relative_to(bad)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.read_bytes())
+        processed = overlap.finish()
+    finally:
+        overlap.close()
+    assert processed == expected
+    assert not (written / "pagefind").exists()
+
+
+def test_no_pass_while_the_engine_writes_where_it_would_not_pay(engine_site, tmp_path):
+    _, _, docs, forms = engine_site
+    folder = tmp_path / "site"
+    folder.mkdir()
+    for jobs, offline in ((1, False), (2, True)):
+        assert OverlappedPass.start(folder, docs, edit_base=None, offline=offline, forms=forms, jobs=jobs) is None
+    assert OverlappedPass.start(folder, docs, edit_base=None, offline=False, forms=forms, jobs=2) is None  # 40 pages
+
+
+def test_a_build_whose_pages_are_processed_as_the_engine_writes_them(tmp_path, small_chunks, monkeypatch):
+    """``build(jobs=2)`` with the pass while the engine writes gives the site ``build(jobs=1)`` gives, byte for
+    byte (search index included); a template bug outside the content area then fails the build with the same
+    diagnostic, and the site already in place stays as it was."""
+    root = tmp_path / "sample"
+    for name in ("content", "templates"):
+        shutil.copytree(REPO / name, root / name)
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    after, during = tmp_path / "after", tmp_path / "during"
+    assert build(root, after, jobs=1).ok
+    finished = []
+    real_finish = OverlappedPass.finish
+    monkeypatch.setattr(OverlappedPass, "finish", lambda self, **kw: finished.append(1) or real_finish(self, **kw))
+    assert build(root, during, jobs=2).ok
+    assert finished == [1]  # the pass ran while the engine wrote
+    assert files(during) == files(after)
+
+    main = root / "templates" / "overrides" / "main.html"
+    main.write_text(
+        main.read_text(encoding="utf-8") + '\n{% block footer %}<div onclick="alert(1)"></div>{% endblock %}\n',
+        encoding="utf-8",
+    )
+    before = files(during)
+    failed = {jobs: build(root, tmp_path / f"failed-{jobs}", jobs=jobs) for jobs in (1, 2)}
+    retried = build(root, during, jobs=2)
+    assert not retried.ok and files(during) == before
+    messages = {jobs: [d.message for d in b.diagnostics if d.code == "unsafe-html"] for jobs, b in failed.items()}
+    assert messages[1] and messages[2] == messages[1] == [
+        d.message for d in retried.diagnostics if d.severity == "error"
+    ]
+    assert "event attribute onclick='alert(1)'" in messages[1][0]
+    assert not (tmp_path / "failed-2").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no work folder left over
+
+
+def test_a_worker_that_dies_while_the_engine_writes_costs_only_time(engine_site, tmp_path, small_chunks):
+    root, site, docs, forms = engine_site
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None and overlap.pool is not None
+    try:
+        overlap.pool.submit(int).result(timeout=120)  # the worker is up
+        for pid in list(overlap.pool._processes):  # killed as the kernel's OOM killer would
+            os.kill(pid, signal.SIGKILL)
+        for page in sorted(site.rglob("*.html")):
+            target = written / page.relative_to(site)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(page.read_bytes())
+        processed = overlap.finish(index=False)
+    finally:
+        overlap.close()
+    after = copy_of(site, tmp_path, "after")
+    assert processed == process_site(after, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
+    assert {rel: data for rel, data in files(after).items() if rel.endswith(".html")} == files(written)

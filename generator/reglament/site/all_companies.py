@@ -8,6 +8,7 @@ Loading and checking live in :mod:`reglament.project`.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import html
 import multiprocessing
 import os
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from reglament.diagnostics import Diagnostic, has_errors
 from reglament.model.profile import Profile
-from reglament.pdf.document import Edition
+from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Project, check_variant, load_project, site_title
 from reglament.site.build import build, replace_dir
 from reglament.site.out_guard import guard_out, mark
@@ -95,7 +96,7 @@ def _build_one(
         checked=checked,
         company=company,
         public=public,
-        pdf=pdf,
+        pdf=functools.partial(site_pdfs, edition=pdf) if pdf is not None else None,
         digest=digest,
         engine=engine,
         offline=offline,

@@ -7,22 +7,28 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reglament.diagnostics import Diagnostic
 from reglament.errors import EngineError, PdfError, TemplateFailure
 from reglament.morphology import Morph
-from reglament.pdf.document import Edition, site_pdfs
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
 from reglament.site.engines import Engine, SiteSpec, engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.out_guard import guard_out, mark
+from reglament.site.overlap import OverlappedPass
 from reglament.site.postbuild import process_site
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
+
+PrintEdition = Callable[[Path, Checked, Path], object]
+"""Writes the print edition of a checked variant into a docs folder: ``(root, checked, docs_dir)``, as
+:func:`reglament.pdf.document.site_pdfs` with its edition bound (``functools.partial(site_pdfs, edition=…)``).
+The caller gives it, so that a build without PDFs never imports the PDF and diff modules."""
 
 
 @dataclass
@@ -133,7 +139,7 @@ def build(
     extra_pages: dict[str, str] | None = None,
     company: str | None = None,
     public: bool = False,
-    pdf: Edition | None = None,
+    pdf: PrintEdition | None = None,
     digest: str | None = None,
     engine: str | None = None,
     offline: bool = False,
@@ -163,9 +169,9 @@ def build(
     None: one per core). ``offline``: a site that works opened from ``file://`` (page links
     end in ``.html``, the search index loads as a script).
 
-    ``pdf`` (a :class:`reglament.pdf.Edition`) adds the print edition: each
-    regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the
-    site, and its page links to it (:func:`reglament.pdf.site_pdfs`).
+    ``pdf`` (a :data:`PrintEdition`: :func:`reglament.pdf.document.site_pdfs` with an edition bound) adds the
+    print edition: each regulation's PDF in that edition goes to ``pdf/<regulation>.pdf`` of the site, and its
+    page links to it.
 
     ``digest`` (:func:`reglament.stamp.inputs_digest`, computed *before* the
     sources were loaded) is recorded in the stage folder once the site is in
@@ -217,31 +223,43 @@ def build(
         )
         if pdf is not None:
             try:
-                site_pdfs(root, checked, stage / "docs", edition=pdf)
+                pdf(root, checked, stage / "docs")
             except PdfError as exc:
                 diag = Diagnostic(
                     "templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}", "check templates/pdf/"
                 )
                 return Built([*checked.diagnostics, diag])
-        try:
-            warnings = adapter.build(config, spec)
-        except EngineError as exc:
-            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
         # ---- reglament's post-build steps over the built HTML (engine-neutral), one pass per page ----
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
-        # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages
+        # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
+        # With a second core the pages are processed as the engine writes them (site/overlap.py): the same bytes.
+        base, forms, jobs = edit_base(root), term_forms(checked.content.terms), default_jobs() if jobs is None else jobs
+        overlap = OverlappedPass.start(
+            tmp_site, spec.docs_dir, edit_base=base, offline=offline, forms=forms, jobs=jobs, tooltips=tree.tooltips
+        )
         try:
-            processed = process_site(
-                tmp_site,
-                spec.docs_dir,
-                edit_base=edit_base(root),
-                offline=offline,
-                forms=term_forms(checked.content.terms),
-                jobs=default_jobs() if jobs is None else jobs,
-                tooltips=tree.tooltips,
-            )
-        except EngineError as exc:
-            return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+            try:
+                warnings = adapter.build(config, spec)
+            except EngineError as exc:
+                return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+            try:
+                if overlap is not None:
+                    processed = overlap.finish()
+                else:
+                    processed = process_site(
+                        tmp_site,
+                        spec.docs_dir,
+                        edit_base=base,
+                        offline=offline,
+                        forms=forms,
+                        jobs=jobs,
+                        tooltips=tree.tooltips,
+                    )
+            except EngineError as exc:
+                return Built([*checked.diagnostics, _engine_diagnostic(exc)])
+        finally:
+            if overlap is not None:
+                overlap.close()
         if processed.unsafe:
             diag = Diagnostic(
                 "templates",

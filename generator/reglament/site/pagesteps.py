@@ -9,6 +9,7 @@ only what those steps need, so that a worker process starts quickly.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import os
 import re
@@ -181,6 +182,19 @@ def write_page(path: Path, text: str) -> None:
     os.replace(part, path)
 
 
+def process_page(text: str, rel: str, steps: PageSteps) -> tuple[str | None, list[str], bool, bool]:
+    """One page (``text``, read with universal newlines) sanitised, audited and finished: the new text (None when
+    the audit found unsafe markup: the build fails, the page is left as the engine wrote it), the findings as
+    ``rel: finding``, whether it has a ``<head>`` and whether it got an edit button."""
+    cleaned, problems = sanitize_page(text)
+    if problems:
+        return None, [f"{rel}: {finding}" for finding in problems], False, False
+    if "\r" in cleaned:  # as if written and read back (universal newlines), as the two passes once did
+        cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
+    new, head, button = finish_page(cleaned, rel, steps)
+    return new, [], head, button
+
+
 def process_files(site_dir: str, rels: list[str], steps: PageSteps) -> list[tuple[list[str], bool, bool]]:
     """Sanitise, audit and finish the pages ``rels`` of ``site_dir`` in place (one read and one write each)."""
     results = []
@@ -188,14 +202,46 @@ def process_files(site_dir: str, rels: list[str], steps: PageSteps) -> list[tupl
     for rel in rels:
         path = root / rel
         text = path.read_text(encoding="utf-8")
-        cleaned, problems = sanitize_page(text)
-        if problems:  # the build fails: the page is left as the engine wrote it
-            results.append(([f"{rel}: {finding}" for finding in problems], False, False))
-            continue
-        if "\r" in cleaned:  # as if written and read back (universal newlines), as the two passes once did
-            cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
-        new, head, button = finish_page(cleaned, rel, steps)
-        if new != text:
+        new, problems, head, button = process_page(text, rel, steps)
+        if new is not None and new != text:
             write_page(path, new)
-        results.append(([], head, button))
+        results.append((problems, head, button))
     return results
+
+
+# --------------------------------------------------------------------------
+# The pass while the engine builds (reglament.site.overlap): one page at a time, its output set aside
+
+
+_WORKER: dict[str, object] = {}
+
+
+def start_worker(site_dir: str, aside: str, steps: PageSteps) -> None:
+    """(worker process) What :func:`process_aside` needs, given once per worker rather than with every page."""
+    _WORKER.update(site=Path(site_dir), aside=Path(aside), steps=steps)
+
+
+def warm() -> None:
+    """(worker process) Nothing: submitted first, so that the worker starts while the engine is still busy."""
+
+
+def page_digest(raw: bytes) -> bytes:
+    return hashlib.blake2b(raw, digest_size=16).digest()
+
+
+def process_aside(rel: str, aside_name: str) -> tuple[bytes, list[str], bool, bool, bool]:
+    """(worker process) The page ``rel`` as the engine wrote it so far, processed like :func:`process_files` does,
+    but its new text written to ``aside_name`` in the folder set aside (the engine may still be writing the site):
+    returns the digest of the bytes read (the pass keeps the result only if the page is still those bytes once
+    the engine is done), the findings, head, button and whether a new text was written aside."""
+    site, aside, steps = _WORKER["site"], _WORKER["aside"], _WORKER["steps"]
+    assert isinstance(site, Path) and isinstance(aside, Path) and isinstance(steps, PageSteps)
+    raw = (site / rel).read_bytes()
+    text = raw.decode("utf-8")
+    if "\r" in text:  # what read_text() gives (universal newlines)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    new, problems, head, button = process_page(text, rel, steps)
+    wrote = new is not None and new != text
+    if wrote:
+        (aside / aside_name).write_text(new or "", encoding="utf-8")
+    return page_digest(raw), problems, head, button, wrote

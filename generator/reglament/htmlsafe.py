@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 from html.parser import HTMLParser
-from typing import ClassVar
 
 import nh3
 
@@ -143,7 +142,6 @@ class _Auditor(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.allow_scripts = allow_scripts
         self.found: list[str] = []
-        self.verdict: tuple[str, ...] = ()  # of the last start tag judged
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self._check(tag, attrs)
@@ -152,90 +150,24 @@ class _Auditor(HTMLParser):
         self._check(tag, attrs)
 
     def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.verdict = self._verdict(tag, attrs)
-        self._report(self.verdict)
-
-    def _report(self, verdict: tuple[str, ...]) -> None:
-        if verdict:
-            line = self.getpos()[0]
-            self.found.extend(f"line {line}: {what}" for what in verdict)
-
-    def _verdict(self, tag: str, attrs: list[tuple[str, str | None]]) -> tuple[str, ...]:
-        """What is wrong with one start tag (each without its line number)."""
-        found: list[str] = []
-        where = f"<{tag}>"
+        where = f"line {self.getpos()[0]}: <{tag}>"
         if tag in ("iframe", "object", "embed", "base", "frame", "frameset", "applet"):
-            found.append(f"{where} is not allowed")
+            self.found.append(f"{where} is not allowed")
         if tag == "script" and not self.allow_scripts:
-            found.append(f"{where} is not allowed")
+            self.found.append(f"{where} is not allowed")
         if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
-            found.append(f"{where} refresh")
+            self.found.append(f"{where} refresh")
         for name, value in attrs:
             value = value or ""
             if name.startswith("on"):
-                found.append(f"{where} event attribute {name}={value!r}")
+                self.found.append(f"{where} event attribute {name}={value!r}")
             elif name in _URL_ATTRS and (_SCRIPT_URL.match(value) and not value.lower().startswith("data:image/svg")):
                 if not (tag in ("link", "img") and value.lower().startswith("data:image/")):
-                    found.append(f"{where} script-capable URL {name}={value!r}")
+                    self.found.append(f"{where} script-capable URL {name}={value!r}")
             elif name == "style" and not _ALLOWED_STYLE.match(value):
-                found.append(f"{where} style {value!r}")
+                self.found.append(f"{where} style {value!r}")
             elif name in ("srcdoc", "formaction"):
-                found.append(f"{where} attribute {name}")
-        return tuple(found)
-
-
-#: tags remembered per process by :class:`_RememberingAuditor` (start tags with their verdicts, plain end tags)
-_REMEMBERED_TAGS = 100_000  # the 10,000-clause benchmark site has ~92,000 distinct start tags: ~30 MB
-
-
-class _RememberingAuditor(_Auditor):
-    """The same audit, faster over many pages that share most of their markup (a site's chrome, its nav).
-
-    ``html.parser`` still tokenises every page (where a tag starts and ends, script contents, comments: its
-    state machine is untouched), but the text of a start tag that was parsed and judged before is not parsed
-    and judged again: its verdict is reused, with this occurrence's line number. A tag is remembered only
-    when parsing it consumed exactly its text and left the parser's state as it was (no script or style
-    content begins after it), so reusing the verdict is the same as parsing it again. Plain end tags
-    (``</div>``) are remembered the same way. The findings are those of :class:`_Auditor`, line for line.
-    """
-
-    _start: ClassVar[dict[bool, dict[str, tuple[str, tuple[str, ...]]]]] = {True: {}, False: {}}
-    _end: ClassVar[set[str]] = set()
-
-    def parse_starttag(self, i: int) -> int:
-        if self.cdata_elem is not None:
-            return super().parse_starttag(i)
-        end = self.check_for_whole_start_tag(i)
-        if end < 0:
-            return end
-        text = self.rawdata[i:end]
-        known = self._start[self.allow_scripts].get(text)
-        if known is not None:
-            self.lasttag, verdict = known
-            self._report(verdict)
-            return end
-        state = self.interesting
-        self.verdict = ()
-        parsed = super().parse_starttag(i)
-        remembered = self._start[self.allow_scripts]
-        same_state = self.cdata_elem is None and self.interesting is state
-        if parsed == end and same_state and len(remembered) < _REMEMBERED_TAGS:
-            remembered[text] = (self.lasttag, self.verdict)
-        return parsed
-
-    def parse_endtag(self, i: int) -> int:
-        if self.cdata_elem is not None:
-            return super().parse_endtag(i)
-        close = self.rawdata.find(">", i + 2)
-        text = self.rawdata[i : close + 1] if close > 0 else ""
-        if text in self._end:
-            return close + 1
-        state = self.interesting
-        parsed = super().parse_endtag(i)
-        same_state = self.cdata_elem is None and self.interesting is state
-        if text and parsed == close + 1 and same_state and len(self._end) < _REMEMBERED_TAGS:
-            self._end.add(text)
-        return parsed
+                self.found.append(f"{where} attribute {name}")
 
 
 def findings(document: str, *, allow_scripts: bool = True) -> list[str]:
@@ -244,7 +176,7 @@ def findings(document: str, *, allow_scripts: bool = True) -> list[str]:
     ``allow_scripts``: the theme's own ``<script>`` elements are expected in site pages;
     content can never add one (its HTML is escaped, then cleaned).
     """
-    auditor = _RememberingAuditor(allow_scripts=allow_scripts)
+    auditor = _Auditor(allow_scripts=allow_scripts)
     auditor.feed(document)
     auditor.close()
     return auditor.found

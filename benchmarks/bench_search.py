@@ -205,7 +205,7 @@ def measure(browser, base: str, site: Path, *, kind: str, query: str, scenario: 
         searched = searched[first:]
     shown = page.eval_on_selector_all(
         ".rg-search__link.rg-search__page" if kind == "pagefind" else ".md-search-result__link",
-        "links => links.map(a => [new URL(a.href).pathname + new URL(a.href).hash, a.textContent.trim()])",
+        "links => links.map(a => [new URL(a.href).pathname + new URL(a.href).hash, (a.querySelector('.rg-search__title') || a).textContent.trim()])",
     )
     origin = page.evaluate("performance.timeOrigin")
     marks = page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, Math.round(m.startTime)])")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,7 +39,7 @@ def test_an_article_is_cut_at_its_own_section_headings():
         '<h3 id="g1">2.1. Приём &amp; учёт</h3><p>Текст два.</p><br><img src="a.png" alt="">'
         "<h2>Без якоря</h2><p>Текст три.</p>"
     )
-    found = search.records(built, "sales/index.html")
+    found = search.records(built, "sales/index.html", budget=0)  # every section a record of its own
     assert [(r.url, r.title, r.page) for r in found] == [
         ("/sales/", "Регламент продаж", ""),
         ("/sales/#general", "1. Общие положения", "Регламент продаж"),  # the nested h3 stays inside
@@ -48,6 +49,28 @@ def test_an_article_is_cut_at_its_own_section_headings():
     assert "2.1. Приём &amp; учёт" in found[2].html and "Текст три." in found[2].html  # a heading without id: no cut
     assert "Навигация" not in "".join(r.html for r in found) and "Подвал" not in "".join(r.html for r in found)
     assert not any(r.entry for r in found)
+
+
+def test_short_sections_share_a_record_and_a_long_one_is_cut_at_its_clauses():
+    """Sections follow one another in a record while its text stays within the budget; a section longer than the
+    budget is cut at its own elements with an id (clauses), each part at its first clause, under the section's title."""
+    clause = "<div class='rg-clause' id='c{n}'><p>Пункт {n}: " + "слово " * 40 + "</p></div>"
+    long = "".join(clause.format(n=n) for n in range(1, 31))  # 30 clauses of ~260 characters
+    built = page(
+        '<h1 id="_1">Регламент</h1><h2 id="a">1. Коротко</h2><p>Раз.</p><h2 id="b">2. Тоже</h2><p>Два.</p>'
+        f'<h2 id="terms">3. Длинный раздел</h2>{long}<h2 id="d">4. После</h2><p>Четыре.</p>'
+    )
+    found = search.records(built, "r/index.html", budget=2000)
+    assert [r.url for r in found[:2]] == ["/r/", "/r/#terms"]  # 1. and 2. are in the page's record
+    assert "2. Тоже" in found[0].html and "3. Длинный" not in found[0].html
+    parts = [r for r in found if r.title == "3. Длинный раздел"]
+    firsts = [re.match(r"<div class='rg-clause' id='(c\d+)'>", r.html) for r in parts[1:]]
+    assert len(parts) >= 4 and [r.url for r in parts[1:]] == [f"/r/#{m.group(1)}" for m in firsts if m]
+    assert all(len(search._text(r.html)) <= 2000 for r in parts) and all(r.page == "Регламент" for r in parts)
+    assert "".join(r.html for r in found) == built[built.index("<h1") : built.index("</article>")]  # nothing lost
+    assert found[-1].title in ("3. Длинный раздел", "4. После") and "Четыре." in found[-1].html
+    whole = search.records(built, "r/index.html", budget=100_000)  # a page within the budget stays whole
+    assert [(r.url, r.title) for r in whole] == [("/r/", "Регламент")]
 
 
 def test_addresses_follow_pagefinds_and_pages_without_the_marker_have_no_records():
@@ -63,14 +86,14 @@ def test_glossary_entries_weigh_their_name_and_carry_their_forms():
         '<h1 id="_1">Глоссарий</h1><h2 id="request" data-pagefind-index-attrs="data-rg-forms" data-rg-forms="заявок">'
         'Заявка</h2><p>Обращение.</p><p class="rg-synonyms">Синонимы: <span class="rg-chip">запрос</span></p>'
     )
-    intro, entry = search.records(built, "glossary/z/index.html")
+    intro, entry = search.records(built, "glossary/z/index.html")  # an entry is a record of its own, however short
     assert (entry.url, entry.title, entry.page, entry.entry) == ("/glossary/z/#request", "Заявка", "Глоссарий", True)
     assert not intro.entry
     indexed = search._record_file(entry, search.TitleForms())
     assert f'<h2 data-pagefind-weight="{search.ENTRY_WEIGHT}" id="request"' in indexed
     assert f'<span class="rg-chip" data-pagefind-weight="{search.ENTRY_WEIGHT}">запрос</span>' in indexed
     assert f'data-pagefind-meta="{search.FORMS_META}[content]" content="заявок"' in indexed
-    assert not search.records(built, "roles/z/index.html")[1].entry  # only the glossary's pages
+    assert not any(r.entry for r in search.records(built, "roles/z/index.html", budget=0))  # the glossary's only
 
 
 # --------------------------------------------------------------------------- real Pagefind over the sample
@@ -94,19 +117,19 @@ def sample(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
-def test_each_section_of_a_regulation_is_its_own_bounded_record(sample):
+def test_a_long_regulation_is_several_bounded_records(sample):
     records = {f["meta"]["url"]: (f, size) for f, size in fragments(sample)}
-    intake, size = records["/incoming-requests/#requests-intake"]
-    assert intake["meta"]["title"] == "4.1. Приём и регистрация заявок"
-    assert intake["meta"]["page"] == "Регламент обработки входящих заявок"
-    assert intake["content"].startswith("4.1. Приём и регистрация заявок")
-    assert "4.2. Распределение и контроль" not in intake["content"]  # the next section is a record of its own
-    whole = search._text((sample / "incoming-requests" / "index.html").read_text(encoding="utf-8"))
-    assert len(intake["content"]) < len(whole) / 5 and size < 4 * 1024  # bytes served (gzip)
-    # no excerpt file carries a whole long page any more: the largest is a fraction of the longest page's text
-    longest = max(len(search._text(p.read_text(encoding="utf-8"))) for p in sample.glob("*/index.html"))
-    assert max(len(f["content"]) for f, _ in records.values()) < longest / 2
-    # every record of the site is in the index, once
+    requests, size = records["/sales-manager/#duties-requests"]
+    assert requests["meta"]["title"] == "3.1. Работа с входящими заявками"
+    assert requests["meta"]["page"] == "Регламент работы менеджера отдела продаж"
+    assert requests["content"].startswith("3.1. Работа с входящими заявками")
+    regulation = [f for url, (f, _) in records.items() if url.startswith("/sales-manager/")]
+    whole = search._text((sample / "sales-manager" / "index.html").read_text(encoding="utf-8"))
+    assert len(regulation) >= 4 and len(requests["content"]) < len(whole) / 3
+    assert size < 6 * 1024  # bytes served (gzip); the whole page was one excerpt file of 15 KB
+    # no excerpt file carries much more than the budget (a part ends at the first clause past it)
+    assert max(len(f["content"]) for f, _ in records.values()) < 2 * search.RECORD_TEXT
+    # every record of the site is in the index, once, with its address
     pages = [p for p in sample.rglob("*.html") if search.FOLDER not in p.parts]
     expected = [
         r.url for p in pages for r in search.records(p.read_text(encoding="utf-8"), p.relative_to(sample).as_posix())
@@ -143,7 +166,7 @@ def test_a_result_links_to_its_section_under_the_sites_own_path(browser, sample)
         context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
         pg = context.new_page()
         pg.goto(url + "site/", wait_until="load")
-        pg.locator("input.rg-search__input").fill("регистрация заявок")
+        pg.locator("input.rg-search__input").fill("работа с входящими заявками")
         pg.wait_for_selector('.rg-search__results[data-state="done"]', timeout=15000)
         links = pg.eval_on_selector_all(
             ".rg-search__link.rg-search__page", "links => links.map(a => [a.href, a.textContent])"
@@ -151,6 +174,6 @@ def test_a_result_links_to_its_section_under_the_sites_own_path(browser, sample)
         sections = pg.eval_on_selector_all(".rg-search__link.rg-search__section", "links => links.map(a => a.href)")
         context.close()
     found = {urlsplit(href).path + "#" + urlsplit(href).fragment: text for href, text in links}
-    title = found["/site/incoming-requests/#requests-intake"]
-    assert title.startswith("Регламент обработки входящих заявок — 4.1. Приём и регистрация заявок")
+    title = found["/site/sales-manager/#duties-requests"]
+    assert title.startswith("Регламент работы менеджера отдела продаж — 3.1. Работа с входящими заявками")
     assert all(urlsplit(h).path.startswith("/site/") and urlsplit(h).fragment for h in sections)

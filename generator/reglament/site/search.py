@@ -1,4 +1,4 @@
-"""One search for every engine: Pagefind over the built HTML, in Russian, offline, one record per section.
+"""One search for every engine: Pagefind over the built HTML, in Russian, offline, in records of a few sections.
 
 :func:`index` runs Pagefind (the ``pagefind[bin]`` wheel ships the binary;
 nothing is downloaded) with ``--force-language ru`` (Snowball stemming:
@@ -10,17 +10,19 @@ footer are not.
 A search result's excerpt file (Pagefind's *fragment*) carries the whole
 text of its record, so a record must stay small: :func:`records` cuts each
 article at its top-level section headings (:data:`SPLIT_HEADINGS` with an
-``id``: a regulation's sections and groups, a glossary entry, a role's
-regulation) into records of their own, each with the section's address
-(``page/#anchor``) and the title «Page — Section»; what comes before the
-first such heading (the page's title and introduction) is the page's own
-record. Pagefind indexes these records (written as small HTML files to a
-temporary folder, the section's HTML unchanged, so the terms' word forms
-:data:`FORMS_ATTR` and any ``data-pagefind-*`` markup inside still count);
-each carries its real address as Pagefind's ``url`` metadata, which the
-page-side client (templates/assets/reglament-search.js) links to. Only
-what the built pages hold is indexed, so a public build's index holds
-nothing internal either.
+``id``) into records of up to :data:`RECORD_TEXT` characters — short
+sections share a record, a longer one is cut at its clauses, every
+glossary entry is a record of its own — each with the address of its first
+section (``page/#anchor``), that section's heading as title and the page's
+title beside; what comes before the first such heading (the page's title
+and introduction) begins the page's own record. Pagefind indexes these
+records (written as small HTML files to a temporary folder, the section's
+HTML unchanged, so the terms' word forms :data:`FORMS_ATTR` and any
+``data-pagefind-*`` markup inside still count); the address, the titles and
+the title's word forms (:class:`TitleForms`) are Pagefind metadata, which
+the page-side client (templates/assets/reglament-search.js) links to,
+shows and ranks by. Only what the built pages hold is indexed, so a public
+build's index holds nothing internal either.
 
 For a site opened from ``file://`` (``offline``), browsers refuse both the
 ES module and ``fetch``: :func:`index` then also writes
@@ -67,6 +69,8 @@ SPLIT_HEADINGS = ("h2", "h3")
 #: входящих заявок» would outrank the rest for «заявок» — and the forms as the title
 PAGE_META = "page"
 FORMS_META = "forms"
+#: how much text (characters) a record holds before the next section begins a record of its own
+RECORD_TEXT = 8000
 #: Pagefind's weight (its highest) of a glossary entry's name: its heading, its word forms, its synonyms
 ENTRY_WEIGHT = 10
 #: the glossary's pages: ``glossary/index.html`` (or ``glossary.html``) and its letter pages under ``glossary/``
@@ -137,12 +141,12 @@ def _tokens(page: str, start: int) -> Iterator[re.Match]:
 
 
 def _article(page: str) -> tuple[int, int, list[tuple[int, str, str]]] | None:
-    """Where the indexed element's content begins and ends in ``page``, and its top-level split headings as
-    (offset, tag, id); None when the page has no element marked with :data:`BODY_ATTR`."""
+    """Where the indexed element's content begins and ends in ``page``, and its own children that have an ``id``
+    as (offset, tag, id); None when the page has no element marked with :data:`BODY_ATTR`."""
     found = None
     depth = 0
     begin = 0
-    heads: list[tuple[int, str, str]] = []
+    tops: list[tuple[int, str, str]] = []
     for mt in _tokens(page, 0):
         closing, name, attrs = mt.group(1), (mt.group(2) or "").lower(), mt.group(3) or ""
         if not name:  # a comment
@@ -156,52 +160,92 @@ def _article(page: str) -> tuple[int, int, list[tuple[int, str, str]]] | None:
         if closing:
             if depth == 0:
                 if name == found:
-                    return begin, mt.start(), heads
+                    return begin, mt.start(), tops
                 continue  # a stray end tag: the sanitiser's output has none
             depth -= 1
             continue
-        if depth == 0 and name in SPLIT_HEADINGS:
+        if depth == 0:
             ident = _ID.search(attrs)
             if ident:
-                heads.append((mt.start(), name, html.unescape(next(g for g in ident.groups() if g is not None))))
+                tops.append((mt.start(), name, html.unescape(next(g for g in ident.groups() if g is not None))))
         depth += 1
-    return (begin, len(page), heads) if found is not None else None
+    return (begin, len(page), tops) if found is not None else None
 
 
-def records(page: str, rel: str) -> list[Record]:
-    """The search records of the built page ``page`` (at ``rel`` in the site): the part of its article before the
-    first top-level section heading (its title and introduction) at the page's address, then each section at
-    ``page/#id`` with its heading as title and the page's title beside. A heading with nothing under it but the next heading («3. Обязанности»,
-    then «3.1. …») is not a record of its own: it begins the next one. A page without :data:`BODY_ATTR` has none."""
+@dataclass(frozen=True)
+class _Block:
+    """A place an article may be cut at: its start, a top-level section heading or another element with an id."""
+
+    offset: int
+    own: int  # where its own text begins (after a heading)
+    url: str
+    title: str
+    heading: bool
+    section: int  # the index of the heading block it is under (0: the page's start)
+
+
+def records(page: str, rel: str, *, budget: int | None = None) -> list[Record]:
+    """The search records of the built page ``page`` (at ``rel`` in the site); none without :data:`BODY_ATTR`.
+
+    The article is cut at its own section headings (:data:`SPLIT_HEADINGS` with an ``id``): the part before the
+    first is the page's record (its address, its title); a section's record has the address ``page/#id``, its
+    heading as title and the page's title beside. Sections follow one another in a record while its text stays
+    within ``budget`` characters (:data:`RECORD_TEXT`) — a short role page stays whole —, except on the glossary's
+    pages, where each entry is a record of its own; a heading with nothing under it («3. Обязанности», then
+    «3.1. …») begins the next record rather than being one. A section longer than the budget is cut further at
+    its own elements that have an ``id`` (a regulation's clauses): such a record has the address of its first
+    clause and the section's title."""
     found = _article(page)
     if found is None:
         return []
-    begin, end, heads = found
+    begin, end, tops = found
+    budget = RECORD_TEXT if budget is None else budget
     url = page_url(rel)
     glossary = rel == f"{_GLOSSARY}.html" or rel.startswith(f"{_GLOSSARY}/")
     first_h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", page[begin:end], re.S)
     title_tag = _TITLE_TAG.search(page)
     title = _text(first_h1.group(1)) if first_h1 else (_text(title_tag.group(1)) if title_tag else "") or url
-    # (where the cut begins, where its own text begins — after its heading, address, title)
-    cuts = [(begin, begin, url, title)]
-    for offset, tag, ident in heads:
-        close = page.find(f"</{tag}>", offset)
-        close = close if close > 0 else offset
-        cuts.append((offset, close, f"{url}#{ident}", _text(page[offset:close]) or title))
+    blocks = [_Block(begin, begin, url, title, True, 0)]
+    for offset, tag, ident in tops:
+        if tag in SPLIT_HEADINGS:
+            close = page.find(f"</{tag}>", offset)
+            close = close if close > 0 else offset
+            heading = _text(page[offset:close]) or title
+            blocks.append(_Block(offset, close, f"{url}#{ident}", heading, True, len(blocks)))
+        elif offset > begin:
+            under = blocks[-1] if blocks[-1].heading else blocks[blocks[-1].section]
+            blocks.append(_Block(offset, offset, f"{url}#{ident}", under.title, False, blocks[-1].section))
+    stops = [b.offset for b in blocks[1:]] + [end]
+    sizes = [len(_text(page[b.offset : stop])) for b, stop in zip(blocks, stops, strict=True)]
+    own = [bool(_text(page[b.own : stop])) for b, stop in zip(blocks, stops, strict=True)]
+    section_size = list(sizes)
+    for i in range(len(blocks) - 1, -1, -1):
+        if i + 1 < len(blocks) and not blocks[i + 1].heading:
+            section_size[i] += section_size[i + 1]
+    groups: list[list[int]] = []  # [first block, whether the record has text of its own yet]
+    size = 0  # the text of the record under way (characters)
+    for i, block in enumerate(blocks):
+        grows = size + (section_size[i] if block.heading else sizes[i]) > budget or (glossary and block.heading)
+        if not groups or (groups[-1][1] and grows):
+            groups.append([i, own[i]])
+            size = sizes[i]
+        else:
+            groups[-1][1] = groups[-1][1] or own[i]
+            size += sizes[i]
     found_records = []
-    start = 0  # the cut the record under way begins at
-    for i, (_, own, _, _) in enumerate(cuts):
-        stop = cuts[i + 1][0] if i + 1 < len(cuts) else end
-        if i + 1 < len(cuts) and not _text(page[own:stop]):
-            if i == 0:
-                start = 1  # nothing before the first section
-            continue
-        offset, _, where, name = cuts[start]
-        section = start > 0
+    for n, (first, _) in enumerate(groups):
+        stop = blocks[groups[n + 1][0]].offset if n + 1 < len(groups) else end
+        block = blocks[first]
+        section = block.section > 0
         found_records.append(
-            Record(where, name, page[offset:stop], page=title if section else "", entry=glossary and section)
+            Record(
+                block.url,
+                block.title,
+                page[block.offset : stop],
+                page=title if section else "",
+                entry=glossary and section and block.heading,
+            )
         )
-        start = i + 1
     return found_records
 
 

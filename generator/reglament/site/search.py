@@ -304,7 +304,10 @@ def index(site_dir: Path, *, offline: bool = False) -> Indexed:
             for record in records(path.read_text(encoding="utf-8"), path.relative_to(site_dir).as_posix()):
                 (folder / f"{count:x}.html").write_text(_record_file(record, title_forms), encoding="utf-8")
                 count += 1
-        built = Path(tmp) / "bundle"
+        # written beside the bundle it replaces (renamed into place: a live preview never serves half an index)
+        for stale in site_dir.glob(f".{FOLDER}-*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        built = site_dir / f".{FOLDER}-new-{os.getpid()}"
         cmd = [
             sys.executable,
             "-m",
@@ -322,8 +325,10 @@ def index(site_dir: Path, *, offline: bool = False) -> Indexed:
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
+            shutil.rmtree(built, ignore_errors=True)
             raise EngineError(f"the search index was not built: {exc}") from exc
         if proc.returncode != 0 or not (built / "pagefind.js").is_file():
+            shutil.rmtree(built, ignore_errors=True)
             raise EngineError(
                 f"Pagefind failed (exit {proc.returncode}): {(proc.stdout + proc.stderr).strip()}",
                 hint="the pagefind[bin] package must be installed (see constraints.txt)",
@@ -341,7 +346,7 @@ def index(site_dir: Path, *, offline: bool = False) -> Indexed:
         old = site_dir / f".{FOLDER}-old-{os.getpid()}"
         if bundle.exists():
             os.replace(bundle, old)
-        shutil.move(str(built), str(bundle))
+        os.replace(built, bundle)
         shutil.rmtree(old, ignore_errors=True)
     found = [p for p in bundle.rglob("*") if p.is_file()]
     return Indexed(len(found), sum(p.stat().st_size for p in found), count)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -177,3 +178,19 @@ def test_a_result_links_to_its_section_under_the_sites_own_path(browser, sample)
     title = found["/site/sales-manager/#duties-requests"]
     assert title.startswith("Регламент работы менеджера отдела продаж — 3.1. Работа с входящими заявками")
     assert all(urlsplit(h).path.startswith("/site/") and urlsplit(h).fragment for h in sections)
+
+
+@pytest.mark.slow
+def test_reindexing_replaces_the_whole_bundle(sample, tmp_path):
+    """A new index replaces the old bundle whole (renamed into place): nothing of an earlier index stays behind —
+    say a fragment of a page since removed — and no working folder is left in the site."""
+    site = tmp_path / "site"
+    shutil.copytree(sample, site)
+    stale = site / search.FOLDER / "fragment" / "ru_stale.pf_fragment"
+    stale.write_bytes(b"old")
+    indexed = search.index(site, offline=True)
+    assert not stale.exists() and (site / search.FOLDER / search.OFFLINE_BUNDLE).is_file()
+    assert indexed.records == len(fragments(site)) and indexed.files == sum(
+        1 for p in (site / search.FOLDER).rglob("*") if p.is_file()
+    )
+    assert [p.name for p in site.iterdir() if p.name.startswith(f".{search.FOLDER}")] == []

@@ -97,6 +97,22 @@ def test_glossary_entries_weigh_their_name_and_carry_their_forms():
     assert not any(r.entry for r in search.records(built, "roles/z/index.html", budget=0))  # the glossary's only
 
 
+@pytest.mark.parametrize(
+    "title, forms",
+    [
+        ("Регламент обработки входящих заявок", {"заявка"}),  # «заявкам» stems to заявк, «заявок» to заявок
+        ("Холодный звонок", {"звонка"}),
+        ("3.1. Работа с сезонными звонками", {"звонок"}),
+        ("Отгрузка", {"отгрузок"}),
+        ("Менеджер отдела продаж", set()),  # no fleeting vowel: nothing to add
+    ],
+)
+def test_titles_carry_the_forms_snowball_stems_apart(title, forms):
+    assert forms <= set(search.TitleForms()(title))
+    if not forms:
+        assert search.TitleForms()(title) == []
+
+
 # --------------------------------------------------------------------------- real Pagefind over the sample
 
 
@@ -194,3 +210,33 @@ def test_reindexing_replaces_the_whole_bundle(sample, tmp_path):
         1 for p in (site / search.FOLDER).rglob("*") if p.is_file()
     )
     assert [p.name for p in site.iterdir() if p.name.startswith(f".{search.FOLDER}")] == []
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+@pytest.mark.xdist_group("browser")
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("заявкам", ["/glossary/#request", "/incoming-requests/"]),  # the entry and the regulation on заявки
+        ("заявок", ["/glossary/#request"]),
+        ("отгрузками", ["/glossary/#shipment"]),
+        ("лидов", ["/glossary/#lead"]),
+        ("звонков", ["/glossary/#cold-call"]),
+        ("КП", ["/glossary/#commercial-offer"]),
+        ("дебиторкой", ["/glossary/#receivables"]),
+    ],
+)
+def test_the_glossary_entry_comes_first_for_its_term(browser, sample, query, expected):
+    """A term searched in any form: its glossary entry is among the first three results (its name, word forms and
+    synonyms weigh most), above the sections that merely use the word; so are the regulation's own records."""
+    with static_server(sample) as url:
+        context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="ru-RU")
+        pg = context.new_page()
+        pg.goto(url, wait_until="load")
+        pg.locator("input.rg-search__input").fill(query)
+        pg.wait_for_selector(f'.rg-search__results[data-state="done"][data-query="{query}"]', timeout=15000)
+        hrefs = pg.eval_on_selector_all(".rg-search__link.rg-search__page", "links => links.map(a => a.href)")
+        context.close()
+    first = [urlsplit(h).path + (f"#{urlsplit(h).fragment}" if urlsplit(h).fragment else "") for h in hrefs[:3]]
+    assert set(expected) <= set(first), first

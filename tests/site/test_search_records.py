@@ -74,10 +74,26 @@ def test_short_sections_share_a_record_and_a_long_one_is_cut_at_its_clauses():
     assert [(r.url, r.title) for r in whole] == [("/r/", "Регламент")]
 
 
+def test_attribute_values_are_not_taken_for_attributes():
+    """Text of the content inside an attribute value (a tooltip, say) is neither the search marker nor an id."""
+    built = (
+        f'<html><body><nav><a title="x {search.BODY_ATTR} y" href="#">Меню</a></nav>'
+        f'<article {search.BODY_ATTR}><h1>Страница</h1><p title="a id=fake">Раз.</p>'
+        '<h2 title=\'id="also"\' id="real">Раздел</h2><p>Два.</p></article></body></html>'
+    )
+    found = search.records(built, "p/index.html", budget=0)
+    assert [r.url for r in found] == ["/p/", "/p/#real"] and "Меню" not in found[0].html
+
+
 def test_addresses_follow_pagefinds_and_pages_without_the_marker_have_no_records():
     assert search.page_url("index.html") == "/" and search.page_url("a/b/index.html") == "/a/b/"
     assert search.page_url("a/b.html") == "/a/b.html"  # an offline build's page
-    assert search.records("<html><body><article><h1>Нет</h1></article></body></html>", "x.html") == []
+    unmarked = "<html><body><nav>Меню</nav><article><h1>Нет</h1></article></body></html>"
+    assert search.records(unmarked, "x.html") == []
+    # a site none of whose pages is marked is indexed whole, as Pagefind does
+    assert [(r.url, r.title, r.html) for r in search.records(unmarked, "x.html", whole=True)] == [
+        ("/x.html", "Нет", "<nav>Меню</nav><article><h1>Нет</h1></article>")
+    ]
     only = search.records(page("<p>Без заголовков.</p>"), "only.html")
     assert [(r.url, r.title) for r in only] == [("/only.html", "Страница - Сайт")]
 

@@ -83,7 +83,8 @@ _RAW_TEXT = ("script", "style", "textarea", "title")
 _VOID = frozenset(
     ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr")
 )
-_ID = re.compile(r"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""")
+# One attribute of a start tag: its name and its value (double-quoted, single-quoted, bare or none)
+_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
 _HEADERLINK = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>.*?</a>', re.S)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _TITLE_TAG = re.compile(r"<title>(.*?)</title>", re.S | re.I)
@@ -120,8 +121,17 @@ def page_url(rel: str) -> str:
     return "/" + rel
 
 
+def _attrs(text: str) -> dict[str, str]:
+    """A start tag's attributes (what follows its name), names lower-cased, values unescaped."""
+    found: dict[str, str] = {}
+    for mt in _ATTR.finditer(text):
+        value = next((g for g in mt.groups()[1:] if g is not None), "")
+        found.setdefault(mt.group(1).lower(), html.unescape(value))
+    return found
+
+
 def _text(fragment: str) -> str:
-    """A heading's text: without its permalink, tags and entities; whitespace collapsed."""
+    """The text of an HTML fragment: without headings' permalinks, tags and entities; whitespace collapsed."""
     return " ".join(html.unescape(_ANY_TAG.sub(" ", _HEADERLINK.sub("", fragment))).split())
 
 
@@ -140,9 +150,10 @@ def _tokens(page: str, start: int) -> Iterator[re.Match]:
             pos = close.start() if close else len(page)
 
 
-def _article(page: str) -> tuple[int, int, list[tuple[int, str, str]]] | None:
+def _article(page: str, *, whole: bool = False) -> tuple[int, int, list[tuple[int, str, str]]] | None:
     """Where the indexed element's content begins and ends in ``page``, and its own children that have an ``id``
-    as (offset, tag, id); None when the page has no element marked with :data:`BODY_ATTR`."""
+    as (offset, tag, id); None when the page has no element marked with :data:`BODY_ATTR` (``whole``: no
+    ``<body>``)."""
     found = None
     depth = 0
     begin = 0
@@ -152,7 +163,7 @@ def _article(page: str) -> tuple[int, int, list[tuple[int, str, str]]] | None:
         if not name:  # a comment
             continue
         if found is None:
-            if not closing and re.search(rf"\s{BODY_ATTR}(?![\w-])", attrs):
+            if not closing and (name == "body" if whole else BODY_ATTR in attrs and BODY_ATTR in _attrs(attrs)):
                 found, begin, depth = name, mt.end(), 0
             continue
         if name in _VOID or attrs.rstrip().endswith("/"):
@@ -164,10 +175,10 @@ def _article(page: str) -> tuple[int, int, list[tuple[int, str, str]]] | None:
                 continue  # a stray end tag: the sanitiser's output has none
             depth -= 1
             continue
-        if depth == 0:
-            ident = _ID.search(attrs)
+        if depth == 0 and "id" in attrs:
+            ident = _attrs(attrs).get("id")
             if ident:
-                tops.append((mt.start(), name, html.unescape(next(g for g in ident.groups() if g is not None))))
+                tops.append((mt.start(), name, ident))
         depth += 1
     return (begin, len(page), tops) if found is not None else None
 
@@ -184,8 +195,9 @@ class _Block:
     section: int  # the index of the heading block it is under (0: the page's start)
 
 
-def records(page: str, rel: str, *, budget: int | None = None) -> list[Record]:
-    """The search records of the built page ``page`` (at ``rel`` in the site); none without :data:`BODY_ATTR`.
+def records(page: str, rel: str, *, budget: int | None = None, whole: bool = False) -> list[Record]:
+    """The search records of the built page ``page`` (at ``rel`` in the site); none without :data:`BODY_ATTR`
+    (``whole``: the records of its whole ``<body>`` — for a site none of whose pages is marked, as Pagefind does).
 
     The article is cut at its own section headings (:data:`SPLIT_HEADINGS` with an ``id``): the part before the
     first is the page's record (its address, its title); a section's record has the address ``page/#id``, its
@@ -195,7 +207,7 @@ def records(page: str, rel: str, *, budget: int | None = None) -> list[Record]:
     «3.1. …») begins the next record rather than being one. A section longer than the budget is cut further at
     its own elements that have an ``id`` (a regulation's clauses): such a record has the address of its first
     clause and the section's title."""
-    found = _article(page)
+    found = _article(page, whole=whole)
     if found is None:
         return []
     begin, end, tops = found
@@ -249,7 +261,6 @@ def records(page: str, rel: str, *, budget: int | None = None) -> list[Record]:
     return found_records
 
 
-_FORMS = re.compile(rf'\s{FORMS_ATTR}="([^"]*)"')
 _CHIP = '<span class="rg-chip">'
 
 
@@ -260,10 +271,10 @@ def _entry_weights(part: str) -> tuple[str, str]:
     tag = _TAG.match(part)
     if tag is None or (tag.group(2) or "").lower() not in SPLIT_HEADINGS:
         return part, ""
-    forms = _FORMS.search(tag.group(0))
+    forms = _attrs(tag.group(3) or "").get(FORMS_ATTR, "")
     start_tag = f'<{tag.group(2)} data-pagefind-weight="{ENTRY_WEIGHT}"' + tag.group(0)[1 + len(tag.group(2)) :]
     rest = part[tag.end() :].replace(_CHIP, f'<span class="rg-chip" data-pagefind-weight="{ENTRY_WEIGHT}">')
-    return start_tag + rest, html.unescape(forms.group(1)) if forms else ""
+    return start_tag + rest, forms
 
 
 def _record_file(record: Record, title_forms: TitleForms) -> str:
@@ -300,10 +311,14 @@ def index(site_dir: Path, *, offline: bool = False) -> Indexed:
         folder.mkdir(parents=True)
         count = 0
         title_forms = TitleForms()
-        for path in _site_pages(site_dir):
-            for record in records(path.read_text(encoding="utf-8"), path.relative_to(site_dir).as_posix()):
-                (folder / f"{count:x}.html").write_text(_record_file(record, title_forms), encoding="utf-8")
-                count += 1
+        for whole in (False, True):  # no page marked for the index (not a page of reglament's): whole pages
+            for path in _site_pages(site_dir):
+                page, rel = path.read_text(encoding="utf-8"), path.relative_to(site_dir).as_posix()
+                for record in records(page, rel, whole=whole):
+                    (folder / f"{count:x}.html").write_text(_record_file(record, title_forms), encoding="utf-8")
+                    count += 1
+            if count:
+                break
         # written beside the bundle it replaces (renamed into place: a live preview never serves half an index)
         for stale in site_dir.glob(f".{FOLDER}-*"):
             shutil.rmtree(stale, ignore_errors=True)

@@ -138,8 +138,10 @@ new MutationObserver(records => {
   }
 }).observe(document, {childList: true, subtree: true});
 """
+# (the search box, the query's answer in the DOM — Pagefind: the panel's «Найдено: …» or «Ничего не найдено» line,
+# added with the best result —, all results shown)
 SELECTORS = {
-    "pagefind": ("input.rg-search__input", ".rg-search__result", '.rg-search__results[data-state="done"]'),
+    "pagefind": ("input.rg-search__input", ".rg-search__meta", '.rg-search__results[data-state="done"]'),
     "lunr": ("input.md-search__input", ".md-search-result__item", ".md-search-result__item"),
 }
 SCENARIOS = {
@@ -201,6 +203,10 @@ def measure(browser, base: str, site: Path, *, kind: str, query: str, scenario: 
         ms = _first_shown(page.evaluate("__bench"), SECOND_QUERY)
         page.wait_for_load_state("networkidle")
         searched = searched[first:]
+    shown = page.eval_on_selector_all(
+        ".rg-search__link.rg-search__page" if kind == "pagefind" else ".md-search-result__link",
+        "links => links.map(a => [new URL(a.href).pathname + new URL(a.href).hash, (a.querySelector('.rg-search__title') || a).textContent.trim()])",
+    )
     origin = page.evaluate("performance.timeOrigin")
     marks = page.evaluate("performance.getEntriesByType('mark').map(m => [m.name, Math.round(m.startTime)])")
     context.close()
@@ -221,6 +227,7 @@ def measure(browser, base: str, site: Path, *, kind: str, query: str, scenario: 
         "kb": round(raw / 1024, 1),
         "kb_gzip": round(gz / 1024, 1),
         "fragments": sum(1 for f in files if "/fragment/" in f),
+        "results": shown[:10],
         "timeline": sorted(timeline),
         "marks": marks,
     }
@@ -267,6 +274,7 @@ def startup(browser, base: str, site: Path) -> dict:
             / 1024,
             1,
         ),
+        "fragment_kb_max": round(max(p.stat().st_size for p in (bundle / "fragment").glob("*")) / 1024, 1),
     }
 
 
@@ -391,8 +399,15 @@ def report(rows: list[dict], queries: list[str], scenarios: list[str], args, loa
             f"{r['clauses']:>8} | {st['pages']} pages, pagefind.js {st['js_kb']} KB, worker {st['worker_kb']} KB, "
             f"wasm {st['wasm_kb']} KB (compile {st['wasm_compile_ms']} ms), metadata {st['meta_kb']} KB "
             f"({st['meta_kb_plain']} KB unpacked), {st['filters']} filters, {st['index_chunks']} index chunks "
-            f"(largest {st['index_chunk_kb_max']} KB), fragments {st['fragment_kb_avg']} KB on average"
+            f"(largest {st['index_chunk_kb_max']} KB), fragments {st['fragment_kb_avg']} KB on average "
+            f"(largest {st['fragment_kb_max']} KB)"
         )
+    print("\nThe best results shown (paste, median run): title, address")
+    for r in rows:
+        for query in queries:
+            m = r["pagefind"].get(f"{query}/paste") or r["pagefind"].get(f"{query}/{scenarios[0]}")
+            if m:
+                print(f"{r['clauses']:>8} «{query}»: " + " | ".join(f"{t} ({u})" for u, t in m["results"][:5]))
 
 
 if __name__ == "__main__":

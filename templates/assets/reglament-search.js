@@ -1,5 +1,10 @@
 /* The site's search: Pagefind's index (built by reglament after the engine, the same on every engine),
  * a search box in the header, Russian UI. Only the index chunks a query needs are loaded.
+ * A result is a record: a page's title and introduction, or one of its sections (reglament/site/search.py);
+ * its address (page/#section), heading and page title are Pagefind metadata (`url`, `title`, `page`), shown as
+ * «Регламент — Раздел». RANKING: a word of the page's title (or of the address) adds nothing to a section's rank —
+ * else every section of «Регламент обработки входящих заявок» would outrank the rest for «заявок» —, a glossary
+ * entry's word forms (`forms`: «заявок» of «Заявка») count as its title.
  * Speed (benchmarks/bench_search.py): Pagefind (its script, worker, Russian wasm and index metadata) starts
  * once the page is idle or the pointer enters the header, so a query pays only for its index chunk, the wasm
  * search and the best result's excerpt; the next nine follow once typing pauses, ten more on «Показать ещё».
@@ -10,6 +15,7 @@
   var me = document.currentScript;
   var rootHref = new URL(me.getAttribute("data-reglament-search-root") || "./", location.href).href;
   var bundleHref = new URL("pagefind/", rootHref).href;
+  var basePath = new URL(rootHref).pathname;
   var T = {
     placeholder: "Поиск",
     label: "Поиск по регламентам",
@@ -17,7 +23,7 @@
     none: "Ничего не найдено по запросу «%q»",
     found: function (n) {
       var m10 = n % 10, m100 = n % 100;
-      var word = m10 === 1 && m100 !== 11 ? "страница" : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? "страницы" : "страниц";
+      var word = m10 === 1 && m100 !== 11 ? "результат" : m10 >= 2 && m10 <= 4 && (m100 < 12 || m100 > 14) ? "результата" : "результатов";
       return "Найдено: " + n + " " + word;
     },
     failed: "Поиск недоступен: индекс не загрузился",
@@ -25,6 +31,7 @@
     more: "Показать ещё",
   };
   var PAGE = 10;
+  var RANKING = { metaWeights: { title: 5, forms: 5, page: 0, url: 0 } };
   var MIN_LENGTH = 2;
   var REST_MS = 200;
   var pagefind = null;
@@ -63,7 +70,7 @@
     }
     pagefind = imported.then(function (pf) {
       mark("imported");
-      var opts = { basePath: bundleHref, baseUrl: new URL(rootHref).pathname, excerptLength: 20 };
+      var opts = { basePath: bundleHref, baseUrl: basePath, excerptLength: 20, ranking: RANKING };
       if (files) opts.noWorker = true; /* a worker cannot start from file://, and it would not see the bundle */
       return Promise.resolve(pf.options(opts))
         .then(function () { return pf; });
@@ -80,6 +87,12 @@
       warming.catch(function () { /* reported on search */ });
     }
     return warming;
+  }
+
+  /* A record's own address ("/page/#section", as Pagefind writes a page's) under the site's root, as Pagefind
+   * does for the addresses it computes (its sub-results of a record with a `url` are not rebased) */
+  function rebase(raw) {
+    return /^(https?:)?\/\//.test(raw) ? raw : (basePath + "/" + raw).replace(/\/+/g, "/");
   }
 
   function link(href, title, excerpt, cls) {
@@ -125,18 +138,23 @@
     function show(item) {
       var group = document.createElement("div");
       group.className = "rg-search__result";
-      group.appendChild(link(item.url, (item.meta && item.meta.title) || item.url, item.excerpt, "rg-search__page"));
+      var own = item.meta && item.meta.url; /* the record's address: its sub-results are computed from it */
+      var href = own ? rebase(own) : item.url;
+      var meta = item.meta || {};
+      var title = meta.page && meta.title ? meta.page + " — " + meta.title : meta.title || href;
+      group.appendChild(link(href, title, item.excerpt, "rg-search__page"));
       (item.sub_results || []).forEach(function (sub) {
-        if (sub.url === item.url || sub.url.indexOf("#") < 0) return;
-        group.appendChild(link(sub.url, sub.title, sub.excerpt, "rg-search__section"));
+        var url = own ? rebase(sub.url) : sub.url;
+        if (url === href || url.indexOf("#") < 0) return;
+        group.appendChild(link(url, sub.title, sub.excerpt, "rg-search__section"));
       });
       panel.appendChild(group);
     }
     /* One search at a time: keystrokes that come while Pagefind is busy are folded into the latest query, so a
      * fast typist never queues stale searches in its worker. The best result is shown as soon as its excerpt
      * arrives; the next nine follow if no key is pressed for REST_MS after it is shown, so a query typed letter by letter does not
-     * fetch ten excerpts per letter. An excerpt is the page's whole text (up to ~15 KB gzip for a long
-     * regulation), so the panel holds PAGE results and fetches PAGE more on «Показать ещё». */
+     * fetch ten excerpts per letter. An excerpt is its record's whole text (a section's, not a whole long
+     * regulation's), and the panel holds PAGE results and fetches PAGE more on «Показать ещё». */
     var busy = false;
     function more(results, from, mine) {
       if (results.length <= from) return;

@@ -128,7 +128,7 @@ def test_search_ui_speaks_russian(page, base_url):
     open_page(page, base_url, "")
     assert page.locator("input.rg-search__input").get_attribute("placeholder") == "Поиск"
     search(page, "заявкам")
-    assert re.fullmatch(r"Найдено: \d+ страни(ца|цы|ц)", page.locator(".rg-search__meta").inner_text())
+    assert re.fullmatch(r"Найдено: \d+ результат(|а|ов)", page.locator(".rg-search__meta").inner_text())
 
 
 # --------------------------------------------------------------------------- glossary tooltips

@@ -106,13 +106,13 @@ def test_typed_query_finds_the_term(page, base_url, query, expected):
 
 
 def test_ten_results_then_ten_more_on_request(page, base_url):
-    """An excerpt is the page's whole text: the panel holds ten results and fetches more on «Показать ещё»."""
+    """An excerpt is its record's whole text: the panel holds ten results and fetches more on «Показать ещё»."""
     page.goto(base_url, wait_until="networkidle")
     page.locator(BOX).click()
     page.locator(BOX).fill("заявка")  # one query (typed letter by letter, each letter may show its best result)
     page.wait_for_selector('.rg-search__results[data-state="done"][data-query="заявка"]', timeout=15000)
     total = int(page.locator(".rg-search__meta").inner_text().split()[1])
-    assert total > 10, "the sample must have more than ten pages with «заявка» for this test"
+    assert total > 10, "the sample must have more than ten records with «заявка» for this test"
     assert page.locator(".rg-search__result").count() == 10
     assert len(fetched(page, "fragment/")) == 10
     assert page.locator(".rg-search__more").inner_text() == "Показать ещё"

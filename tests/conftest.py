@@ -237,3 +237,13 @@ class Server:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+
+
+@pytest.fixture(scope="module")
+def user_cache_home(tmp_path_factory):
+    """The source cache's signing key lives in a user cache folder: a temporary one for a module's tests
+    (``pytestmark = pytest.mark.usefixtures("user_cache_home")``; subprocesses inherit it)."""
+    home = tmp_path_factory.mktemp("xdg-cache")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(home))
+        yield home

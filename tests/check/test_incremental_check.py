@@ -24,14 +24,7 @@ from reglament.project import check_variant, load_project
 from reglament.source.cache import SourceCache
 from test_fuzz import FUZZ, content_trees, mutated_trees
 
-
-@pytest.fixture(scope="module", autouse=True)
-def user_cache_home(tmp_path_factory):
-    """The signing key lives in a user cache folder: a temporary one here."""
-    home = tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(home))
-        yield home
+pytestmark = pytest.mark.usefixtures("user_cache_home")
 
 
 def diagnostics(root: Path, *, cache: bool, morph: Morph | None = None):

@@ -34,13 +34,7 @@ A = "content/regulations/incoming-requests"
 B = "content/regulations/sales-manager"
 
 
-@pytest.fixture(scope="module", autouse=True)
-def user_cache_home(tmp_path_factory):
-    """The signing key lives in a user cache folder: a temporary one here."""
-    home = tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(home))
-        yield home
+pytestmark = pytest.mark.usefixtures("user_cache_home")
 
 
 @pytest.fixture

@@ -35,13 +35,7 @@ from test_fuzz import FUZZ, content_trees, mutated_trees
 MORPH = Morph()
 
 
-@pytest.fixture(scope="module", autouse=True)
-def user_cache_home(tmp_path_factory):
-    """The signing key lives in a user cache folder: a temporary one here (subprocesses inherit it)."""
-    home = tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(home))
-        yield home
+pytestmark = pytest.mark.usefixtures("user_cache_home")
 
 
 def outcome(root: Path, *, cache: bool):

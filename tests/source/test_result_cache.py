@@ -32,14 +32,7 @@ from reglament.source import cache as cache_mod
 from reglament.source.cache import CACHE_DIR, ResultCache, tree_digest
 from test_fuzz import FUZZ, content_trees, mutated_trees
 
-
-@pytest.fixture(scope="module", autouse=True)
-def user_cache_home(tmp_path_factory):
-    """The signing key lives in a user cache folder: a temporary one here (subprocesses inherit it)."""
-    home = tmp_path_factory.mktemp("xdg-cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("XDG_CACHE_HOME", str(home))
-        yield home
+pytestmark = pytest.mark.usefixtures("user_cache_home")
 
 
 def run(root: Path, *extra: str) -> tuple[int, str]:

@@ -273,27 +273,19 @@ RACY_NS = 2_000_000_000
 Stamp = tuple[int, int, int, int]
 
 
-def file_digests(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp] | None = None) -> dict[str, str] | None:
-    """Every file below ``root``'s ``folders``: its path (relative to ``root``) → a digest of its bytes; a
-    folder that is absent or not a folder maps to a word saying so. Paths sorted per folder.
-
-    ``stamps``, when given, receives each file's :data:`Stamp`, taken before its bytes are read
-    (see :func:`still_same`).
-
-    None when the tree holds a symlink or an unreadable file: what those mean is
-    decided while loading (they may be errors), so such a tree is never answered
-    from a stored result.
-    """
-    found: dict[str, str] = {}
-    sha256 = hashlib.sha256
+def _tree(root: Path, folders: tuple[str, ...]) -> list[tuple[str, os.DirEntry[str] | str]] | None:
+    """The files below ``root``'s ``folders`` in order (per folder, sorted by path): (path relative to ``root``,
+    its directory entry); a folder that is absent or not a folder as (folder, a word saying so). None when the
+    tree holds a symlink or cannot be listed. ``__pycache__`` folders are left out."""
+    found: list[tuple[str, os.DirEntry[str] | str]] = []
     for folder in folders:
         base = os.path.join(root, folder)
         if os.path.islink(base):
             return None
         if not os.path.isdir(base):
-            found[folder] = "absent" if not os.path.lexists(base) else "not a folder"
+            found.append((folder, "absent" if not os.path.lexists(base) else "not a folder"))
             continue
-        files: list[tuple[str, os.DirEntry[str]]] = []
+        files: list[tuple[str, os.DirEntry[str] | str]] = []
         stack = [(base, folder + "/")]
         try:
             while stack:
@@ -307,15 +299,41 @@ def file_digests(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp] 
                                 stack.append((entry.path, f"{rel}{entry.name}/"))
                         else:
                             files.append((f"{rel}{entry.name}", entry))
-            files.sort(key=lambda f: f[0])
-            for rel, entry in files:
-                if stamps is not None:
-                    st = os.lstat(entry.path)
-                    stamps[rel] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-                with open(entry.path, "rb") as stream:
-                    found[rel] = sha256(stream.read()).hexdigest()
         except OSError:
             return None
+        files.sort(key=lambda f: f[0])
+        found.extend(files)
+    return found
+
+
+def file_digests(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp] | None = None) -> dict[str, str] | None:
+    """Every file below ``root``'s ``folders``: its path (relative to ``root``) → a digest of its bytes; a
+    folder that is absent or not a folder maps to a word saying so. Paths sorted per folder.
+
+    ``stamps``, when given, receives each file's :data:`Stamp`, taken before its bytes are read
+    (see :func:`still_same`).
+
+    None when the tree holds a symlink or an unreadable file: what those mean is
+    decided while loading (they may be errors), so such a tree is never answered
+    from a stored result.
+    """
+    tree = _tree(root, folders)
+    if tree is None:
+        return None
+    found: dict[str, str] = {}
+    sha256 = hashlib.sha256
+    try:
+        for rel, entry in tree:
+            if isinstance(entry, str):
+                found[rel] = entry
+                continue
+            if stamps is not None:
+                st = os.lstat(entry.path)
+                stamps[rel] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+            with open(entry.path, "rb") as stream:
+                found[rel] = sha256(stream.read()).hexdigest()
+    except OSError:
+        return None
     return found
 
 
@@ -349,30 +367,19 @@ def still_same(
 def file_digests_of_stamps(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp]) -> dict[str, str] | None:
     """Like :func:`file_digests`, reading no file: each file's :data:`Stamp` into ``stamps``, and the folders
     that are absent or not folders (None on a symlink)."""
+    tree = _tree(root, folders)
+    if tree is None:
+        return None
     found: dict[str, str] = {}
-    for folder in folders:
-        base = os.path.join(root, folder)
-        if os.path.islink(base):
-            return None
-        if not os.path.isdir(base):
-            found[folder] = "absent" if not os.path.lexists(base) else "not a folder"
-            continue
-        stack = [(base, folder + "/")]
-        try:
-            while stack:
-                path, rel = stack.pop()
-                with os.scandir(path) as entries:
-                    for entry in entries:
-                        if entry.is_symlink():
-                            return None
-                        if entry.is_dir():
-                            if entry.name != "__pycache__":
-                                stack.append((entry.path, f"{rel}{entry.name}/"))
-                        else:
-                            st = entry.stat(follow_symlinks=False)
-                            stamps[f"{rel}{entry.name}"] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
-        except OSError:
-            return None
+    try:
+        for rel, entry in tree:
+            if isinstance(entry, str):
+                found[rel] = entry
+                continue
+            st = entry.stat(follow_symlinks=False)
+            stamps[rel] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+    except OSError:
+        return None
     return found
 
 

@@ -27,6 +27,7 @@ import os
 import shutil
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
@@ -65,7 +66,8 @@ class _QuietStop(logging.Filter):
         return "called when the thread is inactive" not in record.getMessage()
 
 
-_INOTIFY_LOG = logging.getLogger("watchdog.observers.inotify")
+_INOTIFY_MODULE = "watchdog.observers.inotify"
+_INOTIFY_LOG = logging.getLogger(_INOTIFY_MODULE)
 
 
 class _Watch(FileSystemEventHandler):
@@ -109,6 +111,11 @@ class OverlappedPass:
         self.observer: BaseObserver | None = None
         if not any(isinstance(f, _QuietStop) for f in _INOTIFY_LOG.filters):
             _INOTIFY_LOG.addFilter(_QuietStop())
+        # watchdog warns when the engine creates a folder while its recursive watch is being added (it watches
+        # the folder once either way); the warning is about watchdog's bookkeeping, not the build
+        warnings.filterwarnings(
+            "ignore", message="Callback with id .* already exists", category=RuntimeWarning, module=_INOTIFY_MODULE
+        )
         observer = Observer()
         try:
             observer.schedule(

@@ -35,6 +35,11 @@ class Morph:
         return pymorphy3.MorphAnalyzer(lang="ru")
 
     @property
+    def analyzer(self):  # pymorphy3.MorphAnalyzer, loaded on first use
+        """The dictionary (loaded once per instance: ~0.05 s), for callers that need more than lemmas."""
+        return self._analyzer
+
+    @property
     def known(self) -> dict[str, frozenset[str]]:
         """The word forms analysed so far and their lemmas (to keep between runs: see ``check.MentionMemo``)."""
         return self._cache

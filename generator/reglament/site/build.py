@@ -198,6 +198,7 @@ def build(
     except EngineError as exc:
         return Built([*checked.diagnostics, _engine_diagnostic(exc)])
     home_title = escape_value(title) if company is not None else title  # Markdown on the default home page
+    morph = morph or Morph()  # one dictionary for the term links and the search's word forms
     try:
         tree = render(
             checked.content,
@@ -233,7 +234,8 @@ def build(
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
         # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
         # With a second core the pages are processed as the engine writes them (site/overlap.py): the same bytes.
-        base, forms, jobs = edit_base(root), term_forms(checked.content.terms), default_jobs() if jobs is None else jobs
+        base, forms = edit_base(root), term_forms(checked.content.terms, morph)
+        jobs = default_jobs() if jobs is None else jobs
         overlap = OverlappedPass.start(
             tmp_site, spec.docs_dir, edit_base=base, offline=offline, forms=forms, jobs=jobs, tooltips=tree.tooltips
         )

@@ -53,6 +53,7 @@ import pymorphy3
 
 from reglament.errors import EngineError
 from reglament.model.nodes import Term
+from reglament.morphology import Morph
 from reglament.render.pages import GLOSSARY
 
 BODY_ATTR = "data-pagefind-body"
@@ -402,15 +403,16 @@ def _stem(word: str) -> str:
     return word.rstrip("аеёиоуыэюяйь") or word
 
 
-def term_forms(terms: list[Term]) -> dict[str, str]:
+def term_forms(terms: list[Term], morph: Morph | None = None) -> dict[str, str]:
     """Term id → the few word forms of its name and synonyms that Snowball cannot bring to the name's stem.
 
     A fleeting vowel moves the stem («звонок» → «звонка», «заявка» →
     «заявок»): Snowball stems them apart and the query «звонков» would miss
     «Холодный звонок». One form per such stem (pymorphy3's paradigm) goes
     into the index with the term's heading (:func:`reglament.site.postbuild.finish`).
+    ``morph``: the run's morphology, whose dictionary is then not loaded a second time.
     """
-    analyzer = pymorphy3.MorphAnalyzer(lang="ru")
+    analyzer = (morph or Morph()).analyzer
     found: dict[str, str] = {}
     for term in terms:
         extra: dict[str, str] = {}

@@ -154,8 +154,8 @@ def all_reviewers(routing) -> set[tuple[str, ...]]:
 # Routing by content
 
 
-def test_motivation_moved_into_general_2_with_bonus_raised_needs_finance(repo):
-    """The issue's case: CODEOWNERS would route `general-2.yml` as general text; the model says motivation."""
+def move_motivation_and_raise_bonus(repo) -> None:
+    """The issue's case on the PR branch: the motivation part moved to `general-2.yml`, its bonus base raised."""
     reg = "content/regulations/rules"
     text = read(repo, f"{reg}/motivation.yml").replace("bonus_base: 50000", "bonus_base: 70000")
     commit(
@@ -167,12 +167,17 @@ def test_motivation_moved_into_general_2_with_bonus_raised_needs_finance(repo):
         },
         "move and raise",
     )
+
+
+def test_motivation_moved_into_general_2_with_bonus_raised_needs_finance(repo):
+    """The issue's case: CODEOWNERS would route `general-2.yml` as general text; the model says motivation."""
+    move_motivation_and_raise_bonus(repo)
     routing = route(repo, base="main", head="pr")
     motivation = [c for c in routing.changes if c.kind == "motivation"]
     assert len(motivation) == 1
     change = motivation[0]
     assert change.item == "rules/motivation"
-    assert change.file == f"{reg}/general-2.yml"
+    assert change.file == "content/regulations/rules/general-2.yml"
     assert read(repo, change.file).splitlines()[change.line - 1] == "bonus_base: 70000"
     assert "bonus_base: 50000 → 70000" in change.detail
     assert reviewers(routing, "motivation") == {("@acme/finance",), ("@acme/sales-heads",)}
@@ -471,17 +476,7 @@ def test_map_role_that_the_content_lacks_is_a_positioned_warning(repo):
 
 def test_the_report_and_the_error_count_the_missing_approvals_alike(repo):
     """Two reviewers are missing, one of them for two kinds: the text says 2, as the error does."""
-    reg = "content/regulations/rules"
-    text = read(repo, f"{reg}/motivation.yml").replace("bonus_base: 50000", "bonus_base: 70000")
-    commit(
-        repo,
-        {
-            f"{reg}/motivation.yml": None,
-            f"{reg}/general-2.yml": text,
-            f"{reg}/regulation.yml": REGULATION.replace("motivation.yml", "general-2.yml"),
-        },
-        "move and raise",
-    )
+    move_motivation_and_raise_bonus(repo)
     checked = apply_approvals(route(repo, base="main", head="pr"), [], {})
     assert len(checked.missing) == 3  # motivation: finance and the owner; layout: the owner
     assert "не хватает согласований: 2" in format_text(checked)

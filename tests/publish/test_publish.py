@@ -126,12 +126,17 @@ def published(tmp_path_factory) -> Path:
     return base
 
 
+def private_copy(repositories: Path, tmp_path: Path) -> Path:
+    """A test's own copy of a module's repositories (remotes named by relative path stay within the copy)."""
+    base = tmp_path / "copy"
+    shutil.copytree(repositories, base, symlinks=True)
+    return base
+
+
 @pytest.fixture
 def repos(published, tmp_path) -> Path:
     """A private copy of the published repositories (the remote stays at `../remote.git`)."""
-    base = tmp_path / "copy"
-    shutil.copytree(published, base, symlinks=True)
-    return base
+    return private_copy(published, tmp_path)
 
 
 # --------------------------------------------------------------------------
@@ -378,9 +383,7 @@ def companies(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def company_repos(companies, tmp_path) -> Path:
-    base = tmp_path / "copy"
-    shutil.copytree(companies, base, symlinks=True)
-    return base
+    return private_copy(companies, tmp_path)
 
 
 @pytest.mark.xdist_group("publish-companies")
@@ -757,9 +760,7 @@ def internal_target(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def target_repos(internal_target, tmp_path) -> Path:
-    base = tmp_path / "copy"
-    shutil.copytree(internal_target, base, symlinks=True)
-    return base
+    return private_copy(internal_target, tmp_path)
 
 
 @pytest.mark.xdist_group("publish-target")

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, write_tree
 from reglament.check.checker import MentionMemo
 from reglament.errors import NoContentError
 from reglament.morphology import Morph
@@ -102,23 +102,15 @@ def test_a_corrupt_memo_is_recomputed(project):
     assert diagnostics(root, cache=True) == expected
 
 
-def write(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
-
-
 @pytest.mark.slow
 @settings(FUZZ, max_examples=10)
 @given(st.one_of(content_trees(), mutated_trees()), st.one_of(content_trees(), mutated_trees()))
 def test_generated_trees_check_the_same_with_the_memo(tmp_path_factory, first, second):
-    root = write(tmp_path_factory.mktemp("tree"), first)
+    root = write_tree(tmp_path_factory.mktemp("tree"), first)
     try:
         diagnostics(root, cache=False)
     except NoContentError:  # nothing to check (the source cache tests cover this case)
         return
     same(root)
-    write(root, second)  # the second tree's files over the first's: old and new texts side by side
+    write_tree(root, second)  # the second tree's files over the first's: old and new texts side by side
     same(root)

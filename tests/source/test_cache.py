@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO, check_json
+from conftest import REPO, check_json, write_tree
 from reglament.errors import NoContentError
 from reglament.morphology import Morph
 from reglament.project import Project, check_variant
@@ -55,14 +55,6 @@ def entries(root: Path) -> set[str]:
     return {p.name for p in folders[0].iterdir()}
 
 
-def write(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
-
-
 def assert_same_cold_and_warm(root: Path) -> None:
     try:
         expected = outcome(root, cache=False)
@@ -81,7 +73,7 @@ def assert_same_cold_and_warm(root: Path) -> None:
 @settings(FUZZ, max_examples=15)
 @given(st.one_of(content_trees(), mutated_trees()))
 def test_generated_trees_load_the_same_with_and_without_the_cache(tmp_path_factory, files):
-    root = write(tmp_path_factory.mktemp("tree"), files)
+    root = write_tree(tmp_path_factory.mktemp("tree"), files)
     assert_same_cold_and_warm(root)
 
 

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
+from conftest import REPO, write_tree
 from reglament.cli import CHECK_INPUTS, main
 from reglament.source import cache as cache_mod
 from reglament.source.cache import CACHE_DIR, ResultCache, tree_digest
@@ -46,14 +46,6 @@ def same_as_uncached(root: Path, *extra: str) -> tuple[int, str]:
     expected = run(root, "--no-cache", *extra)
     assert run(root, *extra) == expected
     return expected
-
-
-def write(root: Path, files: dict[str, bytes]) -> Path:
-    for rel, data in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    return root
 
 
 def test_every_input_change_is_seen(project):
@@ -114,10 +106,10 @@ def test_the_sample_gives_the_same_answer(tmp_path):
 @settings(FUZZ, max_examples=15)
 @given(st.one_of(content_trees(), mutated_trees()), st.one_of(content_trees(), mutated_trees()))
 def test_generated_trees_give_the_uncached_answer_across_changes(tmp_path_factory, first, second):
-    root = write(tmp_path_factory.mktemp("tree"), first)
+    root = write_tree(tmp_path_factory.mktemp("tree"), first)
     same_as_uncached(root)
     shutil.rmtree(root / "content")
-    write(root, second)
+    write_tree(root, second)
     same_as_uncached(root)
     assert run(root) == run(root, "--no-cache")  # warm
 

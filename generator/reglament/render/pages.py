@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from jinja2 import BytecodeCache, FileSystemLoader, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.bccache import Bucket
+from jinja2 import FileSystemLoader, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
 
 from reglament import ru
@@ -196,28 +195,6 @@ def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
     return Diagnostic(rel, line, 1, "error", "template-error", f"page template failed: {exc.message or exc}", "")
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Compiled page templates kept for the life of the process, keyed by name and source checksum.
-
-    Every render builds a fresh sandboxed environment; compiling the page templates
-    again was most of the time of rendering a small site (and of each company's
-    render in ``build --all-companies`` or a ``serve`` rebuild). An edited template
-    has another checksum, so it is compiled anew.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None and bucket.checksum is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
 _NO_TEXT = object()
 
 
@@ -234,7 +211,8 @@ class Renderer:
         self._raci: dict[int, tuple[m.Duty, dict[str, tuple[str, ...]]]] = {}
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
-        self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), bytecode_cache=_COMPILED)
+        # compiled once per user and version (the user's cache folder, never the project's tree: see TemplateCodeCache)
+        self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), project=templates.parent)
         # one environment per render: a template is loaded once for it (no file checks on every page; the next
         # render has a new environment and sees an edited template, compiled anew by its checksum)
         self.env.auto_reload = False

@@ -209,6 +209,14 @@ class Renderer:
         #: page): a link depends on nothing else, and pages link the same roles again and again (every duty's RACI)
         self._global_links: dict[tuple[str, str | None, str, bool], str] = {}
         self._raci: dict[int, tuple[m.Duty, dict[str, tuple[str, ...]]]] = {}
+        #: term mentions by text: the glossary's where-used and every page showing the text look for the same terms
+        self._found: dict[str, list[Mention]] = {}
+        #: ``text(…)`` results made with no outer ``seen`` set, by (text, owner, auto, block, folder of the page),
+        #: with the pages their links point to: the same duty text shows on its regulation's page and on the page
+        #: of every role taking part, and role pages share one folder. A link into the current page is written
+        #: as an anchor only, so a result is reused only on a page it does not link to.
+        self._texts: dict[tuple[str, str | None, bool, bool, str], tuple[str, frozenset[str]]] = {}
+        self._linked: set[str] | None = None  # the pages linked by the text being made (for ``_texts``)
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         # compiled once per user and version (the user's cache folder, never the project's tree: see TemplateCodeCache)
@@ -246,6 +254,7 @@ class Renderer:
         self._term_pages = pages
         self._targets.clear()  # a term's links point to its page
         self._global_links.clear()
+        self._texts.clear()
 
     @property
     def current(self) -> str:
@@ -321,6 +330,8 @@ class Renderer:
         (:attr:`RenderedTree.tooltips`; the text itself for an id the marker cannot carry)."""
         tip = self.tooltip(item)
         title = TIP_MARK + item.id if TIP_ID.fullmatch(item.id) else tip.replace('"', "″")
+        if self._linked is not None:
+            self._linked.add(self.target(item)[0])
         return f'[{display}]({self.href(item)} "{title}")'
 
     def _link_global(self, ident: str, display: str | None = None) -> str:
@@ -370,7 +381,25 @@ class Renderer:
         """
         if not value:
             return ""
-        seen = set() if seen is None else seen
+        if seen is None:
+            key = (value, owner, auto, block, self._current_dir)
+            kept = self._texts.get(key)
+            if kept is not None and self._current not in kept[1]:
+                return kept[0]
+            outer, self._linked = self._linked, set()
+            try:
+                result = self._text(value, block=block, owner=owner, seen=set(), auto=auto)
+                linked = frozenset(self._linked)
+            finally:
+                self._linked = outer
+            if outer is not None:
+                outer.update(linked)
+            if self._current not in linked:
+                self._texts[key] = (result, linked)
+            return result
+        return self._text(value, block=block, owner=owner, seen=seen, auto=auto)
+
+    def _text(self, value: str, *, block: bool, owner: str | None, seen: set[str], auto: bool) -> str:
         out, pos = [], 0
         for mention in self.mentions(value, owner=owner, seen=seen) if auto else ():
             out.append(self._text_segment(value[pos : mention.start]))
@@ -387,13 +416,21 @@ class Renderer:
             return []
         linked = {ref.target for ref in find_refs(value)} if "[[" in value else set()
         found = []
-        for mention in self.matcher.find(mask_for_terms(value)):
+        for mention in self.term_mentions(value):
             term = mention.term_id
             if term in linked or term in seen or term == owner or term not in self.content.index:
                 continue
             seen.add(term)
             found.append(mention)
         seen.update(linked)
+        return found
+
+    def term_mentions(self, value: str) -> list[Mention]:
+        """Every glossary term mention in ``value`` (outside code, references, links, HTML and URLs)."""
+        found = self._found.get(value)
+        if found is None:
+            assert self.matcher is not None
+            found = self._found[value] = self.matcher.find(mask_for_terms(value))
         return found
 
     def _text_segment(self, value: str) -> str:
@@ -482,7 +519,7 @@ def render(
     tree = RenderedTree()
     # the glossary's pages first: every term link on every page points into them
     referenced: dict[int, set[str]] = {}  # filled by the same pass: what each regulation's texts reference
-    used_in = views.usage(content, r.matcher, referenced=referenced)
+    used_in = views.usage(content, r.term_mentions if r.matcher else None, referenced=referenced)
     terms = sorted(content.terms, key=views.term_sort_key)
     chunks = views.glossary_chunks(terms, used_in)
     r.term_pages = {term.id: chunk.path for chunk in chunks for term in chunk.terms}

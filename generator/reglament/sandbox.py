@@ -56,6 +56,7 @@ from jinja2.bccache import Bucket, bc_magic
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -530,18 +531,22 @@ class Sandbox(ImmutableSandboxedEnvironment):
         ticking the clock, refusing string methods that would allocate too much, bounding the result.
 
         Jinja's :meth:`SandboxedEnvironment.call` is inlined (the same two steps), and so is the context's call
-        of a plain function or method that asks for no context (what ``Context.call`` does for it: drop the
-        loop and block variables, call, a ``StopIteration`` giving an undefined value): a render makes hundreds
-        of thousands of calls, and each layer of ``*args, **kwargs`` forwarding costs."""
+        of a plain function or method that asks for no context, and of a macro (what ``Context.call`` does for
+        them: drop the loop and block variables, pass a macro the evaluation context, call, a ``StopIteration``
+        giving an undefined value): a render makes hundreds of thousands of calls, and each layer of
+        ``*args, **kwargs`` forwarding costs."""
         tick()
         _precheck_call(__obj, args, kwargs)
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
-        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+        kind = type(__obj)
+        if (kind in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg")) or kind is Macro:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             try:
-                result = __obj(*args, **kwargs)
+                # a macro's ``__call__`` asks for the evaluation context (``pass_eval_context``): passed as the
+                # context's call would pass it
+                result = __obj(__context.eval_ctx, *args, **kwargs) if kind is Macro else __obj(*args, **kwargs)
             except StopIteration:
                 result = __self.undefined("value was undefined because a callable raised a StopIteration exception")
         else:

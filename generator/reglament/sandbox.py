@@ -766,6 +766,10 @@ class TemplateCodeCache(BytecodeCache):
         self._ready: bool | None = None if folder is not None else False
         self._memory: dict[str, tuple[str, types.CodeType]] = {}
         self._lock = threading.Lock()
+        self.compiled = 0
+        """Templates compiled by this process (not found, or found unusable): what a benchmark reports."""
+        self.loaded = 0
+        """Templates whose code this process read from :attr:`folder`."""
 
     # ------------------------------------------------------------ keys
 
@@ -818,6 +822,7 @@ class TemplateCodeCache(BytecodeCache):
             return
         code = self._read(bucket)
         if code is not None:
+            self.loaded += 1
             bucket.code = code
             self._memory[bucket.key] = (bucket.checksum, code)
 
@@ -857,6 +862,7 @@ class TemplateCodeCache(BytecodeCache):
         code = bucket.code
         if code is None:
             return
+        self.compiled += 1  # Jinja stores a bucket only after compiling its template
         self._memory[bucket.key] = (bucket.checksum, code)
         if not self.usable():
             return

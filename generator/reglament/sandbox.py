@@ -796,9 +796,11 @@ class TemplateCodeCache(BytecodeCache):
 
     def _prepare(self) -> bool:
         folder = self.folder
-        if folder is None:
+        if folder is None or not hasattr(os, "geteuid"):  # no owner to check files by: kept in memory only
             return False
         try:
+            if _in_repository(folder.resolve()):
+                return False
             folder.parent.mkdir(parents=True, exist_ok=True)
             with contextlib.suppress(FileExistsError):
                 folder.mkdir(mode=0o700)
@@ -807,7 +809,7 @@ class TemplateCodeCache(BytecodeCache):
                 return False
             if stat.S_IMODE(info.st_mode) != 0o700:
                 os.chmod(folder, 0o700)
-            return not _in_repository(folder.resolve())
+            return True
         except OSError:
             return False
 

@@ -512,3 +512,15 @@ def test_a_text_shown_on_many_pages_links_into_each_page_as_an_anchor(project):
     assert role_links("roles/manager.md") == {"Руководитель": "head.md", "Менеджер": ""}
     assert role_links("roles/head.md") == {"Руководитель": "", "Менеджер": "manager.md"}
     assert role_links("rules/index.md") == {"Руководитель": "../roles/head.md", "Менеджер": "../roles/manager.md"}
+
+
+def test_a_name_with_a_nul_character_still_links_to_its_page(project):
+    """A text's links are kept apart from its Markdown by a NUL character; a name holding one (YAML's "\\0")
+    makes that text for each page on its own."""
+    glossary = GLOSSARY.replace("    term: Сделка\n", '    term: "Сдел\\0ка"\n')
+    duties = DUTIES.replace("Позвонить [[lead|лиду]] и оформить [[deal|сделку]].", "Позвонить и оформить [[deal]].")
+    root = project({"content/glossary.yml": glossary, "content/regulations/rules/duties.yml": duties})
+    pages = rendered(root)
+    for page, href in (("rules/index.md", "../glossary.md#deal"), ("roles/manager.md", "../glossary.md#deal")):
+        line = next(line for line in pages[page].split("\n") if "Позвонить" in line)
+        assert f'[Сдел\0ка]({href} "rg-tip:deal")' in line, line

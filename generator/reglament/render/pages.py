@@ -196,6 +196,8 @@ def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
 
 
 _NO_TEXT = object()
+#: where a link's target goes in a text kept for every page (never in a model text: such a text is not kept)
+_SLOT = "\x00"
 
 
 class Renderer:
@@ -211,12 +213,12 @@ class Renderer:
         self._raci: dict[int, tuple[m.Duty, dict[str, tuple[str, ...]]]] = {}
         #: term mentions by text: the glossary's where-used and every page showing the text look for the same terms
         self._found: dict[str, list[Mention]] = {}
-        #: ``text(…)`` results made with no outer ``seen`` set, by (text, owner, auto, block, folder of the page),
-        #: with the pages their links point to: the same duty text shows on its regulation's page and on the page
-        #: of every role taking part, and role pages share one folder. A link into the current page is written
-        #: as an anchor only, so a result is reused only on a page it does not link to.
-        self._texts: dict[tuple[str, str | None, bool, bool, str], tuple[str, frozenset[str]]] = {}
-        self._linked: set[str] | None = None  # the pages linked by the text being made (for ``_texts``)
+        #: ``text(…)`` made with no outer ``seen`` set, by (text, owner, auto, block): the Markdown cut at each
+        #: link's target, and the targets (page, anchor). The same duty text shows on its regulation's page and on
+        #: the page of every role taking part; only its links' targets depend on the page (relative, or an anchor
+        #: alone on the page itself), so they are put in for each page (:meth:`_with_targets`).
+        self._texts: dict[tuple[str, str | None, bool, bool], tuple[list[str], list[tuple[str, str]]]] = {}
+        self._slots: list[tuple[str, str]] | None = None  # the targets of the links of the text being made
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
         # compiled once per user and version (the user's cache folder, never the project's tree: see TemplateCodeCache)
@@ -330,8 +332,9 @@ class Renderer:
         (:attr:`RenderedTree.tooltips`; the text itself for an id the marker cannot carry)."""
         tip = self.tooltip(item)
         title = TIP_MARK + item.id if TIP_ID.fullmatch(item.id) else tip.replace('"', "″")
-        if self._linked is not None:
-            self._linked.add(self.target(item)[0])
+        if self._slots is not None:  # a text being kept for every page: its target put in per page
+            self._slots.append(self.target(item))
+            return f'[{display}]({_SLOT} "{title}")'
         return f'[{display}]({self.href(item)} "{title}")'
 
     def _link_global(self, ident: str, display: str | None = None) -> str:
@@ -381,23 +384,32 @@ class Renderer:
         """
         if not value:
             return ""
-        if seen is None:
-            key = (value, owner, auto, block, self._current_dir)
-            kept = self._texts.get(key)
-            if kept is not None and self._current not in kept[1]:
-                return kept[0]
-            outer, self._linked = self._linked, set()
+        if seen is not None or self._slots is not None or _SLOT in value:
+            return self._text(value, block=block, owner=owner, seen=set() if seen is None else seen, auto=auto)
+        key = (value, owner, auto, block)
+        kept = self._texts.get(key)
+        if kept is None:
+            self._slots = []
             try:
-                result = self._text(value, block=block, owner=owner, seen=set(), auto=auto)
-                linked = frozenset(self._linked)
+                made = self._text(value, block=block, owner=owner, seen=set(), auto=auto)
+                slots = self._slots
             finally:
-                self._linked = outer
-            if outer is not None:
-                outer.update(linked)
-            if self._current not in linked:
-                self._texts[key] = (result, linked)
-            return result
-        return self._text(value, block=block, owner=owner, seen=seen, auto=auto)
+                self._slots = None
+            pieces = made.split(_SLOT)
+            if len(pieces) != len(slots) + 1:  # a NUL character in a name or tooltip: made for this page alone
+                return self._text(value, block=block, owner=owner, seen=set(), auto=auto)
+            kept = self._texts[key] = (pieces, slots)
+        return self._with_targets(*kept)
+
+    def _with_targets(self, pieces: list[str], targets: list[tuple[str, str]]) -> str:
+        """A kept text (:attr:`_texts`) with its links' targets as seen from the current page."""
+        if not targets:
+            return pieces[0]
+        out = [pieces[0]]
+        for (page, anchor), piece in zip(targets, pieces[1:]):
+            out.append(self.page_href(page) + (f"#{anchor}" if anchor else ""))
+            out.append(piece)
+        return "".join(out)
 
     def _text(self, value: str, *, block: bool, owner: str | None, seen: set[str], auto: bool) -> str:
         out, pos = [], 0

@@ -166,7 +166,7 @@ def _check_value(value: object, what: str) -> object:
 
 def tick() -> None:
     """Called at every loop iteration, macro call and call in a template: stop a render that ran out of time."""
-    render = _active()
+    render = getattr(_current, "render", None)  # what _active() reads, without a call: ticks are many
     if render is None:
         return
     render.ticks += 1

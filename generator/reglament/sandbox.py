@@ -911,6 +911,8 @@ class TemplateCodeCache(BytecodeCache):
                         os.unlink(entry.path)
 
 
+_module_digest(__name__)  # this module's code, read as it is imported (not as it may be edited later)
+
 _code_caches: dict[Path | None, TemplateCodeCache] = {}
 _code_caches_lock = threading.Lock()
 

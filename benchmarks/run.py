@@ -112,6 +112,7 @@ def _worker_stages(root: Path) -> None:
     from reglament.check.checker import check
     from reglament.project import load_project, site_title
     from reglament.render.pages import render
+    from reglament.sandbox import template_code_cache
     from reglament.site.build import write_tree
     from reglament.site.engines import engine_for
     from reglament.variant.resolve import resolve
@@ -132,8 +133,11 @@ def _worker_stages(root: Path) -> None:
     lap("morphology_dictionary")
     diagnostics = check(variant.content, morph=project.morph, variant=variant)
     lap("check")
+    code = template_code_cache(root)  # the page templates' compiled code: this user's cache, warm or cold
+    compiled, loaded = code.compiled, code.loaded
     tree = render(variant.content, root / "templates", site_title=site_title(root), morph=project.morph)
     lap("render")
+    figures["templates"] = {"compiled": code.compiled - compiled, "loaded": code.loaded - loaded}
     stage = root / "build" / "default"
     stage.mkdir(parents=True, exist_ok=True)
     write_tree(tree, root, stage, root / "build" / "engine-site", engine=engine_for(None, root))

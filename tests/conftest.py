@@ -247,3 +247,12 @@ def user_cache_home(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("XDG_CACHE_HOME", str(home))
         yield home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_user_cache(tmp_path_factory):
+    """No test writes into the real user cache folder (``~/.cache``: compiled page templates, the source cache's
+    key): every session gets a temporary one, inherited by the subprocesses it starts."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("user-cache")))
+        yield

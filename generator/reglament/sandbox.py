@@ -32,19 +32,31 @@ whole render (:class:`TemplateLimit`, reported as ``template-limit``):
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import marshal
 import operator
+import os
 import re
+import stat
 import string
+import sys
+import tempfile
 import threading
 import time
 import types
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import jinja2
 from jinja2 import BaseLoader, BytecodeCache, StrictUndefined, TemplateSyntaxError, nodes, pass_eval_context
+from jinja2.bccache import Bucket, bc_magic
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.environment import Environment
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Macro
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -154,7 +166,7 @@ def _check_value(value: object, what: str) -> object:
 
 def tick() -> None:
     """Called at every loop iteration, macro call and call in a template: stop a render that ran out of time."""
-    render = _active()
+    render = getattr(_current, "render", None)  # what _active() reads, without a call: ticks are many
     if render is None:
         return
     render.ticks += 1
@@ -254,6 +266,24 @@ class _BoundedCodeGenerator(CodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write("))")
+
+
+def _not_constant(eval_ctx: nodes.EvalContext | None = None) -> Any:
+    raise nodes.Impossible()
+
+
+def _at_runtime(ast: nodes.Template) -> None:
+    """Make every filter and test of ``ast`` run when the template renders.
+
+    Jinja folds a filter or test of constant arguments (``{{ "[[t1]]" | text }}``) at compile time, calling the
+    environment's function then and putting its result into the compiled code. Renderer filters read the site
+    being rendered (its terms, its links), so a folded result would be the site's at compile time, and compiled
+    code outlives a render (:class:`TemplateCodeCache`). Applied at runtime, the compiled code depends only on
+    which filters and tests exist and what they are passed (in the cache key), and the output is the same.
+    """
+    # Jinja allows no node subclass: the node's own ``as_const`` (what every folding path asks) is replaced
+    for node in ast.find_all((nodes.Filter, nodes.Test)):
+        setattr(node, "as_const", _not_constant)  # noqa: B010 (an instance attribute over the method)
 
 
 def _tick_node(lineno: int) -> nodes.Stmt:
@@ -480,8 +510,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return Spread("".join(pieces), tuple(starts))
 
     def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
-        """Parse, then make every loop body, macro and call block tick the render's clock."""
+        """Parse, then make every loop body, macro and call block tick the render's clock, and every filter and
+        test run at render time (:func:`_at_runtime`)."""
         ast = super()._parse(source, name, filename)
+        _at_runtime(ast)
         for node in ast.find_all((nodes.For, nodes.Macro, nodes.CallBlock)):
             assert isinstance(node, (nodes.For, nodes.Macro, nodes.CallBlock))
             node.body.insert(0, _tick_node(node.lineno))
@@ -499,18 +531,22 @@ class Sandbox(ImmutableSandboxedEnvironment):
         ticking the clock, refusing string methods that would allocate too much, bounding the result.
 
         Jinja's :meth:`SandboxedEnvironment.call` is inlined (the same two steps), and so is the context's call
-        of a plain function or method that asks for no context (what ``Context.call`` does for it: drop the
-        loop and block variables, call, a ``StopIteration`` giving an undefined value): a render makes hundreds
-        of thousands of calls, and each layer of ``*args, **kwargs`` forwarding costs."""
+        of a plain function or method that asks for no context, and of a macro (what ``Context.call`` does for
+        them: drop the loop and block variables, pass a macro the evaluation context, call, a ``StopIteration``
+        giving an undefined value): a render makes hundreds of thousands of calls, and each layer of
+        ``*args, **kwargs`` forwarding costs."""
         tick()
         _precheck_call(__obj, args, kwargs)
         if not __self.is_safe_callable(__obj):
             raise SecurityError(f"{__obj!r} is not safely callable")
-        if type(__obj) in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg"):
+        kind = type(__obj)
+        if (kind in _PLAIN_CALLABLES and not hasattr(__obj, "jinja_pass_arg")) or kind is Macro:
             kwargs.pop("_block_vars", None)
             kwargs.pop("_loop_vars", None)
             try:
-                result = __obj(*args, **kwargs)
+                # a macro's ``__call__`` asks for the evaluation context (``pass_eval_context``): passed as the
+                # context's call would pass it
+                result = __obj(__context.eval_ctx, *args, **kwargs) if kind is Macro else __obj(*args, **kwargs)
             except StopIteration:
                 result = __self.undefined("value was undefined because a callable raised a StopIteration exception")
         else:
@@ -589,18 +625,332 @@ class Sandbox(ImmutableSandboxedEnvironment):
         return str(value) % (kwargs or args)
 
 
+# ------------------------------------------------------------ compiled templates, kept between processes
+
+CODE_CACHE_FORMAT = b"reglament-template-code/1\n"
+"""The layout of a compiled-template file; bump when it changes."""
+CODE_CACHE_MAX_BYTES = 16 * 2**20
+"""A file larger than this is not read (a page template compiles to a few tens of kilobytes)."""
+CODE_CACHE_STALE_DAYS = 14
+"""A file left by another version of reglament, Jinja or Python is deleted when it is this old."""
+
+_module_digests: dict[str, str] = {}
+_tool_fingerprint: str | None = None
+
+
+def _module_digest(module: str) -> str:
+    """A digest of the source file of ``module`` (its code shapes the compiled code: a code generator, a parse
+    step, a ``finalize``); of its name alone when it has no file."""
+    found = _module_digests.get(module)
+    if found is None:
+        path = getattr(sys.modules.get(module), "__file__", None)
+        try:
+            data = Path(path).read_bytes() if path else b""
+        except OSError:
+            data = b""
+        found = _module_digests[module] = hashlib.sha256(module.encode() + b"\0" + data).hexdigest()
+    return found
+
+
+def _tool() -> str:
+    """What compiles a template in this process: Python (its version and bytecode tag), Jinja (its version and
+    the bytes of its modules: the lexer, parser, optimizer and code generator) and Jinja's own bytecode magic."""
+    global _tool_fingerprint
+    if _tool_fingerprint is None:
+        h = hashlib.sha256(CODE_CACHE_FORMAT + bc_magic)
+        h.update(f"{sys.version}\0{sys.implementation.cache_tag}\0{jinja2.__version__}\0".encode())
+        folder = Path(jinja2.__file__).parent
+        for path in sorted(folder.glob("*.py")):
+            h.update(path.name.encode() + b"\0")
+            try:
+                h.update(path.read_bytes())
+            except OSError:
+                h.update(b"?")
+        _tool_fingerprint = h.hexdigest()
+    return _tool_fingerprint
+
+
+def _callable_name(obj: Any) -> str:
+    kind = getattr(obj, "jinja_pass_arg", None)
+    module = getattr(obj, "__module__", None) or type(obj).__module__
+    name = getattr(obj, "__qualname__", None) or type(obj).__qualname__
+    return f"{module}.{name} {_module_digest(module)} {getattr(kind, 'name', kind)}"
+
+
+def environment_fingerprint(env: Environment, name: str | None) -> str:
+    """Everything of ``env`` that shapes the code it compiles for the template ``name``.
+
+    Jinja's own key is the template's name and file plus its source; but the same source compiles to other code
+    in another environment: a sandboxed one routes every call, attribute and intercepted operator through the
+    environment (``environment.call``, ``environment.getattr``…), autoescaping wraps output in ``escape``, the
+    delimiters and whitespace options change what is text and what is code, ``finalize`` is applied to constants
+    at compile time, and a filter's or test's calling convention (``pass_context``…) is written into the call.
+    So the key also holds: the class and its code generator (their modules' source, for the sandbox: its bounds
+    and clock ticks), every option the lexer, parser and compiler read, ``autoescape`` as decided for ``name``,
+    ``finalize``, the extensions, and the names and calling conventions of the filters and tests. What a filter
+    or test *does* is not in it: :class:`Sandbox` never applies them at compile time (:func:`_at_runtime`).
+    """
+    autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
+    classes = [*type(env).__mro__, *env.code_generator_class.__mro__]
+    parts = [
+        " ".join(f"{c.__module__}.{c.__qualname__}" for c in classes),
+        " ".join(sorted({_module_digest(c.__module__) for c in classes if not c.__module__.startswith("jinja2")})),
+        repr(
+            (
+                env.block_start_string,
+                env.block_end_string,
+                env.variable_start_string,
+                env.variable_end_string,
+                env.comment_start_string,
+                env.comment_end_string,
+                env.line_statement_prefix,
+                env.line_comment_prefix,
+                env.trim_blocks,
+                env.lstrip_blocks,
+                env.newline_sequence,
+                env.keep_trailing_newline,
+                env.optimized,
+                env.is_async,
+                env.sandboxed,
+                bool(autoescape),
+                sorted(getattr(env, "intercepted_binops", ())),
+                sorted(getattr(env, "intercepted_unops", ())),
+            )
+        ),
+        "finalize " + (_callable_name(env.finalize) if env.finalize else "-"),
+        "extensions " + " ".join(sorted(_callable_name(type(ext)) for ext in env.extensions.values())),
+    ]
+    for kind, table in (("filter", env.filters), ("test", env.tests)):
+        parts.extend(
+            f"{kind} {key} {getattr(getattr(func, 'jinja_pass_arg', None), 'name', '-')}"
+            for key, func in sorted(table.items())
+        )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def user_cache_folder() -> Path:
+    """Where compiled templates are kept: ``reglament/templates`` in the user's cache folder (``XDG_CACHE_HOME``,
+    else ``~/.cache``) — where the source cache's signing key lives, never in a project."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reglament" / "templates"
+
+
+def _in_repository(folder: Path) -> bool:
+    """Is ``folder`` inside a git working tree (a checkout whose files a pull request may choose)?"""
+    return any(os.path.lexists(parent / ".git") for parent in (folder, *folder.parents))
+
+
+class TemplateCodeCache(BytecodeCache):
+    """Compiled templates, kept in this process and (when :attr:`folder` is usable) in the user's cache folder.
+
+    Compiling the page templates was about a third of rendering a site, paid again by every process. A compiled
+    template is Python code that the process runs, so what is loaded must be what this process would compile:
+
+    * **where**: only the user's own cache folder (:func:`user_cache_folder`), created ``0700``; not used when it
+      is inside a git working tree or inside the project being rendered (``outside``), where a pull request
+      could put files; not used when it is a symlink, is owned by another user, or cannot be made ``0700``;
+      a file is read only if it is a regular file owned by this user that no one else may write;
+    * **what**: the file's name hashes the tool (:func:`_tool`: Python, Jinja and its bytecode magic), the
+      environment (:func:`environment_fingerprint`) and the template's name and path, so code compiled by
+      another environment (a plain, unsandboxed one; another autoescape or finalize) or another version is
+      never looked up; the file repeats that name, the source checksum and a SHA-256 of the code, all checked
+      before the code is unmarshalled (Jinja's own file layout unpickles the checksum first; this one unpickles
+      nothing);
+    * **failures**: a missing, truncated, corrupt or foreign file, or one for an older source, is ignored and the
+      template compiled again and rewritten (atomically: a temporary file renamed into place); a folder that
+      cannot be written only costs the compile. None of it is ever an error.
+    """
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._ready: bool | None = None if folder is not None else False
+        self._memory: dict[str, tuple[str, types.CodeType]] = {}
+        self._lock = threading.Lock()
+        self.compiled = 0
+        """Templates compiled by this process (not found, or found unusable): what a benchmark reports."""
+        self.loaded = 0
+        """Templates whose code this process read from :attr:`folder`."""
+
+    # ------------------------------------------------------------ keys
+
+    def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
+        key = hashlib.sha256(
+            "\0".join((environment_fingerprint(environment, name), name, filename or "")).encode()
+        ).hexdigest()
+        bucket = Bucket(environment, f"{_tool()[:16]}-{key}", self.get_source_checksum(source))
+        self.load_bytecode(bucket)
+        return bucket
+
+    def _header(self, bucket: Bucket) -> bytes:
+        return CODE_CACHE_FORMAT + bc_magic + f"{bucket.key}\n{bucket.checksum}\n".encode()
+
+    # ------------------------------------------------------------ the folder
+
+    def usable(self) -> bool:
+        """Can compiled templates be kept in :attr:`folder`? (Created ``0700`` on first use; see the class.)"""
+        if self._ready is None:
+            with self._lock:
+                if self._ready is None:
+                    self._ready = self._prepare()
+        return self._ready
+
+    def _prepare(self) -> bool:
+        folder = self.folder
+        if folder is None or not hasattr(os, "geteuid"):  # no owner to check files by: kept in memory only
+            return False
+        try:
+            if _in_repository(folder.resolve()):
+                return False
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.suppress(FileExistsError):
+                folder.mkdir(mode=0o700)
+            info = os.lstat(folder)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                return False
+            if stat.S_IMODE(info.st_mode) != 0o700:
+                os.chmod(folder, 0o700)
+            return True
+        except OSError:
+            return False
+
+    # ------------------------------------------------------------ load and store
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        kept = self._memory.get(bucket.key)
+        if kept is not None and kept[0] == bucket.checksum:
+            bucket.code = kept[1]
+            return
+        if not self.usable():
+            return
+        code = self._read(bucket)
+        if code is not None:
+            self.loaded += 1
+            bucket.code = code
+            self._memory[bucket.key] = (bucket.checksum, code)
+
+    def _read(self, bucket: Bucket) -> types.CodeType | None:
+        assert self.folder is not None
+        try:
+            fd = os.open(self.folder / bucket.key, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return None
+        try:
+            with os.fdopen(fd, "rb") as f:
+                info = os.fstat(f.fileno())
+                if (
+                    not stat.S_ISREG(info.st_mode)
+                    or info.st_uid != os.geteuid()
+                    or info.st_mode & 0o022
+                    or info.st_size > CODE_CACHE_MAX_BYTES
+                ):
+                    return None
+                data = f.read(CODE_CACHE_MAX_BYTES + 1)
+        except OSError:
+            return None
+        header = self._header(bucket)
+        digest_end = len(header) + hashlib.sha256().digest_size
+        if not data.startswith(header) or len(data) <= digest_end:
+            return None
+        payload = data[digest_end:]
+        if hashlib.sha256(payload).digest() != data[len(header) : digest_end]:
+            return None
+        try:
+            code = marshal.loads(payload)
+        except Exception:  # any malformed payload: compiled anew
+            return None
+        return code if isinstance(code, types.CodeType) else None
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        code = bucket.code
+        if code is None:
+            return
+        self.compiled += 1  # Jinja stores a bucket only after compiling its template
+        self._memory[bucket.key] = (bucket.checksum, code)
+        if not self.usable():
+            return
+        assert self.folder is not None
+        payload = marshal.dumps(code)
+        data = self._header(bucket) + hashlib.sha256(payload).digest() + payload
+        tmp = None
+        try:
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")  # mode 0600
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, self.folder / bucket.key)
+            tmp = None
+            self._prune()
+        except OSError:
+            pass
+        finally:
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+    def _prune(self) -> None:
+        """Delete the files of other tools (another reglament, Jinja or Python) not written for a while."""
+        assert self.folder is not None
+        current = _tool()[:16] + "-"
+        old = time.time() - CODE_CACHE_STALE_DAYS * 86_400
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                if entry.name.startswith(current):
+                    continue
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < old:
+                        os.unlink(entry.path)
+
+    def clear(self) -> None:
+        self._memory.clear()
+        if not self.usable():
+            return
+        assert self.folder is not None
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
+
+
+_module_digest(__name__)  # this module's code, read as it is imported (not as it may be edited later)
+
+_code_caches: dict[Path | None, TemplateCodeCache] = {}
+_code_caches_lock = threading.Lock()
+
+
+def template_code_cache(project: Path | None = None) -> TemplateCodeCache:
+    """The compiled-template cache of this process in the user's cache folder (:func:`user_cache_folder`, read
+    when called: a changed ``XDG_CACHE_HOME`` is a new cache); one that keeps code in memory only when that
+    folder is inside ``project`` (the tree being rendered)."""
+    folder: Path | None = user_cache_folder()
+    if project is not None and folder is not None:
+        try:
+            folder.resolve().relative_to(project.resolve())
+            folder = None
+        except ValueError:
+            pass
+    with _code_caches_lock:
+        cache = _code_caches.get(folder)
+        if cache is None:
+            cache = _code_caches[folder] = TemplateCodeCache(folder)
+    return cache
+
+
 def sandbox(
     *,
     loader: BaseLoader | None = None,
-    bytecode_cache: BytecodeCache | None = None,
+    code_cache: bool = True,
+    project: Path | None = None,
     autoescape: bool = False,
     finalize: Callable[[Any], Any] | None = None,
     keep_trailing_newline: bool = True,
 ) -> Sandbox:
-    """A :class:`Sandbox` with the project's settings (blocks trimmed, the Russian formatting filters)."""
+    """A :class:`Sandbox` with the project's settings (blocks trimmed, the Russian formatting filters).
+
+    With a ``loader`` and ``code_cache``, the templates it loads are compiled once and kept (this process, and
+    the user's cache folder unless it is inside ``project``: :class:`TemplateCodeCache`)."""
     options: dict[str, Any] = dict(
         loader=loader,
-        bytecode_cache=bytecode_cache,
+        bytecode_cache=template_code_cache(project) if loader is not None and code_cache else None,
         autoescape=autoescape,
         keep_trailing_newline=keep_trailing_newline,
         trim_blocks=True,

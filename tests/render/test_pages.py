@@ -487,3 +487,40 @@ def test_glossary_letter_page_names_are_the_published_ones():
     assert [views.letter_slug(c) for c in "Kz7?É"] == ["k", "z", "7", "u003f", "u00c9"]
     # Ё is filed under Е, so ё never names a page
     assert {views.term_letter(Term(id="hedgehog", term=t, definition="Зверь.")) for t in ("Ёж", "ёж", "Еж")} == {"Е"}
+
+
+def test_a_text_shown_on_many_pages_links_into_each_page_as_an_anchor(project):
+    """The renderer reuses a text's Markdown across the pages of one folder (the role pages), never on a page
+    the text links to: there the link is to the page itself."""
+    roles = "roles:\n" + "".join(
+        f"  - id: {rid}\n    name: {name}\n    department: Отдел продаж\n"
+        for rid, name in (("analyst", "Аналитик"), ("manager", "Менеджер"), ("head", "Руководитель"))
+    )
+    duties = DUTIES.replace(
+        "    text: Позвонить [[lead|лиду]] и оформить [[deal|сделку]].\n    role: manager\n",
+        "    text: Позвонить [[lead|лиду]], сообщить [[head]] и [[manager]].\n    role: manager\n"
+        "    raci:\n      responsible: [manager]\n      accountable: head\n      consulted: [analyst]\n",
+    )
+    root = project({"content/roles.yml": roles, "content/regulations/rules/duties.yml": duties})
+    pages = rendered(root)
+
+    def role_links(page: str) -> dict[str, str]:
+        line = next(line for line in pages[page].split("\n") if "Позвонить" in line)
+        return dict(re.findall(r'\[(Руководителю|Руководитель|Менеджер)\]\(([^)\s]*) "rg-tip:', line))
+
+    assert role_links("roles/analyst.md") == {"Руководитель": "head.md", "Менеджер": "manager.md"}
+    assert role_links("roles/manager.md") == {"Руководитель": "head.md", "Менеджер": ""}
+    assert role_links("roles/head.md") == {"Руководитель": "", "Менеджер": "manager.md"}
+    assert role_links("rules/index.md") == {"Руководитель": "../roles/head.md", "Менеджер": "../roles/manager.md"}
+
+
+def test_a_name_with_a_nul_character_still_links_to_its_page(project):
+    """A text's links are kept apart from its Markdown by a NUL character; a name holding one (YAML's "\\0")
+    makes that text for each page on its own."""
+    glossary = GLOSSARY.replace("    term: Сделка\n", '    term: "Сдел\\0ка"\n')
+    duties = DUTIES.replace("Позвонить [[lead|лиду]] и оформить [[deal|сделку]].", "Позвонить и оформить [[deal]].")
+    root = project({"content/glossary.yml": glossary, "content/regulations/rules/duties.yml": duties})
+    pages = rendered(root)
+    for page, href in (("rules/index.md", "../glossary.md#deal"), ("roles/manager.md", "../glossary.md#deal")):
+        line = next(line for line in pages[page].split("\n") if "Позвонить" in line)
+        assert f'[Сдел\0ка]({href} "rg-tip:deal")' in line, line

@@ -351,7 +351,9 @@ def template_env(templates: Path) -> ImmutableSandboxedEnvironment:
     folder = templates / "pdf"
     if not (folder / TEMPLATE).is_file():
         raise PdfError(f"no print templates: {folder / TEMPLATE} is missing")
-    env = sandbox(loader=FileSystemLoader(str(folder)), autoescape=True, keep_trailing_newline=False)
+    env = sandbox(
+        loader=FileSystemLoader(str(folder)), project=templates.parent, autoescape=True, keep_trailing_newline=False
+    )
     env.filters.update(initials=initials, shorten=shorten)
     return env
 

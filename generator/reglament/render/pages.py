@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeAlias
 
-from jinja2 import BytecodeCache, FileSystemLoader, TemplateError, TemplateSyntaxError, UndefinedError
-from jinja2.bccache import Bucket
+from jinja2 import FileSystemLoader, TemplateError, TemplateSyntaxError, UndefinedError
 from jinja2.sandbox import SecurityError
 
 from reglament import ru
@@ -196,29 +195,9 @@ def template_diagnostic(exc: TemplateError, pages: Path) -> Diagnostic:
     return Diagnostic(rel, line, 1, "error", "template-error", f"page template failed: {exc.message or exc}", "")
 
 
-class _CompiledTemplates(BytecodeCache):
-    """Compiled page templates kept for the life of the process, keyed by name and source checksum.
-
-    Every render builds a fresh sandboxed environment; compiling the page templates
-    again was most of the time of rendering a small site (and of each company's
-    render in ``build --all-companies`` or a ``serve`` rebuild). An edited template
-    has another checksum, so it is compiled anew.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self._code.get(bucket.key)
-        if code is not None and bucket.checksum is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-_COMPILED = _CompiledTemplates()
 _NO_TEXT = object()
+#: where a link's target goes in a text kept for every page (never in a model text: such a text is not kept)
+_SLOT = "\x00"
 
 
 class Renderer:
@@ -232,9 +211,18 @@ class Renderer:
         #: page): a link depends on nothing else, and pages link the same roles again and again (every duty's RACI)
         self._global_links: dict[tuple[str, str | None, str, bool], str] = {}
         self._raci: dict[int, tuple[m.Duty, dict[str, tuple[str, ...]]]] = {}
+        #: term mentions by text: the glossary's where-used and every page showing the text look for the same terms
+        self._found: dict[str, list[Mention]] = {}
+        #: ``text(…)`` made with no outer ``seen`` set, by (text, owner, auto, block): the Markdown cut at each
+        #: link's target, and the targets (page, anchor). The same duty text shows on its regulation's page and on
+        #: the page of every role taking part; only its links' targets depend on the page (relative, or an anchor
+        #: alone on the page itself), so they are put in for each page (:meth:`_with_targets`).
+        self._texts: dict[tuple[str, str | None, bool, bool], tuple[list[str], list[tuple[str, str]]]] = {}
+        self._slots: list[tuple[str, str]] | None = None  # the targets of the links of the text being made
         #: recognises glossary terms in any word form, for automatic term links
         self.matcher = TermMatcher(content.terms, morph or Morph()) if autolink else None
-        self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), bytecode_cache=_COMPILED)
+        # compiled once per user and version (the user's cache folder, never the project's tree: see TemplateCodeCache)
+        self.env = sandbox(loader=FileSystemLoader(str(templates / "pages")), project=templates.parent)
         # one environment per render: a template is loaded once for it (no file checks on every page; the next
         # render has a new environment and sees an edited template, compiled anew by its checksum)
         self.env.auto_reload = False
@@ -268,6 +256,7 @@ class Renderer:
         self._term_pages = pages
         self._targets.clear()  # a term's links point to its page
         self._global_links.clear()
+        self._texts.clear()
 
     @property
     def current(self) -> str:
@@ -343,6 +332,9 @@ class Renderer:
         (:attr:`RenderedTree.tooltips`; the text itself for an id the marker cannot carry)."""
         tip = self.tooltip(item)
         title = TIP_MARK + item.id if TIP_ID.fullmatch(item.id) else tip.replace('"', "″")
+        if self._slots is not None:  # a text being kept for every page: its target put in per page
+            self._slots.append(self.target(item))
+            return f'[{display}]({_SLOT} "{title}")'
         return f'[{display}]({self.href(item)} "{title}")'
 
     def _link_global(self, ident: str, display: str | None = None) -> str:
@@ -392,7 +384,34 @@ class Renderer:
         """
         if not value:
             return ""
-        seen = set() if seen is None else seen
+        if seen is not None or self._slots is not None or _SLOT in value:
+            return self._text(value, block=block, owner=owner, seen=set() if seen is None else seen, auto=auto)
+        key = (value, owner, auto, block)
+        kept = self._texts.get(key)
+        if kept is None:
+            self._slots = []
+            try:
+                made = self._text(value, block=block, owner=owner, seen=set(), auto=auto)
+                slots = self._slots
+            finally:
+                self._slots = None
+            pieces = made.split(_SLOT)
+            if len(pieces) != len(slots) + 1:  # a NUL character in a name or tooltip: made for this page alone
+                return self._text(value, block=block, owner=owner, seen=set(), auto=auto)
+            kept = self._texts[key] = (pieces, slots)
+        return self._with_targets(*kept)
+
+    def _with_targets(self, pieces: list[str], targets: list[tuple[str, str]]) -> str:
+        """A kept text (:attr:`_texts`) with its links' targets as seen from the current page."""
+        if not targets:
+            return pieces[0]
+        out = [pieces[0]]
+        for (page, anchor), piece in zip(targets, pieces[1:]):
+            out.append(self.page_href(page) + (f"#{anchor}" if anchor else ""))
+            out.append(piece)
+        return "".join(out)
+
+    def _text(self, value: str, *, block: bool, owner: str | None, seen: set[str], auto: bool) -> str:
         out, pos = [], 0
         for mention in self.mentions(value, owner=owner, seen=seen) if auto else ():
             out.append(self._text_segment(value[pos : mention.start]))
@@ -409,13 +428,21 @@ class Renderer:
             return []
         linked = {ref.target for ref in find_refs(value)} if "[[" in value else set()
         found = []
-        for mention in self.matcher.find(mask_for_terms(value)):
+        for mention in self.term_mentions(value):
             term = mention.term_id
             if term in linked or term in seen or term == owner or term not in self.content.index:
                 continue
             seen.add(term)
             found.append(mention)
         seen.update(linked)
+        return found
+
+    def term_mentions(self, value: str) -> list[Mention]:
+        """Every glossary term mention in ``value`` (outside code, references, links, HTML and URLs)."""
+        found = self._found.get(value)
+        if found is None:
+            assert self.matcher is not None
+            found = self._found[value] = self.matcher.find(mask_for_terms(value))
         return found
 
     def _text_segment(self, value: str) -> str:
@@ -504,7 +531,7 @@ def render(
     tree = RenderedTree()
     # the glossary's pages first: every term link on every page points into them
     referenced: dict[int, set[str]] = {}  # filled by the same pass: what each regulation's texts reference
-    used_in = views.usage(content, r.matcher, referenced=referenced)
+    used_in = views.usage(content, r.term_mentions if r.matcher else None, referenced=referenced)
     terms = sorted(content.terms, key=views.term_sort_key)
     chunks = views.glossary_chunks(terms, used_in)
     r.term_pages = {term.id: chunk.path for chunk in chunks for term in chunk.terms}

@@ -10,14 +10,15 @@ result, C is consulted, I is informed. A duty's ``role`` counts as R.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from reglament import ru
 from reglament.model import nodes as m
 from reglament.model.content import Content, Item
-from reglament.model.references import find_refs, mask_for_terms
-from reglament.morphology import TermMatcher
+from reglament.model.references import find_refs
+from reglament.morphology import Mention
 
 RACI_ORDER = ("R", "A", "C", "I")
 
@@ -429,10 +430,14 @@ def raci_matrix(content: Content) -> RaciMatrix:
 
 
 def usage(
-    content: Content, matcher: TermMatcher | None = None, *, referenced: dict[int, set[str]] | None = None
+    content: Content,
+    mentions: Callable[[str], Iterable[Mention]] | None = None,
+    *,
+    referenced: dict[int, set[str]] | None = None,
 ) -> dict[str, list[Item]]:
     """Id → the items whose text uses it: by an explicit ``[[id]]`` reference or, for terms,
-    by a mention in any word form (when ``matcher`` is given). Source order, once each;
+    by a mention in any word form (when ``mentions`` is given: a text → its term mentions, such as
+    ``Renderer.term_mentions``). Source order, once each;
     an item never lists itself.
 
     ``referenced``, when given, is filled in the same pass over the texts: ``id(regulation)`` → every id
@@ -447,8 +452,8 @@ def usage(
         if owner is None:
             continue
         targets = refs
-        if matcher is not None:
-            targets = [*refs, *(mention.term_id for mention in matcher.find(mask_for_terms(text.text)))]
+        if mentions is not None:
+            targets = [*refs, *(mention.term_id for mention in mentions(text.text))]
         for target in targets:
             if target == owner.id:
                 continue

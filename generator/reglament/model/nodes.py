@@ -582,3 +582,8 @@ PART_KINDS: dict[str, type[YamlPart]] = {
 
 class Page(ProsePart):
     """A free Markdown page under `content/pages/` (e.g. the home page `index.md`)."""
+
+
+# the one recursive model is built at once (~5 ms): the classes that hold it then validate its nesting as they did
+# when every class was built at import — pydantic's depth limit stops at the same item («nested too deep»)
+Clause.model_rebuild()

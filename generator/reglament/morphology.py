@@ -32,12 +32,14 @@ class Morph:
 
     @cached_property
     def _analyzer(self):
-        import pymorphy3
-
-        # the dictionary is a few hundred thousand small objects: with the collector's default thresholds, loading
-        # it beside a loaded model rescans that model several times (~0.1 s CPU at 10,000 clauses)
+        # the dictionary is many small objects: with the collector's default thresholds, loading it beside a
+        # loaded model rescans that model; and its folder is named here, not looked up among the entry points of
+        # every installed package (the same dictionary: the one package reglament depends on)
         with fewer_gc_passes():
-            return pymorphy3.MorphAnalyzer(lang="ru")
+            import pymorphy3
+            import pymorphy3_dicts_ru  # type: ignore[import-untyped]
+
+            return pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path(), lang="ru")
 
     @property
     def analyzer(self):  # pymorphy3.MorphAnalyzer, loaded on first use

@@ -13,7 +13,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Protocol
+from typing import NamedTuple, Protocol
+
+from reglament.perf import fewer_gc_passes
 
 WORD_RE = re.compile(r"[0-9A-Za-zА-Яа-яЁё]+(?:-[0-9A-Za-zА-Яа-яЁё]+)*")
 
@@ -30,9 +32,14 @@ class Morph:
 
     @cached_property
     def _analyzer(self):
-        import pymorphy3
+        # the dictionary is many small objects: with the collector's default thresholds, loading it beside a
+        # loaded model rescans that model; and its folder is named here, not looked up among the entry points of
+        # every installed package (the same dictionary: the one package reglament depends on)
+        with fewer_gc_passes():
+            import pymorphy3
+            import pymorphy3_dicts_ru  # type: ignore[import-untyped]
 
-        return pymorphy3.MorphAnalyzer(lang="ru")
+            return pymorphy3.MorphAnalyzer(path=pymorphy3_dicts_ru.get_path(), lang="ru")
 
     @property
     def analyzer(self):  # pymorphy3.MorphAnalyzer, loaded on first use
@@ -63,8 +70,9 @@ class Morph:
         return found
 
 
-@dataclass(frozen=True)
-class Mention:
+class Mention(NamedTuple):
+    """A term's mention: its span in the text and the term's id (a tuple: made by the hundred thousand)."""
+
     start: int
     end: int
     term_id: str

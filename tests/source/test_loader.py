@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from conftest import DUTIES, GLOSSARY, REGULATION, check_json
 from reglament.project import check_project
-from reglament.source.loader import load
+from reglament.source.loader import SourceReader, load
 from reglament.source.yaml_source import parse_yaml
 
 
@@ -157,3 +159,26 @@ def test_files_mapping_loads_without_disk(project, tmp_path):
     loaded = load(tmp_path / "nowhere", files=files)
     assert loaded.diagnostics == []
     assert loaded.content.index["call-lead"].number == "2.1"
+
+
+def test_the_reader_follows_links_inside_the_content_folder_and_refuses_those_leaving_it(tmp_path):
+    """`SourceReader.read` resolves each folder once: the same answers as resolving every path."""
+    root = tmp_path / "proj"
+    (root / "content" / "a").mkdir(parents=True)
+    (root / "content" / "a" / "x.yml").write_bytes(b"x: 1\n")
+    (root / "content" / "b").symlink_to(root / "content" / "a", target_is_directory=True)  # a folder link, inside
+    (root / "content" / "a" / "y.yml").symlink_to(root / "content" / "a" / "x.yml")  # a file link, inside
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "z.yml").write_bytes(b"z: 1\n")
+    (root / "content" / "c").symlink_to(outside, target_is_directory=True)
+    (root / "content" / "a" / "out.yml").symlink_to(outside / "z.yml")
+    reader = SourceReader(root)
+    for _ in range(2):  # the second time from the resolved folders
+        assert reader.read("content/a/x.yml") == reader.read("content/b/x.yml") == b"x: 1\n"
+        assert reader.read("content/a/y.yml") == reader.read("content/b/y.yml") == b"x: 1\n"
+        for rel in ("content/c/z.yml", "content/a/out.yml", "content/b/out.yml", "content/a/../../elsewhere/z.yml"):
+            with pytest.raises(PermissionError, match="points outside the content folder"):
+                reader.read(rel)
+        with pytest.raises(FileNotFoundError):
+            reader.read("content/a/missing.yml")

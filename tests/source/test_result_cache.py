@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pydantic
@@ -198,3 +199,52 @@ def test_a_file_changed_after_it_was_hashed_is_seen_by_its_stamp_or_its_bytes(pr
     again = ResultCache(root, "check", (), CHECK_INPUTS)
     (root / "content/new.yml").write_text("a: 1\n", encoding="utf-8")  # a file more
     assert not again.unchanged()
+
+
+def _age(root: Path, seconds: float = 3600) -> None:
+    then = dt.datetime.now().timestamp() - seconds
+    for path in (root / "content").rglob("*"):
+        if path.is_file():
+            os.utime(path, (then, then))
+
+
+def test_a_file_whose_stamp_is_unchanged_is_not_read_again(project):
+    """The digests kept by stamp (as git's index): a file with the stamp it had is taken by its digest, any other
+    is read again — whatever the kept digest says."""
+    root = project()
+    _age(root)
+    stamps: dict = {}
+    files = cache_mod.file_digests(root, CHECK_INPUTS, stamps)
+    assert files is not None
+    glossary, roles = "content/glossary.yml", "content/roles.yml"
+    known = {rel: (stamps[rel], "kept") for rel in (glossary, roles)}
+    assert cache_mod.file_digests(root, CHECK_INPUTS, known=known) == {**files, glossary: "kept", roles: "kept"}
+    (root / glossary).write_bytes((root / glossary).read_bytes())  # the same bytes, a new stamp
+    again = cache_mod.file_digests(root, CHECK_INPUTS, known=known)
+    assert again == {**files, roles: "kept"}
+
+
+def test_only_settled_files_are_kept_by_stamp_and_a_changed_one_is_seen(project, monkeypatch):
+    monkeypatch.setattr(cache_mod, "RACY_NS", 300_000_000)  # (a change time cannot be set back: the tree waits)
+    root = project()
+    time.sleep(0.4)
+    glossary = root / "content/glossary.yml"
+    before = glossary.read_bytes()
+    glossary.write_bytes(before + b"\n# just saved\n")  # changed within RACY_NS of the run: not settled
+    stored = ResultCache(root, "check", (), CHECK_INPUTS)
+    stored.put(["first"])
+    hit, kept = stored.cache.get(stored.stamps_slot)
+    assert hit and "content/glossary.yml" not in kept and "content/roles.yml" in kept
+    assert {rel: digest for rel, (_, digest) in kept.items()} == {
+        rel: d for rel, d in (stored.files or {}).items() if rel in kept
+    }
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() == ["first"]
+    roles = root / "content/roles.yml"
+    text = roles.read_bytes()
+    stat = roles.stat()
+    roles.write_bytes(text.replace(b"id:", b"Id:", 1))  # the same size and modification time: a new change time
+    os.utime(roles, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() is None
+    roles.write_bytes(text)
+    assert ResultCache(root, "check", (), CHECK_INPUTS).get() == ["first"]
+    same_as_uncached(root)

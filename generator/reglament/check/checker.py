@@ -67,7 +67,8 @@ class MentionMemo:
         if stored is None:
             return None
         self._now[key] = stored
-        return [Mention(start, end, term_id) for start, end, term_id in stored]
+        new = tuple.__new__
+        return [new(Mention, mention) for mention in stored]
 
     def add(self, key: bytes, mentions: list[Mention]) -> None:
         self._now[key] = tuple((x.start, x.end, x.term_id) for x in mentions)

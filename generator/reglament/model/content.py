@@ -246,8 +246,14 @@ def yaml_texts(node: m.Node, item: Item) -> Iterator[TextField]:
             yield TextField(value, _locator(node, name), item, item.regulation)
     for name in node_fields(cls):
         value = getattr(node, name)
-        if isinstance(value, m.Node) and "id" not in type(value).model_fields:
+        if isinstance(value, m.Node) and not _has_id(type(value)):
             yield from yaml_texts(value, item)
+
+
+@cache
+def _has_id(cls: type[BaseModel]) -> bool:
+    """Whether ``cls`` has an ``id`` field (its nodes are items of their own, with their own texts)."""
+    return "id" in cls.model_fields
 
 
 # Field lists per model class, computed once: walking every field of every node
@@ -285,6 +291,7 @@ def _locator(node: m.Node, name: str) -> Callable[[int], Position]:
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
 
 
 def markdown_blocks(part: m.ProsePart, item: Item) -> Iterator[TextField]:
@@ -321,7 +328,7 @@ def markdown_blocks(part: m.ProsePart, item: Item) -> Iterator[TextField]:
             continue
         if in_fence:
             continue
-        if not line.strip() or _HEADING.match(line) or re.match(r"^\s*([-*+]|\d+[.)])\s", line):
+        if not line.strip() or _HEADING.match(line) or _LIST_ITEM.match(line):
             yield from flush()
             block = []
             if not line.strip() or _HEADING.match(line):

@@ -28,7 +28,7 @@ import re
 from collections.abc import Iterable
 from typing import Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from reglament import ru
 from reglament.model.nodes import Node
@@ -46,20 +46,26 @@ _RU_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 class Edition(Node):
     """An approved edition («редакция») of the regulations."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)  # (the field descriptions below)
-
-    id: str | int | float
-    """Edition id, e.g. `"2025.1"` or `"1.2"` — quote it; it names the published folder and the git tag `edition/<id>`."""
-    title: str = Field(min_length=1)
-    """Title shown in the edition selector: «Редакция от 1 февраля 2025 г.»."""
-    effective: dt.date | str
-    """Date the edition takes effect («действует с»), `YYYY-MM-DD`."""
-    approved_by: str = Field(min_length=1)
-    """Who approved the edition: «Генеральный директор А. В. Смирнов»."""
-    approved: dt.date | str
-    """Date of approval, `YYYY-MM-DD`; not after `effective`."""
-    acknowledge: Literal["affected", "all", "none"] = "affected"
-    """Who must (re)acknowledge this edition (`reglament ack`): `affected` — the employees whose roles the diff with the previous edition affects, only the changed clauses; `all` — every employee of the audience, the whole text; `none` — nobody (new employees still acknowledge the edition in force)."""
+    # (descriptions as `Field(description=…)`, not attribute docstrings: reading those from the source costs
+    # every run that imports the model ~10 ms)
+    id: str | int | float = Field(
+        description='Edition id, e.g. `"2025.1"` or `"1.2"` — quote it; it names the published folder and the '
+        "git tag `edition/<id>`."
+    )
+    title: str = Field(
+        min_length=1, description="Title shown in the edition selector: «Редакция от 1 февраля 2025 г.»."
+    )
+    effective: dt.date | str = Field(description="Date the edition takes effect («действует с»), `YYYY-MM-DD`.")
+    approved_by: str = Field(
+        min_length=1, description="Who approved the edition: «Генеральный директор А. В. Смирнов»."
+    )
+    approved: dt.date | str = Field(description="Date of approval, `YYYY-MM-DD`; not after `effective`.")
+    acknowledge: Literal["affected", "all", "none"] = Field(
+        "affected",
+        description="Who must (re)acknowledge this edition (`reglament ack`): `affected` — the employees whose roles "
+        "the diff with the previous edition affects, only the changed clauses; `all` — every employee of the "
+        "audience, the whole text; `none` — nobody (new employees still acknowledge the edition in force).",
+    )
 
     @property
     def key(self) -> str:
@@ -91,10 +97,10 @@ class Edition(Node):
 class Editions(Node):
     """`content/editions.yml`: the editions, oldest first."""
 
-    model_config = ConfigDict(use_attribute_docstrings=True)
-
-    editions: list[Edition] = Field(default_factory=list)
-    """Editions in order of release; ids ascending, effective dates not decreasing."""
+    editions: list[Edition] = Field(
+        default_factory=list,
+        description="Editions in order of release; ids ascending, effective dates not decreasing.",
+    )
 
 
 # --------------------------------------------------------------------------

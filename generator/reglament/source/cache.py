@@ -13,7 +13,9 @@ Beside the per-file entries, :class:`ResultCache` keeps the final result of a
 whole command (``reglament check``) over a tree: its key hashes every input file
 of the command (path and bytes), the command's options, the date (rules about
 review cycles read it) and the tool, so an unchanged tree answers without
-loading anything — not even the model's libraries.
+loading anything — not even the model's libraries. The input files' digests are
+kept by their stamps (size, inode, times) as git's index keeps them: a file whose
+stamp did not change since it was hashed, well after its last change, is not read again.
 
 Safety: the folder is safe to delete at any time. Entries are written to a
 temporary file and renamed into place (a crash leaves a whole entry or none).
@@ -45,7 +47,7 @@ CACHE_DIR = ".reglament-cache"
 FORMAT = b"reglament-cache/1\n"
 _MAC_SIZE = hashlib.sha256().digest_size
 #: names of the entries that are not one source file's (see :meth:`SourceCache.prune`)
-SLOT_PREFIXES = ("result-", "memo-", "part-")
+SLOT_PREFIXES = ("result-", "memo-", "part-", "stamps-")
 
 #: the libraries whose versions shape a loaded object or a check's result (parsing, validation, templates,
 #: morphology and its dictionary)
@@ -306,12 +308,18 @@ def _tree(root: Path, folders: tuple[str, ...]) -> list[tuple[str, os.DirEntry[s
     return found
 
 
-def file_digests(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp] | None = None) -> dict[str, str] | None:
+def file_digests(
+    root: Path,
+    folders: tuple[str, ...],
+    stamps: dict[str, Stamp] | None = None,
+    known: dict[str, tuple[Stamp, str]] | None = None,
+) -> dict[str, str] | None:
     """Every file below ``root``'s ``folders``: its path (relative to ``root``) → a digest of its bytes; a
     folder that is absent or not a folder maps to a word saying so. Paths sorted per folder.
 
     ``stamps``, when given, receives each file's :data:`Stamp`, taken before its bytes are read
-    (see :func:`still_same`).
+    (see :func:`still_same`). ``known``: digests of an earlier run by path, with the stamp each file had
+    then (see :func:`settled`); a file whose stamp is still that one is not read again (as git's index).
 
     None when the tree holds a symlink or an unreadable file: what those mean is
     decided while loading (they may be errors), so such a tree is never answered
@@ -327,9 +335,16 @@ def file_digests(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp] 
             if isinstance(entry, str):
                 found[rel] = entry
                 continue
-            if stamps is not None:
+            if stamps is not None or known:
                 st = os.lstat(entry.path)
-                stamps[rel] = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+                stamp = (st.st_size, st.st_ino, st.st_mtime_ns, st.st_ctime_ns)
+                if stamps is not None:
+                    stamps[rel] = stamp
+                if known:
+                    before = known.get(rel)
+                    if before is not None and before[0] == stamp:
+                        found[rel] = before[1]
+                        continue
             with open(entry.path, "rb") as stream:
                 found[rel] = sha256(stream.read()).hexdigest()
     except OSError:
@@ -362,6 +377,18 @@ def still_same(
             except OSError:
                 return False
     return True
+
+
+def settled(files: dict[str, str], stamps: dict[str, Stamp], since: int) -> dict[str, tuple[Stamp, str]]:
+    """The digests :func:`file_digests` found (hashed from ``since``, a :func:`time.time_ns`) that a later run
+    may take by their stamps alone: those of files last changed well before they were hashed (see
+    :data:`RACY_NS`; a file changed within the same tick of the clock may change again without its stamp
+    showing it)."""
+    return {
+        rel: (stamp, files[rel])
+        for rel, stamp in stamps.items()
+        if rel in files and max(stamp[2], stamp[3]) < since - RACY_NS
+    }
 
 
 def file_digests_of_stamps(root: Path, folders: tuple[str, ...], stamps: dict[str, Stamp]) -> dict[str, str] | None:
@@ -413,10 +440,15 @@ class ResultCache:
         what = repr((command, options)).encode()
         self.slot = "result-" + hashlib.sha256(what).hexdigest()[:24]
         self.root, self.folders = root, folders
+        # the files' digests of the last run that stored a result, by their stamps: only the files changed since
+        # are read and hashed (one slot per set of folders, whatever the command and options)
+        self.stamps_slot = "stamps-" + hashlib.sha256(repr((str(root.resolve()), folders)).encode()).hexdigest()[:24]
+        hit, known = self.cache.get(self.stamps_slot)
+        self.known: dict[str, tuple[Stamp, str]] = known if hit and isinstance(known, dict) else {}
         #: every input file's digest (None: the tree holds a symlink or an unreadable file)
         self.since = time.time_ns()
         self.stamps: dict[str, Stamp] = {}
-        self.files = file_digests(root, folders, self.stamps)
+        self.files = file_digests(root, folders, self.stamps, self.known)
         self.tree = tree = digest_of(self.files) if self.files is not None else None
         self.key: str | None = None
         self._unchanged: bool | None = None
@@ -446,3 +478,7 @@ class ResultCache:
         """Store ``value`` — unless a file changed while it was computed (it may stand for neither version)."""
         if self.key is not None and self.unchanged():
             self.cache.put(self.slot, (self.key, value))
+            assert self.files is not None  # (a key is made only of digests)
+            now = settled(self.files, self.stamps, self.since)
+            if now != self.known:
+                self.cache.put(self.stamps_slot, now)

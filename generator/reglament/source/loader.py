@@ -56,7 +56,8 @@ class SourceReader:
     def __init__(self, root: Path, files: dict[str, bytes] | None = None) -> None:
         self.root = root
         self._files = files
-        self._content_root: Path | None = None
+        self._content_root: str | None = None
+        self._real_dirs: dict[str, str] = {}  # folder (relative to root) → its real path
 
     def list(self, folder: str) -> list[str]:
         """Relative paths (to root) of the files below ``folder``, sorted."""
@@ -89,16 +90,31 @@ class SourceReader:
     def read(self, rel: str) -> bytes:
         if self._files is not None:
             return self._files[rel]
-        path = self.root / rel
-        real = path.resolve()
+        real = self._real(rel)
         if self._content_root is None:
-            self._content_root = (self.root / CONTENT_DIR).resolve()
+            self._content_root = os.path.realpath(os.path.join(self.root, CONTENT_DIR))
         content_root = self._content_root
-        if not real.is_relative_to(content_root):
+        if real != content_root and not real.startswith(content_root.rstrip(os.sep) + os.sep):
             raise PermissionError(f"`{rel}` points outside the content folder (to {real})")
-        if real.stat().st_size > MAX_FILE_BYTES:
-            raise OverflowError(f"`{rel}` is {real.stat().st_size // 1024 // 1024} MB; the limit is 5 MB")
-        return real.read_bytes()
+        with open(real, "rb") as stream:
+            size = os.fstat(stream.fileno()).st_size
+            if size > MAX_FILE_BYTES:
+                raise OverflowError(f"`{rel}` is {size // 1024 // 1024} MB; the limit is 5 MB")
+            return stream.read()
+
+    def _real(self, rel: str) -> str:
+        """The real path of ``rel`` (every symlink resolved, as ``os.path.realpath``), resolving each folder once:
+        the real path of a file that is not a link is its folder's real path and its name."""
+        folder, _, name = rel.rpartition("/")
+        if not folder or name in ("", ".", "..") or ".." in folder.split("/"):
+            return os.path.realpath(os.path.join(self.root, rel))
+        path = os.path.join(self.root, rel)
+        if os.path.islink(path):
+            return os.path.realpath(path)
+        real_folder = self._real_dirs.get(folder)
+        if real_folder is None:
+            real_folder = self._real_dirs[folder] = os.path.realpath(os.path.join(self.root, folder))
+        return os.path.join(real_folder, name)
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:

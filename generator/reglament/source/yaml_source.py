@@ -276,6 +276,8 @@ def _scalar(node: ScalarNode) -> YamlScalar:
     if style and style != "?":
         return value  # quoted or block scalars are always strings
     if tag == _PLAIN:
+        if value and value[0] not in _MAYBE_TYPED:
+            return value  # the common case: a word (`_resolve_plain` inlined)
         tag = _resolve_plain(value)
     if tag == _STR:
         return value
@@ -301,6 +303,10 @@ def _scalar(node: ScalarNode) -> YamlScalar:
     return value
 
 
+#: makes a Position from a tuple of its fields in C (NamedTuple's own ``__new__`` is a Python function)
+_new_position = tuple.__new__
+
+
 class _Converter:
     def __init__(self, doc: YamlDocument, line_offset: int) -> None:
         self.doc = doc
@@ -312,11 +318,13 @@ class _Converter:
         return position(self.doc.file, node.start_mark, self.line_offset)
 
     def convert(self, node: Node, path: Path_) -> YamlValue:
-        # `position()` inlined: this runs once per node of every source file
+        # `position()` inlined (and the Position made without its Python-level `__new__`): this runs once per node
+        # of every source file; a mapping's scalar values are converted in its loop below, without this call
+        doc = self.doc
         mark = node.start_mark
-        self.doc.positions[path] = Position(self.doc.file, mark.line + 1 + self.line_offset, mark.column + 1)
+        doc.positions[path] = _new_position(Position, (doc.file, mark.line + 1 + self.line_offset, mark.column + 1))
         if type(node) is ScalarNode:
-            self.doc.styles[path] = node.style
+            doc.styles[path] = node.style
             return _scalar(node)
         if id(node) in self.composites:
             # an alias (`*name`) of a list or mapping: expanding them lets a few lines
@@ -340,6 +348,8 @@ class _Converter:
         if isinstance(node, MappingNode):
             result: dict[YamlScalar, YamlValue] = {}
             first_seen: dict[YamlScalar, Position] = {}
+            positions, styles, key_positions = doc.positions, doc.styles, doc.key_positions
+            file, line_base = doc.file, 1 + self.line_offset
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     self.doc.diagnostics.append(
@@ -353,7 +363,8 @@ class _Converter:
                     )
                     continue
                 key = _scalar(key_node)
-                key_pos = self.pos(key_node)
+                mark = key_node.start_mark
+                key_pos = _new_position(Position, (file, mark.line + line_base, mark.column + 1))
                 if key == "<<":
                     self.doc.diagnostics.append(
                         Diagnostic.at(
@@ -378,8 +389,15 @@ class _Converter:
                     )
                     continue
                 first_seen[key] = key_pos
-                self.doc.key_positions[path + (key,)] = key_pos
-                result[key] = self.convert(value_node, path + (key,))
+                sub = path + (key,)
+                key_positions[sub] = key_pos
+                if type(value_node) is ScalarNode:  # `convert` of a scalar, inlined
+                    mark = value_node.start_mark
+                    positions[sub] = _new_position(Position, (file, mark.line + line_base, mark.column + 1))
+                    styles[sub] = value_node.style
+                    result[key] = _scalar(value_node)
+                else:
+                    result[key] = self.convert(value_node, sub)
             return result
         return None  # pragma: no cover - the composer yields only these three node kinds
 

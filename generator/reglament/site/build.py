@@ -237,7 +237,14 @@ def build(
         base, forms = edit_base(root), term_forms(checked.content.terms, morph)
         jobs = default_jobs() if jobs is None else jobs
         overlap = OverlappedPass.start(
-            tmp_site, spec.docs_dir, edit_base=base, offline=offline, forms=forms, jobs=jobs, tooltips=tree.tooltips
+            tmp_site,
+            spec.docs_dir,
+            edit_base=base,
+            offline=offline,
+            forms=forms,
+            jobs=jobs,
+            tooltips=tree.tooltips,
+            morph=morph,
         )
         try:
             try:
@@ -256,6 +263,7 @@ def build(
                         forms=forms,
                         jobs=jobs,
                         tooltips=tree.tooltips,
+                        morph=morph,
                     )
             except EngineError as exc:
                 return Built([*checked.diagnostics, _engine_diagnostic(exc)])

@@ -42,6 +42,7 @@ from watchdog.events import (
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
+from reglament.morphology import Morph
 from reglament.site import postbuild, search
 from reglament.site.pagesteps import (
     PageSteps,
@@ -92,9 +93,10 @@ class _Watch(FileSystemEventHandler):
 class OverlappedPass:
     """Start before the engine (:meth:`start`), :meth:`finish` after it; :meth:`close` always."""
 
-    def __init__(self, site_dir: Path, steps: PageSteps, *, workers: int) -> None:
+    def __init__(self, site_dir: Path, steps: PageSteps, *, workers: int, morph: Morph | None = None) -> None:
         self.site_dir = site_dir
         self.steps = steps
+        self.morph = morph
         self.aside = Path(tempfile.mkdtemp(prefix=f".{site_dir.name}.pass-", dir=site_dir.parent))
         ctx = multiprocessing.get_context("spawn")
         self.pool: concurrent.futures.ProcessPoolExecutor | None = concurrent.futures.ProcessPoolExecutor(
@@ -140,6 +142,7 @@ class OverlappedPass:
         forms: dict[str, str] | None,
         jobs: int,
         tooltips: dict[str, str] | None = None,
+        morph: Morph | None = None,
     ) -> OverlappedPass | None:
         """The pass, watching ``site_dir`` (empty: the engine has not run); None where it would not pay: one job,
         fewer than :data:`~reglament.site.postbuild.PARALLEL_PAGES` pages in ``docs_dir``, or an offline site (its
@@ -152,7 +155,7 @@ class OverlappedPass:
         steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips)
         steps = replace(steps, heads=_heads(range(_DEPTHS), steps.heads))
         # one core stays with the engine; the workers keep up with its writing and take what is left after it
-        return cls(site_dir, steps, workers=max(1, jobs - 1))
+        return cls(site_dir, steps, workers=max(1, jobs - 1), morph=morph)
 
     def _seen(self, path: str, complete: bool) -> None:
         """A page was created (``complete`` False) or closed after writing / moved into place (True).
@@ -230,7 +233,7 @@ class OverlappedPass:
             os.replace(self.aside / name, self.site_dir / rel)
         pages = sum(head for _, head, _ in ordered)
         edits = sum(button for _, _, button in ordered)
-        indexed = search.index(self.site_dir, offline=self.steps.offline) if index else None
+        indexed = search.index(self.site_dir, offline=self.steps.offline, morph=self.morph) if index else None
         return Processed([], Finished(pages, edits, indexed))
 
     def _stop_watching(self) -> None:

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reglament.morphology import Morph
 from reglament.site import search
 from reglament.site.pagesteps import PageSteps, finish_page, process_files, rel_root, tip_ids, write_page
 
@@ -105,6 +106,7 @@ def finish(
     forms: dict[str, str] | None = None,
     tooltips: dict[str, str] | None = None,
     tip_marks: bool = False,
+    morph: Morph | None = None,
 ) -> Finished:
     """Edit buttons, the links' tooltips, the search box and the search index for the site in ``site_dir``
     (built from ``docs_dir``).
@@ -129,7 +131,7 @@ def finish(
             tips[rel] = ids
         if new != text:
             write_page(path, new)
-    indexed = search.index(site_dir, offline=offline) if index else None
+    indexed = search.index(site_dir, offline=offline, morph=morph) if index else None
     return Finished(pages, edits, indexed, tips)
 
 
@@ -157,6 +159,7 @@ def process_site(
     forms: dict[str, str] | None = None,
     jobs: int = 1,
     tooltips: dict[str, str] | None = None,
+    morph: Morph | None = None,
 ) -> Processed:
     """Everything reglament does to the HTML the engine wrote, one read and one write per page.
 
@@ -181,5 +184,5 @@ def process_site(
         return Processed(unsafe, None)
     pages = sum(head for _, head, _ in results)
     edits = sum(button for _, _, button in results)
-    indexed = search.index(site_dir, offline=offline) if index else None
+    indexed = search.index(site_dir, offline=offline, morph=morph) if index else None
     return Processed([], Finished(pages, edits, indexed))

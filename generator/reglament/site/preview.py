@@ -298,6 +298,7 @@ class SearchIndexer:
         self.delay = delay
         self.runs = 0
         self._timer: threading.Timer | None = None
+        self._morph = Morph()  # the titles' word forms: its own, loaded once (this thread alone uses it)
         self._guard = threading.Lock()
 
     def schedule(self) -> None:
@@ -312,7 +313,7 @@ class SearchIndexer:
         with self.lock:
             started = time.perf_counter()
             try:
-                indexed = search.index(self.site_dir)
+                indexed = search.index(self.site_dir, morph=self._morph)
             except EngineError as exc:
                 self.report(f"search index not updated: {exc}")
                 return

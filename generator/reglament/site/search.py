@@ -48,7 +48,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pymorphy3
 from pagefind_bin import get_executable
 
 from reglament.errors import EngineError
@@ -303,15 +302,16 @@ def _site_pages(site_dir: Path) -> Iterator[Path]:
             yield path
 
 
-def index(site_dir: Path, *, offline: bool = False) -> Indexed:
+def index(site_dir: Path, *, offline: bool = False, morph: Morph | None = None) -> Indexed:
     """Index the built site with Pagefind (Russian), a record per section (:func:`records`), into
-    ``site_dir/pagefind`` (replaced whole); raises EngineError on failure."""
+    ``site_dir/pagefind`` (replaced whole); raises EngineError on failure. ``morph``: the run's morphology, for the
+    titles' word forms (:class:`TitleForms`), whose dictionary is then not loaded a second time."""
     with tempfile.TemporaryDirectory(prefix="reglament-search-") as tmp:
         source = Path(tmp) / "site"
         folder = source / _RECORDS
         folder.mkdir(parents=True)
         count = 0
-        title_forms = TitleForms()
+        title_forms = TitleForms(morph)
         for whole in (False, True):  # no page marked for the index (not a page of reglament's): whole pages
             for path in _site_pages(site_dir):
                 page, rel = path.read_text(encoding="utf-8"), path.relative_to(site_dir).as_posix()
@@ -519,8 +519,8 @@ class TitleForms:
     (the words a title counts most by). For each noun of a title: one form of each other stem of its paradigm
     (pymorphy3), as Pagefind metadata beside the title (:data:`FORMS_META`)."""
 
-    def __init__(self) -> None:
-        self._analyzer: pymorphy3.MorphAnalyzer | None = None
+    def __init__(self, morph: Morph | None = None) -> None:
+        self._morph = morph
         self._known: dict[str, list[str]] = {}
 
     def __call__(self, title: str) -> list[str]:
@@ -533,9 +533,9 @@ class TitleForms:
 
     def _word(self, word: str) -> list[str]:
         if word not in self._known:
-            if self._analyzer is None:
-                self._analyzer = pymorphy3.MorphAnalyzer(lang="ru")
-            parses = [p for p in self._analyzer.parse(word) if p.tag.POS == "NOUN"]
+            if self._morph is None:
+                self._morph = Morph()  # its dictionary loads on first use
+            parses = [p for p in self._morph.analyzer.parse(word) if p.tag.POS == "NOUN"]
             stems = {_snowball_like(word)}
             extra = []
             for form in parses[0].lexeme if parses else []:

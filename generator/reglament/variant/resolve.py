@@ -38,6 +38,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
@@ -49,7 +50,15 @@ from reglament.model import nodes as m
 from reglament.model.content import Content
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
 from reglament.perf import fewer_gc_passes
-from reglament.sandbox import Sandbox, Spread, TemplateLimit, error_line, sandbox
+from reglament.sandbox import (
+    Sandbox,
+    Spread,
+    TemplateLimit,
+    environment_fingerprint,
+    error_line,
+    sandbox,
+    template_code_cache,
+)
 from reglament.source.loader import attach_origins
 from reglament.source.yaml_source import Path_, YamlDocument
 
@@ -250,11 +259,31 @@ def _find(source: str, lineno: int, pattern: re.Pattern[str]) -> int:
 
 
 class TemplateCache:
-    """Compiled templates by source text; one per run, shared across companies."""
+    """Compiled templates by source text; one per run, shared across companies.
 
-    def __init__(self) -> None:
+    With a ``project`` (the tree whose texts these are), each distinct text's compiled code is also kept in the
+    user's compiled-template cache (:func:`~reglament.sandbox.template_code_cache`, never inside ``project``), so a
+    later run only parses the text (for its uses) and skips the code generation and Python's compile."""
+
+    def __init__(self, project: Path | None = None) -> None:
         self.env = make_environment()
         self._parsed: dict[str, Parsed] = {}
+        self.code = template_code_cache(project) if project is not None else None
+        self._fingerprint: str | None = None  # of `env`, which is not changed after `make_environment`
+
+    def compile(self, text: str, ast: nodes.Template | None = None) -> Template:
+        """The template of ``text`` (``ast``: its parse, when made already): compiled, or its code read from the
+        code cache."""
+        env, code = self.env, self.code
+        if code is None:
+            return env.from_string(text if ast is None else ast)
+        if self._fingerprint is None:
+            self._fingerprint = environment_fingerprint(env, None)
+        bucket = code.string_bucket(env, self._fingerprint, text)
+        if bucket.code is None:
+            bucket.code = env.compile(text if ast is None else ast)
+            code.set_bucket(bucket)
+        return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
 
     def parse(self, source: str) -> Parsed:
         parsed = self._parsed.get(source)
@@ -267,7 +296,7 @@ class TemplateCache:
         try:
             ast = self.env.parse(source)
             spread = self.env.spread(source)
-            template = self.env.from_string(ast if spread.source == source else spread.source)
+            template = self.compile(source, ast) if spread.source == source else self.compile(spread.source)
         except TemplateSyntaxError as exc:
             # the uses a broken template would make still count (no `unused-parameter` noise)
             uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False) for mt in _USE_RE.finditer(source)]
@@ -971,15 +1000,33 @@ def _text_locator(node: m.Node, name: str) -> Callable[[int], Position]:
 # Which parameters the sources use
 
 
-def template_sources(content: Content) -> Iterator[str]:
-    """Every templated string of the base content: string fields and Markdown bodies."""
-    for node in content.nodes():
-        for name in type(node).model_fields:
-            value = getattr(node, name)
-            if isinstance(value, str) and TEMPLATE_MARK.search(value):
-                yield value
-        if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
-            yield node.body
+def template_sources(content: Content) -> list[str]:
+    """Every templated string of the base content (string fields and Markdown bodies), the nodes taken as
+    :meth:`Content.nodes` walks them (into nodes and lists), read from each node's field values directly: this
+    runs over every field of every node."""
+    found: list[str] = []
+    search = TEMPLATE_MARK.search
+
+    def walk(value: object) -> None:
+        if isinstance(value, m.Node):
+            for field_value in value.__dict__.values():  # a pydantic model's field values
+                if isinstance(field_value, str):
+                    if "{" in field_value and search(field_value):
+                        found.append(field_value)
+                elif isinstance(field_value, (m.Node, list)):
+                    walk(field_value)
+            if isinstance(value, m.ProsePart) and search(value.body):
+                found.append(value.body)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for group in (content.terms, content.roles, content.pages):
+        walk(group)
+    for reg in content.regulations:
+        walk(reg)
+        walk(reg.loaded_parts)
+    return found
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -995,7 +1042,7 @@ def _strings(value: object) -> Iterator[str]:
 
 def used_params(content: Content, profiles: Iterable[Profile], cache: TemplateCache) -> set[str]:
     """Names of parameters used by any text of ``content`` or any override of ``profiles``."""
-    sources = list(template_sources(content))
+    sources = template_sources(content)
     for p in profiles:
         sources.extend(s for s in _strings(p.overrides) if TEMPLATE_MARK.search(s))
     used: set[str] = set()

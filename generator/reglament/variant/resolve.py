@@ -47,7 +47,7 @@ from pydantic import ValidationError
 
 from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
-from reglament.model.content import Content
+from reglament.model.content import Content, node_fields
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
 from reglament.perf import fewer_gc_passes
 from reglament.sandbox import (
@@ -333,7 +333,10 @@ class TemplateCache:
             pattern = re.compile(rf"\b{root}\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"]\s*\])")
             uses.append(Use(root, name, _find(source, node.lineno, pattern), id(node) in guarded))
         free = []
-        for name in sorted(meta.find_undeclared_variables(ast) - set(SCOPE)):
+        # the undeclared names are among the names read (Jinja's analysis, a code generator's pass, is asked only
+        # when some name is not `company`/`params`: a loop variable, a `set`, or a free name)
+        read = {n.name for n in ast.find_all(nodes.Name)} - set(SCOPE)
+        for name in sorted(meta.find_undeclared_variables(ast) - set(SCOPE) if read else ()):
             lineno = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), 1)
             free.append((name, _find(source, lineno, re.compile(rf"\b{re.escape(name)}\b"))))
         return Parsed(template, uses, free, spread=spread)
@@ -919,8 +922,17 @@ class _Resolver:
             return None
         updates: dict[str, object] = {}
         maps: dict[str, Callable[[int], int]] = {}
+        holders = node_fields(type(node))  # the fields whose type may hold nodes (the others: no look inside)
         for name, value in list(node.__dict__.items()):  # the node as overridden or renamed above
-            if isinstance(value, list) and any(isinstance(x, m.Node) for x in value):
+            if isinstance(value, str):
+                if "{" in value and name != "id" and TEMPLATE_MARK.search(value):
+                    rendered = self.render(value, _text_locator(node, name))
+                    if rendered is not None:
+                        updates[name] = rendered
+                        maps[name] = offset_map(value, rendered)
+            elif name not in holders:
+                continue
+            elif isinstance(value, list) and any(isinstance(x, m.Node) for x in value):
                 new_list = [r for r in (self.node(x) for x in value) if r is not None]
                 if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value)):
                     updates[name] = new_list
@@ -928,11 +940,6 @@ class _Resolver:
                 new = self.node(value)
                 if new is not value:
                     updates[name] = new
-            elif isinstance(value, str) and name != "id" and TEMPLATE_MARK.search(value):
-                rendered = self.render(value, _text_locator(node, name))
-                if rendered is not None:
-                    updates[name] = rendered
-                    maps[name] = offset_map(value, rendered)
         body: BodyMap | None = None  # a rendered Markdown body
         if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
             rendered = self.render(node.body, self._body_locator(node))

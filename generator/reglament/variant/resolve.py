@@ -1016,11 +1016,12 @@ def template_sources(content: Content) -> list[str]:
 
     def walk(value: object) -> None:
         if isinstance(value, m.Node):
-            for field_value in value.__dict__.values():  # a pydantic model's field values
+            holders = node_fields(type(value))  # where nodes may be (lists of words are not looked into)
+            for name, field_value in value.__dict__.items():  # a pydantic model's field values
                 if isinstance(field_value, str):
                     if "{" in field_value and search(field_value):
                         found.append(field_value)
-                elif isinstance(field_value, (m.Node, list)):
+                elif name in holders:
                     walk(field_value)
             if isinstance(value, m.ProsePart) and search(value.body):
                 found.append(value.body)

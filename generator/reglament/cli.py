@@ -172,9 +172,12 @@ def _check_diagnostics(
 
     ids = _company_ids(root, companies, all_companies)
     if ids is None:
-        diagnostics = check_project(root, public=public, cache=not no_cache).diagnostics
+        checked = check_project(root, public=public, cache=not no_cache)
+        keep_until_exit(checked)
+        diagnostics = checked.diagnostics
     else:
         project = load_project(root, cache=not no_cache)
+        keep_until_exit(project)
         diagnostics = merged(check_companies(project, companies=ids, public=public).values())
     return sorted(set(diagnostics) | set(page_template_diagnostics(root)))
 
@@ -243,6 +246,12 @@ def check_cmd(
         if collecting:
             gc.enable()
     sys.exit(code)
+
+
+def keep_until_exit(value: object) -> None:
+    """Keep ``value`` (a loaded model) alive for the rest of the command: the program ends without freeing it
+    object by object (``leave``: ~0.035 s at 10,000 clauses); called in-process, it goes with the context."""
+    click.get_current_context().meta.setdefault("reglament.kept", []).append(value)
 
 
 def leave(code: int) -> None:

@@ -73,7 +73,14 @@ def load_project(
     """
     content = load(root, files=files, cache=cache)
     store = SourceCache(root) if cache and files is None else None
-    return Project(root, content, load_profiles(root, files=files), morph=morph or Morph(), store=store)
+    return Project(
+        root,
+        content,
+        load_profiles(root, files=files),
+        cache=TemplateCache(root),
+        morph=morph or Morph(),
+        store=store,
+    )
 
 
 def _profile_diagnostics(project: Project, profile: Profile | None) -> list[Diagnostic]:

@@ -781,6 +781,19 @@ class TemplateCodeCache(BytecodeCache):
         self.load_bytecode(bucket)
         return bucket
 
+    def string_bucket(self, environment: Environment, fingerprint: str, source: str) -> Bucket:
+        """The bucket of the template ``environment`` compiles from the string ``source`` (``from_string``: no name,
+        no file), its code filled in when kept (this process, else :attr:`folder`); store it with :meth:`set_bucket`
+        once compiled. ``fingerprint`` is :func:`environment_fingerprint` of ``environment`` for no name, computed by
+        the caller once for an environment it no longer changes. The key hashes the tool, that fingerprint and the
+        source itself (a source is its own name here), the checksum the source again: the rules of the class hold."""
+        text = source.encode("utf-8", "surrogatepass")  # a YAML escape may leave a lone surrogate in a text
+        digest = hashlib.sha256(text).hexdigest()
+        key = hashlib.sha256("\0".join((fingerprint, "<string>", digest)).encode()).hexdigest()
+        bucket = Bucket(environment, f"{_tool()[:16]}-{key}", digest)
+        self.load_bytecode(bucket)
+        return bucket
+
     def _header(self, bucket: Bucket) -> bytes:
         return CODE_CACHE_FORMAT + bc_magic + f"{bucket.key}\n{bucket.checksum}\n".encode()
 

@@ -32,6 +32,14 @@ from reglament.source.yaml_source import parse_yaml
         ('"true"', "true"),
         ("!!str 15", "15"),
         ("Обработать заявку", "Обработать заявку"),
+        ("TRUE", True),
+        ("tRue", "tRue"),
+        ("truex", "truex"),
+        ("Null", None),
+        ("nULL", "nULL"),
+        ("nan", "nan"),  # only `.nan` is a float
+        ("team", "team"),
+        ("no-call", "no-call"),
     ],
 )
 def test_plain_scalars_follow_yaml_1_2(source, value):

@@ -106,7 +106,7 @@ class _Run:
     def __init__(self, root: Path, reader: SourceReader, store: SourceCache, public: bool, today: dt.date) -> None:
         self.root, self.reader, self.store = root, reader, store
         self.public, self.today = public, today
-        self.templates = TemplateCache()
+        self.templates = TemplateCache(root)
         self.morph = Morph()
         self._defaults: tuple[Defaults | None, set[str]] | None = None
         self.regulations = {rel.rsplit("/", 1)[0]: rel for rel in regulation_files(reader)}

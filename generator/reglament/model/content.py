@@ -240,12 +240,13 @@ class Content:
 def yaml_texts(node: m.Node, item: Item) -> Iterator[TextField]:
     """Text fields of ``node`` and its nested non-item nodes (Raci, FixedPay, WorkingHours)."""
     cls = type(node)
+    fields = node.__dict__  # the field values (read past pydantic's class attributes)
     for name in text_fields(cls):
-        value = getattr(node, name)
+        value = fields[name]
         if isinstance(value, str):
             yield TextField(value, _locator(node, name), item, item.regulation)
     for name in node_fields(cls):
-        value = getattr(node, name)
+        value = fields[name]
         if isinstance(value, m.Node) and not _has_id(type(value)):
             yield from yaml_texts(value, item)
 

@@ -47,6 +47,11 @@ def _blank_match(match: re.Match) -> str:
     return _spaces(match.group())
 
 
+def _blank_line_match(match: re.Match) -> str:
+    """:func:`_blank_match` for a pattern that never matches across a line (no newline to keep)."""
+    return " " * (match.end() - match.start())
+
+
 def mask_code(text: str) -> str:
     """Blank out inline code spans: nothing inside them is a reference or a term."""
     if "`" not in text:
@@ -77,6 +82,6 @@ def mask_for_terms(text: str) -> str:
     """Blank out what must never be recognised as a term mention: code, references, links' targets, HTML, URLs."""
     text = mask_code(text)
     for pattern, probe in ((REF_RE, "[["), (_MD_LINK, "]("), (_HTML_TAG, "<"), (_AUTOLINK, "://")):
-        if probe in text:  # one substitution per pattern: its matches never overlap
-            text = pattern.sub(_blank_match, text)
+        if probe in text:  # one substitution per pattern: its matches never overlap, nor span lines
+            text = pattern.sub(_blank_line_match, text)
     return text

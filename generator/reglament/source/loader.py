@@ -595,9 +595,15 @@ def _type_hint(kind: str) -> str:
 def attach_origins(node: object, doc: YamlDocument, path: Path_) -> None:
     """Give every model node its :class:`Origin` (file and path), recursively."""
     if isinstance(node, m.Node):
-        node._origin = m.Origin(doc, path)
+        origin = m.Origin(doc, path)
+        private = node.__pydantic_private__  # set in the private slot directly: pydantic's __setattr__ is slow
+        if private is not None:
+            private["_origin"] = origin
+        else:
+            node._origin = origin
+        fields = node.__dict__  # the field values
         for name in node_fields(type(node)):
-            attach_origins(getattr(node, name), doc, path + (name,))
+            attach_origins(fields[name], doc, path + (name,))
     elif isinstance(node, list):
         for i, item in enumerate(node):
             attach_origins(item, doc, path + (i,))

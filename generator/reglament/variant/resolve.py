@@ -38,6 +38,7 @@ import difflib
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TypeVar
 
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
@@ -46,10 +47,18 @@ from pydantic import ValidationError
 
 from reglament.diagnostics import Diagnostic, Position
 from reglament.model import nodes as m
-from reglament.model.content import Content
+from reglament.model.content import Content, node_fields
 from reglament.model.profile import Defaults, ParamInfo, Profile, param_infos
 from reglament.perf import fewer_gc_passes
-from reglament.sandbox import Sandbox, Spread, TemplateLimit, error_line, sandbox
+from reglament.sandbox import (
+    Sandbox,
+    Spread,
+    TemplateLimit,
+    environment_fingerprint,
+    error_line,
+    sandbox,
+    template_code_cache,
+)
 from reglament.source.loader import attach_origins
 from reglament.source.yaml_source import Path_, YamlDocument
 
@@ -250,11 +259,31 @@ def _find(source: str, lineno: int, pattern: re.Pattern[str]) -> int:
 
 
 class TemplateCache:
-    """Compiled templates by source text; one per run, shared across companies."""
+    """Compiled templates by source text; one per run, shared across companies.
 
-    def __init__(self) -> None:
+    With a ``project`` (the tree whose texts these are), each distinct text's compiled code is also kept in the
+    user's compiled-template cache (:func:`~reglament.sandbox.template_code_cache`, never inside ``project``), so a
+    later run only parses the text (for its uses) and skips the code generation and Python's compile."""
+
+    def __init__(self, project: Path | None = None) -> None:
         self.env = make_environment()
         self._parsed: dict[str, Parsed] = {}
+        self.code = template_code_cache(project) if project is not None else None
+        self._fingerprint: str | None = None  # of `env`, which is not changed after `make_environment`
+
+    def compile(self, text: str, ast: nodes.Template | None = None) -> Template:
+        """The template of ``text`` (``ast``: its parse, when made already): compiled, or its code read from the
+        code cache."""
+        env, code = self.env, self.code
+        if code is None:
+            return env.from_string(text if ast is None else ast)
+        if self._fingerprint is None:
+            self._fingerprint = environment_fingerprint(env, None)
+        bucket = code.string_bucket(env, self._fingerprint, text)
+        if bucket.code is None:
+            bucket.code = env.compile(text if ast is None else ast)
+            code.set_bucket(bucket)
+        return env.template_class.from_code(env, bucket.code, env.make_globals(None), None)
 
     def parse(self, source: str) -> Parsed:
         parsed = self._parsed.get(source)
@@ -267,7 +296,7 @@ class TemplateCache:
         try:
             ast = self.env.parse(source)
             spread = self.env.spread(source)
-            template = self.env.from_string(ast if spread.source == source else spread.source)
+            template = self.compile(source, ast) if spread.source == source else self.compile(spread.source)
         except TemplateSyntaxError as exc:
             # the uses a broken template would make still count (no `unused-parameter` noise)
             uses = [Use(mt.group(1), mt.group(2) or mt.group(3), mt.start(), False) for mt in _USE_RE.finditer(source)]
@@ -304,7 +333,10 @@ class TemplateCache:
             pattern = re.compile(rf"\b{root}\s*(?:\.\s*{re.escape(name)}\b|\[\s*['\"]{re.escape(name)}['\"]\s*\])")
             uses.append(Use(root, name, _find(source, node.lineno, pattern), id(node) in guarded))
         free = []
-        for name in sorted(meta.find_undeclared_variables(ast) - set(SCOPE)):
+        # the undeclared names are among the names read (Jinja's analysis, a code generator's pass, is asked only
+        # when some name is not `company`/`params`: a loop variable, a `set`, or a free name)
+        read = {n.name for n in ast.find_all(nodes.Name)} - set(SCOPE)
+        for name in sorted(meta.find_undeclared_variables(ast) - set(SCOPE) if read else ()):
             lineno = next((n.lineno for n in ast.find_all(nodes.Name) if n.name == name), 1)
             free.append((name, _find(source, lineno, re.compile(rf"\b{re.escape(name)}\b"))))
         return Parsed(template, uses, free, spread=spread)
@@ -890,8 +922,17 @@ class _Resolver:
             return None
         updates: dict[str, object] = {}
         maps: dict[str, Callable[[int], int]] = {}
+        holders = node_fields(type(node))  # the fields whose type may hold nodes (the others: no look inside)
         for name, value in list(node.__dict__.items()):  # the node as overridden or renamed above
-            if isinstance(value, list) and any(isinstance(x, m.Node) for x in value):
+            if isinstance(value, str):
+                if "{" in value and name != "id" and TEMPLATE_MARK.search(value):
+                    rendered = self.render(value, _text_locator(node, name))
+                    if rendered is not None:
+                        updates[name] = rendered
+                        maps[name] = offset_map(value, rendered)
+            elif name not in holders:
+                continue
+            elif isinstance(value, list) and any(isinstance(x, m.Node) for x in value):
                 new_list = [r for r in (self.node(x) for x in value) if r is not None]
                 if len(new_list) != len(value) or any(a is not b for a, b in zip(new_list, value)):
                     updates[name] = new_list
@@ -899,11 +940,6 @@ class _Resolver:
                 new = self.node(value)
                 if new is not value:
                     updates[name] = new
-            elif isinstance(value, str) and name != "id" and TEMPLATE_MARK.search(value):
-                rendered = self.render(value, _text_locator(node, name))
-                if rendered is not None:
-                    updates[name] = rendered
-                    maps[name] = offset_map(value, rendered)
         body: BodyMap | None = None  # a rendered Markdown body
         if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
             rendered = self.render(node.body, self._body_locator(node))
@@ -971,15 +1007,34 @@ def _text_locator(node: m.Node, name: str) -> Callable[[int], Position]:
 # Which parameters the sources use
 
 
-def template_sources(content: Content) -> Iterator[str]:
-    """Every templated string of the base content: string fields and Markdown bodies."""
-    for node in content.nodes():
-        for name in type(node).model_fields:
-            value = getattr(node, name)
-            if isinstance(value, str) and TEMPLATE_MARK.search(value):
-                yield value
-        if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
-            yield node.body
+def template_sources(content: Content) -> list[str]:
+    """Every templated string of the base content (string fields and Markdown bodies), the nodes taken as
+    :meth:`Content.nodes` walks them (into nodes and lists), read from each node's field values directly: this
+    runs over every field of every node."""
+    found: list[str] = []
+    search = TEMPLATE_MARK.search
+
+    def walk(value: object) -> None:
+        if isinstance(value, m.Node):
+            holders = node_fields(type(value))  # where nodes may be (lists of words are not looked into)
+            for name, field_value in value.__dict__.items():  # a pydantic model's field values
+                if isinstance(field_value, str):
+                    if "{" in field_value and search(field_value):
+                        found.append(field_value)
+                elif name in holders:
+                    walk(field_value)
+            if isinstance(value, m.ProsePart) and search(value.body):
+                found.append(value.body)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for group in (content.terms, content.roles, content.pages):
+        walk(group)
+    for reg in content.regulations:
+        walk(reg)
+        walk(reg.loaded_parts)
+    return found
 
 
 def _strings(value: object) -> Iterator[str]:
@@ -995,7 +1050,7 @@ def _strings(value: object) -> Iterator[str]:
 
 def used_params(content: Content, profiles: Iterable[Profile], cache: TemplateCache) -> set[str]:
     """Names of parameters used by any text of ``content`` or any override of ``profiles``."""
-    sources = list(template_sources(content))
+    sources = template_sources(content)
     for p in profiles:
         sources.extend(s for s in _strings(p.overrides) if TEMPLATE_MARK.search(s))
     used: set[str] = set()

@@ -44,3 +44,16 @@ def test_broken_reference_in_markdown_part(project):
         }
     )
     assert problems(root, "broken-reference") == [("broken-reference", "content/regulations/rules/intro.md", 8, 5)]
+
+
+@pytest.mark.parametrize(
+    ("written", "column"),
+    [
+        ("[[[lead|лиду]] и", 21),  # a third bracket before a well-formed reference: as many `[[` as references
+        ("[[lead|лиду]] и [[lead|лиду и", 37),  # one reference closed, the next one not
+    ],
+)
+def test_an_unclosed_opening_beside_well_formed_references(project, written, column):
+    root = project({DUTIES_FILE: DUTIES.replace("[[lead|лиду]] и", written)})
+    found = [(d.code, d.line, d.column) for d in check_project(root).diagnostics if d.code == "broken-reference"]
+    assert found == [("broken-reference", 6, column)]

@@ -6,13 +6,18 @@ collector runs a pass every 700 net allocations and, as the heap grows, keeps
 rescanning everything already loaded: on the 10,000-clause benchmark corpus
 that was a quarter of the time of `reglament check`. Reference counting frees
 acyclic garbage anyway, so these stages run with passes spaced further apart.
+
+What is kept between runs outside a project (the source cache's signing key, compiled templates) lives in
+one folder of the user's: :func:`user_cache_dir`.
 """
 
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 #: allocations between two passes of the youngest generation while a stage runs (CPython's default: 700)
 STAGE_GC_THRESHOLD = 100_000
@@ -30,3 +35,9 @@ def fewer_gc_passes() -> Iterator[None]:
         yield
     finally:
         gc.set_threshold(*old)
+
+
+def user_cache_dir() -> Path:
+    """reglament's folder in the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``): never in a project."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "reglament"

@@ -61,6 +61,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from reglament import ru
+from reglament.perf import user_cache_dir
 
 MAX_ITEMS = 100_000
 """The longest string or list ``*`` may build."""
@@ -731,8 +732,7 @@ def environment_fingerprint(env: Environment, name: str | None) -> str:
 def user_cache_folder() -> Path:
     """Where compiled templates are kept: ``reglament/templates`` in the user's cache folder (``XDG_CACHE_HOME``,
     else ``~/.cache``) — where the source cache's signing key lives, never in a project."""
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reglament" / "templates"
+    return user_cache_dir() / "templates"
 
 
 def _in_repository(folder: Path) -> bool:

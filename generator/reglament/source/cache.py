@@ -42,6 +42,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from reglament.perf import user_cache_dir
+
 CACHE_DIR = ".reglament-cache"
 #: the layout of an entry; bump when it changes
 FORMAT = b"reglament-cache/1\n"
@@ -126,8 +128,7 @@ def tool_digest() -> str:
 
 
 def _user_key_file() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "reglament" / "cache-key"
+    return user_cache_dir() / "cache-key"
 
 
 def _user_key() -> bytes | None:

@@ -774,12 +774,8 @@ class TemplateCodeCache(BytecodeCache):
     # ------------------------------------------------------------ keys
 
     def get_bucket(self, environment: Environment, name: str, filename: str | None, source: str) -> Bucket:
-        key = hashlib.sha256(
-            "\0".join((environment_fingerprint(environment, name), name, filename or "")).encode()
-        ).hexdigest()
-        bucket = Bucket(environment, f"{_tool()[:16]}-{key}", self.get_source_checksum(source))
-        self.load_bytecode(bucket)
-        return bucket
+        parts = (environment_fingerprint(environment, name), name, filename or "")
+        return self._bucket(environment, parts, self.get_source_checksum(source))
 
     def string_bucket(self, environment: Environment, fingerprint: str, source: str) -> Bucket:
         """The bucket of the template ``environment`` compiles from the string ``source`` (``from_string``: no name,
@@ -789,8 +785,13 @@ class TemplateCodeCache(BytecodeCache):
         source itself (a source is its own name here), the checksum the source again: the rules of the class hold."""
         text = source.encode("utf-8", "surrogatepass")  # a YAML escape may leave a lone surrogate in a text
         digest = hashlib.sha256(text).hexdigest()
-        key = hashlib.sha256("\0".join((fingerprint, "<string>", digest)).encode()).hexdigest()
-        bucket = Bucket(environment, f"{_tool()[:16]}-{key}", digest)
+        return self._bucket(environment, (fingerprint, "<string>", digest), digest)
+
+    def _bucket(self, environment: Environment, parts: tuple[str, ...], checksum: str) -> Bucket:
+        """The bucket whose file is named by the tool (:func:`_tool`) and a hash of ``parts``, its code filled in
+        when kept."""
+        key = hashlib.sha256("\0".join(parts).encode()).hexdigest()
+        bucket = Bucket(environment, f"{_tool()[:16]}-{key}", checksum)
         self.load_bytecode(bucket)
         return bucket
 

@@ -12,18 +12,20 @@ schemes and CSS properties the templates produce:
 * the PDF's texts (:mod:`reglament.pdf.document`),
 * the diff's HTML report.
 
-:func:`findings` is the independent check: it parses a document with
-:mod:`html.parser` and lists every event attribute, script-capable URL and
-``style`` outside the allowed properties — the build fails on any, and the
-tests use it on every file they build.
+:func:`findings` is the independent check: it parses a document as a browser
+does (`Lexbor <https://lexbor.com>`_, a parser of the HTML Standard, through
+``selectolax``) and lists every event attribute, script-capable URL and
+``style`` outside the allowed properties in the tree a browser would build —
+the build fails on any, and the tests use it on every file they build.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
+from collections.abc import Iterator
 
 import nh3
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 TIP_MARK = "rg-tip:"
 """A link's title in the rendered Markdown is ``rg-tip:<item id>``, a marker, not the tooltip: reglament's page
@@ -133,53 +135,93 @@ def clean_fragment(html: str, *, relative_links: bool = True) -> str:
 
 
 _URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "data", "poster", "srcset", "background", "ping"}
-_SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data|file|livescript)\s*:", re.I)
+_SCRIPT_URL = re.compile(r"(javascript|vbscript|data|file|livescript)\s*:", re.I)
+#: what a browser's URL parser drops before it reads the scheme: tabs and newlines anywhere, C0 controls and
+#: spaces around (so ``java&#9;script:`` is a ``javascript:`` URL)
+_URL_DROPPED = re.compile(r"[\t\n\r]")
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
 _ALLOWED_STYLE = re.compile(r"^\s*(?:(?:width|left|text-align)\s*:\s*[-\w.%\s]+;?\s*)*$", re.I)
 
 
-class _Auditor(HTMLParser):
-    def __init__(self, *, allow_scripts: bool) -> None:
-        super().__init__(convert_charrefs=True)
-        self.allow_scripts = allow_scripts
-        self.found: list[str] = []
+#: elements a page may never hold: they embed other documents or change where the page's links go; and
+#: ``noscript``, whose content a browser that runs scripts reads as text, so the tree audited here (Lexbor's,
+#: scripts off) would not be the one the reader's browser builds
+_NEVER = frozenset(("iframe", "object", "embed", "base", "frame", "frameset", "applet", "noscript"))
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._check(tag, attrs)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._check(tag, attrs)
+def _elements(root: LexborNode) -> Iterator[LexborNode]:
+    """Every element under ``root``, the content of ``<template>`` elements included (outside the tree)."""
+    roots = [root]
+    while roots:
+        top = roots.pop()
+        for node in top.traverse(include_text=False):
+            if node.is_element_node:
+                yield node
+        roots.extend(reversed(top.template_fragments()))
 
-    def _check(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        where = f"line {self.getpos()[0]}: <{tag}>"
-        if tag in ("iframe", "object", "embed", "base", "frame", "frameset", "applet"):
-            self.found.append(f"{where} is not allowed")
-        if tag == "script" and not self.allow_scripts:
-            self.found.append(f"{where} is not allowed")
-        if tag == "meta" and any(k == "http-equiv" and (v or "").lower() == "refresh" for k, v in attrs):
-            self.found.append(f"{where} refresh")
-        for name, value in attrs:
-            value = value or ""
-            if name.startswith("on"):
-                self.found.append(f"{where} event attribute {name}={value!r}")
-            elif name in _URL_ATTRS and (_SCRIPT_URL.match(value) and not value.lower().startswith("data:image/svg")):
-                if not (tag in ("link", "img") and value.lower().startswith("data:image/")):
-                    self.found.append(f"{where} script-capable URL {name}={value!r}")
-            elif name == "style" and not _ALLOWED_STYLE.match(value):
-                self.found.append(f"{where} style {value!r}")
-            elif name in ("srcdoc", "formaction"):
-                self.found.append(f"{where} attribute {name}")
+
+def _problems(tag: str, attrs: dict[str, str | None], *, allow_scripts: bool) -> Iterator[tuple[str, str]]:
+    """What is unsafe in one element: (the attribute it is in, or "", the finding)."""
+    if tag in _NEVER or (tag == "script" and not allow_scripts):
+        yield "", "is not allowed"
+    if tag == "meta" and any(
+        k.lower() == "http-equiv" and (v or "").strip().lower() == "refresh" for k, v in attrs.items()
+    ):
+        yield "http-equiv", "refresh"
+    for raw_name, raw_value in attrs.items():
+        name, value = raw_name.lower(), raw_value or ""
+        if name.startswith("on"):
+            yield raw_name, f"event attribute {raw_name}={value!r}"
+        elif name in _URL_ATTRS and _SCRIPT_URL.match(url := _as_url(value)) and not url.startswith("data:image/svg"):
+            if not (tag in ("link", "img") and url.startswith("data:image/")):
+                yield raw_name, f"script-capable URL {raw_name}={value!r}"
+        elif name == "style" and not _ALLOWED_STYLE.match(value):
+            yield raw_name, f"style {value!r}"
+        elif name in ("srcdoc", "formaction"):
+            yield raw_name, f"attribute {raw_name}"
+
+
+def _as_url(value: str) -> str:
+    """An attribute's value as a browser's URL parser reads its scheme (lower case)."""
+    return _URL_DROPPED.sub("", value).strip(_C0_OR_SPACE).lower()
+
+
+class _Lines:
+    """Where in the source an element with a finding begins (the parsed tree keeps no positions): the next start
+    tag of that name holding that attribute, searched from the last one found — a best guess for the message."""
+
+    def __init__(self, document: str) -> None:
+        self.document = document
+        self.after: dict[tuple[str, str], int] = {}
+
+    def __call__(self, tag: str, attr: str) -> str:
+        pattern = rf"<{re.escape(tag)}\b" + (rf"[^>]*?[\s\"'/]{re.escape(attr)}\b" if attr else "")
+        found = re.compile(pattern, re.I).search(self.document, self.after.get((tag, attr), 0))
+        if found is None:
+            return "line ?"
+        self.after[(tag, attr)] = found.end()
+        return f"line {self.document.count(chr(10), 0, found.start()) + 1}"
 
 
 def findings(document: str, *, allow_scripts: bool = True) -> list[str]:
-    """Every event attribute, script-capable URL, disallowed ``style`` or embedding tag in ``document``.
+    """Every event attribute, script-capable URL, disallowed ``style`` or embedding tag in ``document``, as
+    ``line N: <tag> finding`` — in the tree a browser builds from it (Lexbor: entities decoded, a stray ``<`` in a
+    tag read as the browser reads it, foreign content, ``<template>`` content).
 
     ``allow_scripts``: the theme's own ``<script>`` elements are expected in site pages;
     content can never add one (its HTML is escaped, then cleaned).
     """
-    auditor = _Auditor(allow_scripts=allow_scripts)
-    auditor.feed(document)
-    auditor.close()
-    return auditor.found
+    found: list[str] = []
+    lines = _Lines(document)
+    root = LexborHTMLParser(document).root
+    for node in _elements(root) if root is not None else ():
+        attrs = node.attributes
+        tag = node.tag or ""
+        if not attrs and tag not in _NEVER and tag != "script":
+            continue
+        for attr, problem in _problems(tag, attrs, allow_scripts=allow_scripts):
+            found.append(f"{lines(tag, attr)}: <{tag}> {problem}")
+    return found
 
 
 _BODY = re.compile(r"(<body\b[^>]*>)(.*)(</body>)", re.I | re.S)

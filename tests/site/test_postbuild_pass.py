@@ -4,6 +4,8 @@ worker processes, and the same findings when a page is unsafe."""
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import shutil
 import signal
@@ -15,12 +17,14 @@ import pytest
 from conftest import REPO
 from reglament.project import check_project, site_title
 from reglament.render.pages import render
-from reglament.site import postbuild
+from reglament.site import postbuild, search
 from reglament.site.build import build, write_tree
 from reglament.site.engines import engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.overlap import OverlappedPass
+from reglament.site.pagesteps import process_files
 from reglament.site.postbuild import finish, process_site
+from reglament.site.records import Record, records
 from reglament.site.sanitize import sanitize_site
 from reglament.site.search import term_forms
 
@@ -261,3 +265,73 @@ def test_a_worker_that_dies_while_the_engine_writes_costs_only_time(engine_site,
     after = copy_of(site, tmp_path, "after")
     assert processed == process_site(after, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
     assert {rel: data for rel, data in files(after).items() if rel.endswith(".html")} == files(written)
+
+
+def test_the_pass_makes_each_pages_search_records_from_the_finished_page(engine_site, tmp_path, small_chunks):
+    """With ``records`` the pass cuts each finished page into its search records at once (in the workers): the
+    very records the index would make reading the page back."""
+    root, site, docs, forms = engine_site
+    done = copy_of(site, tmp_path, "done")
+    steps = postbuild.page_steps(done, docs, edit_base=edit_base(root), offline=False, forms=forms, records=True)
+    rels = [p.relative_to(done).as_posix() for p in sorted(done.rglob("*.html"))]
+    results = process_files(str(done), rels, steps)
+    made = {rel: r.records for rel, r in zip(rels, results, strict=True)}
+    read = {
+        rel: tuple(records((done / rel).read_text(encoding="utf-8"), rel, glossary=search.GLOSSARY_PAGES))
+        for rel in rels
+    }
+    assert made == read
+    assert sum(map(len, made.values())) > len(rels)  # sections cut, not one record per page
+    unasked = postbuild.page_steps(done, docs, edit_base=edit_base(root), offline=False, forms=forms)
+    assert all(r.records == () for r in process_files(str(done), rels, unasked))
+
+
+def test_the_index_takes_the_records_the_pass_made(engine_site, tmp_path):
+    """:func:`search.index` reads only the pages whose records it was not given: a record handed over is indexed
+    as given (here one the page does not hold), a page without one is read."""
+    root, site, docs, forms = engine_site
+    done = copy_of(site, tmp_path, "done")
+    finish(done, docs, edit_base=edit_base(root), forms=forms, index=False)
+    given = Record("/given/", "Подставленная запись", "<p>словоизпрохода</p>")
+    search.index(done, known={"index.html": (given,)})
+    addresses = set()
+    for path in (done / search.FOLDER / "fragment").glob("*.pf_fragment"):
+        fragment = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :])
+        addresses.add(fragment["meta"]["url"])
+        if fragment["meta"]["url"] == "/given/":
+            assert "словоизпрохода" in fragment["content"]
+    assert "/given/" in addresses and "/" not in addresses  # the home page itself was not read
+    assert "/glossary/" in addresses  # a page not handed over was
+
+
+def test_after_the_engine_this_process_takes_back_what_the_worker_has_not_begun(engine_site, tmp_path, small_chunks):
+    """The engine is done while the worker is still busy: this process does the pages the worker has not begun,
+    from the last one handed over (their tries cancelled), the worker the ones it has; the pages and the outcome
+    are those of the pass after the engine, records included."""
+    root, site, docs, forms = engine_site
+    rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    written = tmp_path / "written"
+    written.mkdir()
+    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    assert overlap is not None and overlap.pool is not None
+    try:
+        overlap.pool.submit(int).result(timeout=120)  # the worker is up
+        busy = overlap.pool.submit(time.sleep, 8)  # ... and busy while the 'engine' writes every page
+        for rel in rels:
+            target = written / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes((site / rel).read_bytes())
+        _wait_until(lambda: len(overlap.handed) >= len(rels) - 1)  # the newest may wait for the end: never closed
+        assert not busy.done()
+        processed = overlap.finish()
+        with overlap.lock:
+            handed = dict(overlap.handed)
+        cancelled = {rel for rel, tries in handed.items() if all(f.cancelled() for _, f in tries)}
+    finally:
+        overlap.close()
+    assert len(cancelled) >= len(handed) - 2  # all but what the worker had begun (or queued) when the engine ended
+    after = copy_of(site, tmp_path, "after")
+    expected = process_site(after, docs, edit_base=edit_base(root), forms=forms, jobs=1)
+    assert processed == expected
+    made = {rel: data for rel, data in files(after).items() if rel.endswith(".html") or rel.startswith("pagefind/")}
+    assert files(written) == made  # the pages and the search index, byte for byte

@@ -1,4 +1,4 @@
-"""The search index holds a record per section (reglament.site.search.records): a result links straight to its
+"""The search index holds a record per section (reglament.site.records): a result links straight to its
 section (``page/#anchor``), titled «Page — Section», and its excerpt file carries that section's text, not the whole
 page's. Glossary entries keep their word forms and synonyms and rank first for the term; a public build's records
 hold nothing internal. The cutting itself on small pages, then real Pagefind runs over the built sample.
@@ -17,8 +17,14 @@ import pytest
 
 from conftest import REPO, static_server
 from reglament.project import check_project
+from reglament.site import records as rec
 from reglament.site import search
 from reglament.site.build import build
+
+
+def cut(page: str, rel: str, **options) -> list[rec.Record]:
+    """The records of a built page, with the glossary where the sites put it."""
+    return rec.records(page, rel, glossary=search.GLOSSARY_PAGES, **options)
 
 
 def page(article: str, *, title: str = "Страница") -> str:
@@ -26,7 +32,7 @@ def page(article: str, *, title: str = "Страница") -> str:
     return (
         f"<html><head><title>{title} - Сайт</title><script>var x = '<h2 id=\"no\">';</script></head><body>"
         '<nav><h2 id="nav">Навигация</h2></nav>'
-        f'<article class="md-content__inner md-typeset" {search.BODY_ATTR}>{article}</article>'
+        f'<article class="md-content__inner md-typeset" {rec.BODY_ATTR}>{article}</article>'
         "<footer><h2 id='foot'>Подвал</h2></footer></body></html>"
     )
 
@@ -40,7 +46,7 @@ def test_an_article_is_cut_at_its_own_section_headings():
         '<h3 id="g1">2.1. Приём &amp; учёт</h3><p>Текст два.</p><br><img src="a.png" alt="">'
         "<h2>Без якоря</h2><p>Текст три.</p>"
     )
-    found = search.records(built, "sales/index.html", budget=0)  # every section a record of its own
+    found = cut(built, "sales/index.html", budget=0)  # every section a record of its own
     assert [(r.url, r.title, r.page) for r in found] == [
         ("/sales/", "Регламент продаж", ""),
         ("/sales/#general", "1. Общие положения", "Регламент продаж"),  # the nested h3 stays inside
@@ -61,40 +67,40 @@ def test_short_sections_share_a_record_and_a_long_one_is_cut_at_its_clauses():
         '<h1 id="_1">Регламент</h1><h2 id="a">1. Коротко</h2><p>Раз.</p><h2 id="b">2. Тоже</h2><p>Два.</p>'
         f'<h2 id="terms">3. Длинный раздел</h2>{long}<h2 id="d">4. После</h2><p>Четыре.</p>'
     )
-    found = search.records(built, "r/index.html", budget=2000)
+    found = cut(built, "r/index.html", budget=2000)
     assert [r.url for r in found[:2]] == ["/r/", "/r/#terms"]  # 1. and 2. are in the page's record
     assert "2. Тоже" in found[0].html and "3. Длинный" not in found[0].html
     parts = [r for r in found if r.title == "3. Длинный раздел"]
     firsts = [re.match(r"<div class='rg-clause' id='(c\d+)'>", r.html) for r in parts[1:]]
     assert len(parts) >= 4 and [r.url for r in parts[1:]] == [f"/r/#{m.group(1)}" for m in firsts if m]
-    assert all(len(search._text(r.html)) <= 2000 for r in parts) and all(r.page == "Регламент" for r in parts)
+    assert all(len(rec.text_of(r.html)) <= 2000 for r in parts) and all(r.page == "Регламент" for r in parts)
     assert "".join(r.html for r in found) == built[built.index("<h1") : built.index("</article>")]  # nothing lost
     assert found[-1].title in ("3. Длинный раздел", "4. После") and "Четыре." in found[-1].html
-    whole = search.records(built, "r/index.html", budget=100_000)  # a page within the budget stays whole
+    whole = cut(built, "r/index.html", budget=100_000)  # a page within the budget stays whole
     assert [(r.url, r.title) for r in whole] == [("/r/", "Регламент")]
 
 
 def test_attribute_values_are_not_taken_for_attributes():
     """Text of the content inside an attribute value (a tooltip, say) is neither the search marker nor an id."""
     built = (
-        f'<html><body><nav><a title="x {search.BODY_ATTR} y" href="#">Меню</a></nav>'
-        f'<article {search.BODY_ATTR}><h1>Страница</h1><p title="a id=fake">Раз.</p>'
+        f'<html><body><nav><a title="x {rec.BODY_ATTR} y" href="#">Меню</a></nav>'
+        f'<article {rec.BODY_ATTR}><h1>Страница</h1><p title="a id=fake">Раз.</p>'
         '<h2 title=\'id="also"\' id="real">Раздел</h2><p>Два.</p></article></body></html>'
     )
-    found = search.records(built, "p/index.html", budget=0)
+    found = cut(built, "p/index.html", budget=0)
     assert [r.url for r in found] == ["/p/", "/p/#real"] and "Меню" not in found[0].html
 
 
 def test_addresses_follow_pagefinds_and_pages_without_the_marker_have_no_records():
-    assert search.page_url("index.html") == "/" and search.page_url("a/b/index.html") == "/a/b/"
-    assert search.page_url("a/b.html") == "/a/b.html"  # an offline build's page
+    assert rec.page_url("index.html") == "/" and rec.page_url("a/b/index.html") == "/a/b/"
+    assert rec.page_url("a/b.html") == "/a/b.html"  # an offline build's page
     unmarked = "<html><body><nav>Меню</nav><article><h1>Нет</h1></article></body></html>"
-    assert search.records(unmarked, "x.html") == []
+    assert cut(unmarked, "x.html") == []
     # a site none of whose pages is marked is indexed whole, as Pagefind does
-    assert [(r.url, r.title, r.html) for r in search.records(unmarked, "x.html", whole=True)] == [
+    assert [(r.url, r.title, r.html) for r in cut(unmarked, "x.html", whole=True)] == [
         ("/x.html", "Нет", "<nav>Меню</nav><article><h1>Нет</h1></article>")
     ]
-    only = search.records(page("<p>Без заголовков.</p>"), "only.html")
+    only = cut(page("<p>Без заголовков.</p>"), "only.html")
     assert [(r.url, r.title) for r in only] == [("/only.html", "Страница - Сайт")]
 
 
@@ -103,14 +109,14 @@ def test_glossary_entries_weigh_their_name_and_carry_their_forms():
         '<h1 id="_1">Глоссарий</h1><h2 id="request" data-pagefind-index-attrs="data-rg-forms" data-rg-forms="заявок">'
         'Заявка</h2><p>Обращение.</p><p class="rg-synonyms">Синонимы: <span class="rg-chip">запрос</span></p>'
     )
-    intro, entry = search.records(built, "glossary/z/index.html")  # an entry is a record of its own, however short
+    intro, entry = cut(built, "glossary/z/index.html")  # an entry is a record of its own, however short
     assert (entry.url, entry.title, entry.page, entry.entry) == ("/glossary/z/#request", "Заявка", "Глоссарий", True)
     assert not intro.entry
     indexed = search._record_file(entry, search.TitleForms())
     assert f'<h2 data-pagefind-weight="{search.ENTRY_WEIGHT}" id="request"' in indexed
     assert f'<span class="rg-chip" data-pagefind-weight="{search.ENTRY_WEIGHT}">запрос</span>' in indexed
     assert f'data-pagefind-meta="{search.FORMS_META}[content]" content="заявок"' in indexed
-    assert not any(r.entry for r in search.records(built, "roles/z/index.html", budget=0))  # the glossary's only
+    assert not any(r.entry for r in cut(built, "roles/z/index.html", budget=0))  # the glossary's only
 
 
 @pytest.mark.parametrize(
@@ -157,16 +163,14 @@ def test_a_long_regulation_is_several_bounded_records(sample):
     assert requests["meta"]["page"] == "Регламент работы менеджера отдела продаж"
     assert requests["content"].startswith("3.1. Работа с входящими заявками")
     regulation = [f for url, (f, _) in records.items() if url.startswith("/sales-manager/")]
-    whole = search._text((sample / "sales-manager" / "index.html").read_text(encoding="utf-8"))
+    whole = rec.text_of((sample / "sales-manager" / "index.html").read_text(encoding="utf-8"))
     assert len(regulation) >= 4 and len(requests["content"]) < len(whole) / 3
     assert size < 6 * 1024  # bytes served (gzip); the whole page was one excerpt file of 15 KB
     # no excerpt file carries much more than the budget (a part ends at the first clause past it)
-    assert max(len(f["content"]) for f, _ in records.values()) < 2 * search.RECORD_TEXT
+    assert max(len(f["content"]) for f, _ in records.values()) < 2 * rec.RECORD_TEXT
     # every record of the site is in the index, once, with its address
     pages = [p for p in sample.rglob("*.html") if search.FOLDER not in p.parts]
-    expected = [
-        r.url for p in pages for r in search.records(p.read_text(encoding="utf-8"), p.relative_to(sample).as_posix())
-    ]
+    expected = [r.url for p in pages for r in cut(p.read_text(encoding="utf-8"), p.relative_to(sample).as_posix())]
     assert sorted(records) == sorted(expected)
 
 

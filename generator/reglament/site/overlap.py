@@ -45,6 +45,7 @@ from watchdog.observers.api import BaseObserver
 from reglament.morphology import Morph
 from reglament.site import postbuild, search
 from reglament.site.pagesteps import (
+    Done,
     PageSteps,
     page_digest,
     process_aside,
@@ -53,7 +54,7 @@ from reglament.site.pagesteps import (
     start_worker,
     warm,
 )
-from reglament.site.postbuild import SEARCH_SCRIPT, Finished, Processed, page_steps
+from reglament.site.postbuild import SEARCH_SCRIPT, Processed, page_steps
 
 #: folder depths of pages whose ``<head>`` tags are prepared before the engine runs (deeper pages: after it)
 _DEPTHS = 16
@@ -152,7 +153,9 @@ class OverlappedPass:
             return None
         if sum(1 for _ in docs_dir.rglob("*.md")) < postbuild.PARALLEL_PAGES:
             return None
-        steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips)
+        steps = page_steps(
+            site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips, records=True
+        )
         steps = replace(steps, heads=_heads(range(_DEPTHS), steps.heads))
         # one core stays with the engine; the workers keep up with its writing and take what is left after it
         return cls(site_dir, steps, workers=max(1, jobs - 1), morph=morph)
@@ -195,10 +198,12 @@ class OverlappedPass:
         with self.lock:
             handed = dict(self.handed)
         rels = [p.relative_to(self.site_dir).as_posix() for p in sorted(self.site_dir.rglob("*.html"))]
-        results: dict[str, tuple[list[str], bool, bool]] = {}
+        results = self._take_back(rels, handed)
         moves: list[tuple[str, str]] = []
         again: list[str] = []
         for rel in rels:
+            if rel in results:
+                continue
             tries = handed.get(rel, [])
             digest = page_digest((self.site_dir / rel).read_bytes()) if tries else b""
             # the last try that read the page as it is now (any earlier one read it before the engine was done)
@@ -208,8 +213,8 @@ class OverlappedPass:
             if taken is None:
                 again.append(rel)
                 continue
-            name, (_, problems, head, button, wrote) = taken
-            results[rel] = (problems, head, button)
+            name, (_, wrote, done) = taken
+            results[rel] = done
             if wrote:
                 moves.append((name, rel))
         if again:
@@ -218,23 +223,42 @@ class OverlappedPass:
             chunks = [again[i : i + 8] for i in range(0, len(again), 8)]
             assert self.pool is not None
             try:
-                done = list(
+                chunks_done = list(
                     self.pool.map(process_files, [str(self.site_dir)] * len(chunks), chunks, [steps] * len(chunks))
                 )
             except concurrent.futures.process.BrokenProcessPool:  # a worker died: the rest in this process
-                done = [process_files(str(self.site_dir), chunk, steps) for chunk in chunks]
-            for chunk, chunk_results in zip(chunks, done, strict=True):
+                chunks_done = [process_files(str(self.site_dir), chunk, steps) for chunk in chunks]
+            for chunk, chunk_results in zip(chunks, chunks_done, strict=True):
                 results.update(zip(chunk, chunk_results, strict=True))
-        ordered = [results[rel] for rel in rels]
-        unsafe = [problem for problems, _, _ in ordered for problem in problems]
-        if unsafe:
-            return Processed(unsafe, None)
-        for name, rel in moves:
-            os.replace(self.aside / name, self.site_dir / rel)
-        pages = sum(head for _, head, _ in ordered)
-        edits = sum(button for _, _, button in ordered)
-        indexed = search.index(self.site_dir, offline=self.steps.offline, morph=self.morph) if index else None
-        return Processed([], Finished(pages, edits, indexed))
+        ordered = {rel: results[rel] for rel in rels}
+        if not any(page.problems for page in ordered.values()):  # an unsafe site: nothing moves, the build fails
+            for name, rel in moves:
+                os.replace(self.aside / name, self.site_dir / rel)
+        steps = self.steps if index else replace(self.steps, glossary=None)
+        return postbuild.indexed_site(self.site_dir, ordered, steps, self.morph)
+
+    def _take_back(
+        self, rels: list[str], handed: dict[str, list[tuple[str, concurrent.futures.Future]]]
+    ) -> dict[str, Done]:
+        """The pages this process does itself now that the engine is done and its core is free: those never
+        handed over, then, from the last one handed, one page after another whose tries the worker has not begun
+        (taken back: cancelled), until it reaches one the worker has begun — the worker does the pages from the
+        first one meanwhile, so the two cores meet in the middle. Pages at depths without prepared ``<head>``
+        tags are left to :meth:`finish`."""
+        site = str(self.site_dir)
+        mine = [rel for rel in rels if rel not in handed and rel.count("/") in self.steps.heads]
+        done = dict(zip(mine, process_files(site, mine, self.steps), strict=True))
+        order = sorted(
+            ((rel, name) for rel, tries in handed.items() for name, _ in tries),
+            key=lambda item: int(item[1].removesuffix(".html")),
+        )
+        for rel, _ in reversed(order):
+            if rel in done:
+                continue
+            if rel.count("/") not in self.steps.heads or not all(f.cancel() for _, f in handed[rel]):
+                break
+            done[rel] = process_files(site, [rel], self.steps)[0]
+        return done
 
     def _stop_watching(self) -> None:
         observer, self.observer = self.observer, None
@@ -262,7 +286,7 @@ def _heads(depths: Iterable[int], known: dict[int, str]) -> dict[int, str]:
     return heads
 
 
-def _outcome(future: concurrent.futures.Future) -> tuple[bytes, list[str], bool, bool, bool] | None:
+def _outcome(future: concurrent.futures.Future) -> tuple[bytes, bool, Done] | None:
     try:
         return future.result()
     except Exception:  # a page the worker could not read or process: processed again after the engine

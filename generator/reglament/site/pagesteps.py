@@ -16,8 +16,10 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from reglament.htmlsafe import TIP_ATTR, TIP_MARK
+from reglament.site.records import Record, records
 from reglament.site.sanitize import sanitize_page
 
 EDIT_TITLE = "Редактировать страницу"
@@ -146,6 +148,18 @@ class PageSteps:
     forms_attr: str  # the attribute of a term heading with the term's word forms
     tooltips: dict[str, str] = field(default_factory=dict)  # item id → its links' tooltip (:func:`fill_tips`)
     tip_marks: bool = False  # the preview: filled links keep their item id (:func:`refill_tips`)
+    glossary: str | None = None
+    """Where the glossary's pages are: each finished page's search records are made at once
+    (:func:`reglament.site.records.records`), so that the index after the pass reads no page again; None: none."""
+
+
+class Done(NamedTuple):
+    """What the pass made of one page."""
+
+    problems: list[str]  # what is unsafe, as ``rel: finding`` (then the page is left as the engine wrote it)
+    head: bool  # it has a ``<head>`` (the search box went there)
+    button: bool  # it got an edit button
+    records: tuple[Record, ...]  # its search records (:attr:`PageSteps.glossary`)
 
 
 def finish_page(text: str, rel: str, steps: PageSteps) -> tuple[str, bool, bool]:
@@ -182,30 +196,30 @@ def write_page(path: Path, text: str) -> None:
     os.replace(part, path)
 
 
-def process_page(text: str, rel: str, steps: PageSteps) -> tuple[str | None, list[str], bool, bool]:
+def process_page(text: str, rel: str, steps: PageSteps) -> tuple[str | None, Done]:
     """One page (``text``, read with universal newlines) sanitised, audited and finished: the new text (None when
-    the audit found unsafe markup: the build fails, the page is left as the engine wrote it), the findings as
-    ``rel: finding``, whether it has a ``<head>`` and whether it got an edit button."""
+    the audit found unsafe markup: the build fails, the page is left as the engine wrote it) and what was done."""
     cleaned, problems = sanitize_page(text)
     if problems:
-        return None, [f"{rel}: {finding}" for finding in problems], False, False
+        return None, Done([f"{rel}: {finding}" for finding in problems], False, False, ())
     if "\r" in cleaned:  # as if written and read back (universal newlines), as the two passes once did
         cleaned = cleaned.replace("\r\n", "\n").replace("\r", "\n")
     new, head, button = finish_page(cleaned, rel, steps)
-    return new, [], head, button
+    found = () if steps.glossary is None else tuple(records(new, rel, glossary=steps.glossary))
+    return new, Done([], head, button, found)
 
 
-def process_files(site_dir: str, rels: list[str], steps: PageSteps) -> list[tuple[list[str], bool, bool]]:
+def process_files(site_dir: str, rels: list[str], steps: PageSteps) -> list[Done]:
     """Sanitise, audit and finish the pages ``rels`` of ``site_dir`` in place (one read and one write each)."""
     results = []
     root = Path(site_dir)
     for rel in rels:
         path = root / rel
         text = path.read_text(encoding="utf-8")
-        new, problems, head, button = process_page(text, rel, steps)
+        new, done = process_page(text, rel, steps)
         if new is not None and new != text:
             write_page(path, new)
-        results.append((problems, head, button))
+        results.append(done)
     return results
 
 
@@ -229,19 +243,19 @@ def page_digest(raw: bytes) -> bytes:
     return hashlib.blake2b(raw, digest_size=16).digest()
 
 
-def process_aside(rel: str, aside_name: str) -> tuple[bytes, list[str], bool, bool, bool]:
+def process_aside(rel: str, aside_name: str) -> tuple[bytes, bool, Done]:
     """(worker process) The page ``rel`` as the engine wrote it so far, processed like :func:`process_files` does,
     but its new text written to ``aside_name`` in the folder set aside (the engine may still be writing the site):
     returns the digest of the bytes read (the pass keeps the result only if the page is still those bytes once
-    the engine is done), the findings, head, button and whether a new text was written aside."""
+    the engine is done), whether a new text was written aside, and what was done."""
     site, aside, steps = _WORKER["site"], _WORKER["aside"], _WORKER["steps"]
     assert isinstance(site, Path) and isinstance(aside, Path) and isinstance(steps, PageSteps)
     raw = (site / rel).read_bytes()
     text = raw.decode("utf-8")
     if "\r" in text:  # what read_text() gives (universal newlines)
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    new, problems, head, button = process_page(text, rel, steps)
+    new, done = process_page(text, rel, steps)
     wrote = new is not None and new != text
     if wrote:
         (aside / aside_name).write_text(new or "", encoding="utf-8")
-    return page_digest(raw), problems, head, button, wrote
+    return page_digest(raw), wrote, done

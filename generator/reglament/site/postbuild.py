@@ -32,7 +32,7 @@ from pathlib import Path
 
 from reglament.morphology import Morph
 from reglament.site import search
-from reglament.site.pagesteps import PageSteps, finish_page, process_files, rel_root, tip_ids, write_page
+from reglament.site.pagesteps import Done, PageSteps, finish_page, process_files, rel_root, tip_ids, write_page
 
 SEARCH_SCRIPT = "assets/reglament-search.js"
 _SOURCE = re.compile(r'^reglament_source:\s*"((?:[^"\\]|\\.)*)"\s*$', re.M)
@@ -78,9 +78,11 @@ def page_steps(
     forms: dict[str, str] | None,
     tooltips: dict[str, str] | None = None,
     tip_marks: bool = False,
+    records: bool = False,
 ) -> PageSteps:
     """The settings of :func:`finish_page` for one built site (``tooltips``: the render's
-    :attr:`~reglament.render.pages.RenderedTree.tooltips`)."""
+    :attr:`~reglament.render.pages.RenderedTree.tooltips`; ``records``: the pass makes each page's search
+    records, for :func:`reglament.site.search.index`)."""
     depths = {p.relative_to(site_dir).as_posix().count("/") for p in site_dir.rglob("*.html")}
     return PageSteps(
         sources={html_path(p, directory_urls=not offline): s for p, s in page_sources(docs_dir).items()},
@@ -93,6 +95,7 @@ def page_steps(
         forms_attr=search.FORMS_ATTR,
         tooltips=dict(tooltips or {}),
         tip_marks=tip_marks,
+        glossary=search.GLOSSARY_PAGES if records else None,
     )
 
 
@@ -169,7 +172,9 @@ def process_site(
     :func:`finish_page` (``tooltips``: as for :func:`finish`), and the finished site is indexed for search. ``jobs`` > 1: a site of at least
     :data:`PARALLEL_PAGES` pages is processed in that many worker processes; the result is the same.
     """
-    steps = page_steps(site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips)
+    steps = page_steps(
+        site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips, records=index
+    )
     rels = [p.relative_to(site_dir).as_posix() for p in sorted(site_dir.rglob("*.html"))]
     chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     if jobs > 1 and len(rels) >= PARALLEL_PAGES:
@@ -178,11 +183,20 @@ def process_site(
             done = list(pool.map(process_files, [str(site_dir)] * len(chunks), chunks, [steps] * len(chunks)))
     else:
         done = [process_files(str(site_dir), chunk, steps) for chunk in chunks]
-    results = [r for chunk in done for r in chunk]
-    unsafe = [problem for problems, _, _ in results for problem in problems]
+    return indexed_site(site_dir, dict(zip(rels, (r for chunk in done for r in chunk), strict=True)), steps, morph)
+
+
+def indexed_site(site_dir: Path, results: dict[str, Done], steps: PageSteps, morph: Morph | None) -> Processed:
+    """The outcome of a pass whose every page is done (``results``: path in the site → what was done, in the
+    site's order): what is unsafe, else the site indexed for search (when the pass made the records:
+    :attr:`PageSteps.glossary`) from the records the pass made."""
+    unsafe = [problem for done in results.values() for problem in done.problems]
     if unsafe:
         return Processed(unsafe, None)
-    pages = sum(head for _, head, _ in results)
-    edits = sum(button for _, _, button in results)
-    indexed = search.index(site_dir, offline=offline, morph=morph) if index else None
+    pages = sum(done.head for done in results.values())
+    edits = sum(done.button for done in results.values())
+    indexed = None
+    if steps.glossary is not None:
+        known = {rel: done.records for rel, done in results.items()}
+        indexed = search.index(site_dir, offline=steps.offline, morph=morph, known=known)
     return Processed([], Finished(pages, edits, indexed))

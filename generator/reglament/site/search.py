@@ -4,18 +4,16 @@
 nothing is downloaded) with ``--force-language ru`` (Snowball stemming:
 «заявкам», «заявкою» and «заявка» meet at one stem) and writes
 ``<site>/pagefind/``. Only what the post-build step marked with
-:data:`BODY_ATTR` (the page's article) is indexed: navigation, header and
-footer are not.
+:data:`~reglament.site.records.BODY_ATTR` (the page's article) is indexed:
+navigation, header and footer are not.
 
-A search result's excerpt file (Pagefind's *fragment*) carries the whole
-text of its record, so a record must stay small: :func:`records` cuts each
-article at its top-level section headings (:data:`SPLIT_HEADINGS` with an
-``id``) into records of up to :data:`RECORD_TEXT` characters — short
-sections share a record, a longer one is cut at its clauses, every
-glossary entry is a record of its own — each with the address of its first
+Pagefind indexes the article in records of a few sections
+(:func:`reglament.site.records.records`), each with the address of its first
 section (``page/#anchor``), that section's heading as title and the page's
 title beside; what comes before the first such heading (the page's title
-and introduction) begins the page's own record. Pagefind indexes these
+and introduction) begins the page's own record. The page pass makes each
+page's records as it finishes the page (in its worker processes, while the
+engine still writes other pages); :func:`index` makes only the missing ones. Pagefind indexes these
 records (written as small HTML files to a temporary folder, the section's
 HTML unchanged, so the terms' word forms :data:`FORMS_ATTR` and any
 ``data-pagefind-*`` markup inside still count); the address, the titles and
@@ -44,7 +42,7 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,40 +52,25 @@ from reglament.errors import EngineError
 from reglament.model.nodes import Term
 from reglament.morphology import Morph
 from reglament.render.pages import GLOSSARY
+from reglament.site.records import BODY_ATTR, SPLIT_HEADINGS, TAG, Record, records, tag_attrs
 
-BODY_ATTR = "data-pagefind-body"
 FOLDER = "pagefind"
 OFFLINE_BUNDLE = "offline.js"
 _PAGEFIND_PREFIX = b"pagefind_dcd"
 _WORD = re.compile(r"[А-Яа-яЁё]{3,}")
 FORMS_ATTR = "data-rg-forms"
-#: an article is cut into records at these headings when they are its own children and have an ``id``
-SPLIT_HEADINGS = ("h2", "h3")
 #: Pagefind metadata of a record besides ``url`` and ``title`` (the section's own heading): the title of the page a
 #: section is on (the client shows «Page — Section»), and a glossary entry's word forms (:data:`FORMS_ATTR`). The
 #: client ranks them (``metaWeights``): the page's title not at all — else every section of «Регламент обработки
 #: входящих заявок» would outrank the rest for «заявок» — and the forms as the title
 PAGE_META = "page"
 FORMS_META = "forms"
-#: how much text (characters) a record holds before the next section begins a record of its own
-RECORD_TEXT = 8000
 #: Pagefind's weight (its highest) of a glossary entry's name: its heading, its word forms, its synonyms
 ENTRY_WEIGHT = 10
 #: the glossary's pages: ``glossary/index.html`` (or ``glossary.html``) and its letter pages under ``glossary/``
-_GLOSSARY = GLOSSARY.removesuffix(".md")
+GLOSSARY_PAGES = GLOSSARY.removesuffix(".md")
 #: the folder (in the temporary site Pagefind indexes) of the record files
 _RECORDS = "r"
-# A tag (quoted attribute values may hold ">"), a comment, or raw text elements' bodies skipped whole
-_TAG = re.compile(r"<!--.*?-->|<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>", re.S)
-_RAW_TEXT = ("script", "style", "textarea", "title")
-_VOID = frozenset(
-    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr")
-)
-# One attribute of a start tag: its name and its value (double-quoted, single-quoted, bare or none)
-_ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+)))?""")
-_HEADERLINK = re.compile(r'<a\b[^>]*\bclass="headerlink"[^>]*>.*?</a>', re.S)
-_ANY_TAG = re.compile(r"<[^>]*>")
-_TITLE_TAG = re.compile(r"<title>(.*?)</title>", re.S | re.I)
 
 
 @dataclass(frozen=True)
@@ -97,168 +80,10 @@ class Indexed:
     records: int = 0
 
 
-@dataclass(frozen=True)
-class Record:
-    """One search result: ``url`` as Pagefind writes a page's (``/a/`` or ``/a/#section``), its title, its HTML."""
-
-    url: str
-    title: str  # the section's heading; a page's own record: the page's title
-    html: str
-    page: str = ""  # a section's: the title of its page
-    entry: bool = False  # a glossary entry (:func:`_entry_weights`)
-
-
 def head_tags(root: str, *, script: str, offline: bool = False) -> str:
     """What every page links in its ``<head>``: the search client (``root``: the relative path to the site root)."""
     bundle = f'<script src="{root}{FOLDER}/{OFFLINE_BUNDLE}" defer></script>' if offline else ""
     return bundle + f'<script src="{root}{script}" data-reglament-search-root="{root}" defer></script>'
-
-
-def page_url(rel: str) -> str:
-    """The address Pagefind gives the page at ``rel`` in the site: ``a/index.html`` → ``/a/``, ``a.html`` → ``/a.html``."""
-    if rel == "index.html" or rel.endswith("/index.html"):
-        rel = rel[: -len("index.html")]
-    return "/" + rel
-
-
-def _attrs(text: str) -> dict[str, str]:
-    """A start tag's attributes (what follows its name), names lower-cased, values unescaped."""
-    found: dict[str, str] = {}
-    for mt in _ATTR.finditer(text):
-        value = next((g for g in mt.groups()[1:] if g is not None), "")
-        found.setdefault(mt.group(1).lower(), html.unescape(value))
-    return found
-
-
-def _text(fragment: str) -> str:
-    """The text of an HTML fragment: without headings' permalinks, tags and entities; whitespace collapsed."""
-    return " ".join(html.unescape(_ANY_TAG.sub(" ", _HEADERLINK.sub("", fragment))).split())
-
-
-def _tokens(page: str, start: int) -> Iterator[re.Match]:
-    """The tags of ``page`` from ``start``, the bodies of script/style/textarea/title skipped."""
-    pos = start
-    while True:
-        mt = _TAG.search(page, pos)
-        if mt is None:
-            return
-        yield mt
-        pos = mt.end()
-        name = (mt.group(2) or "").lower()
-        if name in _RAW_TEXT and not mt.group(1):
-            close = re.compile(f"</{name}", re.I).search(page, pos)
-            pos = close.start() if close else len(page)
-
-
-def _article(page: str, *, whole: bool = False) -> tuple[int, int, list[tuple[int, str, str]]] | None:
-    """Where the indexed element's content begins and ends in ``page``, and its own children that have an ``id``
-    as (offset, tag, id); None when the page has no element marked with :data:`BODY_ATTR` (``whole``: no
-    ``<body>``)."""
-    found = None
-    depth = 0
-    begin = 0
-    tops: list[tuple[int, str, str]] = []
-    for mt in _tokens(page, 0):
-        closing, name, attrs = mt.group(1), (mt.group(2) or "").lower(), mt.group(3) or ""
-        if not name:  # a comment
-            continue
-        if found is None:
-            if not closing and (name == "body" if whole else BODY_ATTR in attrs and BODY_ATTR in _attrs(attrs)):
-                found, begin, depth = name, mt.end(), 0
-            continue
-        if name in _VOID or attrs.rstrip().endswith("/"):
-            continue
-        if closing:
-            if depth == 0:
-                if name == found:
-                    return begin, mt.start(), tops
-                continue  # a stray end tag: the sanitiser's output has none
-            depth -= 1
-            continue
-        if depth == 0 and "id" in attrs:
-            ident = _attrs(attrs).get("id")
-            if ident:
-                tops.append((mt.start(), name, ident))
-        depth += 1
-    return (begin, len(page), tops) if found is not None else None
-
-
-@dataclass(frozen=True)
-class _Block:
-    """A place an article may be cut at: its start, a top-level section heading or another element with an id."""
-
-    offset: int
-    own: int  # where its own text begins (after a heading)
-    url: str
-    title: str
-    heading: bool
-    section: int  # the index of the heading block it is under (0: the page's start)
-
-
-def records(page: str, rel: str, *, budget: int | None = None, whole: bool = False) -> list[Record]:
-    """The search records of the built page ``page`` (at ``rel`` in the site); none without :data:`BODY_ATTR`
-    (``whole``: the records of its whole ``<body>`` — for a site none of whose pages is marked, as Pagefind does).
-
-    The article is cut at its own section headings (:data:`SPLIT_HEADINGS` with an ``id``): the part before the
-    first is the page's record (its address, its title); a section's record has the address ``page/#id``, its
-    heading as title and the page's title beside. Sections follow one another in a record while its text stays
-    within ``budget`` characters (:data:`RECORD_TEXT`) — a short role page stays whole —, except on the glossary's
-    pages, where each entry is a record of its own; a heading with nothing under it («3. Обязанности», then
-    «3.1. …») begins the next record rather than being one. A section longer than the budget is cut further at
-    its own elements that have an ``id`` (a regulation's clauses): such a record has the address of its first
-    clause and the section's title."""
-    found = _article(page, whole=whole)
-    if found is None:
-        return []
-    begin, end, tops = found
-    budget = RECORD_TEXT if budget is None else budget
-    url = page_url(rel)
-    glossary = rel == f"{_GLOSSARY}.html" or rel.startswith(f"{_GLOSSARY}/")
-    first_h1 = re.search(r"<h1\b[^>]*>(.*?)</h1>", page[begin:end], re.S)
-    title_tag = _TITLE_TAG.search(page)
-    title = _text(first_h1.group(1)) if first_h1 else (_text(title_tag.group(1)) if title_tag else "") or url
-    blocks = [_Block(begin, begin, url, title, True, 0)]
-    for offset, tag, ident in tops:
-        if tag in SPLIT_HEADINGS:
-            close = page.find(f"</{tag}>", offset)
-            close = close if close > 0 else offset
-            heading = _text(page[offset:close]) or title
-            blocks.append(_Block(offset, close, f"{url}#{ident}", heading, True, len(blocks)))
-        elif offset > begin:
-            under = blocks[-1] if blocks[-1].heading else blocks[blocks[-1].section]
-            blocks.append(_Block(offset, offset, f"{url}#{ident}", under.title, False, blocks[-1].section))
-    stops = [b.offset for b in blocks[1:]] + [end]
-    sizes = [len(_text(page[b.offset : stop])) for b, stop in zip(blocks, stops, strict=True)]
-    own = [bool(_text(page[b.own : stop])) for b, stop in zip(blocks, stops, strict=True)]
-    section_size = list(sizes)
-    for i in range(len(blocks) - 1, -1, -1):
-        if i + 1 < len(blocks) and not blocks[i + 1].heading:
-            section_size[i] += section_size[i + 1]
-    groups: list[list[int]] = []  # [first block, whether the record has text of its own yet]
-    size = 0  # the text of the record under way (characters)
-    for i, block in enumerate(blocks):
-        grows = size + (section_size[i] if block.heading else sizes[i]) > budget or (glossary and block.heading)
-        if not groups or (groups[-1][1] and grows):
-            groups.append([i, own[i]])
-            size = sizes[i]
-        else:
-            groups[-1][1] = groups[-1][1] or own[i]
-            size += sizes[i]
-    found_records = []
-    for n, (first, _) in enumerate(groups):
-        stop = blocks[groups[n + 1][0]].offset if n + 1 < len(groups) else end
-        block = blocks[first]
-        section = block.section > 0
-        found_records.append(
-            Record(
-                block.url,
-                block.title,
-                page[block.offset : stop],
-                page=title if section else "",
-                entry=glossary and section and block.heading,
-            )
-        )
-    return found_records
 
 
 _CHIP = '<span class="rg-chip">'
@@ -268,10 +93,10 @@ def _entry_weights(part: str) -> tuple[str, str]:
     """A glossary entry as Pagefind indexes it, and its word forms (:data:`FORMS_ATTR`). The term's name is what a
     reader searching for the term means: its heading and synonyms weigh :data:`ENTRY_WEIGHT`, so the entry ranks
     above the sections that merely use the word."""
-    tag = _TAG.match(part)
+    tag = TAG.match(part)
     if tag is None or (tag.group(2) or "").lower() not in SPLIT_HEADINGS:
         return part, ""
-    forms = _attrs(tag.group(3) or "").get(FORMS_ATTR, "")
+    forms = tag_attrs(tag.group(3) or "").get(FORMS_ATTR, "")
     start_tag = f'<{tag.group(2)} data-pagefind-weight="{ENTRY_WEIGHT}"' + tag.group(0)[1 + len(tag.group(2)) :]
     rest = part[tag.end() :].replace(_CHIP, f'<span class="rg-chip" data-pagefind-weight="{ENTRY_WEIGHT}">')
     return start_tag + rest, forms
@@ -302,10 +127,19 @@ def _site_pages(site_dir: Path) -> Iterator[Path]:
             yield path
 
 
-def index(site_dir: Path, *, offline: bool = False, morph: Morph | None = None) -> Indexed:
-    """Index the built site with Pagefind (Russian), a record per section (:func:`records`), into
-    ``site_dir/pagefind`` (replaced whole); raises EngineError on failure. ``morph``: the run's morphology, for the
-    titles' word forms (:class:`TitleForms`), whose dictionary is then not loaded a second time."""
+def index(
+    site_dir: Path,
+    *,
+    offline: bool = False,
+    morph: Morph | None = None,
+    known: Mapping[str, Sequence[Record]] | None = None,
+) -> Indexed:
+    """Index the built site with Pagefind (Russian), a record per section (:func:`~reglament.site.records.records`),
+    into ``site_dir/pagefind`` (replaced whole); raises EngineError on failure. ``morph``: the run's morphology, for
+    the titles' word forms (:class:`TitleForms`), whose dictionary is then not loaded a second time. ``known``: the
+    records the page pass already made of pages as they are now (path in the site → its records); the other pages
+    are read here."""
+    known = known or {}
     with tempfile.TemporaryDirectory(prefix="reglament-search-") as tmp:
         source = Path(tmp) / "site"
         folder = source / _RECORDS
@@ -314,8 +148,11 @@ def index(site_dir: Path, *, offline: bool = False, morph: Morph | None = None) 
         title_forms = TitleForms(morph)
         for whole in (False, True):  # no page marked for the index (not a page of reglament's): whole pages
             for path in _site_pages(site_dir):
-                page, rel = path.read_text(encoding="utf-8"), path.relative_to(site_dir).as_posix()
-                for record in records(page, rel, whole=whole):
+                rel = path.relative_to(site_dir).as_posix()
+                made = known.get(rel) if not whole else None
+                if made is None:
+                    made = records(path.read_text(encoding="utf-8"), rel, glossary=GLOSSARY_PAGES, whole=whole)
+                for record in made:
                     (folder / f"{count:x}.html").write_text(_record_file(record, title_forms), encoding="utf-8")
                     count += 1
             if count:

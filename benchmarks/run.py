@@ -162,14 +162,15 @@ def _worker_stages(root: Path) -> None:
 
 def _worker_postbuild(root: Path, site: Path) -> None:
     """(child process) Time reglament's steps after the engine on the site it built from ``root``'s tree:
-    the terms' word forms, the one pass over the pages (sanitiser + audit + edit buttons…, in this process)
-    and Pagefind (a child process: its CPU seconds come from RUSAGE_CHILDREN)."""
+    the terms' word forms, the one pass over the pages (sanitiser + audit + edit buttons… + search records, in this
+    process) and Pagefind (a child process: its CPU seconds come from RUSAGE_CHILDREN)."""
     import resource
 
     from reglament.project import check_project
     from reglament.render.pages import render
     from reglament.site.engines.base import edit_base
-    from reglament.site.postbuild import process_site
+    from reglament.site.pagesteps import process_files
+    from reglament.site.postbuild import page_steps
     from reglament.site.search import index, term_forms
 
     content = check_project(root).content
@@ -180,24 +181,28 @@ def _worker_postbuild(root: Path, site: Path) -> None:
     forms = term_forms(terms)
     figures["forms"] = {"cpu_s": round(time.process_time() - cpu, 3), "wall_s": round(time.perf_counter() - wall, 3)}
     cpu, wall = time.process_time(), time.perf_counter()
-    processed = process_site(
+    # the pass as `reglament build` runs it: each page sanitised, audited, finished and cut into its search records
+    steps = page_steps(
         site,
         root / "build" / "default" / "docs",
         edit_base=edit_base(root),
+        offline=False,
         forms=forms,
-        index=False,
-        jobs=1,
         tooltips=tooltips,
+        records=True,
     )
-    if processed.unsafe:
-        raise SystemExit(f"the sanitiser found unsafe markup: {processed.unsafe[:3]}")
+    rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
+    done = process_files(str(site), rels, steps)
+    unsafe = [problem for page in done for problem in page.problems]
+    if unsafe:
+        raise SystemExit(f"the sanitiser found unsafe markup: {unsafe[:3]}")
     figures["page_pass"] = {
         "cpu_s": round(time.process_time() - cpu, 3),
         "wall_s": round(time.perf_counter() - wall, 3),
     }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
-    index(site)
+    index(site, known={rel: page.records for rel, page in zip(rels, done, strict=True)})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     figures["pagefind"] = {
         "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime, 3),

@@ -123,6 +123,21 @@ def _handed_and_done(overlap: OverlappedPass, rel: str) -> bool:
     return bool(tries) and all(future.done() for _, future in tries)
 
 
+def _watching(tmp_path: Path, root: Path, docs: Path, forms: dict[str, str]) -> tuple[Path, OverlappedPass | None]:
+    """An empty site folder for an 'engine' to write into, and the pass watching it (two jobs: one worker)."""
+    written = tmp_path / "written"
+    written.mkdir()
+    return written, OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+
+
+def _write(pages: list[Path], source: Path, written: Path) -> None:
+    """The pages (under ``source``) written into ``written`` one after another, new folders too, as MkDocs does."""
+    for page in pages:
+        target = written / page.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(page.read_bytes())
+
+
 def _tries(overlap: OverlappedPass, rel: str) -> int:
     with overlap.lock:
         return len(overlap.handed.get(rel, []))
@@ -134,15 +149,10 @@ def test_pages_processed_as_an_engine_writes_them_are_the_pages_processed_after_
     (no close yet: the watcher never hears of it); the result is the sequential pass over the final pages."""
     root, site, docs, forms = engine_site
     rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
-    written = tmp_path / "written"
-    written.mkdir()
-    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    written, overlap = _watching(tmp_path, root, docs, forms)
     assert overlap is not None
     try:
-        for rel in rels:
-            target = written / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((site / rel).read_bytes())
+        _write([site / rel for rel in rels], site, written)
         _wait_until(lambda: _handed_and_done(overlap, "index.html"))
         before = _tries(overlap, "index.html")
         home = written / "index.html"
@@ -185,15 +195,10 @@ def test_an_unsafe_page_fails_the_pass_while_the_engine_writes(engine_site, tmp_
     expected = process_site(copy_of(bad, tmp_path, "two"), docs, edit_base=edit_base(root), forms=forms, jobs=1)
     assert expected.unsafe and expected.finished is None
 
-    written = tmp_path / "written"
-    written.mkdir()
-    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    written, overlap = _watching(tmp_path, root, docs, forms)
     assert overlap is not None
     try:
-        for page in pages:
-            target = written / page.relative_to(bad)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.read_bytes())
+        _write(pages, bad, written)
         processed = overlap.finish()
     finally:
         overlap.close()
@@ -247,18 +252,13 @@ def test_a_build_whose_pages_are_processed_as_the_engine_writes_them(tmp_path, s
 
 def test_a_worker_that_dies_while_the_engine_writes_costs_only_time(engine_site, tmp_path, small_chunks):
     root, site, docs, forms = engine_site
-    written = tmp_path / "written"
-    written.mkdir()
-    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    written, overlap = _watching(tmp_path, root, docs, forms)
     assert overlap is not None and overlap.pool is not None
     try:
         overlap.pool.submit(int).result(timeout=120)  # the worker is up
         for pid in list(overlap.pool._processes):  # killed as the kernel's OOM killer would
             os.kill(pid, signal.SIGKILL)
-        for page in sorted(site.rglob("*.html")):
-            target = written / page.relative_to(site)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(page.read_bytes())
+        _write(sorted(site.rglob("*.html")), site, written)
         processed = overlap.finish(index=False)
     finally:
         overlap.close()
@@ -310,17 +310,12 @@ def test_after_the_engine_this_process_takes_back_what_the_worker_has_not_begun(
     are those of the pass after the engine, records included."""
     root, site, docs, forms = engine_site
     rels = [p.relative_to(site).as_posix() for p in sorted(site.rglob("*.html"))]
-    written = tmp_path / "written"
-    written.mkdir()
-    overlap = OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    written, overlap = _watching(tmp_path, root, docs, forms)
     assert overlap is not None and overlap.pool is not None
     try:
         overlap.pool.submit(int).result(timeout=120)  # the worker is up
         busy = overlap.pool.submit(time.sleep, 8)  # ... and busy while the 'engine' writes every page
-        for rel in rels:
-            target = written / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes((site / rel).read_bytes())
+        _write([site / rel for rel in rels], site, written)
         _wait_until(lambda: len(overlap.handed) >= len(rels) - 1)  # the newest may wait for the end: never closed
         assert not busy.done()
         processed = overlap.finish()

@@ -304,6 +304,7 @@ def leave(code: int) -> None:
     is_flag=True,
     help="A site that works opened from a folder (file://): links end in .html, search loads as a script.",
 )
+@NO_CACHE
 def build_cmd(
     root: Path,
     out: Path | None,
@@ -316,6 +317,7 @@ def build_cmd(
     pdf: bool,
     engine: str | None,
     offline: bool,
+    no_cache: bool,
 ) -> None:
     """Check, render and build the site. On errors nothing is written and the old site stays.
 
@@ -323,13 +325,20 @@ def build_cmd(
     to OUT/<company-id>/, with OUT/index.html listing them. A failing company
     keeps its previous site and does not stop the others; the command then
     exits 1 and names it.
+
+    The base regulation's build reads and keeps .reglament-cache/ as `check` does
+    (the loaded files, the term mentions, the morphology's answers): the same
+    diagnostics and the same site as with --no-cache.
     """
     import datetime as dt
 
     from reglament.diagnostics import has_errors
+    from reglament.perf import lap
     from reglament.project import check_variant, load_project
     from reglament.site.build import PrintEdition, build
     from reglament.site.stamp import fresh, inputs_digest
+
+    lap("start")  # the interpreter's start-up, the imports and the options
 
     out = out or root / "site"
     edition = None
@@ -359,13 +368,17 @@ def build_cmd(
     # nothing changed since the site in OUT was built: say so, with that build's diagnostics
     digest = inputs_digest(root, options={"public": public, "pdf": edition, "engine": engine, "offline": offline})
     cached = fresh(root / "build" / "default", out, digest)
+    lap("stamp")
     if cached is not None and not has_errors(cached, strict=strict):
         emit(cached, fmt, root)
         click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
         return
-    project = load_project(root)
+    project = load_project(root, cache=not no_cache)
+    lap("load")
     checked = check_variant(project, public=public)
+    lap("check", dictionary=project.morph.loaded)
     if has_errors(checked.diagnostics, strict=strict):
+        project.keep_words()
         emit(checked.diagnostics, fmt, root)
         click.echo(f"build stopped: {out} is unchanged", err=True)
         sys.exit(1)
@@ -381,6 +394,9 @@ def build_cmd(
         morph=project.morph,  # the word forms the check analysed serve the render's term links
         jobs=jobs,
     )
+    lap("engine_and_after")  # the engine, the pass over its pages, the search index
+    project.keep_words()  # what the term links and the search's word forms asked, for the next build
+    lap("keep_words", dictionary=project.morph.loaded)
     emit(built.diagnostics, fmt, root)
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)

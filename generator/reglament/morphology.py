@@ -29,6 +29,10 @@ class Morph:
 
     def __init__(self) -> None:
         self._cache: dict[str, frozenset[str]] = {}
+        self._nouns: dict[str, tuple[str, ...]] = {}
+        self.kept: dict[str, int] = {}
+        """Bookkeeping of whoever keeps these words between runs (``check.MentionMemo``): a store → how many
+        words (:attr:`size`) this instance held when it last read them from there or wrote them there."""
 
     @cached_property
     def _analyzer(self):
@@ -47,14 +51,41 @@ class Morph:
         return self._analyzer
 
     @property
+    def loaded(self) -> bool:
+        """Whether this instance has loaded the dictionary (a run whose words were all known never does)."""
+        return "_analyzer" in self.__dict__
+
+    @property
     def known(self) -> dict[str, frozenset[str]]:
         """The word forms analysed so far and their lemmas (to keep between runs: see ``check.MentionMemo``)."""
         return self._cache
 
-    def remember(self, known: dict[str, frozenset[str]]) -> None:
+    @property
+    def nouns(self) -> dict[str, tuple[str, ...]]:
+        """The words whose noun paradigm was asked so far (:meth:`noun_forms`) and its forms (kept as :attr:`known`)."""
+        return self._nouns
+
+    @property
+    def size(self) -> int:
+        """How many answers this instance holds (lemmas and paradigms): grows as it analyses new words."""
+        return len(self._cache) + len(self._nouns)
+
+    def remember(self, known: dict[str, frozenset[str]], nouns: dict[str, tuple[str, ...]] | None = None) -> None:
         """Take word forms analysed in an earlier run with the same dictionary (the ones known here win)."""
         for key, lemmas in known.items():
             self._cache.setdefault(key, lemmas)
+        for word, forms in (nouns or {}).items():
+            self._nouns.setdefault(word, forms)
+
+    def noun_forms(self, word: str) -> tuple[str, ...]:
+        """Every form of the paradigm of ``word``'s likeliest parse as a noun (pymorphy3's first ``NOUN`` parse,
+        its lexeme in order), as the dictionary spells them; () when no parse is a noun. ``word`` is taken as
+        given (not folded): the search's word forms (``site.search``) ask for the lower-case words they index."""
+        found = self._nouns.get(word)
+        if found is None:
+            parses = [p for p in self._analyzer.parse(word) if p.tag.POS == "NOUN"]
+            found = self._nouns[word] = tuple(form.word for form in parses[0].lexeme) if parses else ()
+        return found
 
     def lemmas(self, word: str) -> frozenset[str]:
         key = fold(word)

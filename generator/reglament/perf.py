@@ -14,7 +14,9 @@ one folder of the user's: :func:`user_cache_dir`.
 from __future__ import annotations
 
 import gc
+import json
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -41,3 +43,30 @@ def user_cache_dir() -> Path:
     """reglament's folder in the user's cache folder (``$XDG_CACHE_HOME``, else ``~/.cache``): never in a project."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "reglament"
+
+
+#: names a file to which a command appends the CPU and wall seconds of each of its stages (:func:`lap`): the
+#: benchmark (``benchmarks/run.py``) measures `reglament build` as a user runs it this way
+STAGE_TIMES_ENV = "REGLAMENT_STAGE_TIMES"
+_last: tuple[float, float] | None = None
+
+
+def lap(stage: str, **facts: object) -> None:
+    """When ``$REGLAMENT_STAGE_TIMES`` names a file: append to it one JSON line with ``stage``, the CPU seconds of
+    this process and the wall seconds since the previous lap (the first lap: CPU since the process started, no
+    wall), and ``facts``. Else nothing (one look at the environment)."""
+    global _last
+    path = os.environ.get(STAGE_TIMES_ENV)
+    if not path:
+        return
+    cpu, wall = time.process_time(), time.perf_counter()
+    before = _last
+    line = {
+        "stage": stage,
+        "cpu_s": round(cpu - (before[0] if before else 0.0), 4),
+        "wall_s": round(wall - before[1], 4) if before else None,
+        **facts,
+    }
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+    _last = (time.process_time(), time.perf_counter())  # (the writing itself is not counted)

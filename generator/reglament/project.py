@@ -16,7 +16,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from reglament.check.checker import check
+from reglament.check.checker import MentionMemo, check
 from reglament.diagnostics import Diagnostic, has_errors
 from reglament.model.content import Content
 from reglament.model.profile import DEFAULTS_FILE, Profile, Profiles, PublishTarget
@@ -60,6 +60,12 @@ class Project:
     @property
     def companies(self) -> list[Profile]:
         return self.profiles.companies
+
+    def keep_words(self) -> None:
+        """Keep what the morphology learnt in this run beyond the check (the render's term links, the search's
+        word forms) in the project's cache, for the next run (a project loaded without the cache: nothing)."""
+        if self.store is not None:
+            MentionMemo.keep_words(self.store, self.morph)
 
 
 def load_project(

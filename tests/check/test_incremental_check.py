@@ -66,8 +66,10 @@ def test_unchanged_texts_need_no_morphology(project):
     assert diagnostics(root, cache=True, morph=morph) == expected
     assert "_analyzer" not in morph.__dict__  # the dictionary was not even loaded
     store = SourceCache(root)
-    hit, (_glossary, kept, lemmas) = store.get(MentionMemo.SLOT)
-    assert hit and kept and lemmas
+    hit, (_glossary, kept) = store.get(MentionMemo.SLOT)
+    assert hit and kept
+    hit, (lemmas, _nouns) = store.get(MentionMemo.WORDS)
+    assert hit and lemmas
     duties = root / "content/regulations/rules/duties.yml"
     duties.write_text(duties.read_text(encoding="utf-8") + "\n# a comment\n", encoding="utf-8")
     found = []
@@ -95,7 +97,7 @@ def test_a_corrupt_memo_is_recomputed(project):
     root = project()
     expected = diagnostics(root, cache=True)
     store = SourceCache(root)
-    store.put(MentionMemo.SLOT, ("not this glossary", {b"x" * 16: ((0, 1, "nothing"),)}, {}))
+    store.put(MentionMemo.SLOT, ("not this glossary", {b"x" * 16: ((0, 1, "nothing"),)}))
     assert diagnostics(root, cache=True) == expected
     (entry,) = store.folder.glob(MentionMemo.SLOT)
     entry.write_bytes(entry.read_bytes()[:40])

@@ -35,12 +35,18 @@ class MentionMemo:
     the cache's tool digest). So a check after an edit finds them only in the
     texts that changed — and when none did, the morphology dictionary is not
     even loaded. One slot: a changed glossary starts it afresh; texts no
-    longer present are dropped when it is saved. The slot also keeps the
-    lemmas of every word form analysed (they depend on the dictionary alone),
-    so that an edited text needs the dictionary only for words never seen.
+    longer present are dropped when it is saved.
+
+    A second slot (:data:`WORDS`) keeps what the morphology answered — the lemmas of every word form analysed
+    and the noun paradigms the search's word forms asked for (they depend on the dictionary alone) — so that
+    an edited text needs the dictionary only for words never seen, and a build whose words are all known
+    (its check, its term links, its search forms) never loads it: :meth:`recall` and :meth:`keep_words`.
+    Both slots are entries of the source cache: signed with the user's key, so an entry that came with the
+    project (a pull request can write ``.reglament-cache/``) fails verification and is never unpickled.
     """
 
     SLOT = "memo-mentions"
+    WORDS = "memo-words"
 
     def __init__(self, store: SourceCache, terms: Sequence[TermKey], morph: Morph) -> None:
         self.store = store
@@ -49,14 +55,33 @@ class MentionMemo:
         self.glossary = hashlib.sha256(glossary.encode()).hexdigest()
         hit, value = store.get(self.SLOT)
         kept: dict[bytes, tuple[tuple[int, int, str], ...]] = {}
-        if hit and isinstance(value, tuple) and len(value) == 3:
-            if value[0] == self.glossary:
-                kept = value[1]
-            morph.remember(value[2])
+        if hit and isinstance(value, tuple) and len(value) == 2 and value[0] == self.glossary:
+            kept = value[1]
+        self.recall(store, morph)
         self._kept = kept
         self._now: dict[bytes, tuple[tuple[int, int, str], ...]] = {}
-        self._words = len(morph.known)
         self.found = 0
+
+    @classmethod
+    def recall(cls, store: SourceCache, morph: Morph) -> None:
+        """Give ``morph`` the words kept in ``store`` (once per store and instance; the ones it knows win)."""
+        if not store.enabled or str(store.folder) in morph.kept:
+            return
+        hit, value = store.get(cls.WORDS)
+        if hit and isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, dict) for v in value):
+            morph.remember(value[0], value[1])
+        morph.kept[str(store.folder)] = morph.size
+
+    @classmethod
+    def keep_words(cls, store: SourceCache, morph: Morph) -> None:
+        """Store ``morph``'s words in ``store`` when it learnt some since it read or wrote them there."""
+        if not store.enabled:
+            return
+        cls.recall(store, morph)  # (what is kept there is not lost by this write)
+        where = str(store.folder)
+        if morph.kept.get(where) != morph.size:
+            store.put(cls.WORDS, (dict(morph.known), dict(morph.nouns)))
+            morph.kept[where] = morph.size
 
     @staticmethod
     def key(text: str) -> bytes:
@@ -75,17 +100,18 @@ class MentionMemo:
         self.found += 1
 
     def save(self, *, every_text: bool = True) -> None:
-        """Store the mentions of this run's texts (only when some were found afresh or some dropped).
+        """Store the mentions of this run's texts (only when some were found afresh or some dropped), and the
+        words the morphology learnt.
 
         ``every_text``: this run saw every text of the model, so the others are dropped; else (a check of
         some partitions only) the mentions kept from before stay beside this run's.
         """
         if not every_text:
-            if self.found or len(self.morph.known) != self._words:
-                self.store.put(self.SLOT, (self.glossary, {**self._kept, **self._now}, dict(self.morph.known)))
-            return
-        if self.found or len(self._now) != len(self._kept) or len(self.morph.known) != self._words:
-            self.store.put(self.SLOT, (self.glossary, self._now, dict(self.morph.known)))
+            if self.found:
+                self.store.put(self.SLOT, (self.glossary, {**self._kept, **self._now}))
+        elif self.found or len(self._now) != len(self._kept):
+            self.store.put(self.SLOT, (self.glossary, self._now))
+        self.keep_words(self.store, self.morph)
 
 
 #: the partition of everything outside ``content/regulations/<folder>/`` (glossary, roles, pages, editions,

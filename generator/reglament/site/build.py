@@ -14,6 +14,7 @@ from pathlib import Path
 from reglament.diagnostics import Diagnostic
 from reglament.errors import EngineError, PdfError, TemplateFailure
 from reglament.morphology import Morph
+from reglament.perf import lap
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
 from reglament.site.engines import Engine, SiteSpec, engine_for
@@ -210,6 +211,7 @@ def build(
         )
     except TemplateFailure as exc:  # a broken page template: its file and line, never a traceback
         return Built([*checked.diagnostics, exc.diagnostic])
+    lap("render")
     for path, markdown in (extra_pages or {}).items():
         tree.pages[path] = markdown
         tree.nav.append(path)
@@ -230,6 +232,7 @@ def build(
                     "templates/pdf", 1, 1, "error", "engine", f"the print edition failed: {exc}", "check templates/pdf/"
                 )
                 return Built([*checked.diagnostics, diag])
+        lap("write")
         # ---- reglament's post-build steps over the built HTML (engine-neutral), one pass per page ----
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
         # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
@@ -246,6 +249,7 @@ def build(
             tooltips=tree.tooltips,
             morph=morph,
         )
+        lap("forms_and_pass_start")  # the terms' word forms for search; the page pass's workers started
         try:
             try:
                 warnings = adapter.build(config, spec)

@@ -251,23 +251,24 @@ def term_forms(terms: list[Term], morph: Morph | None = None) -> dict[str, str]:
     «заявок»): Snowball stems them apart and the query «звонков» would miss
     «Холодный звонок». One form per such stem (pymorphy3's paradigm) goes
     into the index with the term's heading (:func:`reglament.site.postbuild.finish`).
-    ``morph``: the run's morphology, whose dictionary is then not loaded a second time.
+    ``morph``: the run's morphology, whose dictionary is then not loaded a second time (nor at all when it knows
+    these words' paradigms from an earlier run: :meth:`Morph.noun_forms`).
     """
-    analyzer = (morph or Morph()).analyzer
+    morph = morph or Morph()
     found: dict[str, str] = {}
     for term in terms:
         extra: dict[str, str] = {}
         for name in [term.term, *term.synonyms]:
             for word in _WORD.findall(name.lower()):
-                parses = [p for p in analyzer.parse(word) if p.tag.POS == "NOUN"]  # fleeting vowels are in nouns
-                if not parses:
+                forms = morph.noun_forms(word)  # fleeting vowels are in nouns
+                if not forms:
                     continue
                 base = _stem(word)
-                for form in parses[0].lexeme:
-                    if form.word.startswith(base) or base.startswith(_stem(form.word)):
+                for form in forms:
+                    if form.startswith(base) or base.startswith(_stem(form)):
                         continue
-                    same = _common(form.word, word)
-                    extra.setdefault(form.word[: same + 1], form.word)
+                    same = _common(form, word)
+                    extra.setdefault(form[: same + 1], form)
         if extra:
             found[str(term.id)] = " ".join(extra.values())
     return found
@@ -372,13 +373,12 @@ class TitleForms:
         if word not in self._known:
             if self._morph is None:
                 self._morph = Morph()  # its dictionary loads on first use
-            parses = [p for p in self._morph.analyzer.parse(word) if p.tag.POS == "NOUN"]
             stems = {_snowball_like(word)}
             extra = []
-            for form in parses[0].lexeme if parses else []:
-                stem = _snowball_like(form.word)
+            for form in self._morph.noun_forms(word):
+                stem = _snowball_like(form)
                 if stem not in stems:
                     stems.add(stem)
-                    extra.append(form.word)
+                    extra.append(form)
             self._known[word] = extra
         return self._known[word]

@@ -1,0 +1,181 @@
+"""`reglament build` with the project's cache (``.reglament-cache/``), as `check` has it.
+
+* a build with the cache gives the site and the diagnostics of ``build --no-cache``, byte for byte: cold, warm,
+  and after an edit;
+* a warm build — in a fresh process, after one clause changed with words seen before — never loads the
+  morphology dictionary: its check, its term links and its search word forms are all answered by the memo
+  (observed through the stage times the command writes for the benchmark, ``perf.lap``);
+* an entry of the memo that is tampered with, signed by another key (a cache committed to a pull request) or
+  not signed at all is refused — never unpickled — and the build is still right.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import hashlib
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from conftest import run_cli
+from reglament.check.checker import MentionMemo
+from reglament.morphology import Morph
+from reglament.perf import STAGE_TIMES_ENV
+from reglament.site.search import TitleForms, term_forms
+from reglament.source.cache import SourceCache
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("user_cache_home")]
+
+DUTIES = "content/regulations/rules/duties.yml"
+
+
+def build(root: Path, out: Path, *extra: str, times: Path | None = None) -> tuple[int, str, list[dict]]:
+    """Run `reglament build` (a fresh process); its exit code, JSON diagnostics and, with ``times``, its laps."""
+    with pytest.MonkeyPatch.context() as mp:
+        if times is not None:
+            times.unlink(missing_ok=True)
+            mp.setenv(STAGE_TIMES_ENV, str(times))  # the command appends its stage times there (perf.lap)
+        proc = run_cli("build", "--root", str(root), "--out", str(out), "--format", "json", *extra)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    laps = [json.loads(line) for line in times.read_text().splitlines()] if times is not None else []
+    return proc.returncode, proc.stdout, laps
+
+
+def same_tree(a: Path, b: Path) -> None:
+    """``a`` and ``b`` hold the same files with the same bytes (as ``diff -r``)."""
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    _match, mismatch, errors = filecmp.cmpfiles(a, b, files_a, shallow=False)
+    assert not mismatch and not errors, mismatch[:5]
+
+
+def dictionary_loaded(laps: list[dict]) -> bool:
+    (last,) = [lap for lap in laps if lap["stage"] == "keep_words"]
+    return bool(last["dictionary"])
+
+
+def edit_clause(root: Path, words: str) -> None:
+    """Put ``words`` before the responsibility clause's text (a text that links no term)."""
+    path = root / DUTIES
+    text = path.read_text(encoding="utf-8")
+    assert "За опоздание" in text
+    path.write_text(text.replace("За опоздание", f"{words} За опоздание", 1), encoding="utf-8")
+
+
+@pytest.fixture
+def site_project(project):
+    return project(with_site_files=True)
+
+
+def test_the_cached_build_is_the_uncached_build(site_project, tmp_path):
+    root = site_project
+    code, plain, _ = build(root, tmp_path / "plain", "--no-cache")
+    assert code == 0
+    assert not (root / ".reglament-cache").exists()  # --no-cache neither reads nor writes it
+    code, cold, _ = build(root, tmp_path / "cold")
+    assert code == 0 and cold == plain
+    same_tree(tmp_path / "plain", tmp_path / "cold")
+    assert (root / ".reglament-cache").is_dir()
+    # an edit that adds an unlinked mention (a new diagnostic) and words the cache knows
+    edit_clause(root, "Оформить сделку.")
+    code, plain, _ = build(root, tmp_path / "plain2", "--no-cache")
+    code_warm, warm, _ = build(root, tmp_path / "warm")
+    assert code_warm == code == 0
+    assert warm == plain and "unlinked-term" in warm
+    same_tree(tmp_path / "plain2", tmp_path / "warm")
+
+
+def test_a_warm_build_does_not_load_the_dictionary(site_project, tmp_path):
+    root, times = site_project, tmp_path / "laps.jsonl"
+    code, _, laps = build(root, tmp_path / "site", times=times)
+    assert code == 0 and dictionary_loaded(laps)  # cold: the dictionary answers every word
+    assert [lap["stage"] for lap in laps][:3] == ["start", "stamp", "load"]
+    edit_clause(root, "Оформить замечание со звонком.")  # word forms the texts already hold
+    code, _, laps = build(root, tmp_path / "site", times=times)
+    assert code == 0
+    assert not dictionary_loaded(laps)  # the check, the term links and the search's forms: all from the memo
+    edit_clause(root, "Виолончелистка.")  # a word never seen: the dictionary is loaded for it, and kept
+    code, _, laps = build(root, tmp_path / "site", times=times)
+    assert code == 0 and dictionary_loaded(laps)
+    edit_clause(root, "Виолончелистка.")  # that word again: known now
+    code, _, laps = build(root, tmp_path / "site", times=times)
+    hit, (lemmas, _nouns) = SourceCache(root).get(MentionMemo.WORDS)
+    assert hit and "виолончелистка" in lemmas
+    assert code == 0 and not dictionary_loaded(laps)
+
+
+def _entry(root: Path) -> Path:
+    (path,) = SourceCache(root).folder.glob(MentionMemo.WORDS)
+    return path
+
+
+def test_a_foreign_or_tampered_memo_is_refused(site_project, tmp_path, tmp_path_factory):
+    root = site_project
+    code, expected, _ = build(root, tmp_path / "plain", "--no-cache")
+    assert code == 0
+    # the memo as another user (another key) would sign it, holding lies: every word a form of «ложь»
+    lies = ({"лид": frozenset({"ложь"})}, {"лид": ("ложь", "лжи"), "сделка": ("ложь",)})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("another-user")))
+        SourceCache(root).put(MentionMemo.WORDS, lies)
+    signed_elsewhere = _entry(root).read_bytes()
+    code, found, _ = build(root, tmp_path / "foreign")
+    assert code == 0 and found == expected
+    same_tree(tmp_path / "plain", tmp_path / "foreign")
+    hit, words = SourceCache(root).get(MentionMemo.WORDS)
+    assert hit and words[0]["лид"] != lies[0]["лид"] and words[1]["лид"] != lies[1]["лид"]  # rewritten here
+
+    # this user's own entry with its payload changed after signing
+    entry = _entry(root)
+    data = bytearray(entry.read_bytes())
+    data[-3] ^= 0x01
+    entry.write_bytes(bytes(data))
+    shutil.rmtree(tmp_path / "foreign")
+    code, found, _ = build(root, tmp_path / "tampered")
+    assert code == 0 and found == expected
+    same_tree(tmp_path / "plain", tmp_path / "tampered")
+
+    # a pickle that would act when loaded, with a made-up signature: never unpickled
+    marker = tmp_path / "unpickled"
+    payload = pickle.dumps(_Trap(str(marker)))
+    entry.write_bytes(hashlib.sha256(b"not the key").digest() + payload)
+    code, found, _ = build(root, tmp_path / "trap")
+    assert code == 0 and found == expected
+    assert not marker.exists()
+    assert signed_elsewhere != _entry(root).read_bytes()
+
+
+class _Trap:
+    """Unpickling this creates a folder (what an attacker's pickle could do instead)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self):
+        return (os.mkdir, (self.path,))
+
+
+def test_the_search_forms_are_the_dictionary_s():
+    """:meth:`Morph.noun_forms` is the dictionary's paradigm of the word's first noun parse; an instance that
+    remembered another's answers gives the search the same word forms without loading the dictionary."""
+    words = ["заявка", "звонок", "менеджера", "холодный", "быстро"]
+    fresh = Morph()
+    for word in words:
+        nouns = [p for p in fresh.analyzer.parse(word) if p.tag.POS == "NOUN"]
+        assert fresh.noun_forms(word) == (tuple(f.word for f in nouns[0].lexeme) if nouns else ())
+    assert fresh.noun_forms("быстро") == ()  # an adverb: no noun paradigm
+    assert "звонков" in fresh.noun_forms("звонок")
+    terms = [SimpleNamespace(id="cold-call", term="Холодный звонок", synonyms=["заявка"])]
+    title = "Холодный звонок менеджера"
+    expected = (term_forms(terms, fresh), TitleForms(fresh)(title))  # type: ignore[arg-type]
+    other = Morph()
+    other.remember(fresh.known, fresh.nouns)
+    assert (term_forms(terms, other), TitleForms(other)(title)) == expected  # type: ignore[arg-type]
+    assert expected[0]["cold-call"] and expected[1]
+    assert not other.loaded and fresh.loaded

@@ -42,6 +42,7 @@ import platform
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -68,9 +69,10 @@ TARGETS = {
 # Measuring a child process
 
 
-def measured(cmd: list[str], *, cwd: Path | None = None) -> dict:
-    """Run ``cmd``; its wall seconds, CPU seconds (user + sys) and peak RSS (MB) from ``wait4``."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+def measured(cmd: list[str], *, cwd: Path | None = None, env: dict[str, str] | None = None) -> dict:
+    """Run ``cmd`` (``env``: variables set for it); its wall seconds, CPU seconds (user + sys) and peak RSS (MB)
+    from ``wait4``."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     load_before = os.getloadavg()[0]
     started = time.perf_counter()
     with open(os.devnull, "wb") as devnull:
@@ -258,6 +260,8 @@ def best_stages(runs: list[dict]) -> dict:
         for name, value in run.items():
             if isinstance(value, dict) and "cpu_s" in value and value["cpu_s"] < best[name]["cpu_s"]:
                 best[name] = value
+                if name == "render":  # the compiled templates' counts of the run whose render time is shown
+                    best["templates"] = run["templates"]
     best["process_peak_mb"] = max(r["process_peak_mb"] for r in runs)
     return best
 
@@ -316,6 +320,79 @@ def bench_check_cache(root: Path, cmd: list[str], *, repeat: int, expected: int)
             path.write_bytes(original)
         result[name] = best_of(runs)
     return result
+
+
+#: the stages `reglament build` runs before the engine (and the memo's write after it), as it times them
+#: (``reglament.perf.lap``); "start" (the interpreter, importing reglament) is printed apart, as for the in-process
+#: stages, and "engine_and_after" is the engine, the page pass and Pagefind
+BUILD_STAGES = ("stamp", "load", "check", "render", "write", "forms_and_pass_start", "keep_words")
+
+
+def bench_build_stages(root: Path, *, repeat: int) -> dict:
+    """`reglament build` as a user runs it, its own stages timed by the command itself (``$REGLAMENT_STAGE_TIMES``):
+
+    * **cold**: no ``.reglament-cache/`` and an empty user cache folder (``XDG_CACHE_HOME``: no compiled page
+      templates, a new signing key), no site in the output folder;
+    * **warm**: then, one clause changed before each run (a duty's text edited, as ``one_clause_changed`` of the
+      check): the realistic edit-build loop, with the project's cache and the compiled templates kept.
+
+    Each best of ``repeat`` by its own stages' CPU seconds (the whole run's figures, not mixed across runs)."""
+    from reglament.source.cache import CACHE_DIR
+
+    out = root / "build" / "stages-site"
+    cmd = [str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--format", "json"]
+    times = root / "build" / "stage-times.jsonl"
+    user_caches: list[str] = []
+
+    def run(xdg: str) -> dict:
+        times.unlink(missing_ok=True)
+        figures = measured(cmd, env={"XDG_CACHE_HOME": xdg, "REGLAMENT_STAGE_TIMES": str(times)})
+        if figures["exit"]:
+            raise SystemExit(f"reglament build failed on {root} (exit {figures['exit']})")
+        figures.pop("stdout")
+        laps = [json.loads(line) for line in times.read_text(encoding="utf-8").splitlines()]
+        stages = {lap["stage"]: lap for lap in laps}
+        missing = [name for name in BUILD_STAGES if name not in stages]
+        if missing:
+            raise SystemExit(f"reglament build did not time its stages {missing} (an up-to-date site?)")
+        own = {k: round(sum(stages[name][k] for name in BUILD_STAGES), 3) for k in ("cpu_s", "wall_s")}
+        return {
+            "stages": {name: {"cpu_s": lap["cpu_s"], "wall_s": lap["wall_s"]} for name, lap in stages.items()},
+            "own": own,
+            "dictionary_loaded": stages["keep_words"]["dictionary"],
+            "templates": {
+                "compiled": stages["render"]["templates_compiled"],
+                "loaded": stages["render"]["templates_loaded"],
+            },
+            "process": figures,
+        }
+
+    def best(runs: list[dict]) -> dict:
+        return min(runs, key=lambda r: r["own"]["cpu_s"])
+
+    cold = []
+    try:
+        for _ in range(repeat):
+            shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+            shutil.rmtree(out, ignore_errors=True)
+            user_caches.append(tempfile.mkdtemp(prefix="reglament-bench-user-cache-"))
+            cold.append(run(user_caches[-1]))
+        part = sorted((root / "content" / "regulations").glob("*/duties.yml"))[0]
+        original = part.read_bytes()
+        duty_text = b"\n        text: >-\n          "
+        warm = []
+        try:
+            for i in range(repeat):
+                edited = original.replace(duty_text, duty_text + f"Правка {i}. ".encode(), 1)
+                assert edited != original, part
+                part.write_bytes(edited)
+                warm.append(run(user_caches[-1]))
+        finally:
+            part.write_bytes(original)
+    finally:
+        for folder in user_caches:
+            shutil.rmtree(folder, ignore_errors=True)
+    return {"cold": best(cold), "warm": best(warm)}
 
 
 def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -> dict:
@@ -417,6 +494,11 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
         )
 
         out = root / "site"
+        # the project's cache as a fresh checkout has it (none: the check benchmark above filled it); the compiled
+        # page templates as this user's cache holds them
+        from reglament.source.cache import CACHE_DIR
+
+        shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
         e2e = measured([str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out)])
         e2e.pop("stdout")
         if e2e["exit"]:
@@ -430,6 +512,20 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
             f"{load_note(e2e)}; no-change rebuild {again['wall_s']:.2f} s wall, {again['cpu_s']:.2f} s CPU",
             flush=True,
         )
+        stages = bench_build_stages(root, repeat=repeat)
+        result["build_stages"] = stages
+        for key, label in (("cold", "cold (no caches)"), ("warm", "warm (one clause changed)")):
+            run = stages[key]
+            print(
+                f"   reglament build, own stages as it runs them, {label}: "
+                + ", ".join(f"{name} {run['stages'][name]['cpu_s']:.3f}" for name in BUILD_STAGES)
+                + f" = {run['own']['cpu_s']:.2f} s CPU = {run['own']['cpu_s'] / mk['cpu_s']:.3f} of the engine; "
+                f"dictionary {'loaded' if run['dictionary_loaded'] else 'not loaded'}, page templates compiled "
+                f"{run['templates']['compiled']}, loaded {run['templates']['loaded']}; not counted: start-up and "
+                f"imports {run['stages']['start']['cpu_s']:.2f}, engine and after "
+                f"{run['stages']['engine_and_after']['cpu_s']:.2f} s CPU",
+                flush=True,
+            )
 
     if diff:
         try:
@@ -514,10 +610,23 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
         )
 
     row("pages (engine)", [s.get("engine", {}).get("html_pages") for s in sizes])
-    row("own stages, CPU s", [s["own_total"]["cpu_s"] for s in sizes])
     row("mkdocs build, CPU s", [s.get("engine", {}).get("cpu_s") for s in sizes])
+    own_cold = [s.get("build_stages", {}).get("cold", {}).get("own", {}).get("cpu_s") for s in sizes]
+    own_warm = [s.get("build_stages", {}).get("warm", {}).get("own", {}).get("cpu_s") for s in sizes]
+    row("reglament build own stages, cold (no caches), CPU s", own_cold)
+    row("reglament build own stages, warm (one clause changed), CPU s", own_warm)
+    own_vs_cold = [ratio(v, s.get("engine", {}).get("cpu_s")) for v, s in zip(own_cold, sizes)]
+    own_vs_warm = [ratio(v, s.get("engine", {}).get("cpu_s")) for v, s in zip(own_warm, sizes)]
+    row("own / engine, cold build (no caches)", own_vs_cold, f"≤ {TARGETS['own_vs_engine']}", TARGETS["own_vs_engine"])
+    row(
+        "own / engine, warm build (one clause changed)",
+        own_vs_warm,
+        f"≤ {TARGETS['own_vs_engine']}",
+        TARGETS["own_vs_engine"],
+    )
+    row("own stages in-process (uncached, as before), CPU s", [s["own_total"]["cpu_s"] for s in sizes])
     own_vs = [ratio(s["own_total"]["cpu_s"], s.get("engine", {}).get("cpu_s")) for s in sizes]
-    row("own / engine", own_vs, f"≤ {TARGETS['own_vs_engine']}", TARGETS["own_vs_engine"])
+    row("own in-process (uncached) / engine", own_vs, "(the stages the engine's tree is written by)")
     row("after the engine, CPU s (forms+page pass+Pagefind)", [s.get("post_total", {}).get("cpu_s") for s in sizes])
     row("  of it Pagefind, CPU s", [s.get("post", {}).get("pagefind", {}).get("cpu_s") for s in sizes])
     own_post_vs = [
@@ -603,6 +712,8 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
     ratios.update(
         {
             "own_vs_engine": own_vs,
+            "own_vs_engine_build_cold": own_vs_cold,
+            "own_vs_engine_build_warm": own_vs_warm,
             "e2e_vs_mkdocs_cpu": e2e_vs,
             "e2e_vs_mkdocs_wall": e2e_vs_wall,
             "e2e_vs_mkdocs_search_cpu": e2e_vs_search,

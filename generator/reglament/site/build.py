@@ -17,6 +17,7 @@ from reglament.morphology import Morph
 from reglament.perf import lap
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
+from reglament.sandbox import template_code_cache
 from reglament.site.engines import Engine, SiteSpec, engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.out_guard import guard_out, mark
@@ -211,7 +212,8 @@ def build(
         )
     except TemplateFailure as exc:  # a broken page template: its file and line, never a traceback
         return Built([*checked.diagnostics, exc.diagnostic])
-    lap("render")
+    code = template_code_cache(root)  # (the page templates' compiled code: read from the user's cache, or compiled)
+    lap("render", templates_compiled=code.compiled, templates_loaded=code.loaded)
     for path, markdown in (extra_pages or {}).items():
         tree.pages[path] = markdown
         tree.nav.append(path)

@@ -25,6 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from reglament.diagnostics import Diagnostic
+from reglament.source.cache import tool_digest
 
 STAMP_FILE = "build-stamp.json"
 INDEX = "index.html"
@@ -33,15 +34,14 @@ FORMAT = 1
 
 @lru_cache(maxsize=1)
 def _tooling_digest() -> str:
-    """The reglament package's own files and the engine's versions (cached per process)."""
+    """The reglament package's own files and the engine's versions (cached per process).
+
+    The package's files are hashed once per process for the source cache too (:func:`tool_digest`: every file
+    of the package, the Python version and the versions of the libraries that shape a loaded model): the same
+    digest serves both."""
     from importlib import metadata
 
-    h = hashlib.sha256()
-    package = Path(__file__).resolve().parents[1]  # the whole reglament package
-    for path in sorted(package.rglob("*")):
-        if path.is_file() and "__pycache__" not in path.parts:
-            h.update(path.relative_to(package).as_posix().encode())
-            h.update(path.read_bytes())
+    h = hashlib.sha256(tool_digest().encode())
     for dist in ("mkdocs", "mkdocs-material", "properdocs", "zensical", "pagefind", "pymorphy3-dicts-ru", "Jinja2"):
         try:
             h.update(f"{dist}=={metadata.version(dist)}".encode())

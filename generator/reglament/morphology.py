@@ -32,7 +32,7 @@ class Morph:
         self._nouns: dict[str, tuple[str, ...]] = {}
         self.kept: dict[str, int] = {}
         """Bookkeeping of whoever keeps these words between runs (``check.MentionMemo``): a store → how many
-        words (:attr:`size`) this instance held when it last read them from there or wrote them there."""
+        answers (as :attr:`size` counts them) it holds, as far as this instance read or wrote it there."""
 
     @cached_property
     def _analyzer(self):

@@ -116,3 +116,19 @@ def test_generated_trees_check_the_same_with_the_memo(tmp_path_factory, first, s
     same(root)
     write_tree(root, second)  # the second tree's files over the first's: old and new texts side by side
     same(root)
+
+
+def test_the_words_a_run_learnt_are_kept(tmp_path):
+    """The morphology's answers (lemmas, noun paradigms) go to the signed words slot, those of a run that learnt
+    words before it read the slot too; an instance that recalls them answers without loading the dictionary."""
+    first = Morph()
+    first.lemmas("заявки")
+    MentionMemo.keep_words(SourceCache(tmp_path), first)
+    second = Morph()
+    second.noun_forms("звонок")  # learnt before this instance read what is kept
+    MentionMemo.keep_words(SourceCache(tmp_path), second)
+    third = Morph()
+    MentionMemo.recall(SourceCache(tmp_path), third)
+    assert third.lemmas("заявки") == first.lemmas("заявки") and "заявка" in third.lemmas("заявки")
+    assert third.noun_forms("звонок") == second.noun_forms("звонок")
+    assert not third.loaded

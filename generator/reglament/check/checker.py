@@ -68,9 +68,12 @@ class MentionMemo:
         if not store.enabled or str(store.folder) in morph.kept:
             return
         hit, value = store.get(cls.WORDS)
+        stored = -1  # nothing kept there: any word is worth writing
         if hit and isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, dict) for v in value):
             morph.remember(value[0], value[1])
-        morph.kept[str(store.folder)] = morph.size
+            stored = len(value[0]) + len(value[1])
+        # what the store holds: when ``morph`` knew words it does not, its size is larger and they get written
+        morph.kept[str(store.folder)] = stored
 
     @classmethod
     def keep_words(cls, store: SourceCache, morph: Morph) -> None:

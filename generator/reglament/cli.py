@@ -336,6 +336,7 @@ def build_cmd(
     from reglament.perf import lap
     from reglament.project import check_variant, load_project
     from reglament.site.build import PrintEdition, build
+    from reglament.site.out_guard import replaceable
     from reglament.site.stamp import fresh, inputs_digest
 
     lap("start")  # the interpreter's start-up, the imports and the options
@@ -373,7 +374,8 @@ def build_cmd(
         emit(cached, fmt, root)
         click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
         return
-    project = load_project(root, cache=not no_cache)
+    # a build that will be refused its --out (see site.out_guard) writes nothing, not even the cache
+    project = load_project(root, cache=not no_cache and replaceable(out, root=root) is None)
     lap("load")
     checked = check_variant(project, public=public)
     lap("check", dictionary=project.morph.loaded)

@@ -337,6 +337,7 @@ def bench_build_stages(root: Path, *, repeat: int) -> dict:
       check): the realistic edit-build loop, with the project's cache and the compiled templates kept.
 
     Each best of ``repeat`` by its own stages' CPU seconds (the whole run's figures, not mixed across runs)."""
+    from reglament.perf import read_laps
     from reglament.source.cache import CACHE_DIR
 
     out = root / "build" / "stages-site"
@@ -350,8 +351,7 @@ def bench_build_stages(root: Path, *, repeat: int) -> dict:
         if figures["exit"]:
             raise SystemExit(f"reglament build failed on {root} (exit {figures['exit']})")
         figures.pop("stdout")
-        laps = [json.loads(line) for line in times.read_text(encoding="utf-8").splitlines()]
-        stages = {lap["stage"]: lap for lap in laps}
+        stages = {lap["stage"]: lap for lap in read_laps(times)}
         missing = [name for name in BUILD_STAGES if name not in stages]
         if missing:
             raise SystemExit(f"reglament build did not time its stages {missing} (an up-to-date site?)")

@@ -48,25 +48,30 @@ def user_cache_dir() -> Path:
 #: names a file to which a command appends the CPU and wall seconds of each of its stages (:func:`lap`): the
 #: benchmark (``benchmarks/run.py``) measures `reglament build` as a user runs it this way
 STAGE_TIMES_ENV = "REGLAMENT_STAGE_TIMES"
-_last: tuple[float, float] | None = None
 
 
 def lap(stage: str, **facts: object) -> None:
-    """When ``$REGLAMENT_STAGE_TIMES`` names a file: append to it one JSON line with ``stage``, the CPU seconds of
-    this process and the wall seconds since the previous lap (the first lap: CPU since the process started, no
-    wall), and ``facts``. Else nothing (one look at the environment)."""
-    global _last
+    """When ``$REGLAMENT_STAGE_TIMES`` names a file: append to it one JSON line with ``stage`` ending now — this
+    process's CPU seconds so far, a wall clock reading — and ``facts``. Else nothing (one look at the
+    environment). Nothing is kept between laps: :func:`read_laps` makes each stage's seconds from two lines."""
     path = os.environ.get(STAGE_TIMES_ENV)
     if not path:
         return
-    cpu, wall = time.process_time(), time.perf_counter()
-    before = _last
-    line = {
-        "stage": stage,
-        "cpu_s": round(cpu - (before[0] if before else 0.0), 4),
-        "wall_s": round(wall - before[1], 4) if before else None,
-        **facts,
-    }
+    line = {"stage": stage, "cpu": time.process_time(), "clock": time.perf_counter(), **facts}
     with open(path, "a", encoding="utf-8") as out:
         out.write(json.dumps(line) + "\n")
-    _last = (time.process_time(), time.perf_counter())  # (the writing itself is not counted)
+
+
+def read_laps(path: Path) -> list[dict]:
+    """The laps :func:`lap` wrote to ``path``, each with its stage's ``cpu_s`` (the first: since the process
+    started) and ``wall_s`` (since the lap before; the first: None) and its facts."""
+    laps = []
+    before: dict | None = None
+    for text in path.read_text(encoding="utf-8").splitlines():
+        line = json.loads(text)
+        cpu, clock = line.pop("cpu"), line.pop("clock")
+        line["cpu_s"] = round(cpu - (before["cpu"] if before else 0.0), 4)
+        line["wall_s"] = round(clock - before["clock"], 4) if before else None
+        laps.append(line)
+        before = {"cpu": cpu, "clock": clock}
+    return laps

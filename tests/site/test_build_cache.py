@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import filecmp
 import hashlib
-import json
 import os
 import pickle
 import shutil
@@ -25,7 +24,7 @@ import pytest
 from conftest import run_cli
 from reglament.check.checker import MentionMemo
 from reglament.morphology import Morph
-from reglament.perf import STAGE_TIMES_ENV
+from reglament.perf import STAGE_TIMES_ENV, read_laps
 from reglament.site.search import TitleForms, term_forms
 from reglament.source.cache import SourceCache
 
@@ -42,7 +41,7 @@ def build(root: Path, out: Path, *extra: str, times: Path | None = None) -> tupl
             mp.setenv(STAGE_TIMES_ENV, str(times))  # the command appends its stage times there (perf.lap)
         proc = run_cli("build", "--root", str(root), "--out", str(out), "--format", "json", *extra)
     assert "Traceback" not in proc.stderr, proc.stderr
-    laps = [json.loads(line) for line in times.read_text().splitlines()] if times is not None else []
+    laps = read_laps(times) if times is not None else []
     return proc.returncode, proc.stdout, laps
 
 

@@ -22,8 +22,8 @@ from reglament.site.build import build, write_tree
 from reglament.site.engines import engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.overlap import OverlappedPass
-from reglament.site.pagesteps import process_files
-from reglament.site.postbuild import finish, process_site
+from reglament.site.pagesteps import PageSteps, process_files
+from reglament.site.postbuild import finish, page_steps, process_site
 from reglament.site.records import Record, records
 from reglament.site.sanitize import sanitize_site
 from reglament.site.search import term_forms
@@ -54,6 +54,11 @@ def files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def steps_of(site: Path, root: Path, docs: Path, forms: dict[str, str], *, index: bool = True) -> PageSteps:
+    """The page steps of the sample's built site ``site`` (``index``: the pass makes the search records)."""
+    return page_steps(site, docs, edit_base=edit_base(root), offline=False, forms=forms, records=index)
+
+
 def copy_of(site: Path, tmp_path: Path, name: str) -> Path:
     target = tmp_path / name
     shutil.copytree(site, target)
@@ -75,7 +80,7 @@ def test_one_pass_writes_what_the_two_passes_wrote(engine_site, tmp_path, small_
     finished = finish(two, docs, edit_base=edit_base(root), forms=forms, index=False)
 
     one = copy_of(site, tmp_path, "one")
-    processed = process_site(one, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=jobs)
+    processed = process_site(one, steps_of(one, root, docs, forms, index=False), jobs=jobs)
 
     assert processed.unsafe == []
     assert processed.finished == finished
@@ -100,7 +105,7 @@ def test_an_unsafe_page_fails_the_pass_in_workers_too(engine_site, tmp_path, sma
     assert expected and all(problem.startswith(f"{rel}: ") for problem in expected)
     assert any("event attribute onload='alert(1)'" in problem for problem in expected)
 
-    processed = process_site(bad, docs, edit_base=edit_base(root), forms=forms, jobs=jobs)
+    processed = process_site(bad, steps_of(bad, root, docs, forms), jobs=jobs)
     assert processed.unsafe == expected
     assert processed.finished is None
     assert not (bad / "pagefind").exists()
@@ -127,7 +132,7 @@ def _watching(tmp_path: Path, root: Path, docs: Path, forms: dict[str, str]) -> 
     """An empty site folder for an 'engine' to write into, and the pass watching it (two jobs: one worker)."""
     written = tmp_path / "written"
     written.mkdir()
-    return written, OverlappedPass.start(written, docs, edit_base=edit_base(root), offline=False, forms=forms, jobs=2)
+    return written, OverlappedPass.start(written, docs, steps_of(written, root, docs, forms), jobs=2)
 
 
 def _write(pages: list[Path], source: Path, written: Path) -> None:
@@ -178,7 +183,7 @@ def test_pages_processed_as_an_engine_writes_them_are_the_pages_processed_after_
         (site / "index.html").read_text(encoding="utf-8").replace("</body>", "<p>вторая запись</p></body>"), "utf-8"
     )
     (final / "404.html").write_bytes((site / "404.html").read_bytes() + tail)
-    expected = process_site(final, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
+    expected = process_site(final, steps_of(final, root, docs, forms, index=False))
     assert processed == expected
     got, want = files(written), {rel: data for rel, data in files(final).items() if rel.endswith(".html")}
     assert got.keys() == want.keys()
@@ -192,7 +197,8 @@ def test_an_unsafe_page_fails_the_pass_while_the_engine_writes(engine_site, tmp_
     pages = sorted(bad.rglob("*.html"))
     victim = pages[len(pages) // 2]
     victim.write_text(victim.read_text(encoding="utf-8").replace("<body", '<body onload="alert(1)"', 1), "utf-8")
-    expected = process_site(copy_of(bad, tmp_path, "two"), docs, edit_base=edit_base(root), forms=forms, jobs=1)
+    two = copy_of(bad, tmp_path, "two")
+    expected = process_site(two, steps_of(two, root, docs, forms))
     assert expected.unsafe and expected.finished is None
 
     written, overlap = _watching(tmp_path, root, docs, forms)
@@ -211,8 +217,10 @@ def test_no_pass_while_the_engine_writes_where_it_would_not_pay(engine_site, tmp
     folder = tmp_path / "site"
     folder.mkdir()
     for jobs, offline in ((1, False), (2, True)):
-        assert OverlappedPass.start(folder, docs, edit_base=None, offline=offline, forms=forms, jobs=jobs) is None
-    assert OverlappedPass.start(folder, docs, edit_base=None, offline=False, forms=forms, jobs=2) is None  # 40 pages
+        steps = page_steps(folder, docs, edit_base=None, offline=offline, forms=forms)
+        assert OverlappedPass.start(folder, docs, steps, jobs=jobs) is None
+    steps = page_steps(folder, docs, edit_base=None, offline=False, forms=forms)
+    assert OverlappedPass.start(folder, docs, steps, jobs=2) is None  # 40 pages
 
 
 def test_a_build_whose_pages_are_processed_as_the_engine_writes_them(tmp_path, small_chunks, monkeypatch):
@@ -263,7 +271,7 @@ def test_a_worker_that_dies_while_the_engine_writes_costs_only_time(engine_site,
     finally:
         overlap.close()
     after = copy_of(site, tmp_path, "after")
-    assert processed == process_site(after, docs, edit_base=edit_base(root), forms=forms, index=False, jobs=1)
+    assert processed == process_site(after, steps_of(after, root, docs, forms, index=False))
     assert {rel: data for rel, data in files(after).items() if rel.endswith(".html")} == files(written)
 
 
@@ -272,7 +280,7 @@ def test_the_pass_makes_each_pages_search_records_from_the_finished_page(engine_
     very records the index would make reading the page back."""
     root, site, docs, forms = engine_site
     done = copy_of(site, tmp_path, "done")
-    steps = postbuild.page_steps(done, docs, edit_base=edit_base(root), offline=False, forms=forms, records=True)
+    steps = steps_of(done, root, docs, forms)
     rels = [p.relative_to(done).as_posix() for p in sorted(done.rglob("*.html"))]
     results = process_files(str(done), rels, steps)
     made = {rel: r.records for rel, r in zip(rels, results, strict=True)}
@@ -282,7 +290,7 @@ def test_the_pass_makes_each_pages_search_records_from_the_finished_page(engine_
     }
     assert made == read
     assert sum(map(len, made.values())) > len(rels)  # sections cut, not one record per page
-    unasked = postbuild.page_steps(done, docs, edit_base=edit_base(root), offline=False, forms=forms)
+    unasked = steps_of(done, root, docs, forms, index=False)
     assert all(r.records == () for r in process_files(str(done), rels, unasked))
 
 
@@ -326,7 +334,7 @@ def test_after_the_engine_this_process_takes_back_what_the_worker_has_not_begun(
         overlap.close()
     assert len(cancelled) >= len(handed) - 2  # all but what the worker had begun (or queued) when the engine ended
     after = copy_of(site, tmp_path, "after")
-    expected = process_site(after, docs, edit_base=edit_base(root), forms=forms, jobs=1)
+    expected = process_site(after, steps_of(after, root, docs, forms))
     assert processed == expected
     made = {rel: data for rel, data in files(after).items() if rel.endswith(".html") or rel.startswith("pagefind/")}
     assert files(written) == made  # the pages and the search index, byte for byte

@@ -25,7 +25,7 @@ from reglament.site.build import build, write_tree
 from reglament.site.engines import engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.pagesteps import fill_tips, refill_tips, tip_ids
-from reglament.site.postbuild import process_site
+from reglament.site.postbuild import page_steps, process_site
 from reglament.site.sanitize import sanitize_page
 from reglament.site.search import index_text, term_forms
 
@@ -85,14 +85,10 @@ def test_built_site_has_no_marker_and_the_tooltips_written_into_the_markdown_wou
     reference = tmp_path / "reference"
     config, spec = write_tree(inlined(tree), root, tmp_path / "stage-ref", reference, engine=adapter, offline=offline)
     adapter.build(config, spec)
-    processed = process_site(
-        reference,
-        spec.docs_dir,
-        edit_base=edit_base(root),
-        offline=offline,
-        forms=term_forms(checked.content.terms),
-        index=False,
+    steps = page_steps(
+        reference, spec.docs_dir, edit_base=edit_base(root), offline=offline, forms=term_forms(checked.content.terms)
     )
+    processed = process_site(reference, steps)
     assert processed.unsafe == []
     expected = all_files(reference)
     pages = [rel for rel in expected if rel.endswith(".html")]

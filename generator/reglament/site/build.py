@@ -22,7 +22,7 @@ from reglament.site.engines import Engine, SiteSpec, engine_for
 from reglament.site.engines.base import edit_base
 from reglament.site.out_guard import guard_out, mark
 from reglament.site.overlap import OverlappedPass
-from reglament.site.postbuild import process_site
+from reglament.site.postbuild import page_steps, process_site
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
@@ -239,18 +239,17 @@ def build(
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
         # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
         # With a second core the pages are processed as the engine writes them (site/overlap.py): the same bytes.
-        base, forms = edit_base(root), term_forms(checked.content.terms, morph)
-        jobs = default_jobs() if jobs is None else jobs
-        overlap = OverlappedPass.start(
+        steps = page_steps(
             tmp_site,
             spec.docs_dir,
-            edit_base=base,
+            edit_base=edit_base(root),
             offline=offline,
-            forms=forms,
-            jobs=jobs,
+            forms=term_forms(checked.content.terms, morph),
             tooltips=tree.tooltips,
-            morph=morph,
+            records=True,
         )
+        jobs = default_jobs() if jobs is None else jobs
+        overlap = OverlappedPass.start(tmp_site, spec.docs_dir, steps, jobs=jobs, morph=morph)
         lap("forms_and_pass_start")  # the terms' word forms for search; the page pass's workers started
         try:
             try:
@@ -261,16 +260,7 @@ def build(
                 if overlap is not None:
                     processed = overlap.finish()
                 else:
-                    processed = process_site(
-                        tmp_site,
-                        spec.docs_dir,
-                        edit_base=base,
-                        offline=offline,
-                        forms=forms,
-                        jobs=jobs,
-                        tooltips=tree.tooltips,
-                        morph=morph,
-                    )
+                    processed = process_site(tmp_site, steps, jobs=jobs, morph=morph)
             except EngineError as exc:
                 return Built([*checked.diagnostics, _engine_diagnostic(exc)])
         finally:

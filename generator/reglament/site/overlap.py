@@ -28,7 +28,7 @@ import shutil
 import tempfile
 import threading
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,18 +43,17 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from reglament.morphology import Morph
-from reglament.site import postbuild, search
+from reglament.site import postbuild
 from reglament.site.pagesteps import (
     Done,
     PageSteps,
     page_digest,
     process_aside,
     process_files,
-    rel_root,
     start_worker,
     warm,
 )
-from reglament.site.postbuild import SEARCH_SCRIPT, Processed, page_steps
+from reglament.site.postbuild import Processed, with_heads
 
 #: folder depths of pages whose ``<head>`` tags are prepared before the engine runs (deeper pages: after it)
 _DEPTHS = 16
@@ -134,31 +133,18 @@ class OverlappedPass:
 
     @classmethod
     def start(
-        cls,
-        site_dir: Path,
-        docs_dir: Path,
-        *,
-        edit_base: str | None,
-        offline: bool,
-        forms: dict[str, str] | None,
-        jobs: int,
-        tooltips: dict[str, str] | None = None,
-        morph: Morph | None = None,
+        cls, site_dir: Path, docs_dir: Path, steps: PageSteps, *, jobs: int, morph: Morph | None = None
     ) -> OverlappedPass | None:
-        """The pass, watching ``site_dir`` (empty: the engine has not run); None where it would not pay: one job,
-        fewer than :data:`~reglament.site.postbuild.PARALLEL_PAGES` pages in ``docs_dir``, or an offline site (its
-        links depend on which pages exist, so its pages wait for the whole site). ``tooltips``: as for
-        :func:`~reglament.site.postbuild.process_site`."""
-        if jobs < 2 or offline:
+        """The pass, watching ``site_dir`` (empty: the engine has not run) with ``steps`` (its
+        :func:`~reglament.site.postbuild.page_steps`); None where it would not pay: one job, fewer than
+        :data:`~reglament.site.postbuild.PARALLEL_PAGES` pages in ``docs_dir``, or an offline site (its links
+        depend on which pages exist, so its pages wait for the whole site)."""
+        if jobs < 2 or steps.offline:
             return None
         if sum(1 for _ in docs_dir.rglob("*.md")) < postbuild.PARALLEL_PAGES:
             return None
-        steps = page_steps(
-            site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips, records=True
-        )
-        steps = replace(steps, heads=_heads(range(_DEPTHS), steps.heads))
         # one core stays with the engine; the workers keep up with its writing and take what is left after it
-        return cls(site_dir, steps, workers=max(1, jobs - 1), morph=morph)
+        return cls(site_dir, with_heads(steps, range(_DEPTHS)), workers=max(1, jobs - 1), morph=morph)
 
     def _seen(self, path: str, complete: bool) -> None:
         """A page was created (``complete`` False) or closed after writing / moved into place (True).
@@ -218,8 +204,7 @@ class OverlappedPass:
             if wrote:
                 moves.append((name, rel))
         if again:
-            depths = {rel.count("/") for rel in again}
-            steps = replace(self.steps, heads=_heads(depths, self.steps.heads))
+            steps = with_heads(self.steps, {rel.count("/") for rel in again})
             chunks = [again[i : i + 8] for i in range(0, len(again), 8)]
             assert self.pool is not None
             try:
@@ -274,16 +259,6 @@ class OverlappedPass:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.aside, ignore_errors=True)
-
-
-def _heads(depths: Iterable[int], known: dict[int, str]) -> dict[int, str]:
-    """``known`` with the ``<head>`` tags of pages at each of ``depths`` added (as :func:`page_steps` makes them
-    for an online site)."""
-    heads = dict(known)
-    for depth in depths:
-        if depth not in heads:
-            heads[depth] = search.head_tags(rel_root("/" * depth), script=SEARCH_SCRIPT, offline=False)
-    return heads
 
 
 def _outcome(future: concurrent.futures.Future) -> tuple[bytes, bool, Done] | None:

@@ -27,7 +27,8 @@ import concurrent.futures
 import json
 import multiprocessing
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reglament.morphology import Morph
@@ -152,30 +153,30 @@ PARALLEL_PAGES = 40
 _CHUNK = 8
 
 
-def process_site(
-    site_dir: Path,
-    docs_dir: Path,
-    *,
-    edit_base: str | None,
-    offline: bool = False,
-    index: bool = True,
-    forms: dict[str, str] | None = None,
-    jobs: int = 1,
-    tooltips: dict[str, str] | None = None,
-    morph: Morph | None = None,
-) -> Processed:
-    """Everything reglament does to the HTML the engine wrote, one read and one write per page.
+def with_heads(steps: PageSteps, depths: Iterable[int]) -> PageSteps:
+    """``steps`` with the ``<head>`` tags of pages at each of ``depths`` added (those it has stay)."""
+    missing = sorted(set(depths) - steps.heads.keys())
+    if not missing:
+        return steps
+    heads = dict(steps.heads)
+    for depth in missing:
+        heads[depth] = search.head_tags(rel_root("/" * depth), script=SEARCH_SCRIPT, offline=steps.offline)
+    return replace(steps, heads=heads)
+
+
+def process_site(site_dir: Path, steps: PageSteps, *, jobs: int = 1, morph: Morph | None = None) -> Processed:
+    """Everything reglament does to the HTML the engine wrote, one read and one write per page (``steps``:
+    :func:`page_steps` of the site, made before or after the engine).
 
     Each page is first passed through the sanitiser (:func:`reglament.site.sanitize.sanitize_page`: the
     allowlist over its content area, then the parser audit of the whole page); a page the audit finds unsafe
     is reported and the site is not indexed (the build fails). A safe page then gets the steps of
-    :func:`finish_page` (``tooltips``: as for :func:`finish`), and the finished site is indexed for search. ``jobs`` > 1: a site of at least
-    :data:`PARALLEL_PAGES` pages is processed in that many worker processes; the result is the same.
+    :func:`finish_page`, and, when ``steps`` ask for the search records, the finished site is indexed for
+    search. ``jobs`` > 1: a site of at least :data:`PARALLEL_PAGES` pages is processed in that many worker
+    processes; the result is the same.
     """
-    steps = page_steps(
-        site_dir, docs_dir, edit_base=edit_base, offline=offline, forms=forms, tooltips=tooltips, records=index
-    )
     rels = [p.relative_to(site_dir).as_posix() for p in sorted(site_dir.rglob("*.html"))]
+    steps = with_heads(steps, {rel.count("/") for rel in rels})
     chunks = [rels[i : i + _CHUNK] for i in range(0, len(rels), _CHUNK)]
     if jobs > 1 and len(rels) >= PARALLEL_PAGES:
         ctx = multiprocessing.get_context("spawn")

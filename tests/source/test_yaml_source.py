@@ -126,3 +126,52 @@ def test_positions_inside_multi_line_scalars_are_exact(field, word, line, column
     pos = doc.text_position(("a", field), text, text.index(word))
     assert (pos.line, pos.column) == (line, column)
     assert SCALARS.split("\n")[line - 1][column - 1 :].startswith(word)
+
+
+def test_positions_are_exact_far_into_a_long_line_and_after_front_matter():
+    # positions are kept packed in one int (line and column): a column past 2**20 and a line offset stay exact
+    long = "x" * (1 << 21)
+    doc = parse_yaml(f"a: {long}\nb: [1, {{c: 2}}]\n", "x.yml", line_offset=1)
+    assert doc.positions[("b", 1, "c")] == ("x.yml", 3, 12)
+    assert doc.key_positions[("b", 1, "c")] == ("x.yml", 3, 9)
+    text = f"a: 1\nb: '{long}'\nc: 3\n"
+    doc = parse_yaml(text, "x.yml")
+    assert doc.positions[("c",)] == ("x.yml", 3, 4)
+    assert doc.text_position(("b",), long, (1 << 21) - 1) == ("x.yml", 2, 5 + (1 << 21) - 1)
+
+
+def test_positions_mapping_reads_like_a_dict_and_survives_pickling():
+    import pickle
+
+    from reglament.diagnostics import Position
+
+    doc = parse_yaml("a:\n  - x\n  - y: 1\n", "x.yml")
+    positions = doc.positions
+    assert dict(positions) == {
+        (): ("x.yml", 1, 1),
+        ("a",): ("x.yml", 2, 3),
+        ("a", 0): ("x.yml", 2, 5),
+        ("a", 1): ("x.yml", 3, 5),
+        ("a", 1, "y"): ("x.yml", 3, 8),
+    }
+    assert isinstance(positions[("a", 1, "y")], Position)
+    assert ("a", 0) in positions and ("a", 2) not in positions and len(positions) == 5
+    fallback = Position("x.yml", 9, 9)
+    assert positions.get(("a", 2)) is None and positions.get(("a", 2), fallback) == fallback
+    with pytest.raises(KeyError):
+        positions[("b",)]
+    positions[("z",)] = Position("x.yml", 7, 3)
+    assert positions[("z",)] == ("x.yml", 7, 3)
+    with pytest.raises(ValueError, match="not a position"):
+        positions[("z",)] = Position("other.yml", 1, 1)
+    copy = pickle.loads(pickle.dumps(doc))
+    assert dict(copy.positions) == dict(positions) and dict(copy.key_positions) == dict(doc.key_positions)
+
+
+def test_duplicate_key_names_the_first_line():
+    doc = parse_yaml("a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n", "x.yml")
+    assert [(d.line, d.column, d.code, d.message) for d in doc.diagnostics] == [
+        (5, 3, "duplicate-key", "duplicate key `c` (first defined at line 3)")
+    ]
+    doc = parse_yaml("a: 1\nb:\n  c: 1\n  d: 2\n  c: 3\n", "x.md", line_offset=1)  # front matter
+    assert [(d.line, d.message) for d in doc.diagnostics] == [(6, "duplicate key `c` (first defined at line 4)")]

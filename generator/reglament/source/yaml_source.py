@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol, TypeAlias
+from typing import Protocol, TypeAlias, TypeVar, overload
 
 from yaml.composer import Composer
 from yaml.error import Mark, MarkedYAMLError, YAMLError
@@ -38,8 +38,73 @@ YamlScalar: TypeAlias = str | int | float | bool | dt.date | None
 """A scalar as :func:`_scalar` types it (YAML 1.2 core schema; dates stay dates); also a mapping key."""
 YamlValue: TypeAlias = YamlScalar | list["YamlValue"] | dict[YamlScalar, "YamlValue"]
 """A converted document: scalars, lists and mappings (an alias of a list or mapping becomes None)."""
+T = TypeVar("T")
 Path_: TypeAlias = tuple[YamlScalar, ...]
 """A path of mapping keys and list indices into the data: ``("duties", 3, "text")``."""
+
+
+#: a packed position is ``line * _LINE + column`` (a column fits in 32 bits: a source file is 5 MB at most)
+_LINE_SHIFT = 32
+_LINE = 1 << _LINE_SHIFT
+_COLUMN_MASK = _LINE - 1
+
+#: makes a Position from a tuple of its fields in C (NamedTuple's own ``__new__`` is a Python function)
+_new_position = tuple.__new__
+
+
+class Positions(Mapping[Path_, Position]):
+    """Path → :class:`Position` of one file's values (or keys), each kept as one int, ``line * 2**32 + column``.
+
+    A document has a position for every key and every value (~190,000 at 10,000 clauses); as tuples each was
+    made and then walked by the cyclic collector's passes during the load, ints are neither. The Position is
+    made when asked for (a run asks for a few thousand).
+    """
+
+    __slots__ = ("file", "packed")
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.packed: dict[Path_, int] = {}
+
+    def __getitem__(self, path: Path_) -> Position:
+        packed = self.packed[path]
+        return _new_position(Position, (self.file, packed >> _LINE_SHIFT, packed & _COLUMN_MASK))
+
+    @overload
+    def get(self, path: Path_) -> Position | None: ...
+    @overload
+    def get(self, path: Path_, default: Position) -> Position: ...
+    @overload
+    def get(self, path: Path_, default: T) -> Position | T: ...
+
+    def get(self, path: Path_, default: object = None) -> object:
+        packed = self.packed.get(path)
+        if packed is None:
+            return default
+        return _new_position(Position, (self.file, packed >> _LINE_SHIFT, packed & _COLUMN_MASK))
+
+    def __setitem__(self, path: Path_, pos: Position) -> None:
+        if pos.file != self.file or not 0 <= pos.column < _LINE:
+            raise ValueError(f"{pos} is not a position in {self.file}")
+        self.packed[path] = pos.line * _LINE + pos.column
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.packed
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self.packed)
+
+    def __len__(self) -> int:
+        return len(self.packed)
+
+    def __getstate__(self) -> tuple[str, dict[Path_, int]]:
+        return self.file, self.packed
+
+    def __setstate__(self, state: tuple[str, dict[Path_, int]]) -> None:
+        self.file, self.packed = state
+
+    def __repr__(self) -> str:
+        return f"Positions({self.file!r}, {len(self.packed)} paths)"
 
 
 @dataclass
@@ -48,14 +113,18 @@ class YamlDocument:
 
     file: str
     data: object = None
-    positions: dict[Path_, Position] = field(default_factory=dict)
-    key_positions: dict[Path_, Position] = field(default_factory=dict)
+    positions: Positions = field(init=False)
+    key_positions: Positions = field(init=False)
     styles: dict[Path_, str | None] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
     line_offset: int = 0
     blanked: list[str] = field(default_factory=list)
     """Source lines left out to get past syntax errors (what they declared failed to load)."""
+
+    def __post_init__(self) -> None:
+        self.positions = Positions(self.file)
+        self.key_positions = Positions(self.file)
 
     @property
     def ok(self) -> bool:
@@ -322,10 +391,6 @@ def _scalar(node: ScalarNode) -> YamlScalar:
     return value
 
 
-#: makes a Position from a tuple of its fields in C (NamedTuple's own ``__new__`` is a Python function)
-_new_position = tuple.__new__
-
-
 class _Converter:
     def __init__(self, doc: YamlDocument, line_offset: int) -> None:
         self.doc = doc
@@ -337,11 +402,11 @@ class _Converter:
         return position(self.doc.file, node.start_mark, self.line_offset)
 
     def convert(self, node: Node, path: Path_) -> YamlValue:
-        # `position()` inlined (and the Position made without its Python-level `__new__`): this runs once per node
-        # of every source file; a mapping's scalar values are converted in its loop below, without this call
+        # `position()` inlined (packed, see :class:`Positions`): this runs once per node of every source file; a
+        # mapping's scalar values are converted in its loop below, without this call
         doc = self.doc
         mark = node.start_mark
-        doc.positions[path] = _new_position(Position, (doc.file, mark.line + 1 + self.line_offset, mark.column + 1))
+        doc.positions.packed[path] = ((mark.line + 1 + self.line_offset) << _LINE_SHIFT) + mark.column + 1
         if type(node) is ScalarNode:
             doc.styles[path] = node.style
             return _scalar(node)
@@ -366,9 +431,10 @@ class _Converter:
             return [convert(item, path + (i,)) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
             result: dict[YamlScalar, YamlValue] = {}
-            first_seen: dict[YamlScalar, Position] = {}
-            positions, styles, key_positions = doc.positions, doc.styles, doc.key_positions
-            file, line_base = doc.file, 1 + self.line_offset
+            first_seen: dict[YamlScalar, int] = {}  # key → its line
+            positions, styles, key_positions = doc.positions.packed, doc.styles, doc.key_positions.packed
+            line_base = 1 + self.line_offset
+            column_base = 1 + (line_base << _LINE_SHIFT)  # a packed position: (line << shift) + this
             for key_node, value_node in node.value:
                 if not isinstance(key_node, ScalarNode):
                     self.doc.diagnostics.append(
@@ -381,13 +447,15 @@ class _Converter:
                         )
                     )
                     continue
-                key = _scalar(key_node)
+                word: str = key_node.value
+                # `_scalar` inlined for a plain word (itself)
+                key = word if key_node.tag == _PLAIN and word and word[0] not in _MAYBE_TYPED else _scalar(key_node)
                 mark = key_node.start_mark
-                key_pos = _new_position(Position, (file, mark.line + line_base, mark.column + 1))
+                key_pos = (mark.line << _LINE_SHIFT) + mark.column + column_base
                 if key == "<<":
                     self.doc.diagnostics.append(
                         Diagnostic.at(
-                            key_pos,
+                            self.pos(key_node),
                             "error",
                             "yaml-syntax",
                             "merge keys (`<<`) are not supported",
@@ -396,25 +464,30 @@ class _Converter:
                     )
                     continue
                 if key in first_seen:
-                    first = first_seen[key]
                     self.doc.diagnostics.append(
                         Diagnostic.at(
-                            key_pos,
+                            self.pos(key_node),
                             "error",
                             "duplicate-key",
-                            f"duplicate key `{key}` (first defined at line {first.line})",
+                            f"duplicate key `{key}` (first defined at line {first_seen[key]})",
                             "remove one of the two, or rename it; YAML keeps only one value per key",
                         )
                     )
                     continue
-                first_seen[key] = key_pos
+                first_seen[key] = mark.line + line_base
                 sub = path + (key,)
                 key_positions[sub] = key_pos
                 if type(value_node) is ScalarNode:  # `convert` of a scalar, inlined
                     mark = value_node.start_mark
-                    positions[sub] = _new_position(Position, (file, mark.line + line_base, mark.column + 1))
+                    positions[sub] = (mark.line << _LINE_SHIFT) + mark.column + column_base
                     styles[sub] = value_node.style
-                    result[key] = _scalar(value_node)
+                    text: str = value_node.value
+                    tag = value_node.tag
+                    # `_scalar` inlined for a string (a quoted or block scalar, or a plain word: itself)
+                    if tag == _STR or (tag == _PLAIN and text and text[0] not in _MAYBE_TYPED):
+                        result[key] = text
+                    else:
+                        result[key] = _scalar(value_node)
                 else:
                     result[key] = self.convert(value_node, sub)
             return result
@@ -447,7 +520,7 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
     node = None
     for _attempt in range(12):
         try:
-            node = compose("\n".join(work))
+            node = compose("\n".join(work) if _attempt else text)  # (the lines joined again are the text)
             break
         except ReaderError as exc:  # a character YAML does not allow (control characters)
             # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters

@@ -433,7 +433,7 @@ class Context:
 
     def _find_mentions(self, source: str, refs: list[Ref]) -> list[Mention]:
         """The term mentions of one text outside its references (a function of the text and the glossary)."""
-        masked = mask_for_terms(source)
+        masked = mask_for_terms(source, refs)
         if "[[" in masked:  # a broken reference's words are not mentions (broken-reference reports it)
             for start, found in unclosed(mask_code(source), [(r.start, r.end) for r in refs]):
                 masked = blank(masked, start, found.end() if found else start + 2)

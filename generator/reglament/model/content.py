@@ -215,22 +215,28 @@ class Content:
             yield from yaml_texts(node, item)
 
     def nodes(self) -> Iterator[m.Node]:
-        """Every model node (items and their nested values), depth first."""
+        """Every model node (items and their nested values), depth first.
 
-        def walk(node):
-            if isinstance(node, m.Node):
-                yield node
-                for name in node_fields(type(node)):
-                    yield from walk(getattr(node, name))
-            elif isinstance(node, list):
-                for item in node:
-                    yield from walk(item)
-
-        for group in (self.terms, self.roles, self.pages):
-            yield from walk(group)
+        A stack of iterators, not generators nested once per level and per field (a node reached through
+        five levels passed through five frames; every field value made a generator of its own).
+        """
+        roots: list[object] = [self.terms, self.roles, self.pages]
         for reg in self.regulations:
-            yield from walk(reg)
-            yield from walk(reg.loaded_parts)
+            roots.append(reg)
+            roots.append(reg.loaded_parts)
+        stack: list[Iterator[object]] = [iter(roots)]
+        while stack:
+            for value in stack[-1]:
+                if isinstance(value, m.Node):
+                    yield value
+                    fields = value.__dict__  # the field values (read past pydantic's class attributes)
+                    stack.append(iter([fields[name] for name in node_fields(type(value))]))
+                    break
+                if isinstance(value, list):
+                    stack.append(iter(value))
+                    break
+            else:
+                stack.pop()
 
     def owner_of(self, node: m.Node) -> Item | None:
         ident = getattr(node, "id", None)

@@ -78,10 +78,25 @@ def find_refs(text: str) -> list[Ref]:
     return [new(Ref, (mt.start(), mt.end(), mt.group(1).strip(), mt.group(2))) for mt in REF_RE.finditer(masked)]
 
 
-def mask_for_terms(text: str) -> str:
-    """Blank out what must never be recognised as a term mention: code, references, links' targets, HTML, URLs."""
+def mask_for_terms(text: str, refs: list[Ref] | None = None) -> str:
+    """Blank out what must never be recognised as a term mention: code, references, links' targets, HTML, URLs.
+
+    ``refs``: the references of ``text`` as :func:`find_refs` gives them, when the caller has them: blanked at
+    their spans (the same matches, on the same code-masked text) instead of looked for again.
+    """
     text = mask_code(text)
-    for pattern, probe in ((REF_RE, "[["), (_MD_LINK, "]("), (_HTML_TAG, "<"), (_AUTOLINK, "://")):
+    if refs is None:
+        if "[[" in text:
+            text = REF_RE.sub(_blank_line_match, text)
+    elif refs:  # (a reference never spans lines: no newline to keep)
+        pieces, pos = [], 0
+        for ref in refs:
+            pieces.append(text[pos : ref.start])
+            pieces.append(" " * (ref.end - ref.start))
+            pos = ref.end
+        pieces.append(text[pos:])
+        text = "".join(pieces)
+    for pattern, probe in ((_MD_LINK, "]("), (_HTML_TAG, "<"), (_AUTOLINK, "://")):
         if probe in text:  # one substitution per pattern: its matches never overlap, nor span lines
             text = pattern.sub(_blank_line_match, text)
     return text

@@ -80,13 +80,10 @@ def id_fields(content):
         for name, kind in _ID_FIELDS_OF.get(type(node), ()):
             value = getattr(node, name)
             if isinstance(value, list):
+                origin = node.origin
+                positions, path = origin.doc.positions, origin.path + (name,)
                 for i, v in enumerate(value):
-                    yield (
-                        node,
-                        name,
-                        kind,
-                        v,
-                        node.origin.doc.positions.get(node.origin.path + (name, i), node.at(name)),
-                    )
+                    # (the field's own position only when the element has none: a Position is never empty)
+                    yield node, name, kind, v, positions.get(path + (i,)) or node.at(name)
             elif value is not None:
                 yield node, name, kind, value, node.at(name)

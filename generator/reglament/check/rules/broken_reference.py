@@ -29,7 +29,6 @@ def check(ctx):
     for text, refs in zip(ctx.texts, ctx.refs_in):
         if "[[" not in text.text:
             continue
-        covered = [(ref.start, ref.end) for ref in refs]
         for ref in refs:
             if not ref.target:
                 yield Diagnostic.at(
@@ -50,6 +49,7 @@ def check(ctx):
         masked = mask_code(text.text)
         if "[[[" not in masked and masked.count("[[") == len(refs):
             continue  # each `[[` opens one of the references found (they were found in this same masked text)
+        covered = [(ref.start, ref.end) for ref in refs]
         for start, found in unclosed(masked, covered):
             target = (found.group(1) if found else "").strip()
             display = (found.group(2) or "").strip() if found else ""

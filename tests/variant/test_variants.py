@@ -20,7 +20,7 @@ from reglament.errors import UnknownCompanyError
 from reglament.project import check_project, check_variant, load_project
 from reglament.site.search import index_text
 from reglament.variant.company_compare import compare_companies
-from reglament.variant.resolve import escape_value, make_environment
+from reglament.variant.resolve import escape_value, make_environment, resolve, used_params
 
 GENERAL_T = """\
 id: general
@@ -826,3 +826,32 @@ def test_iterating_params_shows_only_what_the_audience_may_see(internal_project,
     assert [d.code for d in checked.diagnostics if d.code != "unused-parameter"] == []
     purpose = checked.variant.content.index["purpose"].node.text
     assert "9918273" not in purpose and "secret_bonus" not in purpose
+
+
+@pytest.mark.parametrize("public", [False, True])
+def test_used_parameters_of_the_base_are_those_of_every_template_source(companies, public):
+    # the base variant's walk collects the templated strings it meets (every node, unchanged) instead of
+    # walking the content a second time: the same parameters as template_sources of the whole content
+    body = "---\nid: notes\ntitle: Заметки\n---\nОтвет в течение {{ params.reply_hours }} часов.\n"
+    hidden = "  - id: internal-note\n    visibility: internal\n    text: Порог {{ params.secret_limit }}.\n"
+    root = companies(
+        {
+            "content/regulations/rules/general.yml": GENERAL_T + hidden,
+            "content/regulations/rules/notes.md": body,
+            "content/defaults.yml": DEFAULTS + "  reply_hours: 4\n  secret_limit: 5\n",
+        }
+    )
+    reg = root / "content/regulations/rules/regulation.yml"
+    reg.write_text(reg.read_text().replace("- general.yml", "- general.yml\n  - notes.md"), encoding="utf-8")
+    project = load_project(root)
+    content = project.loaded.content
+    variant = resolve(
+        content,
+        defaults=project.profiles.defaults,
+        public=public,
+        other_profiles=project.companies,
+        cache=project.cache,
+    )
+    expected = used_params(content, list(project.companies), project.cache)
+    assert variant.used_params == expected
+    assert {"plan_amount", "has_crm", "reply_hours", "secret_limit"} <= expected

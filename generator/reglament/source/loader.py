@@ -144,7 +144,9 @@ def decode(raw: bytes, file: str) -> tuple[str | None, Diagnostic | None]:
             f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}){cause}",
             "save the file as UTF-8 (in most editors: «Save with encoding» → UTF-8)",
         )
-    return text.replace("\r\n", "\n").replace("\r", "\n"), None
+    if "\r" in text:  # (one scan for the usual LF-only file, not two copies)
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
 
 
 # --------------------------------------------------------------------------
@@ -595,18 +597,32 @@ def _type_hint(kind: str) -> str:
 def attach_origins(node: object, doc: YamlDocument, path: Path_) -> None:
     """Give every model node its :class:`Origin` (file and path), recursively."""
     if isinstance(node, m.Node):
-        origin = m.Origin(doc, path)
-        private = node.__pydantic_private__  # set in the private slot directly: pydantic's __setattr__ is slow
-        if private is not None:
-            private["_origin"] = origin
-        else:
-            node._origin = origin
-        fields = node.__dict__  # the field values
-        for name in node_fields(type(node)):
-            attach_origins(fields[name], doc, path + (name,))
+        _attach_node(node, doc, path)
     elif isinstance(node, list):
         for i, item in enumerate(node):
             attach_origins(item, doc, path + (i,))
+
+
+def _attach_node(node: m.Node, doc: YamlDocument, path: Path_) -> None:
+    """:func:`attach_origins` of one node; its fields' nodes and lists of nodes looked at here (no call for a
+    field that holds none: this runs for every node of every file)."""
+    origin = m.Origin(doc, path)
+    private = node.__pydantic_private__  # set in the private slot directly: pydantic's __setattr__ is slow
+    if private is not None:
+        private["_origin"] = origin
+    else:
+        node._origin = origin
+    fields = node.__dict__  # the field values
+    for name in node_fields(type(node)):
+        value = fields[name]
+        if isinstance(value, m.Node):
+            _attach_node(value, doc, path + (name,))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, m.Node):
+                    _attach_node(item, doc, path + (name, i))
+                elif isinstance(item, list):
+                    attach_origins(item, doc, path + (name, i))
 
 
 # --------------------------------------------------------------------------

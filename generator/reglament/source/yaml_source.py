@@ -514,17 +514,17 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
                 )
         if doc.diagnostics:
             return doc
-    work = text.split("\n")
+    work: list[str] = []  # the lines being repaired: split at the first syntax error (most files have none)
     reported_to = -1  # a later syntax error is reported only past the lines already left out
     repaired_lines: set[int] = set()
     node = None
     for _attempt in range(12):
         try:
-            node = compose("\n".join(work) if _attempt else text)  # (the lines joined again are the text)
+            node = compose("\n".join(work) if work else text)
             break
         except ReaderError as exc:  # a character YAML does not allow (control characters)
             # libyaml counts this position in UTF-8 bytes, the pure-Python reader in characters
-            source = "\n".join(work)
+            source = "\n".join(work) if work else text
             before = source.encode()[: exc.position].decode(errors="ignore") if CParser else source[: exc.position]
             at_line = before.count("\n") + 1
             column = len(before) - (before.rfind("\n") + 1) + 1
@@ -542,6 +542,7 @@ def parse_yaml(text: str, file: str, *, line_offset: int = 0) -> YamlDocument:
             )
             return doc
         except MarkedYAMLError as exc:
+            work = work or text.split("\n")
             start, column, message, hint = explain(exc, work)
             if start > reported_to:
                 doc.diagnostics.append(

@@ -634,6 +634,9 @@ class _Resolver:
         self.excluded: dict[str, str] = {}  # id → reason
         self.forced_internal: set[str] = set()  # internal on another revision of a comparison
         self.overrides: dict[str, dict[str, object]] = {}
+        #: the templated strings the walk met, when it meets every node of the base unchanged (no profile, nothing
+        #: left out as internal): then they are :func:`template_sources` of the base, without a second walk
+        self.sources: list[str] | None = [] if profile is None and not public else None
 
     def restrict(self, audience: Audience) -> None:
         """Leave out, as internal, what the audience may not see because it is internal on another revision."""
@@ -920,12 +923,17 @@ class _Resolver:
         if self.public and (getattr(node, "visibility", "public") == "internal" or ident in self.forced_internal):
             self.removed(node, "internal", ident or "")
             return None
+        sources = self.sources
         updates: dict[str, object] = {}
         maps: dict[str, Callable[[int], int]] = {}
         holders = node_fields(type(node))  # the fields whose type may hold nodes (the others: no look inside)
         for name, value in list(node.__dict__.items()):  # the node as overridden or renamed above
             if isinstance(value, str):
-                if "{" in value and name != "id" and TEMPLATE_MARK.search(value):
+                if "{" in value and TEMPLATE_MARK.search(value):
+                    if sources is not None:
+                        sources.append(value)
+                    if name == "id":
+                        continue
                     rendered = self.render(value, _text_locator(node, name))
                     if rendered is not None:
                         updates[name] = rendered
@@ -942,6 +950,8 @@ class _Resolver:
                     updates[name] = new
         body: BodyMap | None = None  # a rendered Markdown body
         if isinstance(node, m.ProsePart) and TEMPLATE_MARK.search(node.body):
+            if sources is not None:
+                sources.append(node.body)
             rendered = self.render(node.body, self._body_locator(node))
             body = BodyMap(node.body, rendered) if rendered is not None else None
         if not updates and body is None:
@@ -993,7 +1003,7 @@ class _Resolver:
         resolved.build_index()
         self.variant.content = resolved
         self.variant.used_params = used_params(
-            base, [p for p in (self.profile, *self.others) if p is not None], self.cache
+            base, [p for p in (self.profile, *self.others) if p is not None], self.cache, sources=self.sources
         )
         return self.variant
 
@@ -1048,9 +1058,14 @@ def _strings(value: object) -> Iterator[str]:
             yield from _strings(v)
 
 
-def used_params(content: Content, profiles: Iterable[Profile], cache: TemplateCache) -> set[str]:
-    """Names of parameters used by any text of ``content`` or any override of ``profiles``."""
-    sources = template_sources(content)
+def used_params(
+    content: Content, profiles: Iterable[Profile], cache: TemplateCache, *, sources: list[str] | None = None
+) -> set[str]:
+    """Names of parameters used by any text of ``content`` or any override of ``profiles``.
+
+    ``sources``: :func:`template_sources` of ``content`` when the caller met them already (in any order).
+    """
+    sources = template_sources(content) if sources is None else list(sources)
     for p in profiles:
         sources.extend(s for s in _strings(p.overrides) if TEMPLATE_MARK.search(s))
     used: set[str] = set()

@@ -75,7 +75,12 @@ def find_refs(text: str) -> list[Ref]:
     """Every reference in ``text``, outside code spans."""
     masked = mask_code(text)
     new = tuple.__new__
-    return [new(Ref, (mt.start(), mt.end(), mt.group(1).strip(), mt.group(2))) for mt in REF_RE.finditer(masked)]
+    found = []
+    for mt in REF_RE.finditer(masked):  # (a match's span and groups read in one call each)
+        start, end = mt.span()
+        target, display = mt.groups()
+        found.append(new(Ref, (start, end, target.strip(), display)))
+    return found
 
 
 def mask_for_terms(text: str, refs: list[Ref] | None = None) -> str:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from reglament.pdf.document import Edition
+    from reglament.site.build import PrintEdition
 
 ROOT = click.option(
     "--root",
@@ -131,11 +132,11 @@ NO_CACHE = click.option(
 
 def _company_ids(root: Path, companies: tuple[str, ...], all_companies: bool) -> list[str] | None:
     """The companies a command runs for (None: the base regulation); exit 2 on unknown ids."""
+    if not companies and not all_companies:
+        return None
     from reglament.errors import UsageError
     from reglament.source.profiles import load_profiles
 
-    if not companies and not all_companies:
-        return None
     profiles = load_profiles(root)
     if all_companies:  # the loaded profiles, then those that exist but do not load (they fail with their errors)
         if not profiles.all_ids:
@@ -334,9 +335,6 @@ def build_cmd(
 
     from reglament.diagnostics import has_errors
     from reglament.perf import lap
-    from reglament.project import check_variant, load_project
-    from reglament.site.build import PrintEdition, build
-    from reglament.site.out_guard import replaceable
     from reglament.site.stamp import fresh, inputs_digest
 
     lap("start")  # the interpreter's start-up, the imports and the options
@@ -374,6 +372,13 @@ def build_cmd(
         emit(cached, fmt, root)
         click.echo(f"{out} is up to date (sources unchanged since it was built)", err=True)
         return
+    # the model, the render and the engine's modules: imported only for a build that runs (an unchanged site's
+    # answer above needs none of them)
+    from reglament.project import check_variant, load_project
+    from reglament.site.build import build
+    from reglament.site.out_guard import replaceable
+
+    lap("imports")
     # a build that will be refused its --out (see site.out_guard) writes nothing, not even the cache
     project = load_project(root, cache=not no_cache and replaceable(out, root=root) is None)
     lap("load")

@@ -16,6 +16,8 @@ import hashlib
 import os
 import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -94,7 +96,7 @@ def test_a_warm_build_does_not_load_the_dictionary(site_project, tmp_path):
     root, times = site_project, tmp_path / "laps.jsonl"
     code, _, laps = build(root, tmp_path / "site", times=times)
     assert code == 0 and dictionary_loaded(laps)  # cold: the dictionary answers every word
-    assert [lap["stage"] for lap in laps][:3] == ["start", "stamp", "load"]
+    assert [lap["stage"] for lap in laps][:4] == ["start", "stamp", "imports", "load"]
     edit_clause(root, "Оформить замечание со звонком.")  # word forms the texts already hold
     code, _, laps = build(root, tmp_path / "site", times=times)
     assert code == 0
@@ -178,3 +180,26 @@ def test_the_search_forms_are_the_dictionary_s():
     assert (term_forms(terms, other), TitleForms(other)(title)) == expected  # type: ignore[arg-type]
     assert expected[0]["cold-call"] and expected[1]
     assert not other.loaded and fresh.loaded
+
+
+def test_an_up_to_date_build_imports_neither_the_model_nor_the_engine(site_project, tmp_path):
+    """Nothing changed since the site was built: the command answers from the build stamp before it imports the
+    model, the templates or the engine (the no-change rebuild is the interpreter and the stamp)."""
+    root, out = site_project, tmp_path / "site"
+    assert build(root, out)[0] == 0
+    heavy = ("reglament.project", "reglament.site.build", "pydantic", "jinja2", "mkdocs")
+    script = (
+        "import sys\n"
+        "from reglament.cli import main\n"
+        f"main(['build', '--root', {str(root)!r}, '--out', {str(out)!r}], standalone_mode=False)\n"
+        f"print([m for m in {heavy!r} if m in sys.modules])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "is up to date" in proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+    edit_clause(root, "Новая фраза.")  # a changed source: the build runs, and imports what it needs
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "is up to date" not in proc.stderr
+    assert "reglament.site.build" in proc.stdout.strip().splitlines()[-1]

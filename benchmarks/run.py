@@ -163,27 +163,19 @@ def _worker_stages(root: Path) -> None:
 
 
 def _worker_check(root: Path) -> None:
-    """(child process) Time the stages of `reglament check` on ``root`` without its cache, as the command runs them:
-    the cyclic collector paused for the whole command (cli.py: its passes over the loaded model cost more than they
-    free); importing not counted. The in-process stages of :func:`_worker_stages` run with the collector on."""
+    """(child process) Time `reglament check` on ``root`` without its cache, as the command runs it: load, variant,
+    the dictionary, the rules and the page templates' check, with the cyclic collector paused for the whole command
+    (cli.py: its passes over the loaded model cost more than they free); importing not counted. The in-process
+    stages of :func:`_worker_stages` run with the collector on."""
     import gc
 
-    from reglament.check.checker import check
-    from reglament.project import load_project
-    from reglament.variant.resolve import resolve
+    from reglament.check.templates import page_template_diagnostics
+    from reglament.project import check_project
 
     gc.disable()
     cpu, wall = time.process_time(), time.perf_counter()
-    project = load_project(root)
-    variant = resolve(
-        project.loaded.content,
-        profile=None,
-        defaults=project.profiles.defaults,
-        public=False,
-        other_profiles=project.companies,
-        cache=project.cache,
-    )
-    check(variant.content, morph=project.morph, variant=variant)
+    check_project(root)  # what `reglament check --no-cache` runs for the base regulation (cli._check_diagnostics)
+    page_template_diagnostics(root)
     print(json.dumps({"cpu_s": round(time.process_time() - cpu, 3), "wall_s": round(time.perf_counter() - wall, 3)}))
 
 

@@ -237,8 +237,11 @@ class OverlappedPass:
             ((rel, name) for rel, tries in handed.items() for name, _ in tries),
             key=lambda item: int(item[1].removesuffix(".html")),
         )
+        present = set(rels)
         for rel, _ in reversed(order):
             if rel in done:
+                continue
+            if rel not in present:  # handed over, then gone (an engine's temporary file): nothing to process
                 continue
             if rel.count("/") not in self.steps.heads or not all(f.cancel() for _, f in handed[rel]):
                 break

@@ -241,7 +241,9 @@ class OverlappedPass:
         for rel, _ in reversed(order):
             if rel in done:
                 continue
-            if rel not in present:  # handed over, then gone (an engine's temporary file): nothing to process
+            if rel not in present:  # handed over, then gone (an engine's temporary file): no try is wanted
+                for _, future in handed[rel]:
+                    future.cancel()
                 continue
             if rel.count("/") not in self.steps.heads or not all(f.cancel() for _, f in handed[rel]):
                 break

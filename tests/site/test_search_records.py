@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from conftest import REPO, static_server
+from reglament.model.nodes import Term
 from reglament.project import check_project
 from reglament.site import records as rec
 from reglament.site import search
@@ -133,6 +134,20 @@ def test_titles_carry_the_forms_snowball_stems_apart(title, forms):
     assert forms <= set(search.TitleForms()(title))
     if not forms:
         assert search.TitleForms()(title) == []
+
+
+def test_a_terms_heading_carries_the_forms_its_titles_would_by_one_rule():
+    """The glossary entry's word forms (``term_forms``) follow the titles' rule (:class:`search.TitleForms`, Snowball's
+    noun step): «систему» stems to сист (its «-ему» is an adjectival ending to Snowball), «система» to систем —
+    so the entry needs it; «продажам» and «продажах» meet at продаж — so it needs neither."""
+    terms = [
+        Term.model_validate({"id": "crm", "term": "CRM-система", "definition": "Система.", "synonyms": ["Звонок"]}),
+        Term.model_validate({"id": "report", "term": "Отчёт о продажах", "definition": "Отчёт."}),
+    ]
+    forms = search.term_forms(terms)
+    assert forms["crm"].split() == [*search.TitleForms()("CRM-система"), *search.TitleForms()("Звонок")]
+    assert {"систему", "звонка"} <= set(forms["crm"].split())
+    assert "report" not in forms
 
 
 # --------------------------------------------------------------------------- real Pagefind over the sample

@@ -231,46 +231,26 @@ def index_text(site_dir: Path) -> str:
     return "\n".join(parts)
 
 
-def _common(a: str, b: str) -> int:
-    """The length of the common beginning of two words."""
-    n = 0
-    while n < min(len(a), len(b)) and a[n] == b[n]:
-        n += 1
-    return n
-
-
-def _stem(word: str) -> str:
-    """A rough stem: the word without its vowel ending (enough to tell a fleeting vowel apart)."""
-    return word.rstrip("аеёиоуыэюяйь") or word
-
-
 def term_forms(terms: list[Term], morph: Morph | None = None) -> dict[str, str]:
     """Term id → the few word forms of its name and synonyms that Snowball cannot bring to the name's stem.
 
     A fleeting vowel moves the stem («звонок» → «звонка», «заявка» →
     «заявок»): Snowball stems them apart and the query «звонков» would miss
-    «Холодный звонок». One form per such stem (pymorphy3's paradigm) goes
-    into the index with the term's heading (:func:`reglament.site.postbuild.finish`).
+    «Холодный звонок». One form per such stem (pymorphy3's paradigm, by the rule the titles' forms follow:
+    :class:`TitleForms`) goes into the index with the term's heading (:func:`reglament.site.postbuild.finish`).
     ``morph``: the run's morphology, whose dictionary is then not loaded a second time (nor at all when it knows
     these words' paradigms from an earlier run: :meth:`Morph.noun_forms`).
     """
-    morph = morph or Morph()
+    forms = TitleForms(morph or Morph())
     found: dict[str, str] = {}
     for term in terms:
-        extra: dict[str, str] = {}
+        extra: list[str] = []
         for name in [term.term, *term.synonyms]:
-            for word in _WORD.findall(name.lower()):
-                forms = morph.noun_forms(word)  # fleeting vowels are in nouns
-                if not forms:
-                    continue
-                base = _stem(word)
-                for form in forms:
-                    if form.startswith(base) or base.startswith(_stem(form)):
-                        continue
-                    same = _common(form, word)
-                    extra.setdefault(form[: same + 1], form)
+            for form in forms(name):
+                if form not in extra:
+                    extra.append(form)
         if extra:
-            found[str(term.id)] = " ".join(extra.values())
+            found[str(term.id)] = " ".join(extra)
     return found
 
 

@@ -83,21 +83,22 @@ def page_steps(
 ) -> PageSteps:
     """The settings of :func:`finish_page` for one built site (``tooltips``: the render's
     :attr:`~reglament.render.pages.RenderedTree.tooltips`; ``records``: the pass makes each page's search
-    records, for :func:`reglament.site.search.index`)."""
-    depths = {p.relative_to(site_dir).as_posix().count("/") for p in site_dir.rglob("*.html")}
-    return PageSteps(
+    records, for :func:`reglament.site.search.index`). The ``<head>`` tags are those of the pages ``site_dir``
+    holds now (none before the engine: a pass adds the depths it meets, :func:`with_heads`)."""
+    steps = PageSteps(
         sources={html_path(p, directory_urls=not offline): s for p, s in page_sources(docs_dir).items()},
         edit_base=edit_base,
         offline=offline,
         forms=dict(forms or {}),
         site_dir=str(site_dir),
-        heads={d: search.head_tags(rel_root("/" * d), script=SEARCH_SCRIPT, offline=offline) for d in sorted(depths)},
+        heads={},
         body_attr=search.BODY_ATTR,
         forms_attr=search.FORMS_ATTR,
         tooltips=dict(tooltips or {}),
         tip_marks=tip_marks,
         glossary=search.GLOSSARY_PAGES if records else None,
     )
+    return with_heads(steps, {p.relative_to(site_dir).as_posix().count("/") for p in site_dir.rglob("*.html")})
 
 
 def finish(

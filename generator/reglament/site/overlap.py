@@ -184,7 +184,8 @@ class OverlappedPass:
         with self.lock:
             handed = dict(self.handed)
         rels = [p.relative_to(self.site_dir).as_posix() for p in sorted(self.site_dir.rglob("*.html"))]
-        results = self._take_back(rels, handed)
+        steps = with_heads(self.steps, {rel.count("/") for rel in rels})  # a page deeper than those prepared
+        results = self._take_back(rels, handed, steps)
         moves: list[tuple[str, str]] = []
         again: list[str] = []
         for rel in rels:
@@ -204,7 +205,6 @@ class OverlappedPass:
             if wrote:
                 moves.append((name, rel))
         if again:
-            steps = with_heads(self.steps, {rel.count("/") for rel in again})
             chunks = [again[i : i + 8] for i in range(0, len(again), 8)]
             assert self.pool is not None
             try:
@@ -219,20 +219,20 @@ class OverlappedPass:
         if not any(page.problems for page in ordered.values()):  # an unsafe site: nothing moves, the build fails
             for name, rel in moves:
                 os.replace(self.aside / name, self.site_dir / rel)
-        steps = self.steps if index else replace(self.steps, glossary=None)
-        return postbuild.indexed_site(self.site_dir, ordered, steps, self.morph)
+        return postbuild.indexed_site(
+            self.site_dir, ordered, steps if index else replace(steps, glossary=None), self.morph
+        )
 
     def _take_back(
-        self, rels: list[str], handed: dict[str, list[tuple[str, concurrent.futures.Future]]]
+        self, rels: list[str], handed: dict[str, list[tuple[str, concurrent.futures.Future]]], steps: PageSteps
     ) -> dict[str, Done]:
         """The pages this process does itself now that the engine is done and its core is free: those never
         handed over, then, from the last one handed, one page after another whose tries the worker has not begun
         (taken back: cancelled), until it reaches one the worker has begun — the worker does the pages from the
-        first one meanwhile, so the two cores meet in the middle. Pages at depths without prepared ``<head>``
-        tags are left to :meth:`finish`."""
+        first one meanwhile, so the two cores meet in the middle."""
         site = str(self.site_dir)
-        mine = [rel for rel in rels if rel not in handed and rel.count("/") in self.steps.heads]
-        done = dict(zip(mine, process_files(site, mine, self.steps), strict=True))
+        mine = [rel for rel in rels if rel not in handed]
+        done = dict(zip(mine, process_files(site, mine, steps), strict=True))
         order = sorted(
             ((rel, name) for rel, tries in handed.items() for name, _ in tries),
             key=lambda item: int(item[1].removesuffix(".html")),
@@ -245,9 +245,9 @@ class OverlappedPass:
                 for _, future in handed[rel]:
                     future.cancel()
                 continue
-            if rel.count("/") not in self.steps.heads or not all(f.cancel() for _, f in handed[rel]):
+            if not all(f.cancel() for _, f in handed[rel]):
                 break
-            done[rel] = process_files(site, [rel], self.steps)[0]
+            done[rel] = process_files(site, [rel], steps)[0]
         return done
 
     def _stop_watching(self) -> None:

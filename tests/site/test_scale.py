@@ -63,6 +63,31 @@ def test_digest_follows_every_input(project):
     assert stamp.inputs_digest(root) != changed_template
 
 
+def test_digest_follows_an_engines_version_read_without_importing_it(tmp_path):
+    """Another Pagefind installed (a folder ahead on the path, its metadata naming 9.9.9) gives another digest;
+    the version comes from the metadata folder's name, the engine itself is not imported."""
+    import subprocess
+
+    shadow = tmp_path / "shadow"
+    (shadow / "pagefind").mkdir(parents=True)
+    (shadow / "pagefind" / "__init__.py").write_text("raise SystemExit('imported')\n", encoding="utf-8")
+    (shadow / "pagefind-9.9.9.dist-info").mkdir()
+    code = (
+        "import sys\nfrom reglament.site import stamp\n"
+        "print(stamp._tooling_digest()); print('pagefind-9.9.9.dist-info' in stamp.library_versions(stamp.ENGINE_LIBRARIES))"
+        "\nassert 'pagefind' not in sys.modules and 'mkdocs' not in sys.modules"
+    )
+
+    def digest(*path: Path) -> list[str]:
+        env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": ":".join(map(str, [*path, REPO / "generator"]))}
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        return out.stdout.split()
+
+    plain, shadowed = digest(), digest(shadow)
+    assert plain[1] == "False" and shadowed[1] == "True"
+    assert plain[0] != shadowed[0]
+
+
 def test_company_digest_ignores_other_companies(project):
     root = project(
         {

@@ -25,29 +25,26 @@ from functools import lru_cache
 from pathlib import Path
 
 from reglament.diagnostics import Diagnostic
-from reglament.source.cache import tool_digest
+from reglament.source.cache import library_versions, tool_digest
 
 STAMP_FILE = "build-stamp.json"
 INDEX = "index.html"
 FORMAT = 1
 
 
+#: the engines and what shapes their output beyond :data:`reglament.source.cache.LIBRARIES` (import names)
+ENGINE_LIBRARIES = ("mkdocs", "material", "properdocs", "zensical", "pagefind", "pymorphy3_dicts_ru", "jinja2")
+
+
 @lru_cache(maxsize=1)
 def _tooling_digest() -> str:
-    """The reglament package's own files and the engine's versions (cached per process).
+    """The reglament package's own files and the engines' versions (cached per process).
 
     The package's files are hashed once per process for the source cache too (:func:`tool_digest`: every file
     of the package, the Python version and the versions of the libraries that shape a loaded model): the same
-    digest serves both."""
-    from importlib import metadata
-
-    h = hashlib.sha256(tool_digest().encode())
-    for dist in ("mkdocs", "mkdocs-material", "properdocs", "zensical", "pagefind", "pymorphy3-dicts-ru", "Jinja2"):
-        try:
-            h.update(f"{dist}=={metadata.version(dist)}".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{dist}: absent".encode())
-    return h.hexdigest()
+    digest serves both. The engines' versions are read as the cache reads its libraries' (:func:`library_versions`,
+    from their metadata folders' names), before anything heavy is imported."""
+    return hashlib.sha256(f"{tool_digest()}\0{library_versions(ENGINE_LIBRARIES)}".encode()).hexdigest()
 
 
 def _walk(base: Path) -> list[Path]:

@@ -55,7 +55,7 @@ SLOT_PREFIXES = ("result-", "memo-", "part-", "stamps-")
 #: morphology and its dictionary)
 LIBRARIES = ("pydantic", "pydantic_core", "yaml", "ruamel", "jinja2", "markupsafe", "pymorphy3", "pymorphy3_dicts_ru")
 #: distribution names that differ from the import name
-_DISTRIBUTIONS = {"yaml": "pyyaml"}
+_DISTRIBUTIONS = {"yaml": "pyyaml", "material": "mkdocs_material"}
 
 _tool_digest: str | None = None
 
@@ -77,12 +77,13 @@ def _files_under(folder: str) -> list[str]:
     return sorted(found)
 
 
-def library_versions() -> str:
-    """The installed versions of :data:`LIBRARIES`, read from their distributions' metadata folder names
-    (``pydantic-2.11.7.dist-info``) without importing them; a library found without such metadata is
-    named by its location and modification time instead."""
+def library_versions(names: tuple[str, ...] = LIBRARIES) -> str:
+    """The installed versions of the libraries ``names`` (import names; default :data:`LIBRARIES`), read from
+    their distributions' metadata folder names (``pydantic-2.11.7.dist-info``) without importing them: one
+    listing of a folder each, where ``importlib.metadata.version`` scans every distribution on the path. A
+    library found without such metadata is named by its location and modification time instead."""
     parts = [sys.version]
-    for name in LIBRARIES:
+    for name in names:
         try:
             spec = importlib.util.find_spec(name)
         except (ImportError, ValueError):

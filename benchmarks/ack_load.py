@@ -324,7 +324,9 @@ def bench_one(url: str, root: Path, employees: int, regulations: int, clients: i
     prepared = time.perf_counter() - prepare_started
     server = start_server(url, root)
     try:
+        cpu_before = process_cpu(server.proc.pid)
         out = acknowledge_all(server.base, jobs, clients=clients)
+        server_cpu = process_cpu(server.proc.pid) - cpu_before
     finally:
         server.stop()
     back = stored(url)
@@ -345,7 +347,16 @@ def bench_one(url: str, root: Path, employees: int, regulations: int, clients: i
         "duplicated": back.duplicated,
         "chain_ok": back.chain_ok,
         "prepare_s": round(prepared, 2),
+        # the server's own CPU per acknowledgement: what one core of it can serve, whatever the clients (on the
+        # same machine) and the database server take of the others
+        "server_cpu_ms": round(1000 * server_cpu / len(out.confirmed), 2) if out.confirmed else None,
     }
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def run(employees: int, regulations: int, clients: int, databases: list[str]) -> dict[str, dict]:
@@ -366,13 +377,13 @@ def report(results: dict[str, dict], employees: int, regulations: int, clients: 
         f"acknowledgement service: {employees} employees × {regulations} regulations, {clients} concurrent clients, "
         "one `reglament ack serve` (uvicorn) process",
         f"{'database':<11} {'acks':>6} {'s':>7} {'acks/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'lost':>5} {'dup':>4} {'failed':>6} {'retried':>7} chain",
+        f"{'lost':>5} {'dup':>4} {'failed':>6} {'retried':>7} chain  server CPU ms/ack",
     ]
     for db, r in results.items():
         lines.append(
             f"{db:<11} {r['confirmed']:>6} {r['seconds']:>7} {r['acks_per_s']:>8} {r['p50_ms']:>7} {r['p95_ms']:>7} "
             f"{r['p99_ms']:>7} {r['lost']:>5} {r['duplicated']:>4} {r['failed']:>6} {r['retries']:>7} "
-            f"{'intact' if r['chain_ok'] else 'BROKEN'}"
+            f"{'intact' if r['chain_ok'] else 'BROKEN':<6} {r['server_cpu_ms']}"
         )
     lines.append(
         f"{'target':<11} {'':>6} {'':>7} {'≥' + str(int(TARGETS['acks_per_s'])):>8} {'':>7} "

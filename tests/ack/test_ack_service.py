@@ -262,3 +262,22 @@ def test_records_are_append_only_in_the_database(engine, cfg, people, publish):
             conn.execute(text(sql))
     with engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(t.acknowledgements)).scalar_one() == 1
+
+
+def test_the_registered_documents_are_parsed_once_and_read_again_after_a_registration(engine, publish):
+    """An instance keeps the documents it parsed while the database holds the same ones; a registration made
+    elsewhere (another instance, `reglament ack sync`) is seen on the next request, by every instance."""
+    publish("2025.1")
+    one, two = registry.DocCache(), registry.DocCache()
+    with engine.connect() as conn:
+        first = one.docs(conn, "base", "rules")
+        assert one.docs(conn, "base", "rules") is first  # kept: not read nor parsed again
+        assert [d.edition for d in first] == ["2025.1"]
+        assert [d.edition for d in two.docs(conn, "base")] == ["2025.1"]
+    publish("2025.2")
+    with engine.connect() as conn:
+        for cache in (one, two):
+            assert [d.edition for d in cache.docs(conn, "base", "rules")] == ["2025.1", "2025.2"]
+            assert [d.edition for d in cache.docs(conn, "base")] == ["2025.1", "2025.2"]
+        assert registry.latest(one.docs(conn, "base"))["rules"].edition == "2025.2"
+        assert one.docs(conn, "other") == []

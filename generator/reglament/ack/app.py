@@ -132,6 +132,8 @@ class AckApp:
         self.csrf = Csrf(secret)
         self.limiter = RateLimiter(cfg.rate_limit_per_minute)
         self.writer = GroupCommit(engine)
+        #: the registered documents, parsed once per instance (read again when one is registered)
+        self.documents = registry.DocCache()
         self.company_names = company_names or {}
 
     # ------------------------------------------------------------ helpers
@@ -160,7 +162,11 @@ class AckApp:
         self, person: dict, regulation: str, *, action: str, csrf_subject: str, just_done: bool = False
     ) -> Response:
         with self.engine.connect() as conn:
-            statuses = [s for s in status_of(conn, self.cfg, person, regulation) if s.doc.regulation == regulation]
+            statuses = [
+                s
+                for s in status_of(conn, self.cfg, person, regulation, documents=self.documents)
+                if s.doc.regulation == regulation
+            ]
         if not statuses:
             return _message("Регламент не найден", "Для этого регламента нет зарегистрированной редакции.", 404)
         st = statuses[0]
@@ -190,7 +196,7 @@ class AckApp:
                 person = registry.employee_by_identity(conn, company, user)
                 if person is None:
                     continue
-                for st in status_of(conn, self.cfg, person):
+                for st in status_of(conn, self.cfg, person, documents=self.documents):
                     if st.obligation.status != "not_required":
                         items.append(
                             {
@@ -256,6 +262,7 @@ class AckApp:
                 client_addr=client_addr(request),
                 user_agent=request.headers.get("user-agent", ""),
                 writer=self.writer.append,
+                documents=self.documents,
             )
         except NotRegistered:
             return _message("Регламент не найден", "Для этого регламента нет зарегистрированной редакции.", 404)
@@ -272,7 +279,11 @@ class AckApp:
         if person is None:
             return JSONResponse({"identified": False}, status_code=401, headers=headers)
         with self.engine.connect() as conn:
-            statuses = [s for s in status_of(conn, self.cfg, person, regulation) if s.doc.regulation == regulation]
+            statuses = [
+                s
+                for s in status_of(conn, self.cfg, person, regulation, documents=self.documents)
+                if s.doc.regulation == regulation
+            ]
         if not statuses:
             return JSONResponse({"identified": True, "registered": False}, status_code=404, headers=headers)
         st = statuses[0]
@@ -381,7 +392,7 @@ class AckApp:
         with self.engine.connect() as conn:
             everything = rows(conn, self.cfg, company)
             table = [r for r in everything if filters.keep(r)]
-            all_docs = registry.docs(conn, company)
+            all_docs = self.documents.docs(conn, company)
             due_reviews = reviews(conn, company)
         selects = [
             ("department", "Подразделение", sorted({r.department for r in everything if r.department})),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, true, update
+from sqlalchemy import Connection, Engine, bindparam, func, select, true, union_all, update
 
 from . import tables as t
 from .db import writing
@@ -132,6 +133,53 @@ def docs(conn: Connection, company: str, regulation: str | None = None) -> list[
     return list(out.values())
 
 
+# The statements each acknowledgement runs, built once (their values are bound when executed): building a
+# statement anew costs more than running it.
+_d, _e, _r = t.documents.c, t.employees.c, t.acknowledgements.c
+_DOC_STAMP = select(func.count(), func.max(_d.id)).where(_d.company == bindparam("company"))
+_DOC_STAMP_OF = _DOC_STAMP.where(_d.regulation == bindparam("regulation"))
+#: the employee by e-mail or personnel number: two index lookups in one statement (an OR would scan)
+_BY_IDENTITY = union_all(
+    *(
+        select(t.employees).where(_e.company == bindparam("company"), _e.active.is_(True), match)
+        for match in (_e.email == bindparam("email"), _e.number == bindparam("number"))
+    )
+)
+_RECORDS = select(t.acknowledgements).where(_r.employee_id == bindparam("employee"), _r.company == bindparam("company"))
+_RECORDS_OF = _RECORDS.where(_r.regulation == bindparam("regulation"))
+
+
+class DocCache:
+    """The registered documents of one instance, parsed once (:func:`docs`: a row and its requirements' JSON).
+
+    A document never changes once registered: rows are only ever added. So a cached list is used as long as
+    the database holds as many documents of that company (and regulation) with the same newest id — one index
+    lookup instead of reading and parsing every edition's items on each request. A registration by another
+    instance or by ``reglament ack sync`` changes the count, and the next request reads the documents again.
+    The lists it returns are shared between requests: callers never change them.
+    """
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str | None], tuple[tuple[int, int | None], list[Doc]]] = {}
+        self._lock = threading.Lock()
+
+    def docs(self, conn: Connection, company: str, regulation: str | None = None) -> list[Doc]:
+        """:func:`docs`, from the cache while the documents registered are the same."""
+        query = _DOC_STAMP if regulation is None else _DOC_STAMP_OF
+        count, newest = conn.execute(query, {"company": company, "regulation": regulation}).one()
+        stamp = (int(count), newest)
+        key = (company, regulation)
+        with self._lock:
+            kept = self._found.get(key)
+        if kept is not None and kept[0] == stamp:
+            return kept[1]
+        found = docs(conn, company, regulation)
+        if len(found) == stamp[0] and (max((doc.id for doc in found), default=None) == stamp[1]):
+            with self._lock:  # (a registration between the two reads: not kept, read again next time)
+                self._found[key] = (stamp, found)
+        return found
+
+
 def latest(all_docs: Iterable[Doc]) -> dict[str, Doc]:
     """Per regulation, its newest registered edition: the one employees acknowledge now."""
     out: dict[str, Doc] = {}
@@ -222,11 +270,9 @@ def employee_by_identity(conn: Connection, company: str, value: str) -> dict | N
     value = value.strip()
     if not value:
         return None
-    e = t.employees.c
     found: dict[int, Any] = {}
-    for match in (e.email == value.lower(), e.number == value):  # two index lookups (an OR would scan)
-        for row in conn.execute(select(t.employees).where(e.company == company, e.active.is_(True), match)).mappings():
-            found[row["id"]] = row
+    for row in conn.execute(_BY_IDENTITY, {"company": company, "email": value.lower(), "number": value}).mappings():
+        found[row["id"]] = row
     rows = list(found.values())
     return dict(rows[0]) if len(rows) == 1 else None  # ambiguous identities get nothing
 
@@ -252,11 +298,9 @@ def acknowledged(
     conn: Connection, employee_id: int, company: str, regulation: str | None = None
 ) -> dict[tuple[str, str], dict]:
     """The employee's own records: (regulation, edition) → record."""
-    r = t.acknowledgements.c
-    query = select(t.acknowledgements).where(r.employee_id == employee_id, r.company == company)
-    if regulation is not None:
-        query = query.where(r.regulation == regulation)
-    return {(row["regulation"], row["edition"]): dict(row) for row in conn.execute(query).mappings()}
+    query = _RECORDS if regulation is None else _RECORDS_OF
+    rows = conn.execute(query, {"employee": employee_id, "company": company, "regulation": regulation}).mappings()
+    return {(row["regulation"], row["edition"]): dict(row) for row in rows}
 
 
 def company_records(conn: Connection, company: str) -> dict[tuple[int, str, str], dict]:

@@ -36,10 +36,18 @@ def due_date(cfg: AckConfig, doc: Doc, person: dict) -> dt.date:
     return working_days_after(start, cfg.deadline_working_days, frozenset(cfg.holidays))
 
 
-def status_of(conn: Connection, cfg: AckConfig, person: dict, regulation: str | None = None) -> list[Status]:
-    """The employee's status for each regulation of their company (their own records only)."""
+def status_of(
+    conn: Connection,
+    cfg: AckConfig,
+    person: dict,
+    regulation: str | None = None,
+    *,
+    documents: registry.DocCache | None = None,
+) -> list[Status]:
+    """The employee's status for each regulation of their company (their own records only); ``documents``: the
+    instance's cache of registered documents (default: read them)."""
     company = person["company"]
-    all_docs = registry.docs(conn, company, regulation)
+    all_docs = (documents.docs if documents is not None else registry.docs)(conn, company, regulation)
     records = registry.acknowledged(conn, person["id"], company, regulation)
     roles = registry.roles_of(person)
     out = []
@@ -77,6 +85,7 @@ def acknowledge(
     client_addr: str,
     user_agent: str,
     writer: Callable[[Acknowledgement], tuple[dict, bool]] | None = None,
+    documents: registry.DocCache | None = None,
 ) -> tuple[dict, bool]:
     """Record that ``person`` confirmed what the edition asks of them; idempotent.
 
@@ -84,9 +93,11 @@ def acknowledge(
     someone it asks (or who acknowledges it a second time): the clauses
     recorded are the ones the server showed, never what the client claims.
     ``writer`` (the service's :class:`~reglament.ack.writer.GroupCommit`) writes the record; default: alone.
+    ``documents``: the instance's cache of registered documents.
     """
     with engine.connect() as conn:
-        current = [s for s in status_of(conn, cfg, person, regulation) if s.doc.regulation == regulation]
+        statuses = status_of(conn, cfg, person, regulation, documents=documents)
+        current = [s for s in statuses if s.doc.regulation == regulation]
     if not current:
         raise NotRegistered(f"no registered edition of `{regulation}` for `{person['company']}`")
     st = current[0]

@@ -50,7 +50,7 @@ postgres:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 # Debian's OpenSSH server for the publish workflow's ssh deploy-key test: it starts its own sshd
-# (a temporary config, key and port); nothing runs as a system service.
+# (a temporary config, host key and port) and needs no sshd service running.
 sshd:
 	@[ -x /usr/sbin/sshd ] || { \
 	  echo "installing openssh-server (Debian package) for the ssh deploy-key test"; \

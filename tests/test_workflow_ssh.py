@@ -4,8 +4,8 @@ The step "add the internal targets' remotes" writes REGLAMENT_INTERNAL_SSH_KEY t
 `core.sshCommand` at it and at REGLAMENT_INTERNAL_KNOWN_HOSTS (host keys checked strictly). Here it runs
 as written (`run_step`), then a plain `git push` in that clone — with nothing but what the step configured
 — goes to a bare repository behind an sshd started for the test: its own config, host key, authorized key
-and port in a temporary folder, nothing of the machine's sshd touched (`make sshd` installs Debian's
-openssh-server; nothing runs as a system service).
+and port in a temporary folder, nothing of the machine's sshd config touched (`make sshd` installs Debian's
+openssh-server; no sshd service need run).
 """
 
 from __future__ import annotations
@@ -91,7 +91,8 @@ def wait_for_banner(proc: subprocess.Popen, port: int, deadline: float) -> bool:
                 if conn.recv(64).startswith(b"SSH-2.0-"):
                     return True
         except OSError:
-            time.sleep(0.02)
+            pass  # not listening yet
+        time.sleep(0.02)
     return False
 
 

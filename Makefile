@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: site test lint check bench chromium postgres pdf pdf-deps libreoffice workflow-tools clean
+.PHONY: site test lint check bench chromium postgres sshd pdf pdf-deps libreoffice workflow-tools clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 	  echo "installing postgresql (Debian package) for the acknowledgement service's tests"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+
+# Debian's OpenSSH server for the publish workflow's ssh deploy-key test: it starts its own sshd
+# (a temporary config, host key and port) and needs no sshd service running.
+sshd:
+	@[ -x /usr/sbin/sshd ] || { \
+	  echo "installing openssh-server (Debian package) for the ssh deploy-key test"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq openssh-server >/dev/null; }
 
 # Debian's fonts (Cyrillic), HarfBuzz subsetting and Pango for WeasyPrint (the print edition).
 PDF_DEBS := fonts-dejavu-core fonts-liberation libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
@@ -92,7 +99,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check generator tests benchmarks
 	$(BIN)/mypy
 
-test: lint $(STAMP) chromium postgres pdf-deps libreoffice workflow-tools
+test: lint $(STAMP) chromium postgres sshd pdf-deps libreoffice workflow-tools
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 bench: $(STAMP)

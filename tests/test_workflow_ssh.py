@@ -296,68 +296,64 @@ def test_deploy_key_pushes_over_ssh(sshd, project, tmp_path, form):
     assert not (tmp_path / "home" / ".ssh" / "known_hosts").exists()  # nothing learnt on the fly
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A push the step's configuration should stop: ssh's error, what sshd logged meanwhile, and the target."""
+
+    stderr: str
+    log: str
+    bare: Path
+    before: str
+    commit: str
+
+    def target_unchanged(self) -> bool:
+        arrived = subprocess.run(["git", "cat-file", "-e", self.commit], cwd=self.bare).returncode == 0
+        return refs(self.bare) == f"refs/heads/gh-pages {self.before}" and not arrived
+
+
+def refused_push(sshd: Server, project, tmp_path: Path, *, key: str, known_hosts: str) -> Refused:
+    """The step configured with ``key`` and ``known_hosts``, then a push that must fail."""
+    bare, before = bare_repository(tmp_path)
+    root, commit = publish_clone(project, tmp_path, bare)
+    configure(root, tmp_path, remotes=f"internal-docs {sshd.url(bare)}\n", key=key, known_hosts=known_hosts)
+    offset = sshd.log.stat().st_size
+    proc = push(root, tmp_path / "home", f"{commit}:refs/heads/gh-pages")
+    assert proc.returncode != 0, proc.stderr
+    return Refused(proc.stderr, sshd.log_since(offset), bare, before, commit)
+
+
 def test_wrong_host_key_is_refused(sshd, project, tmp_path):
     """Known hosts naming another key for the host (a man in the middle, or a stale secret): the push stops
     at the host-key check, before the deploy key is offered, and the target is unchanged."""
-    bare, before = bare_repository(tmp_path)
-    root, commit = publish_clone(project, tmp_path, bare)
     impostor = keygen(tmp_path / "impostor", "impostor")
-    configure(
-        root,
+    out = refused_push(
+        sshd,
+        project,
         tmp_path,
-        remotes=f"internal-docs {sshd.url(bare)}\n",
         key=sshd.deploy_key.read_text(encoding="ascii"),
         known_hosts=f"[127.0.0.1]:{sshd.port} {public_key(impostor)}\n",
     )
-    offset = sshd.log.stat().st_size
-    proc = push(root, tmp_path / "home", f"{commit}:refs/heads/gh-pages")
-    assert proc.returncode != 0
-    assert "publickey" not in sshd.log_since(offset)  # the client left before offering any key
-    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in proc.stderr, proc.stderr
-    assert "Host key verification failed." in proc.stderr, proc.stderr
-    assert refs(bare) == f"refs/heads/gh-pages {before}"
-    assert subprocess.run(["git", "cat-file", "-e", commit], cwd=bare).returncode != 0  # no object arrived
+    assert "publickey" not in out.log  # the client left before offering any key
+    assert "REMOTE HOST IDENTIFICATION HAS CHANGED" in out.stderr, out.stderr
+    assert "Host key verification failed." in out.stderr, out.stderr
+    assert out.target_unchanged()  # no ref moved, no object arrived
 
 
 def test_unknown_host_is_refused(sshd, project, tmp_path):
     """No host key in the secret: strict checking refuses the host instead of trusting it on first use."""
-    bare, before = bare_repository(tmp_path)
-    root, commit = publish_clone(project, tmp_path, bare)
-    configure(
-        root,
-        tmp_path,
-        remotes=f"internal-docs {sshd.url(bare)}\n",
-        key=sshd.deploy_key.read_text(encoding="ascii"),
-        known_hosts="",
-    )
-    offset = sshd.log.stat().st_size
-    proc = push(root, tmp_path / "home", f"{commit}:refs/heads/gh-pages")
-    assert proc.returncode != 0
-    assert "publickey" not in sshd.log_since(offset)
-    assert "No ED25519 host key is known for [127.0.0.1]" in proc.stderr, proc.stderr
-    assert "Host key verification failed." in proc.stderr, proc.stderr
-    assert refs(bare) == f"refs/heads/gh-pages {before}"
+    out = refused_push(sshd, project, tmp_path, key=sshd.deploy_key.read_text(encoding="ascii"), known_hosts="")
+    assert "publickey" not in out.log
+    assert "No ED25519 host key is known for [127.0.0.1]" in out.stderr, out.stderr
+    assert "Host key verification failed." in out.stderr, out.stderr
+    assert out.target_unchanged()
 
 
 def test_key_not_authorized_is_refused(sshd, project, tmp_path):
     """A deploy key the server does not know (revoked, or another repository's): refused, target unchanged."""
-    bare, before = bare_repository(tmp_path)
-    root, commit = publish_clone(project, tmp_path, bare)
     stranger = keygen(tmp_path / "stranger", "stranger")
-    configure(
-        root,
-        tmp_path,
-        remotes=f"internal-docs {sshd.url(bare)}\n",
-        key=stranger.read_text(encoding="ascii"),
-        known_hosts=keyscan(sshd),
-    )
-    offset = sshd.log.stat().st_size
-    proc = push(root, tmp_path / "home", f"{commit}:refs/heads/gh-pages")
-    assert proc.returncode != 0
-    assert "Permission denied (publickey)" in proc.stderr, proc.stderr
+    out = refused_push(sshd, project, tmp_path, key=stranger.read_text(encoding="ascii"), known_hosts=keyscan(sshd))
+    assert "Permission denied (publickey)" in out.stderr, out.stderr
     # the server saw that key, and only that one (IdentitiesOnly: no other key of the machine is tried)
-    log = sshd.log_since(offset)
-    assert f"Failed publickey for {sshd.user} " in log and fingerprint(stranger) in log, log
-    assert log.count("publickey for") == 1 and "Accepted publickey" not in log, log
-    assert refs(bare) == f"refs/heads/gh-pages {before}"
-    assert subprocess.run(["git", "cat-file", "-e", commit], cwd=bare).returncode != 0
+    assert f"Failed publickey for {sshd.user} " in out.log and fingerprint(stranger) in out.log, out.log
+    assert out.log.count("publickey for") == 1 and "Accepted publickey" not in out.log, out.log
+    assert out.target_unchanged()

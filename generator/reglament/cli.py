@@ -327,9 +327,9 @@ def build_cmd(
     keeps its previous site and does not stop the others; the command then
     exits 1 and names it.
 
-    The base regulation's build reads and keeps .reglament-cache/ as `check` does
-    (the loaded files, the term mentions, the morphology's answers): the same
-    diagnostics and the same site as with --no-cache.
+    The build reads and keeps .reglament-cache/ as `check` does (the loaded
+    files, the term mentions, the morphology's answers), the companies' builds
+    too: the same diagnostics and the same sites as with --no-cache.
     """
     import datetime as dt
 
@@ -362,6 +362,7 @@ def build_cmd(
             pdf=edition,
             engine=engine,
             offline=offline,
+            cache=not no_cache,
         )
         return
     # nothing changed since the site in OUT was built: say so, with that build's diagnostics
@@ -480,8 +481,10 @@ def _build_companies(
     pdf: Edition | None = None,
     engine: str | None = None,
     offline: bool = False,
+    cache: bool = True,
 ) -> None:
-    """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/."""
+    """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/; ``cache``: with
+    the project's .reglament-cache/ (as the base regulation's build)."""
     from reglament.site.all_companies import build_all, default_jobs
     from reglament.source.profiles import load_profiles
 
@@ -510,6 +513,7 @@ def _build_companies(
         pdf=pdf,
         engine=engine,
         offline=offline,
+        cache=cache,
     )
     emit(result.diagnostics, fmt, root)
     if not result.ok:

@@ -14,6 +14,8 @@ base regulation's build has it (tests/site/test_build_cache.py).
 
 from __future__ import annotations
 
+import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -259,3 +261,49 @@ def test_processes_making_the_signing_key_at_once_all_use_the_same_one(tmp_path,
         keys = {proc.communicate(timeout=60)[0].strip() for proc in procs}
         assert len(keys) == 1 and len(next(iter(keys))) == 64
         assert (tmp_path / f"user-cache-{trial}/reglament/cache-key").read_bytes().hex() in keys
+
+
+def _build_in_process(root: Path, out: Path, *extra: str) -> tuple[list[dict], list[str], str]:
+    """`reglament build` in a fresh interpreter: its JSON diagnostics, which heavy modules it imported, its stderr."""
+    heavy = ("reglament.project", "reglament.site.build", "reglament.site.all_companies", "pydantic", "mkdocs")
+    args = ["build", "--root", str(root), "--out", str(out), "--format", "json", *extra]
+    script = (
+        "import sys\n"
+        "from reglament.cli import main\n"
+        f"main({args!r}, standalone_mode=False)\n"
+        f"print('\\n' + repr([m for m in {heavy!r} if m in sys.modules]))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr
+    diagnostics, _, modules = proc.stdout.rstrip("\n").rpartition("\n")
+    return json.loads(diagnostics or "[]"), ast.literal_eval(modules), proc.stderr
+
+
+def test_an_unchanged_all_companies_build_imports_neither_the_model_nor_the_engine(two_companies, tmp_path):
+    """Nothing changed since `--all-companies` built OUT: the command answers from the build stamps (every company
+    unchanged, the same diagnostics) before it imports the model or the engine; whatever the stamps cannot vouch
+    for — the root page rewritten by a one-company build, a profile gone — goes through the build."""
+    root, out = two_companies, tmp_path / "sites"
+    edit_clause(root, "Оформить сделку.")  # a diagnostic to answer with
+    code, built, _ = build(root, out, "--all-companies", "--jobs", "2")
+    assert code == 0 and "unlinked-term" in built
+    diagnostics, modules, stderr = _build_in_process(root, out, "--all-companies")
+    assert modules == []
+    assert diagnostics == json.loads(built)
+    assert "[1/2] alpha: unchanged" in stderr and "[2/2] beta: unchanged" in stderr
+    assert f"built 2 companies into {out.resolve()}" in stderr
+
+    # one company built on its own rewrites the root page: the next --all-companies writes it again
+    assert build(root, out, "--company", "alpha")[0] == 0
+    diagnostics, modules, stderr = _build_in_process(root, out, "--all-companies")
+    assert "reglament.site.all_companies" in modules and diagnostics == json.loads(built)
+    assert "[2/2] beta: unchanged" in stderr
+    assert _build_in_process(root, out, "--all-companies")[1] == []  # and then it is up to date again
+
+    # a profile removed: its site goes, and the root page no longer lists it
+    (root / "content/companies/beta.yml").unlink()
+    diagnostics, modules, stderr = _build_in_process(root, out, "--all-companies")
+    assert "reglament.site.all_companies" in modules and "[1/1] alpha: unchanged" in stderr
+    assert sorted(p.name for p in out.iterdir()) == [".reglament-site", "alpha", "index.html"]
+    assert 'href="beta/"' not in (out / "index.html").read_text(encoding="utf-8")
+    assert _build_in_process(root, out, "--all-companies")[1] == []

@@ -36,7 +36,7 @@ from reglament.perf import lap
 from reglament.project import Project, check_variant, load_project, site_title
 from reglament.site.build import build, replace_dir
 from reglament.site.out_guard import guard_out, mark
-from reglament.site.stamp import fresh, inputs_digest, link_copy
+from reglament.site.stamp import fresh, inputs_digest, link_copy, record_companies
 from reglament.source.cache import SourceCache
 from reglament.source.profiles import load_profiles
 
@@ -360,6 +360,8 @@ def build_all(
         mark(tmp)
         if whole:
             replace_dir(tmp, out)
+            # the next `--all-companies` with nothing changed answers from the stamps alone (see cli.build_cmd)
+            record_companies(root, out, [(cid, digests[cid]) for cid in ids])
     finally:
         if whole and tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

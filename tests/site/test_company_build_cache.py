@@ -8,6 +8,8 @@ base regulation's build has it (tests/site/test_build_cache.py).
   in either worker: the words each worker learnt are kept, none lost to the other's write (observed through
   the ``company`` laps the builds write, ``perf.lap``);
 * a build refused its ``--out`` writes nothing, not even the cache;
+* ``--all-companies`` with nothing changed answers from the build stamps without importing the model or the
+  engine — and not when the root page or the profiles changed since;
 * two processes keeping their words in the same slot at once: every read sees a whole, signed entry; processes
   making the signing key at once all sign with the same one.
 """

@@ -166,7 +166,7 @@ def _build_worker(
 
 #: (in a worker process of :func:`build_all`) the project it loaded, by root and whether with the cache: loaded
 #: once per worker, shared by every company the worker builds (each company's check resolves its own variant
-#: from it, and the base regulation's check is made once: ``project.base_check``)
+#: from it, and the base regulation's check is made once: :func:`reglament.project.base_check`)
 _WORKER_PROJECT: dict[tuple[str, bool], Project] = {}
 #: (in a worker process) how many answers its morphology held when it last handed them to the parent, by root
 _HANDED: dict[str, int] = {}

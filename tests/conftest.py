@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import filecmp
 import functools
 import json
 import shutil
@@ -19,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from reglament.perf import STAGE_TIMES_ENV, read_laps
 
 pytest_plugins = ["ack.fixtures"]  # the acknowledgement service's fixtures (tests/ack/fixtures.py)
 
@@ -125,6 +128,36 @@ def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run the installed `reglament` command as a user would."""
     exe = Path(sys.executable).with_name("reglament")
     return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def build(root: Path, out: Path, *extra: str, times: Path | None = None) -> tuple[int, str, list[dict]]:
+    """Run `reglament build` (a fresh process); its exit code, JSON diagnostics and, with ``times``, its laps
+    (``$REGLAMENT_STAGE_TIMES``: :func:`reglament.perf.lap`, :func:`reglament.perf.read_laps`)."""
+    with pytest.MonkeyPatch.context() as mp:
+        if times is not None:
+            times.unlink(missing_ok=True)
+            mp.setenv(STAGE_TIMES_ENV, str(times))  # the command appends its stage times there (perf.lap)
+        proc = run_cli("build", "--root", str(root), "--out", str(out), "--format", "json", *extra)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    laps = read_laps(times) if times is not None else []
+    return proc.returncode, proc.stdout, laps
+
+
+def same_tree(a: Path, b: Path) -> None:
+    """``a`` and ``b`` hold the same files with the same bytes (as ``diff -r``)."""
+    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
+    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
+    assert files_a == files_b
+    _match, mismatch, errors = filecmp.cmpfiles(a, b, files_a, shallow=False)
+    assert not mismatch and not errors, mismatch[:5]
+
+
+def edit_clause(root: Path, words: str) -> None:
+    """Put ``words`` before the responsibility clause's text of :func:`minimal_files` (a text that links no term)."""
+    path = root / "content/regulations/rules/duties.yml"
+    text = path.read_text(encoding="utf-8")
+    assert "За опоздание" in text
+    path.write_text(text.replace("За опоздание", f"{words} За опоздание", 1), encoding="utf-8")
 
 
 def check_json(root: Path, *extra: str) -> tuple[int, list[dict]]:

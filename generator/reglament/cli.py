@@ -327,9 +327,9 @@ def build_cmd(
     keeps its previous site and does not stop the others; the command then
     exits 1 and names it.
 
-    The base regulation's build reads and keeps .reglament-cache/ as `check` does
-    (the loaded files, the term mentions, the morphology's answers): the same
-    diagnostics and the same site as with --no-cache.
+    The build reads and keeps .reglament-cache/ as `check` does (the loaded
+    files, the term mentions, the morphology's answers), the companies' builds
+    too: the same diagnostics and the same sites as with --no-cache.
     """
     import datetime as dt
 
@@ -349,12 +349,12 @@ def build_cmd(
 
         edition = Edition(effective=dt.date.today())
         print_edition = functools.partial(site_pdfs, edition=edition)
-    ids = _company_ids(root, companies, all_companies)
-    if ids is not None:
+    if companies or all_companies:
         _build_companies(
             root,
             out,
-            None if all_companies else ids,
+            companies,
+            all_companies,
             fmt=fmt,
             strict=strict,
             public=public,
@@ -362,6 +362,7 @@ def build_cmd(
             pdf=edition,
             engine=engine,
             offline=offline,
+            cache=not no_cache,
         )
         return
     # nothing changed since the site in OUT was built: say so, with that build's diagnostics
@@ -471,7 +472,8 @@ def serve_cmd(root: Path, addr: str, company: str | None, editions: bool) -> Non
 def _build_companies(
     root: Path,
     out: Path,
-    ids: list[str] | None,
+    companies: tuple[str, ...],
+    all_companies: bool,
     *,
     fmt: str,
     strict: bool,
@@ -480,29 +482,50 @@ def _build_companies(
     pdf: Edition | None = None,
     engine: str | None = None,
     offline: bool = False,
+    cache: bool = True,
 ) -> None:
-    """Build the listed companies (None: every company, replacing OUT whole) into OUT/<id>/."""
-    from reglament.site.all_companies import build_all, default_jobs
-    from reglament.source.profiles import load_profiles
+    """Build the listed companies (``all_companies``: every company, replacing OUT whole) into OUT/<id>/;
+    ``cache``: with the project's .reglament-cache/ (as the base regulation's build)."""
+    from reglament.diagnostics import has_errors
+    from reglament.site.stamp import fresh_companies
 
     tty = sys.stderr.isatty()
 
+    def report(company: str, status: str, ok: bool, seconds: float, done: int, total: int) -> None:
+        if tty:
+            status = click.style(status, fg="green" if ok else "red", bold=not ok)
+        click.echo(f"[{done}/{total}] {company}: {status} ({seconds:.1f} s)", err=True)
+
+    # nothing changed since `--all-companies` built OUT: the same answer as the build's (every company
+    # unchanged, with its diagnostics), from the build stamps alone — before the model and the engine are imported
+    options = {"public": public, "pdf": pdf, "engine": engine, "offline": offline}
+    unchanged = fresh_companies(root, out, options) if all_companies else None
+    if unchanged is not None and not any(has_errors(found, strict=strict) for _, found in unchanged):
+        noun = "company" if len(unchanged) == 1 else "companies"
+        if tty:
+            click.echo(f"building {len(unchanged)} {noun} into {out} …", err=True)
+        for done, (cid, _) in enumerate(unchanged, 1):
+            report(cid, "unchanged", True, 0.0, done, len(unchanged))
+        emit(sorted({d for _, found in unchanged for d in found}), fmt, root)
+        click.echo(f"built {len(unchanged)} {noun} into {out.resolve()}", err=True)
+        return
+
+    from reglament.site.all_companies import build_all, default_jobs
+
+    ids = _company_ids(root, companies, all_companies)
+    assert ids is not None  # (some company was asked for)
+
     def progress(result, done: int, total: int) -> None:
         status = "ok" if result.ok else ("FAILED, previous site kept" if result.kept_old else "FAILED")
-        if result.skipped:
-            status = "unchanged"
-        if tty:
-            status = click.style(status, fg="green" if result.ok else "red", bold=not result.ok)
-        click.echo(f"[{done}/{total}] {result.company}: {status} ({result.seconds:.1f} s)", err=True)
+        report(result.company, "unchanged" if result.skipped else status, result.ok, result.seconds, done, total)
 
-    count = len(ids if ids is not None else load_profiles(root).all_ids)
-    noun = "company" if count == 1 else "companies"
+    noun = "company" if len(ids) == 1 else "companies"
     if tty:
-        click.echo(f"building {count} {noun} into {out} …", err=True)
+        click.echo(f"building {len(ids)} {noun} into {out} …", err=True)
     result = build_all(
         root,
         out,
-        companies=ids,
+        companies=None if all_companies else ids,
         public=public,
         strict=strict,
         jobs=jobs or default_jobs(),
@@ -510,12 +533,13 @@ def _build_companies(
         pdf=pdf,
         engine=engine,
         offline=offline,
+        cache=cache,
     )
     emit(result.diagnostics, fmt, root)
     if not result.ok:
         click.echo(f"build failed for: {', '.join(result.failed)}", err=True)
         sys.exit(1)
-    click.echo(f"built {count} {noun} into {result.out}", err=True)
+    click.echo(f"built {len(ids)} {noun} into {result.out}", err=True)
 
 
 @main.command("companies")

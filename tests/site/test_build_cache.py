@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import filecmp
 import hashlib
 import os
 import pickle
@@ -23,50 +22,18 @@ from types import SimpleNamespace
 
 import pytest
 
-from conftest import run_cli
+from conftest import build, edit_clause, same_tree
 from reglament.check.checker import MentionMemo
 from reglament.morphology import Morph
-from reglament.perf import STAGE_TIMES_ENV, read_laps
 from reglament.site.search import TitleForms, term_forms
 from reglament.source.cache import SourceCache
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("user_cache_home")]
 
-DUTIES = "content/regulations/rules/duties.yml"
-
-
-def build(root: Path, out: Path, *extra: str, times: Path | None = None) -> tuple[int, str, list[dict]]:
-    """Run `reglament build` (a fresh process); its exit code, JSON diagnostics and, with ``times``, its laps."""
-    with pytest.MonkeyPatch.context() as mp:
-        if times is not None:
-            times.unlink(missing_ok=True)
-            mp.setenv(STAGE_TIMES_ENV, str(times))  # the command appends its stage times there (perf.lap)
-        proc = run_cli("build", "--root", str(root), "--out", str(out), "--format", "json", *extra)
-    assert "Traceback" not in proc.stderr, proc.stderr
-    laps = read_laps(times) if times is not None else []
-    return proc.returncode, proc.stdout, laps
-
-
-def same_tree(a: Path, b: Path) -> None:
-    """``a`` and ``b`` hold the same files with the same bytes (as ``diff -r``)."""
-    files_a = sorted(p.relative_to(a).as_posix() for p in a.rglob("*") if p.is_file())
-    files_b = sorted(p.relative_to(b).as_posix() for p in b.rglob("*") if p.is_file())
-    assert files_a == files_b
-    _match, mismatch, errors = filecmp.cmpfiles(a, b, files_a, shallow=False)
-    assert not mismatch and not errors, mismatch[:5]
-
 
 def dictionary_loaded(laps: list[dict]) -> bool:
     (last,) = [lap for lap in laps if lap["stage"] == "keep_words"]
     return bool(last["dictionary"])
-
-
-def edit_clause(root: Path, words: str) -> None:
-    """Put ``words`` before the responsibility clause's text (a text that links no term)."""
-    path = root / DUTIES
-    text = path.read_text(encoding="utf-8")
-    assert "За опоздание" in text
-    path.write_text(text.replace("За опоздание", f"{words} За опоздание", 1), encoding="utf-8")
 
 
 @pytest.fixture

@@ -115,6 +115,62 @@ def record(stage: Path, site: Path, digest: str, diagnostics: list[Diagnostic]) 
     part.replace(stage / STAMP_FILE)
 
 
+#: (in ``<root>/build/``) the last `build --all-companies`: the companies it listed with their inputs' digests and
+#: the identity of the root ``index.html`` it wrote (:func:`record_companies`, :func:`fresh_companies`)
+COMPANIES_STAMP = "companies-stamp.json"
+
+
+def _profile_ids(root: Path) -> list[str]:
+    """The ids every company's site would have: the names of the profiles in ``content/companies/``."""
+    folder = root / "content" / "companies"
+    try:
+        return sorted(p.stem for p in folder.iterdir() if p.suffix in (".yml", ".yaml"))
+    except OSError:
+        return []
+
+
+def record_companies(root: Path, out: Path, digests: list[tuple[str, str]]) -> None:
+    """Remember that ``out`` (with its root ``index.html``) was built by `build --all-companies` for the companies
+    ``digests`` names (id, its inputs' digest; in the order they are reported) — atomic write."""
+    identity = _identity(out)
+    stage = root / "build"
+    if identity is None:
+        return
+    stage.mkdir(parents=True, exist_ok=True)
+    data = {"format": FORMAT, "companies": digests, "index": identity}
+    part = stage / f".{COMPANIES_STAMP}.new"
+    part.write_text(json.dumps(data), encoding="utf-8")
+    part.replace(stage / COMPANIES_STAMP)
+
+
+def fresh_companies(root: Path, out: Path, options: dict) -> list[tuple[str, list[Diagnostic]]] | None:
+    """Each company's recorded diagnostics (in order) when nothing `build --all-companies` with ``options`` would
+    change in ``out`` since it was last built so: the same profiles, each company's site :func:`fresh` with its
+    inputs' digest, no other folder in ``out``, and the root ``index.html`` the one written then (it lists the
+    companies by their profiles, which their digests cover); else None. Reads no model: nothing heavy is
+    imported for it."""
+    try:
+        data = json.loads((root / "build" / COMPANIES_STAMP).read_text(encoding="utf-8"))
+        recorded = [(str(cid), str(digest)) for cid, digest in data["companies"]]
+        folders = {p.name for p in out.iterdir() if p.is_dir()}
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    ids = [cid for cid, _ in recorded]
+    if data.get("format") != FORMAT or not ids or sorted(ids) != _profile_ids(root) or folders != set(ids):
+        return None
+    if _identity(out) != data.get("index"):
+        return None
+    found = []
+    for cid, digest in recorded:
+        if inputs_digest(root, company=cid, options=options) != digest:
+            return None
+        cached = fresh(root / "build" / cid, out / cid, digest)
+        if cached is None:
+            return None
+        found.append((cid, cached))
+    return found
+
+
 def link_copy(src: Path, dst: Path) -> None:
     """Copy the site ``src`` to ``dst`` with hard links (same inodes: :func:`fresh` still knows it)."""
     import shutil

@@ -146,7 +146,16 @@ def _user_key() -> bytes | None:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-key-")
         with os.fdopen(fd, "wb") as out:
             out.write(os.urandom(32))
-        os.replace(tmp, path)  # two processes racing: the last rename wins, both then read that one
+        # two processes racing (the first build's worker processes): the first key linked into place wins, and
+        # each reads that one (a rename would let a process that read its own key keep signing with it)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            if len(path.read_bytes()) < 32:  # a broken key (never one being made: a linked key is whole)
+                os.replace(tmp, path)
+        except OSError:  # a file system without hard links
+            os.replace(tmp, path)
+        Path(tmp).unlink(missing_ok=True)
         key = path.read_bytes()
         return key if len(key) >= 32 else None
     except OSError:

@@ -95,6 +95,11 @@ def add_clause(root: Path) -> None:
     )
 
 
+def edit_wide_term(root: Path) -> None:
+    # «Лид» is linked from more than half of the pages: the full build is cheaper (incremental.MAX_SHARE)
+    replace_in(root, GLOSSARY, "Потенциальный [[client|клиент]]:", "Возможный будущий [[client|клиент]]:")
+
+
 def edit_nav_title(root: Path) -> None:
     replace_in(
         root,
@@ -135,6 +140,7 @@ def delete_stamp(root: Path) -> None:
 EDITS: dict[str, tuple[Callable[[Path], None], bool]] = {
     "duty-text": (edit_duty, True),
     "term-definition": (edit_term, True),
+    "term-on-most-pages": (edit_wide_term, False),
     "clause-added": (add_clause, True),
     "navigation-title": (edit_nav_title, False),
     "page-template": (edit_page_template, True),

@@ -29,6 +29,7 @@ from reglament.site.out_guard import guard_out, mark
 from reglament.site.overlap import OverlappedPass
 from reglament.site.pagesteps import process_files
 from reglament.site.postbuild import page_steps, process_site
+from reglament.site.records import Record
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
@@ -254,7 +255,7 @@ def build(
                 return Built([*checked.diagnostics, diag])
         lap("write")
         forms = term_forms(checked.content.terms, morph)
-        inputs = plan = None
+        inputs = plan = previous = None
         if incremental and _reusable(root, adapter, company, edition, pdf, extra_pages):
             inputs = inc.inputs(
                 root=root,
@@ -265,18 +266,21 @@ def build(
                 tooltips=tree.tooltips,
                 build_date=get_build_date(),
             )
-            if not full:
-                plan = inc.plan(inc.load(stage, out), inputs, spec.docs_dir, offline=offline)
+            previous = None if full else inc.load(stage, out)
+            if previous is not None:
+                plan = inc.plan(previous.inputs, inputs, spec.docs_dir, offline=offline)
             lap("incremental_plan", stale=len(plan.stale) if plan is not None else -1)
-        if plan is not None:
+        if plan is not None and previous is not None:
             assert isinstance(adapter, MkDocsEngine)
-            outcome = _rebuild(out, tmp_site, config, spec, adapter, plan, root, offline, forms, tree.tooltips, morph)
+            outcome = _rebuild(
+                out, tmp_site, config, spec, adapter, plan, previous.records, root, offline, forms, tree.tooltips, morph
+            )
             if isinstance(outcome, Diagnostic):
                 return Built([*checked.diagnostics, outcome])
-            warnings, rebuilt = outcome
+            warnings, rebuilt, records = outcome
             mark(tmp_site)
             replace_dir(tmp_site, out)
-            _recorded(stage, out, inputs, digest, checked.diagnostics)
+            _recorded(stage, out, inputs, records, digest, checked.diagnostics)
             return Built(checked.diagnostics, out, stage / "docs", warnings, rebuilt, _pages(out))
         # ---- reglament's post-build steps over the built HTML (engine-neutral), one pass per page ----
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
@@ -314,7 +318,7 @@ def build(
         # ---- end of the post-build steps ----
         mark(tmp_site)
         replace_dir(tmp_site, out)
-        _recorded(stage, out, inputs, digest, checked.diagnostics)
+        _recorded(stage, out, inputs, processed.records, digest, checked.diagnostics)
     finally:
         if tmp_site.exists():
             shutil.rmtree(tmp_site, ignore_errors=True)
@@ -348,14 +352,16 @@ def _rebuild(
     spec: SiteSpec,
     adapter: MkDocsEngine,
     plan: inc.Plan,
+    records: dict[str, tuple[Record, ...]],
     root: Path,
     offline: bool,
     forms: dict[str, str],
     tooltips: dict[str, str],
     morph: Morph,
-) -> tuple[list[str], list[str]] | Diagnostic:
-    """The incremental build into ``tmp_site`` (see :mod:`reglament.site.incremental`): the engine's warnings and
-    the pages it wrote, or what failed. ``out`` is only read."""
+) -> tuple[list[str], list[str], dict[str, tuple[Record, ...]]] | Diagnostic:
+    """The incremental build into ``tmp_site`` (see :mod:`reglament.site.incremental`): the engine's warnings, the
+    pages it wrote and every page's search records, or what failed. ``out`` is only read; ``records``: the search
+    records of the previous site's pages."""
     inc.copy_site(out, tmp_site)
     for rel in plan.stale:
         (tmp_site / rel).unlink(missing_ok=True)
@@ -381,20 +387,27 @@ def _rebuild(
     unsafe = [problem for page in done for problem in page.problems]
     if unsafe:
         return _unsafe_diagnostic(unsafe)
+    known = {rel: found for rel, found in records.items() if rel not in plan.stale}
+    known.update((rel, page.records) for rel, page in zip(rebuilt, done, strict=True))
     try:
-        search.index(tmp_site, offline=offline, morph=morph, known={rel: d.records for rel, d in zip(rebuilt, done)})
+        search.index(tmp_site, offline=offline, morph=morph, known=known)
     except EngineError as exc:
         return _engine_diagnostic(exc)
     lap("pass_and_index")
-    return warnings, rebuilt
+    return warnings, rebuilt, known
 
 
 def _recorded(
-    stage: Path, out: Path, inputs: inc.Inputs | None, digest: str | None, diagnostics: list[Diagnostic]
+    stage: Path,
+    out: Path,
+    inputs: inc.Inputs | None,
+    records: dict[str, tuple[Record, ...]],
+    digest: str | None,
+    diagnostics: list[Diagnostic],
 ) -> None:
-    """The site is in place: remember its inputs for the next incremental build and its stamp."""
+    """The site is in place: remember its inputs and search records for the next incremental build, and its stamp."""
     if inputs is not None:
-        inc.record(stage, out, inputs)
+        inc.record(stage, out, inputs, records)
     if digest is not None:
         record(stage, out, digest, diagnostics)
 

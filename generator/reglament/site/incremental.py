@@ -33,12 +33,16 @@ import hashlib
 import json
 import re
 import shutil
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
+from reglament.errors import EngineError
 from reglament.htmlsafe import TIP_MARK
 from reglament.site.engines.base import CONFIG_FILE, project_config, without_search
 from reglament.site.postbuild import html_path
+from reglament.site.records import Record
+from reglament.site.search import FOLDER as SEARCH_FOLDER
 from reglament.site.stamp import ENGINE_LIBRARIES, INDEX
 from reglament.site.tree_sync import files_of
 from reglament.source.cache import library_versions, tool_digest
@@ -61,6 +65,14 @@ class Inputs:
     pages: dict[str, str]
     """Docs path of each Markdown page → SHA-256 of its bytes."""
     tooltips: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Previous:
+    """The last build of a stage, its site still in place: its inputs and each page's search records."""
+
+    inputs: Inputs
+    records: dict[str, tuple[Record, ...]]
 
 
 @dataclass(frozen=True)
@@ -97,10 +109,29 @@ def engine_dependent(root: Path) -> bool:
     return any(_READS_FILES.search(str(name)) for name in names)
 
 
-def _custom_dir(root: Path) -> Path | None:
-    theme = project_config(root).get("theme")
+def custom_dir(root: Path) -> Path | None:
+    """The theme overrides folder the project's mkdocs.yml names (``theme.custom_dir``), if any."""
+    try:
+        theme = project_config(root).get("theme")
+    except EngineError:
+        return None
     custom = theme.get("custom_dir") if isinstance(theme, dict) else None
     return (root / str(custom)).resolve() if custom else None
+
+
+def engine_inputs(root: Path) -> str:
+    """A digest of what the engine reads besides the docs tree: mkdocs.yml and the theme overrides.
+
+    When it changes, every page may look different: the preview builds in full.
+    """
+    digest = hashlib.sha256()
+    config = root / CONFIG_FILE
+    digest.update(config.read_bytes() if config.is_file() else b"")
+    custom = custom_dir(root)
+    if custom is not None:
+        for rel, path in sorted(files_of(custom).items()):
+            digest.update(b"\0" + rel.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def inputs(
@@ -125,16 +156,14 @@ def inputs(
             pages[rel] = _sha(data)
         else:
             others.update(b"\0" + rel.encode() + b"\0" + data)
-    project_yml = root / CONFIG_FILE
     parts = {
         "format": FORMAT,
         "tool": tool_digest(),
         "engines": library_versions(ENGINE_LIBRARIES),
         "engine": engine,
         "child": child,
-        "mkdocs.yml": _sha(project_yml.read_bytes()) if project_yml.is_file() else "",
-        "overrides": _folder_digest(root / "templates" / "overrides"),
-        "custom_dir": _folder_digest(_custom_dir(root)),
+        "engine_inputs": engine_inputs(root),  # mkdocs.yml and its theme overrides, as the preview has them
+        "overrides": _folder_digest(root / "templates" / "overrides"),  # the child config's custom_dir
         "pages": sorted(pages),
         "others": others.hexdigest(),
         "settings": settings,
@@ -152,27 +181,45 @@ def _identity(site: Path) -> list[int] | None:
     return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
 
 
-def load(stage: Path, site: Path) -> Inputs | None:
-    """The inputs of the last build of ``stage`` when ``site`` is still the site it produced; else None."""
+def load(stage: Path, site: Path) -> Previous | None:
+    """The last build of ``stage`` when ``site`` is still the site it produced; else None."""
     try:
         data = json.loads((stage / STATE_FILE).read_text(encoding="utf-8"))
         if data.get("format") != FORMAT or data.get("index") is None or data["index"] != _identity(site):
             return None
-        return Inputs(str(data["key"]), dict(data["pages"]), dict(data["tooltips"]))
+        inputs = Inputs(str(data["key"]), dict(data["pages"]), dict(data["tooltips"]))
+        records = {str(rel): tuple(_record(item) for item in items) for rel, items in data["records"].items()}
+        return Previous(inputs, records)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
+
+
+_RECORD_TYPES = (str, str, str, str, bool)
+
+
+def _record(item: list) -> Record:
+    if len(item) != len(_RECORD_TYPES) or not all(isinstance(v, k) for v, k in zip(item, _RECORD_TYPES, strict=True)):
+        raise ValueError("not a search record")
+    return Record(*item)
 
 
 def forget(stage: Path) -> None:
     (stage / STATE_FILE).unlink(missing_ok=True)
 
 
-def record(stage: Path, site: Path, built: Inputs) -> None:
-    """Remember the inputs ``site`` (now in place) was built from (atomic write)."""
+def record(stage: Path, site: Path, built: Inputs, records: Mapping[str, Sequence[Record]]) -> None:
+    """Remember the inputs ``site`` (now in place) was built from and its pages' search records (atomic write)."""
     identity = _identity(site)
     if identity is None:
         return
-    data = {"format": FORMAT, "index": identity, "key": built.key, "pages": built.pages, "tooltips": built.tooltips}
+    data = {
+        "format": FORMAT,
+        "index": identity,
+        "key": built.key,
+        "pages": built.pages,
+        "tooltips": built.tooltips,
+        "records": {rel: [astuple(r) for r in found] for rel, found in records.items()},
+    }
     part = stage / f".{STATE_FILE}.new"
     part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     part.replace(stage / STATE_FILE)
@@ -201,5 +248,10 @@ def plan(previous: Inputs | None, current: Inputs, docs: Path, *, offline: bool)
 
 def copy_site(src: Path, dst: Path) -> None:
     """A real copy of the site ``src`` into the (empty) folder ``dst``: new files, written now (so that they are
-    newer than the docs tree written before; the engine's dirty build compares the two times)."""
-    shutil.copytree(src, dst, symlinks=True, copy_function=shutil.copyfile, dirs_exist_ok=True)
+    newer than the docs tree written before; the engine's dirty build compares the two times). The search index
+    is left out: it is written afresh, as in a full build."""
+
+    def skipped(folder: str, names: list[str]) -> list[str]:
+        return [SEARCH_FOLDER] if Path(folder) == src and SEARCH_FOLDER in names else []
+
+    shutil.copytree(src, dst, symlinks=True, copy_function=shutil.copyfile, dirs_exist_ok=True, ignore=skipped)

@@ -365,14 +365,15 @@ def _rebuild(
     inc.copy_site(out, tmp_site)
     for rel in plan.stale:
         (tmp_site / rel).unlink(missing_ok=True)
-    before = html_stamps(tmp_site)
     lap("incremental_copy")
     try:
         warnings = adapter.build(config, spec, dirty=True)
     except EngineError as exc:
         return _engine_diagnostic(exc)
-    after = html_stamps(tmp_site)
-    rebuilt = sorted(rel for rel, stamp in after.items() if before.get(rel) != stamp)
+    # what the engine wrote: the pages removed, and any other page whose bytes are no longer the finished page's
+    # (the engine's output never is: the page pass changes every page), whatever the file system's clock says
+    stale = set(plan.stale)
+    rebuilt = sorted(rel for rel in html_stamps(tmp_site) if rel in stale or _differs(tmp_site / rel, out / rel))
     lap("engine", rebuilt=len(rebuilt))
     steps = page_steps(
         tmp_site,
@@ -395,6 +396,13 @@ def _rebuild(
         return _engine_diagnostic(exc)
     lap("pass_and_index")
     return warnings, rebuilt, known
+
+
+def _differs(new: Path, old: Path) -> bool:
+    try:
+        return new.stat().st_size != old.stat().st_size or new.read_bytes() != old.read_bytes()
+    except FileNotFoundError:
+        return True
 
 
 def _recorded(

@@ -269,9 +269,9 @@ def build(
             previous = None if full else inc.load(stage, out)
             if previous is not None:
                 plan = inc.plan(previous.inputs, inputs, spec.docs_dir, offline=offline)
-            lap("incremental_plan", stale=len(plan.stale) if plan is not None else -1)
         if plan is not None and previous is not None:
             assert isinstance(adapter, MkDocsEngine)
+            lap("incremental_plan", stale=len(plan.stale))  # (a full build times the same work in its next lap)
             outcome = _rebuild(
                 out, tmp_site, config, spec, adapter, plan, previous.records, root, offline, forms, tree.tooltips, morph
             )

@@ -720,6 +720,14 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
     row("reglament build / mkdocs build (CPU)", e2e_vs, f"≤ {TARGETS['e2e_vs_mkdocs']}", TARGETS["e2e_vs_mkdocs"])
     e2e_vs_wall = [ratio(s.get("e2e", {}).get("wall_s"), s.get("engine", {}).get("wall_s")) for s in sizes]
     row("reglament build / mkdocs build (wall)", e2e_vs_wall, f"≤ {TARGETS['e2e_vs_mkdocs']}", TARGETS["e2e_vs_mkdocs"])
+    inc = [s.get("incremental") for s in sizes]
+    row("build after one duty changed, incremental, wall s", [i["incremental"]["wall_s"] if i else None for i in inc])
+    row("build after one duty changed, --full, wall s", [i["full"]["wall_s"] if i else None for i in inc])
+    row(
+        "  incremental / --full (wall)",
+        [ratio(i["incremental"]["wall_s"], i["full"]["wall_s"]) if i else None for i in inc],
+        "(the same site, byte for byte)",
+    )
     row("mkdocs build with its search plugin, CPU s", [s.get("engine_search", {}).get("cpu_s") for s in sizes])
     e2e_vs_search = [ratio(s.get("e2e", {}).get("cpu_s"), s.get("engine_search", {}).get("cpu_s")) for s in sizes]
     row(

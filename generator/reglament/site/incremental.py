@@ -2,29 +2,32 @@
 
 A build of the base regulation renders the whole docs tree (cheap next to the engine). When the output folder
 still holds the site the last build of this stage produced — known by the identity of its ``index.html``
-(device, inode, size, modification time), recorded in the stage folder as :mod:`reglament.site.stamp` records
-it, so that a site nobody built here (say, committed by a pull request) is never reused — and nothing but the
-pages' Markdown changed since, the build:
+(device, inode, size, modification time), recorded in the stage folder (:data:`STATE_FILE`) as
+:mod:`reglament.site.stamp` records it, so that a site nobody built here (say, committed by a pull request) is
+never reused — and nothing but the pages' Markdown changed since, the build (:func:`reglament.site.build.build`):
 
 1. copies the previous site into its temporary site folder (a real copy: the old site stays exactly as it was
    if this build fails; the copies are newer than the docs tree just written, so the engine sees every
-   unchanged page as built);
+   unchanged page as built; the search index is not copied, it is written afresh);
 2. removes the HTML of the pages whose Markdown changed, and of the pages that carry a link tooltip
    (:attr:`reglament.render.pages.RenderedTree.tooltips`) whose text changed — a tooltip is not in the
    Markdown, only a marker naming the item, so such a page is rebuilt whole rather than patched (a filled
-   title carries no mark in a built site: patching it would need the preview's marks, which are not in the
-   full build's bytes);
+   title carries no mark in a built site: patching it as the preview does would need the preview's marks,
+   which are not in the full build's bytes);
 3. runs MkDocs' dirty build (only those pages, and the theme's static templates, are written);
-4. runs reglament's page pass (:func:`reglament.site.pagesteps.process_files`) over the pages the engine wrote;
-5. indexes the whole site for search (the records of the rebuilt pages from the pass, the others read from
-   the finished pages, as :func:`reglament.site.search.index` does for pages it is not given).
+4. runs reglament's page pass (:func:`reglament.site.pagesteps.process_files`) over the pages the engine wrote
+   (found by their bytes: a finished page is never what the engine writes);
+5. indexes the whole site for search: the records of the rebuilt pages from the pass, those of the others kept
+   in the stage folder by the last build (the records a page pass made of the page as it still is).
 
 "Nothing but the pages' Markdown" is :func:`inputs`' key: the reglament package and the engines' versions,
 the engine, the child config without its site folder (navigation, titles, site name), the project's
 ``mkdocs.yml`` and the theme overrides, the set of pages, every other file of the docs tree (the assets), the
 page pass's settings (edit base, offline, the search's term forms) and the build date. A project whose
-``mkdocs.yml`` uses engine plugins, hooks or Markdown extensions that read files is always built in full (their
-inputs are not known here). Anything in doubt means the full build, exactly as without this module.
+``mkdocs.yml`` uses engine plugins, hooks, an inherited config or Markdown extensions that read files is always
+built in full (their inputs are not known here), and so is an edit that reaches more than :data:`MAX_SHARE` of
+the pages. Anything in doubt means the full build, exactly as without this module; the result is the full
+build's, byte for byte (tests/site/test_incremental_build.py).
 """
 
 from __future__ import annotations

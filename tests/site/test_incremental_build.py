@@ -23,6 +23,7 @@ from reglament.errors import EngineError
 from reglament.site import search
 from reglament.site.build import build as build_site
 from reglament.site.engines.mkdocs import MkDocsEngine
+from reglament.site.incremental import STATE_FILE
 from reglament.site.postbuild import SEARCH_SCRIPT
 from reglament.site.stamp import STAMP_FILE
 
@@ -194,18 +195,23 @@ def test_the_incremental_site_is_the_full_build_s(kind, sample, tmp_path):
         assert "Предельный срок, установленный" not in before["roles/manager/index.html"].decode()
 
 
-def test_properdocs_builds_incrementally_too(sample, tmp_path):
+@pytest.mark.parametrize(
+    ("options", "edit"),
+    [(("--engine", "properdocs"), edit_duty), (("--offline",), edit_term), (("--public",), edit_duty)],
+    ids=["properdocs", "offline", "public"],
+)
+def test_other_engines_and_options_build_incrementally_too(options, edit, sample, tmp_path):
     root, out = sample, tmp_path / "site"
-    assert build(root, out, "--engine", "properdocs")[0] == 0
-    edit_duty(root)
-    code, reused, err = build(root, out, "--engine", "properdocs")
+    assert build(root, out, *options)[0] == 0
+    edit(root)
+    code, reused, err = build(root, out, *options)
     assert code == 0 and reused is not None and reused[0] < reused[1], err
     ref = copy_sources(root, tmp_path / "ref")
-    assert build(ref, tmp_path / "ref-site", "--engine", "properdocs", "--full")[0] == 0
+    assert build(ref, tmp_path / "ref-site", *options, "--full")[0] == 0
     assert_same_site(out, tmp_path / "ref-site")
 
 
-def test_full_and_a_site_not_built_here_are_built_in_full(sample, tmp_path):
+def test_full_a_site_not_built_here_and_a_broken_record_mean_the_full_build(sample, tmp_path):
     root, out = sample, tmp_path / "site"
     assert build(root, out)[0] == 0
     edit_duty(root)
@@ -216,6 +222,11 @@ def test_full_and_a_site_not_built_here_are_built_in_full(sample, tmp_path):
     shutil.rmtree(out)
     shutil.copytree(tmp_path / "copy", out)
     edit_term(root)
+    code, reused, err = build(root, out)
+    assert code == 0 and reused is None, err
+    # a record in the stage that cannot be read: the full build
+    (root / "build" / "default" / STATE_FILE).write_text('{"format": 1, "index": [', encoding="utf-8")
+    add_clause(root)
     code, reused, err = build(root, out)
     assert code == 0 and reused is None, err
     ref = copy_sources(root, tmp_path / "ref")

@@ -37,7 +37,7 @@ import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from reglament.errors import EngineError
@@ -221,7 +221,7 @@ def record(stage: Path, site: Path, built: Inputs, records: Mapping[str, Sequenc
         "key": built.key,
         "pages": built.pages,
         "tooltips": built.tooltips,
-        "records": {rel: [astuple(r) for r in found] for rel, found in records.items()},
+        "records": {rel: [[r.url, r.title, r.html, r.page, r.entry] for r in found] for rel, found in records.items()},
     }
     part = stage / f".{STATE_FILE}.new"
     part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")

@@ -359,7 +359,9 @@ def bench_build_stages(root: Path, *, repeat: int) -> dict:
     from reglament.source.cache import CACHE_DIR
 
     out = root / "build" / "stages-site"
-    cmd = [str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--format", "json"]
+    # --full: the stages of a whole build (after one clause changed the command would rebuild only its pages:
+    # bench_incremental)
+    cmd = [str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--format", "json", "--full"]
     times = root / "build" / "stage-times.jsonl"
     user_caches: list[str] = []
 
@@ -411,6 +413,42 @@ def bench_build_stages(root: Path, *, repeat: int) -> dict:
         for folder in user_caches:
             shutil.rmtree(folder, ignore_errors=True)
     return {"cold": best(cold), "warm": best(warm)}
+
+
+def bench_incremental(root: Path, *, repeat: int) -> dict:
+    """`reglament build` after one duty's text changed: as it runs by default (only the pages whose Markdown changed
+    are rebuilt, reglament.site.incremental) and with ``--full``, interleaved, ``repeat`` runs each; the best of
+    each by wall time, and how many pages the engine rebuilt."""
+    from reglament.perf import read_laps
+
+    out = root / "build" / "incremental-site"
+    times = root / "build" / "incremental-times.jsonl"
+    cmd = [str(BIN / "reglament"), "build", "--root", str(root), "--out", str(out), "--format", "json"]
+    part = sorted((root / "content" / "regulations").glob("*/duties.yml"))[0]
+    original = part.read_bytes()
+    duty_text = b"\n        text: >-\n          "
+    runs: dict[str, list[dict]] = {"incremental": [], "full": []}
+    try:
+        if measured([*cmd, "--full"])["exit"]:  # the site the first incremental build starts from
+            raise SystemExit(f"reglament build failed on {root}")
+        for i in range(repeat):
+            for kind in runs:
+                part.write_bytes(original.replace(duty_text, duty_text + f"Правка {kind} {i}. ".encode(), 1))
+                times.unlink(missing_ok=True)
+                figures = measured(
+                    [*cmd] if kind == "incremental" else [*cmd, "--full"], env={"REGLAMENT_STAGE_TIMES": str(times)}
+                )
+                figures.pop("stdout")
+                if figures["exit"]:
+                    raise SystemExit(f"reglament build ({kind}) failed on {root}")
+                rebuilt = [lap["rebuilt"] for lap in read_laps(times) if "rebuilt" in lap]
+                if (kind == "incremental") != bool(rebuilt):
+                    raise SystemExit(f"reglament build ({kind}) did not take the expected path on {root}")
+                figures["rebuilt"] = rebuilt[0] if rebuilt else None
+                runs[kind].append(figures)
+    finally:
+        part.write_bytes(original)
+    return {kind: min(found, key=lambda r: r["wall_s"]) for kind, found in runs.items()}
 
 
 def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -> dict:
@@ -548,6 +586,16 @@ def bench_size(size: int, *, seed: int, engine: bool, diff: bool, repeat: int) -
                 f"{run['stages']['engine_and_after']['cpu_s']:.2f} s CPU",
                 flush=True,
             )
+        inc = bench_incremental(root, repeat=repeat)
+        result["incremental"] = inc
+        print(
+            f"   reglament build after one duty changed (best of {repeat}, interleaved): incremental "
+            f"{inc['incremental']['wall_s']:.2f} s wall, {inc['incremental']['cpu_s']:.2f} s CPU (the engine rebuilt "
+            f"{inc['incremental']['rebuilt']} pages){load_note(inc['incremental'])}; --full "
+            f"{inc['full']['wall_s']:.2f} s wall, {inc['full']['cpu_s']:.2f} s CPU{load_note(inc['full'])}; "
+            f"ratio {inc['incremental']['wall_s'] / inc['full']['wall_s']:.2f} wall",
+            flush=True,
+        )
 
     if diff:
         try:
@@ -672,6 +720,14 @@ def summarize(sizes: list[dict], companies: dict | None) -> tuple[list[list[str]
     row("reglament build / mkdocs build (CPU)", e2e_vs, f"≤ {TARGETS['e2e_vs_mkdocs']}", TARGETS["e2e_vs_mkdocs"])
     e2e_vs_wall = [ratio(s.get("e2e", {}).get("wall_s"), s.get("engine", {}).get("wall_s")) for s in sizes]
     row("reglament build / mkdocs build (wall)", e2e_vs_wall, f"≤ {TARGETS['e2e_vs_mkdocs']}", TARGETS["e2e_vs_mkdocs"])
+    inc = [s.get("incremental") for s in sizes]
+    row("build after one duty changed, incremental, wall s", [i["incremental"]["wall_s"] if i else None for i in inc])
+    row("build after one duty changed, --full, wall s", [i["full"]["wall_s"] if i else None for i in inc])
+    row(
+        "  incremental / --full (wall)",
+        [ratio(i["incremental"]["wall_s"], i["full"]["wall_s"]) if i else None for i in inc],
+        "(the same site, byte for byte)",
+    )
     row("mkdocs build with its search plugin, CPU s", [s.get("engine_search", {}).get("cpu_s") for s in sizes])
     e2e_vs_search = [ratio(s.get("e2e", {}).get("cpu_s"), s.get("engine_search", {}).get("cpu_s")) for s in sizes]
     row(

@@ -305,6 +305,11 @@ def leave(code: int) -> None:
     is_flag=True,
     help="A site that works opened from a folder (file://): links end in .html, search loads as a script.",
 )
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Rebuild every page (default: after an edit, only the pages whose Markdown changed; the same site).",
+)
 @NO_CACHE
 def build_cmd(
     root: Path,
@@ -318,6 +323,7 @@ def build_cmd(
     pdf: bool,
     engine: str | None,
     offline: bool,
+    full: bool,
     no_cache: bool,
 ) -> None:
     """Check, render and build the site. On errors nothing is written and the old site stays.
@@ -329,7 +335,10 @@ def build_cmd(
 
     The build reads and keeps .reglament-cache/ as `check` does (the loaded
     files, the term mentions, the morphology's answers), the companies' builds
-    too: the same diagnostics and the same sites as with --no-cache.
+    too: the same diagnostics and the same sites as with --no-cache. When OUT holds
+    the site the previous build of the base regulation made, only the pages whose
+    Markdown changed are rebuilt (byte for byte the site of a full build); --full
+    rebuilds all.
     """
     import datetime as dt
 
@@ -401,6 +410,8 @@ def build_cmd(
         offline=offline,
         morph=project.morph,  # the word forms the check analysed serve the render's term links
         jobs=jobs,
+        incremental=True,
+        full=full,
     )
     lap("engine_and_after")  # the engine, the pass over its pages, the search index
     project.keep_words()  # what the term links and the search's word forms asked, for the next build
@@ -409,7 +420,10 @@ def build_cmd(
     if not built.ok:
         click.echo(f"build failed: {out} is unchanged", err=True)
         sys.exit(1)
-    click.echo(f"built {out}", err=True)
+    if built.rebuilt is not None:
+        click.echo(f"built {out}: the engine rebuilt {len(built.rebuilt)} of {built.pages} pages", err=True)
+    else:
+        click.echo(f"built {out}", err=True)
 
 
 @main.command("serve")

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mkdocs.utils import get_build_date
+
 from reglament.diagnostics import Diagnostic
 from reglament.errors import EngineError, PdfError, TemplateFailure
 from reglament.morphology import Morph
@@ -18,11 +20,16 @@ from reglament.perf import lap
 from reglament.project import Checked, check_project, site_title
 from reglament.render.pages import EDIT_SCHEME, RenderedTree, render
 from reglament.sandbox import template_code_cache
+from reglament.site import incremental as inc
+from reglament.site import search
 from reglament.site.engines import Engine, SiteSpec, engine_for
 from reglament.site.engines.base import edit_base
+from reglament.site.engines.mkdocs import MkDocsEngine, html_stamps
 from reglament.site.out_guard import guard_out, mark
 from reglament.site.overlap import OverlappedPass
+from reglament.site.pagesteps import process_files
 from reglament.site.postbuild import page_steps, process_site
+from reglament.site.records import Record
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
 from reglament.variant.resolve import Variant, escape_value
@@ -39,6 +46,11 @@ class Built:
     site_dir: Path | None = None
     docs_dir: Path | None = None
     engine_warnings: list[str] = field(default_factory=list)
+    rebuilt: list[str] | None = None
+    """An incremental build (:mod:`reglament.site.incremental`): the HTML pages the engine wrote (relative to the
+    site); None: a full build."""
+    pages: int = 0
+    """The HTML pages of the site."""
 
     @property
     def ok(self) -> bool:
@@ -147,6 +159,8 @@ def build(
     offline: bool = False,
     morph: Morph | None = None,
     jobs: int | None = None,
+    incremental: bool = False,
+    full: bool = False,
 ) -> Built:
     """Check, render and build the site into ``out``. On any error ``out`` is left as it was.
 
@@ -182,6 +196,11 @@ def build(
 
     ``morph`` (the project's :class:`reglament.morphology.Morph`, with its dictionary and word forms already
     loaded by the check) is reused for the automatic term links.
+
+    ``incremental`` (``reglament build`` of the base regulation): when ``out`` still holds the site the last
+    build of this stage produced and nothing but pages' Markdown changed, only those pages are rebuilt, giving
+    the same bytes as a full build (:mod:`reglament.site.incremental`); the inputs are recorded for the next
+    build. ``full``: record them, but build everything.
     """
 
     guard_out(out, root=root)  # `--out` replaces only an absent or empty folder, or a site this tool built
@@ -235,6 +254,34 @@ def build(
                 )
                 return Built([*checked.diagnostics, diag])
         lap("write")
+        forms = term_forms(checked.content.terms, morph)
+        inputs = plan = previous = None
+        if incremental and _reusable(root, adapter, company, edition, pdf, extra_pages):
+            inputs = inc.inputs(
+                root=root,
+                docs=spec.docs_dir,
+                config=config,
+                engine=adapter.name,
+                settings={"edit_base": edit_base(root), "offline": offline, "forms": forms, "public": public},
+                tooltips=tree.tooltips,
+                build_date=get_build_date(),
+            )
+            previous = None if full else inc.load(stage, out)
+            if previous is not None:
+                plan = inc.plan(previous.inputs, inputs, spec.docs_dir, offline=offline)
+        if plan is not None and previous is not None:
+            assert isinstance(adapter, MkDocsEngine)
+            lap("incremental_plan", stale=len(plan.stale))  # (a full build times the same work in its next lap)
+            outcome = _rebuild(
+                out, tmp_site, config, spec, adapter, plan, previous.records, root, offline, forms, tree.tooltips, morph
+            )
+            if isinstance(outcome, Diagnostic):
+                return Built([*checked.diagnostics, outcome])
+            warnings, rebuilt, records = outcome
+            mark(tmp_site)
+            replace_dir(tmp_site, out)
+            _recorded(stage, out, inputs, records, digest, checked.diagnostics)
+            return Built(checked.diagnostics, out, stage / "docs", warnings, rebuilt, _pages(out))
         # ---- reglament's post-build steps over the built HTML (engine-neutral), one pass per page ----
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
         # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
@@ -244,7 +291,7 @@ def build(
             spec.docs_dir,
             edit_base=edit_base(root),
             offline=offline,
-            forms=term_forms(checked.content.terms, morph),
+            forms=forms,
             tooltips=tree.tooltips,
             records=True,
         )
@@ -267,25 +314,126 @@ def build(
             if overlap is not None:
                 overlap.close()
         if processed.unsafe:
-            diag = Diagnostic(
-                "templates",
-                1,
-                1,
-                "error",
-                "unsafe-html",
-                f"the built site has unsafe markup: {'; '.join(processed.unsafe[:5])}",
-                "event attributes, script URLs and styles come only from templates: fix them",
-            )
-            return Built([*checked.diagnostics, diag])
+            return Built([*checked.diagnostics, _unsafe_diagnostic(processed.unsafe)])
         # ---- end of the post-build steps ----
         mark(tmp_site)
         replace_dir(tmp_site, out)
-        if digest is not None:
-            record(stage, out, digest, checked.diagnostics)
+        _recorded(stage, out, inputs, processed.records, digest, checked.diagnostics)
     finally:
         if tmp_site.exists():
             shutil.rmtree(tmp_site, ignore_errors=True)
-    return Built(checked.diagnostics, out, stage / "docs", warnings)
+    return Built(checked.diagnostics, out, stage / "docs", warnings, None, _pages(out))
+
+
+def _reusable(
+    root: Path,
+    adapter: Engine,
+    company: str | None,
+    edition: dict | None,
+    pdf: PrintEdition | None,
+    extra_pages: dict[str, str] | None,
+) -> bool:
+    """Whether this build may reuse the previous site: the base regulation, no print edition, no edition, MkDocs
+    or ProperDocs, and no engine plugins or hooks whose inputs are unknown (:func:`inc.engine_dependent`)."""
+    if company is not None or edition is not None or pdf is not None or extra_pages:
+        return False
+    if not isinstance(adapter, MkDocsEngine) or adapter.name not in inc.ENGINES:
+        return False
+    try:
+        return not inc.engine_dependent(root)
+    except EngineError:
+        return False
+
+
+def _rebuild(
+    out: Path,
+    tmp_site: Path,
+    config: Path,
+    spec: SiteSpec,
+    adapter: MkDocsEngine,
+    plan: inc.Plan,
+    records: dict[str, tuple[Record, ...]],
+    root: Path,
+    offline: bool,
+    forms: dict[str, str],
+    tooltips: dict[str, str],
+    morph: Morph,
+) -> tuple[list[str], list[str], dict[str, tuple[Record, ...]]] | Diagnostic:
+    """The incremental build into ``tmp_site`` (see :mod:`reglament.site.incremental`): the engine's warnings, the
+    pages it wrote and every page's search records, or what failed. ``out`` is only read; ``records``: the search
+    records of the previous site's pages."""
+    inc.copy_site(out, tmp_site)
+    for rel in plan.stale:
+        (tmp_site / rel).unlink(missing_ok=True)
+    lap("incremental_copy")
+    try:
+        warnings = adapter.build(config, spec, dirty=True)
+    except EngineError as exc:
+        return _engine_diagnostic(exc)
+    # what the engine wrote: the pages removed, and any other page whose bytes are no longer the finished page's
+    # (the engine's output never is: the page pass changes every page), whatever the file system's clock says
+    stale = set(plan.stale)
+    rebuilt = sorted(rel for rel in html_stamps(tmp_site) if rel in stale or _differs(tmp_site / rel, out / rel))
+    lap("engine", rebuilt=len(rebuilt))
+    steps = page_steps(
+        tmp_site,
+        spec.docs_dir,
+        edit_base=edit_base(root),
+        offline=offline,
+        forms=forms,
+        tooltips=tooltips,
+        records=True,
+    )
+    done = process_files(str(tmp_site), rebuilt, steps)
+    unsafe = [problem for page in done for problem in page.problems]
+    if unsafe:
+        return _unsafe_diagnostic(unsafe)
+    known = {rel: found for rel, found in records.items() if rel not in plan.stale}
+    known.update((rel, page.records) for rel, page in zip(rebuilt, done, strict=True))
+    try:
+        search.index(tmp_site, offline=offline, morph=morph, known=known)
+    except EngineError as exc:
+        return _engine_diagnostic(exc)
+    lap("pass_and_index")
+    return warnings, rebuilt, known
+
+
+def _differs(new: Path, old: Path) -> bool:
+    try:
+        return new.stat().st_size != old.stat().st_size or new.read_bytes() != old.read_bytes()
+    except FileNotFoundError:
+        return True
+
+
+def _recorded(
+    stage: Path,
+    out: Path,
+    inputs: inc.Inputs | None,
+    records: dict[str, tuple[Record, ...]],
+    digest: str | None,
+    diagnostics: list[Diagnostic],
+) -> None:
+    """The site is in place: remember its inputs and search records for the next incremental build, and its stamp."""
+    if inputs is not None:
+        inc.record(stage, out, inputs, records)
+    if digest is not None:
+        record(stage, out, digest, diagnostics)
+
+
+def _pages(site: Path) -> int:
+    return sum(1 for _ in html_stamps(site)) - sum(1 for _ in html_stamps(site / search.FOLDER))
+
+
+def _unsafe_diagnostic(unsafe: list[str]) -> Diagnostic:
+    return Diagnostic(
+        "templates",
+        1,
+        1,
+        "error",
+        "unsafe-html",
+        f"the built site has unsafe markup: {'; '.join(unsafe[:5])}",
+        "event attributes, script URLs and styles come only from templates: fix them",
+    )
 
 
 def default_jobs() -> int:

@@ -34,6 +34,7 @@ from pathlib import Path
 from reglament.morphology import Morph
 from reglament.site import search
 from reglament.site.pagesteps import Done, PageSteps, finish_page, process_files, rel_root, tip_ids, write_page
+from reglament.site.records import Record
 
 SEARCH_SCRIPT = "assets/reglament-search.js"
 _SOURCE = re.compile(r'^reglament_source:\s*"((?:[^"\\]|\\.)*)"\s*$', re.M)
@@ -146,6 +147,9 @@ class Processed:
 
     unsafe: list[str]
     finished: Finished | None
+    records: dict[str, tuple[Record, ...]] = field(default_factory=dict)
+    """The search records the pass made of each page (path in the site), when it made them: kept for the next
+    incremental build (:mod:`reglament.site.incremental`)."""
 
 
 #: below this many pages the pass runs in this process: starting workers would cost more than it saves
@@ -198,7 +202,7 @@ def indexed_site(site_dir: Path, results: dict[str, Done], steps: PageSteps, mor
     pages = sum(done.head for done in results.values())
     edits = sum(done.button for done in results.values())
     indexed = None
+    known = {rel: done.records for rel, done in results.items()} if steps.glossary is not None else {}
     if steps.glossary is not None:
-        known = {rel: done.records for rel, done in results.items()}
         indexed = search.index(site_dir, offline=steps.offline, morph=morph, known=known)
-    return Processed([], Finished(pages, edits, indexed))
+    return Processed([], Finished(pages, edits, indexed), known)

@@ -30,7 +30,6 @@ Everything the preview writes stays in its stage folder
 
 from __future__ import annotations
 
-import hashlib
 import html
 import ipaddress
 import os
@@ -50,12 +49,13 @@ from reglament.project import check_variant, load_project, site_title
 from reglament.render.pages import render
 from reglament.site import search
 from reglament.site.build import write_tree
-from reglament.site.engines.base import CONFIG_FILE, edit_base, project_config
+from reglament.site.engines.base import CONFIG_FILE, edit_base
 from reglament.site.engines.mkdocs import CHILD_CONFIG, MkDocsEngine, Rebuild, serve_site
+from reglament.site.incremental import custom_dir, engine_inputs
 from reglament.site.pagesteps import refill_tips, write_page
 from reglament.site.postbuild import finish, html_path
 from reglament.site.sanitize import sanitize_site
-from reglament.site.tree_sync import Synced, files_of, sync
+from reglament.site.tree_sync import Synced, sync
 
 #: how long the site must stay unchanged before the search index is rebuilt (seconds)
 INDEX_DELAY = 0.5
@@ -109,7 +109,7 @@ class Preview:
     def watched(self) -> list[Path]:
         """What a change to rebuilds on: the sources, the templates, the site configuration and the theme overrides."""
         paths = [self.root / "content", self.root / "templates", self.root / CONFIG_FILE]
-        custom = _custom_dir(self.root)
+        custom = custom_dir(self.root)
         if custom is not None and not custom.is_relative_to((self.root / "templates").resolve()):
             paths.append(custom)
         return paths
@@ -258,31 +258,6 @@ class Preview:
 def _move(src: Path, dest: Path) -> None:
     if src.exists():
         os.replace(src, dest)
-
-
-def _custom_dir(root: Path) -> Path | None:
-    """The theme overrides folder the project's mkdocs.yml names (``theme.custom_dir``), if any."""
-    try:
-        theme = project_config(root).get("theme")
-    except EngineError:
-        return None
-    custom = theme.get("custom_dir") if isinstance(theme, dict) else None
-    return (root / str(custom)).resolve() if custom else None
-
-
-def engine_inputs(root: Path) -> str:
-    """A digest of what the engine reads besides the docs tree: mkdocs.yml and the theme overrides.
-
-    When it changes, every page may look different: the preview builds in full.
-    """
-    digest = hashlib.sha256()
-    config = root / CONFIG_FILE
-    digest.update(config.read_bytes() if config.is_file() else b"")
-    custom = _custom_dir(root)
-    if custom is not None:
-        for rel, path in sorted(files_of(custom).items()):
-            digest.update(b"\0" + rel.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
 
 
 class SearchIndexer:

@@ -69,7 +69,9 @@ class MkDocsEngine:
         path.write_text(json.dumps(config, ensure_ascii=False, indent=2), encoding="utf-8")  # JSON is YAML
         return path
 
-    def build(self, config: Path, spec: SiteSpec) -> list[str]:
+    def build(self, config: Path, spec: SiteSpec, *, dirty: bool = False) -> list[str]:
+        """Build the site; ``dirty``: MkDocs' dirty build — only the pages whose Markdown is newer than their HTML
+        (the site folder holds the previous site: :mod:`reglament.site.incremental`)."""
         try:
             engine_config = importlib.import_module(f"{self.name}.config").load_config
             engine_build = importlib.import_module(f"{self.name}.commands.build").build
@@ -78,16 +80,20 @@ class MkDocsEngine:
         handler = _Collect()
         logger = logging.getLogger(self.name)
         logger.addHandler(handler)
+        quiet = _DropDirtyWarning()
+        build_log = logging.getLogger(f"{self.name}.commands.build")
+        build_log.addFilter(quiet)
         try:
             cfg = engine_config(config_file=str(config))
-            cfg.plugins.on_startup(command="build", dirty=False)
+            cfg.plugins.on_startup(command="build", dirty=dirty)
             try:
-                engine_build(cfg)
+                engine_build(cfg, dirty=dirty)
             finally:
                 cfg.plugins.on_shutdown()
         except (ClickException, OSError) as exc:  # both engines' errors derive from click's
             raise EngineError("\n".join([str(exc), *handler.messages])) from exc
         finally:
+            build_log.removeFilter(quiet)
             logger.removeHandler(handler)
         return handler.messages
 

@@ -27,8 +27,8 @@ from reglament.site.engines.base import edit_base
 from reglament.site.engines.mkdocs import MkDocsEngine, html_stamps
 from reglament.site.out_guard import guard_out, mark
 from reglament.site.overlap import OverlappedPass
-from reglament.site.pagesteps import process_files
-from reglament.site.postbuild import page_steps, process_site
+from reglament.site.pagesteps import PageSteps, process_files
+from reglament.site.postbuild import page_steps, process_site, with_heads
 from reglament.site.records import Record
 from reglament.site.search import term_forms
 from reglament.site.stamp import record
@@ -254,7 +254,17 @@ def build(
                 )
                 return Built([*checked.diagnostics, diag])
         lap("write")
-        forms = term_forms(checked.content.terms, morph)
+        # reglament's page pass over the built HTML (engine-neutral): its settings, for the pass over every page
+        # below or over the pages an incremental build has the engine rebuild
+        steps = page_steps(
+            tmp_site,
+            spec.docs_dir,
+            edit_base=edit_base(root),
+            offline=offline,
+            forms=term_forms(checked.content.terms, morph),
+            tooltips=tree.tooltips,
+            records=True,
+        )
         inputs = plan = previous = None
         if incremental and _reusable(root, adapter, company, edition, pdf, extra_pages):
             inputs = inc.inputs(
@@ -262,7 +272,7 @@ def build(
                 docs=spec.docs_dir,
                 config=config,
                 engine=adapter.name,
-                settings={"edit_base": edit_base(root), "offline": offline, "forms": forms, "public": public},
+                settings={"edit_base": steps.edit_base, "offline": offline, "forms": steps.forms, "public": public},
                 tooltips=tree.tooltips,
                 build_date=get_build_date(),
             )
@@ -272,9 +282,7 @@ def build(
         if plan is not None and previous is not None:
             assert isinstance(adapter, MkDocsEngine)
             lap("incremental_plan", stale=len(plan.stale))  # (a full build times the same work in its next lap)
-            outcome = _rebuild(
-                out, tmp_site, config, spec, adapter, plan, previous.records, root, offline, forms, tree.tooltips, morph
-            )
+            outcome = _rebuild(out, tmp_site, config, spec, adapter, plan, previous.records, steps, morph)
             if isinstance(outcome, Diagnostic):
                 return Built([*checked.diagnostics, outcome])
             warnings, rebuilt, records = outcome
@@ -286,15 +294,6 @@ def build(
         # first the allowlist over every page the engine wrote (what it cannot make safe fails the build), then
         # edit buttons, word forms and the search box; the search index is built last, from the sanitised pages.
         # With a second core the pages are processed as the engine writes them (site/overlap.py): the same bytes.
-        steps = page_steps(
-            tmp_site,
-            spec.docs_dir,
-            edit_base=edit_base(root),
-            offline=offline,
-            forms=forms,
-            tooltips=tree.tooltips,
-            records=True,
-        )
         jobs = default_jobs() if jobs is None else jobs
         overlap = OverlappedPass.start(tmp_site, spec.docs_dir, steps, jobs=jobs, morph=morph)
         lap("forms_and_pass_start")  # the terms' word forms for search; the page pass's workers started
@@ -353,15 +352,12 @@ def _rebuild(
     adapter: MkDocsEngine,
     plan: inc.Plan,
     records: dict[str, tuple[Record, ...]],
-    root: Path,
-    offline: bool,
-    forms: dict[str, str],
-    tooltips: dict[str, str],
+    steps: PageSteps,
     morph: Morph,
 ) -> tuple[list[str], list[str], dict[str, tuple[Record, ...]]] | Diagnostic:
     """The incremental build into ``tmp_site`` (see :mod:`reglament.site.incremental`): the engine's warnings, the
     pages it wrote and every page's search records, or what failed. ``out`` is only read; ``records``: the search
-    records of the previous site's pages."""
+    records of the previous site's pages; ``steps``: the page pass's settings."""
     inc.copy_site(out, tmp_site)
     for rel in plan.stale:
         (tmp_site / rel).unlink(missing_ok=True)
@@ -375,15 +371,7 @@ def _rebuild(
     stale = set(plan.stale)
     rebuilt = sorted(rel for rel in html_stamps(tmp_site) if rel in stale or _differs(tmp_site / rel, out / rel))
     lap("engine", rebuilt=len(rebuilt))
-    steps = page_steps(
-        tmp_site,
-        spec.docs_dir,
-        edit_base=edit_base(root),
-        offline=offline,
-        forms=forms,
-        tooltips=tooltips,
-        records=True,
-    )
+    steps = with_heads(steps, {rel.count("/") for rel in rebuilt})
     done = process_files(str(tmp_site), rebuilt, steps)
     unsafe = [problem for page in done for problem in page.problems]
     if unsafe:
@@ -391,7 +379,7 @@ def _rebuild(
     known = {rel: found for rel, found in records.items() if rel not in plan.stale}
     known.update((rel, page.records) for rel, page in zip(rebuilt, done, strict=True))
     try:
-        search.index(tmp_site, offline=offline, morph=morph, known=known)
+        search.index(tmp_site, offline=steps.offline, morph=morph, known=known)
     except EngineError as exc:
         return _engine_diagnostic(exc)
     lap("pass_and_index")

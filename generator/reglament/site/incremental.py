@@ -46,7 +46,7 @@ from reglament.site.engines.base import CONFIG_FILE, project_config, without_sea
 from reglament.site.postbuild import html_path
 from reglament.site.records import Record
 from reglament.site.search import FOLDER as SEARCH_FOLDER
-from reglament.site.stamp import ENGINE_LIBRARIES, INDEX
+from reglament.site.stamp import ENGINE_LIBRARIES, site_identity
 from reglament.site.tree_sync import files_of
 from reglament.source.cache import library_versions, tool_digest
 
@@ -176,19 +176,11 @@ def inputs(
     return Inputs(key, pages, dict(tooltips))
 
 
-def _identity(site: Path) -> list[int] | None:
-    try:
-        st = (site / INDEX).stat()
-    except OSError:
-        return None
-    return [st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns]
-
-
 def load(stage: Path, site: Path) -> Previous | None:
     """The last build of ``stage`` when ``site`` is still the site it produced; else None."""
     try:
         data = json.loads((stage / STATE_FILE).read_text(encoding="utf-8"))
-        if data.get("format") != FORMAT or data.get("index") is None or data["index"] != _identity(site):
+        if data.get("format") != FORMAT or data.get("index") is None or data["index"] != site_identity(site):
             return None
         inputs = Inputs(str(data["key"]), dict(data["pages"]), dict(data["tooltips"]))
         records = {str(rel): tuple(_record(item) for item in items) for rel, items in data["records"].items()}
@@ -212,7 +204,7 @@ def forget(stage: Path) -> None:
 
 def record(stage: Path, site: Path, built: Inputs, records: Mapping[str, Sequence[Record]]) -> None:
     """Remember the inputs ``site`` (now in place) was built from and its pages' search records (atomic write)."""
-    identity = _identity(site)
+    identity = site_identity(site)
     if identity is None:
         return
     data = {

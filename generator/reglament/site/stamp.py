@@ -78,7 +78,9 @@ def inputs_digest(root: Path, *, company: str | None = None, options: dict | Non
     return h.hexdigest()
 
 
-def _identity(site: Path) -> list[int] | None:
+def site_identity(site: Path) -> list[int] | None:
+    """The identity of ``site``'s ``index.html`` (device, inode, size, modification time): a site this tool put
+    in place keeps it (a rename, hard links); deleting, rebuilding or replacing it by hand does not."""
     try:
         st = (site / INDEX).stat()
     except OSError:
@@ -94,7 +96,7 @@ def fresh(stage: Path, site: Path, digest: str) -> list[Diagnostic] | None:
         return None
     if not isinstance(data, dict) or data.get("digest") != digest or data.get("format") != FORMAT:
         return None
-    identity = _identity(site)
+    identity = site_identity(site)
     if identity is None or identity != data.get("index"):
         return None
     try:
@@ -105,7 +107,7 @@ def fresh(stage: Path, site: Path, digest: str) -> list[Diagnostic] | None:
 
 def record(stage: Path, site: Path, digest: str, diagnostics: list[Diagnostic]) -> None:
     """Remember that ``site`` was built from inputs with ``digest`` (atomic write)."""
-    identity = _identity(site)
+    identity = site_identity(site)
     if identity is None:
         return
     stage.mkdir(parents=True, exist_ok=True)
@@ -132,7 +134,7 @@ def _profile_ids(root: Path) -> list[str]:
 def record_companies(root: Path, out: Path, digests: list[tuple[str, str]]) -> None:
     """Remember that ``out`` (with its root ``index.html``) was built by `build --all-companies` for the companies
     ``digests`` names (id, its inputs' digest; in the order they are reported) — atomic write."""
-    identity = _identity(out)
+    identity = site_identity(out)
     stage = root / "build"
     if identity is None:
         return
@@ -158,7 +160,7 @@ def fresh_companies(root: Path, out: Path, options: dict) -> list[tuple[str, lis
     ids = [cid for cid, _ in recorded]
     if data.get("format") != FORMAT or not ids or sorted(ids) != _profile_ids(root) or folders != set(ids):
         return None
-    if _identity(out) != data.get("index"):
+    if site_identity(out) != data.get("index"):
         return None
     found = []
     for cid, digest in recorded:

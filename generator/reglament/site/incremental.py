@@ -132,8 +132,7 @@ def engine_inputs(root: Path) -> str:
     digest.update(config.read_bytes() if config.is_file() else b"")
     custom = custom_dir(root)
     if custom is not None:
-        for rel, path in sorted(files_of(custom).items()):
-            digest.update(b"\0" + rel.encode() + b"\0" + path.read_bytes())
+        digest.update(_folder_digest(custom).encode())
     return digest.hexdigest()
 
 

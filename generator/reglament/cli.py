@@ -308,7 +308,8 @@ def leave(code: int) -> None:
 @click.option(
     "--full",
     is_flag=True,
-    help="Rebuild every page (default: after an edit, only the pages whose Markdown changed; the same site).",
+    help="Rebuild every page (default: after an edit, only the pages whose Markdown changed; the same site). "
+    "Company builds always rebuild every page.",
 )
 @NO_CACHE
 def build_cmd(

@@ -185,6 +185,22 @@ for n in range(rounds):
 """
 
 
+def started_together(scripts: list[list[str]]) -> list[subprocess.Popen]:
+    """Python processes (``[code, *argv]`` each) that print ``ready`` once set up, released at once by a line on
+    their stdin: the closest the tests can bring their next steps to the same moment."""
+    procs = [
+        subprocess.Popen([sys.executable, "-c", *script], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        for script in scripts
+    ]
+    for proc in procs:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
+    for proc in procs:
+        assert proc.stdin is not None
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+    return procs
+
+
 def test_two_processes_keeping_words_at_once_leave_a_whole_slot(tmp_path, monkeypatch):
     """Each write is a whole, signed entry renamed into place: a reader never sees a torn one, and the slot
     left at the end is one writer's whole last write (its words of its last round, and what it read there).
@@ -195,21 +211,7 @@ def test_two_processes_keeping_words_at_once_leave_a_whole_slot(tmp_path, monkey
     root = tmp_path / "proj"
     root.mkdir()
     rounds = 25
-    writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(root), tag, str(rounds)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        for tag in ("a", "b")
-    ]
-    for proc in writers:
-        assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-    for proc in writers:
-        assert proc.stdin is not None
-        proc.stdin.write("go\n")
-        proc.stdin.flush()
+    writers = started_together([[WRITER, str(root), tag, str(rounds)] for tag in ("a", "b")])
     reads = torn = 0
     path = SourceCache(root).folder / MentionMemo.WORDS
     while any(proc.poll() is None for proc in writers):
@@ -245,21 +247,7 @@ def test_processes_making_the_signing_key_at_once_all_use_the_same_one(tmp_path,
     one in place wins and every process signs with it (else one's entries fail the other's verification)."""
     for trial in range(6):
         monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / f"user-cache-{trial}"))
-        procs = [
-            subprocess.Popen(
-                [sys.executable, "-c", KEY_READER, str(tmp_path)],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            for _ in range(4)
-        ]
-        for proc in procs:
-            assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
-        for proc in procs:
-            assert proc.stdin is not None
-            proc.stdin.write("go\n")
-            proc.stdin.flush()
+        procs = started_together([[KEY_READER, str(tmp_path)] for _ in range(4)])
         keys = {proc.communicate(timeout=60)[0].strip() for proc in procs}
         assert len(keys) == 1 and len(next(iter(keys))) == 64
         assert (tmp_path / f"user-cache-{trial}/reglament/cache-key").read_bytes().hex() in keys

@@ -46,7 +46,7 @@ from reglament.site.engines.base import CONFIG_FILE, project_config, without_sea
 from reglament.site.postbuild import html_path
 from reglament.site.records import Record
 from reglament.site.search import FOLDER as SEARCH_FOLDER
-from reglament.site.stamp import ENGINE_LIBRARIES, site_identity
+from reglament.site.stamp import ENGINE_LIBRARIES, site_identity, write_json
 from reglament.site.tree_sync import files_of
 from reglament.source.cache import library_versions, tool_digest
 
@@ -214,9 +214,7 @@ def record(stage: Path, site: Path, built: Inputs, records: Mapping[str, Sequenc
         "tooltips": built.tooltips,
         "records": {rel: [[r.url, r.title, r.html, r.page, r.entry] for r in found] for rel, found in records.items()},
     }
-    part = stage / f".{STATE_FILE}.new"
-    part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    part.replace(stage / STATE_FILE)
+    write_json(stage / STATE_FILE, data)
 
 
 def plan(previous: Inputs | None, current: Inputs, docs: Path, *, offline: bool) -> Plan | None:

@@ -78,6 +78,13 @@ def inputs_digest(root: Path, *, company: str | None = None, options: dict | Non
     return h.hexdigest()
 
 
+def write_json(path: Path, data: object) -> None:
+    """``data`` as JSON in ``path``, whole or not at all (written beside it, then renamed into place)."""
+    part = path.with_name(f".{path.name}.new")
+    part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    part.replace(path)
+
+
 def site_identity(site: Path) -> list[int] | None:
     """The identity of ``site``'s ``index.html`` (device, inode, size, modification time): a site this tool put
     in place keeps it (a rename, hard links); deleting, rebuilding or replacing it by hand does not."""
@@ -112,9 +119,7 @@ def record(stage: Path, site: Path, digest: str, diagnostics: list[Diagnostic]) 
         return
     stage.mkdir(parents=True, exist_ok=True)
     data = {"format": FORMAT, "digest": digest, "index": identity, "diagnostics": [d.to_json() for d in diagnostics]}
-    part = stage / f".{STAMP_FILE}.new"
-    part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    part.replace(stage / STAMP_FILE)
+    write_json(stage / STAMP_FILE, data)
 
 
 #: (in ``<root>/build/``) the last `build --all-companies`: the companies it listed with their inputs' digests and
@@ -140,9 +145,7 @@ def record_companies(root: Path, out: Path, digests: list[tuple[str, str]]) -> N
         return
     stage.mkdir(parents=True, exist_ok=True)
     data = {"format": FORMAT, "companies": digests, "index": identity}
-    part = stage / f".{COMPANIES_STAMP}.new"
-    part.write_text(json.dumps(data), encoding="utf-8")
-    part.replace(stage / COMPANIES_STAMP)
+    write_json(stage / COMPANIES_STAMP, data)
 
 
 def fresh_companies(root: Path, out: Path, options: dict) -> list[tuple[str, list[Diagnostic]]] | None:
